@@ -1,0 +1,120 @@
+"""Decision rules, chosen by name in a scenario (`behaviour.rule`), so their results can be compared.
+
+- `forward_looking`: the full weighing of `effort` and `timing`, with each rep's foresight and
+  ratchet foresight (MECHANISM.md);
+- `myopic`: the same weighing by reps who count next period only at the plan's commission rate and
+  ignore what this period does to the next quota (the static benchmark of Misra and Nair 2011);
+- `rule_of_thumb`: no weighing at all: work at the pace the remaining quota needs, a balanced
+  product mix, book every deal at once and never discount (a heuristic sales manager's rule, the
+  comparison Chung, Steenburgh and Sudhir 2014 draw against dynamic models).
+
+Each rule is two functions over the engine's arrays of reps: `choose` sets today's effort and
+focus, `time` makes the day's timing choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from numba import njit
+
+from simulator.behaviour.effort import choose_effort, focus_coefficients
+from simulator.behaviour.timing import time_deals
+from simulator.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
+
+if TYPE_CHECKING:
+    from simulator.engine import Engine
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    name: str
+    uses_foresight: bool  # False: reps count next period at the commission rate only
+    choose: Callable[["Engine"], None]
+    time: Callable[["Engine"], None]
+
+
+def weigh_effort(x: "Engine") -> None:
+    """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
+    r = x.reps
+    choose_effort(
+        r.active, r.full_search, x.days_left, r.quota, r.mu_fixed, r.var_fixed, r.booked, r.pipe_count,
+        r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, x.quota_up, x.quota_down,
+        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
+        x.demand_var, x.scenario.behaviour.exact_below_deals,
+        *x.decision_curve, x.goal_index, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
+        r.effort, r.focus, r.value, r.exact_used,
+    )
+    r.full_search[:] = False
+
+
+def weigh_timing(x: "Engine") -> None:
+    """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`)."""
+    r = x.reps
+    c = x.scenario.market.customers
+    time_deals(
+        x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
+        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.din, x.aout, x.din_stack, x.demand_var,
+        r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
+        r.quota, r.goal, r.nu_next, *x.decision_curve, x.goal_index,
+        c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
+        r.open_total, r.open_won, *x.booking_terms, *x.ledger(), r.pulled, r.pushed, r.offered, r.refused, x.rng,
+    )
+
+
+@njit(cache=True, error_model="numpy")
+def _pace(active, quota, mu_fixed, per_effort, balanced, effort, focus):
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        needed = max(quota[i] - mu_fixed[i], 0.0)
+        effort[i] = min(max(needed / max(per_effort[i], 1e-9), 0.3), 2.0)
+        focus[i] = balanced
+
+
+def pace_effort(x: "Engine") -> None:
+    """Work at the pace the rest of the quota needs (0.3 to 2 times normal), balanced focus."""
+    r = x.reps
+    balanced = int(np.argmin(np.abs(x.focus_g - x.focus_g.mean(axis=1, keepdims=True)).sum(axis=1)))
+    per_effort = np.array([
+        focus_coefficients(i, balanced, r.productivity, x.products.leads, x.products.win, x.deal_value,
+                           x.focus_g, x.din, x.aout, x.din_stack)[0]
+        for i in range(len(r.active))
+    ]) if r.active.any() else np.zeros(len(r.active))
+    _pace(r.active, r.quota, r.mu_fixed, per_effort, balanced, r.effort, r.focus)
+    r.full_search[:] = False
+
+
+@njit(cache=True, error_model="numpy")
+def _book_at_once(t, last_day, active, held_kind, held_product, price, credit, margin, cancel_rate, cancel_days,
+                  sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+                  today, refused, rng):
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        for h in range(held_kind.shape[1]):
+            kind = held_kind[i, h]
+            if kind == FLEXIBLE or kind == REFUSED_WAITING:
+                book(i, held_product[i, h], 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales,
+                     p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+                held_kind[i, h] = EMPTY
+            elif kind != EMPTY and last_day:
+                held_kind[i, h] = REFUSED_WAITING
+                refused[i] += 1
+                today[REFUSED] += 1
+
+
+def book_at_once(x: "Engine") -> None:
+    """Book every ready deal at list price at once; never discount, never hold."""
+    r = x.reps
+    _book_at_once(x.day, x.days_left == 1, r.active, r.held_kind, r.held_product, *x.booking_terms,
+                  *x.ledger(), r.refused, x.rng)
+
+
+RULES: dict[str, DecisionRule] = {
+    "forward_looking": DecisionRule("forward_looking", True, weigh_effort, weigh_timing),
+    "myopic": DecisionRule("myopic", False, weigh_effort, weigh_timing),
+    "rule_of_thumb": DecisionRule("rule_of_thumb", False, pace_effort, book_at_once),
+}

@@ -1,0 +1,157 @@
+"""Deal timing: book a ready deal now, hold it, push it into the next period, pull one in.
+
+Every timing choice is priced by the same valuation as effort (MECHANISM.md lesson 3), and
+always costs something: a held customer may walk away, a waiting customer signs now only for a
+discount, a deal pulled in from next period needs a discount too.
+
+- A *flexible* customer can be booked today, or held, keeping the choice until the period's end,
+  when the period's other sales are known; its value then is the larger of booking it in this
+  period and booking it in the next (worth nu_next per credited $). Holding is an option priced in
+  closed form (`gain_and_option`). Under linear pay booking now always wins; near a threshold
+  holding wins, and on the last day a rep who is capped, already safe, or out of reach pushes
+  the deal out (sandbagging; Oyer 1998, Chung, Steenburgh and Sudhir 2014 on caps).
+- A *waiting* customer signs now at the period-end discount, or signs at list price in the next
+  period. Reps grant the discount when a discounted sale in this period is worth more than a full
+  one later: an accelerator above quota or a bonus within reach does that, linear pay does not
+  (Larkin 2014's discount-fuelled period-end rush under accelerating commissions).
+- On a period's last day a rep may *pull in* deals due early next period for a discount, on the
+  same comparison.
+Customers waiting for a discount do not walk away while they wait (they chose to wait); held
+flexible customers walk away with the scenario's daily risk. Timing is valued risk-neutrally (the
+option is priced pointwise), for every rule that weighs.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from simulator.behaviour.effort import focus_coefficients
+from simulator.behaviour.valuation import gain_and_option
+from simulator.pipeline import EMPTY, FLEXIBLE, OFFERED, PULLED, PUSHED, REFUSED, REFUSED_WAITING, WAITING, WALKED, book
+
+
+@njit(cache=True, error_model="numpy")
+def time_deals(
+    t, days_left, active, allow_discounts, effort, focus, prod, leads, win, dealv, focus_g, din, aout, din_y,
+    demand_var, booked_plus_pipeline, pipeline_var, held_kind, held_product, held_age, held_life,
+    quota, goal, nu_next, lo, slope, qc, lump, gi,
+    walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won,
+    price, credit, margin, cancel_rate, cancel_days,
+    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
+    p_pulled, p_pushed, offered, refused, rng,
+):
+    """Each rep's timing choices for today; returns nothing, books through `book`."""
+    capacity = held_kind.shape[1]
+    ring = open_total.shape[1]
+    last_day = days_left == 1
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        has_held = False
+        for h in range(capacity):
+            if held_kind[i, h] != EMPTY:
+                has_held = True
+                break
+        if not has_held and not (last_day and allow_discounts and pull_acceptance > 0.0):
+            continue
+        # belief about the period's other sales: booked + pipeline + today's planned effort
+        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], prod, leads, win, dealv, focus_g, din, aout, din_y)
+        new = effort[i] * a_in
+        held_total = 0.0
+        for h in range(capacity):
+            if held_kind[i, h] != EMPTY:
+                v = dealv[held_product[i, h]]
+                held_total += v * (1.0 - waiting_discount) if held_kind[i, h] == WAITING else v
+        mu = booked_plus_pipeline[i] - held_total + new
+        s = math.sqrt(pipeline_var[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
+        q = quota[i]
+        g = goal[i]
+        nu = nu_next[i]
+        for h in range(capacity):
+            kind = held_kind[i, h]
+            if kind == EMPTY:
+                continue
+            p = held_product[i, h]
+            value = dealv[p]
+            remaining = held_life[i, h] - held_age[i, h]
+            do_book = False
+            discount = 0.0
+            if kind == REFUSED_WAITING:
+                do_book = True
+            elif kind == FLEXIBLE:
+                if remaining <= 0:
+                    do_book = True
+                else:
+                    survive = (1.0 - walk_away) ** max(days_left - 1, 0)
+                    later = (1.0 - walk_away) * nu * value if remaining >= days_left else 0.0
+                    gain, option = gain_and_option(mu, s, value, later, q, lo, slope, qc, lump, g, gi)
+                    if last_day:
+                        hold = later
+                    elif remaining >= days_left:
+                        hold = survive * option
+                    else:
+                        hold = 0.0
+                    do_book = gain >= hold
+            else:  # WAITING
+                if remaining <= 0:
+                    do_book = True  # patience over: signs at list price
+                elif allow_discounts:
+                    discounted = value * (1.0 - waiting_discount)
+                    later = nu * value
+                    gain, option = gain_and_option(mu, s, discounted, later, q, lo, slope, qc, lump, g, gi)
+                    hold = later if last_day else option
+                    if gain > hold:
+                        do_book = True
+                        discount = waiting_discount
+                        offered[i] += 1
+                        today[OFFERED] += 1
+            if do_book:
+                credited = book(i, p, 1, discount, t, price, credit, margin, cancel_rate, cancel_days, sales,
+                                p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+                                today, rng)
+                mu += credited
+                held_kind[i, h] = EMPTY
+            elif last_day:
+                if kind == FLEXIBLE:
+                    p_pushed[i] += 1
+                    today[PUSHED] += 1
+                else:
+                    held_kind[i, h] = REFUSED_WAITING
+                    refused[i] += 1
+                    today[REFUSED] += 1
+        # pull deals due early next period into this one
+        if last_day and allow_discounts and pull_acceptance > 0.0:
+            for d in range(1, pull_days + 1):
+                slot = (t + d) % ring
+                for p in range(len(price)):
+                    if open_total[i, slot, p] == 0:
+                        continue
+                    discounted = dealv[p] * (1.0 - pull_discount)
+                    gain, option = gain_and_option(mu, s, discounted, 0.0, q, lo, slope, qc, lump, g, gi)
+                    if gain <= nu * dealv[p]:
+                        continue
+                    accepted = 0
+                    for _ in range(open_won[i, slot, p]):
+                        if rng.random() < pull_acceptance:
+                            accepted += 1
+                    if accepted == 0:
+                        continue
+                    open_won[i, slot, p] -= accepted
+                    open_total[i, slot, p] -= accepted
+                    credited = book(i, p, accepted, pull_discount, t, price, credit, margin, cancel_rate,
+                                    cancel_days, sales, p_revenue, p_list, p_discount, p_deals, p_by_product,
+                                    cancel_credit, cancel_revenue, today, rng)
+                    mu += credited
+                    p_pulled[i] += accepted
+                    today[PULLED] += accepted
+        # customers kept waiting age; held ones may walk away
+        for h in range(capacity):
+            kind = held_kind[i, h]
+            if kind == EMPTY:
+                continue
+            held_age[i, h] += 1
+            if kind == FLEXIBLE and rng.random() < walk_away:
+                held_kind[i, h] = EMPTY
+                today[WALKED] += 1

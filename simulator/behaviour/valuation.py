@@ -1,0 +1,291 @@
+"""What a period's pay is worth to a rep, in closed form: compiled kernels over pay curves.
+
+A rep's belief about its credited sales at the period's end is Normal(mu, s^2) (MECHANISM.md): the
+booked sales, plus the open pipeline and planned effort's output that closes inside the period.
+The value of the plan is then a sum over the pay curve's segments of normal partial moments: for a
+risk-neutral rep E[pay]; for a risk-averse rep with risk aversion r the certainty equivalent
+E[pay] - r/2 Var[pay]. Where few deals are expected the normal misstates
+the chance of reaching quota (MECHANISM.md lesson 5), so `value_atoms` takes the exact
+compound distribution built by `count_pmf` and `build_atoms`.
+
+Curves come from `simulator.plan.PayCurve.arrays()`; `goal` adds a rep's own value of reaching
+its goal to every segment from index `gi` up (goal-setting theory: Locke and Latham 2002).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+SQRT2 = math.sqrt(2.0)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+NEG_INF = -np.inf
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def ncdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / SQRT2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def npdf(z: float) -> float:
+    return INV_SQRT_2PI * math.exp(-0.5 * z * z)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def segment_of(c, q, lo):
+    j = len(lo) - 1
+    while j > 0 and c < lo[j] * q:
+        j -= 1
+    return j
+
+
+@njit(cache=True, error_model="numpy")
+def curve_at(c, q, lo, slope, qc, lump, goal, gi):
+    """Pay plus goal value at credited sales c (segment 0 extends below zero)."""
+    j = segment_of(c, q, lo)
+    v = qc[j] * q + lump[j] + slope[j] * c
+    if j >= gi:
+        v += goal
+    return v
+
+
+@njit(cache=True, error_model="numpy")
+def _mass(zl, zu):
+    """P(zl <= Z < zu), accurate in both tails."""
+    if zl > 0.0:
+        return ncdf(-zl) - ncdf(-zu)
+    return ncdf(zu) - ncdf(zl)
+
+
+@njit(cache=True, error_model="numpy")
+def value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r):
+    """Certainty equivalent E[v] - r/2 Var[v] of the curve's value v(S) when S ~ N(mu, s^2).
+
+    With r = 0 it is the expected value. On each linear segment, E[v] and E[v^2] are sums of
+    normal partial moments, so only Phi and phi at the breakpoints are needed. The mean-variance
+    form is the second-order approximation of CARA utility (Pratt 1964) and exact when pay is
+    linear in normally distributed sales (Holmstrom and Milgrom 1987).
+    """
+    n = len(lo)
+    if s <= 1e-9 * (1.0 + abs(mu)):
+        return curve_at(mu, q, lo, slope, qc, lump, goal, gi)
+    mean = 0.0
+    second = 0.0
+    p_low = 0.0
+    d_low = 0.0
+    zd_low = 0.0
+    for j in range(n):
+        if j < n - 1:
+            z = (lo[j + 1] * q - mu) / s
+            p_up = ncdf(z)
+            d_up = npdf(z)
+            zd_up = z * d_up
+        else:
+            p_up = 1.0
+            d_up = 0.0
+            zd_up = 0.0
+        p = p_up - p_low
+        if p > 0.0:
+            a = qc[j] * q + lump[j]
+            if j >= gi:
+                a += goal
+            a += slope[j] * mu  # v = a + b s Z on this segment
+            bs = slope[j] * s
+            ez = d_low - d_up
+            ez2 = p + zd_low - zd_up
+            mean += a * p + bs * ez
+            second += a * a * p + 2.0 * a * bs * ez + bs * bs * ez2
+        p_low = p_up
+        d_low = d_up
+        zd_low = zd_up
+    if r <= 0.0:
+        return mean
+    return mean - 0.5 * r * max(second - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def ratchet_cost(mu, s, q, weight, up, down):
+    """weight x expected rise of next period's quota under `next = q + a (S - q)`.
+
+    E[(S - q)+] = (mu - q) Phi(z) + s phi(z); E[(q - S)+] = (q - mu) Phi(-z) + s phi(z).
+    The weight is the value a forward-looking rep puts on a lower next quota (Weitzman 1980's
+    ratchet; Misra and Nair 2011 estimate reps' response to it).
+    """
+    if weight == 0.0:
+        return 0.0
+    if s <= 1e-9 * (1.0 + abs(mu)):
+        d = mu - q
+        return weight * (up * d if d > 0 else down * d)
+    z = (mu - q) / s
+    above = (mu - q) * ncdf(z) + s * npdf(z)
+    below = (q - mu) * ncdf(-z) + s * npdf(z)
+    return weight * (up * above - down * below)
+
+
+# ------------------------------------------------------------------------------- option values
+
+
+@njit(cache=True, error_model="numpy")
+def _integrate_linear(a, b, left, right, mu, s):
+    """E[(a + b S) 1{left <= S < right}] for S ~ N(mu, s^2)."""
+    zl = -np.inf if left == -np.inf else (left - mu) / s
+    zu = np.inf if right == np.inf else (right - mu) / s
+    p = _mass(zl, zu)
+    dl = 0.0 if zl == -np.inf else npdf(zl)
+    du = 0.0 if zu == np.inf else npdf(zu)
+    return a * p + b * (mu * p + s * (dl - du))
+
+
+@njit(cache=True, error_model="numpy")
+def gain_and_option(mu, s, x, alternative, q, lo, slope, qc, lump, goal, gi):
+    """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]).
+
+    gain(S) = value(S + x) - value(S) is piecewise linear in the period's other sales S, so both
+    expectations are closed form under S ~ N(mu, s^2). The second is the value of keeping the
+    choice until the period's end, when S is known (the option MECHANISM.md prices holding with).
+    """
+    n = len(lo)
+    if s <= 1e-9 * (1.0 + abs(mu)):
+        g = curve_at(mu + x, q, lo, slope, qc, lump, goal, gi) - curve_at(mu, q, lo, slope, qc, lump, goal, gi)
+        return g, max(g, alternative)
+    m = 2 * (n - 1)
+    points = np.empty(m + 2)
+    k = 0
+    for j in range(1, n):
+        points[k] = lo[j] * q
+        points[k + 1] = lo[j] * q - x
+        k += 2
+    points[:m] = np.sort(points[:m])
+    gain_total = 0.0
+    option_total = 0.0
+    for i in range(m + 1):
+        left = -np.inf if i == 0 else points[i - 1]
+        right = np.inf if i == m else points[i]
+        if right <= left:
+            continue
+        if i == 0:
+            probe = right - 1.0 if m > 0 else mu
+        elif i == m:
+            probe = left + 1.0
+        else:
+            probe = 0.5 * (left + right)
+        j1 = segment_of(probe, q, lo)
+        j2 = segment_of(probe + x, q, lo)
+        alpha = qc[j2] * q + lump[j2] + slope[j2] * x - qc[j1] * q - lump[j1]
+        if j2 >= gi:
+            alpha += goal
+        if j1 >= gi:
+            alpha -= goal
+        beta = slope[j2] - slope[j1]
+        gain_total += _integrate_linear(alpha, beta, left, right, mu, s)
+        if beta == 0.0:
+            option_total += _integrate_linear(max(alpha, alternative), 0.0, left, right, mu, s)
+        else:
+            cross = (alternative - alpha) / beta
+            if cross <= left or cross >= right:
+                mid_gain = alpha + beta * probe
+                if mid_gain >= alternative:
+                    option_total += _integrate_linear(alpha, beta, left, right, mu, s)
+                else:
+                    option_total += _integrate_linear(alternative, 0.0, left, right, mu, s)
+            else:
+                # gain rises through the alternative if beta > 0, falls through it if beta < 0
+                if beta > 0:
+                    option_total += _integrate_linear(alternative, 0.0, left, cross, mu, s)
+                    option_total += _integrate_linear(alpha, beta, cross, right, mu, s)
+                else:
+                    option_total += _integrate_linear(alpha, beta, left, cross, mu, s)
+                    option_total += _integrate_linear(alternative, 0.0, cross, right, mu, s)
+    return gain_total, option_total
+
+
+# ---------------------------------------------------------------------- exact small-count values
+
+MAX_COUNT = 96
+MAX_ATOMS = 4096
+TAIL = 1e-7
+
+
+@njit(cache=True, error_model="numpy")
+def binomial_pmf(n, w, out):
+    """P(k wins of n), k = 0..n (truncated at MAX_COUNT); returns the length used."""
+    n = min(n, MAX_COUNT - 1)
+    if w >= 1.0:
+        out[: n + 1] = 0.0
+        out[n] = 1.0
+        return n + 1
+    p = (1.0 - w) ** n
+    out[0] = p
+    for k in range(1, n + 1):
+        p = p * (n - k + 1) / k * w / (1.0 - w)
+        out[k] = p
+    return n + 1
+
+
+@njit(cache=True, error_model="numpy")
+def count_pmf(base, base_len, lam, out):
+    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, tail-truncated."""
+    length = 0
+    for k in range(MAX_COUNT):
+        total = 0.0
+        poisson = math.exp(-lam)
+        # sum_i base[k - i] * Poisson(i)
+        for i in range(k + 1):
+            if i > 0:
+                poisson = poisson * lam / i
+            if k - i < base_len:
+                total += base[k - i] * poisson
+        out[k] = total
+        length = k + 1
+        if k >= base_len and total < TAIL and k > lam:
+            break
+    return length
+
+
+@njit(cache=True, error_model="numpy")
+def build_atoms(pmfs, lengths, values, atom_v, atom_p):
+    """Joint distribution of sum_p values[p] * N_p for independent counts; -1 if too many atoms."""
+    n_atoms = 1
+    atom_v[0] = 0.0
+    atom_p[0] = 1.0
+    for p in range(len(lengths)):
+        if lengths[p] <= 1 and pmfs[p, 0] >= 1.0 - TAIL:
+            continue
+        new_n = 0
+        start = n_atoms
+        for a in range(n_atoms):
+            for c in range(lengths[p]):
+                prob = atom_p[a] * pmfs[p, c]
+                if prob < TAIL:
+                    continue
+                if start + new_n >= MAX_ATOMS:
+                    return -1
+                atom_v[start + new_n] = atom_v[a] + c * values[p]
+                atom_p[start + new_n] = prob
+                new_n += 1
+        atom_v[:new_n] = atom_v[start : start + new_n]
+        atom_p[:new_n] = atom_p[start : start + new_n]
+        n_atoms = new_n
+    return n_atoms
+
+
+@njit(cache=True, error_model="numpy")
+def value_atoms(base, atom_v, atom_p, n_atoms, q, lo, slope, qc, lump, goal, gi, r):
+    """Certainty equivalent E[v] - r/2 Var[v] when S = base + an atom, with its probability."""
+    mean = 0.0
+    second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        v = curve_at(base + atom_v[a], q, lo, slope, qc, lump, goal, gi)
+        mean += atom_p[a] * v
+        second += atom_p[a] * v * v
+        mass += atom_p[a]
+    if mass <= 0.0:
+        return curve_at(base, q, lo, slope, qc, lump, goal, gi)
+    mean /= mass
+    if r <= 0.0:
+        return mean
+    return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)

@@ -1,0 +1,99 @@
+"""The `salesim` command: parsing arguments and printing results, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from simulator.scenario import ScenarioError, json_schema, load_scenario
+
+EXIT_BAD_INPUT = 2
+
+
+def _scenario(path: str, overrides: list[str], years: float | None = None):
+    extra = list(overrides or [])
+    if years is not None:
+        extra.append(f"horizon_years={years}")
+    return load_scenario(path, extra)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulator.calibration import equal_cost_scale
+    from simulator.metrics import format_scorecard
+    from simulator.runs import run
+
+    scenario = _scenario(args.file, args.set, args.years)
+    seed = scenario.seed if args.seed is None else args.seed
+    if args.equal_cost_to:
+        reference = _scenario(args.equal_cost_to, [], args.years)
+        years = min(scenario.horizon_years, 2.0)
+        found = equal_cost_scale(scenario, reference, seeds=(seed, seed + 1, seed + 2), years=years)
+        print(f"equal cost to {reference.name}: variable pay x {found.scale:.4f} "
+              f"(pay ${found.cost:,.0f} vs ${found.reference_cost:,.0f} over {years:g} years, "
+              f"{found.iterations} iterations)")
+        scenario = scenario.with_variable_scale(found.scale)
+    result = run(scenario, seed, progress=not args.quiet)
+    out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-seed{seed}"
+    result.write(out)
+    print(f"{scenario.name} (seed {seed}, {scenario.horizon_years:g} years, {scenario.force.size} positions)")
+    print(format_scorecard(result.summary))
+    print(f"wrote {out}/daily.parquet, rep_periods.parquet, summary.json")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path, args.set)
+            print(f"ok    {path} ({scenario.name})")
+        except ScenarioError as exc:
+            print(str(exc), file=sys.stderr)
+            status = EXIT_BAD_INPUT
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salesim", description="Simulate a sales force under a pay plan.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run one scenario and print its scorecard")
+    p.add_argument("file", help="scenario YAML file")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--years", type=float, help="horizon in years (default: the scenario's)")
+    p.add_argument("--out", help="output folder (default: runs/<file>-seed<N>)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field, e.g. --set plan.bonus=5000 --set quota.period=month")
+    p.add_argument("--equal-cost-to", metavar="OTHER.yaml",
+                   help="first rescale this plan's variable pay to cost what OTHER's plan costs")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario files against the schema")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,427 @@
+"""The array engine: a whole sales force, one business day at a time, without Mesa.
+
+Each phase of the day is a handful of compiled or vectorised steps over all reps. `step()` is the
+day's schedule; `SalesForceModel` (the Mesa face) runs the same phases, so a batch run can drive
+this engine directly and get the same numbers for the same seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator import pipeline as sales_process
+from simulator.behaviour.outlook import period_outlook
+from simulator.behaviour.rules import RULES
+from simulator.behaviour.turnover import certainty_equivalent, quit_probability
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PERIOD_DAYS, PeriodCalendar
+from simulator.force import TRAITS, ForceComposition
+from simulator.market import (
+    build_demand,
+    build_products,
+    focus_lattice,
+    lattice_neighbours,
+    territory_potential,
+)
+from simulator.plan import compile_plan, pay_moments
+from simulator.quota import initial_quotas, next_quotas
+from simulator.recording import Recorder
+from simulator.scenario import Scenario
+from simulator.state import RepArrays
+
+
+class Engine:
+    """State and daily phases of one run. One `numpy.random.Generator` drives everything."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, rng: np.random.Generator | None = None):
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.rng = rng if rng is not None else np.random.default_rng(self.seed)
+        self.rule = RULES[scenario.behaviour.rule]
+        self.n_days = scenario.n_days
+        self.day = 0
+        self.calendar = PeriodCalendar.build(scenario.quota.period, self.n_days)
+        self.period_len = self.calendar.length
+        self.products = build_products(scenario)
+        self.deal_value = self.products.credited_deal
+        lattice = focus_lattice(self.products.k)
+        self.focus_shares = lattice
+        self.focus_g = lattice**scenario.market.focus_returns
+        self.neighbours = lattice_neighbours(lattice)
+        self.balanced = int(np.argmin(np.abs(lattice - 1.0 / self.products.k).sum(axis=1)))
+        self.plan = compile_plan(scenario.plan, self.calendar.periods_per_year, self.products.credit)
+        curve, self.goal_index = self.plan.curve.with_breakpoint(1.0)
+        self.decision_curve = curve.arrays()
+        stacked = self.plan.stacked
+        self.stack_calendar = PeriodCalendar.build(stacked.period, self.n_days) if stacked else None
+        self.stack_amount = float(stacked.curve.lump[-1]) if stacked else 0.0
+        self.booking_terms = (
+            self.products.price, self.products.credit, self.products.margin,
+            scenario.market.customers.cancel_rate, scenario.market.customers.cancel_days,
+        )
+        self._quota_response()
+        # the world: demand, territories, the force
+        self.demand = build_demand(scenario.market, self.n_days, self.rng)
+        n = scenario.force.size
+        self.composition = ForceComposition(scenario.force)
+        self.reps = RepArrays(n, self.products.k, self.products.horizon, scenario.market.customers.cancel_days + 1)
+        self.reps.potential[:] = territory_potential(scenario.market.territory_spread, n, self.rng)
+        self.reps.waiting_share[:] = scenario.market.customers.waiting_share
+        self.reference_rate = self.products.expected_value_per_effort(self.focus_g[self.balanced])
+        self.deal_size = float(np.sum(self.focus_g[self.balanced] * self.products.leads * self.products.win * self.deal_value**2)
+                               / max(np.sum(self.focus_g[self.balanced] * self.products.leads * self.products.win * self.deal_value), 1e-9))
+        self.mean_ability = self.composition.mean_trait("ability")
+        self.next_rep_id = 1
+        self.recorder = Recorder(self)
+        self.hired_today: list[int] = []
+        self.left_today: list[int] = []
+        self.leaving = np.zeros(n, dtype=np.bool_)
+        self.quitting = np.zeros(n, dtype=np.bool_)
+        self.fired = np.zeros(n, dtype=np.bool_)
+        self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
+        self._recruit(np.arange(n), start_day=0, initial=True)
+
+    # ------------------------------------------------------------------------- the daily schedule
+
+    def step(self) -> None:
+        """One business day."""
+        self.open_day()  # the calendar, demand and what reps expect of the rest of the period
+        self.decide()  # reps choose effort and product focus
+        self.prospect()  # effort turns leads into opportunities
+        self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
+        self.time_deals()  # reps book, hold, discount, pull in or push out
+        self.cancel()  # cancellations reverse sales and come back as clawbacks
+        self.turnover()  # month ends: reps weigh quitting
+        self.settle()  # period ends: pay, quotas, customers learn, firing
+        self.staff()  # leavers go, new hires start after the vacancy
+        self.record()
+
+    def run(self, days: int | None = None) -> "Engine":
+        for _ in range(self.n_days - self.day if days is None else days):
+            self.step()
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return self.day >= self.n_days
+
+    # ------------------------------------------------------------------------------------ phases
+
+    def open_day(self) -> None:
+        t = self.day
+        r = self.reps
+        self.today[:] = 0.0
+        self.hired_today, self.left_today = [], []
+        self.days_left = int(self.calendar.days_left[t])
+        self.din, self.aout = self._closing_profile(t, self.days_left)
+        if self.stack_calendar is not None:
+            self.stack_days_left = int(self.stack_calendar.days_left[t])
+            self.din_stack, _ = self._closing_profile(t, self.stack_days_left)
+        else:
+            self.stack_days_left = 0
+            self.din_stack = np.zeros(self.products.k)
+        self.demand_var = self.demand.uncertainty**2 * self.demand.unknown_share(t, self.days_left)
+        tenure = t - r.hire_day
+        ramp_days = max(self.scenario.force.ramp_days, 1)
+        start = self.scenario.force.ramp_start
+        ramp = start + (1.0 - start) * np.minimum(1.0, tenure / ramp_days)
+        r.productivity[:] = r.ability * r.potential * ramp
+
+    def decide(self) -> None:
+        self._outlook()
+        self.rule.choose(self)
+        r = self.reps
+        a = r.active
+        self.worked_today = int(a.sum())
+        r.effort_sum[a] += r.effort[a]
+        r.effort_sq_sum[a] += r.effort[a] ** 2
+        r.focus_sum[a] += r.effort[a, None] * self.focus_shares[r.focus[a]]
+        r.days_active[a] += 1
+
+    def prospect(self) -> None:
+        r = self.reps
+        sales_process.prospect(
+            self.day, r.active, r.effort, r.focus, r.productivity, self.products.leads, self.focus_g,
+            float(self.demand.realised[self.day]), self.products.win, self.products.delay_cdf,
+            r.open_total, r.open_won, self.rng,
+        )
+
+    def close_deals(self) -> None:
+        r = self.reps
+        c = self.scenario.market.customers
+        sales_process.close_due(
+            self.day, r.active, r.open_total, r.open_won, r.waiting_share, c.flexible_share, c.flexible_days,
+            c.max_wait_days, r.held_kind, r.held_product, r.held_age, r.held_life, *self.booking_terms,
+            *self.ledger(), self.rng,
+        )
+
+    def time_deals(self) -> None:
+        self._outlook()
+        self.rule.time(self)
+
+    def cancel(self) -> None:
+        r = self.reps
+        sales_process.cancel_due(
+            self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
+            r.clawback_due, self.today,
+        )
+
+    def turnover(self) -> None:
+        """At each month's end reps weigh their job against their outside option."""
+        r = self.reps
+        self.quitting[:] = False
+        if (self.day + 1) % DAYS_PER_MONTH:
+            return
+        draws = self.rng.random(r.n)
+        eligible = r.active & (self.day - r.hire_day >= self.scenario.force.ramp_days)
+        ce = certainty_equivalent(
+            self.plan.base_salary, r.pay_mean, r.pay_var, self.period_len, r.risk_aversion, r.effort_cost_mean,
+        )
+        p = quit_probability(ce, r.outside_option, r.morale, self.scenario.behaviour.turnover, 1.0 / 12.0)
+        self.quitting[:] = eligible & (draws < p)
+
+    def settle(self) -> None:
+        """Pay at the period's end (and for leavers at departure), then move quotas and learn."""
+        r = self.reps
+        t = self.day
+        self.fired[:] = False
+        period_end = bool(self.calendar.is_last_day[t])
+        if period_end:
+            self._settle(r.active.copy(), full=True)
+        elif self.quitting.any():
+            self._settle(self.quitting.copy(), full=False)
+        self.leaving[:] = self.quitting | self.fired
+        if self.stack_calendar is not None and self.stack_calendar.is_last_day[t]:
+            r.stack_sales[:] = 0.0
+            r.stack_quota[:] = np.maximum(r.quota * self.stack_calendar.length / self.period_len, 1.0)
+        if (t + 1) % DAYS_PER_YEAR == 0:
+            r.year_sales[:] = 0.0
+            r.year_quota[:] = 0.0
+
+    def staff(self) -> None:
+        r = self.reps
+        t = self.day
+        leavers = np.flatnonzero(self.leaving)
+        if leavers.size:
+            self._release(leavers)
+        if t + 1 < self.n_days:
+            due = np.flatnonzero(~r.active & (r.vacant_until >= 0) & (r.vacant_until <= t + 1))
+            if due.size:
+                self._recruit(due, start_day=t + 1, initial=False)
+
+    def record(self) -> None:
+        self.recorder.day(self)
+        self.day += 1
+
+    # ------------------------------------------------------------------------------------ helpers
+
+    def ledger(self) -> tuple:
+        """The arrays `pipeline.book` writes into, in its argument order."""
+        r = self.reps
+        return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product,
+                r.cancel_credit, r.cancel_revenue, self.today)
+
+    def _closing_profile(self, t: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per product: expected demand-weighted effort-days over the next `horizon` days whose
+        opportunities are decided inside the horizon (D_p(T) of MECHANISM.md) and after it."""
+        ahead = self.demand.expected_ahead(t, horizon)
+        last = self.products.horizon - 1
+        lag = np.minimum(horizon - 1 - np.arange(horizon), last)
+        inside = self.products.delay_cdf[:, lag] @ ahead
+        return inside, ahead.sum() - inside
+
+    def _quota_response(self) -> None:
+        """How next quota moves per $ of this period's sales above (up) or below (down) quota."""
+        spec = self.scenario.quota
+        if spec.amount is None and spec.policy == "ratchet":
+            self.quota_up, self.quota_down = spec.ratchet_up, spec.ratchet_down
+        elif spec.amount is None and spec.policy == "growth":
+            self.quota_up = self.quota_down = 1.0 + spec.growth
+        else:
+            self.quota_up = self.quota_down = 0.0
+
+    def _outlook(self) -> None:
+        r = self.reps
+        sales_process.pipeline_outlook(
+            self.day, self.days_left, max(self.stack_days_left, 1), r.active, r.open_total, self.products.win,
+            self.deal_value, r.held_kind, r.held_product, r.sales, r.stack_sales,
+            self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
+            r.mu_stack, r.var_stack,
+        )
+
+    def _period_outlook(self, who: np.ndarray) -> None:
+        r = self.reps
+        patience = r.patience ** (self.period_len / DAYS_PER_YEAR)
+        uses = self.rule.uses_foresight
+        period_outlook(
+            who, r.typical_sales, self.deal_size, self.demand.uncertainty**2 * self._fresh_unknown_share(),
+            r.quota * self.period_len / np.maximum(r.quota_days, 1), r.goal,
+            r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
+            patience, self.plan.curve.first_rate, *self.decision_curve, self.goal_index, r.nu_next, r.ratchet_w,
+        )
+
+    def _fresh_unknown_share(self) -> float:
+        length = self.period_len
+        if length <= DAYS_PER_MONTH:
+            return 1.0
+        full, part = divmod(length, DAYS_PER_MONTH)
+        return (full * DAYS_PER_MONTH**2 + part**2) / length**2
+
+    def _full_quota(self, slots: np.ndarray) -> np.ndarray:
+        """A full period's starting quota for reps in these positions."""
+        r = self.reps
+        per_day = self.reference_rate
+        return initial_quotas(
+            self.scenario.quota, self.period_len,
+            sales_per_day=r.ability[slots] * r.potential[slots] * per_day,
+            force_sales_per_day=self.mean_ability * per_day,
+            territory_sales_per_day=self.mean_ability * r.potential[slots] * per_day,
+        )
+
+    def _recruit(self, slots: np.ndarray, start_day: int, initial: bool) -> None:
+        """Fill positions with reps drawn from the force's composition."""
+        r = self.reps
+        recruits = self.composition.initial(len(slots), self.rng) if initial else self.composition.hire(len(slots), self.rng)
+        for trait in TRAITS:
+            getattr(r, trait)[slots] = recruits.traits[trait]
+        r.segment[slots] = recruits.segment
+        r.rep_id[slots] = np.arange(self.next_rep_id, self.next_rep_id + len(slots))
+        self.next_rep_id += len(slots)
+        ramp = self.scenario.force.ramp_days
+        if initial:
+            r.hire_day[slots] = -ramp - self.rng.integers(0, 3 * DAYS_PER_YEAR, size=len(slots))
+        else:
+            r.hire_day[slots] = start_day
+        r.active[slots] = True
+        r.vacant_until[slots] = -1
+        full_quota = self._full_quota(slots)
+        days_left = int(self.calendar.days_left[start_day]) if start_day < self.n_days else self.period_len
+        r.start_quota[slots] = full_quota
+        r.quota[slots] = full_quota * days_left / self.period_len
+        r.quota_days[slots] = days_left
+        if self.stack_calendar is not None:
+            r.stack_quota[slots] = full_quota * self.stack_calendar.length / self.period_len
+        r.reset_period_books(slots)
+        r.stack_sales[slots] = 0.0
+        r.year_sales[slots] = 0.0
+        r.year_quota[slots] = 0.0
+        r.effort[slots] = 1.0
+        r.focus[slots] = self.balanced
+        r.full_search[slots] = True
+        r.morale[slots] = 1.0
+        r.commitment[slots] = 1.0
+        r.misses[slots] = 0
+        r.goal[slots] = r.goal_value[slots]
+        # what a rep expects of the job on joining: a period's sales at normal effort, and the pay
+        typical = r.ability[slots] * r.potential[slots] * self.reference_rate * self.period_len
+        r.typical_sales[slots] = typical
+        sd = np.sqrt(typical * self.deal_size + (self.demand.uncertainty * typical) ** 2 * self._fresh_unknown_share())
+        mean_pay, var_pay = pay_moments(self.plan.curve, typical, sd, full_quota)
+        r.pay_mean[slots] = mean_pay / self.period_len
+        r.pay_var[slots] = var_pay / self.period_len**2
+        r.effort_cost_mean[slots] = r.effort_cost[slots]
+        who = np.zeros(r.n, dtype=np.bool_)
+        who[slots] = True
+        self._period_outlook(who)
+        self.hired_today.extend(int(s) for s in slots)
+
+    def _release(self, slots: np.ndarray) -> None:
+        """Reps leave: their waiting customers go to the house, clawbacks lapse."""
+        r = self.reps
+        held = r.held_kind[slots] != sales_process.EMPTY
+        for s, row in zip(slots, held):
+            for h in np.flatnonzero(row):
+                sales_process.book_house(int(r.held_product[s, h]), 1, self.products.price, self.products.margin, self.today)
+        r.held_kind[slots] = sales_process.EMPTY
+        r.old_revenue[slots] += r.cancel_revenue[slots]
+        r.cancel_revenue[slots] = 0.0
+        r.cancel_credit[slots] = 0.0
+        r.old_clawback[slots] = 0.0
+        r.active[slots] = False
+        r.vacant_until[slots] = self.day + 1 + self.scenario.management.vacancy_days
+        self.left_today.extend(int(s) for s in slots)
+
+    def _settle(self, who: np.ndarray, full: bool) -> None:
+        """Pay the reps in `who` for the period so far; at a period's end, move their quotas,
+        averages, commitment and customers' learning on, and apply firing rules."""
+        r = self.reps
+        t = self.day
+        idx = np.flatnonzero(who)
+        if idx.size == 0:
+            return
+        curve = self.plan.curve
+        days = np.maximum(r.days_active[idx], 1)
+        quota = r.quota[idx] * (1.0 if full else days / np.maximum(r.quota_days[idx], 1))
+        sales = r.sales[idx]
+        commission = curve.commission(sales, quota)
+        bonus = curve.bonus(sales, quota) if full else np.zeros(idx.size)
+        stacked_bonus = np.zeros(idx.size)
+        if full:
+            r.stack_sales[idx] += sales
+        if full and self.stack_calendar is not None and self.stack_calendar.is_last_day[t]:
+            stacked_bonus = self.plan.stacked.curve.pay(r.stack_sales[idx], r.stack_quota[idx])
+        base = self.plan.base_per_day * days
+        clawback = r.clawback_due[idx].copy()
+        variable = commission + bonus + stacked_bonus - clawback
+        attainment = sales / quota
+        # clawbacks to come on this period's sales, at the commission rate it earned
+        rate = np.where(sales > 0, commission / np.maximum(sales, 1e-9), curve.first_rate)
+        r.old_clawback[idx] += r.cancel_credit[idx] * (self.plan.clawback_share * rate)[:, None]
+        r.old_revenue[idx] += r.cancel_revenue[idx]
+        r.cancel_credit[idx] = 0.0
+        r.cancel_revenue[idx] = 0.0
+        if full:
+            self._learn(idx, attainment, sales, quota, variable, days)
+        self.recorder.period(self, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback)
+        r.reset_period_books(idx)
+
+    def _learn(self, idx, attainment, sales, quota, variable, days) -> None:
+        """Period's end: running averages, goal commitment, customers' learning, quotas, firing."""
+        r = self.reps
+        t = self.day
+        m = self.scenario.behaviour.memory
+        scale = self.period_len / days
+        pay_rate = variable / days
+        r.pay_var[idx] = (1 - m) * r.pay_var[idx] + m * (pay_rate - r.pay_mean[idx]) ** 2
+        r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
+        r.effort_cost_mean[idx] = (1 - m) * r.effort_cost_mean[idx] + m * r.effort_cost[idx] * r.effort_sq_sum[idx] / days
+        r.typical_sales[idx] = (1 - m) * r.typical_sales[idx] + m * sales * scale
+        hit = attainment >= 1.0
+        r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)
+        # commitment to the goal follows the experience of reaching it (Locke and Latham 2002)
+        r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
+        r.goal[idx] = r.goal_value[idx] * r.commitment[idx]
+        # customers learn whether waiting for a period-end discount pays (MECHANISM.md)
+        c = self.scenario.market.customers
+        asked = r.offered[idx] + r.refused[idx]
+        paid = np.where(asked > 0, r.offered[idx] / np.maximum(asked, 1), np.nan)
+        learn = asked > 0
+        share = r.waiting_share[idx]
+        share[learn] += c.waiting_learning * (c.waiting_ceiling * paid[learn] - share[learn])
+        r.waiting_share[idx] = share
+        # firing on repeated misses
+        mgmt = self.scenario.management
+        if mgmt.fire_below_attainment > 0:
+            missed = attainment < mgmt.fire_below_attainment
+            r.misses[idx] = np.where(missed, r.misses[idx] + 1, 0)
+            self.fired[idx] |= r.misses[idx] >= mgmt.fire_after_misses
+        r.year_sales[idx] += sales
+        r.year_quota[idx] += quota
+        year_end = (t + 1) % DAYS_PER_YEAR == 0
+        if year_end and mgmt.fire_bottom_share > 0:
+            seasoned = idx[(t - r.hire_day[idx]) >= DAYS_PER_YEAR // 2]
+            if seasoned.size:
+                annual = r.year_sales[seasoned] / np.maximum(r.year_quota[seasoned], 1e-9)
+                n_fire = int(np.floor(mgmt.fire_bottom_share * seasoned.size))
+                if n_fire:
+                    self.fired[seasoned[np.argsort(annual, kind="stable")[:n_fire]]] = True
+        # next period's quota, on a full-period basis
+        full_quota = quota * self.period_len / np.maximum(r.quota_days[idx], 1)
+        r.quota[idx] = next_quotas(
+            self.scenario.quota, full_quota, sales * scale, r.start_quota[idx],
+            r.year_sales[idx] if year_end else None, self.calendar.periods_per_year,
+        )
+        r.quota_days[idx] = self.period_len
+        r.misses[idx] = np.where(self.fired[idx], 0, r.misses[idx])
+        who = np.zeros(r.n, dtype=np.bool_)
+        who[idx] = True
+        self._period_outlook(who)

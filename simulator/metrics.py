@@ -1,0 +1,210 @@
+"""Metrics: named functions of a run's tables, and the balanced scorecard built from them.
+
+Every figure in reports, risk verdicts and sweeps comes from these functions, so a metric means
+the same thing everywhere. The scorecard follows Kaplan and Norton's four perspectives:
+financial, customer, internal process (here: the gaming indices), learning and growth.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from simulator.calendar import DAYS_PER_YEAR
+
+EDGE_SHARE = 0.10  # "the last 10% of each period's days"
+
+
+def _safe(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator else float("nan")
+
+
+def net_revenue(daily: pd.DataFrame) -> float:
+    """Revenue net of discounts and of cancellations, $."""
+    return float(daily["revenue"].sum() - daily["cancellations"].sum())
+
+
+def gross_profit(daily: pd.DataFrame) -> float:
+    """Gross profit net of discounts; cancelled sales take their share of it back, $."""
+    revenue = daily["revenue"].sum()
+    return float(daily["gross_profit"].sum() * (1.0 - _safe(daily["cancellations"].sum(), revenue)))
+
+
+def comp_cost(rep_periods: pd.DataFrame) -> float:
+    """Total pay: base + commission + bonus - clawback, $."""
+    return float(rep_periods["pay"].sum()) if len(rep_periods) else 0.0
+
+
+def edge_share(daily: pd.DataFrame, period_days: int, last: bool = True) -> float:
+    """Share of bookings in the last (or first) 10% of each quota period's days.
+
+    About 10% when bookings are even; undefined for periods shorter than 10 days.
+    """
+    if period_days < 10:
+        return float("nan")
+    edge = max(1, int(round(EDGE_SHARE * period_days)))
+    position = period_days - daily["days_left"]
+    mask = daily["days_left"] <= edge if last else position < edge
+    return _safe(daily.loc[mask, "bookings"].sum(), daily["bookings"].sum())
+
+
+def edge_day_ratio(daily: pd.DataFrame, period_days: int, last: bool = True) -> float:
+    """Bookings on a period's last (or first) day relative to an average day."""
+    if period_days < 2:
+        return float("nan")
+    mask = daily["days_left"] == (1 if last else period_days)
+    return _safe(daily.loc[mask, "bookings"].mean(), daily["bookings"].mean())
+
+
+def discount_leakage(daily: pd.DataFrame) -> float:
+    """Discounts as a share of list-price bookings."""
+    return _safe(daily["discounts"].sum(), daily["bookings"].sum())
+
+
+def forecast_error(daily: pd.DataFrame) -> float:
+    """Mean absolute error of a naive forecast of each period's bookings (the previous period's),
+    relative to the forecast: timing games make period totals swing."""
+    totals = daily.groupby("period")["bookings"].sum().to_numpy()
+    if totals.size < 3:
+        return float("nan")
+    previous, current = totals[1:-1], totals[2:]
+    return float(np.mean(np.abs(current - previous) / np.maximum(previous, 1e-9)))
+
+
+def complete_periods(rep_periods: pd.DataFrame) -> pd.DataFrame:
+    return rep_periods[rep_periods["complete"]] if len(rep_periods) else rep_periods
+
+
+def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, dict[str, float]]:
+    """Attainment, hit rate, effort, pay and product mix per performer type."""
+    rows = complete_periods(rep_periods)
+    out: dict[str, dict[str, float]] = {}
+    for name, g in rows.groupby("performer_type", observed=True):
+        sales = g["sales"].sum()
+        entry = {
+            "rep_periods": int(len(g)),
+            "attainment_mean": float(g["attainment"].mean()),
+            "attainment_sd": float(g["attainment"].std(ddof=0)),
+            "hit_rate": float((g["attainment"] >= 1.0).mean()),
+            "effort": float(g["effort"].mean()),
+            "sales_per_period": float(g["sales"].mean()),
+            "pay_per_period": float(g["pay"].mean()),
+            "pulled_in_per_period": float(g["pulled_in"].mean()),
+            "pushed_out_per_period": float(g["pushed_out"].mean()),
+        }
+        for p in products:
+            entry[f"sales_share_{p}"] = _safe(g[f"sales_{p}"].sum(), sales)
+        out[str(name)] = entry
+    return out
+
+
+def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: int, force_size: int,
+              products: list[str]) -> dict:
+    """The balanced scorecard of one run."""
+    years = len(daily) / DAYS_PER_YEAR
+    revenue = net_revenue(daily)
+    profit = gross_profit(daily)
+    pay = comp_cost(rep_periods)
+    base = float(rep_periods["base"].sum()) if len(rep_periods) else 0.0
+    rows = complete_periods(rep_periods)
+    headcount = float(daily["headcount"].mean())
+    deals = float(daily["deals"].sum())
+    leavers = float(daily["quits"].sum() + daily["fired"].sum())
+    financial = {
+        "revenue": revenue,
+        "bookings": float(daily["bookings"].sum()),
+        "discounts": float(daily["discounts"].sum()),
+        "cancellations": float(daily["cancellations"].sum()),
+        "gross_profit": profit,
+        "comp_cost": pay,
+        "base_pay": base,
+        "variable_pay": pay - base,
+        "fixed_pay_share": _safe(base, pay),
+        "comp_cost_ratio": _safe(pay, revenue),
+        "profit_after_comp": profit - pay,
+        "revenue_per_rep_year": _safe(revenue, headcount * years),
+    }
+    customer = {
+        "customers_served": deals,
+        "discounted_share_of_deals": _safe(float(daily["discount_offers"].sum() + daily["pulled_in"].sum()), deals),
+        "waiting_share_end": float(daily["waiting_share"].iloc[-1]) if len(daily) else float("nan"),
+        "walkaways": float(daily["walkaways"].sum()),
+        "cancellation_rate": _safe(float(daily["cancellations"].sum()), float(daily["revenue"].sum())),
+        "uncovered_revenue_share": _safe(float(daily["house_revenue"].sum()), float(daily["revenue"].sum())),
+    }
+    internal = {
+        "last10_share": edge_share(daily, period_days, last=True),
+        "first10_share": edge_share(daily, period_days, last=False),
+        "last_day_ratio": edge_day_ratio(daily, period_days, last=True),
+        "first_day_ratio": edge_day_ratio(daily, period_days, last=False),
+        "discount_leakage": discount_leakage(daily),
+        "pulled_in_share": _safe(float(daily["pulled_in"].sum()), deals),
+        "pushed_out_share": _safe(float(daily["pushed_out"].sum()), deals),
+        "forecast_error": forecast_error(daily),
+        "hit_rate": float((rows["attainment"] >= 1.0).mean()) if len(rows) else float("nan"),
+        "attainment_mean": float(rows["attainment"].mean()) if len(rows) else float("nan"),
+        "attainment_sd": float(rows["attainment"].std(ddof=0)) if len(rows) else float("nan"),
+        "effort_mean": float(daily["effort"].mean()),
+    }
+    for p in products:
+        internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
+    learning = {
+        "headcount_mean": headcount,
+        "vacancy_share": 1.0 - _safe(headcount, force_size),
+        "turnover_rate": _safe(leavers, headcount * years),
+        "quit_rate": _safe(float(daily["quits"].sum()), headcount * years),
+        "fired_rate": _safe(float(daily["fired"].sum()), headcount * years),
+        "hires": float(daily["hires"].sum()),
+        "morale_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "morale"].mean()) if len(rows) else float("nan"),
+        "tenure_years_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "tenure_days"].mean() / DAYS_PER_YEAR) if len(rows) else float("nan"),
+    }
+    return {
+        "financial": financial,
+        "customer": customer,
+        "internal_process": internal,
+        "learning_growth": learning,
+        "by_performer": by_performer(rep_periods, products),
+    }
+
+
+def flatten(card: dict, prefix: str = "") -> dict[str, float]:
+    """{'financial': {'revenue': 1}} -> {'financial.revenue': 1}, for tables of many runs."""
+    flat: dict[str, float] = {}
+    for key, value in card.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, name + "."))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            flat[name] = float(value)
+    return flat
+
+
+def format_scorecard(card: dict) -> str:
+    """The scorecard as a readable text table."""
+    money = {"revenue", "bookings", "discounts", "cancellations", "gross_profit", "comp_cost", "base_pay",
+             "variable_pay", "profit_after_comp", "revenue_per_rep_year"}
+    lines = []
+    for section in ("financial", "customer", "internal_process", "learning_growth"):
+        lines.append(section.replace("_", " ").upper())
+        for key, value in card[section].items():
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                shown = "n/a"
+            elif key in money:
+                shown = f"${value:,.0f}"
+            elif abs(value) < 10 and not float(value).is_integer():
+                shown = f"{value:.3f}"
+            else:
+                shown = f"{value:,.0f}"
+            lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
+    lines.append("BY PERFORMER TYPE")
+    types = list(card["by_performer"])
+    if types:
+        keys = list(card["by_performer"][types[0]])
+        lines.append("  " + " " * 32 + "".join(f"{t:>14}" for t in types))
+        for key in keys:
+            vals = [card["by_performer"][t].get(key, float("nan")) for t in types]
+            lines.append(f"  {key.replace('_', ' '):<32}" + "".join(
+                f"{v:>14,.0f}" if abs(v) >= 100 else f"{v:>14.3f}" for v in vals))
+    return "\n".join(lines)

@@ -1,0 +1,204 @@
+"""The sales process: effort turns leads into opportunities, which close after their sales cycle.
+
+Each day a rep's effort and focus draw Poisson opportunities per product from its territory's
+demand. Every opportunity gets its decision day from the product's sales-cycle distribution and
+its outcome (won with the product's win rate) when it is created; the rep sees the open pipeline
+by decision day but not the outcomes. On its decision day a won opportunity becomes a ready
+customer, who either signs at once, or is *flexible* (signs whenever the rep asks within a few
+days, so the rep may hold the deal or push it into the next period), or *waits* for a period-end
+discount (MECHANISM.md: the end-of-period rush needs customers who learn to wait). The pipeline
+is a ring buffer over decision days, per rep and product.
+
+`book` is the one place where a sale enters the books: credited sales, revenue net of discount,
+gross profit, the day's totals, and any later cancellation (clawed back from pay).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# columns of the day's running totals
+LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
+PULLED, PUSHED, OFFERED, REFUSED, WALKED, CANCELLED, HOUSE = 6, 7, 8, 9, 10, 11, 12
+PRODUCT_COLUMNS = 13  # then list value booked per product
+FLEXIBLE, WAITING, REFUSED_WAITING = 0, 1, 2
+EMPTY = -1
+
+
+@njit(cache=True, error_model="numpy")
+def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_days,
+         sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+         today, rng):
+    """Book `n_deals` deals of product p for rep i at a `discount` share off list price."""
+    if n_deals <= 0:
+        return 0.0
+    list_value = n_deals * price[p]
+    disc = list_value * discount
+    revenue = list_value - disc
+    credited = revenue * credit[p]
+    sales[i] += credited
+    p_revenue[i] += revenue
+    p_list[i] += list_value
+    p_discount[i] += disc
+    p_deals[i] += n_deals
+    p_by_product[i, p] += credited
+    today[LIST_VALUE] += list_value
+    today[DISCOUNT] += disc
+    today[REVENUE] += revenue
+    today[CREDITED] += credited
+    today[GROSS_PROFIT] += revenue - list_value * (1.0 - margin[p])
+    today[DEALS] += n_deals
+    today[PRODUCT_COLUMNS + p] += list_value
+    ring = cancel_credit.shape[1]
+    for _ in range(n_deals):
+        if rng.random() < cancel_rate:
+            slot = (t + 1 + int(rng.random() * cancel_days)) % ring
+            cancel_credit[i, slot] += credited / n_deals
+            cancel_revenue[i, slot] += revenue / n_deals
+    return credited
+
+
+@njit(cache=True, error_model="numpy")
+def book_house(p, n_deals, price, margin, today):
+    """A deal from a vacant territory's pipeline: revenue for the firm, credited to nobody."""
+    list_value = n_deals * price[p]
+    today[LIST_VALUE] += list_value
+    today[REVENUE] += list_value
+    today[GROSS_PROFIT] += list_value * margin[p]
+    today[DEALS] += n_deals
+    today[HOUSE] += list_value
+    today[PRODUCT_COLUMNS + p] += list_value
+
+
+@njit(cache=True, error_model="numpy")
+def prospect(t, active, effort, focus, prod, leads, focus_g, demand_today, win, delay_cdf,
+             open_total, open_won, rng):
+    """Today's effort becomes opportunities, each with its decision day and hidden outcome."""
+    ring = open_total.shape[1]
+    n_prod = len(leads)
+    for i in range(len(active)):
+        if not active[i] or effort[i] <= 0.0:
+            continue
+        for p in range(n_prod):
+            lam = effort[i] * prod[i] * leads[p] * focus_g[focus[i], p] * demand_today
+            if lam <= 0.0:
+                continue
+            n_new = rng.poisson(lam)
+            for _ in range(n_new):
+                u = rng.random()
+                d = 0
+                while d < ring - 1 and delay_cdf[p, d] < u:
+                    d += 1
+                slot = (t + d) % ring
+                open_total[i, slot, p] += 1
+                if rng.random() < win[p]:
+                    open_won[i, slot, p] += 1
+
+
+@njit(cache=True, error_model="numpy")
+def pipeline_outlook(t, days_left, stack_days_left, active, open_total, win, dealv,
+                     held_kind, held_product, sales, stack_sales, waiting_discount,
+                     pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
+    """Each rep's belief about the period's end before today's effort: booked + held + the
+    pipeline expected to close in the period, its variance, and the same for a stacked period."""
+    ring = open_total.shape[1]
+    n_prod = len(win)
+    horizon = min(days_left, ring)
+    horizon_y = min(stack_days_left, ring)
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        held = 0.0
+        for h in range(held_kind.shape[1]):
+            kind = held_kind[i, h]
+            if kind == EMPTY:
+                continue
+            value = dealv[held_product[i, h]]
+            held += value * (1.0 - waiting_discount) if kind == WAITING else value
+        mu = 0.0
+        var = 0.0
+        mu_y = 0.0
+        var_y = 0.0
+        for p in range(n_prod):
+            count = 0
+            count_y = 0
+            for d in range(max(horizon, horizon_y)):
+                c = open_total[i, (t + d) % ring, p]
+                if d < horizon:
+                    count += c
+                if d < horizon_y:
+                    count_y += c
+            pipe_count[i, p] = count
+            mu += count * win[p] * dealv[p]
+            var += count * win[p] * (1.0 - win[p]) * dealv[p] * dealv[p]
+            mu_y += count_y * win[p] * dealv[p]
+            var_y += count_y * win[p] * (1.0 - win[p]) * dealv[p] * dealv[p]
+        booked[i] = sales[i] + held
+        mu_fixed[i] = booked[i] + mu
+        var_fixed[i] = var
+        mu_y0[i] = stack_sales[i] + sales[i] + held + mu_y
+        var_y0[i] = var_y
+
+
+@njit(cache=True, error_model="numpy")
+def close_due(t, active, open_total, open_won, waiting_share, flexible_share, flexible_days,
+              max_wait_days, held_kind, held_product, held_age, held_life,
+              price, credit, margin, cancel_rate, cancel_days,
+              sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+              today, rng):
+    """Opportunities whose decision day is today: the won ones become ready customers who sign,
+    or are held (flexible), or wait for a discount; vacant territories' deals go to the house."""
+    ring = open_total.shape[1]
+    slot = t % ring
+    capacity = held_kind.shape[1]
+    for i in range(len(active)):
+        for p in range(len(price)):
+            won = open_won[i, slot, p]
+            open_total[i, slot, p] = 0
+            open_won[i, slot, p] = 0
+            if won == 0:
+                continue
+            if not active[i]:
+                book_house(p, won, price, margin, today)
+                continue
+            for _ in range(won):
+                u = rng.random()
+                kind = EMPTY
+                if u < waiting_share[i]:
+                    kind = WAITING
+                elif u < waiting_share[i] + flexible_share:
+                    kind = FLEXIBLE
+                placed = False
+                if kind != EMPTY:
+                    for h in range(capacity):
+                        if held_kind[i, h] == EMPTY:
+                            held_kind[i, h] = kind
+                            held_product[i, h] = p
+                            held_age[i, h] = 0
+                            held_life[i, h] = max_wait_days if kind == WAITING else flexible_days
+                            placed = True
+                            break
+                if not placed:
+                    book(i, p, 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
+                         p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+
+
+@njit(cache=True, error_model="numpy")
+def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, old_revenue, clawback_due, today):
+    """Cancellations falling today: a sale from the open period no longer counts toward it; one
+    from a settled period is clawed back at the next settlement."""
+    ring = cancel_credit.shape[1]
+    slot = t % ring
+    for i in range(len(active)):
+        reversed_revenue = cancel_revenue[i, slot] + old_revenue[i, slot]
+        if reversed_revenue == 0.0:
+            continue
+        if active[i]:
+            sales[i] -= cancel_credit[i, slot]
+            clawback_due[i] += old_clawback[i, slot]
+        today[CANCELLED] += reversed_revenue
+        cancel_credit[i, slot] = 0.0
+        cancel_revenue[i, slot] = 0.0
+        old_clawback[i, slot] = 0.0
+        old_revenue[i, slot] = 0.0

@@ -1,0 +1,130 @@
+"""Recording a run into arrays: a row per day and a row per rep and quota period.
+
+Rows are written into preallocated arrays by whole columns (per-agent reporters cost more than a
+whole vectorised day), and become pandas tables at the end (`tables`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from simulator import pipeline as sp
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simulator.engine import Engine
+
+DAILY_COLUMNS = (
+    "bookings", "discounts", "revenue", "credited", "gross_profit", "deals", "pulled_in", "pushed_out",
+    "discount_offers", "discounts_refused", "walkaways", "cancellations", "house_revenue",
+)
+DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
+               "base_pay", "variable_pay")
+
+
+class Recorder:
+    """Collects the daily table and the rep-period table of one run."""
+
+    def __init__(self, engine: "Engine"):
+        k = engine.products.k
+        self.products = engine.products.names
+        self.segments = engine.composition.names
+        self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
+        self.columns = self.flow_columns + DAILY_STATE
+        self.daily = np.zeros((engine.n_days, len(self.columns)))
+        self.blocks: list[dict[str, np.ndarray]] = []
+        self.period_of_day = engine.calendar.period_of_day
+        self.days_left = engine.calendar.days_left
+        self.variable_pay_today = 0.0
+        assert len(self.flow_columns) == sp.PRODUCT_COLUMNS + k
+
+    def day(self, engine: "Engine") -> None:
+        r = engine.reps
+        t = engine.day
+        row = self.daily[t]
+        n_flow = len(self.flow_columns)
+        row[:n_flow] = engine.today
+        active = r.active
+        headcount = int(active.sum())
+        row[n_flow:] = (
+            float(r.effort[active].mean()) if headcount else 0.0,
+            headcount,
+            len(engine.hired_today),
+            int(engine.quitting.sum()),
+            int(engine.fired.sum()),
+            float(r.waiting_share.mean()),
+            float(engine.demand.realised[t]),
+            float(r.exact_used[active].mean()) if headcount else 0.0,
+            engine.plan.base_per_day * engine.worked_today,
+            self.variable_pay_today,
+        )
+        self.variable_pay_today = 0.0
+
+    def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback) -> None:
+        r = engine.reps
+        t = engine.day
+        days = r.days_active[idx]
+        pay = base + commission + bonus - clawback
+        self.variable_pay_today += float((commission + bonus - clawback).sum())
+        effort_days = np.maximum(r.effort_sum[idx], 1e-12)
+        block = {
+            "period": np.full(idx.size, engine.calendar.period_of_day[t]),
+            "rep_id": r.rep_id[idx].copy(),
+            "slot": idx.copy(),
+            "segment_index": r.segment[idx].copy(),
+            "start_day": np.full(idx.size, t + 1) - days,
+            "end_day": np.full(idx.size, t),
+            "days": days.copy(),
+            "complete": np.full(idx.size, full),
+            "quota": quota.copy(),
+            "sales": r.sales[idx].copy(),
+            "revenue": r.p_revenue[idx].copy(),
+            "list_value": r.p_list[idx].copy(),
+            "discount": r.p_discount[idx].copy(),
+            "attainment": attainment.copy(),
+            "base": base,
+            "commission": commission,
+            "bonus": bonus,
+            "clawback": clawback,
+            "pay": pay,
+            "effort": r.effort_sum[idx] / np.maximum(days, 1),
+            "deals": r.p_deals[idx].copy(),
+            "pulled_in": r.pulled[idx].copy(),
+            "pushed_out": r.pushed[idx].copy(),
+            "discount_offers": r.offered[idx].copy(),
+            "quit": engine.quitting[idx].copy(),
+            "fired": engine.fired[idx].copy(),
+            "tenure_days": t - r.hire_day[idx],
+            "morale": r.morale[idx].copy(),
+            "territory_potential": r.potential[idx].copy(),
+            "ability": r.ability[idx].copy(),
+        }
+        for p, name in enumerate(self.products):
+            block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
+            block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
+        self.blocks.append(block)
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        n_days = self.daily.shape[0]
+        days = np.arange(n_days)
+        daily = pd.DataFrame(self.daily, columns=list(self.columns))
+        daily.insert(0, "day", days)
+        daily.insert(1, "month", days // DAYS_PER_MONTH)
+        daily.insert(2, "year", days // DAYS_PER_YEAR)
+        daily.insert(3, "period", self.period_of_day)
+        daily.insert(4, "days_left", self.days_left)
+        for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "discounts_refused", "walkaways",
+                    "headcount", "hires", "quits", "fired"):
+            daily[col] = daily[col].astype(np.int64)
+        if self.blocks:
+            rows = pd.DataFrame({k: np.concatenate([b[k] for b in self.blocks]) for k in self.blocks[0]})
+        else:
+            rows = pd.DataFrame({k: [] for k in ("period", "rep_id")})
+        if len(rows):
+            rows.insert(3, "performer_type", pd.Categorical.from_codes(rows.pop("segment_index"), list(self.segments)))
+            for col in ("deals", "pulled_in", "pushed_out", "discount_offers"):
+                rows[col] = rows[col].astype(np.int64)
+        return daily, rows

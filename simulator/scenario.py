@@ -1,0 +1,499 @@
+"""Scenario files: one typed schema, YAML loading, `extends`, dotted overrides and clear errors.
+
+A scenario describes a world (the force, products, market: the *uncertainties* a plan designer
+does not control) and a plan (pay plan, quota policy, management rules: the *levers*). Files are
+YAML, loaded with safe loading only; `extends: other.yaml` deep-merges the file over another one;
+`--set path.to.field=value` overrides are applied through the same validation. Unknown keys are
+errors, and every error names the file, the field path, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping, Sequence
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulator.calendar import PERIOD_DAYS
+
+LEVERS = ("plan", "quota", "management")
+UNCERTAINTIES = ("force", "products", "market", "behaviour")
+
+
+class ScenarioError(ValueError):
+    """A scenario or override that cannot be used; the message says where and what is allowed."""
+
+    def __init__(self, source: str, problems: Sequence[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source}: invalid scenario\n{lines}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Dist(Strict):
+    """A trait's distribution across reps. A plain number in a file means every rep has it."""
+
+    mean: float = Field(description="mean of the trait")
+    sd: NonNeg = Field(0.0, description="standard deviation across reps")
+    dist: Literal["normal", "lognormal"] = Field(
+        "normal", description="normal (clipped to low/high) or lognormal with this mean and sd"
+    )
+    low: float | None = Field(None, description="lowest value drawn (clip)")
+    high: float | None = Field(None, description="highest value drawn (clip)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"mean": float(value)}
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Dist":
+        if self.dist == "lognormal" and self.mean <= 0:
+            raise ValueError(f"lognormal needs mean > 0, got {self.mean}")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+DistLike = Annotated[Dist, Field()]
+
+
+class Traits(Strict):
+    """What reps are like. Defaults describe a typical rep; segments override any of them."""
+
+    ability: DistLike = Field(
+        Dist(mean=1.0, sd=0.15, low=0.2),
+        description="sales productivity; 1 is the reference rep whose opportunity rates the products give",
+    )
+    risk_aversion: DistLike = Field(
+        Dist(mean=2e-5, sd=1e-5, low=0.0),
+        description="CARA coefficient per $ of period pay (0 = risk neutral)",
+    )
+    effort_cost: DistLike = Field(
+        Dist(mean=90.0, sd=15.0, low=10.0),
+        description="$ a day a rep would pay to avoid a day at normal effort (effort 1); cost grows with effort squared",
+    )
+    foresight: DistLike = Field(
+        Dist(mean=0.8, sd=0.1, low=0.0, high=1.0),
+        description="0-1: weight on what today's sales do to next period's pay and quota (0 = myopic)",
+    )
+    ratchet_foresight: DistLike = Field(
+        Dist(mean=0.8, sd=0.1, low=0.0, high=1.0),
+        description="0-1: weight on what this period's sales do to next period's quota under a ratchet",
+    )
+    patience: DistLike = Field(
+        Dist(mean=0.9, low=0.5, high=1.0),
+        description="yearly discount factor on pay that comes later",
+    )
+    goal_value: DistLike = Field(
+        Dist(mean=500.0, sd=100.0, low=0.0),
+        description="$ equivalent of reaching an accepted goal, counted per goal (goal-setting theory)",
+    )
+    integrity: DistLike = Field(
+        Dist(mean=0.7, sd=0.15, low=0.0, high=1.0),
+        description="0-1: moral cost of misconduct (used by the misconduct model)",
+    )
+    outside_option: DistLike = Field(
+        Dist(mean=65000.0, sd=8000.0, low=0.0),
+        description="$ a year, net of effort, that a rep could earn elsewhere",
+    )
+
+
+class Segment(Strict):
+    """A group of reps (e.g. high or low performers): its share of the force and trait overrides."""
+
+    share: Share = Field(description="share of the force in this segment")
+    ability: DistLike | None = None
+    risk_aversion: DistLike | None = None
+    effort_cost: DistLike | None = None
+    foresight: DistLike | None = None
+    ratchet_foresight: DistLike | None = None
+    patience: DistLike | None = None
+    goal_value: DistLike | None = None
+    integrity: DistLike | None = None
+    outside_option: DistLike | None = None
+
+    def traits(self, defaults: Traits) -> Traits:
+        chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}
+        return defaults.model_copy(update={k: Dist(**v) for k, v in chosen.items()})
+
+
+class Force(Strict):
+    """The sales force: size and composition (uncertainty)."""
+
+    size: Annotated[int, Field(ge=1, le=100_000)] = Field(200, description="number of rep positions")
+    segments: dict[str, Segment] = Field(
+        default_factory=lambda: {
+            "high": Segment(share=0.3, ability=Dist(mean=1.35, sd=0.12, low=0.2)),
+            "low": Segment(share=0.7, ability=Dist(mean=0.8, sd=0.12, low=0.2)),
+        },
+        description="performer types by name, with shares summing to 1",
+    )
+    traits: Traits = Field(default_factory=Traits, description="trait defaults for every segment")
+    ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
+    ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
+
+    @model_validator(mode="after")
+    def _shares(self) -> "Force":
+        total = sum(s.share for s in self.segments.values())
+        if not self.segments:
+            raise ValueError("at least one segment is needed")
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        return self
+
+
+class Product(Strict):
+    """A product line: what a deal is worth and how long it takes (uncertainty)."""
+
+    price: Annotated[float, Field(gt=0)] = Field(description="revenue of one deal at list price, $")
+    margin: Share = Field(0.4, description="gross margin share of revenue")
+    win_rate: Annotated[float, Field(gt=0, le=1)] = Field(description="share of opportunities that are won")
+    leads_per_day: NonNeg = Field(description="opportunities a day for the reference rep at normal effort, fully focused, in a reference territory")
+    cycle_days: NonNeg = Field(description="mean business days from opportunity to the customer's decision")
+    cycle_spread: NonNeg = Field(0.5, description="coefficient of variation of the sales-cycle length")
+
+
+class Seasonality(Strict):
+    amplitude: Share = Field(0.0, description="relative swing of demand over the year")
+    peak_month: Annotated[int, Field(ge=0, le=11)] = Field(11, description="month of peak demand, 0-11")
+
+
+class Shock(Strict):
+    """A change in demand for a while (e.g. a recession)."""
+
+    start_month: Annotated[int, Field(ge=0)] = Field(description="first month of the shock (0 = first month of the run)")
+    months: Annotated[int, Field(ge=1)] = Field(description="how long it lasts")
+    demand: NonNeg = Field(description="demand multiplier while it lasts (0.7 = a 30% drop)")
+
+
+class Customers(Strict):
+    """How customers time their signatures (MECHANISM.md: the end-of-period rush needs both sides)."""
+
+    flexible_share: Share = Field(0.2, description="share of ready customers who will sign whenever asked, within flexible_days")
+    flexible_days: Annotated[int, Field(ge=0)] = Field(20, description="days a flexible customer stays ready")
+    waiting_share: Share = Field(0.05, description="initial share of ready customers who wait for a period-end discount")
+    waiting_ceiling: Share = Field(0.3, description="the most customers who will ever learn to wait")
+    waiting_learning: Share = Field(0.25, description="how fast the waiting share follows how often waiting paid off, per period")
+    max_wait_days: Annotated[int, Field(ge=1)] = Field(63, description="longest a waiting customer waits before signing at list price")
+    period_end_discount: Share = Field(0.1, description="discount waiting customers expect")
+    pull_in_discount: Share = Field(0.08, description="discount that pulls a deal in from the next period")
+    pull_in_acceptance: Share = Field(0.5, description="share of customers who accept signing early for that discount")
+    pull_in_days: Annotated[int, Field(ge=0)] = Field(15, description="how far into the next period pulls reach, days")
+    walk_away: Share = Field(0.01, description="daily chance that a customer kept waiting walks away")
+    cancel_rate: Share = Field(0.02, description="share of booked deals cancelled later")
+    cancel_days: Annotated[int, Field(ge=1)] = Field(30, description="days after booking within which cancellations come")
+
+
+class Market(Strict):
+    """Territories, demand and customers (uncertainty)."""
+
+    territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
+    focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8, description="returns to concentrating effort on one product line (1 = constant; below 1, prospects run thin)"
+    )
+    seasonality: Seasonality = Field(default_factory=Seasonality)
+    shocks: list[Shock] = Field(default_factory=list)
+    demand_uncertainty: NonNeg = Field(0.05, description="coefficient of variation of a month's demand")
+    customers: Customers = Field(default_factory=Customers)
+
+
+class StackedBonusSpec(Strict):
+    period: Literal["month", "quarter", "half_year", "year"] = Field("year", description="period of the stacked goal")
+    amount: NonNeg = Field(0.0, description="$ paid when the stacked goal is reached")
+    at: NonNeg = Field(1.0, description="attainment of the stacked goal that pays it")
+
+
+class Tier(Strict):
+    at: NonNeg = Field(description="attainment from which the rate applies")
+    rate: NonNeg = Field(description="commission rate on credited sales in this band")
+
+
+class Plan(Strict):
+    """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
+
+    base_salary: NonNeg = Field(60000.0, description="fixed pay, $ a year")
+    commission_rate: NonNeg = Field(0.02, description="commission rate on credited sales below the first tier")
+    tiers: list[Tier] = Field(default_factory=list, description="rate table above the base rate: accelerators (higher) and decelerators (lower)")
+    threshold: NonNeg = Field(0.0, description="attainment below which no commission is paid; reaching it pays commission on every credited $")
+    cap: Annotated[float, Field(gt=0)] | None = Field(None, description="attainment above which credited sales earn no more commission")
+    bonus: NonNeg = Field(0.0, description="lump sum, $ per period, paid on reaching bonus_at")
+    bonus_at: NonNeg = Field(1.0, description="attainment that pays the bonus (1 = quota)")
+    target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year (with bonus_share_of_target)")
+    bonus_share_of_target: Share | None = Field(None, description="bonus as a share of target_incentive, instead of `bonus`")
+    clawback: Share = Field(1.0, description="share of commission on a cancelled sale that is taken back")
+    credit_basis: Literal["revenue", "gross_profit"] = Field("revenue", description="what sales are credited on")
+    crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
+    stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
+    variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
+
+    @model_validator(mode="after")
+    def _bonus_source(self) -> "Plan":
+        if self.bonus_share_of_target is not None and self.target_incentive is None:
+            raise ValueError("bonus_share_of_target needs target_incentive")
+        return self
+
+
+class Quota(Strict):
+    """How goals are set (lever)."""
+
+    period: Literal["day", "week", "month", "quarter", "half_year", "year"] = Field("quarter", description="quota period")
+    policy: Literal["fixed", "ratchet", "growth", "territory"] = Field("fixed", description="fixed; ratchet from last period's sales; growth on last year; share of territory potential")
+    basis: Literal["uniform", "individual"] = Field("uniform", description="one quota for all, or each rep's from its own expected sales")
+    difficulty: Annotated[float, Field(gt=0)] = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
+    amount: Annotated[float, Field(gt=0)] | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
+    ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
+    ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
+    growth: float = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
+
+
+class Management(Strict):
+    """Management rules (lever)."""
+
+    vacancy_days: Annotated[int, Field(ge=0)] = Field(42, description="business days from a departure to the new hire's start")
+    fire_below_attainment: NonNeg = Field(0.0, description="attainment below which a period counts as a miss for firing (0 = never fire for misses)")
+    fire_after_misses: Annotated[int, Field(ge=1)] = Field(3, description="consecutive misses that get a rep fired")
+    fire_bottom_share: Share = Field(0.0, description="share of the force fired each year for the lowest attainment")
+    allow_discounts: bool = Field(True, description="whether reps may give discounts (period-end and pull-in)")
+
+
+class Turnover(Strict):
+    base_rate: Share = Field(0.06, description="yearly quit rate for reasons outside the model")
+    quit_rate: Share = Field(0.35, description="largest yearly quit rate of reps whose certainty-equivalent pay is far below their outside option")
+    tolerance: Annotated[float, Field(gt=0)] = Field(0.1, description="shortfall (share of the outside option) at which half that quit rate applies")
+    morale_floor: Share = Field(0.4, description="morale below which a rep quits at the largest rate")
+
+
+class Behaviour(Strict):
+    """How reps decide (uncertainty: the model of people)."""
+
+    rule: Literal["forward_looking", "myopic", "rule_of_thumb"] = Field("forward_looking", description="decision rule, by name")
+    exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
+    memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
+    turnover: Turnover = Field(default_factory=Turnover)
+
+
+class Scenario(Strict):
+    """A world and a plan. Levers: plan, quota, management. Uncertainties: force, products, market, behaviour."""
+
+    name: str = Field("scenario", description="short name shown in reports")
+    description: str = Field("", description="what the scenario represents")
+    horizon_years: Annotated[float, Field(gt=0, le=50)] = Field(3.0, description="run length in years")
+    seed: Annotated[int, Field(ge=0)] = Field(1, description="default seed for the run's random generator")
+    # levers
+    plan: Plan = Field(default_factory=Plan)
+    quota: Quota = Field(default_factory=Quota)
+    management: Management = Field(default_factory=Management)
+    # uncertainties
+    force: Force = Field(default_factory=Force)
+    products: dict[str, Product] = Field(
+        default_factory=lambda: {
+            "standard": Product(price=2000, margin=0.35, win_rate=0.4, leads_per_day=5.0, cycle_days=3, cycle_spread=0.8),
+            "enterprise": Product(price=20000, margin=0.5, win_rate=0.25, leads_per_day=0.9, cycle_days=30, cycle_spread=0.4),
+        }
+    )
+    market: Market = Field(default_factory=Market)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Scenario":
+        if not self.products:
+            raise ValueError("at least one product is needed")
+        if len(self.products) > 4:
+            raise ValueError(f"at most 4 products are supported, got {len(self.products)}")
+        unknown = set(self.plan.crediting) - set(self.products)
+        if unknown:
+            raise ValueError(f"plan.crediting names unknown products {sorted(unknown)}; products are {sorted(self.products)}")
+        if self.plan.stacked_bonus is not None:
+            if PERIOD_DAYS[self.plan.stacked_bonus.period] <= PERIOD_DAYS[self.quota.period]:
+                raise ValueError(
+                    f"plan.stacked_bonus.period ({self.plan.stacked_bonus.period}) must be longer than quota.period ({self.quota.period})"
+                )
+        return self
+
+    def with_variable_scale(self, factor: float) -> "Scenario":
+        """The same scenario with its plan's variable pay multiplied by `factor`."""
+        plan = self.plan.model_copy(update={"variable_scale": self.plan.variable_scale * factor})
+        return self.model_copy(update={"plan": plan})
+
+    @property
+    def n_days(self) -> int:
+        from simulator.calendar import n_days_for
+
+        return n_days_for(self.horizon_years)
+
+    def digest(self) -> str:
+        """Stable hash of the resolved scenario, for provenance."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def levers(self) -> dict:
+        return {k: getattr(self, k).model_dump(mode="json") for k in LEVERS}
+
+    def uncertainties(self) -> dict:
+        out = self.model_dump(mode="json", include=set(UNCERTAINTIES))
+        return out
+
+
+# ---------------------------------------------------------------------------------------- loading
+
+
+def deep_merge(base: Mapping, over: Mapping) -> dict:
+    """`over` merged into `base`: dicts merge key by key, anything else is replaced."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(str(path), ["file not found"]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(str(path), [f"not valid YAML: {exc}"]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), [f"the top level must be a mapping of fields, got {type(data).__name__}"])
+    return data
+
+
+def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The file's data merged over whatever it `extends`, recursively."""
+    path = Path(path).resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        raise ScenarioError(str(path), [f"extends: circular chain {chain}"])
+    data = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(str(path), [f"extends: must be a file name, got {parent!r}"])
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(str(path), [f"extends: {parent!r} not found (looked for {parent_path})"])
+    return deep_merge(resolve_extends(parent_path, (*seen, path)), data)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """`a.b.c=value` as a path and a YAML-typed value."""
+    if "=" not in text:
+        raise ValueError(f"override {text!r} must look like path.to.field=value")
+    path, raw = text.split("=", 1)
+    keys = [k for k in path.strip().split(".") if k]
+    if not keys:
+        raise ValueError(f"override {text!r} has an empty field path")
+    return keys, yaml.safe_load(raw) if raw.strip() else None
+
+
+def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) -> dict:
+    """Apply dotted overrides (strings `a.b=v` or a mapping path -> value) to raw scenario data."""
+    data = copy.deepcopy(data)
+    items = (
+        [(k.split("."), v) for k, v in overrides.items()]
+        if isinstance(overrides, Mapping)
+        else [parse_override(o) for o in overrides]
+    )
+    for keys, value in items:
+        node = data
+        for key in keys[:-1]:
+            child = node.get(key)
+            if not isinstance(child, dict):
+                child = {} if child is None else child
+                if not isinstance(child, dict):
+                    raise ValueError(f"override {'.'.join(keys)}: {key} is not a section")
+                node[key] = child
+            node = child
+        node[keys[-1]] = value
+    return data
+
+
+def _allowed_fields(loc: Sequence[Any]) -> list[str] | None:
+    """Field names allowed at the parent of `loc` in the schema, for 'unknown field' errors."""
+    model: Any = Scenario
+    for key in loc[:-1]:
+        if isinstance(key, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(key)
+        if field is None:
+            return None
+        annotation = field.annotation
+        model = _model_in(annotation)
+        if model is None:
+            return None
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model class inside an annotation (Optional, dict values, lists)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(error: dict) -> str:
+    loc = [k for k in error["loc"] if k not in ("function-after", "function-before")]
+    path = ".".join(str(k) for k in loc) or "(top level)"
+    value = error.get("input")
+    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_fields(loc)
+        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        return f"{path}: unknown field{hint}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{path}: {message} (got {shown})"
+
+
+def validate(data: Mapping, source: str = "<scenario>") -> Scenario:
+    """Validate raw data against the schema, raising ScenarioError that names `source`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, [_describe(e) for e in exc.errors()]) from None
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: Sequence[str] | Mapping[str, Any] = (),
+    data: Mapping | None = None,
+) -> Scenario:
+    """Load a scenario file (or raw `data`), resolve `extends`, apply overrides and validate."""
+    source = str(path) if path is not None else "<scenario>"
+    raw = resolve_extends(Path(path)) if path is not None else dict(data or {})
+    try:
+        raw = apply_overrides(raw, overrides)
+    except ValueError as exc:
+        raise ScenarioError(source, [str(exc)]) from None
+    return validate(raw, source)
+
+
+def json_schema() -> dict:
+    """JSON Schema of scenario files, for editors' autocompletion."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {"type": "string", "description": "a scenario file this one overrides"}
+    return schema

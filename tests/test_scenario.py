@@ -1,0 +1,107 @@
+"""Scenario files: every shipped file validates; bad input is refused with a message that names
+the file, the field, the value and what is allowed; `extends` and overrides go through the same
+validation."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from simulator import ScenarioError, load_scenario
+from simulator.cli import main
+from simulator.scenario import LEVERS, UNCERTAINTIES, Scenario, json_schema
+
+SCENARIOS = sorted(Path(__file__).parents[1].joinpath("scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_shipped_scenario_validates_and_says_what_it_is(path):
+    scenario = load_scenario(path)
+    assert scenario.name == path.stem
+    assert scenario.description
+    assert path.read_text().lstrip().startswith("#"), "each file opens with a comment saying what it represents"
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_unknown_key_is_an_error_naming_file_field_and_allowed_fields(tmp_path):
+    path = write(tmp_path, "bad.yaml", "plan:\n  bonuss: 5000\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert "bad.yaml" in text and "plan.bonuss" in text and "unknown field" in text
+    assert "bonus" in text and "commission_rate" in text  # the allowed fields are listed
+
+
+def test_bad_value_names_field_value_and_what_is_allowed(tmp_path):
+    path = write(tmp_path, "bad.yaml", "quota:\n  period: fortnight\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert "quota.period" in text and "fortnight" in text and "quarter" in text
+
+
+def test_cross_field_errors_are_reported(tmp_path):
+    path = write(tmp_path, "bad.yaml", "force:\n  segments:\n    a: {share: 0.5}\n    b: {share: 0.6}\n")
+    with pytest.raises(ScenarioError, match="sum to 1"):
+        load_scenario(path)
+
+
+def test_extends_deep_merges_and_overrides_apply_after(tmp_path):
+    write(tmp_path, "parent.yaml", "name: parent\nplan:\n  bonus: 1000\n  commission_rate: 0.03\n")
+    child = write(tmp_path, "child.yaml", "extends: parent.yaml\nname: child\nplan:\n  bonus: 2000\n")
+    scenario = load_scenario(child, ["quota.period=month", "plan.tiers=[{at: 1.0, rate: 0.05}]"])
+    assert scenario.name == "child"
+    assert scenario.plan.bonus == 2000
+    assert scenario.plan.commission_rate == 0.03  # kept from the parent
+    assert scenario.quota.period == "month"
+    assert scenario.plan.tiers[0].rate == 0.05
+
+
+def test_bad_override_is_validated_like_the_file(tmp_path):
+    path = write(tmp_path, "ok.yaml", "name: ok\n")
+    with pytest.raises(ScenarioError, match="plan.commission_rate"):
+        load_scenario(path, ["plan.commission_rate=-1"])
+    with pytest.raises(ScenarioError, match="unknown field"):
+        load_scenario(path, ["plan.no_such_field=1"])
+
+
+def test_circular_extends_is_refused(tmp_path):
+    write(tmp_path, "a.yaml", "extends: b.yaml\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match="circular"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+def test_levers_and_uncertainties_are_split():
+    scenario = Scenario()
+    assert set(scenario.levers()) == set(LEVERS)
+    assert set(scenario.uncertainties()) == set(UNCERTAINTIES)
+    assert not set(LEVERS) & set(UNCERTAINTIES)
+
+
+def test_digest_changes_with_any_field():
+    a = Scenario()
+    assert a.digest() == Scenario().digest()
+    assert a.digest() != load_scenario(data={}, overrides=["plan.bonus=1"]).digest()
+
+
+def test_cli_exits_2_on_a_bad_file_and_runs_nothing(tmp_path, capsys):
+    path = write(tmp_path, "bad.yaml", "plan:\n  base_salary: lots\n")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
+    assert "plan.base_salary" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["validate", str(path)]) == 2
+    assert main(["run", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_cli_schema_prints_json_schema(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema == json_schema()
+    assert "plan" in schema["properties"] and "extends" in schema["properties"]

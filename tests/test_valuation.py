@@ -1,0 +1,90 @@
+"""The reps' closed-form valuations against simulation and enumeration."""
+
+import numpy as np
+import pytest
+
+from simulator.behaviour import valuation as V
+from simulator.plan import PayCurve
+
+Q = 250_000.0
+
+
+@pytest.fixture(scope="module")
+def curve():
+    c, gi = PayCurve.build(rate=0.02, tiers=[(1.0, 0.04)], cap=1.6, bonuses=[(1.0, 5_000)], threshold=0.4) \
+        .with_breakpoint(1.0)
+    return (*c.arrays(), gi)
+
+
+def pointwise(curve, sales, goal):
+    lo, slope, qc, lump, gi = curve
+    return np.array([V.curve_at(s, Q, lo, slope, qc, lump, goal, gi) for s in sales])
+
+
+@pytest.mark.parametrize("mu,s,r,goal", [
+    (240e3, 30e3, 0.0, 500.0), (240e3, 30e3, 5e-5, 500.0), (150e3, 20e3, 1e-4, 0.0), (420e3, 60e3, 3e-5, 800.0),
+])
+def test_certainty_equivalent_matches_monte_carlo(curve, mu, s, r, goal):
+    draws = np.random.default_rng(1).normal(mu, s, 200_000)
+    value = pointwise(curve, draws, goal)
+    expected = value.mean() - 0.5 * r * value.var()
+    lo, slope, qc, lump, gi = curve
+    got = V.value_normal(mu, s, Q, lo, slope, qc, lump, goal, gi, r)
+    assert got == pytest.approx(expected, abs=3 * value.std() / np.sqrt(len(draws)) + 1.0)
+
+
+@pytest.mark.parametrize("mu,s,x,alternative", [
+    (240e3, 30e3, 20e3, 500.0), (230e3, 10e3, 2e3, 60.0), (400e3, 50e3, 20e3, 700.0), (50e3, 40e3, 20e3, 0.0),
+])
+def test_gain_and_option_match_monte_carlo(curve, mu, s, x, alternative):
+    draws = np.random.default_rng(2).normal(mu, s, 200_000)
+    gain = pointwise(curve, draws + x, 400.0) - pointwise(curve, draws, 400.0)
+    lo, slope, qc, lump, gi = curve
+    g, option = V.gain_and_option(mu, s, x, alternative, Q, lo, slope, qc, lump, 400.0, gi)
+    tol = 4 * gain.std() / np.sqrt(len(draws)) + 1e-6
+    assert g == pytest.approx(gain.mean(), abs=tol)
+    assert option == pytest.approx(np.maximum(gain, alternative).mean(), abs=tol)
+    assert option >= max(g, alternative) - 1e-9
+
+
+def test_exact_distribution_matches_enumeration(curve):
+    """Pipeline wins (binomial) plus new wins (Poisson) of two products, against simulation."""
+    lo, slope, qc, lump, gi = curve
+    win = np.array([0.4, 0.25])
+    values = np.array([2_000.0, 20_000.0])
+    pipe = np.array([6, 3])
+    lam = np.array([2.5, 0.4])
+    pmfs = np.zeros((2, V.MAX_COUNT))
+    base = np.zeros((2, V.MAX_COUNT))
+    lengths = np.zeros(2, dtype=np.int64)
+    for p in range(2):
+        n = V.binomial_pmf(pipe[p], win[p], base[p])
+        lengths[p] = V.count_pmf(base[p], n, lam[p], pmfs[p])
+    atom_v = np.zeros(V.MAX_ATOMS)
+    atom_p = np.zeros(V.MAX_ATOMS)
+    n_atoms = V.build_atoms(pmfs, lengths, values, atom_v, atom_p)
+    assert atom_p[:n_atoms].sum() == pytest.approx(1.0, abs=1e-5)
+    booked = 215_000.0
+    got = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, lo, slope, qc, lump, 500.0, gi, 0.0)
+    rng = np.random.default_rng(3)
+    n = 400_000
+    wins = rng.binomial(pipe, win, size=(n, 2)) + rng.poisson(lam, size=(n, 2))
+    sales = booked + wins @ values
+    assert got == pytest.approx(pointwise(curve, sales, 500.0).mean(), rel=0.01)
+
+
+def test_normal_misstates_the_chance_of_a_threshold_with_few_deals(curve):
+    """MECHANISM.md lesson 5: with a handful of lumpy deals the normal approximation is off."""
+    lo, slope, qc, lump, gi = curve
+    pmfs = np.zeros((1, V.MAX_COUNT))
+    base = np.zeros((1, V.MAX_COUNT))
+    lengths = np.zeros(1, dtype=np.int64)
+    n = V.binomial_pmf(0, 0.5, base[0])
+    lengths[0] = V.count_pmf(base[0], n, 1.2, pmfs[0])  # about one deal expected
+    atom_v, atom_p = np.zeros(V.MAX_ATOMS), np.zeros(V.MAX_ATOMS)
+    n_atoms = V.build_atoms(pmfs, lengths, np.array([20_000.0]), atom_v, atom_p)
+    booked = Q - 15_000.0  # one deal reaches quota
+    exact = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, lo, slope, qc, lump, 0.0, gi, 0.0)
+    normal = V.value_normal(booked + 24_000.0, np.sqrt(1.2) * 20_000.0, Q, lo, slope, qc, lump, 0.0, gi, 0.0)
+    p_reach = 1 - np.exp(-1.2)  # P(at least one deal)
+    assert exact > normal + 0.05 * 5_000 * p_reach
