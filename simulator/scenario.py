@@ -80,7 +80,7 @@ class Traits(Strict):
         description="sales productivity; 1 is the reference rep whose opportunity rates the products give",
     )
     risk_aversion: DistLike = Field(
-        Dist(mean=2e-5, sd=1e-5, low=0.0),
+        Dist(mean=5e-5, sd=2.5e-5, low=0.0),
         description="CARA coefficient per $ of period pay (0 = risk neutral)",
     )
     effort_cost: DistLike = Field(
@@ -274,8 +274,8 @@ class Management(Strict):
 class Turnover(Strict):
     base_rate: Share = Field(0.06, description="yearly quit rate for reasons outside the model")
     quit_rate: Share = Field(0.35, description="largest yearly quit rate of reps whose certainty-equivalent pay is far below their outside option")
-    tolerance: Annotated[float, Field(gt=0)] = Field(0.1, description="shortfall (share of the outside option) at which half that quit rate applies")
-    morale_floor: Share = Field(0.4, description="morale below which a rep quits at the largest rate")
+    tolerance: Annotated[float, Field(gt=0)] = Field(0.05, description="shortfall (share of the outside option) at which half that quit rate applies")
+    morale_floor: Share = Field(0.2, description="morale (running attainment) below which it has collapsed and a rep quits at the largest rate")
 
 
 class Behaviour(Strict):
