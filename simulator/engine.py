@@ -49,8 +49,9 @@ class Engine:
         self.neighbours = lattice_neighbours(lattice)
         self.balanced = int(np.argmin(np.abs(lattice - 1.0 / self.products.k).sum(axis=1)))
         self.plan = compile_plan(scenario.plan, self.calendar.periods_per_year, self.products.credit)
-        curve, self.goal_index = self.plan.curve.with_breakpoint(1.0)
-        self.decision_curve = curve.arrays()
+        # what reps weigh: the plan's pay with a boundary at quota, where a rep's goal value starts
+        decision_curve, goal_index = self.plan.curve.with_breakpoint(1.0)
+        self.decision_curve = decision_curve.kernel(goal_index)
         stacked = self.plan.stacked
         self.stack_calendar = PeriodCalendar.build(stacked.period, self.n_days) if stacked else None
         self.stack_amount = float(stacked.curve.lump[-1]) if stacked else 0.0
@@ -129,6 +130,9 @@ class Engine:
     def decide(self) -> None:
         self._outlook()
         self.rule.choose(self)
+        self._log_effort()
+
+    def _log_effort(self) -> None:
         r = self.reps
         a = r.active
         self.worked_today = int(a.sum())
@@ -256,7 +260,7 @@ class Engine:
             who, r.typical_sales, self.deal_size, self.demand.uncertainty**2 * self._fresh_unknown_share(),
             r.quota * self.period_len / np.maximum(r.quota_days, 1), r.goal,
             r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
-            patience, self.plan.curve.first_rate, *self.decision_curve, self.goal_index, r.nu_next, r.ratchet_w,
+            patience, self.plan.curve.first_rate, self.decision_curve, r.nu_next, r.ratchet_w,
         )
 
     def _fresh_unknown_share(self) -> float:

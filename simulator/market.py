@@ -97,8 +97,8 @@ def build_products(scenario: Scenario) -> ProductTable:
 
 
 def focus_lattice(k: int) -> np.ndarray:
-    """Candidate product-focus mixes: every split of effort in steps of 1/8 (two products) or 1/4."""
-    steps = 8 if k <= 2 else 4
+    """Candidate product-focus mixes: every split of effort in steps of a quarter."""
+    steps = 4
     if k == 1:
         return np.ones((1, 1))
     points = []

@@ -22,6 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
+MAX_SEGMENTS = 12  # rate bands, thresholds, bonus steps and the goal, together
+
 
 @dataclass(frozen=True)
 class PayCurve:
@@ -118,10 +120,22 @@ class PayCurve:
         lump = lump + np.where(lo >= at, value, 0.0)
         return PayCurve(lo, slope, quota_coef, lump)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Float64 arrays for the compiled valuation kernels."""
-        return tuple(np.ascontiguousarray(a, dtype=np.float64) for a in
-                     (self.lo, self.slope, self.quota_coef, self.lump))  # type: ignore[return-value]
+    def kernel(self, goal_index: int | None = None) -> tuple:
+        """The curve as the compiled valuation kernels take it: (n, lo, slope, quota_coef, lump,
+        goal_index), each column a tuple padded to MAX_SEGMENTS, so the kernels pass plain numbers
+        and no arrays (reference counting on arrays was the largest cost of the hot path).
+
+        `goal_index` is the segment from which a rep's goal value counts (none: past the end).
+        """
+        n = len(self.lo)
+        if n > MAX_SEGMENTS:
+            raise ValueError(f"a pay plan may have at most {MAX_SEGMENTS} rate bands and steps, this one has {n}")
+
+        def padded(column):
+            return tuple(float(v) for v in column) + (0.0,) * (MAX_SEGMENTS - n)
+
+        gi = n if goal_index is None else int(goal_index)
+        return (n, padded(self.lo), padded(self.slope), padded(self.quota_coef), padded(self.lump), gi)
 
     @property
     def first_rate(self) -> float:

@@ -36,6 +36,7 @@ class RepArrays:
         self.focus = np.zeros(n, dtype=np.int64)
         self.value = zeros()
         self.exact_used = np.zeros(n, dtype=np.bool_)
+        self.exhaustive_used = np.zeros(n, dtype=np.bool_)
         self.full_search = np.ones(n, dtype=np.bool_)
         self.goal = zeros()  # goal value x commitment, $ per goal
         self.mu_fixed = zeros()

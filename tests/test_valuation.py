@@ -13,12 +13,11 @@ Q = 250_000.0
 def curve():
     c, gi = PayCurve.build(rate=0.02, tiers=[(1.0, 0.04)], cap=1.6, bonuses=[(1.0, 5_000)], threshold=0.4) \
         .with_breakpoint(1.0)
-    return (*c.arrays(), gi)
+    return c.kernel(gi)
 
 
 def pointwise(curve, sales, goal):
-    lo, slope, qc, lump, gi = curve
-    return np.array([V.curve_at(s, Q, lo, slope, qc, lump, goal, gi) for s in sales])
+    return np.array([V.curve_at(s, Q, curve, goal) for s in sales])
 
 
 @pytest.mark.parametrize("mu,s,r,goal", [
@@ -28,8 +27,7 @@ def test_certainty_equivalent_matches_monte_carlo(curve, mu, s, r, goal):
     draws = np.random.default_rng(1).normal(mu, s, 200_000)
     value = pointwise(curve, draws, goal)
     expected = value.mean() - 0.5 * r * value.var()
-    lo, slope, qc, lump, gi = curve
-    got = V.value_normal(mu, s, Q, lo, slope, qc, lump, goal, gi, r)
+    got = V.value_normal(mu, s, Q, curve, goal, r)
     assert got == pytest.approx(expected, abs=3 * value.std() / np.sqrt(len(draws)) + 1.0)
 
 
@@ -39,8 +37,7 @@ def test_certainty_equivalent_matches_monte_carlo(curve, mu, s, r, goal):
 def test_gain_and_option_match_monte_carlo(curve, mu, s, x, alternative):
     draws = np.random.default_rng(2).normal(mu, s, 200_000)
     gain = pointwise(curve, draws + x, 400.0) - pointwise(curve, draws, 400.0)
-    lo, slope, qc, lump, gi = curve
-    g, option = V.gain_and_option(mu, s, x, alternative, Q, lo, slope, qc, lump, 400.0, gi)
+    g, option = V.gain_and_option(mu, s, x, alternative, Q, curve, 400.0, np.empty(32))
     tol = 4 * gain.std() / np.sqrt(len(draws)) + 1e-6
     assert g == pytest.approx(gain.mean(), abs=tol)
     assert option == pytest.approx(np.maximum(gain, alternative).mean(), abs=tol)
@@ -49,7 +46,6 @@ def test_gain_and_option_match_monte_carlo(curve, mu, s, x, alternative):
 
 def test_exact_distribution_matches_enumeration(curve):
     """Pipeline wins (binomial) plus new wins (Poisson) of two products, against simulation."""
-    lo, slope, qc, lump, gi = curve
     win = np.array([0.4, 0.25])
     values = np.array([2_000.0, 20_000.0])
     pipe = np.array([6, 3])
@@ -59,13 +55,13 @@ def test_exact_distribution_matches_enumeration(curve):
     lengths = np.zeros(2, dtype=np.int64)
     for p in range(2):
         n = V.binomial_pmf(pipe[p], win[p], base[p])
-        lengths[p] = V.count_pmf(base[p], n, lam[p], pmfs[p])
+        lengths[p] = V.count_pmf(base[p], n, lam[p], np.zeros(V.MAX_COUNT), pmfs[p])
     atom_v = np.zeros(V.MAX_ATOMS)
     atom_p = np.zeros(V.MAX_ATOMS)
     n_atoms = V.build_atoms(pmfs, lengths, values, atom_v, atom_p)
     assert atom_p[:n_atoms].sum() == pytest.approx(1.0, abs=1e-5)
     booked = 215_000.0
-    got = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, lo, slope, qc, lump, 500.0, gi, 0.0)
+    got = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, curve, 500.0, 0.0)
     rng = np.random.default_rng(3)
     n = 400_000
     wins = rng.binomial(pipe, win, size=(n, 2)) + rng.poisson(lam, size=(n, 2))
@@ -75,16 +71,36 @@ def test_exact_distribution_matches_enumeration(curve):
 
 def test_normal_misstates_the_chance_of_a_threshold_with_few_deals(curve):
     """MECHANISM.md lesson 5: with a handful of lumpy deals the normal approximation is off."""
-    lo, slope, qc, lump, gi = curve
     pmfs = np.zeros((1, V.MAX_COUNT))
     base = np.zeros((1, V.MAX_COUNT))
     lengths = np.zeros(1, dtype=np.int64)
     n = V.binomial_pmf(0, 0.5, base[0])
-    lengths[0] = V.count_pmf(base[0], n, 1.2, pmfs[0])  # about one deal expected
+    lengths[0] = V.count_pmf(base[0], n, 1.2, np.zeros(V.MAX_COUNT), pmfs[0])  # about one deal expected
     atom_v, atom_p = np.zeros(V.MAX_ATOMS), np.zeros(V.MAX_ATOMS)
     n_atoms = V.build_atoms(pmfs, lengths, np.array([20_000.0]), atom_v, atom_p)
     booked = Q - 15_000.0  # one deal reaches quota
-    exact = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, lo, slope, qc, lump, 0.0, gi, 0.0)
-    normal = V.value_normal(booked + 24_000.0, np.sqrt(1.2) * 20_000.0, Q, lo, slope, qc, lump, 0.0, gi, 0.0)
+    exact = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, curve, 0.0, 0.0)
+    normal = V.value_normal(booked + 24_000.0, np.sqrt(1.2) * 20_000.0, Q, curve, 0.0, 0.0)
     p_reach = 1 - np.exp(-1.2)  # P(at least one deal)
     assert exact > normal + 0.05 * 5_000 * p_reach
+
+
+def test_value_counts_equals_enumerating_every_atom(curve):
+    """The prefix-sum evaluation over count distributions equals the sum over all atoms."""
+    rng = np.random.default_rng(4)
+    values = np.array([2_000.0, 20_000.0])
+    for _ in range(20):
+        pmfs = np.zeros((2, V.MAX_COUNT))
+        base = np.zeros((2, V.MAX_COUNT))
+        lengths = np.zeros(2, dtype=np.int64)
+        for p in range(2):
+            n = V.binomial_pmf(int(rng.integers(0, 12)), float(rng.uniform(0.1, 0.6)), base[p])
+            lengths[p] = V.count_pmf(base[p], n, float(rng.uniform(0, 4)), np.zeros(V.MAX_COUNT), pmfs[p])
+        booked = float(rng.uniform(150_000, 260_000))
+        r = float(rng.choice([0.0, 5e-5]))
+        atom_v, atom_p = np.zeros(V.MAX_ATOMS), np.zeros(V.MAX_ATOMS)
+        n_atoms = V.build_atoms(pmfs.copy(), lengths.copy(), values, atom_v, atom_p)
+        by_atoms = V.value_atoms(booked, atom_v, atom_p, n_atoms, Q, curve, 300.0, r)
+        by_counts = V.value_counts(booked, pmfs, lengths, values, Q, curve, 300.0, r,
+                                   np.zeros(V.MAX_ATOMS), np.zeros(V.MAX_ATOMS), np.zeros((3, V.MAX_COUNT + 1)))
+        assert by_counts == pytest.approx(by_atoms, rel=1e-5)  # the atoms drop probabilities below 1e-7

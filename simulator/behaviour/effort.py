@@ -21,35 +21,45 @@ Nothing here refers to a kind of plan: give-up far from quota, coasting when it 
 just above it and the shift to quick products under short periods all come out of V.
 
 The search is over the focus lattice and continuous in effort. It is warm-started from
-yesterday's choice (parabolic refinement of effort, then the neighbouring focus mixes), with a
-coarse check over effort that falls back to the exhaustive search whenever a distant optimum has
-become better (MECHANISM.md: "push for the bonus" and "give up" are two local optima that can
-trade places). `tests/test_decisions.py` checks it against an exhaustive grid.
+yesterday's choice (parabolic refinement of effort, then a climb through neighbouring focus
+mixes), with a coarse check over effort, including the efforts that just reach each pay
+threshold, that falls back to the exhaustive search whenever a distant optimum has become better
+(MECHANISM.md: "push for the bonus" and "give up" are two local optima that can trade places).
+The search is compiled once per valuation: `evaluate` and `coefficients` dispatch at compile
+time on what they are given (`numba.extending.overload`), so the normal valuation's inner loop
+sees only plain numbers (a rep's scalars R, a focus mix's coefficients, the pay curve as tuples)
+and nothing of the exact one.
+`tests/test_decisions.py` checks the result against an exhaustive grid.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from numba import njit
+from numba.core.errors import NumbaIRAssumptionWarning
+from numba.extending import overload
 
 from simulator.behaviour.valuation import (
     MAX_ATOMS,
     MAX_COUNT,
     binomial_pmf,
-    build_atoms,
     count_pmf,
     ncdf,
     ratchet_cost,
-    value_atoms,
+    value_counts,
     value_normal,
 )
+from simulator.plan import MAX_SEGMENTS
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
 E_MAX = 4.0
 GUARD = np.array([0.0, 0.4, 1.0, 1.8, 3.0])
 STEP = 0.06  # first step of the parabolic refinement of effort
+THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
 
 
@@ -92,18 +102,32 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     return a_in, b_in, a_out, a_y
 
 
+@contextmanager
+def quiet_compilation():
+    """Silence numba's pedantic IR-assumption checks, which the inlined `evaluate` overload trips
+    while compiling (benign: the inlined code is tested against the exhaustive grid)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumbaIRAssumptionWarning)
+        yield
+
+
+# A rep's scalars R = (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kcost_t,
+#                      stack_amt, stack_q, mu_y0, var_y0, curve)
+# A focus mix's coefficients c = (a_in, b_in, a_out, a_y) for the normal valuation, the same plus
+# (expected wins per product, the exact valuation's work arrays) for the exact one.
+
+
 @njit(cache=True, error_model="numpy", inline="always")
-def utility(
-    e, a_in, b_in, a_out, a_y, mu0, var0, q, demand_var, lo, slope, qc, lump, goal, gi, r,
-    rw, up, down, nu, kcost_t, stack_amt, stack_q, mu_y0, var_y0,
-):
-    """U(e) for one rep and one focus mix, under the normal belief."""
+def u_normal(e, c, R):
+    """U of one rep at effort e for a focus mix with coefficients c, normal belief."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
-    u = value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r)
+    u = value_normal(mu, s, q, curve, goal, r)
     u -= ratchet_cost(mu, s, q, rw, up, down)
-    u += nu * e * a_out - kcost_t * e * e
+    u += nu * e * a_out - kct * e * e
     if stack_amt > 0.0:
         new_y = e * a_y
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
@@ -112,40 +136,65 @@ def utility(
 
 
 @njit(cache=True, error_model="numpy")
-def utility_exact(e, lam_k, pipe_pmf, pipe_len, dealv, booked, q, lo, slope, qc, lump, goal, gi, r,
-                  rw, up, down, nu, a_out, kcost_t, work, lengths, atom_v, atom_p):
-    """U(e) with the exact distribution of the period's remaining wins (few expected deals):
+def u_exact(e, c, R):
+    """U with the exact distribution of the period's remaining wins (few expected deals):
     pipeline wins (binomial) plus new wins (Poisson), per product."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_out = c[2]
+    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix = (
+        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
     for p in range(len(lam_k)):
-        lengths[p] = count_pmf(pipe_pmf[p], pipe_len[p], e * lam_k[p], work[p])
-    n_atoms = build_atoms(work, lengths, dealv, atom_v, atom_p)
-    if n_atoms < 0:
-        return np.nan
-    u = value_atoms(booked, atom_v, atom_p, n_atoms, q, lo, slope, qc, lump, goal, gi, r)
+        lengths[p] = count_pmf(pipe_pmf[p], pipe_len[p], e * lam_k[p], prefix[0], work[p])
+    u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
-        for a in range(n_atoms):
-            mean += atom_p[a] * atom_v[a]
-        for a in range(n_atoms):
-            var += atom_p[a] * (atom_v[a] - mean) ** 2
-        u -= ratchet_cost(booked + mean, math.sqrt(var), q, rw, up, down)
-    return u + nu * e * a_out - kcost_t * e * e
+        for p in range(len(lam_k)):
+            m1 = 0.0
+            m2 = 0.0
+            for n in range(lengths[p]):
+                m1 += n * work[p, n]
+                m2 += n * n * work[p, n]
+            mean += dealv[p] * m1
+            var += dealv[p] * dealv[p] * (m2 - m1 * m1)
+        u -= ratchet_cost(booked + mean, math.sqrt(max(var, 0.0)), q, rw, up, down)
+    return u + nu * e * a_out - kct * e * e
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _u(e, k, table, lam, rep, curve, exact, scratch):
-    """U of one rep at effort e and focus mix k."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0) = rep
-    lo, slope, qc, lump, gi, dealv = curve
-    if exact:
-        pipe_pmf, pipe_len, work, lengths, atom_v, atom_p = scratch
-        u = utility_exact(e, lam[k], pipe_pmf, pipe_len, dealv, booked, q, lo, slope, qc, lump, goal, gi, r,
-                          rw, up, down, nu, table[k, 2], kct, work, lengths, atom_v, atom_p)
-        if not np.isnan(u):
-            return u
-    return utility(e, table[k, 0], table[k, 1], table[k, 2], table[k, 3], mu0, var0, q, demand_var, lo, slope,
-                   qc, lump, goal, gi, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0)
+@njit(cache=True, error_model="numpy")
+def coef_normal(k, T):
+    table = T[0]
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3])
+
+
+@njit(cache=True, error_model="numpy")
+def coef_exact(k, T):
+    table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], lam[k], dealv) + scratch
+
+
+def evaluate(e, c, R):
+    """U at effort e for a focus mix's coefficients c: the normal valuation for 4 coefficients,
+    the exact one when c carries the exact valuation's data (chosen when compiling)."""
+
+
+@overload(evaluate, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _evaluate(e, c, R):
+    if len(c) == 4:
+        return lambda e, c, R: u_normal(e, c, R)
+    return lambda e, c, R: u_exact(e, c, R)
+
+
+def coefficients(k, T):
+    """Focus mix k's coefficients from the rep's tables T: (table,) for the normal valuation,
+    (table, lam, dealv, work arrays) for the exact one."""
+
+
+@overload(coefficients, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _coefficients(k, T):
+    if len(T) == 1:
+        return lambda k, T: coef_normal(k, T)
+    return lambda k, T: coef_exact(k, T)
 
 
 @njit(cache=True, error_model="numpy")
@@ -158,131 +207,236 @@ def _vertex(a, fa, b, fb, c, fc):
 
 
 @njit(cache=True, error_model="numpy")
-def refine(k, e0, table, lam, rep, curve, exact, scratch):
+def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
     then two parabolic steps. Returns (effort, U)."""
     h = STEP
     a = max(e0 - h, 0.0)
     b = a + h
-    c = b + h
-    fa = _u(a, k, table, lam, rep, curve, exact, scratch)
-    fb = _u(b, k, table, lam, rep, curve, exact, scratch)
-    fc = _u(c, k, table, lam, rep, curve, exact, scratch)
+    x = b + h
+    fa = evaluate(a, c, R)
+    fb = evaluate(b, c, R)
+    fx = evaluate(x, c, R)
     for _ in range(16):
-        if fb >= fa and fb >= fc:
+        if fb >= fa and fb >= fx:
             break
-        if fc > fb:
-            if c >= E_MAX:
-                return c, fc
+        if fx > fb:
+            if x >= E_MAX:
+                return x, fx
             h = min(2.0 * h, 1.0)
-            a, fa, b, fb = b, fb, c, fc
-            c = min(b + h, E_MAX)
-            fc = _u(c, k, table, lam, rep, curve, exact, scratch)
+            a, fa, b, fb = b, fb, x, fx
+            x = min(b + h, E_MAX)
+            fx = evaluate(x, c, R)
         else:
             if a <= 0.0:
                 return a, fa
             h = min(2.0 * h, 1.0)
-            c, fc, b, fb = b, fb, a, fa
+            x, fx, b, fb = b, fb, a, fa
             a = max(b - h, 0.0)
-            fa = _u(a, k, table, lam, rep, curve, exact, scratch)
+            fa = evaluate(a, c, R)
     best_e = b
     best_u = fb
     for _ in range(2):
-        x = min(max(_vertex(a, fa, b, fb, c, fc), a), c)
-        if abs(x - b) < 1e-4:
+        v = min(max(_vertex(a, fa, b, fb, x, fx), a), x)
+        if abs(v - b) < 1e-4:
             break
-        fx = _u(x, k, table, lam, rep, curve, exact, scratch)
-        if fx > best_u:
-            best_e = x
-            best_u = fx
+        fv = evaluate(v, c, R)
+        if fv > best_u:
+            best_e = v
+            best_u = fv
         # keep the best point with its neighbours on either side
-        if x < b:
-            if fx >= fb:
-                c, fc, b, fb = b, fb, x, fx
+        if v < b:
+            if fv >= fb:
+                x, fx, b, fb = b, fb, v, fv
             else:
-                a, fa = x, fx
+                a, fa = v, fv
         else:
-            if fx >= fb:
-                a, fa, b, fb = b, fb, x, fx
+            if fv >= fb:
+                a, fa, b, fb = b, fb, v, fv
             else:
-                c, fc = x, fx
+                x, fx = v, fv
     return best_e, best_u
 
 
 @njit(cache=True, error_model="numpy")
-def exhaustive(table, lam, rep, curve, exact, scratch, n_focus):
-    """Every focus mix over the coarse effort grid, then refinement of the two best mixes."""
+def _reach(target, mu0, var0, a, b, demand_var, z):
+    """Effort at which expected sales reach target + z standard deviations (two fixed-point steps)."""
+    if a <= 0.0:
+        return -1.0
+    e = (target - mu0) / a
+    for _ in range(2):
+        e_pos = max(e, 0.0)
+        new = e_pos * a
+        e = (target + z * math.sqrt(var0 + e_pos * b + demand_var * new * new) - mu0) / a
+    return e
+
+
+@njit(cache=True, error_model="numpy")
+def threshold_efforts(c, R, out):
+    """Efforts at which the period's expected sales sit just below, at and just above each pay
+    threshold (and the stacked goal). The value of effort jumps there, so the search probes them:
+    a needle-sharp optimum at "just enough to make it" is not missed."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    n_seg, lo = curve[0], curve[1]
+    n = 0
+    for j in range(1, n_seg):
+        for z in THRESHOLD_Z:
+            e = _reach(lo[j] * q, mu0, var0, c[0], c[1], demand_var, z)
+            if 0.0 < e < E_MAX:
+                out[n] = e
+                n += 1
+    if stack_amt > 0.0:
+        for z in THRESHOLD_Z:
+            e = _reach(stack_q, mu_y0, var_y0, c[3], c[1], demand_var, z)
+            if 0.0 < e < E_MAX:
+                out[n] = e
+                n += 1
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def exhaustive(T, R, n_focus, probes):
+    """Every focus mix over the coarse effort grid and the threshold efforts, then refinement of
+    the two best mixes."""
     best_k = 0
-    best_m = 0
     best_u = -np.inf
+    best_e = 0.0
     second_k = -1
-    second_m = 0
     second_u = -np.inf
+    second_e = 0.0
     for k in range(n_focus):
+        c = coefficients(k, T)
+        n_probe = len(E_GRID)
+        probes[:n_probe] = E_GRID
+        n_probe += threshold_efforts(c, R, probes[n_probe:])
         k_best_u = -np.inf
-        k_best_m = 0
-        for m in range(len(E_GRID)):
-            u = _u(E_GRID[m], k, table, lam, rep, curve, exact, scratch)
-            if u > k_best_u:
-                k_best_u = u
-                k_best_m = m
+        k_best_e = 0.0
+        for m in range(n_probe):
+            value = evaluate(probes[m], c, R)
+            if value > k_best_u:
+                k_best_u = value
+                k_best_e = probes[m]
         if k_best_u > best_u:
-            second_k, second_m, second_u = best_k, best_m, best_u
-            best_k, best_m, best_u = k, k_best_m, k_best_u
+            second_k, second_e, second_u = best_k, best_e, best_u
+            best_k, best_e, best_u = k, k_best_e, k_best_u
         elif k_best_u > second_u:
-            second_k, second_m, second_u = k, k_best_m, k_best_u
-    e_star, u_star = refine(best_k, E_GRID[best_m], table, lam, rep, curve, exact, scratch)
+            second_k, second_e, second_u = k, k_best_e, k_best_u
+    e_star, u_star = refine(coefficients(best_k, T), best_e, R)
     k_star = best_k
     if second_k >= 0:
-        e2, u2 = refine(second_k, E_GRID[second_m], table, lam, rep, curve, exact, scratch)
+        e2, u2 = refine(coefficients(second_k, T), second_e, R)
         if u2 > u_star:
             e_star, u_star, k_star = e2, u2, second_k
-    if best_u > u_star:  # a grid point beat its refinement (kinks): keep the grid point
-        e_star, u_star, k_star = E_GRID[best_m], best_u, best_k
+    if best_u > u_star:  # a probe beat its refinement (a cliff edge): keep the probe
+        e_star, u_star, k_star = best_e, best_u, best_k
     return e_star, k_star, u_star
 
 
 @njit(cache=True, error_model="numpy")
-def warm(e_prev, k_prev, neighbours, table, lam, rep, curve, exact, scratch):
-    """Yesterday's choice refined, its neighbouring focus mixes tried, and a coarse check that a
-    distant effort level has not become better (then the exhaustive search decides)."""
-    e_star, u_star = refine(k_prev, e_prev, table, lam, rep, curve, exact, scratch)
-    k_star = k_prev
-    for m in range(neighbours.shape[1]):
-        k = neighbours[k_prev, m]
-        if k < 0:
-            continue
-        if _u(e_star, k, table, lam, rep, curve, exact, scratch) > u_star:
-            e_k, u_k = refine(k, e_star, table, lam, rep, curve, exact, scratch)
-            if u_k > u_star:
-                e_star, u_star, k_star = e_k, u_k, k
-    # U is concave in effort unless a pay threshold is within reach of some effort level
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0) = rep
-    lo = curve[0]
+def _threshold_in_reach(c, R):
+    """Whether some effort level could bring a pay threshold within reach. If none can, U is
+    concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
+    is the global one."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    if stack_amt > 0.0:
+        return True
+    n_seg, lo = curve[0], curve[1]
     reach_low = mu0 - 4.0 * math.sqrt(var0 + demand_var * mu0 * mu0)
-    top = mu0 + E_MAX * table[k_star, 0]
-    reach_high = top + 4.0 * math.sqrt(var0 + E_MAX * table[k_star, 1] + demand_var * top * top)
-    threshold_in_reach = stack_amt > 0.0
-    for j in range(1, len(lo)):
+    top = mu0 + E_MAX * c[0]
+    reach_high = top + 4.0 * math.sqrt(var0 + E_MAX * c[1] + demand_var * top * top)
+    for j in range(1, n_seg):
         if reach_low <= lo[j] * q <= reach_high:
-            threshold_in_reach = True
-    if not threshold_in_reach:
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
+def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
+    """Yesterday's choice refined, then a climb through neighbouring focus mixes while they
+    improve, then a coarse check over effort, at the chosen mix and at the mix that sells most
+    inside the period (k_in), that no distant optimum has become better; returns effort -1 when
+    one has (the exhaustive search then decides)."""
+    c_star = coefficients(k_prev, T)
+    e_star, u_star = refine(c_star, e_prev, R)
+    k_star = k_prev
+    moved = True
+    while moved:
+        moved = False
+        centre = k_star
+        for m in range(neighbours.shape[1]):
+            k = neighbours[centre, m]
+            if k < 0:
+                continue
+            c = coefficients(k, T)
+            e_k, u_k = refine(c, e_star, R)
+            if u_k > u_star + 1e-12 * abs(u_star):
+                e_star, u_star, k_star, c_star = e_k, u_k, k, c
+                moved = True
+    if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star
     tolerance = 1e-9 * (1.0 + abs(u_star))
-    for m in range(len(GUARD)):
-        if abs(GUARD[m] - e_star) < 0.25:
-            continue
-        if _u(GUARD[m], k_star, table, lam, rep, curve, exact, scratch) > u_star + tolerance:
-            return -1.0, k_star, u_star
+    for side in range(2):
+        if side == 1 and k_in == k_star:
+            break
+        c = c_star if side == 0 else coefficients(k_in, T)
+        n_probe = len(GUARD)
+        probes[:n_probe] = GUARD
+        n_probe += threshold_efforts(c, R, probes[n_probe:])
+        for m in range(n_probe):
+            if side == 0 and abs(probes[m] - e_star) < 0.02:
+                continue
+            if evaluate(probes[m], c, R) > u_star + tolerance:
+                return -1.0, k_star, u_star
     return e_star, k_star, u_star
 
 
 @njit(cache=True, error_model="numpy")
-def _near_breakpoint(mu, s, q, lo):
-    for j in range(1, len(lo)):
+def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes):
+    """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
+    returns (effort, focus, U, whether the exhaustive search ran)."""
+    if not full:
+        k_in = np.argmax(T[0][:, 0])
+        e_star, k_star, u_star = warm(T, R, e_prev, k_prev, neighbours, k_in, probes)
+        if e_star >= 0.0:
+            return e_star, k_star, u_star, False
+    e_star, k_star, u_star = exhaustive(T, R, n_focus, probes)
+    return e_star, k_star, u_star, True
+
+
+@njit(cache=True, error_model="numpy")
+def _near_breakpoint(mu, s, q, curve):
+    n_seg, lo = curve[0], curve[1]
+    for j in range(1, n_seg):
         if abs(lo[j] * q - mu) < 4.0 * s:
             return True
     return False
+
+
+@njit(cache=True, error_model="numpy")
+def _exact_scratch(n_prod):
+    return (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
+            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)))
+
+
+@njit(cache=True, error_model="numpy")
+def _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next, kcost,
+         days_left, stack_amt, stack_q, mu_y0, var_y0, curve):
+    return (mu_fixed[i], var_fixed[i], booked[i], quota[i], demand_var, goal[i], risk[i], ratchet_w[i], up,
+            down, nu_next[i], kcost[i] * days_left, stack_amt, stack_q[i], mu_y0[i], var_y0[i], curve)
+
+
+@njit(cache=True, error_model="numpy")
+def _prepare_exact(i, T, R, pipe_count, win, n_focus):
+    """Load rep i's pipeline into the exact valuation's work arrays; False if the exact
+    distribution does not fit the atom table at every mix and effort (the whole day then uses the
+    normal belief, so U never switches valuation part-way along effort)."""
+    pipe_pmf, pipe_len = T[3][0], T[3][1]
+    for p in range(len(win)):
+        pipe_len[p] = binomial_pmf(int(pipe_count[i, p]), win[p], pipe_pmf[p])
+    for k in range(n_focus):
+        if np.isnan(u_exact(E_MAX, coef_exact(k, T), R)):
+            return False
+    return True
 
 
 @njit(cache=True, error_model="numpy")
@@ -290,10 +444,11 @@ def choose_effort(
     active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    lo, slope, qc, lump, gi, stack_amt, stack_q, mu_y0, var_y0,
-    effort, focus, value, exact_used,
+    curve, stack_amt, stack_q, mu_y0, var_y0,
+    effort, focus, value, exact_used, exhaustive_used,
 ):
-    """Choose effort and focus for every active rep.
+    """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
+    exhaustive search today).
 
     `effort` and `focus` hold yesterday's choice on entry (the warm start) and today's on exit;
     `full[i]` asks for the exhaustive search (a new hire).
@@ -302,16 +457,17 @@ def choose_effort(
     n_prod = len(leads)
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
-    scratch = (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
-               np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS))
-    pipe_pmf, pipe_len = scratch[0], scratch[1]
-    curve = (lo, slope, qc, lump, gi, dealv)
+    probes = np.empty(len(E_GRID) + len(THRESHOLD_Z) * (MAX_SEGMENTS + 1))
+    T_normal = (table,)
+    T_exact = (table, lam, dealv, _exact_scratch(n_prod))
     for i in range(len(active)):
         if not active[i]:
             continue
         focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
         k0 = focus[i]
         e0 = effort[i]
+        R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
+                 kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
         # few deals expected and a threshold within reach: the exact distribution (lesson 5)
         expected_deals = 0.0
         for p in range(n_prod):
@@ -320,18 +476,43 @@ def choose_effort(
         if expected_deals < exact_below:
             mu_guess = mu_fixed[i] + e0 * table[k0, 0]
             s_guess = math.sqrt(var_fixed[i] + e0 * table[k0, 1]) + 1.0
-            exact = _near_breakpoint(mu_guess, s_guess, quota[i], lo)
+            if _near_breakpoint(mu_guess, s_guess, quota[i], curve):
+                exact = _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
         exact_used[i] = exact
         if exact:
-            for p in range(n_prod):
-                pipe_len[p] = binomial_pmf(int(pipe_count[i, p]), win[p], pipe_pmf[p])
-        rep = (mu_fixed[i], var_fixed[i], booked[i], quota[i], demand_var, goal[i], risk[i], ratchet_w[i], up,
-               down, nu_next[i], kcost[i] * days_left, stack_amt, stack_q[i], mu_y0[i], var_y0[i])
-        e_star = -1.0
-        if not full[i]:
-            e_star, k_star, u_star = warm(e0, k0, neighbours, table, lam, rep, curve, exact, scratch)
-        if e_star < 0.0:
-            e_star, k_star, u_star = exhaustive(table, lam, rep, curve, exact, scratch, n_focus)
+            e_star, k_star, u_star, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus, probes)
+        else:
+            e_star, k_star, u_star, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus, probes)
+        exhaustive_used[i] = wide
         effort[i] = e_star
         focus[i] = k_star
         value[i] = u_star
+
+
+@njit(cache=True, error_model="numpy")
+def utility_grid(
+    i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
+    prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
+    leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
+    curve, stack_amt, stack_q, mu_y0, var_y0, exact,
+):
+    """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
+    tests hold the search to. `exact` selects the valuation the rep used that day."""
+    n_focus = focus_g.shape[0]
+    n_prod = len(leads)
+    table = np.zeros((n_focus, N_COEF))
+    lam = np.zeros((n_focus, n_prod))
+    focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+    R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
+             kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
+    T_exact = (table, lam, dealv, _exact_scratch(n_prod))
+    out = np.empty((n_focus, len(efforts)))
+    if exact:
+        _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
+    for k in range(n_focus):
+        for m in range(len(efforts)):
+            if exact:
+                out[k, m] = u_exact(efforts[m], coef_exact(k, T_exact), R)
+            else:
+                out[k, m] = u_normal(efforts[m], coef_normal(k, (table,)), R)
+    return out

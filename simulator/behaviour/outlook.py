@@ -23,7 +23,7 @@ from simulator.behaviour.valuation import value_normal
 @njit(cache=True, error_model="numpy")
 def period_outlook(
     who, typical_sales, deal_size, demand_share, quota, goal, foresight, ratchet_foresight, delta,
-    first_rate, lo, slope, qc, lump, gi, nu_next, ratchet_w,
+    first_rate, curve, nu_next, ratchet_w,
 ):
     """Fill nu_next and ratchet_w for the reps flagged in `who`."""
     for i in range(len(who)):
@@ -33,11 +33,11 @@ def period_outlook(
         s = math.sqrt(max(mu, 1.0) * deal_size + demand_share * mu * mu) + 1.0
         q = quota[i]
         h = 0.01 * s
-        d_sales = (value_normal(mu + h, s, q, lo, slope, qc, lump, goal[i], gi, 0.0)
-                   - value_normal(mu - h, s, q, lo, slope, qc, lump, goal[i], gi, 0.0)) / (2.0 * h)
+        d_sales = (value_normal(mu + h, s, q, curve, goal[i], 0.0)
+                   - value_normal(mu - h, s, q, curve, goal[i], 0.0)) / (2.0 * h)
         hq = 0.001 * q
-        d_quota = (value_normal(mu, s, q - hq, lo, slope, qc, lump, goal[i], gi, 0.0)
-                   - value_normal(mu, s, q + hq, lo, slope, qc, lump, goal[i], gi, 0.0)) / (2.0 * hq)
+        d_quota = (value_normal(mu, s, q - hq, curve, goal[i], 0.0)
+                   - value_normal(mu, s, q + hq, curve, goal[i], 0.0)) / (2.0 * hq)
         beta = foresight[i]
         nu_next[i] = delta[i] * ((1.0 - beta) * first_rate + beta * max(d_sales, 0.0))
         ratchet_w[i] = ratchet_foresight[i] * delta[i] * max(d_quota, 0.0)

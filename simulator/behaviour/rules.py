@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 from numba import njit
 
-from simulator.behaviour.effort import choose_effort, focus_coefficients
+from simulator.behaviour.effort import choose_effort, focus_coefficients, quiet_compilation
 from simulator.behaviour.timing import time_deals
 from simulator.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 
@@ -36,17 +36,23 @@ class DecisionRule:
     time: Callable[["Engine"], None]
 
 
-def weigh_effort(x: "Engine") -> None:
-    """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
+def effort_inputs(x: "Engine") -> tuple:
+    """Everything `effort.choose_effort` weighs, from the engine's arrays, in its argument order."""
     r = x.reps
-    choose_effort(
+    return (
         r.active, r.full_search, x.days_left, r.quota, r.mu_fixed, r.var_fixed, r.booked, r.pipe_count,
         r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, x.quota_up, x.quota_down,
         x.products.leads, x.products.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
         x.demand_var, x.scenario.behaviour.exact_below_deals,
-        *x.decision_curve, x.goal_index, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
-        r.effort, r.focus, r.value, r.exact_used,
+        x.decision_curve, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
     )
+
+
+def weigh_effort(x: "Engine") -> None:
+    """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
+    r = x.reps
+    with quiet_compilation():
+        choose_effort(*effort_inputs(x), r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used)
     r.full_search[:] = False
 
 
@@ -58,7 +64,7 @@ def weigh_timing(x: "Engine") -> None:
         x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
         x.products.leads, x.products.win, x.deal_value, x.focus_g, x.din, x.aout, x.din_stack, x.demand_var,
         r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
-        r.quota, r.goal, r.nu_next, *x.decision_curve, x.goal_index,
+        r.quota, r.goal, r.nu_next, x.decision_curve,
         c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
         r.open_total, r.open_won, *x.booking_terms, *x.ledger(), r.pulled, r.pushed, r.offered, r.refused, x.rng,
     )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
@@ -36,16 +37,23 @@ from simulator.pipeline import EMPTY, FLEXIBLE, OFFERED, PULLED, PUSHED, REFUSED
 def time_deals(
     t, days_left, active, allow_discounts, effort, focus, prod, leads, win, dealv, focus_g, din, aout, din_y,
     demand_var, booked_plus_pipeline, pipeline_var, held_kind, held_product, held_age, held_life,
-    quota, goal, nu_next, lo, slope, qc, lump, gi,
+    quota, goal, nu_next, curve,
     walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won,
     price, credit, margin, cancel_rate, cancel_days,
     sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
     p_pulled, p_pushed, offered, refused, rng,
 ):
-    """Each rep's timing choices for today; returns nothing, books through `book`."""
+    """Each rep's timing choices for today; returns nothing, books through `book`.
+
+    Deals of the same kind and product are worth the same to a rep, so a decision is remembered
+    (`memo`) until a booking moves the rep's sales.
+    """
     capacity = held_kind.shape[1]
     ring = open_total.shape[1]
     last_day = days_left == 1
+    n_prod = len(price)
+    memo = np.empty((2, 2, n_prod), dtype=np.int8)  # [kind, can be held to the period's end, product]
+    points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         if not active[i]:
             continue
@@ -69,6 +77,7 @@ def time_deals(
         q = quota[i]
         g = goal[i]
         nu = nu_next[i]
+        memo[:] = -1
         for h in range(capacity):
             kind = held_kind[i, h]
             if kind == EMPTY:
@@ -81,29 +90,30 @@ def time_deals(
             if kind == REFUSED_WAITING:
                 do_book = True
             elif kind == FLEXIBLE:
-                if remaining <= 0:
-                    do_book = True
+                reach = 1 if remaining >= days_left else 0
+                if remaining <= 0 or not (reach == 1 or last_day):
+                    do_book = True  # last chance, or it cannot be held to the period's end anyway
+                elif memo[FLEXIBLE, reach, p] >= 0:
+                    do_book = memo[FLEXIBLE, reach, p] == 1
                 else:
-                    survive = (1.0 - walk_away) ** max(days_left - 1, 0)
-                    later = (1.0 - walk_away) * nu * value if remaining >= days_left else 0.0
-                    gain, option = gain_and_option(mu, s, value, later, q, lo, slope, qc, lump, g, gi)
-                    if last_day:
-                        hold = later
-                    elif remaining >= days_left:
-                        hold = survive * option
-                    else:
-                        hold = 0.0
+                    later = (1.0 - walk_away) * nu * value if reach == 1 else 0.0
+                    gain, option = gain_and_option(mu, s, value, later, q, curve, g, points)
+                    hold = later if last_day else (1.0 - walk_away) ** (days_left - 1) * option
                     do_book = gain >= hold
+                    memo[FLEXIBLE, reach, p] = 1 if do_book else 0
             else:  # WAITING
                 if remaining <= 0:
                     do_book = True  # patience over: signs at list price
                 elif allow_discounts:
-                    discounted = value * (1.0 - waiting_discount)
-                    later = nu * value
-                    gain, option = gain_and_option(mu, s, discounted, later, q, lo, slope, qc, lump, g, gi)
-                    hold = later if last_day else option
-                    if gain > hold:
-                        do_book = True
+                    if memo[WAITING, 0, p] >= 0:
+                        do_book = memo[WAITING, 0, p] == 1
+                    else:
+                        later = nu * value
+                        gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount), later, q, curve,
+                                                       g, points)
+                        do_book = gain > (later if last_day else option)
+                        memo[WAITING, 0, p] = 1 if do_book else 0
+                    if do_book:
                         discount = waiting_discount
                         offered[i] += 1
                         today[OFFERED] += 1
@@ -113,6 +123,7 @@ def time_deals(
                                 today, rng)
                 mu += credited
                 held_kind[i, h] = EMPTY
+                memo[:] = -1  # the rep's sales moved: values change
             elif last_day:
                 if kind == FLEXIBLE:
                     p_pushed[i] += 1
@@ -129,7 +140,7 @@ def time_deals(
                     if open_total[i, slot, p] == 0:
                         continue
                     discounted = dealv[p] * (1.0 - pull_discount)
-                    gain, option = gain_and_option(mu, s, discounted, 0.0, q, lo, slope, qc, lump, g, gi)
+                    gain, option = gain_and_option(mu, s, discounted, 0.0, q, curve, g, points)
                     if gain <= nu * dealv[p]:
                         continue
                     accepted = 0

@@ -8,8 +8,9 @@ E[pay] - r/2 Var[pay]. Where few deals are expected the normal misstates
 the chance of reaching quota (MECHANISM.md lesson 5), so `value_atoms` takes the exact
 compound distribution built by `count_pmf` and `build_atoms`.
 
-Curves come from `simulator.plan.PayCurve.arrays()`; `goal` adds a rep's own value of reaching
-its goal to every segment from index `gi` up (goal-setting theory: Locke and Latham 2002).
+A curve is `simulator.plan.PayCurve.kernel()`: (n, lo, slope, quota_coef, lump, gi), plain numbers;
+`goal` adds a rep's own value of reaching its goal to every segment from index gi up
+(goal-setting theory: Locke and Latham 2002).
 """
 
 from __future__ import annotations
@@ -30,22 +31,44 @@ def ncdf(z: float) -> float:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def cdf_pdf(z: float):
+    """(Phi(z), phi(z)) from one exponential: Abramowitz and Stegun 26.2.17, |error| < 7.5e-8.
+
+    The valuation needs both at every breakpoint; this halves its transcendental work. Beyond
+    |z| = 9 both are settled in double precision (returning exact 0 there also keeps subnormal
+    numbers, which are slow, out of the arithmetic).
+    """
+    if z > 9.0:
+        return 1.0, 0.0
+    if z < -9.0:
+        return 0.0, 0.0
+    d = INV_SQRT_2PI * math.exp(-0.5 * z * z)
+    t = 1.0 / (1.0 + 0.2316419 * abs(z))
+    tail = d * t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))))
+    return (1.0 - tail if z >= 0.0 else tail), d
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def npdf(z: float) -> float:
+    if abs(z) > 38.0:
+        return 0.0
     return INV_SQRT_2PI * math.exp(-0.5 * z * z)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def segment_of(c, q, lo):
-    j = len(lo) - 1
+def segment_of(c, q, curve):
+    n, lo = curve[0], curve[1]
+    j = n - 1
     while j > 0 and c < lo[j] * q:
         j -= 1
     return j
 
 
 @njit(cache=True, error_model="numpy")
-def curve_at(c, q, lo, slope, qc, lump, goal, gi):
+def curve_at(c, q, curve, goal):
     """Pay plus goal value at credited sales c (segment 0 extends below zero)."""
-    j = segment_of(c, q, lo)
+    n, lo, slope, qc, lump, gi = curve
+    j = segment_of(c, q, curve)
     v = qc[j] * q + lump[j] + slope[j] * c
     if j >= gi:
         v += goal
@@ -60,8 +83,8 @@ def _mass(zl, zu):
     return ncdf(zu) - ncdf(zl)
 
 
-@njit(cache=True, error_model="numpy")
-def value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r):
+@njit(cache=True, error_model="numpy", inline="always")
+def value_normal(mu, s, q, curve, goal, r):
     """Certainty equivalent E[v] - r/2 Var[v] of the curve's value v(S) when S ~ N(mu, s^2).
 
     With r = 0 it is the expected value. On each linear segment, E[v] and E[v^2] are sums of
@@ -69,9 +92,9 @@ def value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r):
     form is the second-order approximation of CARA utility (Pratt 1964) and exact when pay is
     linear in normally distributed sales (Holmstrom and Milgrom 1987).
     """
-    n = len(lo)
+    n, lo, slope, qc, lump, gi = curve
     if s <= 1e-9 * (1.0 + abs(mu)):
-        return curve_at(mu, q, lo, slope, qc, lump, goal, gi)
+        return curve_at(mu, q, curve, goal)
     mean = 0.0
     second = 0.0
     p_low = 0.0
@@ -80,8 +103,7 @@ def value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r):
     for j in range(n):
         if j < n - 1:
             z = (lo[j + 1] * q - mu) / s
-            p_up = ncdf(z)
-            d_up = npdf(z)
+            p_up, d_up = cdf_pdf(z)
             zd_up = z * d_up
         else:
             p_up = 1.0
@@ -106,7 +128,7 @@ def value_normal(mu, s, q, lo, slope, qc, lump, goal, gi, r):
     return mean - 0.5 * r * max(second - mean * mean, 0.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def ratchet_cost(mu, s, q, weight, up, down):
     """weight x expected rise of next period's quota under `next = q + a (S - q)`.
 
@@ -140,25 +162,28 @@ def _integrate_linear(a, b, left, right, mu, s):
 
 
 @njit(cache=True, error_model="numpy")
-def gain_and_option(mu, s, x, alternative, q, lo, slope, qc, lump, goal, gi):
+def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]).
 
     gain(S) = value(S + x) - value(S) is piecewise linear in the period's other sales S, so both
     expectations are closed form under S ~ N(mu, s^2). The second is the value of keeping the
     choice until the period's end, when S is known (the option MECHANISM.md prices holding with).
+    `points` is work space for at least 2 n + 2 numbers.
     """
-    n = len(lo)
+    n, lo, slope, qc, lump, gi = curve
     if s <= 1e-9 * (1.0 + abs(mu)):
-        g = curve_at(mu + x, q, lo, slope, qc, lump, goal, gi) - curve_at(mu, q, lo, slope, qc, lump, goal, gi)
+        g = curve_at(mu + x, q, curve, goal) - curve_at(mu, q, curve, goal)
         return g, max(g, alternative)
     m = 2 * (n - 1)
-    points = np.empty(m + 2)
     k = 0
-    for j in range(1, n):
-        points[k] = lo[j] * q
-        points[k + 1] = lo[j] * q - x
-        k += 2
-    points[:m] = np.sort(points[:m])
+    for j in range(1, n):  # insertion sort of the breakpoints of value(S) and value(S + x)
+        for point in (lo[j] * q, lo[j] * q - x):
+            at = k
+            while at > 0 and points[at - 1] > point:
+                points[at] = points[at - 1]
+                at -= 1
+            points[at] = point
+            k += 1
     gain_total = 0.0
     option_total = 0.0
     for i in range(m + 1):
@@ -172,8 +197,8 @@ def gain_and_option(mu, s, x, alternative, q, lo, slope, qc, lump, goal, gi):
             probe = left + 1.0
         else:
             probe = 0.5 * (left + right)
-        j1 = segment_of(probe, q, lo)
-        j2 = segment_of(probe + x, q, lo)
+        j1 = segment_of(probe, q, curve)
+        j2 = segment_of(probe + x, q, curve)
         alpha = qc[j2] * q + lump[j2] + slope[j2] * x - qc[j1] * q - lump[j1]
         if j2 >= gi:
             alpha += goal
@@ -205,13 +230,13 @@ def gain_and_option(mu, s, x, alternative, q, lo, slope, qc, lump, goal, gi):
 # ---------------------------------------------------------------------- exact small-count values
 
 MAX_COUNT = 96
-MAX_ATOMS = 4096
+MAX_ATOMS = 8192
 TAIL = 1e-7
 
 
 @njit(cache=True, error_model="numpy")
 def binomial_pmf(n, w, out):
-    """P(k wins of n), k = 0..n (truncated at MAX_COUNT); returns the length used."""
+    """P(k wins of n), k = 0.., with the upper tail below TAIL cut off; returns the length used."""
     n = min(n, MAX_COUNT - 1)
     if w >= 1.0:
         out[: n + 1] = 0.0
@@ -219,29 +244,34 @@ def binomial_pmf(n, w, out):
         return n + 1
     p = (1.0 - w) ** n
     out[0] = p
+    length = 1
     for k in range(1, n + 1):
         p = p * (n - k + 1) / k * w / (1.0 - w)
         out[k] = p
-    return n + 1
+        length = k + 1
+        if p < TAIL and k > n * w:
+            break
+    return length
 
 
 @njit(cache=True, error_model="numpy")
-def count_pmf(base, base_len, lam, out):
-    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, tail-truncated."""
-    length = 0
-    for k in range(MAX_COUNT):
-        total = 0.0
-        poisson = math.exp(-lam)
-        # sum_i base[k - i] * Poisson(i)
-        for i in range(k + 1):
-            if i > 0:
-                poisson = poisson * lam / i
-            if k - i < base_len:
-                total += base[k - i] * poisson
-        out[k] = total
-        length = k + 1
-        if k >= base_len and total < TAIL and k > lam:
+def count_pmf(base, base_len, lam, poisson, out):
+    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, both tails below
+    TAIL cut off; returns the length used. `poisson` is work space of MAX_COUNT numbers."""
+    term = math.exp(-lam)
+    n_pois = 0
+    while n_pois < MAX_COUNT:
+        poisson[n_pois] = term
+        n_pois += 1
+        if n_pois > lam and term < TAIL:
             break
+        term = term * lam / n_pois
+    length = min(base_len + n_pois - 1, MAX_COUNT)
+    out[:length] = 0.0
+    for a in range(base_len):
+        wa = base[a]
+        for b in range(min(n_pois, length - a)):
+            out[a + b] += wa * poisson[b]
     return length
 
 
@@ -273,18 +303,86 @@ def build_atoms(pmfs, lengths, values, atom_v, atom_p):
 
 
 @njit(cache=True, error_model="numpy")
-def value_atoms(base, atom_v, atom_p, n_atoms, q, lo, slope, qc, lump, goal, gi, r):
+def value_atoms(base, atom_v, atom_p, n_atoms, q, curve, goal, r):
     """Certainty equivalent E[v] - r/2 Var[v] when S = base + an atom, with its probability."""
     mean = 0.0
     second = 0.0
     mass = 0.0
     for a in range(n_atoms):
-        v = curve_at(base + atom_v[a], q, lo, slope, qc, lump, goal, gi)
+        v = curve_at(base + atom_v[a], q, curve, goal)
         mean += atom_p[a] * v
         second += atom_p[a] * v * v
         mass += atom_p[a]
     if mass <= 0.0:
-        return curve_at(base, q, lo, slope, qc, lump, goal, gi)
+        return curve_at(base, q, curve, goal)
+    mean /= mass
+    if r <= 0.0:
+        return mean
+    return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_p, prefix):
+    """Certainty equivalent when S = booked + sum_p values[p] * N_p with independent counts N_p.
+
+    Exact, and cheap: the longest count distribution becomes prefix sums of its probability and
+    first two moments; for each combination of the other products' counts (their joint atoms),
+    each linear segment of the pay curve then takes O(1). Returns nan if the atoms do not fit.
+    """
+    n_seg, lo, slope, qc, lump, gi = curve
+    k = len(values)
+    inner = 0
+    for p in range(k):
+        if lengths[p] > lengths[inner]:
+            inner = p
+    v1 = values[inner]
+    # the other products' joint distribution
+    saved = lengths[inner]
+    saved0 = pmfs[inner, 0]
+    lengths[inner] = 1
+    pmfs[inner, 0] = 1.0
+    n_atoms = build_atoms(pmfs, lengths, values, atom_v, atom_p)
+    lengths[inner] = saved
+    pmfs[inner, 0] = saved0
+    if n_atoms < 0:
+        return np.nan
+    # prefix sums of the inner count's probability, mean and second moment
+    length = lengths[inner]
+    prefix[0, 0] = 0.0
+    prefix[1, 0] = 0.0
+    prefix[2, 0] = 0.0
+    for c in range(length):
+        w = pmfs[inner, c]
+        prefix[0, c + 1] = prefix[0, c] + w
+        prefix[1, c + 1] = prefix[1, c] + c * w
+        prefix[2, c + 1] = prefix[2, c] + c * c * w
+    mean = 0.0
+    second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        base = booked + atom_v[a]
+        weight = atom_p[a]
+        low_count = 0
+        for j in range(n_seg):
+            if j == n_seg - 1 or v1 <= 0.0:
+                high_count = length
+            else:
+                high_count = min(max(int(math.ceil((lo[j + 1] * q - base) / v1)), 0), length)
+            if high_count > low_count:
+                prob = prefix[0, high_count] - prefix[0, low_count]
+                m1 = prefix[1, high_count] - prefix[1, low_count]
+                m2 = prefix[2, high_count] - prefix[2, low_count]
+                b = slope[j]
+                a0 = qc[j] * q + lump[j] + b * base
+                if j >= gi:
+                    a0 += goal
+                bv = b * v1
+                mean += weight * (a0 * prob + bv * m1)
+                second += weight * (a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2)
+                mass += weight * prob
+                low_count = high_count
+    if mass <= 0.0:
+        return curve_at(booked, q, curve, goal)
     mean /= mass
     if r <= 0.0:
         return mean
