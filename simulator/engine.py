@@ -114,12 +114,18 @@ class Engine:
         self.hired_today, self.left_today = [], []
         self.days_left = int(self.calendar.days_left[t])
         self.din, self.aout = self._closing_profile(t, self.days_left)
+        if self.calendar.is_first_day[t]:
+            sales_process.count_window(t, self.days_left, r.open_total, r.in_period)
         if self.stack_calendar is not None:
             self.stack_days_left = int(self.stack_calendar.days_left[t])
             self.din_stack, _ = self._closing_profile(t, self.stack_days_left)
-        else:
-            self.stack_days_left = 0
+            if self.stack_calendar.is_first_day[t]:
+                sales_process.count_window(t, self.stack_days_left, r.open_total, r.in_stack)
+        else:  # no stacked goal: its window is the period's
+            self.stack_days_left = self.days_left
             self.din_stack = np.zeros(self.products.k)
+            if self.calendar.is_first_day[t]:
+                r.in_stack[:] = r.in_period
         self.demand_var = self.demand.uncertainty**2 * self.demand.unknown_share(t, self.days_left)
         tenure = t - r.hire_day
         ramp_days = max(self.scenario.force.ramp_days, 1)
@@ -144,16 +150,16 @@ class Engine:
     def prospect(self) -> None:
         r = self.reps
         sales_process.prospect(
-            self.day, r.active, r.effort, r.focus, r.productivity, self.products.leads, self.focus_g,
-            float(self.demand.realised[self.day]), self.products.win, self.products.delay_cdf,
-            r.open_total, r.open_won, self.rng,
+            self.day, self.days_left, self.stack_days_left, r.active, r.effort, r.focus, r.productivity,
+            self.products.leads, self.focus_g, float(self.demand.realised[self.day]), self.products.win,
+            *self.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
         )
 
     def close_deals(self) -> None:
         r = self.reps
         c = self.scenario.market.customers
         sales_process.close_due(
-            self.day, r.active, r.open_total, r.open_won, r.waiting_share, c.flexible_share, c.flexible_days,
+            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.waiting_share, c.flexible_share, c.flexible_days,
             c.max_wait_days, r.held_kind, r.held_product, r.held_age, r.held_life, *self.booking_terms,
             *self.ledger(), self.rng,
         )
@@ -246,8 +252,8 @@ class Engine:
     def _outlook(self) -> None:
         r = self.reps
         sales_process.pipeline_outlook(
-            self.day, self.days_left, max(self.stack_days_left, 1), r.active, r.open_total, self.products.win,
-            self.deal_value, r.held_kind, r.held_product, r.sales, r.stack_sales,
+            r.active, r.in_period, r.in_stack, self.products.win, self.deal_value, r.held_kind, r.held_product,
+            r.sales, r.stack_sales,
             self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
             r.mu_stack, r.var_stack,
         )

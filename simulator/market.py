@@ -31,6 +31,7 @@ class ProductTable:
     credit: np.ndarray  # credited $ per $ of net revenue
     delay_pmf: np.ndarray  # (K, H) probability that a decision comes d days after the opportunity
     delay_cdf: np.ndarray  # (K, H) P(delay <= d)
+    delay_alias: tuple[np.ndarray, np.ndarray]  # (K, H) Walker alias tables for drawing delays
 
     @property
     def k(self) -> int:
@@ -93,7 +94,27 @@ def build_products(scenario: Scenario) -> ProductTable:
         credit=credit,
         delay_pmf=pmf,
         delay_cdf=np.cumsum(pmf, axis=1),
+        delay_alias=alias_tables(pmf),
     )
+
+
+def alias_tables(pmf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Walker's alias tables (Vose 1991) per row of `pmf`, for exact O(1) draws: pick a column i
+    uniformly, keep it with probability keep[i], else take alias[i]."""
+    k, n = pmf.shape
+    keep = np.ones((k, n))
+    alias = np.tile(np.arange(n), (k, 1))
+    for row in range(k):
+        scaled = pmf[row] * n
+        small = [i for i in range(n) if scaled[i] < 1.0]
+        large = [i for i in range(n) if scaled[i] >= 1.0]
+        while small and large:
+            s, g = small.pop(), large.pop()
+            keep[row, s] = scaled[s]
+            alias[row, s] = g
+            scaled[g] -= 1.0 - scaled[s]
+            (small if scaled[g] < 1.0 else large).append(g)
+    return keep, alias
 
 
 def focus_lattice(k: int) -> np.ndarray:

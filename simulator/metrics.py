@@ -74,6 +74,7 @@ def forecast_error(daily: pd.DataFrame) -> float:
 
 
 def complete_periods(rep_periods: pd.DataFrame) -> pd.DataFrame:
+    """Rows of whole quota periods (leavers' partial periods excluded)."""
     return rep_periods[rep_periods["complete"]] if len(rep_periods) else rep_periods
 
 
@@ -81,6 +82,8 @@ def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, di
     """Attainment, hit rate, effort, pay and product mix per performer type."""
     rows = complete_periods(rep_periods)
     out: dict[str, dict[str, float]] = {}
+    if rows.empty:
+        return out
     for name, g in rows.groupby("performer_type", observed=True):
         sales = g["sales"].sum()
         entry = {

@@ -72,9 +72,12 @@ def book_house(p, n_deals, price, margin, today):
 
 
 @njit(cache=True, error_model="numpy")
-def prospect(t, active, effort, focus, prod, leads, focus_g, demand_today, win, delay_cdf,
-             open_total, open_won, rng):
-    """Today's effort becomes opportunities, each with its decision day and hidden outcome."""
+def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, focus_g, demand_today, win,
+             keep, alias, open_total, open_won, in_period, in_stack, rng):
+    """Today's effort becomes opportunities, each with its decision day and hidden outcome.
+
+    `in_period` / `in_stack` count each rep's open opportunities decided within the quota period
+    (and the stacked period), kept up to date here and in `close_due`."""
     ring = open_total.shape[1]
     n_prod = len(leads)
     for i in range(len(active)):
@@ -86,26 +89,38 @@ def prospect(t, active, effort, focus, prod, leads, focus_g, demand_today, win, 
                 continue
             n_new = rng.poisson(lam)
             for _ in range(n_new):
-                u = rng.random()
-                d = 0
-                while d < ring - 1 and delay_cdf[p, d] < u:
-                    d += 1
+                x = rng.random() * ring
+                d = int(x)
+                if x - d >= keep[p, d]:
+                    d = alias[p, d]
                 slot = (t + d) % ring
                 open_total[i, slot, p] += 1
+                if d < days_left:
+                    in_period[i, p] += 1
+                if d < stack_days_left:
+                    in_stack[i, p] += 1
                 if rng.random() < win[p]:
                     open_won[i, slot, p] += 1
 
 
 @njit(cache=True, error_model="numpy")
-def pipeline_outlook(t, days_left, stack_days_left, active, open_total, win, dealv,
-                     held_kind, held_product, sales, stack_sales, waiting_discount,
-                     pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
+def count_window(t, window, open_total, out):
+    """Open opportunities per rep and product decided within the next `window` days."""
+    ring = open_total.shape[1]
+    for i in range(open_total.shape[0]):
+        for p in range(open_total.shape[2]):
+            total = 0
+            for d in range(min(window, ring)):
+                total += open_total[i, (t + d) % ring, p]
+            out[i, p] = total
+
+
+@njit(cache=True, error_model="numpy")
+def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_product, sales, stack_sales,
+                     waiting_discount, pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
     """Each rep's belief about the period's end before today's effort: booked + held + the
     pipeline expected to close in the period, its variance, and the same for a stacked period."""
-    ring = open_total.shape[1]
     n_prod = len(win)
-    horizon = min(days_left, ring)
-    horizon_y = min(stack_days_left, ring)
     for i in range(len(active)):
         if not active[i]:
             continue
@@ -121,14 +136,8 @@ def pipeline_outlook(t, days_left, stack_days_left, active, open_total, win, dea
         mu_y = 0.0
         var_y = 0.0
         for p in range(n_prod):
-            count = 0
-            count_y = 0
-            for d in range(max(horizon, horizon_y)):
-                c = open_total[i, (t + d) % ring, p]
-                if d < horizon:
-                    count += c
-                if d < horizon_y:
-                    count_y += c
+            count = in_period[i, p]
+            count_y = in_stack[i, p]
             pipe_count[i, p] = count
             mu += count * win[p] * dealv[p]
             var += count * win[p] * (1.0 - win[p]) * dealv[p] * dealv[p]
@@ -142,7 +151,7 @@ def pipeline_outlook(t, days_left, stack_days_left, active, open_total, win, dea
 
 
 @njit(cache=True, error_model="numpy")
-def close_due(t, active, open_total, open_won, waiting_share, flexible_share, flexible_days,
+def close_due(t, active, open_total, open_won, in_period, in_stack, waiting_share, flexible_share, flexible_days,
               max_wait_days, held_kind, held_product, held_age, held_life,
               price, credit, margin, cancel_rate, cancel_days,
               sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
@@ -155,6 +164,8 @@ def close_due(t, active, open_total, open_won, waiting_share, flexible_share, fl
     for i in range(len(active)):
         for p in range(len(price)):
             won = open_won[i, slot, p]
+            in_period[i, p] -= open_total[i, slot, p]
+            in_stack[i, p] -= open_total[i, slot, p]
             open_total[i, slot, p] = 0
             open_won[i, slot, p] = 0
             if won == 0:

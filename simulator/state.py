@@ -82,6 +82,8 @@ class RepArrays:
         # pipeline by decision day, held customers, cancellations to come
         self.open_total = np.zeros((n, ring, n_products), dtype=np.int64)
         self.open_won = np.zeros((n, ring, n_products), dtype=np.int64)
+        self.in_period = np.zeros((n, n_products), dtype=np.int64)  # open, decided within the period
+        self.in_stack = np.zeros((n, n_products), dtype=np.int64)  # open, decided within the stacked period
         self.held_kind = np.full((n, HELD_CAPACITY), EMPTY, dtype=np.int64)
         self.held_product = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
         self.held_age = np.zeros((n, HELD_CAPACITY), dtype=np.int64)

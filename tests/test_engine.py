@@ -89,3 +89,10 @@ def test_summary_carries_provenance(small_baseline):
     prov = result.provenance
     assert prov["seed"] == 9 and prov["scenario_hash"] == small_baseline.digest()
     assert prov["scenario"]["plan"]["bonus"] == small_baseline.plan.bonus
+
+
+def test_a_horizon_shorter_than_a_quota_period_still_summarises():
+    result = run(small("annual_quota", size=10, years=0.25), 1)
+    assert len(result.daily) == 63
+    assert result.summary["by_performer"] == {}
+    assert result.summary["financial"]["revenue"] > 0

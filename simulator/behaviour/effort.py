@@ -57,7 +57,6 @@ from simulator.plan import MAX_SEGMENTS
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
 E_MAX = 4.0
-GUARD = np.array([0.0, 0.4, 1.0, 1.8, 3.0])
 STEP = 0.06  # first step of the parabolic refinement of effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
@@ -209,7 +208,7 @@ def _vertex(a, fa, b, fb, c, fc):
 @njit(cache=True, error_model="numpy")
 def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
-    then two parabolic steps. Returns (effort, U)."""
+    then parabolic steps (a second one only if the first moved far). Returns (effort, U)."""
     h = STEP
     a = max(e0 - h, 0.0)
     b = a + h
@@ -236,9 +235,9 @@ def refine(c, e0, R):
             fa = evaluate(a, c, R)
     best_e = b
     best_u = fb
-    for _ in range(2):
+    for step in range(2):
         v = min(max(_vertex(a, fa, b, fb, x, fx), a), x)
-        if abs(v - b) < 1e-4:
+        if abs(v - b) < (1e-4 if step == 0 else 0.01 * h):
             break
         fv = evaluate(v, c, R)
         if fv > best_u:
@@ -351,14 +350,33 @@ def _threshold_in_reach(c, R):
 
 
 @njit(cache=True, error_model="numpy")
+def base_efforts(c, R, out):
+    """Where U's other local optima lie away from the thresholds: for each rate band, the effort
+    that would be best if that band's commission were all there was (the "give up" or "coast"
+    optimum), and zero effort."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    n_seg, slope = curve[0], curve[2]
+    out[0] = 0.0
+    n = 1
+    for j in range(n_seg):
+        e = (slope[j] * c[0] + nu * c[2]) / max(2.0 * kct, 1e-12)
+        if 0.0 < e < E_MAX:
+            out[n] = e
+            n += 1
+    return n
+
+
+@njit(cache=True, error_model="numpy")
 def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
     """Yesterday's choice refined, then a climb through neighbouring focus mixes while they
-    improve, then a coarse check over effort, at the chosen mix and at the mix that sells most
-    inside the period (k_in), that no distant optimum has become better; returns effort -1 when
-    one has (the exhaustive search then decides)."""
+    improve, then a check that no distant optimum has become better: at the chosen mix and at
+    the mix that sells most inside the period (k_in), U is probed at each band's commission-only
+    optimum and at the efforts that just reach each threshold. Returns effort -1 when a probe
+    beats the local optimum (the exhaustive search then decides)."""
     c_star = coefficients(k_prev, T)
     e_star, u_star = refine(c_star, e_prev, R)
     k_star = k_prev
+    kct = R[11]
     moved = True
     while moved:
         moved = False
@@ -368,19 +386,28 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
             if k < 0:
                 continue
             c = coefficients(k, T)
-            e_k, u_k = refine(c, e_star, R)
+            # screen: the value here plus what re-tuning effort could add against the effort cost
+            h = STEP / 2.0
+            f0 = evaluate(e_star, c, R)
+            f1 = evaluate(e_star + h, c, R)
+            slope = (f1 - f0) / h
+            if max(f0, f1) + slope * slope / max(2.0 * kct, 1e-12) < u_star:
+                continue
+            e_k, u_k = refine(c, e_star + h if f1 > f0 else e_star, R)
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
     if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star
     tolerance = 1e-9 * (1.0 + abs(u_star))
-    for side in range(2):
+    k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
+    for side in range(3):
         if side == 1 and k_in == k_star:
-            break
-        c = c_star if side == 0 else coefficients(k_in, T)
-        n_probe = len(GUARD)
-        probes[:n_probe] = GUARD
+            continue
+        if side == 2 and (k_stack == k_star or k_stack == k_in):
+            continue
+        c = c_star if side == 0 else coefficients(k_in if side == 1 else k_stack, T)
+        n_probe = base_efforts(c, R, probes)
         n_probe += threshold_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
             if side == 0 and abs(probes[m] - e_star) < 0.02:
@@ -457,7 +484,7 @@ def choose_effort(
     n_prod = len(leads)
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
-    probes = np.empty(len(E_GRID) + len(THRESHOLD_Z) * (MAX_SEGMENTS + 1))
+    probes = np.empty(len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1))
     T_normal = (table,)
     T_exact = (table, lam, dealv, _exact_scratch(n_prod))
     for i in range(len(active)):

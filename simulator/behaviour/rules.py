@@ -66,7 +66,7 @@ def weigh_timing(x: "Engine") -> None:
         r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
         r.quota, r.goal, r.nu_next, x.decision_curve,
         c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
-        r.open_total, r.open_won, *x.booking_terms, *x.ledger(), r.pulled, r.pushed, r.offered, r.refused, x.rng,
+        r.open_total, r.open_won, r.in_stack, x.stack_days_left, *x.booking_terms, *x.ledger(), r.pulled, r.pushed, r.offered, r.refused, x.rng,
     )
 
 

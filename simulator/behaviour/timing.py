@@ -38,7 +38,8 @@ def time_deals(
     t, days_left, active, allow_discounts, effort, focus, prod, leads, win, dealv, focus_g, din, aout, din_y,
     demand_var, booked_plus_pipeline, pipeline_var, held_kind, held_product, held_age, held_life,
     quota, goal, nu_next, curve,
-    walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won,
+    walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won, in_stack,
+    stack_days_left,
     price, credit, margin, cancel_rate, cancel_days,
     sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
     p_pulled, p_pushed, offered, refused, rng,
@@ -151,6 +152,8 @@ def time_deals(
                         continue
                     open_won[i, slot, p] -= accepted
                     open_total[i, slot, p] -= accepted
+                    if d < stack_days_left:
+                        in_stack[i, p] -= accepted
                     credited = book(i, p, accepted, pull_discount, t, price, credit, margin, cancel_rate,
                                     cancel_days, sales, p_revenue, p_list, p_discount, p_deals, p_by_product,
                                     cancel_credit, cancel_revenue, today, rng)
