@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import pipeline as sales_process
+from simulator.behaviour.effort import decision_workspace
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
@@ -48,6 +49,7 @@ class Engine:
         self.focus_g = lattice**scenario.market.focus_returns
         self.neighbours = lattice_neighbours(lattice)
         self.balanced = int(np.argmin(np.abs(lattice - 1.0 / self.products.k).sum(axis=1)))
+        self.decision_work = decision_workspace(len(lattice), self.products.k)
         self.plan = compile_plan(scenario.plan, self.calendar.periods_per_year, self.products.credit)
         # what reps weigh: the plan's pay with a boundary at quota, where a rep's goal value starts
         decision_curve, goal_index = self.plan.curve.with_breakpoint(1.0)

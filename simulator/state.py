@@ -37,6 +37,7 @@ class RepArrays:
         self.value = zeros()
         self.exact_used = np.zeros(n, dtype=np.bool_)
         self.exhaustive_used = np.zeros(n, dtype=np.bool_)
+        self.guard_memory = np.full((n, 3), -1.0)  # margin, expected sales and day of the last guard
         self.full_search = np.ones(n, dtype=np.bool_)
         self.goal = zeros()  # goal value x commitment, $ per goal
         self.mu_fixed = zeros()

@@ -58,6 +58,8 @@ from simulator.plan import MAX_SEGMENTS
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
 E_MAX = 4.0
 STEP = 0.06  # first step of the parabolic refinement of effort
+GUARD_DAYS = 3  # the guard reruns at least this often
+GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of the rep's value
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
 
@@ -160,7 +162,7 @@ def u_exact(e, c, R):
     return u + nu * e * a_out - kct * e * e
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def coef_normal(k, T):
     table = T[0]
     return (table[k, 0], table[k, 1], table[k, 2], table[k, 3])
@@ -196,7 +198,7 @@ def _coefficients(k, T):
     return lambda k, T: coef_exact(k, T)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _vertex(a, fa, b, fb, c, fc):
     """Abscissa of the parabola's top through three points (b if degenerate)."""
     den = (b - a) * (fb - fc) - (b - c) * (fb - fa)
@@ -257,7 +259,7 @@ def refine(c, e0, R):
     return best_e, best_u
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _reach(target, mu0, var0, a, b, demand_var, z):
     """Effort at which expected sales reach target + z standard deviations (two fixed-point steps)."""
     if a <= 0.0:
@@ -270,7 +272,7 @@ def _reach(target, mu0, var0, a, b, demand_var, z):
     return e
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def threshold_efforts(c, R, out):
     """Efforts at which the period's expected sales sit just below, at and just above each pay
     threshold (and the stacked goal). The value of effort jumps there, so the search probes them:
@@ -331,7 +333,7 @@ def exhaustive(T, R, n_focus, probes):
     return e_star, k_star, u_star
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _threshold_in_reach(c, R):
     """Whether some effort level could bring a pay threshold within reach. If none can, U is
     concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
@@ -349,7 +351,7 @@ def _threshold_in_reach(c, R):
     return False
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def base_efforts(c, R, out):
     """Where U's other local optima lie away from the thresholds: for each rate band, the effort
     that would be best if that band's commission were all there was (the "give up" or "coast"
@@ -367,12 +369,13 @@ def base_efforts(c, R, out):
 
 
 @njit(cache=True, error_model="numpy")
-def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
+def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     """Yesterday's choice refined, then a climb through neighbouring focus mixes while they
     improve, then a check that no distant optimum has become better: at the chosen mix and at
     the mix that sells most inside the period (k_in), U is probed at each band's commission-only
     optimum and at the efforts that just reach each threshold. Returns effort -1 when a probe
-    beats the local optimum (the exhaustive search then decides)."""
+    beats the local optimum (the exhaustive search then decides), and the margin by which the
+    local optimum beat the probes (inf when there was nothing to probe or `guard` is off)."""
     c_star = coefficients(k_prev, T)
     e_star, u_star = refine(c_star, e_prev, R)
     k_star = k_prev
@@ -397,9 +400,10 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
-    if not _threshold_in_reach(c_star, R):
-        return e_star, k_star, u_star
+    if not guard or not _threshold_in_reach(c_star, R):
+        return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
+    best_probe = -np.inf
     k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
     for side in range(3):
         if side == 1 and k_in == k_star:
@@ -407,36 +411,45 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes):
         if side == 2 and (k_stack == k_star or k_stack == k_in):
             continue
         c = c_star if side == 0 else coefficients(k_in if side == 1 else k_stack, T)
-        n_probe = base_efforts(c, R, probes)
+        n_probe = base_efforts(c, R, probes) if side == 0 else 0
         n_probe += threshold_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
             if side == 0 and abs(probes[m] - e_star) < 0.02:
                 continue
-            if evaluate(probes[m], c, R) > u_star + tolerance:
-                return -1.0, k_star, u_star
-    return e_star, k_star, u_star
+            value = evaluate(probes[m], c, R)
+            if value > u_star + tolerance:
+                return -1.0, k_star, u_star, 0.0
+            best_probe = max(best_probe, value)
+    return e_star, k_star, u_star, u_star - best_probe
 
 
 @njit(cache=True, error_model="numpy")
-def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes):
+def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
-    returns (effort, focus, U, whether the exhaustive search ran)."""
+    returns (effort, focus, U, the guard's margin, whether the exhaustive search ran)."""
     if not full:
         k_in = np.argmax(T[0][:, 0])
-        e_star, k_star, u_star = warm(T, R, e_prev, k_prev, neighbours, k_in, probes)
+        e_star, k_star, u_star, margin = warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
         if e_star >= 0.0:
-            return e_star, k_star, u_star, False
+            return e_star, k_star, u_star, margin, False
     e_star, k_star, u_star = exhaustive(T, R, n_focus, probes)
-    return e_star, k_star, u_star, True
+    return e_star, k_star, u_star, 0.0, True
 
 
 @njit(cache=True, error_model="numpy")
 def _near_breakpoint(mu, s, q, curve):
+    """A pay threshold within three standard deviations of the expected sales."""
     n_seg, lo = curve[0], curve[1]
     for j in range(1, n_seg):
-        if abs(lo[j] * q - mu) < 4.0 * s:
+        if abs(lo[j] * q - mu) < 3.0 * s:
             return True
     return False
+
+
+def decision_workspace(n_focus: int, n_prod: int) -> tuple:
+    """Work arrays for `choose_effort`, allocated once per run."""
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)),
+            np.empty(len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)), _exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
@@ -472,21 +485,25 @@ def choose_effort(
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
     curve, stack_amt, stack_q, mu_y0, var_y0,
-    effort, focus, value, exact_used, exhaustive_used,
+    effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
 ):
     """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
-    exhaustive search today).
+    exhaustive search today). `work` is `decision_workspace(...)`, kept between days.
+
+    The guard against a distant better optimum is rerun only when it could have changed
+    (MECHANISM.md lesson 7: re-optimise when the state moved): `guard_memory` holds, per rep, the
+    margin it found, the expected sales then and the day; it reruns when that margin was under
+    GUARD_MARGIN of the rep's value, the expected sales moved by half a standard deviation, the
+    period changed, or GUARD_DAYS passed.
 
     `effort` and `focus` hold yesterday's choice on entry (the warm start) and today's on exit;
     `full[i]` asks for the exhaustive search (a new hire).
     """
     n_focus = focus_g.shape[0]
     n_prod = len(leads)
-    table = np.zeros((n_focus, N_COEF))
-    lam = np.zeros((n_focus, n_prod))
-    probes = np.empty(len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1))
+    table, lam, probes, scratch = work
     T_normal = (table,)
-    T_exact = (table, lam, dealv, _exact_scratch(n_prod))
+    T_exact = (table, lam, dealv, scratch)
     for i in range(len(active)):
         if not active[i]:
             continue
@@ -506,11 +523,21 @@ def choose_effort(
             if _near_breakpoint(mu_guess, s_guess, quota[i], curve):
                 exact = _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
         exact_used[i] = exact
+        margin0, mu_then, day_then = guard_memory[i, 0], guard_memory[i, 1], guard_memory[i, 2]
+        guard = (day_then < period_start or day - day_then >= GUARD_DAYS
+                 or margin0 < GUARD_MARGIN * (abs(value[i]) + 100.0)
+                 or abs(mu_fixed[i] - mu_then) > 0.5 * (math.sqrt(var_fixed[i]) + 1.0))
         if exact:
-            e_star, k_star, u_star, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus, probes)
+            e_star, k_star, u_star, margin, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus,
+                                                          probes, guard)
         else:
-            e_star, k_star, u_star, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus, probes)
+            e_star, k_star, u_star, margin, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus,
+                                                          probes, guard)
         exhaustive_used[i] = wide
+        if guard or wide:
+            guard_memory[i, 0] = margin
+            guard_memory[i, 1] = mu_fixed[i]
+            guard_memory[i, 2] = day
         effort[i] = e_star
         focus[i] = k_star
         value[i] = u_star
