@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import pipeline as sales_process
-from simulator.behaviour.effort import decision_workspace
+from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
@@ -142,12 +142,8 @@ class Engine:
 
     def _log_effort(self) -> None:
         r = self.reps
-        a = r.active
-        self.worked_today = int(a.sum())
-        r.effort_sum[a] += r.effort[a]
-        r.effort_sq_sum[a] += r.effort[a] ** 2
-        r.focus_sum[a] += r.effort[a, None] * self.focus_shares[r.focus[a]]
-        r.days_active[a] += 1
+        self.worked_today = log_effort(r.active, r.effort, r.focus, self.focus_shares, r.effort_sum,
+                                       r.effort_sq_sum, r.focus_sum, r.days_active)
 
     def prospect(self) -> None:
         r = self.reps
@@ -238,7 +234,7 @@ class Engine:
         ahead = self.demand.expected_ahead(t, horizon)
         last = self.products.horizon - 1
         lag = np.minimum(horizon - 1 - np.arange(horizon), last)
-        inside = self.products.delay_cdf[:, lag] @ ahead
+        inside = (self.products.delay_cdf[:, lag] * ahead).sum(axis=1)  # no BLAS: its threads would spin
         return inside, ahead.sum() - inside
 
     def _quota_response(self) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from simulator import pipeline as sp
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -23,6 +24,25 @@ DAILY_COLUMNS = (
 )
 DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
                "base_pay", "variable_pay")
+
+
+@njit(cache=True, error_model="numpy")
+def day_state(active, effort, waiting_share, exact_used, quitting, fired):
+    """Headcount, mean effort, mean waiting share, exact-valuation share, quits and firings."""
+    headcount = 0
+    effort_total = 0.0
+    exact = 0
+    quits = 0
+    fires = 0
+    for i in range(len(active)):
+        quits += quitting[i]
+        fires += fired[i]
+        if active[i]:
+            headcount += 1
+            effort_total += effort[i]
+            exact += exact_used[i]
+    share = max(headcount, 1)
+    return headcount, effort_total / share, waiting_share.mean(), exact / share, quits, fires
 
 
 class Recorder:
@@ -47,18 +67,11 @@ class Recorder:
         row = self.daily[t]
         n_flow = len(self.flow_columns)
         row[:n_flow] = engine.today
-        active = r.active
-        headcount = int(active.sum())
+        headcount, effort, waiting, exact, quits, fired = day_state(
+            r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired)
         row[n_flow:] = (
-            float(r.effort[active].mean()) if headcount else 0.0,
-            headcount,
-            len(engine.hired_today),
-            int(engine.quitting.sum()),
-            int(engine.fired.sum()),
-            float(r.waiting_share.mean()),
-            float(engine.demand.realised[t]),
-            float(r.exact_used[active].mean()) if headcount else 0.0,
-            engine.plan.base_per_day * engine.worked_today,
+            effort, headcount, len(engine.hired_today), quits, fired, waiting,
+            engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
             self.variable_pay_today,
         )
         self.variable_pay_today = 0.0

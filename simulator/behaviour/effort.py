@@ -104,9 +104,13 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
 
 
 @contextmanager
-def quiet_compilation():
+def quiet_compilation(kernel=None):
     """Silence numba's pedantic IR-assumption checks, which the inlined `evaluate` overload trips
-    while compiling (benign: the inlined code is tested against the exhaustive grid)."""
+    while compiling (benign: the inlined code is tested against the exhaustive grid). Once
+    `kernel` is compiled there is nothing to silence, and nothing is done."""
+    if kernel is not None and kernel.signatures:
+        yield
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumbaIRAssumptionWarning)
         yield
@@ -570,3 +574,20 @@ def utility_grid(
             else:
                 out[k, m] = u_normal(efforts[m], coef_normal(k, (table,)), R)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def log_effort(active, effort, focus, shares, effort_sum, effort_sq_sum, focus_sum, days_active):
+    """Add today's choices to each rep's period totals; returns how many reps worked."""
+    worked = 0
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        worked += 1
+        e = effort[i]
+        effort_sum[i] += e
+        effort_sq_sum[i] += e * e
+        for p in range(shares.shape[1]):
+            focus_sum[i, p] += e * shares[focus[i], p]
+        days_active[i] += 1
+    return worked

@@ -51,7 +51,7 @@ def effort_inputs(x: "Engine") -> tuple:
 def weigh_effort(x: "Engine") -> None:
     """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
     r = x.reps
-    with quiet_compilation():
+    with quiet_compilation(choose_effort):
         choose_effort(*effort_inputs(x), r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used,
                       x.decision_work, x.day, x.day - (x.period_len - x.days_left), r.guard_memory)
     r.full_search[:] = False

@@ -153,11 +153,15 @@ def ratchet_cost(mu, s, q, weight, up, down):
 @njit(cache=True, error_model="numpy")
 def _integrate_linear(a, b, left, right, mu, s):
     """E[(a + b S) 1{left <= S < right}] for S ~ N(mu, s^2)."""
-    zl = -np.inf if left == -np.inf else (left - mu) / s
-    zu = np.inf if right == np.inf else (right - mu) / s
-    p = _mass(zl, zu)
-    dl = 0.0 if zl == -np.inf else npdf(zl)
-    du = 0.0 if zu == np.inf else npdf(zu)
+    if left == -np.inf:
+        cl, dl = 0.0, 0.0
+    else:
+        cl, dl = cdf_pdf((left - mu) / s)
+    if right == np.inf:
+        cu, du = 1.0, 0.0
+    else:
+        cu, du = cdf_pdf((right - mu) / s)
+    p = cu - cl
     return a * p + b * (mu * p + s * (dl - du))
 
 
