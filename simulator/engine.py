@@ -64,6 +64,9 @@ class Engine:
         self._quota_response()
         # the world: demand, territories, the force
         self.demand = build_demand(scenario.market, self.n_days, self.rng)
+        self.closing = self.demand.closing_table(self.calendar.days_left, self.products.delay_cdf)
+        if self.stack_calendar is not None:
+            self.closing_stack = self.demand.closing_table(self.stack_calendar.days_left, self.products.delay_cdf)
         n = scenario.force.size
         self.composition = ForceComposition(scenario.force)
         self.reps = RepArrays(n, self.products.k, self.products.horizon, scenario.market.customers.cancel_days + 1)
@@ -115,12 +118,12 @@ class Engine:
         self.today[:] = 0.0
         self.hired_today, self.left_today = [], []
         self.days_left = int(self.calendar.days_left[t])
-        self.din, self.aout = self._closing_profile(t, self.days_left)
+        self.din, self.aout = self.closing[0][t], self.closing[1][t]
         if self.calendar.is_first_day[t]:
             sales_process.count_window(t, self.days_left, r.open_total, r.in_period)
         if self.stack_calendar is not None:
             self.stack_days_left = int(self.stack_calendar.days_left[t])
-            self.din_stack, _ = self._closing_profile(t, self.stack_days_left)
+            self.din_stack = self.closing_stack[0][t]
             if self.stack_calendar.is_first_day[t]:
                 sales_process.count_window(t, self.stack_days_left, r.open_total, r.in_stack)
         else:  # no stacked goal: its window is the period's
@@ -208,10 +211,9 @@ class Engine:
     def staff(self) -> None:
         r = self.reps
         t = self.day
-        leavers = np.flatnonzero(self.leaving)
-        if leavers.size:
-            self._release(leavers)
-        if t + 1 < self.n_days:
+        if self.leaving.any():
+            self._release(np.flatnonzero(self.leaving))
+        if t + 1 < self.n_days and not r.active.all():
             due = np.flatnonzero(~r.active & (r.vacant_until >= 0) & (r.vacant_until <= t + 1))
             if due.size:
                 self._recruit(due, start_day=t + 1, initial=False)
@@ -227,15 +229,6 @@ class Engine:
         r = self.reps
         return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product,
                 r.cancel_credit, r.cancel_revenue, self.today)
-
-    def _closing_profile(self, t: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per product: expected demand-weighted effort-days over the next `horizon` days whose
-        opportunities are decided inside the horizon (D_p(T) of MECHANISM.md) and after it."""
-        ahead = self.demand.expected_ahead(t, horizon)
-        last = self.products.horizon - 1
-        lag = np.minimum(horizon - 1 - np.arange(horizon), last)
-        inside = (self.products.delay_cdf[:, lag] * ahead).sum(axis=1)  # no BLAS: its threads would spin
-        return inside, ahead.sum() - inside
 
     def _quota_response(self) -> None:
         """How next quota moves per $ of this period's sales above (up) or below (down) quota."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy import stats
 
 from simulator.calendar import DAYS_PER_MONTH, month_of_year
@@ -160,20 +161,13 @@ class Demand:
     month_factor: np.ndarray  # (n_months,) random monthly factor, mean 1
     uncertainty: float
 
-    def expected_ahead(self, day: int, horizon: int) -> np.ndarray:
-        """What a rep on `day` expects for each of the next `horizon` days.
+    def closing_table(self, days_left: np.ndarray, delay_cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For every day t and product p: the demand-weighted effort-days over the rest of the
+        window (`days_left[t]` days) whose opportunities are decided inside it (D_p(T) of
+        MECHANISM.md, with what reps expect of demand) and after it. Computed once per run."""
+        return _closing_table(self.planned, self.month_factor, np.asarray(days_left, dtype=np.int64), delay_cdf,
+                              DAYS_PER_MONTH)
 
-        The current month's random factor is known (reps see today's leads); later months'
-        are not, so they are expected at their planned level.
-        """
-        end = min(day + horizon, len(self.planned))
-        ahead = self.planned[day:end].copy()
-        month_end = (day // DAYS_PER_MONTH + 1) * DAYS_PER_MONTH
-        known = min(month_end, end) - day
-        ahead[:known] *= self.month_factor[day // DAYS_PER_MONTH]
-        if len(ahead) < horizon:  # beyond the run, expect the last planned level
-            ahead = np.concatenate([ahead, np.full(horizon - len(ahead), self.planned[-1])])
-        return ahead
 
     def unknown_share(self, day: int, horizon: int) -> float:
         """Sum over future months of (share of the next `horizon` days in that month)^2.
@@ -213,3 +207,27 @@ def territory_potential(spread: float, n: int, rng: np.random.Generator) -> np.n
     if spread <= 0:
         return np.ones(n)
     return np.exp(rng.normal(-0.5 * spread**2, spread, size=n))
+
+
+@njit(cache=True, error_model="numpy")
+def _closing_table(planned, month_factor, days_left, delay_cdf, month_len):
+    n = len(planned)
+    n_prod, ring = delay_cdf.shape
+    inside = np.zeros((n, n_prod))
+    after = np.zeros((n, n_prod))
+    for t in range(n):
+        horizon = days_left[t]
+        month_end = (t // month_len + 1) * month_len
+        total = 0.0
+        for j in range(horizon):
+            d = min(t + j, n - 1)
+            m = planned[d]
+            if t + j < month_end:  # this month's demand is known; later months' expected
+                m *= month_factor[t // month_len]
+            total += m
+            lag = min(horizon - 1 - j, ring - 1)
+            for p in range(n_prod):
+                inside[t, p] += m * delay_cdf[p, lag]
+        for p in range(n_prod):
+            after[t, p] = total - inside[t, p]
+    return inside, after

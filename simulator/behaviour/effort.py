@@ -103,17 +103,22 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     return a_in, b_in, a_out, a_y
 
 
+_RUN_BEFORE: set = set()
+
+
 @contextmanager
 def quiet_compilation(kernel=None):
     """Silence numba's pedantic IR-assumption checks, which the inlined `evaluate` overload trips
     while compiling (benign: the inlined code is tested against the exhaustive grid). Once
-    `kernel` is compiled there is nothing to silence, and nothing is done."""
-    if kernel is not None and kernel.signatures:
+    `kernel` has run in this process it is compiled, and nothing is done."""
+    if kernel is not None and kernel in _RUN_BEFORE:
         yield
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NumbaIRAssumptionWarning)
         yield
+    if kernel is not None:
+        _RUN_BEFORE.add(kernel)
 
 
 # A rep's scalars R = (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kcost_t,
@@ -203,6 +208,14 @@ def _coefficients(k, T):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _curvature(a, fa, b, fb, c, fc):
+    """-f'' of the parabola through three points (0 if degenerate)."""
+    if c <= a or b <= a or c <= b:
+        return 0.0
+    return -2.0 * ((fc - fb) / (c - b) - (fb - fa) / (b - a)) / (c - a)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _vertex(a, fa, b, fb, c, fc):
     """Abscissa of the parabola's top through three points (b if degenerate)."""
     den = (b - a) * (fb - fc) - (b - c) * (fb - fa)
@@ -214,7 +227,8 @@ def _vertex(a, fa, b, fb, c, fc):
 @njit(cache=True, error_model="numpy")
 def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
-    then parabolic steps (a second one only if the first moved far). Returns (effort, U)."""
+    then parabolic steps (a second one only if the first moved far). Returns (effort, U, the
+    curvature -U'' of the last parabola, 0 when unknown)."""
     h = STEP
     a = max(e0 - h, 0.0)
     b = a + h
@@ -227,14 +241,14 @@ def refine(c, e0, R):
             break
         if fx > fb:
             if x >= E_MAX:
-                return x, fx
+                return x, fx, 0.0
             h = min(2.0 * h, 1.0)
             a, fa, b, fb = b, fb, x, fx
             x = min(b + h, E_MAX)
             fx = evaluate(x, c, R)
         else:
             if a <= 0.0:
-                return a, fa
+                return a, fa, 0.0
             h = min(2.0 * h, 1.0)
             x, fx, b, fb = b, fb, a, fa
             a = max(b - h, 0.0)
@@ -260,7 +274,7 @@ def refine(c, e0, R):
                 a, fa, b, fb = b, fb, v, fv
             else:
                 x, fx = v, fv
-    return best_e, best_u
+    return best_e, best_u, _curvature(a, fa, b, fb, x, fx)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -326,10 +340,10 @@ def exhaustive(T, R, n_focus, probes):
             best_k, best_e, best_u = k, k_best_e, k_best_u
         elif k_best_u > second_u:
             second_k, second_e, second_u = k, k_best_e, k_best_u
-    e_star, u_star = refine(coefficients(best_k, T), best_e, R)
+    e_star, u_star, _ = refine(coefficients(best_k, T), best_e, R)
     k_star = best_k
     if second_k >= 0:
-        e2, u2 = refine(coefficients(second_k, T), second_e, R)
+        e2, u2, _ = refine(coefficients(second_k, T), second_e, R)
         if u2 > u_star:
             e_star, u_star, k_star = e2, u2, second_k
     if best_u > u_star:  # a probe beat its refinement (a cliff edge): keep the probe
@@ -381,9 +395,11 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     beats the local optimum (the exhaustive search then decides), and the margin by which the
     local optimum beat the probes (inf when there was nothing to probe or `guard` is off)."""
     c_star = coefficients(k_prev, T)
-    e_star, u_star = refine(c_star, e_prev, R)
+    e_star, u_star, bend = refine(c_star, e_prev, R)
     k_star = k_prev
-    kct = R[11]
+    # how sharply U falls away from the optimum: at least the effort cost's curvature 2 k T, and
+    # at most half what the current mix's own parabola shows (focus mixes differ by a quarter)
+    bend = max(2.0 * R[11], 0.5 * bend)
     moved = True
     while moved:
         moved = False
@@ -398,9 +414,9 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
             f0 = evaluate(e_star, c, R)
             f1 = evaluate(e_star + h, c, R)
             slope = (f1 - f0) / h
-            if max(f0, f1) + slope * slope / max(2.0 * kct, 1e-12) < u_star:
+            if max(f0, f1) + slope * slope / max(2.0 * bend, 1e-12) < u_star:
                 continue
-            e_k, u_k = refine(c, e_star + h if f1 > f0 else e_star, R)
+            e_k, u_k, _ = refine(c, e_star + h if f1 > f0 else e_star, R)
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
