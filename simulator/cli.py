@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.scenario import ScenarioError, json_schema, load_scenario
+from simulator.scenario import UNCERTAINTIES, ScenarioError, json_schema, load_scenario
 
 EXIT_BAD_INPUT = 2
 
@@ -27,7 +27,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = _scenario(args.file, args.set, args.years)
     seed = scenario.seed if args.seed is None else args.seed
     if args.equal_cost_to:
-        reference = _scenario(args.equal_cost_to, [], args.years)
+        # the reference plan is costed in the same world: overrides of the uncertainties apply to it
+        world = [o for o in args.set if o.split(".", 1)[0] in UNCERTAINTIES]
+        reference = _scenario(args.equal_cost_to, world, args.years)
         years = min(scenario.horizon_years, 2.0)
         found = equal_cost_scale(scenario, reference, seeds=(seed, seed + 1, seed + 2), years=years)
         print(f"equal cost to {reference.name}: variable pay x {found.scale:.4f} "
@@ -72,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field, e.g. --set plan.bonus=5000 --set quota.period=month")
     p.add_argument("--equal-cost-to", metavar="OTHER.yaml",
-                   help="first rescale this plan's variable pay to cost what OTHER's plan costs")
+                   help="first rescale this plan's variable pay to cost what OTHER's plan costs in the same world "
+                        "(--set overrides of force, products, market and behaviour apply to OTHER too)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
