@@ -85,6 +85,7 @@ class Engine:
         self.fired = np.zeros(n, dtype=np.bool_)
         self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
         self._recruit(np.arange(n), start_day=0, initial=True)
+        self._seed_pipeline()
 
     # ------------------------------------------------------------------------- the daily schedule
 
@@ -324,6 +325,16 @@ class Engine:
         who[slots] = True
         self._period_outlook(who)
         self.hired_today.extend(int(s) for s in slots)
+
+    def _seed_pipeline(self) -> None:
+        r = self.reps
+        ramp = self.scenario.force.ramp_start + (1.0 - self.scenario.force.ramp_start) * np.minimum(
+            1.0, -r.hire_day / max(self.scenario.force.ramp_days, 1))
+        sales_process.seed_pipeline(
+            r.active, r.ability * r.potential * ramp, self.products.leads, self.focus_g[self.balanced],
+            float(self.demand.planned[0]), self.products.win, *self.products.delay_alias, r.open_total, r.open_won,
+            self.rng,
+        )
 
     def _release(self, slots: np.ndarray) -> None:
         """Reps leave: their waiting customers go to the house, clawbacks lapse."""

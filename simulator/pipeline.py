@@ -104,6 +104,31 @@ def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, 
 
 
 @njit(cache=True, error_model="numpy")
+def seed_pipeline(active, prod, leads, focus_shares_g, demand, win, keep, alias, open_total, open_won, rng):
+    """The open pipeline a force that has been working at normal effort and balanced focus would
+    have on day 0: opportunities found on each of the last `ring` days whose decision is still
+    to come. Without it every run would start with an empty pipeline and a depressed first
+    period."""
+    ring = open_total.shape[1]
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        for age in range(1, ring):
+            for p in range(len(leads)):
+                n_new = rng.poisson(prod[i] * leads[p] * focus_shares_g[p] * demand)
+                for _ in range(n_new):
+                    x = rng.random() * ring
+                    d = int(x)
+                    if x - d >= keep[p, d]:
+                        d = alias[p, d]
+                    won = rng.random() < win[p]
+                    if d >= age:  # still open today
+                        open_total[i, d - age, p] += 1
+                        if won:
+                            open_won[i, d - age, p] += 1
+
+
+@njit(cache=True, error_model="numpy")
 def count_window(t, window, open_total, out):
     """Open opportunities per rep and product decided within the next `window` days."""
     ring = open_total.shape[1]
