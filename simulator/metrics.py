@@ -85,7 +85,7 @@ def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, di
     if rows.empty:
         return out
     for name, g in rows.groupby("performer_type", observed=True):
-        sales = g["sales"].sum()
+        sales = sum(g[f"sales_{p}"].sum() for p in products)
         entry = {
             "rep_periods": int(len(g)),
             "attainment_mean": float(g["attainment"].mean()),
