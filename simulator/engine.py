@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator import climate
+from simulator import misconduct as acts
 from simulator import pipeline as sales_process
 from simulator.behaviour.effort import decision_workspace, log_effort
+from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
@@ -84,6 +87,7 @@ class Engine:
         self.quitting = np.zeros(n, dtype=np.bool_)
         self.fired = np.zeros(n, dtype=np.bool_)
         self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
+        self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
 
@@ -96,7 +100,9 @@ class Engine:
         self.prospect()  # effort turns leads into opportunities
         self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
         self.time_deals()  # reps book, hold, discount, pull in or push out
+        self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         self.cancel()  # cancellations reverse sales and come back as clawbacks
+        self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
         self.turnover()  # month ends: reps weigh quitting
         self.settle()  # period ends: pay, quotas, customers learn, firing
         self.staff()  # leavers go, new hires start after the vacancy
@@ -117,9 +123,13 @@ class Engine:
         t = self.day
         r = self.reps
         self.today[:] = 0.0
+        self.wrongs[:] = 0.0
         self.hired_today, self.left_today = [], []
         self.days_left = int(self.calendar.days_left[t])
         self.din, self.aout = self.closing[0][t], self.closing[1][t]
+        # what is still to come once today's work has closed: from tomorrow, within the period
+        last = self.days_left == 1 or t + 1 >= self.n_days
+        self.din_rest = np.zeros(self.products.k) if last else self.closing[0][t + 1]
         if self.calendar.is_first_day[t]:
             sales_process.count_window(t, self.days_left, r.open_total, r.in_period)
         if self.stack_calendar is not None:
@@ -138,6 +148,8 @@ class Engine:
         start = self.scenario.force.ramp_start
         ramp = start + (1.0 - start) * np.minimum(1.0, tenure / ramp_days)
         r.productivity[:] = r.ability * r.potential * ramp
+        if self.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
+            r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
     def decide(self) -> None:
         self._outlook()
@@ -161,7 +173,7 @@ class Engine:
         r = self.reps
         c = self.scenario.market.customers
         sales_process.close_due(
-            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.waiting_share, c.flexible_share, c.flexible_days,
+            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.lost_today, r.waiting_share, c.flexible_share, c.flexible_days,
             c.max_wait_days, r.held_kind, r.held_product, r.held_age, r.held_life, *self.booking_terms,
             *self.ledger(), self.rng,
         )
@@ -170,12 +182,75 @@ class Engine:
         self._outlook()
         self.rule.time(self)
 
+    def misbehave(self) -> None:
+        """Reps weigh fabricating sales and mis-selling (`behaviour.misconduct`)."""
+        if not self.misconduct_on:
+            return
+        r = self.reps
+        m = self.scenario.market
+        e = self.scenario.behaviour.ethics
+        self._outlook()
+        self.act_ledger.reserve(int(r.active.sum()) * m.fabrication.per_day + int(r.lost_today.sum()))
+        position = self.period_len - self.days_left
+        check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, self.days_left)
+        fab = m.fabrication
+        fab_product = self.products.names.index(fab.product) if fab.per_day > 0 else 0
+        choose_misconduct(
+            self.day, int(self.calendar.period_of_day[self.day]), check_today, (position + 1) / self.period_len,
+            r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
+            r.focus, r.productivity, self.products.leads, self.products.win, self.deal_value, self.focus_g,
+            self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
+            r.integrity_now, r.norm, r.warnings, self._job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
+            self.scenario.management.sanctions.warnings_before_firing, self.p_found,
+            self.scenario.management.detection.whistleblowing, fab.per_day, fab_product, fab.fee, fab.complaint_rate,
+            fab.complaint_delay_days, m.mis_selling.share_of_declines, m.mis_selling.complaint_rate,
+            m.mis_selling.complaint_delay_days, r.lost_today, *self.booking_terms, *self.ledger(),
+            self.act_ledger.arrays(), self.act_ledger.events(), self.n_days, r.p_fabrications, r.p_mis_sales,
+            r.acted_today, self.wrongs, self.rng,
+        )
+
     def cancel(self) -> None:
         r = self.reps
         sales_process.cancel_due(
             self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
             r.clawback_due, self.today,
         )
+
+    def oversee(self) -> None:
+        """Check-ins, complaints, audits and reports, sanctions; norms, integrity and trust move."""
+        r = self.reps
+        self.dismissed[:] = False
+        pressure = self.scenario.management.pressure
+        if self.pressure_cost > 0:
+            position = self.period_len - self.days_left
+            if climate.is_check_in(pressure.check_ins, position, self.days_left):
+                climate.check_in(r.active, r.sales, r.quota, (position + 1) / self.period_len, r.integrity_now,
+                                 self.scenario.behaviour.ethics.erosion, r.behind)
+        if not self.misconduct_on:
+            return
+        m = self.scenario.market
+        mg = self.scenario.management
+        e = self.scenario.behaviour.ethics
+        r.caught_today[:] = False
+        acts.oversee_acts(
+            self.day, int(self.calendar.period_of_day[self.day]), self.act_ledger.arrays(), self.act_ledger.events(),
+            r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, self.plan.clawback_share, mg.sanctions.clawback,
+            r.warnings, mg.sanctions.warnings_before_firing, self.dismissed, r.caught_today, r.p_detected, r.trust,
+            m.trust.harm_per_complaint, m.mis_selling.refund_rate, mg.detection.complaint_investigation,
+            mg.detection.audit_rate, mg.detection.audit_catch, mg.detection.audit_window_days,
+            m.regulator.threshold_acts, m.regulator.fine_per_act, m.regulator.remediation_per_customer,
+            self.wrongs, self.rng,
+        )
+        # colleagues remember who cheated or was caught lately, fading over norm_memory days
+        fade = 1.0 - 1.0 / e.norm_memory
+        r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
+        r.seen_caught[:] = np.where(r.caught_today, 1.0, r.seen_caught * fade)
+        climate.update_norms(r.active, *self.network_csr, r.seen_acting, r.seen_caught, r.tolerance,
+                             e.peer_influence, e.norm_memory, r.norm, r.exposure)
+        r.integrity_now *= 1.0 - e.erosion * e.peer_influence * r.exposure
+        r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
+        r.trust += m.trust.recovery * (1.0 - r.trust)
+        r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
 
     def turnover(self) -> None:
         """At each month's end reps weigh their job against their outside option."""
@@ -197,11 +272,12 @@ class Engine:
         t = self.day
         self.fired[:] = False
         period_end = bool(self.calendar.is_last_day[t])
+        departing = self.quitting | self.dismissed
         if period_end:
             self._settle(r.active.copy(), full=True)
-        elif self.quitting.any():
-            self._settle(self.quitting.copy(), full=False)
-        self.leaving[:] = self.quitting | self.fired
+        elif departing.any():
+            self._settle(departing.copy(), full=False)
+        self.leaving[:] = departing | self.fired
         if self.stack_calendar is not None and self.stack_calendar.is_last_day[t]:
             r.stack_sales[:] = 0.0
             r.stack_quota[:] = np.maximum(r.quota * self.stack_calendar.length / self.period_len, 1.0)
@@ -300,6 +376,7 @@ class Engine:
         r.start_quota[slots] = full_quota
         r.quota[slots] = full_quota * days_left / self.period_len
         r.quota_days[slots] = days_left
+        r.carried[slots] = 0.0
         if self.stack_calendar is not None:
             r.stack_quota[slots] = full_quota * self.stack_calendar.length / self.period_len
         r.reset_period_books(slots)
@@ -312,7 +389,14 @@ class Engine:
         r.morale[slots] = 1.0
         r.commitment[slots] = 1.0
         r.misses[slots] = 0
-        r.goal[slots] = r.goal_value[slots]
+        r.miss_rate[slots] = 0.0
+        self._set_goal_value(slots)
+        r.integrity_now[slots] = r.integrity[slots]
+        r.norm[slots] = 0.0
+        r.warnings[slots] = 0
+        r.seen_acting[slots] = 0.0
+        r.seen_caught[slots] = 0.0
+        r.last_rate[slots] = self.plan.curve.first_rate
         # what a rep expects of the job on joining: a period's sales at normal effort, and the pay
         typical = r.ability[slots] * r.potential[slots] * self.reference_rate * self.period_len
         r.typical_sales[slots] = typical
@@ -325,6 +409,62 @@ class Engine:
         who[slots] = True
         self._period_outlook(who)
         self.hired_today.extend(int(s) for s in slots)
+
+    def _set_up_climate(self, n: int) -> None:
+        """Branches and the network, pressure, detection odds and the act ledger.
+
+        The network is drawn from a child of the run's seed, so building it does not move the
+        run's random stream: scenarios without misconduct give the same numbers as before.
+        """
+        sc = self.scenario
+        m, mg = sc.market, sc.management
+        self.misconduct_on = m.fabrication.per_day > 0 or m.mis_selling.share_of_declines > 0
+        self.dismissed = np.zeros(n, dtype=np.bool_)
+        self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
+        pressure = mg.pressure
+        checked = pressure.check_ins != "none" and sc.quota.assigned
+        self.pressure_cost = pressure.cost * (2.0 if pressure.public_ranking else 1.0) if checked else 0.0
+        self.act_ledger = acts.Ledger(n, self.n_days)
+        child = np.random.default_rng(self.rng.bit_generator.seed_seq.spawn(1)[0])
+        self.network, self.branch, indptr, indices = climate.branch_network(n, sc.force.network, child)
+        self.network_csr = (indptr, indices)
+        # branch managers differ in how hard they press and how much they look away (one factor)
+        spread = sc.force.network.manager_spread
+        manager = np.exp(child.normal(-0.5 * spread**2, spread, size=int(self.branch.max()) + 1))[self.branch]
+        self.reps.pressure[:] = self.pressure_cost * manager
+        self.reps.tolerance[:] = np.minimum(mg.sanctions.tolerance * manager, 0.95)
+        d = mg.detection
+        audited = d.audit_catch * (1.0 - (1.0 - d.audit_rate) ** d.audit_window_days)
+        self.p_found = np.array([
+            1.0 - (1.0 - audited) * (1.0 - m.fabrication.complaint_rate * d.complaint_investigation),
+            1.0 - (1.0 - audited) * (1.0 - m.mis_selling.complaint_rate * d.complaint_investigation),
+        ])
+
+    def _set_goal_value(self, idx) -> None:
+        """What reaching the goal is worth to a rep: its committed goal value, the pressure attached
+        to missing it where progress is checked, and the dismissal it avoids where management fires
+        for runs of misses; nothing if the quota is not its goal.
+
+        With its running miss rate pi, a streak of m misses and dismissal at M in a row, meeting
+        the goal now is worth job x (pi^(M-m-1) - pi^M): the chance the streak would run on to M,
+        less the chance a fresh one does. The firing line is taken to be the goal itself.
+        """
+        r = self.reps
+        if not self.scenario.quota.assigned:
+            r.goal[idx] = 0.0
+            return
+        r.goal[idx] = r.goal_value[idx] * r.commitment[idx] + r.pressure[idx]
+        mgmt = self.scenario.management
+        if mgmt.fire_below_attainment > 0:
+            limit = mgmt.fire_after_misses
+            pi = r.miss_rate[idx]
+            r.goal[idx] += self._job_value(idx) * (pi ** np.maximum(limit - r.misses[idx] - 1, 0) - pi**limit)
+
+    def _job_value(self, idx) -> np.ndarray:
+        """What losing the job costs a rep, $: `behaviour.ethics.job_loss_months` of its pay."""
+        r = self.reps
+        monthly_pay = self.plan.base_salary / 12.0 + r.pay_mean[idx] * 21.0
+        return self.scenario.behaviour.ethics.job_loss_months * monthly_pay
 
     def _seed_pipeline(self) -> None:
         r = self.reps
@@ -377,6 +517,7 @@ class Engine:
         attainment = sales / quota
         # clawbacks to come on this period's sales, at the commission rate it earned
         rate = np.where(sales > 0, commission / np.maximum(sales, 1e-9), curve.first_rate)
+        r.last_rate[idx] = rate
         r.old_clawback[idx] += r.cancel_credit[idx] * (self.plan.clawback_share * rate)[:, None]
         r.old_revenue[idx] += r.cancel_revenue[idx]
         r.cancel_credit[idx] = 0.0
@@ -401,7 +542,6 @@ class Engine:
         r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)
         # commitment to the goal follows the experience of reaching it (Locke and Latham 2002)
         r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
-        r.goal[idx] = r.goal_value[idx] * r.commitment[idx]
         # customers learn whether waiting for a period-end discount pays (MECHANISM.md)
         c = self.scenario.market.customers
         asked = r.offered[idx] + r.refused[idx]
@@ -412,9 +552,11 @@ class Engine:
         r.waiting_share[idx] = share
         # firing on repeated misses
         mgmt = self.scenario.management
-        if mgmt.fire_below_attainment > 0:
-            missed = attainment < mgmt.fire_below_attainment
+        if mgmt.fire_below_attainment > 0:  # misses count once a rep has ramped up
+            ramped = (t - r.hire_day[idx]) >= self.scenario.force.ramp_days
+            missed = (attainment < mgmt.fire_below_attainment) & ramped
             r.misses[idx] = np.where(missed, r.misses[idx] + 1, 0)
+            r.miss_rate[idx] = (1 - m) * r.miss_rate[idx] + m * missed
             self.fired[idx] |= r.misses[idx] >= mgmt.fire_after_misses
         r.year_sales[idx] += sales
         r.year_quota[idx] += quota
@@ -426,14 +568,19 @@ class Engine:
                 n_fire = int(np.floor(mgmt.fire_bottom_share * seasoned.size))
                 if n_fire:
                     self.fired[seasoned[np.argsort(annual, kind="stable")[:n_fire]]] = True
-        # next period's quota, on a full-period basis
-        full_quota = quota * self.period_len / np.maximum(r.quota_days[idx], 1)
+        # next period's quota, on a full-period basis; a carried shortfall sits on top of the
+        # policy's quota and is replaced, not compounded, each period
+        full_quota = (quota - r.carried[idx]) * self.period_len / np.maximum(r.quota_days[idx], 1)
         r.quota[idx] = next_quotas(
             self.scenario.quota, full_quota, sales * scale, r.start_quota[idx],
             r.year_sales[idx] if year_end else None, self.calendar.periods_per_year,
         )
+        if mgmt.pressure.carry_shortfall:
+            r.carried[idx] = np.maximum(quota - sales, 0.0)
+            r.quota[idx] += r.carried[idx]
         r.quota_days[idx] = self.period_len
         r.misses[idx] = np.where(self.fired[idx], 0, r.misses[idx])
+        self._set_goal_value(idx)
         who = np.zeros(r.n, dtype=np.bool_)
         who[idx] = True
         self._period_outlook(who)

@@ -83,9 +83,8 @@ def build_products(scenario: Scenario) -> ProductTable:
     horizon = pipeline_horizon(scenario)
     pmf = np.array([sales_cycle_pmf(p.cycle_days, p.cycle_spread, horizon) for p in specs])
     basis = scenario.plan.credit_basis
-    credit = np.array(
-        [(p.margin if basis == "gross_profit" else 1.0) * scenario.plan.crediting.get(n, 1.0) for n, p in zip(names, specs)]
-    )
+    per_dollar = {"revenue": lambda p: 1.0, "gross_profit": lambda p: p.margin, "units": lambda p: 1.0 / p.price}
+    credit = np.array([per_dollar[basis](p) * scenario.plan.crediting.get(n, 1.0) for n, p in zip(names, specs)])
     return ProductTable(
         names=names,
         price=np.array([p.price for p in specs], dtype=float),

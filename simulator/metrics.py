@@ -22,14 +22,23 @@ def _safe(numerator: float, denominator: float) -> float:
 
 
 def net_revenue(daily: pd.DataFrame) -> float:
-    """Revenue net of discounts and of cancellations, $."""
-    return float(daily["revenue"].sum() - daily["cancellations"].sum())
+    """Revenue from real sales net of discounts, cancellations and refunds, $. Fabricated sales
+    bring none; their fees are counted apart (`financial.fees_kept`)."""
+    return float(daily["revenue"].sum() - daily["cancellations"].sum() - daily["refunds"].sum())
 
 
 def gross_profit(daily: pd.DataFrame) -> float:
-    """Gross profit net of discounts; cancelled sales take their share of it back, $."""
+    """Gross profit net of discounts; cancelled and refunded sales take their share of it back, $."""
     revenue = daily["revenue"].sum()
-    return float(daily["gross_profit"].sum() * (1.0 - _safe(daily["cancellations"].sum(), revenue)))
+    reversed_share = _safe(daily["cancellations"].sum() + daily["refunds"].sum(), revenue)
+    return float(daily["gross_profit"].sum() * (1.0 - reversed_share))
+
+
+def revenue_lost_to_trust(daily: pd.DataFrame) -> float:
+    """Revenue the demand that lost trust would have brought: each day's revenue x (1 - f) / f,
+    with f the share of demand trust leaves, $."""
+    factor = daily["trust_demand"].clip(lower=1e-6)
+    return float((daily["revenue"] * (1.0 - factor) / factor).sum())
 
 
 def comp_cost(rep_periods: pd.DataFrame) -> float:
@@ -103,8 +112,8 @@ def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, di
     return out
 
 
-def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: int, force_size: int,
-              products: list[str]) -> dict:
+def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
+              period_days: int, force_size: int, products: list[str]) -> dict:
     """The balanced scorecard of one run."""
     years = len(daily) / DAYS_PER_YEAR
     revenue = net_revenue(daily)
@@ -115,6 +124,9 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: in
     headcount = float(daily["headcount"].mean())
     deals = float(daily["deals"].sum())
     leavers = float(daily["quits"].sum() + daily["fired"].sum())
+    acts = acts if acts is not None else pd.DataFrame()
+    n_acts = float(len(acts))
+    fines = float(daily["fines"].sum() + daily["remediation"].sum())
     financial = {
         "revenue": revenue,
         "bookings": float(daily["bookings"].sum()),
@@ -128,6 +140,10 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: in
         "comp_cost_ratio": _safe(pay, revenue),
         "profit_after_comp": profit - pay,
         "revenue_per_rep_year": _safe(revenue, headcount * years),
+        "fees_kept": float(daily["fees"].sum() - daily["fee_refunds"].sum()),
+        "fines_and_remediation": fines,
+        "profit_after_comp_and_fines": profit - pay - fines,
+        "revenue_lost_to_trust": revenue_lost_to_trust(daily),
     }
     customer = {
         "customers_served": deals,
@@ -136,6 +152,11 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: in
         "walkaways": float(daily["walkaways"].sum()),
         "cancellation_rate": _safe(float(daily["cancellations"].sum()), float(daily["revenue"].sum())),
         "uncovered_revenue_share": _safe(float(daily["house_revenue"].sum()), float(daily["revenue"].sum())),
+        "customers_harmed": n_acts,
+        "complaints": float(daily["complaints"].sum()),
+        "refunded": float(daily["refunds"].sum() + daily["fee_refunds"].sum()),
+        "trust_end": float(daily["trust"].iloc[-1]) if len(daily) else float("nan"),
+        "trust_min": float(daily["trust"].min()) if len(daily) else float("nan"),
     }
     internal = {
         "last10_share": edge_share(daily, period_days, last=True),
@@ -150,6 +171,14 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, *, period_days: in
         "attainment_mean": float(rows["attainment"].mean()) if len(rows) else float("nan"),
         "attainment_sd": float(rows["attainment"].std(ddof=0)) if len(rows) else float("nan"),
         "effort_mean": float(daily["effort"].mean()),
+        "misconduct_rate": _safe(n_acts, headcount * years),
+        "fabrications": float(daily["fabrications"].sum()),
+        "mis_sales": float(daily["mis_sales"].sum()),
+        "fake_share_of_reported": _safe(float(daily["fake_credit"].sum()),
+                                        float(daily["credited"].sum() + daily["fake_credit"].sum())),
+        "undetected_share": _safe(float((~acts["detected"]).sum()), n_acts) if n_acts else float("nan"),
+        "detection_lag_days": float(acts["detection_lag_days"].mean()) if n_acts and acts["detected"].any() else float("nan"),
+        "dismissals": float(daily["dismissals"].sum()),
     }
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
@@ -187,7 +216,8 @@ def flatten(card: dict, prefix: str = "") -> dict[str, float]:
 def format_scorecard(card: dict) -> str:
     """The scorecard as a readable text table."""
     money = {"revenue", "bookings", "discounts", "cancellations", "gross_profit", "comp_cost", "base_pay",
-             "variable_pay", "profit_after_comp", "revenue_per_rep_year"}
+             "variable_pay", "profit_after_comp", "revenue_per_rep_year", "fees_kept", "fines_and_remediation",
+             "profit_after_comp_and_fines", "revenue_lost_to_trust", "refunded"}
     lines = []
     for section in ("financial", "customer", "internal_process", "learning_growth"):
         lines.append(section.replace("_", " ").upper())

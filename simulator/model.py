@@ -32,7 +32,9 @@ class SalesForceModel(mesa.Model):
         e.prospect()  # effort turns leads into opportunities
         e.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
         e.time_deals()  # reps book, hold, discount, pull in or push out
+        e.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         e.cancel()  # cancellations reverse sales and come back as clawbacks
+        e.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
         e.turnover()  # month ends: reps weigh quitting
         e.settle()  # period ends: pay, quotas, customers learn, firing
         e.staff()  # leavers go, new hires start after the vacancy

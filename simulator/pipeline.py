@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# columns of the day's running totals
+# columns of the day's running totals (kernels in other modules compile these in: after changing them,
+# clear numba's caches, `find simulator -name __pycache__ -exec rm -rf {} +`)
 LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
-PULLED, PUSHED, OFFERED, REFUSED, WALKED, CANCELLED, HOUSE = 6, 7, 8, 9, 10, 11, 12
-PRODUCT_COLUMNS = 13  # then list value booked per product
-FLEXIBLE, WAITING, REFUSED_WAITING = 0, 1, 2
+PULLED, PUSHED, OFFERED, REFUSED, WALKED, CANCELLED, HOUSE, CREDIT_CANCELLED, CLAWBACK_BOOKED = range(6, 15)
+PRODUCT_COLUMNS = 15  # then list value booked per product
+FLEXIBLE, WAITING, REFUSED_WAITING, PUSHED_FLEXIBLE = 0, 1, 2, 3  # the last: a flexible deal already pushed once
 EMPTY = -1
 
 
@@ -176,7 +177,8 @@ def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_pr
 
 
 @njit(cache=True, error_model="numpy")
-def close_due(t, active, open_total, open_won, in_period, in_stack, waiting_share, flexible_share, flexible_days,
+def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, waiting_share, flexible_share,
+              flexible_days,
               max_wait_days, held_kind, held_product, held_age, held_life,
               price, credit, margin, cancel_rate, cancel_days,
               sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
@@ -189,6 +191,7 @@ def close_due(t, active, open_total, open_won, in_period, in_stack, waiting_shar
     for i in range(len(active)):
         for p in range(len(price)):
             won = open_won[i, slot, p]
+            lost_today[i, p] = open_total[i, slot, p] - won
             in_period[i, p] -= open_total[i, slot, p]
             in_stack[i, p] -= open_total[i, slot, p]
             open_total[i, slot, p] = 0
@@ -233,6 +236,8 @@ def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, ol
         if active[i]:
             sales[i] -= cancel_credit[i, slot]
             clawback_due[i] += old_clawback[i, slot]
+            today[CREDIT_CANCELLED] += cancel_credit[i, slot]
+            today[CLAWBACK_BOOKED] += old_clawback[i, slot]
         today[CANCELLED] += reversed_revenue
         cancel_credit[i, slot] = 0.0
         cancel_revenue[i, slot] = 0.0

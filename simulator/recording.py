@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from simulator import misconduct as acts
 from simulator import pipeline as sp
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 
@@ -20,20 +21,23 @@ if TYPE_CHECKING:
 
 DAILY_COLUMNS = (
     "bookings", "discounts", "revenue", "credited", "gross_profit", "deals", "pulled_in", "pushed_out",
-    "discount_offers", "discounts_refused", "walkaways", "cancellations", "house_revenue",
+    "discount_offers", "discounts_refused", "walkaways", "cancellations", "house_revenue", "credit_cancelled",
+    "cancellation_clawback",
 )
 DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
-               "base_pay", "variable_pay")
+               "base_pay", "variable_pay", "trust", "trust_demand", "behind_at_check_in")
 
 
 @njit(cache=True, error_model="numpy")
-def day_state(active, effort, waiting_share, exact_used, quitting, fired):
-    """Headcount, mean effort, mean waiting share, exact-valuation share, quits and firings."""
+def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust, demand_factor, behind):
+    """Headcount, mean effort, mean waiting share, exact-valuation share, quits, firings, mean
+    trust, mean demand factor from trust, and reps behind at a check-in."""
     headcount = 0
     effort_total = 0.0
     exact = 0
     quits = 0
     fires = 0
+    late = 0
     for i in range(len(active)):
         quits += quitting[i]
         fires += fired[i]
@@ -41,8 +45,10 @@ def day_state(active, effort, waiting_share, exact_used, quitting, fired):
             headcount += 1
             effort_total += effort[i]
             exact += exact_used[i]
+            late += behind[i]
     share = max(headcount, 1)
-    return headcount, effort_total / share, waiting_share.mean(), exact / share, quits, fires
+    return (headcount, effort_total / share, waiting_share.mean(), exact / share, quits, fires, trust.mean(),
+            demand_factor.mean(), late)
 
 
 class Recorder:
@@ -53,7 +59,7 @@ class Recorder:
         self.products = engine.products.names
         self.segments = engine.composition.names
         self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
-        self.columns = self.flow_columns + DAILY_STATE
+        self.columns = self.flow_columns + acts.DAY_COLUMNS + DAILY_STATE
         self.daily = np.zeros((engine.n_days, len(self.columns)))
         self.blocks: list[dict[str, np.ndarray]] = []
         self.period_of_day = engine.calendar.period_of_day
@@ -66,13 +72,16 @@ class Recorder:
         t = engine.day
         row = self.daily[t]
         n_flow = len(self.flow_columns)
+        n_wrong = len(acts.DAY_COLUMNS)
         row[:n_flow] = engine.today
-        headcount, effort, waiting, exact, quits, fired = day_state(
-            r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired)
-        row[n_flow:] = (
+        row[n_flow:n_flow + n_wrong] = engine.wrongs
+        headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
+            r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired | engine.dismissed,
+            r.trust, r.trust_felt ** engine.scenario.market.trust.demand_elasticity, r.behind)
+        row[n_flow + n_wrong:] = (
             effort, headcount, len(engine.hired_today), quits, fired, waiting,
             engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
-            self.variable_pay_today,
+            self.variable_pay_today, trust, felt, behind,
         )
         self.variable_pay_today = 0.0
 
@@ -109,7 +118,15 @@ class Recorder:
             "pushed_out": r.pushed[idx].copy(),
             "discount_offers": r.offered[idx].copy(),
             "quit": engine.quitting[idx].copy(),
-            "fired": engine.fired[idx].copy(),
+            "fired": engine.fired[idx] | engine.dismissed[idx],
+            "dismissed_for_misconduct": engine.dismissed[idx].copy(),
+            "fabrications": r.p_fabrications[idx].copy(),
+            "mis_sales": r.p_mis_sales[idx].copy(),
+            "acts_detected": r.p_detected[idx].copy(),
+            "warnings": r.warnings[idx].copy(),
+            "integrity": r.integrity_now[idx].copy(),
+            "norm": r.norm[idx].copy(),
+            "branch": engine.branch[idx].copy(),
             "tenure_days": t - r.hire_day[idx],
             "morale": r.morale[idx].copy(),
             "territory_potential": r.potential[idx].copy(),
@@ -130,7 +147,8 @@ class Recorder:
         daily.insert(3, "period", self.period_of_day)
         daily.insert(4, "days_left", self.days_left)
         for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "discounts_refused", "walkaways",
-                    "headcount", "hires", "quits", "fired"):
+                    "headcount", "hires", "quits", "fired", "fabrications", "mis_sales", "complaints", "detections",
+                    "dismissals", "behind_at_check_in"):
             daily[col] = daily[col].astype(np.int64)
         if self.blocks:
             rows = pd.DataFrame({k: np.concatenate([b[k] for b in self.blocks]) for k in self.blocks[0]})
@@ -138,6 +156,7 @@ class Recorder:
             rows = pd.DataFrame({k: [] for k in ("period", "rep_id")})
         if len(rows):
             rows.insert(3, "performer_type", pd.Categorical.from_codes(rows.pop("segment_index"), list(self.segments)))
-            for col in ("deals", "pulled_in", "pushed_out", "discount_offers"):
+            for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "fabrications", "mis_sales",
+                        "acts_detected"):
                 rows[col] = rows[col].astype(np.int64)
         return daily, rows

@@ -37,17 +37,22 @@ class RunResult:
     daily: pd.DataFrame
     rep_periods: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    acts: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per act of misconduct
 
     @property
     def provenance(self) -> dict:
         return self.summary.get("provenance", {})
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write daily.parquet, rep_periods.parquet and summary.json atomically into out_dir."""
+        """Write daily.parquet, rep_periods.parquet (and acts.parquet when there was misconduct) and
+        summary.json atomically into out_dir."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         meta = {b"salesim.provenance": json.dumps(self.provenance, sort_keys=True).encode()}
-        for name, table in (("daily", self.daily), ("rep_periods", self.rep_periods)):
+        tables = [("daily", self.daily), ("rep_periods", self.rep_periods)]
+        if len(self.acts):
+            tables.append(("acts", self.acts))
+        for name, table in tables:
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **meta})
             atomic_write(out / f"{name}.parquet", lambda path, t=arrow: pq.write_table(t, path))
@@ -79,9 +84,9 @@ def provenance(scenario: Scenario, seed: int) -> dict:
     }
 
 
-def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame) -> dict:
+def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame) -> dict:
     sc = engine.scenario
-    card = scorecard(daily, rep_periods, period_days=engine.period_len, force_size=sc.force.size,
+    card = scorecard(daily, rep_periods, acts, period_days=engine.period_len, force_size=sc.force.size,
                      products=list(engine.products.names))
     card["provenance"] = provenance(sc, engine.seed)
     return card
@@ -98,4 +103,5 @@ def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False) 
     for _ in days:
         engine.step()
     daily, rep_periods = engine.recorder.tables()
-    return RunResult(daily, rep_periods, summarise(engine, daily, rep_periods))
+    acts = engine.act_ledger.table(engine.products.names)
+    return RunResult(daily, rep_periods, summarise(engine, daily, rep_periods, acts), acts)

@@ -132,6 +132,16 @@ class Segment(Strict):
         return defaults.model_copy(update={k: Dist(**v) for k, v in chosen.items()})
 
 
+class Network(Strict):
+    """Branches and who sees whom: a relaxed caveman graph (Watts 1999), branches of
+    `branch_size` reps fully connected inside, each tie rewired to another branch with
+    probability `rewiring`."""
+
+    branch_size: Annotated[int, Field(ge=1)] = Field(10, description="reps per branch (team)")
+    rewiring: Share = Field(0.05, description="share of ties that reach into another branch")
+    manager_spread: NonNeg = Field(0.3, description="lognormal sd of how hard branch managers press and how much they tolerate, around the scenario's pressure cost and tolerance")
+
+
 class Force(Strict):
     """The sales force: size and composition (uncertainty)."""
 
@@ -144,6 +154,7 @@ class Force(Strict):
         description="performer types by name, with shares summing to 1",
     )
     traits: Traits = Field(default_factory=Traits, description="trait defaults for every segment")
+    network: "Network" = Field(default_factory=lambda: Network(), description="how reps sit in branches and who sees whom")
     ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
 
@@ -199,6 +210,48 @@ class Customers(Strict):
     cancel_days: Annotated[int, Field(ge=1)] = Field(30, description="days after booking within which cancellations come")
 
 
+class Fabrication(Strict):
+    """Wells Fargo-style fabrication: a sale or account the customer never asked for. It counts
+    toward the rep's quota and pay but brings no real revenue beyond fees, which are refunded."""
+
+    product: str | None = Field(None, description="product a fake sale is booked as (none: fabrication is impossible)")
+    per_day: Annotated[int, Field(ge=0)] = Field(0, description="most fake sales a rep can book in a day (0: impossible)")
+    fee: NonNeg = Field(0.0, description="fees charged to the customer per fake sale, $ (refunded when it comes to light)")
+    complaint_rate: Share = Field(0.3, description="share of fake sales the customer notices and complains about")
+    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(40.0, description="mean business days until the complaint")
+
+
+class MisSelling(Strict):
+    """Sears-style mis-selling: a real sale to a customer who did not need it. Real revenue now,
+    then complaints and refunds."""
+
+    share_of_declines: Share = Field(0.0, description="share of customers who decline that a rep could talk into buying anyway (0: impossible)")
+    complaint_rate: Share = Field(0.4, description="share of mis-sold customers who complain")
+    refund_rate: Share = Field(0.5, description="share of complaining customers who get their money back")
+    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(30.0, description="mean business days until the complaint")
+
+
+class Trust(Strict):
+    """Customers' trust in the firm in each territory: harm lowers it, time restores it, and
+    demand follows it with a delay (repeat purchases and referrals)."""
+
+    harm_per_complaint: Share = Field(0.01, description="trust lost in a territory per complaint felt there")
+    recovery: Share = Field(0.005, description="daily share of lost trust that returns")
+    delay_days: Annotated[float, Field(gt=0)] = Field(42.0, description="business days over which demand catches up with trust")
+    demand_elasticity: NonNeg = Field(1.0, description="demand is proportional to trust to this power")
+
+
+class Regulator(Strict):
+    """Regulatory exposure: once detected misconduct passes a threshold the firm pays fines and
+    remediation. Defaults scaled from the public cases: Wells Fargo's 2016 settlement was $185 million
+    for about 2 million accounts (about $90 each) plus refunds; Sears settled California's 1992
+    case for about $8 million plus $46 million of coupons."""
+
+    threshold_acts: Annotated[int, Field(ge=0)] = Field(100, description="detected acts that bring the regulator in")
+    fine_per_act: NonNeg = Field(90.0, description="fine per detected act once the regulator is in, $")
+    remediation_per_customer: NonNeg = Field(25.0, description="compensation per harmed customer found, $, on top of refunds")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
 
@@ -210,6 +263,10 @@ class Market(Strict):
     shocks: list[Shock] = Field(default_factory=list)
     demand_uncertainty: NonNeg = Field(0.05, description="coefficient of variation of a month's demand")
     customers: Customers = Field(default_factory=Customers)
+    fabrication: Fabrication = Field(default_factory=Fabrication)
+    mis_selling: MisSelling = Field(default_factory=MisSelling)
+    trust: Trust = Field(default_factory=Trust)
+    regulator: Regulator = Field(default_factory=Regulator)
 
 
 class StackedBonusSpec(Strict):
@@ -236,7 +293,8 @@ class Plan(Strict):
     target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year (with bonus_share_of_target)")
     bonus_share_of_target: Share | None = Field(None, description="bonus as a share of target_incentive, instead of `bonus`")
     clawback: Share = Field(1.0, description="share of commission on a cancelled sale that is taken back")
-    credit_basis: Literal["revenue", "gross_profit"] = Field("revenue", description="what sales are credited on")
+    credit_basis: Literal["revenue", "gross_profit", "units"] = Field(
+        "revenue", description="what sales are credited on: revenue, gross profit, or units (count goals: each deal counts its crediting weight, e.g. accounts or products per household)")
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
     variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
@@ -254,11 +312,39 @@ class Quota(Strict):
     period: Literal["day", "week", "month", "quarter", "half_year", "year"] = Field("quarter", description="quota period")
     policy: Literal["fixed", "ratchet", "growth", "territory"] = Field("fixed", description="fixed; ratchet from last period's sales; growth on last year; share of territory potential")
     basis: Literal["uniform", "individual"] = Field("uniform", description="one quota for all, or each rep's from its own expected sales")
+    assigned: bool = Field(True, description="reps are given the quota as their goal (false: it is only a yardstick for reports, as under straight commission)")
     difficulty: Annotated[float, Field(gt=0)] = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
     amount: Annotated[float, Field(gt=0)] | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
     ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
     ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
     growth: float = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
+
+
+class Pressure(Strict):
+    """How management presses for the goal: progress checks, rankings, carried-over shortfalls."""
+
+    check_ins: Literal["none", "daily", "weekly", "period"] = Field("none", description="how often progress against the pro-rated goal is checked")
+    cost: NonNeg = Field(0.0, description="$ a rep would pay to avoid being found behind at a check-in (reprimand, shame)")
+    public_ranking: bool = Field(False, description="results are ranked in public: being behind costs twice as much")
+    carry_shortfall: bool = Field(False, description="a period's shortfall is added to the next period's goal")
+
+
+class Detection(Strict):
+    """How misconduct comes to light."""
+
+    audit_rate: Share = Field(0.0, description="daily chance that a rep's recent sales are audited")
+    audit_catch: Share = Field(0.5, description="chance an audit finds each act in its window")
+    audit_window_days: Annotated[int, Field(ge=1)] = Field(63, description="business days an audit looks back")
+    complaint_investigation: Share = Field(0.5, description="share of customer complaints that are investigated and trace the act")
+    whistleblowing: Share = Field(0.0, description="chance an honest colleague who sees an act reports it")
+
+
+class Sanctions(Strict):
+    """What happens to a rep whose act is found."""
+
+    clawback: bool = Field(True, description="the act's credit and commission are taken back")
+    warnings_before_firing: Annotated[int, Field(ge=0)] = Field(1, description="warnings before a further finding gets the rep fired (0: fired at the first)")
+    tolerance: Share = Field(0.0, description="a manager's tolerance of misconduct, read by reps as the norm in their branch")
 
 
 class Management(Strict):
@@ -269,6 +355,9 @@ class Management(Strict):
     fire_after_misses: Annotated[int, Field(ge=1)] = Field(3, description="consecutive misses that get a rep fired")
     fire_bottom_share: Share = Field(0.0, description="share of the force fired each year for the lowest attainment")
     allow_discounts: bool = Field(True, description="whether reps may give discounts (period-end and pull-in)")
+    pressure: Pressure = Field(default_factory=Pressure)
+    detection: Detection = Field(default_factory=Detection)
+    sanctions: Sanctions = Field(default_factory=Sanctions)
 
 
 class Turnover(Strict):
@@ -278,12 +367,25 @@ class Turnover(Strict):
     morale_floor: Share = Field(0.2, description="morale (running attainment) below which it has collapsed and a rep quits at the largest rate")
 
 
+class Ethics(Strict):
+    """How reps weigh misconduct (uncertainty: the model of people)."""
+
+    moral_cost: NonNeg = Field(400.0, description="$ a rep of integrity 1 would need to commit one act")
+    noise: NonNeg = Field(20.0, description="scale of the logistic noise on each act's weighing, $")
+    job_loss_months: NonNeg = Field(6.0, description="months of pay a rep reckons losing the job costs")
+    erosion: Share = Field(0.02, description="integrity lost at each check-in a rep fails under pressure, and at each act")
+    recovery: Share = Field(0.01, description="daily share of lost integrity that returns")
+    peer_influence: Share = Field(0.5, description="weight of what colleagues are seen to do on a rep's norm")
+    norm_memory: Annotated[float, Field(gt=0)] = Field(21.0, description="business days over which the norm follows what is seen")
+
+
 class Behaviour(Strict):
     """How reps decide (uncertainty: the model of people)."""
 
     rule: Literal["forward_looking", "myopic", "rule_of_thumb"] = Field("forward_looking", description="decision rule, by name")
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
+    ethics: Ethics = Field(default_factory=Ethics)
     turnover: Turnover = Field(default_factory=Turnover)
 
 
@@ -315,6 +417,9 @@ class Scenario(Strict):
             raise ValueError("at least one product is needed")
         if len(self.products) > 4:
             raise ValueError(f"at most 4 products are supported, got {len(self.products)}")
+        fab = self.market.fabrication
+        if fab.per_day > 0 and fab.product not in self.products:
+            raise ValueError(f"market.fabrication.product must name a product ({sorted(self.products)}), got {fab.product!r}")
         unknown = set(self.plan.crediting) - set(self.products)
         if unknown:
             raise ValueError(f"plan.crediting names unknown products {sorted(unknown)}; products are {sorted(self.products)}")

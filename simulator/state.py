@@ -51,6 +51,7 @@ class RepArrays:
         # the period's books
         self.quota = zeros()
         self.quota_days = np.ones(n, dtype=np.int64)
+        self.carried = zeros()  # shortfall carried into this period's quota
         self.start_quota = zeros()
         self.stack_quota = np.ones(n)
         self.sales = zeros()  # credited, net of cancellations inside the period
@@ -79,12 +80,32 @@ class RepArrays:
         self.morale = np.ones(n)
         self.commitment = np.ones(n)
         self.misses = np.zeros(n, dtype=np.int64)
+        self.miss_rate = zeros()  # running share of periods missed, for firing rules
         self.waiting_share = zeros()  # customers of this territory who wait for a discount
         # pipeline by decision day, held customers, cancellations to come
         self.open_total = np.zeros((n, ring, n_products), dtype=np.int64)
         self.open_won = np.zeros((n, ring, n_products), dtype=np.int64)
         self.in_period = np.zeros((n, n_products), dtype=np.int64)  # open, decided within the period
         self.in_stack = np.zeros((n, n_products), dtype=np.int64)  # open, decided within the stacked period
+        self.lost_today = np.zeros((n, n_products), dtype=np.int64)  # customers who declined today
+        # ethics and climate
+        self.integrity_now = zeros()  # integrity after erosion and recovery (the trait is where it recovers to)
+        self.norm = zeros()  # how acceptable misconduct looks where the rep works, 0-1
+        self.warnings = np.zeros(n, dtype=np.int64)
+        self.acted_today = np.zeros(n, dtype=np.bool_)
+        self.caught_today = np.zeros(n, dtype=np.bool_)
+        self.seen_acting = zeros()  # running share of recent days the rep was seen cheating
+        self.seen_caught = zeros()  # ... and seen caught
+        self.exposure = zeros()  # share of colleagues seen cheating unpunished
+        self.pressure = zeros()  # $ being behind at a check-in costs, under this position's manager
+        self.tolerance = zeros()  # this position's manager's tolerance of misconduct
+        self.behind = np.zeros(n, dtype=np.bool_)  # behind the pro-rated goal at today's check-in
+        self.p_fabrications = zeros()
+        self.p_mis_sales = zeros()
+        self.p_detected = zeros()
+        self.last_rate = zeros()  # commission per credited $ in the last settled period
+        self.trust = np.ones(n)  # customers' trust in the firm in this territory
+        self.trust_felt = np.ones(n)  # trust as demand has caught up with it
         self.held_kind = np.full((n, HELD_CAPACITY), EMPTY, dtype=np.int64)
         self.held_product = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
         self.held_age = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
@@ -97,6 +118,7 @@ class RepArrays:
     PERIOD_BOOKS = (
         "sales", "p_revenue", "p_list", "p_discount", "p_deals", "p_by_product", "pulled", "pushed",
         "offered", "refused", "effort_sum", "effort_sq_sum", "focus_sum", "days_active", "clawback_due",
+        "p_fabrications", "p_mis_sales", "p_detected",
     )
 
     def reset_period_books(self, who: np.ndarray) -> None:

@@ -63,7 +63,7 @@ def weigh_timing(x: "Engine") -> None:
     c = x.scenario.market.customers
     time_deals(
         x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
-        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.din, x.aout, x.din_stack, x.demand_var,
+        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.din_rest, x.aout, x.din_stack, x.demand_var,
         r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
         r.quota, r.goal, r.nu_next, x.decision_curve,
         c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,

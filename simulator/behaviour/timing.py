@@ -30,7 +30,9 @@ from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option
-from simulator.pipeline import EMPTY, FLEXIBLE, OFFERED, PULLED, PUSHED, REFUSED, REFUSED_WAITING, WAITING, WALKED, book
+from simulator.pipeline import (
+    EMPTY, FLEXIBLE, OFFERED, PULLED, PUSHED, PUSHED_FLEXIBLE, REFUSED, REFUSED_WAITING, WAITING, WALKED, book,
+)
 
 
 @njit(cache=True, error_model="numpy")
@@ -90,7 +92,7 @@ def time_deals(
             discount = 0.0
             if kind == REFUSED_WAITING:
                 do_book = True
-            elif kind == FLEXIBLE:
+            elif kind == FLEXIBLE or kind == PUSHED_FLEXIBLE:
                 reach = 1 if remaining >= days_left else 0
                 if remaining <= 0 or not (reach == 1 or last_day):
                     do_book = True  # last chance, or it cannot be held to the period's end anyway
@@ -126,10 +128,11 @@ def time_deals(
                 held_kind[i, h] = EMPTY
                 memo[:] = -1  # the rep's sales moved: values change
             elif last_day:
-                if kind == FLEXIBLE:
+                if kind == FLEXIBLE:  # counted once, however many period ends it is held across
                     p_pushed[i] += 1
                     today[PUSHED] += 1
-                else:
+                    held_kind[i, h] = PUSHED_FLEXIBLE
+                elif kind == WAITING:
                     held_kind[i, h] = REFUSED_WAITING
                     refused[i] += 1
                     today[REFUSED] += 1
@@ -166,6 +169,6 @@ def time_deals(
             if kind == EMPTY:
                 continue
             held_age[i, h] += 1
-            if kind == FLEXIBLE and rng.random() < walk_away:
+            if (kind == FLEXIBLE or kind == PUSHED_FLEXIBLE) and rng.random() < walk_away:
                 held_kind[i, h] = EMPTY
                 today[WALKED] += 1

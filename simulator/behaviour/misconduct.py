@@ -1,0 +1,130 @@
+"""Misconduct: whether to book fake sales or sell customers what they do not need, by the same
+weighing as every other choice.
+
+A rep considering n acts today compares what they bring under the plan with what they cost it:
+
+    gain(n)  = E[value(S + n x) - value(S)] x (1 - p)  +  the check-in it may clear
+    cost(n)  = n x (moral cost + p x sanction)
+
+- value() is the plan's pay plus the rep's goal value plus the pressure attached to missing the
+  goal, under the rep's belief about the period's end (`valuation.gain_and_option`), so an act is
+  worth most to a rep just short of a threshold near its deadline and worth only its commission
+  under linear pay: the pattern of Schweitzer, Ordonez and Douma (2004), who found unmet goals
+  motivate unethical behaviour most when people are close to the goal, and of Cadsby, Song and
+  Tapon (2010), where cheating concentrated under target-based pay. Nothing here refers to a goal
+  or a plan type: that pattern emerges from value().
+- p is the chance the act is found (audits, investigated complaints, colleagues' reports); found,
+  its credit is reversed and the rep is warned, or dismissed after repeated findings, which costs
+  the job (`behaviour.ethics.job_loss_months` of pay).
+- The moral cost is the rep's integrity x `moral_cost`, discounted by its norm (how acceptable
+  misconduct looks where it works, `simulator.climate`).
+
+The rep takes the best n (with a logistic noise term, so choices near indifference vary).
+Fabrication (Wells Fargo's unauthorised accounts, 2011-2016) books fake credit with no revenue;
+mis-selling (Sears Auto Centers' unneeded repairs, 1992) turns a customer who declined into a real
+sale. Reps' effort choices do not anticipate their own misconduct.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from simulator.behaviour.effort import focus_coefficients
+from simulator.behaviour.valuation import gain_and_option
+from simulator.misconduct import FABRICATION, FAKE_CREDIT, FABRICATIONS, FEES, MIS_SALE, MIS_SALES, MIS_SOLD, record_act
+from simulator.pipeline import book
+
+
+@njit(cache=True, error_model="numpy")
+def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep):
+    """The number of acts (0..cap) with the largest net value, and that value."""
+    best_n = 0
+    best = 0.0
+    for n in range(1, cap + 1):
+        gain, _ = gain_and_option(mu, s, n * x, 0.0, q, curve, goal, points)
+        value = gain * keep - n * cost_per_act
+        if target > 0.0 and sales_now < target <= sales_now + n * x:
+            value += pressure_cost
+        if value > best:
+            best = value
+            best_n = n
+    return best_n, best
+
+
+@njit(cache=True, error_model="numpy")
+def choose_misconduct(
+    day, period_now, check_today, elapsed_share, pressure,
+    active, rep_id, quota, mu_fixed, var_fixed, demand_var, effort, focus, prod, leads, win, dealv, focus_g,
+    din, aout, din_y, goal, curve,
+    integrity, norm, warnings, job_cost, moral_cost, noise, erosion, warnings_before_firing,
+    p_found, report_rate, fab_per_day, fab_product, fab_fee, fab_complaint, fab_delay,
+    mis_share, mis_complaint, mis_delay, lost_today,
+    price, credit, margin, cancel_rate, cancel_days,
+    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
+    acts, events, n_days, p_fabrications, p_mis_sales, acted_today, totals, rng,
+):
+    """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found)."""
+    points = np.empty(2 * curve[0] + 2)
+    for i in range(len(active)):
+        acted_today[i] = False
+        if not active[i]:
+            continue
+        # belief about the period's end after today's bookings, with the rest of today's plan
+        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], prod, leads, win, dealv, focus_g, din, aout, din_y)
+        new = effort[i] * a_in
+        mu = mu_fixed[i] + new
+        s = math.sqrt(var_fixed[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
+        q = quota[i]
+        target = q * elapsed_share if check_today else 0.0
+        moral = moral_cost * integrity[i] * (1.0 - norm[i])
+        sanction = job_cost[i] if warnings[i] >= warnings_before_firing else 0.1 * job_cost[i]
+        for kind in range(2):
+            if kind == FABRICATION:
+                if fab_per_day <= 0:
+                    continue
+                products = 1
+            else:
+                if mis_share <= 0.0:
+                    continue
+                products = len(price)
+            for j in range(products):
+                p = fab_product if kind == FABRICATION else j
+                if kind == FABRICATION:
+                    cap = fab_per_day
+                else:
+                    cap = rng.binomial(lost_today[i, p], mis_share) if lost_today[i, p] > 0 else 0
+                if cap == 0:
+                    continue
+                x = dealv[p]
+                found = p_found[kind]
+                cost_per_act = moral + found * sanction
+                n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
+                                     cost_per_act, 1.0 - found)
+                u = rng.random()
+                if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
+                    continue
+                for _ in range(n):
+                    if kind == FABRICATION:
+                        sales[i] += x
+                        p_by_product[i, p] += x
+                        totals[FAKE_CREDIT] += x
+                        totals[FABRICATIONS] += 1
+                        totals[FEES] += fab_fee
+                        p_fabrications[i] += 1
+                        record_act(i, rep_id[i], day, FABRICATION, p, x, fab_fee, period_now, fab_complaint,
+                                   fab_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
+                    else:
+                        book(i, p, 1, 0.0, day, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
+                             p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+                        totals[MIS_SOLD] += price[p]
+                        totals[MIS_SALES] += 1
+                        p_mis_sales[i] += 1
+                        record_act(i, rep_id[i], day, MIS_SALE, p, x, price[p], period_now, mis_complaint,
+                                   mis_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
+                    integrity[i] *= 1.0 - erosion  # the slippery slope
+                mu += n * x
+                acted_today[i] = True
+

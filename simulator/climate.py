@@ -1,0 +1,114 @@
+"""The ethical climate: branches and who sees whom, the norm each rep reads from colleagues,
+integrity worn down by pressure, and the check-ins that apply it.
+
+- Peers: reps sit in branches on a relaxed caveman graph (Watts 1999). Each rep's norm (how
+  acceptable misconduct looks, 0-1) drifts toward its manager's tolerance plus `peer_influence`
+  times the share of colleagues seen cheating without being caught, minus the share seen caught:
+  misconduct is contagious where it goes unpunished (Gino, Ayal and Ariely 2009) and deterred where
+  sanctions are visible; it spread branch by branch at Wells Fargo (Independent Directors of
+  Wells Fargo, Sales Practices Investigation Report, 2017).
+- Integrity erodes a little each time a rep is found behind at a check-in and each time it
+  cheats, and day by day while it works among colleagues seen cheating unpunished (in proportion
+  to `peer_influence` and their share); it recovers slowly without these: the slippery slope of
+  small transgressions (Welsh, Ordonez, Snyder and Christian 2015), moral disengagement under
+  pressure and diffusion of responsibility (Bandura 1999).
+- Check-ins compare booked sales with the pro-rated goal; being behind costs the rep the
+  scenario's pressure cost (twice that with public rankings).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from numba import njit
+
+from simulator.scenario import Network
+
+CHECK_EVERY = {"none": 0, "daily": 1, "weekly": 5}
+
+
+def branch_network(n: int, spec: Network, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray]:
+    """The force's network over positions, its branch of each position, and CSR neighbour arrays
+    (indptr, indices) for the kernels."""
+    size = min(spec.branch_size, n)
+    n_branches = -(-n // size)
+    seed = int(rng.integers(2**31 - 1))
+    graph = nx.relaxed_caveman_graph(n_branches, size, spec.rewiring, seed=seed) if size > 1 else nx.empty_graph(n_branches)
+    graph = graph.subgraph(range(n)).copy()
+    branch = np.arange(n) // size
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indices = []
+    for node in range(n):
+        near = sorted(graph.neighbors(node))
+        indices.extend(near)
+        indptr[node + 1] = indptr[node] + len(near)
+    return graph, branch, indptr, np.asarray(indices, dtype=np.int64)
+
+
+def is_check_in(check_ins: str, day_in_period: int, days_left: int) -> bool:
+    """Whether progress is checked at the end of this day of the period."""
+    if check_ins == "none":
+        return False
+    if check_ins == "period":
+        return days_left == 1
+    return days_left == 1 or (day_in_period + 1) % CHECK_EVERY[check_ins] == 0
+
+
+@njit(cache=True, error_model="numpy")
+def update_norms(active, indptr, indices, seen_acting, seen_caught, tolerance, influence, memory, norm, exposure):
+    """Each rep's norm drifts toward its manager's tolerance + influence x exposure - deterrence:
+    exposure is the chance that some colleague is seen cheating and getting away with it,
+    deterrence the chance that some colleague is seen caught. One visible cheater among one's own
+    group is enough to move behaviour (Gino, Ayal and Ariely 2009); `exposure` is kept."""
+    for i in range(len(active)):
+        exposure[i] = 0.0
+        if not active[i]:
+            continue
+        none_cheating = 1.0
+        none_caught = 1.0
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            if not active[j]:
+                continue
+            none_cheating *= 1.0 - seen_acting[j] * (1.0 - seen_caught[j])
+            none_caught *= 1.0 - seen_caught[j]
+        exposure[i] = 1.0 - none_cheating
+        target = tolerance[i] + influence * exposure[i] - (1.0 - none_caught)
+        target = min(max(target, 0.0), 0.95)
+        norm[i] += (target - norm[i]) / memory
+
+
+@njit(cache=True, error_model="numpy")
+def check_in(active, sales, quota, elapsed_share, integrity, erosion, behind):
+    """A progress check: who is behind the pro-rated goal; their integrity erodes."""
+    count = 0
+    for i in range(len(active)):
+        behind[i] = False
+        if not active[i]:
+            continue
+        if sales[i] < quota[i] * elapsed_share:
+            behind[i] = True
+            integrity[i] *= 1.0 - erosion
+            count += 1
+    return count
+
+
+def offender_clustering(indptr: np.ndarray, indices: np.ndarray, offenders: np.ndarray,
+                        rng: np.random.Generator, draws: int = 500) -> float:
+    """How much more offenders' colleagues offend than random placement would give: the mean share
+    of offenders among offenders' neighbours, over its mean when the same number of offenders is
+    placed at random (1 = no clustering)."""
+    offenders = np.asarray(offenders, dtype=bool)
+    if offenders.sum() < 2:
+        return float("nan")
+    degree = np.diff(indptr)
+    owner = np.repeat(np.arange(len(degree)), degree)
+
+    def mean_share(flags: np.ndarray) -> float:
+        hits = np.bincount(owner, weights=flags[indices], minlength=len(degree))
+        shares = hits[flags & (degree > 0)] / degree[flags & (degree > 0)]
+        return float(shares.mean()) if shares.size else 0.0
+
+    observed = mean_share(offenders)
+    placed = np.mean([mean_share(rng.permutation(offenders)) for _ in range(draws)])
+    return observed / placed if placed > 0 else float("nan")

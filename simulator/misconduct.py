@@ -1,0 +1,235 @@
+"""Acts of misconduct and how they come to light: the ledger, complaints, audits, whistle-blowing,
+sanctions and the regulator.
+
+Every act (a fabricated sale or a mis-sale) is recorded with the day, the rep, its credit and the
+events it will cause: a customer complaint after a delay (fees noticed, an unneeded repair found
+out), a colleague's report. Complaints harm trust in the territory whether or not anyone acts on
+them; investigated complaints, reports and audits detect acts; detection brings the sanctions the
+scenario sets (clawback of the credit, a warning, dismissal after repeated findings). Once detected
+acts pass the regulator's threshold the firm pays fines and remediation. Events sit on a calendar
+of linked lists by day, and each rep's acts on a linked list by rep, so a day's work touches only
+that day's events and audited reps' recent acts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+FABRICATION, MIS_SALE = 0, 1
+COMPLAINT, REPORT = 0, 1
+REPORT_DELAY_DAYS = 10.0  # mean business days from a colleague seeing an act to reporting it
+
+# columns of the day's misconduct totals (compiled into other modules' kernels: clear numba's caches
+# after changing them)
+FAKE_CREDIT, FABRICATIONS, MIS_SOLD, MIS_SALES, FEES, FEE_REFUNDS, REFUNDS, COMPLAINTS, DETECTIONS, FINES, \
+    REMEDIATION, DISMISSALS, CREDIT_REVERSED, CLAWBACK_BOOKED = range(14)
+DAY_COLUMNS = ("fake_credit", "fabrications", "mis_sold", "mis_sales", "fees", "fee_refunds", "refunds", "complaints",
+               "detections", "fines", "remediation", "dismissals", "credit_reversed", "misconduct_clawback")
+
+
+class Ledger:
+    """All acts of a run and the events they will cause; arrays grow as needed."""
+
+    FIELDS = {
+        "slot": np.int64, "rep_id": np.int64, "day": np.int64, "kind": np.int64, "product": np.int64,
+        "credit": np.float64, "value": np.float64, "period": np.int64, "detected_day": np.int64,
+        "complaint_day": np.int64, "refunded": np.bool_, "fined": np.bool_, "prev_same_slot": np.int64,
+        "found_order": np.int64,
+    }
+
+    def __init__(self, n_slots: int, n_days: int, capacity: int = 1024):
+        self.capacity = capacity
+        self.acts = {k: np.zeros(capacity, dtype=t) for k, t in self.FIELDS.items()}
+        self.count = np.zeros(1, dtype=np.int64)
+        self.slot_head = np.full(n_slots, -1, dtype=np.int64)  # the slot's latest act
+        self.event_act = np.zeros(2 * capacity, dtype=np.int64)
+        self.event_kind = np.zeros(2 * capacity, dtype=np.int64)
+        self.event_next = np.zeros(2 * capacity, dtype=np.int64)
+        self.event_count = np.zeros(1, dtype=np.int64)
+        self.day_head = np.full(n_days + 1, -1, dtype=np.int64)
+        self.found = np.zeros(2, dtype=np.int64)  # acts detected so far, and fined so far
+
+    def reserve(self, extra: int) -> None:
+        """Make room for `extra` more acts (and their events) before a kernel writes them."""
+        need = int(self.count[0]) + extra
+        if need > self.capacity:
+            new = max(2 * self.capacity, need)
+            self.acts = {k: np.concatenate([a, np.zeros(new - self.capacity, dtype=a.dtype)]) for k, a in self.acts.items()}
+            grow = 2 * new - len(self.event_act)
+            self.event_act = np.concatenate([self.event_act, np.zeros(grow, dtype=np.int64)])
+            self.event_kind = np.concatenate([self.event_kind, np.zeros(grow, dtype=np.int64)])
+            self.event_next = np.concatenate([self.event_next, np.zeros(grow, dtype=np.int64)])
+            self.capacity = new
+
+    def arrays(self) -> tuple:
+        """The act arrays in the order the kernels take them."""
+        a = self.acts
+        return (a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
+                a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
+                self.slot_head, a["found_order"], self.found)
+
+    def events(self) -> tuple:
+        return self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head
+
+    def table(self, product_names, segment_of_rep: dict | None = None) -> pd.DataFrame:
+        """One row per act: who, when, what, whether and when it was detected."""
+        n = int(self.count[0])
+        a = {k: v[:n] for k, v in self.acts.items()}
+        frame = pd.DataFrame({
+            "rep_id": a["rep_id"], "slot": a["slot"], "day": a["day"], "period": a["period"],
+            "kind": np.where(a["kind"] == FABRICATION, "fabrication", "mis_sale"),
+            "product": np.asarray(product_names, dtype=object)[a["product"]] if n else np.array([], dtype=object),
+            "credit": a["credit"], "value": a["value"],
+            "complaint_day": a["complaint_day"], "detected_day": a["detected_day"],
+            "refunded": a["refunded"], "fined": a["fined"],
+        })
+        frame["detected"] = frame["detected_day"] >= 0
+        frame["detection_lag_days"] = np.where(frame["detected"], frame["detected_day"] - frame["day"], np.nan)
+        return frame
+
+
+@njit(cache=True, error_model="numpy")
+def record_act(slot, rep_id, day, kind, product, credit, value, period, complaint_rate, complaint_delay,
+               report_chance, n_days, acts, events, rng):
+    """Write one act and schedule the complaint and the colleague's report it may bring."""
+    (a_slot, a_rep, a_day, a_kind, a_product, a_credit, a_value, a_period, a_detected, a_complaint, a_refunded,
+     a_fined, a_prev, count, slot_head, found_order, found) = acts
+    k = count[0]
+    count[0] += 1
+    a_slot[k] = slot
+    a_rep[k] = rep_id
+    a_day[k] = day
+    a_kind[k] = kind
+    a_product[k] = product
+    a_credit[k] = credit
+    a_value[k] = value
+    a_period[k] = period
+    a_detected[k] = -1
+    a_complaint[k] = -1
+    a_refunded[k] = False
+    a_fined[k] = False
+    a_prev[k] = slot_head[slot]
+    slot_head[slot] = k
+    if rng.random() < complaint_rate:
+        when = day + 1 + int(rng.exponential(complaint_delay))
+        a_complaint[k] = when
+        _schedule(k, COMPLAINT, when, n_days, events)
+    if report_chance > 0.0 and rng.random() < report_chance:
+        _schedule(k, REPORT, day + 1 + int(rng.exponential(REPORT_DELAY_DAYS)), n_days, events)
+
+
+@njit(cache=True, error_model="numpy")
+def _schedule(act, kind, when, n_days, events):
+    event_act, event_kind, event_next, event_count, day_head = events
+    if when >= n_days:
+        return
+    e = event_count[0]
+    event_count[0] += 1
+    event_act[e] = act
+    event_kind[e] = kind
+    event_next[e] = day_head[when]
+    day_head[when] = e
+
+
+@njit(cache=True, error_model="numpy")
+def _refund(k, acts, totals):
+    """Give the customer's money back (the sale's price, or the fees of a fake account)."""
+    a_kind, a_value, a_refunded = acts[3], acts[6], acts[10]
+    if a_refunded[k]:
+        return False
+    a_refunded[k] = True
+    totals[REFUNDS if a_kind[k] == MIS_SALE else FEE_REFUNDS] += a_value[k]
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals):
+    """Take an act's credit back from the rep who booked it: from the open period's sales, or as a
+    clawback of the commission it earned in a settled period (a rep who has left is out of reach)."""
+    a_slot, a_rep, a_credit, a_period = acts[0], acts[1], acts[5], acts[7]
+    slot = a_slot[k]
+    if rep_id[slot] != a_rep[k]:
+        return
+    if a_period[k] == period_now:
+        sales[slot] -= a_credit[k]
+        totals[CREDIT_REVERSED] += a_credit[k]
+    else:
+        clawback_due[slot] += a_credit[k] * last_rate[slot] * clawback_share
+        totals[CLAWBACK_BOOKED] += a_credit[k] * last_rate[slot] * clawback_share
+
+
+@njit(cache=True, error_model="numpy")
+def _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share, clawback,
+            warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals):
+    a_slot, a_rep, a_detected = acts[0], acts[1], acts[8]
+    if a_detected[k] >= 0:
+        return
+    a_detected[k] = day
+    totals[DETECTIONS] += 1
+    found_order, found = acts[15], acts[16]
+    found_order[found[0]] = k
+    found[0] += 1
+    slot = a_slot[k]
+    _refund(k, acts, totals)  # the customer is made whole
+    if rep_id[slot] != a_rep[k] or not active[slot]:
+        return
+    p_detected[slot] += 1
+    caught_today[slot] = True
+    if clawback:
+        _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals)
+    warnings[slot] += 1
+    if warnings[slot] > warnings_before_firing and not dismissed[slot]:
+        dismissed[slot] = True
+        totals[DISMISSALS] += 1
+
+
+@njit(cache=True, error_model="numpy")
+def oversee_acts(day, period_now, acts, events, active, rep_id, sales, clawback_due, last_rate, clawback_share,
+                 clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, trust,
+                 harm_per_complaint, refund_rate, investigation, audit_rate, audit_catch, audit_window,
+                 threshold, fine_per_act, remediation_per_customer, totals, rng):
+    """Today's complaints and reports, audits, sanctions, and the regulator's fines."""
+    event_act, event_kind, event_next, event_count, day_head = events
+    a_slot, a_kind, a_detected, a_fined = acts[0], acts[3], acts[8], acts[11]
+    e = day_head[day]
+    while e >= 0:
+        k = event_act[e]
+        if event_kind[e] == COMPLAINT:
+            totals[COMPLAINTS] += 1
+            slot = a_slot[k]
+            trust[slot] = max(trust[slot] - harm_per_complaint, 0.0)
+            refund = a_kind[k] == FABRICATION or rng.random() < refund_rate
+            if refund and _refund(k, acts, totals) and a_kind[k] == MIS_SALE:
+                # a refunded sale no longer counts, like a cancellation
+                _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals)
+            if rng.random() < investigation:
+                _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share,
+                        clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals)
+        else:
+            _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share,
+                    clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals)
+        e = event_next[e]
+    if audit_rate > 0.0:
+        a_day, a_prev, slot_head = acts[2], acts[12], acts[14]
+        for slot in range(len(active)):
+            k = slot_head[slot]
+            if k < 0 or a_day[k] < day - audit_window or not active[slot]:
+                continue  # nothing recent to find
+            if rng.random() >= audit_rate:
+                continue
+            while k >= 0 and a_day[k] >= day - audit_window:
+                if a_detected[k] < 0 and rng.random() < audit_catch:
+                    _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate,
+                            clawback_share, clawback, warnings, warnings_before_firing, dismissed, caught_today,
+                            p_detected, totals)
+                k = a_prev[k]
+    # the regulator: once enough acts have come to light, every one found is fined and remedied
+    found_order, found = acts[15], acts[16]
+    if found[0] >= threshold:
+        for n in range(found[1], found[0]):
+            a_fined[found_order[n]] = True
+            totals[FINES] += fine_per_act
+            totals[REMEDIATION] += remediation_per_customer
+        found[1] = found[0]
