@@ -441,9 +441,10 @@ class Engine:
         ])
 
     def _set_goal_value(self, idx) -> None:
-        """What reaching the goal is worth to a rep: its committed goal value, the pressure attached
-        to missing it where progress is checked, and the dismissal it avoids where management fires
-        for runs of misses; nothing if the quota is not its goal.
+        """What reaching the goal is worth to a rep: its committed goal value (scaled to the goal's
+        length, so a day's goal counts for less than a quarter's but a year of daily goals for
+        more), the pressure attached to missing it where progress is checked, and the dismissal it
+        avoids where management fires for runs of misses; nothing if the quota is not its goal.
 
         With its running miss rate pi, a streak of m misses and dismissal at M in a row, meeting
         the goal now is worth job x (pi^(M-m-1) - pi^M): the chance the streak would run on to M,
@@ -453,7 +454,8 @@ class Engine:
         if not self.scenario.quota.assigned:
             r.goal[idx] = 0.0
             return
-        r.goal[idx] = r.goal_value[idx] * r.commitment[idx] + r.pressure[idx]
+        scope = (self.period_len / 63.0) ** self.scenario.behaviour.goal_scaling
+        r.goal[idx] = r.goal_value[idx] * scope * r.commitment[idx] + r.pressure[idx]
         mgmt = self.scenario.management
         if mgmt.fire_below_attainment > 0:
             limit = mgmt.fire_after_misses

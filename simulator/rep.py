@@ -46,7 +46,31 @@ class SalesRep(mesa.Agent):
 
     @property
     def integrity(self) -> float:
-        return float(self._r.integrity[self.slot])
+        """Integrity now (0-1): the trait worn down by pressure and what the rep has seen and done."""
+        return float(self._r.integrity_now[self.slot])
+
+    @property
+    def norm(self) -> float:
+        """How acceptable misconduct looks where the rep works (0-1)."""
+        return float(self._r.norm[self.slot])
+
+    @property
+    def branch(self) -> int:
+        return int(self.model.engine.branch[self.slot])
+
+    @property
+    def state(self) -> str:
+        """What the rep is doing, for pictures: 'caught' (found out lately), 'misconduct'
+        (cheated lately), 'gaming' (holding deals back or discounting them into the period) or
+        'honest'."""
+        r = self._r
+        if r.seen_caught[self.slot] > 0.5:
+            return "caught"
+        if r.seen_acting[self.slot] > 0.5:
+            return "misconduct"
+        if r.pushed[self.slot] > 0 or r.pulled[self.slot] > 0 or r.offered[self.slot] > 0:
+            return "gaming"
+        return "honest"
 
     @property
     def tenure_days(self) -> int:

@@ -101,7 +101,7 @@ class Traits(Strict):
     )
     goal_value: DistLike = Field(
         Dist(mean=500.0, sd=100.0, low=0.0),
-        description="$ equivalent of reaching an accepted goal, counted per goal (goal-setting theory)",
+        description="$ equivalent of reaching an accepted quarter's goal; goals of other lengths are worth this x (days / 63) ^ behaviour.goal_scaling, counted per goal (goal-setting theory)",
     )
     integrity: DistLike = Field(
         Dist(mean=0.7, sd=0.15, low=0.0, high=1.0),
@@ -385,6 +385,7 @@ class Behaviour(Strict):
     rule: Literal["forward_looking", "myopic", "rule_of_thumb"] = Field("forward_looking", description="decision rule, by name")
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
+    goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
     ethics: Ethics = Field(default_factory=Ethics)
     turnover: Turnover = Field(default_factory=Turnover)
 

@@ -96,3 +96,16 @@ def test_a_horizon_shorter_than_a_quota_period_still_summarises():
     assert len(result.daily) == 63
     assert result.summary["by_performer"] == {}
     assert result.summary["financial"]["revenue"] > 0
+
+
+def test_agents_show_their_branch_and_ethical_state():
+    model = SalesForceModel(small("wells_fargo", size=80, years=1), seed=2)
+    for _ in range(120):
+        model.step()
+    reps = list(model.agents_by_type[SalesRep])
+    states = {rep.state for rep in reps}
+    assert states <= {"honest", "gaming", "misconduct", "caught"}
+    assert "honest" in states and len(states) >= 2
+    assert all(0 <= rep.integrity <= 1 and 0 <= rep.norm <= 0.95 for rep in reps)
+    branches = {rep.branch for rep in reps}
+    assert len(branches) == 10  # 80 positions in branches of 8
