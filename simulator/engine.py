@@ -103,6 +103,7 @@ class Engine:
         self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         self.cancel()  # cancellations reverse sales and come back as clawbacks
         self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        self.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         self.turnover()  # month ends: reps weigh quitting
         self.settle()  # period ends: pay, quotas, customers learn, firing
         self.staff()  # leavers go, new hires start after the vacancy
@@ -213,7 +214,7 @@ class Engine:
         r = self.reps
         sales_process.cancel_due(
             self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
-            r.clawback_due, self.today,
+            r.clawback_due, r.month_cancelled, self.today,
         )
 
     def oversee(self) -> None:
@@ -251,6 +252,38 @@ class Engine:
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
         r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
+
+    def bill(self) -> None:
+        """Subscriptions: at each month's end the month's new business joins the recurring revenue
+        (a twelfth of its net value a month), the month is billed, and customers churn: at the
+        base rate, faster where trust has fallen, fastest if sold what they did not need. Churn is
+        taken in expectation, so no random numbers are drawn."""
+        self.billing[:] = 0.0
+        m = self.scenario.market
+        if m.business_model != "subscription" or (self.day + 1) % DAYS_PER_MONTH:
+            return
+        r = self.reps
+        s = m.subscription
+        mis_sold = self.act_ledger.mis_sold_since(self.month_start_act, r.n, self.products.k)
+        self.month_start_act = int(self.act_ledger.count[0])
+        r.mrr += (r.month_revenue - mis_sold) / 12.0
+        r.mrr_mis_sold += mis_sold / 12.0
+        # cancelled subscriptions stop, taken from the territory's pool in proportion
+        pool = r.mrr.sum(axis=1)
+        keep = 1.0 - np.minimum(r.month_cancelled / 12.0 / np.maximum(pool, 1e-9), 1.0)
+        r.mrr *= keep[:, None]
+        r.month_revenue[:] = 0.0
+        r.month_cancelled[:] = 0.0
+        billed = r.mrr.sum() + r.mrr_mis_sold.sum()
+        excess = s.churn_per_lost_trust * (1.0 - r.trust)[:, None]
+        normal = r.mrr * s.monthly_churn
+        from_trust = r.mrr * excess
+        from_mis_selling = r.mrr_mis_sold * max(s.mis_sold_churn - s.monthly_churn, 0.0)
+        churned = normal + from_trust + r.mrr_mis_sold * s.mis_sold_churn
+        r.mrr -= normal + from_trust
+        r.mrr_mis_sold *= 1.0 - s.mis_sold_churn
+        self.billing[:] = (billed, churned.sum(), from_trust.sum() + from_mis_selling.sum(),
+                           r.mrr.sum() + r.mrr_mis_sold.sum())
 
     def turnover(self) -> None:
         """At each month's end reps weigh their job against their outside option."""
@@ -304,7 +337,7 @@ class Engine:
     def ledger(self) -> tuple:
         """The arrays `pipeline.book` writes into, in its argument order."""
         r = self.reps
-        return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product,
+        return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product, r.month_revenue,
                 r.cancel_credit, r.cancel_revenue, self.today)
 
     def _quota_response(self) -> None:
@@ -421,6 +454,8 @@ class Engine:
         self.misconduct_on = m.fabrication.per_day > 0 or m.mis_selling.share_of_declines > 0
         self.dismissed = np.zeros(n, dtype=np.bool_)
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
+        self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
+        self.month_start_act = 0
         pressure = mg.pressure
         checked = pressure.check_ins != "none" and sc.quota.assigned
         self.pressure_cost = pressure.cost * (2.0 if pressure.public_ranking else 1.0) if checked else 0.0
@@ -484,7 +519,8 @@ class Engine:
         held = r.held_kind[slots] != sales_process.EMPTY
         for s, row in zip(slots, held):
             for h in np.flatnonzero(row):
-                sales_process.book_house(int(r.held_product[s, h]), 1, self.products.price, self.products.margin, self.today)
+                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, self.products.price,
+                                         self.products.margin, r.month_revenue, self.today)
         r.held_kind[slots] = sales_process.EMPTY
         r.old_revenue[slots] += r.cancel_revenue[slots]
         r.cancel_revenue[slots] = 0.0

@@ -112,12 +112,30 @@ def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, di
     return out
 
 
+def recurring_revenue(daily: pd.DataFrame) -> float:
+    """Recurring revenue billed (subscriptions), $."""
+    return float(daily["recurring_revenue"].sum())
+
+
+def revenue_lost_to_churn(daily: pd.DataFrame, business_model: str) -> float:
+    """What misconduct's damage to customers cost in revenue, $: for subscriptions, a year of the
+    recurring revenue that churned beyond the normal rate (lost trust, mis-sold customers); for
+    products and services, the sales that lower trust kept from coming."""
+    if business_model == "subscription":
+        return 12.0 * float(daily["churned_mrr_excess"].sum())
+    return revenue_lost_to_trust(daily)
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
-              period_days: int, force_size: int, products: list[str]) -> dict:
+              period_days: int, force_size: int, products: list[str], business_model: str = "product") -> dict:
     """The balanced scorecard of one run."""
     years = len(daily) / DAYS_PER_YEAR
     revenue = net_revenue(daily)
     profit = gross_profit(daily)
+    if business_model == "subscription":  # revenue is what is billed; margins as on what was sold
+        billed = recurring_revenue(daily)
+        profit *= _safe(billed, revenue) if revenue else 0.0
+        revenue = billed
     pay = comp_cost(rep_periods)
     base = float(rep_periods["base"].sum()) if len(rep_periods) else 0.0
     rows = complete_periods(rep_periods)
@@ -144,6 +162,10 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "fines_and_remediation": fines,
         "profit_after_comp_and_fines": profit - pay - fines,
         "revenue_lost_to_trust": revenue_lost_to_trust(daily),
+        "revenue_lost_to_churn": revenue_lost_to_churn(daily, business_model),
+        "bookings_net": float(daily["revenue"].sum() - daily["cancellations"].sum() - daily["refunds"].sum()),
+        "arr_end": 12.0 * float(daily.loc[daily["active_mrr"] > 0, "active_mrr"].iloc[-1])
+        if business_model == "subscription" and (daily["active_mrr"] > 0).any() else float("nan"),
     }
     customer = {
         "customers_served": deals,
@@ -217,7 +239,8 @@ def format_scorecard(card: dict) -> str:
     """The scorecard as a readable text table."""
     money = {"revenue", "bookings", "discounts", "cancellations", "gross_profit", "comp_cost", "base_pay",
              "variable_pay", "profit_after_comp", "revenue_per_rep_year", "fees_kept", "fines_and_remediation",
-             "profit_after_comp_and_fines", "revenue_lost_to_trust", "refunded"}
+             "profit_after_comp_and_fines", "revenue_lost_to_trust", "refunded", "revenue_lost_to_churn",
+             "bookings_net", "arr_end"}
     lines = []
     for section in ("financial", "customer", "internal_process", "learning_growth"):
         lines.append(section.replace("_", " ").upper())

@@ -70,6 +70,15 @@ class Ledger:
                 a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
                 self.slot_head, a["found_order"], self.found)
 
+    def mis_sold_since(self, first: int, n_slots: int, n_products: int) -> np.ndarray:
+        """Revenue of mis-sales recorded from act `first` on, by slot and product."""
+        n = int(self.count[0])
+        out = np.zeros((n_slots, n_products))
+        a = self.acts
+        pick = np.flatnonzero(a["kind"][first:n] == MIS_SALE) + first
+        np.add.at(out, (a["slot"][pick], a["product"][pick]), a["value"][pick])
+        return out
+
     def events(self) -> tuple:
         return self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head
 

@@ -29,7 +29,7 @@ EMPTY = -1
 
 @njit(cache=True, error_model="numpy")
 def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_days,
-         sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+         sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
          today, rng):
     """Book `n_deals` deals of product p for rep i at a `discount` share off list price."""
     if n_deals <= 0:
@@ -44,6 +44,7 @@ def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_
     p_discount[i] += disc
     p_deals[i] += n_deals
     p_by_product[i, p] += credited
+    month_revenue[i, p] += revenue
     today[LIST_VALUE] += list_value
     today[DISCOUNT] += disc
     today[REVENUE] += revenue
@@ -61,9 +62,11 @@ def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_
 
 
 @njit(cache=True, error_model="numpy")
-def book_house(p, n_deals, price, margin, today):
-    """A deal from a vacant territory's pipeline: revenue for the firm, credited to nobody."""
+def book_house(i, p, n_deals, price, margin, month_revenue, today):
+    """A deal from a vacant territory's pipeline: revenue for the firm (a subscriber of the
+    territory, where that is the business), credited to nobody."""
     list_value = n_deals * price[p]
+    month_revenue[i, p] += list_value
     today[LIST_VALUE] += list_value
     today[REVENUE] += list_value
     today[GROSS_PROFIT] += list_value * margin[p]
@@ -181,7 +184,7 @@ def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, 
               flexible_days,
               max_wait_days, held_kind, held_product, held_age, held_life,
               price, credit, margin, cancel_rate, cancel_days,
-              sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+              sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
               today, rng):
     """Opportunities whose decision day is today: the won ones become ready customers who sign,
     or are held (flexible), or wait for a discount; vacant territories' deals go to the house."""
@@ -199,7 +202,7 @@ def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, 
             if won == 0:
                 continue
             if not active[i]:
-                book_house(p, won, price, margin, today)
+                book_house(i, p, won, price, margin, month_revenue, today)
                 continue
             for _ in range(won):
                 u = rng.random()
@@ -220,13 +223,15 @@ def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, 
                             break
                 if not placed:
                     book(i, p, 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
-                         p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+                         p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
 
 
 @njit(cache=True, error_model="numpy")
-def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, old_revenue, clawback_due, today):
+def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, old_revenue, clawback_due,
+               month_cancelled, today):
     """Cancellations falling today: a sale from the open period no longer counts toward it; one
-    from a settled period is clawed back at the next settlement."""
+    from a settled period is clawed back at the next settlement (`month_cancelled` keeps the
+    territory's cancelled revenue for subscription billing)."""
     ring = cancel_credit.shape[1]
     slot = t % ring
     for i in range(len(active)):
@@ -239,6 +244,7 @@ def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, ol
             today[CREDIT_CANCELLED] += cancel_credit[i, slot]
             today[CLAWBACK_BOOKED] += old_clawback[i, slot]
         today[CANCELLED] += reversed_revenue
+        month_cancelled[i] += reversed_revenue
         cancel_credit[i, slot] = 0.0
         cancel_revenue[i, slot] = 0.0
         old_clawback[i, slot] = 0.0

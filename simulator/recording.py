@@ -26,6 +26,7 @@ DAILY_COLUMNS = (
 )
 DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
                "base_pay", "variable_pay", "trust", "trust_demand", "behind_at_check_in")
+BILLING_COLUMNS = ("recurring_revenue", "churned_mrr", "churned_mrr_excess", "active_mrr")
 
 
 @njit(cache=True, error_model="numpy")
@@ -59,7 +60,7 @@ class Recorder:
         self.products = engine.products.names
         self.segments = engine.composition.names
         self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
-        self.columns = self.flow_columns + acts.DAY_COLUMNS + DAILY_STATE
+        self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE
         self.daily = np.zeros((engine.n_days, len(self.columns)))
         self.blocks: list[dict[str, np.ndarray]] = []
         self.period_of_day = engine.calendar.period_of_day
@@ -75,10 +76,12 @@ class Recorder:
         n_wrong = len(acts.DAY_COLUMNS)
         row[:n_flow] = engine.today
         row[n_flow:n_flow + n_wrong] = engine.wrongs
+        n_bill = len(BILLING_COLUMNS)
+        row[n_flow + n_wrong:n_flow + n_wrong + n_bill] = engine.billing
         headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
             r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired | engine.dismissed,
             r.trust, r.trust_felt ** engine.scenario.market.trust.demand_elasticity, r.behind)
-        row[n_flow + n_wrong:] = (
+        row[n_flow + n_wrong + n_bill:] = (
             effort, headcount, len(engine.hired_today), quits, fired, waiting,
             engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
             self.variable_pay_today, trust, felt, behind,

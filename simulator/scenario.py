@@ -252,8 +252,21 @@ class Regulator(Strict):
     remediation_per_customer: NonNeg = Field(25.0, description="compensation per harmed customer found, $, on top of refunds")
 
 
+class Subscription(Strict):
+    """Recurring revenue (business_model: subscription): a deal's net value is a year of service,
+    billed monthly while the customer stays."""
+
+    monthly_churn: Share = Field(0.01, description="share of recurring revenue lost each month in the normal course")
+    churn_per_lost_trust: Share = Field(0.2, description="extra monthly churn per unit of trust lost in the territory")
+    mis_sold_churn: Share = Field(0.15, description="monthly churn of customers who were sold what they did not need")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
+
+    business_model: Literal["product", "service", "subscription"] = Field(
+        "product", description="what a sale is: a product (revenue when sold), a service (billable work, billed when sold) or a subscription (recurring revenue, with churn)")
+    subscription: Subscription = Field(default_factory=Subscription)
 
     territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
     focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(

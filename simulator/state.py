@@ -106,6 +106,11 @@ class RepArrays:
         self.last_rate = zeros()  # commission per credited $ in the last settled period
         self.trust = np.ones(n)  # customers' trust in the firm in this territory
         self.trust_felt = np.ones(n)  # trust as demand has caught up with it
+        # subscriptions (business_model: subscription)
+        self.month_revenue = np.zeros((n, n_products))  # net revenue booked this month
+        self.month_cancelled = zeros()  # revenue cancelled this month
+        self.mrr = np.zeros((n, n_products))  # monthly recurring revenue of the territory's customers
+        self.mrr_mis_sold = np.zeros((n, n_products))  # ... of customers who did not need it
         self.held_kind = np.full((n, HELD_CAPACITY), EMPTY, dtype=np.int64)
         self.held_product = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
         self.held_age = np.zeros((n, HELD_CAPACITY), dtype=np.int64)

@@ -188,3 +188,24 @@ def test_climate_levers_change_nothing_where_misconduct_is_impossible():
     pd.testing.assert_frame_equal(plain.rep_periods.drop(columns=["norm"]), levers.rep_periods.drop(columns=["norm"]))
     assert len(levers.acts) == 0
     assert (plain.daily["trust"] == 1.0).all()
+
+
+def test_subscriptions_turn_bookings_into_recurring_revenue():
+    """Without churn every booked $ becomes a year of recurring revenue, billed month by month.
+    (Nobody leaves, so no deal is booked to the house after the last billing.)"""
+    result = run(small("baseline", "market.business_model=subscription", "market.subscription.monthly_churn=0",
+                       "market.subscription.churn_per_lost_trust=0", "behaviour.turnover.base_rate=0",
+                       "behaviour.turnover.quit_rate=0", size=40, years=1), 1)
+    daily, card = result.daily, result.summary["financial"]
+    month_ends = daily[(daily["day"] + 1) % 21 == 0]
+    assert 12 * month_ends["active_mrr"].iloc[-1] == pytest.approx(card["bookings_net"], rel=1e-9)
+    assert card["revenue"] == pytest.approx(month_ends["active_mrr"].sum(), rel=1e-9)
+    assert card["revenue"] < card["bookings_net"]  # a year of bookings is billed over the years that follow
+    assert card["revenue_lost_to_churn"] == 0
+
+
+def test_mis_sold_subscribers_churn_and_cost_recurring_revenue():
+    before = run(small("sears_auto", "market.business_model=subscription", size=120, years=1), 1)
+    after = run(small("sears_auto_reformed", "market.business_model=subscription", size=120, years=1), 1)
+    assert before.summary["financial"]["revenue_lost_to_churn"] > 0
+    assert after.summary["financial"]["revenue_lost_to_churn"] < 0.1 * before.summary["financial"]["revenue_lost_to_churn"]

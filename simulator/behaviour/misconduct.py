@@ -63,7 +63,7 @@ def choose_misconduct(
     p_found, report_rate, fab_per_day, fab_product, fab_fee, fab_complaint, fab_delay,
     mis_share, mis_complaint, mis_delay, lost_today,
     price, credit, margin, cancel_rate, cancel_days,
-    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
+    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today,
     acts, events, n_days, p_fabrications, p_mis_sales, acted_today, totals, rng,
 ):
     """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found)."""
@@ -118,7 +118,7 @@ def choose_misconduct(
                                    fab_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
                     else:
                         book(i, p, 1, 0.0, day, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
-                             p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+                             p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
                         totals[MIS_SOLD] += price[p]
                         totals[MIS_SALES] += 1
                         p_mis_sales[i] += 1

@@ -96,7 +96,7 @@ def pace_effort(x: "Engine") -> None:
 
 @njit(cache=True, error_model="numpy")
 def _book_at_once(t, last_day, active, held_kind, held_product, price, credit, margin, cancel_rate, cancel_days,
-                  sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+                  sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
                   today, refused, rng):
     for i in range(len(active)):
         if not active[i]:
@@ -105,7 +105,7 @@ def _book_at_once(t, last_day, active, held_kind, held_product, price, credit, m
             kind = held_kind[i, h]
             if kind == FLEXIBLE or kind == REFUSED_WAITING:
                 book(i, held_product[i, h], 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales,
-                     p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today, rng)
+                     p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
                 held_kind[i, h] = EMPTY
             elif kind != EMPTY and last_day:
                 held_kind[i, h] = REFUSED_WAITING

@@ -43,7 +43,7 @@ def time_deals(
     walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won, in_stack,
     stack_days_left,
     price, credit, margin, cancel_rate, cancel_days,
-    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue, today,
+    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today,
     p_pulled, p_pushed, offered, refused, rng,
 ):
     """Each rep's timing choices for today; returns nothing, books through `book`.
@@ -122,7 +122,7 @@ def time_deals(
                         today[OFFERED] += 1
             if do_book:
                 credited = book(i, p, 1, discount, t, price, credit, margin, cancel_rate, cancel_days, sales,
-                                p_revenue, p_list, p_discount, p_deals, p_by_product, cancel_credit, cancel_revenue,
+                                p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
                                 today, rng)
                 mu += credited
                 held_kind[i, h] = EMPTY
@@ -158,7 +158,7 @@ def time_deals(
                     if d < stack_days_left:
                         in_stack[i, p] -= accepted
                     credited = book(i, p, accepted, pull_discount, t, price, credit, margin, cancel_rate,
-                                    cancel_days, sales, p_revenue, p_list, p_discount, p_deals, p_by_product,
+                                    cancel_days, sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue,
                                     cancel_credit, cancel_revenue, today, rng)
                     mu += credited
                     p_pulled[i] += accepted
