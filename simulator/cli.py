@@ -45,6 +45,61 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from simulator.compare import compare, format_comparison
+    from simulator.risk import format_verdicts, verdicts
+
+    scenarios = [_scenario(path, args.set, args.years) for path in args.files]
+    _parse_thresholds(args.threshold)  # refuse bad thresholds before anything runs
+    names = [Path(p).stem for p in args.files]
+    result = compare(scenarios, names=names, replications=args.replications, seed=args.seed,
+                     equal_cost=args.equal_cost, workers=args.workers, progress=not args.quiet)
+    out = Path(args.out) if args.out else Path("runs") / ("compare-" + "-".join(names))
+    result.write(out)
+    print(format_comparison(result))
+    for plan in result.plans:
+        thresholds = {**plan.scenario.risk_thresholds(), **_parse_thresholds(args.threshold)}
+        print(f"\nRISKS: {plan.name}" + (f" (variable pay x {plan.scale:.3f} for equal cost)" if plan.scale != 1 else ""))
+        print(format_verdicts(verdicts([r.summary for r in plan.results], thresholds)))
+    if not args.no_report:
+        from simulator.report import write_report
+
+        page = write_report(out)
+        print(f"\nreport: {page}")
+    print(f"wrote {out}")
+    return 0
+
+
+def _parse_thresholds(items: list[str]) -> dict[str, dict[str, float]]:
+    """NAME.LEVEL=VALUE items, e.g. fabrication.high=1.5."""
+    from simulator.risk import RISKS
+
+    out: dict[str, dict[str, float]] = {}
+    for item in items or []:
+        try:
+            key, value = item.split("=", 1)
+            name, level = key.split(".", 1)
+            number = float(value)
+        except ValueError:
+            raise ScenarioError("--threshold", [f"{item!r}: expected NAME.LEVEL=VALUE, e.g. fabrication.high=1.5"]) from None
+        if name not in RISKS or level not in ("elevated", "high"):
+            raise ScenarioError("--threshold", [f"{item!r}: risks are {sorted(RISKS)}, levels elevated and high"])
+        out.setdefault(name, {})[level] = number
+    return out
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from simulator.report import write_report
+
+    try:
+        page = write_report(args.folder)
+    except FileNotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"report: {page}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
@@ -78,6 +133,25 @@ def build_parser() -> argparse.ArgumentParser:
                         "(--set overrides of force, products, market and behaviour apply to OTHER too)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="run the current plan and proposed plans on the same seeds; write and print the comparison")
+    p.add_argument("files", nargs="+", metavar="PLAN.yaml", help="the current plan first, then proposed plans")
+    p.add_argument("--replications", type=int, default=5, help="runs per plan (default 5)")
+    p.add_argument("--seed", type=int, help="first seed (default: the current plan's); replications use seed, seed+1, ...")
+    p.add_argument("--years", type=float, help="horizon in years (default: each scenario's)")
+    p.add_argument("--equal-cost", action="store_true", help="rescale each proposed plan's variable pay to the current plan's cost")
+    p.add_argument("--workers", type=int, default=1, help="processes to run replications on")
+    p.add_argument("--out", help="output folder (default: runs/compare-<names>)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field in every plan")
+    p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
+                   help="override a risk threshold, e.g. fabrication.high=1.5")
+    p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="write report.html and figures for a run or comparison folder")
+    p.add_argument("folder")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("validate", help="check scenario files against the schema")
     p.add_argument("files", nargs="+")

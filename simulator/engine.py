@@ -197,7 +197,8 @@ class Engine:
         fab = m.fabrication
         fab_product = self.products.names.index(fab.product) if fab.per_day > 0 else 0
         choose_misconduct(
-            self.day, int(self.calendar.period_of_day[self.day]), check_today, (position + 1) / self.period_len,
+            self.day, int(self.calendar.period_of_day[self.day]), self.days_left, check_today,
+            (position + 1) / self.period_len,
             r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
             r.focus, r.productivity, self.products.leads, self.products.win, self.deal_value, self.focus_g,
             self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
@@ -333,6 +334,13 @@ class Engine:
         self.day += 1
 
     # ------------------------------------------------------------------------------------ helpers
+
+    def reference_margin(self) -> float:
+        """Gross margin of the sales a balanced product mix would bring: the yardstick for
+        product-mix distortion."""
+        p = self.products
+        value = p.leads * self.focus_g[self.balanced] * p.win * p.price
+        return float(np.sum(value * p.margin) / np.sum(value))
 
     def ledger(self) -> tuple:
         """The arrays `pipeline.book` writes into, in its argument order."""

@@ -126,8 +126,29 @@ def revenue_lost_to_churn(daily: pd.DataFrame, business_model: str) -> float:
     return revenue_lost_to_trust(daily)
 
 
+def giving_up_share(rep_periods: pd.DataFrame) -> float:
+    """Share of the less able half's whole years in the job in which they gave up: below half of
+    their quotas while working at under 60% of the force's median effort (Chung, Steenburgh and
+    Sudhir 2014 on reps far from quota). Years, not quota periods, so short periods' noise does not
+    count as giving up."""
+    rows = complete_periods(rep_periods)
+    if rows.empty:
+        return float("nan")
+    rows = rows.assign(year=rows["end_day"] // DAYS_PER_YEAR)
+    years = rows.groupby(["rep_id", "year"]).agg(sales=("sales", "sum"), quota=("quota", "sum"),
+                                                 days=("days", "sum"), ability=("ability", "first"),
+                                                 effort=("effort", "mean"))
+    whole = years[years["days"] >= DAYS_PER_YEAR]
+    if whole.empty:
+        return float("nan")
+    less_able = whole[whole["ability"] <= whole["ability"].median()]
+    gave_up = (less_able["sales"] < 0.5 * less_able["quota"]) & (less_able["effort"] < 0.6 * whole["effort"].median())
+    return float(gave_up.mean())
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
-              period_days: int, force_size: int, products: list[str], business_model: str = "product") -> dict:
+              period_days: int, force_size: int, products: list[str], business_model: str = "product",
+              reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
     """The balanced scorecard of one run."""
     years = len(daily) / DAYS_PER_YEAR
     revenue = net_revenue(daily)
@@ -193,7 +214,11 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "attainment_mean": float(rows["attainment"].mean()) if len(rows) else float("nan"),
         "attainment_sd": float(rows["attainment"].std(ddof=0)) if len(rows) else float("nan"),
         "effort_mean": float(daily["effort"].mean()),
+        "gross_margin": _safe(float(daily["gross_profit"].sum()), float(daily["revenue"].sum())),
+        "reference_margin": reference_margin,
         "misconduct_rate": _safe(n_acts, headcount * years),
+        "fabrication_rate": _safe(float(daily["fabrications"].sum()), headcount * years),
+        "mis_selling_rate": _safe(float(daily["mis_sales"].sum()), headcount * years),
         "fabrications": float(daily["fabrications"].sum()),
         "mis_sales": float(daily["mis_sales"].sum()),
         "fake_share_of_reported": _safe(float(daily["fake_credit"].sum()),
@@ -206,6 +231,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
     learning = {
         "headcount_mean": headcount,
+        "giving_up_share": giving_up_share(rep_periods) if goal_assigned else float("nan"),
         "vacancy_share": 1.0 - _safe(headcount, force_size),
         "turnover_rate": _safe(leavers, headcount * years),
         "quit_rate": _safe(float(daily["quits"].sum()), headcount * years),

@@ -36,7 +36,7 @@ class Ledger:
         "slot": np.int64, "rep_id": np.int64, "day": np.int64, "kind": np.int64, "product": np.int64,
         "credit": np.float64, "value": np.float64, "period": np.int64, "detected_day": np.int64,
         "complaint_day": np.int64, "refunded": np.bool_, "fined": np.bool_, "prev_same_slot": np.int64,
-        "found_order": np.int64,
+        "found_order": np.int64, "attainment": np.float64, "days_left": np.int64,
     }
 
     def __init__(self, n_slots: int, n_days: int, capacity: int = 1024):
@@ -68,7 +68,7 @@ class Ledger:
         a = self.acts
         return (a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
                 a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
-                self.slot_head, a["found_order"], self.found)
+                self.slot_head, a["found_order"], self.found, a["attainment"], a["days_left"])
 
     def mis_sold_since(self, first: int, n_slots: int, n_products: int) -> np.ndarray:
         """Revenue of mis-sales recorded from act `first` on, by slot and product."""
@@ -91,6 +91,7 @@ class Ledger:
             "kind": np.where(a["kind"] == FABRICATION, "fabrication", "mis_sale"),
             "product": np.asarray(product_names, dtype=object)[a["product"]] if n else np.array([], dtype=object),
             "credit": a["credit"], "value": a["value"],
+            "attainment_when_decided": a["attainment"], "days_left_when_decided": a["days_left"],
             "complaint_day": a["complaint_day"], "detected_day": a["detected_day"],
             "refunded": a["refunded"], "fined": a["fined"],
         })
@@ -100,11 +101,12 @@ class Ledger:
 
 
 @njit(cache=True, error_model="numpy")
-def record_act(slot, rep_id, day, kind, product, credit, value, period, complaint_rate, complaint_delay,
-               report_chance, n_days, acts, events, rng):
-    """Write one act and schedule the complaint and the colleague's report it may bring."""
+def record_act(slot, rep_id, day, kind, product, credit, value, period, attainment, days_left, complaint_rate,
+               complaint_delay, report_chance, n_days, acts, events, rng):
+    """Write one act (with the rep's attainment and days left when it decided) and schedule the
+    complaint and the colleague's report it may bring."""
     (a_slot, a_rep, a_day, a_kind, a_product, a_credit, a_value, a_period, a_detected, a_complaint, a_refunded,
-     a_fined, a_prev, count, slot_head, found_order, found) = acts
+     a_fined, a_prev, count, slot_head, found_order, found, a_attainment, a_days_left) = acts
     k = count[0]
     count[0] += 1
     a_slot[k] = slot
@@ -115,6 +117,8 @@ def record_act(slot, rep_id, day, kind, product, credit, value, period, complain
     a_credit[k] = credit
     a_value[k] = value
     a_period[k] = period
+    a_attainment[k] = attainment
+    a_days_left[k] = days_left
     a_detected[k] = -1
     a_complaint[k] = -1
     a_refunded[k] = False

@@ -60,7 +60,8 @@ class Recorder:
         self.products = engine.products.names
         self.segments = engine.composition.names
         self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
-        self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE
+        self.segment_columns = tuple(f"effort_{s}" for s in self.segments)
+        self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE + self.segment_columns
         self.daily = np.zeros((engine.n_days, len(self.columns)))
         self.blocks: list[dict[str, np.ndarray]] = []
         self.period_of_day = engine.calendar.period_of_day
@@ -81,11 +82,16 @@ class Recorder:
         headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
             r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired | engine.dismissed,
             r.trust, r.trust_felt ** engine.scenario.market.trust.demand_elasticity, r.behind)
-        row[n_flow + n_wrong + n_bill:] = (
+        n_state = len(DAILY_STATE)
+        row[n_flow + n_wrong + n_bill:n_flow + n_wrong + n_bill + n_state] = (
             effort, headcount, len(engine.hired_today), quits, fired, waiting,
             engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
             self.variable_pay_today, trust, felt, behind,
         )
+        active = r.active
+        counts = np.bincount(r.segment[active], minlength=len(self.segments))
+        totals = np.bincount(r.segment[active], weights=r.effort[active], minlength=len(self.segments))
+        row[-len(self.segments):] = totals / np.maximum(counts, 1)
         self.variable_pay_today = 0.0
 
     def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback) -> None:

@@ -87,7 +87,8 @@ def provenance(scenario: Scenario, seed: int) -> dict:
 def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame) -> dict:
     sc = engine.scenario
     card = scorecard(daily, rep_periods, acts, period_days=engine.period_len, force_size=sc.force.size,
-                     products=list(engine.products.names), business_model=sc.market.business_model)
+                     products=list(engine.products.names), business_model=sc.market.business_model,
+                     reference_margin=engine.reference_margin(), goal_assigned=sc.quota.assigned)
     card["provenance"] = provenance(sc, engine.seed)
     return card
 

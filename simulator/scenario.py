@@ -403,6 +403,13 @@ class Behaviour(Strict):
     turnover: Turnover = Field(default_factory=Turnover)
 
 
+class RiskThresholds(Strict):
+    """Where a named risk becomes elevated and high (defaults in `simulator.risk.RISKS`)."""
+
+    elevated: float | None = Field(None, description="value from which the risk is elevated")
+    high: float | None = Field(None, description="value from which the risk is high")
+
+
 class Scenario(Strict):
     """A world and a plan. Levers: plan, quota, management. Uncertainties: force, products, market, behaviour."""
 
@@ -424,6 +431,8 @@ class Scenario(Strict):
     )
     market: Market = Field(default_factory=Market)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    # reporting
+    risks: dict[str, RiskThresholds] = Field(default_factory=dict, description="thresholds of named risks, overriding the defaults")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
@@ -431,6 +440,11 @@ class Scenario(Strict):
             raise ValueError("at least one product is needed")
         if len(self.products) > 4:
             raise ValueError(f"at most 4 products are supported, got {len(self.products)}")
+        from simulator.risk import RISKS  # the names live with the risks
+
+        unknown_risks = set(self.risks) - set(RISKS)
+        if unknown_risks:
+            raise ValueError(f"risks names unknown risks {sorted(unknown_risks)}; known: {sorted(RISKS)}")
         fab = self.market.fabrication
         if fab.per_day > 0 and fab.product not in self.products:
             raise ValueError(f"market.fabrication.product must name a product ({sorted(self.products)}), got {fab.product!r}")
@@ -459,6 +473,10 @@ class Scenario(Strict):
         """Stable hash of the resolved scenario, for provenance."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def risk_thresholds(self) -> dict[str, dict[str, float]]:
+        """The scenario's threshold overrides, as simulator.risk.verdicts takes them."""
+        return {name: {k: v for k, v in t.model_dump().items() if v is not None} for name, t in self.risks.items()}
 
     def levers(self) -> dict:
         return {k: getattr(self, k).model_dump(mode="json") for k in LEVERS}

@@ -56,7 +56,7 @@ def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressu
 
 @njit(cache=True, error_model="numpy")
 def choose_misconduct(
-    day, period_now, check_today, elapsed_share, pressure,
+    day, period_now, days_left, check_today, elapsed_share, pressure,
     active, rep_id, quota, mu_fixed, var_fixed, demand_var, effort, focus, prod, leads, win, dealv, focus_g,
     din, aout, din_y, goal, curve,
     integrity, norm, warnings, job_cost, moral_cost, noise, erosion, warnings_before_firing,
@@ -78,6 +78,7 @@ def choose_misconduct(
         mu = mu_fixed[i] + new
         s = math.sqrt(var_fixed[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
         q = quota[i]
+        standing = sales[i] / q
         target = q * elapsed_share if check_today else 0.0
         moral = moral_cost * integrity[i] * (1.0 - norm[i])
         sanction = job_cost[i] if warnings[i] >= warnings_before_firing else 0.1 * job_cost[i]
@@ -114,16 +115,16 @@ def choose_misconduct(
                         totals[FABRICATIONS] += 1
                         totals[FEES] += fab_fee
                         p_fabrications[i] += 1
-                        record_act(i, rep_id[i], day, FABRICATION, p, x, fab_fee, period_now, fab_complaint,
-                                   fab_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
+                        record_act(i, rep_id[i], day, FABRICATION, p, x, fab_fee, period_now, standing, days_left,
+                                   fab_complaint, fab_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
                     else:
                         book(i, p, 1, 0.0, day, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
                              p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
                         totals[MIS_SOLD] += price[p]
                         totals[MIS_SALES] += 1
                         p_mis_sales[i] += 1
-                        record_act(i, rep_id[i], day, MIS_SALE, p, x, price[p], period_now, mis_complaint,
-                                   mis_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
+                        record_act(i, rep_id[i], day, MIS_SALE, p, x, price[p], period_now, standing, days_left,
+                                   mis_complaint, mis_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
                     integrity[i] *= 1.0 - erosion  # the slippery slope
                 mu += n * x
                 acted_today[i] = True
