@@ -47,11 +47,13 @@ from simulator.behaviour.valuation import (
     MAX_ATOMS,
     MAX_COUNT,
     binomial_pmf,
-    count_pmf,
+    compound_binomial_row,
+    compound_row,
     ncdf,
     ratchet_cost,
     value_counts,
     value_normal,
+    value_pair,
 )
 from simulator.plan import MAX_SEGMENTS
 
@@ -151,11 +153,17 @@ def u_exact(e, c, R):
     pipeline wins (binomial) plus new wins (Poisson), per product."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
-    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
+    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
+        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
     for p in range(len(lam_k)):
-        lengths[p] = count_pmf(pipe_pmf[p], pipe_len[p], e * lam_k[p], prefix[0], work[p])
-    u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work)
+        if length == 0:
+            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
+        lengths[p] = length
+    if len(lam_k) == 2:
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix)
+    else:
+        u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -475,7 +483,7 @@ def decision_workspace(n_focus: int, n_prod: int) -> tuple:
 @njit(cache=True, error_model="numpy")
 def _exact_scratch(n_prod):
     return (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
-            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)))
+            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 2)))
 
 
 @njit(cache=True, error_model="numpy")
@@ -490,9 +498,14 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
     """Load rep i's pipeline into the exact valuation's work arrays; False if the exact
     distribution does not fit the atom table at every mix and effort (the whole day then uses the
     normal belief, so U never switches valuation part-way along effort)."""
-    pipe_pmf, pipe_len = T[3][0], T[3][1]
+    pipe_pmf, pipe_len, pipe_nw = T[3][0], T[3][1], T[3][7]
     for p in range(len(win)):
-        pipe_len[p] = binomial_pmf(int(pipe_count[i, p]), win[p], pipe_pmf[p])
+        n = min(int(pipe_count[i, p]), MAX_COUNT - 1)
+        pipe_len[p] = binomial_pmf(n, win[p], pipe_pmf[p])
+        pipe_nw[p, 0] = n
+        pipe_nw[p, 1] = win[p]
+    if len(win) <= 2:  # the atoms are one product's counts: they always fit
+        return True
     for k in range(n_focus):
         if np.isnan(u_exact(E_MAX, coef_exact(k, T), R)):
             return False

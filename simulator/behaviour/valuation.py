@@ -258,25 +258,75 @@ def binomial_pmf(n, w, out):
     return length
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def compound_row(base, p, base_len, lam, out):
+    """out[p, :length] = the distribution of (a count with pmf base[p, :base_len]) + Poisson(lam)
+    new wins, the Poisson's upper tail below TAIL cut off; returns the length used.
+
+    One pass: each Poisson term is spread over the base as it is computed (no work array), and
+    `out` is zeroed only where it is written.
+    """
+    term = math.exp(-lam)
+    last = base_len - 1
+    for m in range(min(last, MAX_COUNT)):
+        out[p, m] = 0.0
+    b = 0
+    while True:
+        top = last + b
+        if top < MAX_COUNT:
+            out[p, top] = 0.0
+        for a in range(min(base_len, MAX_COUNT - b)):
+            out[p, a + b] += base[p, a] * term
+        b += 1
+        if b >= MAX_COUNT or (b > lam and term < TAIL):
+            break
+        term = term * lam / b
+    return min(base_len + b - 1, MAX_COUNT)
+
+
+STABLE_WIN = 0.6  # the recurrence of `compound_binomial_row` is stable for win rates up to about this
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def compound_binomial_row(n, w, lam, p, out):
+    """out[p, :length] = the distribution of Binomial(n, w) + Poisson(lam), up to the first count
+    past the mean with probability below TAIL; returns the length used (0: not computed, use
+    `compound_row`).
+
+    O(length) by the recurrence of the coefficients of the probability generating function
+    G(z) = (1 - w + w z)^n exp(lam (z - 1)), which satisfies (1 - w + w z) G' = (n w + lam (1 - w + w z)) G:
+        (1 - w) (m + 1) g[m+1] = (n w + lam (1 - w) - w m) g[m] + lam w g[m-1].
+    Past the mode the first term turns negative; the spurious solution then grows like
+    (w / (1 - w))^m, harmless while w <= STABLE_WIN.
+    """
+    q = 1.0 - w
+    if w > STABLE_WIN or n * math.log(q) - lam < -600.0:
+        return 0
+    g = q**n * math.exp(-lam)
+    out[p, 0] = g
+    g_prev = 0.0
+    lead = n * w + lam * q
+    lw = lam * w
+    mean = n * w + lam
+    m = 0
+    while m + 1 < MAX_COUNT:
+        g_next = ((lead - w * m) * g + lw * g_prev) / (q * (m + 1))
+        m += 1
+        if g_next < 0.0:
+            g_next = 0.0
+        out[p, m] = g_next
+        g_prev = g
+        g = g_next
+        if m > mean and g < TAIL:
+            break
+    return m + 1
+
+
 @njit(cache=True, error_model="numpy")
 def count_pmf(base, base_len, lam, poisson, out):
-    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, both tails below
-    TAIL cut off; returns the length used. `poisson` is work space of MAX_COUNT numbers."""
-    term = math.exp(-lam)
-    n_pois = 0
-    while n_pois < MAX_COUNT:
-        poisson[n_pois] = term
-        n_pois += 1
-        if n_pois > lam and term < TAIL:
-            break
-        term = term * lam / n_pois
-    length = min(base_len + n_pois - 1, MAX_COUNT)
-    out[:length] = 0.0
-    for a in range(base_len):
-        wa = base[a]
-        for b in range(min(n_pois, length - a)):
-            out[a + b] += wa * poisson[b]
-    return length
+    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, the Poisson's upper
+    tail below TAIL cut off; returns the length used. (`poisson`: unused, kept for callers.)"""
+    return compound_row(base.reshape((1, base.shape[0])), 0, base_len, lam, out.reshape((1, out.shape[0])))
 
 
 @njit(cache=True, error_model="numpy")
@@ -366,6 +416,71 @@ def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_
     for a in range(n_atoms):
         base = booked + atom_v[a]
         weight = atom_p[a]
+        low_count = 0
+        for j in range(n_seg):
+            if j == n_seg - 1 or v1 <= 0.0:
+                high_count = length
+            else:
+                high_count = min(max(int(math.ceil((lo[j + 1] * q - base) / v1)), 0), length)
+            if high_count > low_count:
+                prob = prefix[0, high_count] - prefix[0, low_count]
+                m1 = prefix[1, high_count] - prefix[1, low_count]
+                m2 = prefix[2, high_count] - prefix[2, low_count]
+                b = slope[j]
+                a0 = qc[j] * q + lump[j] + b * base
+                if j >= gi:
+                    a0 += goal
+                bv = b * v1
+                mean += weight * (a0 * prob + bv * m1)
+                second += weight * (a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2)
+                mass += weight * prob
+                low_count = high_count
+    if mass <= 0.0:
+        return curve_at(booked, q, curve, goal)
+    mean /= mass
+    if r <= 0.0:
+        return mean
+    return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix):
+    """`value_counts` for two products, without the atom table: the other product's counts are
+    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes)."""
+    n_seg, lo, slope, qc, lump, gi = curve
+    inner = 1 if lengths[1] > lengths[0] else 0
+    other = 1 - inner
+    v1 = values[inner]
+    vo = values[other]
+    length = lengths[inner]
+    p0 = 0.0
+    p1 = 0.0
+    p2 = 0.0
+    prefix[0, 0] = 0.0
+    prefix[1, 0] = 0.0
+    prefix[2, 0] = 0.0
+    for c in range(length):
+        w = pmfs[inner, c]
+        p0 += w
+        p1 += c * w
+        p2 += c * c * w
+        prefix[0, c + 1] = p0
+        prefix[1, c + 1] = p1
+        prefix[2, c + 1] = p2
+    trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
+    n_atoms = 1 if trivial else lengths[other]
+    mean = 0.0
+    second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        if trivial:
+            weight = 1.0
+            base = booked
+        else:
+            weight = pmfs[other, a]
+            if weight < TAIL:
+                continue
+            base = booked + a * vo
         low_count = 0
         for j in range(n_seg):
             if j == n_seg - 1 or v1 <= 0.0:
