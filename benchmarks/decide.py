@@ -63,7 +63,7 @@ def replay(days, work) -> tuple[float, list]:
         with quiet_compilation(choose_effort):
             choose_effort(*args, effort, focus, value, exact, wide, work, day, period_start, memory)
         spent += time.process_time() - t0
-        out.append((effort, focus, value, exact, wide))
+        out.append((effort, focus, value, exact, wide, memory))
     return spent, out
 
 
@@ -105,8 +105,9 @@ def main() -> None:
             best = min(best, spent)
         exact = sum(int(r[3][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
         wide = sum(int(r[4][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
+        guarded = sum(int((r[5][d[0][0], 2] == d[2]).sum()) for r, d in zip(results, days)) / rep_days
         line = (f"{name:<12} {rep_days:>8,} rep-days: decide kernel {1e9 * best / rep_days:6.0f} ns/rep-day "
-                f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}")
+                f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, guard share {guarded:.3f}")
         print(line, flush=True)
         if args.check:
             print("    vs exhaustive grid:", check(days, results), flush=True)

@@ -50,9 +50,12 @@ from simulator.behaviour.valuation import (
     compound_binomial_row,
     compound_row,
     ncdf,
+    npdf,
     ratchet_cost,
+    ratchet_cost_grad,
     value_counts,
     value_normal,
+    value_normal_grad,
     value_pair,
 )
 from simulator.plan import MAX_SEGMENTS
@@ -62,6 +65,9 @@ E_MAX = 4.0
 STEP = 0.06  # first step of the parabolic refinement of effort
 GUARD_DAYS = 3  # the guard reruns at least this often
 GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of the rep's value
+TOL = 0.01  # $: the local search stops when a step could gain less than this ...
+TOL_REL = 1e-7  # ... plus this share of the rep's value
+MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
 
@@ -145,6 +151,33 @@ def u_normal(e, c, R):
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
         u += stack_amt * ncdf((mu_y0 + new_y - stack_q) / s_y)
     return u
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def u_normal_grad(e, c, R):
+    """(U, dU/de) of one rep at effort e for a focus mix with coefficients c, normal belief; U is
+    computed exactly as `u_normal` computes it."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    new = e * a_in
+    mu = mu0 + new
+    s = math.sqrt(var0 + e * b_in + demand_var * new * new)
+    ds = (b_in + 2.0 * demand_var * new * a_in) / (2.0 * s) if s > 0.0 else 0.0
+    u, g = value_normal_grad(mu, s, a_in, ds, q, curve, goal, r)
+    cost, d_cost = ratchet_cost_grad(mu, s, a_in, ds, q, rw, up, down)
+    u -= cost
+    g -= d_cost
+    u += nu * e * a_out - kct * e * e
+    g += nu * a_out - 2.0 * kct * e
+    if stack_amt > 0.0:
+        new_y = e * a_y
+        root = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y)
+        s_y = root + 1e-9
+        z_y = (mu_y0 + new_y - stack_q) / s_y
+        u += stack_amt * ncdf(z_y)
+        ds_y = (b_in + 2.0 * demand_var * new_y * a_y) / (2.0 * root) if root > 0.0 else 0.0
+        g += stack_amt * npdf(z_y) * (a_y - z_y * ds_y) / s_y
+    return u, g
 
 
 @njit(cache=True, error_model="numpy")
@@ -283,6 +316,33 @@ def refine(c, e0, R):
             else:
                 x, fx = v, fv
     return best_e, best_u, _curvature(a, fa, b, fb, x, fx)
+
+
+@njit(cache=True, error_model="numpy")
+def climb(c, e, f, g, h, R):
+    """Local maximum of U over effort from e, where U = f and U' = g, normal belief: Newton steps
+    on U' with the secant curvature of the last step (h, positive, for the first), until the
+    quadratic model promises less than TOL. Where U does not curve down like a parabola (a
+    kink, a convex stretch) the bracketing search `refine` takes over from the best point.
+    Returns (effort, U, the curvature -U'' last seen)."""
+    best_e = e
+    best_f = f
+    for _ in range(8):
+        if (e <= 0.0 and g <= 0.0) or (e >= E_MAX and g >= 0.0):
+            return best_e, best_f, h  # the optimum is at a bound
+        if g * g <= 2.0 * h * (TOL + TOL_REL * abs(f)):
+            return best_e, best_f, h
+        step = min(max(g / h, -MAX_STEP), MAX_STEP)
+        e_new = min(max(e + step, 0.0), E_MAX)
+        f_new, g_new = u_normal_grad(e_new, c, R)
+        h = (g - g_new) / (e_new - e)
+        if f_new > best_f:
+            best_e = e_new
+            best_f = f_new
+        if not h > 0.0:
+            return refine(c, best_e, R)
+        e, f, g = e_new, f_new, g_new
+    return refine(c, best_e, R)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -428,7 +488,51 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
-    if not guard or not _threshold_in_reach(c_star, R):
+    if not guard:
+        return e_star, k_star, u_star, np.inf
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+
+
+@njit(cache=True, error_model="numpy")
+def warm_normal(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    """`warm` for the normal belief, with U' in closed form: yesterday's effort is improved by
+    Newton steps (`climb`; often yesterday's effort already passes), and a neighbouring focus
+    mix is screened by U and U' at the current effort, refined only if its quadratic bound beats
+    the current optimum."""
+    c_star = coef_normal(k_prev, T)
+    low_bend = 2.0 * R[11]
+    f0, g0 = u_normal_grad(e_prev, c_star, R)
+    e_star, u_star, bend = climb(c_star, e_prev, f0, g0, max(low_bend, 1e-12), R)
+    k_star = k_prev
+    bend = max(low_bend, 0.5 * bend, 1e-12)
+    moved = True
+    while moved:
+        moved = False
+        centre = k_star
+        for m in range(neighbours.shape[1]):
+            k = neighbours[centre, m]
+            if k < 0:
+                continue
+            c = coef_normal(k, T)
+            f0, g0 = u_normal_grad(e_star, c, R)
+            if f0 + g0 * g0 / (2.0 * bend) < u_star:
+                continue
+            e_k, u_k, _ = climb(c, e_star, f0, g0, bend, R)
+            if u_k > u_star + 1e-12 * abs(u_star):
+                e_star, u_star, k_star, c_star = e_k, u_k, k, c
+                moved = True
+    if not guard:
+        return e_star, k_star, u_star, np.inf
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+
+
+@njit(cache=True, error_model="numpy")
+def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
+    """The guard of the warm searches: at the chosen mix and at the mix that sells most inside
+    the period (k_in), U is probed at each band's commission-only optimum and at the efforts that
+    just reach each threshold. Returns effort -1 when a probe beats the local optimum, else the
+    local optimum and its margin over the probes."""
+    if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
     best_probe = -np.inf
@@ -451,13 +555,26 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     return e_star, k_star, u_star, u_star - best_probe
 
 
+def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    """`warm_normal` for the normal valuation, `warm` for the exact one (chosen when compiling)."""
+
+
+@overload(local_search, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    if len(T) == 1:
+        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_normal(
+            T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+    return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm(
+        T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+
+
 @njit(cache=True, error_model="numpy")
 def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
     returns (effort, focus, U, the guard's margin, whether the exhaustive search ran)."""
     if not full:
         k_in = np.argmax(T[0][:, 0])
-        e_star, k_star, u_star, margin = warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        e_star, k_star, u_star, margin = local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
         if e_star >= 0.0:
             return e_star, k_star, u_star, margin, False
     e_star, k_star, u_star = exhaustive(T, R, n_focus, probes)
