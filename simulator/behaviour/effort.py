@@ -189,12 +189,13 @@ def u_exact(e, c, R):
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
         c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
     for p in range(len(lam_k)):
-        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work)
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
+                                       pipe_nw[p, 3])
         if length == 0:
             length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
         lengths[p] = length
     if len(lam_k) == 2:
-        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix)
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14])
     else:
         u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
@@ -600,7 +601,7 @@ def decision_workspace(n_focus: int, n_prod: int) -> tuple:
 @njit(cache=True, error_model="numpy")
 def _exact_scratch(n_prod):
     return (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
-            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 2)))
+            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 4)), np.zeros((3, MAX_SEGMENTS)))
 
 
 @njit(cache=True, error_model="numpy")
@@ -619,8 +620,11 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
     for p in range(len(win)):
         n = min(int(pipe_count[i, p]), MAX_COUNT - 1)
         pipe_len[p] = binomial_pmf(n, win[p], pipe_pmf[p])
+        w = win[p]
         pipe_nw[p, 0] = n
-        pipe_nw[p, 1] = win[p]
+        pipe_nw[p, 1] = w
+        pipe_nw[p, 2] = (1.0 - w) ** n
+        pipe_nw[p, 3] = n * math.log(1.0 - w) if w < 1.0 else -np.inf
     if len(win) <= 2:  # the atoms are one product's counts: they always fit
         return True
     for k in range(n_focus):

@@ -379,7 +379,7 @@ STABLE_WIN = 0.6  # the recurrence of `compound_binomial_row` is stable for win 
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def compound_binomial_row(n, w, lam, p, out):
+def compound_binomial_row(n, w, lam, p, out, q_n=-1.0, log_q_n=1.0):
     """out[p, :length] = the distribution of Binomial(n, w) + Poisson(lam), up to the first count
     past the mean with probability below TAIL; returns the length used (0: not computed, use
     `compound_row`).
@@ -388,12 +388,16 @@ def compound_binomial_row(n, w, lam, p, out):
     G(z) = (1 - w + w z)^n exp(lam (z - 1)), which satisfies (1 - w + w z) G' = (n w + lam (1 - w + w z)) G:
         (1 - w) (m + 1) g[m+1] = (n w + lam (1 - w) - w m) g[m] + lam w g[m-1].
     Past the mode the first term turns negative; the spurious solution then grows like
-    (w / (1 - w))^m, harmless while w <= STABLE_WIN.
+    (w / (1 - w))^m, harmless while w <= STABLE_WIN. `q_n` = (1 - w)^n and `log_q_n` = its log
+    may be given (they do not change with effort).
     """
     q = 1.0 - w
-    if w > STABLE_WIN or n * math.log(q) - lam < -600.0:
+    if q_n < 0.0:
+        q_n = q**n
+        log_q_n = n * math.log(q) if q > 0.0 else -np.inf
+    if w > STABLE_WIN or log_q_n - lam < -600.0:
         return 0
-    g = q**n * math.exp(-lam)
+    g = q_n * math.exp(-lam)
     out[p, 0] = g
     g_prev = 0.0
     lead = n * w + lam * q
@@ -535,9 +539,10 @@ def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix):
+def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
     """`value_counts` for two products, without the atom table: the other product's counts are
-    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes)."""
+    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes). `seg` is work
+    space of 3 x MAX_SEGMENTS numbers."""
     n_seg, lo, slope, qc, lump, gi = curve
     inner = 1 if lengths[1] > lengths[0] else 0
     other = 1 - inner
@@ -558,6 +563,15 @@ def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix):
         prefix[0, c + 1] = p0
         prefix[1, c + 1] = p1
         prefix[2, c + 1] = p2
+    # per segment: the inner count at which the segment ends (before the other product's
+    # atoms), intercept and slope of the value
+    for j in range(n_seg):
+        a0 = qc[j] * q + lump[j]
+        if j >= gi:
+            a0 += goal
+        seg[0, j] = a0
+        seg[1, j] = slope[j]
+        seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
     trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
     n_atoms = 1 if trivial else lengths[other]
     mean = 0.0
@@ -572,20 +586,19 @@ def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix):
             if weight < TAIL:
                 continue
             base = booked + a * vo
+        shift = base - booked
         low_count = 0
         for j in range(n_seg):
             if j == n_seg - 1 or v1 <= 0.0:
                 high_count = length
             else:
-                high_count = min(max(int(math.ceil((lo[j + 1] * q - base) / v1)), 0), length)
+                high_count = min(max(int(math.ceil((seg[2, j] - shift) / v1)), 0), length)
             if high_count > low_count:
                 prob = prefix[0, high_count] - prefix[0, low_count]
                 m1 = prefix[1, high_count] - prefix[1, low_count]
                 m2 = prefix[2, high_count] - prefix[2, low_count]
-                b = slope[j]
-                a0 = qc[j] * q + lump[j] + b * base
-                if j >= gi:
-                    a0 += goal
+                b = seg[1, j]
+                a0 = seg[0, j] + b * base
                 bv = b * v1
                 mean += weight * (a0 * prob + bv * m1)
                 second += weight * (a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2)
