@@ -8,6 +8,7 @@ kernel has changed, and it can compare decisions (`python -m benchmarks.decide -
 the exhaustive grid of `effort.utility_grid`).
 
     python -m benchmarks.decide [scenario ...] [--reps N] [--years Y] [--repeat R] [--check]
+                                [--per-day N] [--every D]
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--per-day", type=int, default=10, help="rep-days checked per checked day")
+    parser.add_argument("--every", type=int, default=3, help="check every this many days")
     args = parser.parse_args()
     for name in args.scenarios:
         days, work = record(name, args.reps, args.years)
@@ -110,7 +113,7 @@ def main() -> None:
                 f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, guard share {guarded:.3f}")
         print(line, flush=True)
         if args.check:
-            print("    vs exhaustive grid:", check(days, results), flush=True)
+            print("    vs exhaustive grid:", check(days, results, every=args.every, per_day=args.per_day), flush=True)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ TOL = 0.01  # $: the local search stops when a step could gain less than this ..
 TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
+PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
 
 
@@ -524,7 +525,62 @@ def warm_normal(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
                 moved = True
     if not guard:
         return e_star, k_star, u_star, np.inf
-    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+    return distant_check_normal(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+
+
+@njit(cache=True, error_model="numpy")
+def distant_check_normal(T, R, c_star, e_star, k_star, u_star, k_in, probes):
+    """`distant_check` for the normal belief. The probes are the same and any probe that beats
+    the local optimum still sends the rep to the exhaustive search; but the margin that decides
+    when the guard reruns counts only the chosen mix's probes that lie beyond a valley: at or
+    past a probe where U rises again going away from the chosen effort. The others are on the
+    chosen optimum's own slopes (a commission-only optimum next to the chosen effort would
+    otherwise hold the margin near zero and rerun the guard every day)."""
+    if not _threshold_in_reach(c_star, R):
+        return e_star, k_star, u_star, np.inf
+    tolerance = 1e-9 * (1.0 + abs(u_star))
+    n_probe = base_efforts(c_star, R, probes)
+    n_probe += threshold_efforts(c_star, R, probes[n_probe:])
+    values = probes[PROBES:]
+    rise = probes[2 * PROBES:]
+    for m in range(n_probe):
+        if abs(probes[m] - e_star) < 0.02:
+            values[m] = u_star
+            continue
+        value = evaluate(probes[m], c_star, R)
+        if value > u_star + tolerance:
+            return -1.0, k_star, u_star, 0.0
+        values[m] = value
+    for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
+        d = probes[m] - e_star
+        rise[m] = 0.0
+        for n in range(n_probe):
+            dn = probes[n] - e_star
+            if dn * d > 0.0 and abs(dn) < abs(d) and values[n] < values[m]:
+                rise[m] = 1.0
+                break
+    best_probe = -np.inf
+    for m in range(n_probe):
+        d = probes[m] - e_star
+        for n in range(n_probe):
+            dn = probes[n] - e_star
+            if rise[n] > 0.0 and dn * d > 0.0 and abs(dn) <= abs(d):
+                best_probe = max(best_probe, values[m])
+                break
+    k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
+    for side in range(1, 3):
+        if side == 1 and k_in == k_star:
+            continue
+        if side == 2 and (k_stack == k_star or k_stack == k_in):
+            continue
+        c = coefficients(k_in if side == 1 else k_stack, T)
+        n_probe = threshold_efforts(c, R, probes)
+        for m in range(n_probe):
+            value = evaluate(probes[m], c, R)
+            if value > u_star + tolerance:
+                return -1.0, k_star, u_star, 0.0
+            best_probe = max(best_probe, value)
+    return e_star, k_star, u_star, u_star - best_probe
 
 
 @njit(cache=True, error_model="numpy")
@@ -594,8 +650,7 @@ def _near_breakpoint(mu, s, q, curve):
 
 def decision_workspace(n_focus: int, n_prod: int) -> tuple:
     """Work arrays for `choose_effort`, allocated once per run."""
-    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)),
-            np.empty(len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)), _exact_scratch(n_prod))
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(3 * PROBES), _exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
