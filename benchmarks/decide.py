@@ -85,8 +85,8 @@ def check(days, results, efforts=np.linspace(0.0, 4.0, 801), every=3, per_day=10
             gap = best - value[i]
             worst = max(worst, gap)
             if value[i] < best - max(1e-3 * abs(best), 5.0):
-                misses.append((d, int(i), float(value[i]), float(best)))
-    return {"checked": checked, "misses": len(misses), "worst_gap": worst, "examples": misses[:5]}
+                misses.append((d, int(i), float(value[i]), float(best), bool(exact[i])))
+    return {"checked": checked, "misses": len(misses), "worst_gap": worst, "examples": misses[:5], "on_exact": sum(m[4] for m in misses)}
 
 
 def main() -> None:

@@ -57,6 +57,7 @@ from simulator.behaviour.valuation import (
     value_normal,
     value_normal_grad,
     value_pair,
+    value_pair_grad,
 )
 from simulator.plan import MAX_SEGMENTS
 
@@ -214,6 +215,54 @@ def u_exact(e, c, R):
     return u + nu * e * a_out - kct * e * e
 
 
+@njit(cache=True, error_model="numpy")
+def u_exact_grad(e, c, R):
+    """(U, dU/de) with the exact distribution, two products (`value_pair_grad`)."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_out = c[2]
+    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
+        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+    for p in range(len(lam_k)):
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
+                                       pipe_nw[p, 3])
+        if length == 0:
+            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
+        lengths[p] = length
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14], lam_k)
+    if rw != 0.0:
+        mean = 0.0
+        var = 0.0
+        d_mean = 0.0
+        d_var = 0.0
+        for p in range(len(lam_k)):
+            m1 = 0.0
+            m2 = 0.0
+            for n in range(lengths[p]):
+                m1 += n * work[p, n]
+                m2 += n * n * work[p, n]
+            mean += dealv[p] * m1
+            var += dealv[p] * dealv[p] * (m2 - m1 * m1)
+            d_mean += dealv[p] * lam_k[p]  # a Poisson count's mean and variance both move with its rate
+            d_var += dealv[p] * dealv[p] * lam_k[p]
+        s = math.sqrt(max(var, 0.0))
+        cost, d_cost = ratchet_cost_grad(booked + mean, s, d_mean, d_var / (2.0 * s) if s > 0.0 else 0.0, q, rw,
+                                         up, down)
+        u -= cost
+        g -= d_cost
+    return u + nu * e * a_out - kct * e * e, g + nu * a_out - 2.0 * kct * e
+
+
+def evaluate_grad(e, c, R):
+    """(U, dU/de) at effort e: `u_normal_grad` or `u_exact_grad` (chosen when compiling)."""
+
+
+@overload(evaluate_grad, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _evaluate_grad(e, c, R):
+    if len(c) == 4:
+        return lambda e, c, R: u_normal_grad(e, c, R)
+    return lambda e, c, R: u_exact_grad(e, c, R)
+
+
 @njit(cache=True, error_model="numpy", inline="always")
 def coef_normal(k, T):
     table = T[0]
@@ -322,7 +371,7 @@ def refine(c, e0, R):
 
 @njit(cache=True, error_model="numpy")
 def climb(c, e, f, g, h, R):
-    """Local maximum of U over effort from e, where U = f and U' = g, normal belief: Newton steps
+    """Local maximum of U over effort from e, where U = f and U' = g: Newton steps
     on U' with the secant curvature of the last step (h, positive, for the first), until the
     quadratic model promises less than TOL. Where U does not curve down like a parabola (a
     kink, a convex stretch) the bracketing search `refine` takes over from the best point.
@@ -336,7 +385,7 @@ def climb(c, e, f, g, h, R):
             return best_e, best_f, h
         step = min(max(g / h, -MAX_STEP), MAX_STEP)
         e_new = min(max(e + step, 0.0), E_MAX)
-        f_new, g_new = u_normal_grad(e_new, c, R)
+        f_new, g_new = evaluate_grad(e_new, c, R)
         h = (g - g_new) / (e_new - e)
         if f_new > best_f:
             best_e = e_new
@@ -496,17 +545,18 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
 
 
 @njit(cache=True, error_model="numpy")
-def warm_normal(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
-    """`warm` for the normal belief, with U' in closed form: yesterday's effort is improved by
-    Newton steps (`climb`; often yesterday's effort already passes), and a neighbouring focus
-    mix is screened by U and U' at the current effort, refined only if its quadratic bound beats
-    the current optimum."""
-    c_star = coef_normal(k_prev, T)
+def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    """`warm` with U' in closed form (the normal belief, or the exact one for two products):
+    yesterday's effort is improved by Newton steps (`climb`; often yesterday's effort already
+    passes), and a neighbouring focus mix is screened by U and U' at the current effort, climbed
+    only if the bound U + U'^2 / (2 x 2 k T) beats the current optimum (the effort cost's
+    curvature alone: a neighbour's optimum may lie far from today's effort), then the guard."""
+    c_star = coefficients(k_prev, T)
     low_bend = 2.0 * R[11]
-    f0, g0 = u_normal_grad(e_prev, c_star, R)
-    e_star, u_star, bend = climb(c_star, e_prev, f0, g0, max(low_bend, 1e-12), R)
+    f0, g0 = evaluate_grad(e_prev, c_star, R)
+    bend = max(low_bend, 1e-12)
+    e_star, u_star, _ = climb(c_star, e_prev, f0, g0, bend, R)
     k_star = k_prev
-    bend = max(low_bend, 0.5 * bend, 1e-12)
     moved = True
     while moved:
         moved = False
@@ -515,8 +565,8 @@ def warm_normal(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
             k = neighbours[centre, m]
             if k < 0:
                 continue
-            c = coef_normal(k, T)
-            f0, g0 = u_normal_grad(e_star, c, R)
+            c = coefficients(k, T)
+            f0, g0 = evaluate_grad(e_star, c, R)
             if f0 + g0 * g0 / (2.0 * bend) < u_star:
                 continue
             e_k, u_k, _ = climb(c, e_star, f0, g0, bend, R)
@@ -525,17 +575,20 @@ def warm_normal(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
                 moved = True
     if not guard:
         return e_star, k_star, u_star, np.inf
-    return distant_check_normal(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
 
 
 @njit(cache=True, error_model="numpy")
-def distant_check_normal(T, R, c_star, e_star, k_star, u_star, k_in, probes):
-    """`distant_check` for the normal belief. The probes are the same and any probe that beats
-    the local optimum still sends the rep to the exhaustive search; but the margin that decides
-    when the guard reruns counts only the chosen mix's probes that lie beyond a valley: at or
-    past a probe where U rises again going away from the chosen effort. The others are on the
-    chosen optimum's own slopes (a commission-only optimum next to the chosen effort would
-    otherwise hold the margin near zero and rerun the guard every day)."""
+def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
+    """The guard of the warm searches: at the chosen mix and at the mix that sells most inside
+    the period (k_in), U is probed at each band's commission-only optimum and at the efforts that
+    just reach each threshold. Returns effort -1 when a probe beats the local optimum (the
+    exhaustive search then decides), else the local optimum and its margin over the probes.
+
+    The margin decides when the guard reruns, so it counts only the chosen mix's probes that lie
+    beyond a valley: at or past a probe where U rises again going away from the chosen effort.
+    The others are on the chosen optimum's own slopes (a commission-only optimum next to the
+    chosen effort would otherwise hold the margin near zero and rerun the guard every day)."""
     if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
@@ -583,46 +636,22 @@ def distant_check_normal(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     return e_star, k_star, u_star, u_star - best_probe
 
 
-@njit(cache=True, error_model="numpy")
-def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
-    """The guard of the warm searches: at the chosen mix and at the mix that sells most inside
-    the period (k_in), U is probed at each band's commission-only optimum and at the efforts that
-    just reach each threshold. Returns effort -1 when a probe beats the local optimum, else the
-    local optimum and its margin over the probes."""
-    if not _threshold_in_reach(c_star, R):
-        return e_star, k_star, u_star, np.inf
-    tolerance = 1e-9 * (1.0 + abs(u_star))
-    best_probe = -np.inf
-    k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
-    for side in range(3):
-        if side == 1 and k_in == k_star:
-            continue
-        if side == 2 and (k_stack == k_star or k_stack == k_in):
-            continue
-        c = c_star if side == 0 else coefficients(k_in if side == 1 else k_stack, T)
-        n_probe = base_efforts(c, R, probes) if side == 0 else 0
-        n_probe += threshold_efforts(c, R, probes[n_probe:])
-        for m in range(n_probe):
-            if side == 0 and abs(probes[m] - e_star) < 0.02:
-                continue
-            value = evaluate(probes[m], c, R)
-            if value > u_star + tolerance:
-                return -1.0, k_star, u_star, 0.0
-            best_probe = max(best_probe, value)
-    return e_star, k_star, u_star, u_star - best_probe
-
-
 def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
-    """`warm_normal` for the normal valuation, `warm` for the exact one (chosen when compiling)."""
+    """`warm_grad`, or `warm` for the exact valuation of other than two products (U' of the exact
+    valuation is written for two)."""
 
 
 @overload(local_search, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     if len(T) == 1:
-        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_normal(
+        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_grad(
             T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
-    return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm(
-        T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+
+    def exact(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+        if len(T[2]) == 2:
+            return warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        return warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+    return exact
 
 
 @njit(cache=True, error_model="numpy")

@@ -610,3 +610,99 @@ def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
     if r <= 0.0:
         return mean
     return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _segment_sums(base, n_seg, seg, v1, length, prefix):
+    """E[v] and E[v^2] over the inner count's distribution (unnormalised) at S = base + N v1."""
+    first = 0.0
+    second = 0.0
+    shift_count = 0
+    low_count = 0
+    for j in range(n_seg):
+        if j == n_seg - 1 or v1 <= 0.0:
+            high_count = length
+        else:
+            high_count = min(max(int(math.ceil((seg[2, j] - base) / v1)), 0), length)
+        if high_count > low_count:
+            prob = prefix[0, high_count] - prefix[0, low_count]
+            m1 = prefix[1, high_count] - prefix[1, low_count]
+            m2 = prefix[2, high_count] - prefix[2, low_count]
+            b = seg[1, j]
+            a0 = seg[0, j] + b * base
+            bv = b * v1
+            first += a0 * prob + bv * m1
+            second += a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2
+            low_count = high_count
+    return first, second
+
+
+@njit(cache=True, error_model="numpy")
+def value_pair_grad(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg, rates):
+    """`value_pair` and its derivative when each product's Poisson mean moves at rates[p].
+
+    A Poisson count's distribution moves with its mean as d g(m) = g(m - 1) - g(m), so the
+    derivative of E[h(N)] is E[h(N + 1)] - E[h(N)]: one more deal of that product. For the inner
+    product that is the same sum at a base one deal higher; for the other product, the next atom.
+    """
+    n_seg, lo, slope, qc, lump, gi = curve
+    inner = 1 if lengths[1] > lengths[0] else 0
+    other = 1 - inner
+    v1 = values[inner]
+    vo = values[other]
+    length = lengths[inner]
+    p0 = 0.0
+    p1 = 0.0
+    p2 = 0.0
+    prefix[0, 0] = 0.0
+    prefix[1, 0] = 0.0
+    prefix[2, 0] = 0.0
+    for c in range(length):
+        w = pmfs[inner, c]
+        p0 += w
+        p1 += c * w
+        p2 += c * c * w
+        prefix[0, c + 1] = p0
+        prefix[1, c + 1] = p1
+        prefix[2, c + 1] = p2
+    for j in range(n_seg):  # bases are measured from `booked` below
+        a0 = qc[j] * q + lump[j]
+        if j >= gi:
+            a0 += goal
+        seg[0, j] = a0 + slope[j] * booked
+        seg[1, j] = slope[j]
+        seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
+    trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
+    n_atoms = 1 if trivial else lengths[other]
+    mean = 0.0
+    second = 0.0
+    d_mean = 0.0
+    d_second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        if trivial:
+            weight = 1.0
+            shift = 0.0
+        else:
+            weight = pmfs[other, a]
+            if weight < TAIL:
+                continue
+            shift = a * vo
+        f1, f2 = _segment_sums(shift, n_seg, seg, v1, length, prefix)
+        i1, i2 = _segment_sums(shift + v1, n_seg, seg, v1, length, prefix)
+        o1, o2 = _segment_sums(shift + vo, n_seg, seg, v1, length, prefix)
+        mean += weight * f1
+        second += weight * f2
+        d_mean += weight * (rates[inner] * (i1 - f1) + rates[other] * (o1 - f1))
+        d_second += weight * (rates[inner] * (i2 - f2) + rates[other] * (o2 - f2))
+        mass += weight * prefix[0, length]
+    if mass <= 0.0:
+        return curve_at(booked, q, curve, goal), 0.0
+    mean /= mass
+    d_mean /= mass
+    if r <= 0.0:
+        return mean, d_mean
+    var = second / mass - mean * mean
+    if var > 0.0:
+        return mean - 0.5 * r * var, d_mean - 0.5 * r * (d_second / mass - 2.0 * mean * d_mean)
+    return mean, d_mean
