@@ -654,7 +654,7 @@ def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     return exact
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
     returns (effort, focus, U, the guard's margin, whether the exhaustive search ran)."""
