@@ -370,29 +370,40 @@ def refine(c, e0, R):
 
 
 @njit(cache=True, error_model="numpy")
-def climb(c, e, f, g, h, R):
-    """Local maximum of U over effort from e, where U = f and U' = g: Newton steps
-    on U' with the secant curvature of the last step (h, positive, for the first), until the
-    quadratic model promises less than TOL. Where U does not curve down like a parabola (a
-    kink, a convex stretch) the bracketing search `refine` takes over from the best point.
-    Returns (effort, U, the curvature -U'' last seen)."""
+def climb(c, e, h, R, floor):
+    """Local maximum of U over effort from e: Newton steps on U' (in closed form) with the secant
+    curvature of the last step (h, positive, for the first), until the quadratic model promises
+    less than TOL. Where U does not curve down like a parabola (a kink, a convex stretch) the
+    bracketing search `refine` takes over from the best point. Returns (effort, U, the curvature
+    -U'' last seen); returns at once, with U at e, if U + U'^2 / (2 h) at e is below `floor` (a
+    screened-out mix).
+
+    U is evaluated at one place in the loop, so the valuation is compiled into it once."""
     best_e = e
-    best_f = f
-    for _ in range(8):
+    best_f = -np.inf
+    f = 0.0
+    g = 0.0
+    e_old = e
+    for it in range(9):
+        f_new, g_new = evaluate_grad(e, c, R)
+        if it == 0:
+            if f_new + g_new * g_new / (2.0 * h) < floor:
+                return e, f_new, h
+        else:
+            h = (g - g_new) / (e - e_old)
+        if f_new > best_f:
+            best_e = e
+            best_f = f_new
+        if not h > 0.0:
+            return refine(c, best_e, R)
+        f, g = f_new, g_new
         if (e <= 0.0 and g <= 0.0) or (e >= E_MAX and g >= 0.0):
             return best_e, best_f, h  # the optimum is at a bound
         if g * g <= 2.0 * h * (TOL + TOL_REL * abs(f)):
             return best_e, best_f, h
         step = min(max(g / h, -MAX_STEP), MAX_STEP)
-        e_new = min(max(e + step, 0.0), E_MAX)
-        f_new, g_new = evaluate_grad(e_new, c, R)
-        h = (g - g_new) / (e_new - e)
-        if f_new > best_f:
-            best_e = e_new
-            best_f = f_new
-        if not h > 0.0:
-            return refine(c, best_e, R)
-        e, f, g = e_new, f_new, g_new
+        e_old = e
+        e = min(max(e + step, 0.0), E_MAX)
     return refine(c, best_e, R)
 
 
@@ -552,10 +563,8 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     only if the bound U + U'^2 / (2 x 2 k T) beats the current optimum (the effort cost's
     curvature alone: a neighbour's optimum may lie far from today's effort), then the guard."""
     c_star = coefficients(k_prev, T)
-    low_bend = 2.0 * R[11]
-    f0, g0 = evaluate_grad(e_prev, c_star, R)
-    bend = max(low_bend, 1e-12)
-    e_star, u_star, _ = climb(c_star, e_prev, f0, g0, bend, R)
+    bend = max(2.0 * R[11], 1e-12)
+    e_star, u_star, _ = climb(c_star, e_prev, bend, R, -np.inf)
     k_star = k_prev
     moved = True
     while moved:
@@ -566,10 +575,7 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
             if k < 0:
                 continue
             c = coefficients(k, T)
-            f0, g0 = evaluate_grad(e_star, c, R)
-            if f0 + g0 * g0 / (2.0 * bend) < u_star:
-                continue
-            e_k, u_k, _ = climb(c, e_star, f0, g0, bend, R)
+            e_k, u_k, _ = climb(c, e_star, bend, R, u_star)
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
@@ -592,47 +598,45 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
-    n_probe = base_efforts(c_star, R, probes)
-    n_probe += threshold_efforts(c_star, R, probes[n_probe:])
     values = probes[PROBES:]
     rise = probes[2 * PROBES:]
-    for m in range(n_probe):
-        if abs(probes[m] - e_star) < 0.02:
-            values[m] = u_star
-            continue
-        value = evaluate(probes[m], c_star, R)
-        if value > u_star + tolerance:
-            return -1.0, k_star, u_star, 0.0
-        values[m] = value
-    for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
-        d = probes[m] - e_star
-        rise[m] = 0.0
-        for n in range(n_probe):
-            dn = probes[n] - e_star
-            if dn * d > 0.0 and abs(dn) < abs(d) and values[n] < values[m]:
-                rise[m] = 1.0
-                break
     best_probe = -np.inf
-    for m in range(n_probe):
-        d = probes[m] - e_star
-        for n in range(n_probe):
-            dn = probes[n] - e_star
-            if rise[n] > 0.0 and dn * d > 0.0 and abs(dn) <= abs(d):
-                best_probe = max(best_probe, values[m])
-                break
     k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
-    for side in range(1, 3):
+    for side in range(3):
         if side == 1 and k_in == k_star:
             continue
         if side == 2 and (k_stack == k_star or k_stack == k_in):
             continue
-        c = coefficients(k_in if side == 1 else k_stack, T)
-        n_probe = threshold_efforts(c, R, probes)
+        c = c_star if side == 0 else coefficients(k_in if side == 1 else k_stack, T)
+        n_probe = base_efforts(c, R, probes) if side == 0 else 0
+        n_probe += threshold_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
+            if side == 0 and abs(probes[m] - e_star) < 0.02:
+                values[m] = u_star
+                continue
             value = evaluate(probes[m], c, R)
             if value > u_star + tolerance:
                 return -1.0, k_star, u_star, 0.0
-            best_probe = max(best_probe, value)
+            values[m] = value
+            if side > 0:
+                best_probe = max(best_probe, value)
+        if side > 0:
+            continue
+        for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
+            d = probes[m] - e_star
+            rise[m] = 0.0
+            for n in range(n_probe):
+                dn = probes[n] - e_star
+                if dn * d > 0.0 and abs(dn) < abs(d) and values[n] < values[m]:
+                    rise[m] = 1.0
+                    break
+        for m in range(n_probe):
+            d = probes[m] - e_star
+            for n in range(n_probe):
+                dn = probes[n] - e_star
+                if rise[n] > 0.0 and dn * d > 0.0 and abs(dn) <= abs(d):
+                    best_probe = max(best_probe, values[m])
+                    break
     return e_star, k_star, u_star, u_star - best_probe
 
 
