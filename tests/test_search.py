@@ -21,7 +21,7 @@ def rep_days(name, *overrides, days=60, every=7):
         engine.open_day()
         engine._outlook()
         if day % every == 3:
-            inputs = effort_inputs(engine)
+            inputs = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in effort_inputs(engine))
             out += [(inputs, int(i)) for i in np.flatnonzero(engine.reps.active)[:6]]
         engine.rule.choose(engine)
         engine._log_effort()

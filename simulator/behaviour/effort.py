@@ -320,52 +320,85 @@ def _vertex(a, fa, b, fb, c, fc):
 def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
     then parabolic steps (a second one only if the first moved far). Returns (effort, U, the
-    curvature -U'' of the last parabola, 0 when unknown)."""
+    curvature -U'' of the last parabola, 0 when unknown).
+
+    Written as one loop that evaluates U at one place (the point `t` its last pass chose), so the
+    valuation is compiled into it once."""
     h = STEP
     a = max(e0 - h, 0.0)
     b = a + h
     x = b + h
-    fa = evaluate(a, c, R)
-    fb = evaluate(b, c, R)
-    fx = evaluate(x, c, R)
-    for _ in range(16):
-        if fb >= fa and fb >= fx:
-            break
-        if fx > fb:
-            if x >= E_MAX:
-                return x, fx, 0.0
-            h = min(2.0 * h, 1.0)
-            a, fa, b, fb = b, fb, x, fx
-            x = min(b + h, E_MAX)
-            fx = evaluate(x, c, R)
-        else:
-            if a <= 0.0:
-                return a, fa, 0.0
-            h = min(2.0 * h, 1.0)
-            x, fx, b, fb = b, fb, a, fa
-            a = max(b - h, 0.0)
-            fa = evaluate(a, c, R)
+    fa = fb = fx = 0.0
     best_e = b
-    best_u = fb
-    for step in range(2):
+    best_u = 0.0
+    stage = 0  # 0-2: the first three points; 3: extending the bracket; 4, 5: parabolic steps
+    walks = 0
+    t = a
+    for _ in range(3 + 16 + 2):
+        f = evaluate(t, c, R)
+        if stage == 0:
+            fa = f
+            stage = 1
+            t = b
+            continue
+        if stage == 1:
+            fb = f
+            stage = 2
+            t = x
+            continue
+        if stage == 2:
+            fx = f
+            stage = 3
+        elif stage == 3:
+            if t == x:
+                fx = f
+            else:
+                fa = f
+        else:  # a parabolic step at v = t
+            v = t
+            fv = f
+            if fv > best_u:
+                best_e = v
+                best_u = fv
+            # keep the best point with its neighbours on either side
+            if v < b:
+                if fv >= fb:
+                    x, fx, b, fb = b, fb, v, fv
+                else:
+                    a, fa = v, fv
+            else:
+                if fv >= fb:
+                    a, fa, b, fb = b, fb, v, fv
+                else:
+                    x, fx = v, fv
+            if stage == 5:
+                break
+            stage = 5
+        if stage == 3:
+            if not (fb >= fa and fb >= fx) and walks < 16:
+                walks += 1
+                if fx > fb:
+                    if x >= E_MAX:
+                        return x, fx, 0.0
+                    h = min(2.0 * h, 1.0)
+                    a, fa, b, fb = b, fb, x, fx
+                    x = min(b + h, E_MAX)
+                    t = x
+                else:
+                    if a <= 0.0:
+                        return a, fa, 0.0
+                    h = min(2.0 * h, 1.0)
+                    x, fx, b, fb = b, fb, a, fa
+                    a = max(b - h, 0.0)
+                    t = a
+                continue
+            best_e = b
+            best_u = fb
+            stage = 4
         v = min(max(_vertex(a, fa, b, fb, x, fx), a), x)
-        if abs(v - b) < (1e-4 if step == 0 else 0.01 * h):
+        if abs(v - b) < (1e-4 if stage == 4 else 0.01 * h):
             break
-        fv = evaluate(v, c, R)
-        if fv > best_u:
-            best_e = v
-            best_u = fv
-        # keep the best point with its neighbours on either side
-        if v < b:
-            if fv >= fb:
-                x, fx, b, fb = b, fb, v, fv
-            else:
-                a, fa = v, fv
-        else:
-            if fv >= fb:
-                a, fa, b, fb = b, fb, v, fv
-            else:
-                x, fx = v, fv
+        t = v
     return best_e, best_u, _curvature(a, fa, b, fb, x, fx)
 
 
@@ -555,7 +588,7 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     """`warm` with U' in closed form (the normal belief, or the exact one for two products):
     yesterday's effort is improved by Newton steps (`climb`; often yesterday's effort already
