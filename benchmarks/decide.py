@@ -99,21 +99,26 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=10, help="rep-days checked per checked day")
     parser.add_argument("--every", type=int, default=3, help="check every this many days")
     args = parser.parse_args()
-    for name in args.scenarios:
-        days, work = record(name, args.reps, args.years)
+    report(args.scenarios, args.reps, args.years, args.repeat, args.check, args.every, args.per_day)
+
+
+def report(scenarios, reps, years, repeat, checked, every=3, per_day=10) -> None:
+    for name in scenarios:
+        days, work = record(name, reps, years)
         rep_days = sum(int(d[0][0].sum()) for d in days)
         best = np.inf
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             spent, results = replay(days, work)
             best = min(best, spent)
         exact = sum(int(r[3][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
         wide = sum(int(r[4][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
         guarded = sum(int((r[5][d[0][0], 2] == d[2]).sum()) for r, d in zip(results, days)) / rep_days
         line = (f"{name:<12} {rep_days:>8,} rep-days: decide kernel {1e9 * best / rep_days:6.0f} ns/rep-day "
-                f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, guard share {guarded:.3f}")
+                f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, "
+                f"guard share {guarded:.3f}")
         print(line, flush=True)
-        if args.check:
-            print("    vs exhaustive grid:", check(days, results, every=args.every, per_day=args.per_day), flush=True)
+        if checked:
+            print("    vs exhaustive grid:", check(days, results, every=every, per_day=per_day), flush=True)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,13 @@ Nothing here refers to a kind of plan: give-up far from quota, coasting when it 
 just above it and the shift to quick products under short periods all come out of V.
 
 The search is over the focus lattice and continuous in effort. It is warm-started from
-yesterday's choice (parabolic refinement of effort, then a climb through neighbouring focus
-mixes), with a coarse check over effort, including the efforts that just reach each pay
-threshold, that falls back to the exhaustive search whenever a distant optimum has become better
-(MECHANISM.md: "push for the bonus" and "give up" are two local optima that can trade places).
+yesterday's choice (Newton steps on U', which both valuations give in closed form, with a
+bracketing parabolic search where U does not curve like a parabola; then a climb through
+neighbouring focus mixes, each screened by U and U' at the current effort), with a coarse check
+over effort, including the efforts that just reach each pay threshold, that falls back to the
+exhaustive search whenever a distant optimum has become better (MECHANISM.md: "push for the
+bonus" and "give up" are two local optima that can trade places). That check reruns when its
+margin over the probes beyond a valley was small, the state moved or the period changed.
 The search is compiled once per valuation: `evaluate` and `coefficients` dispatch at compile
 time on what they are given (`numba.extending.overload`), so the normal valuation's inner loop
 sees only plain numbers (a rep's scalars R, a focus mix's coefficients, the pay curve as tuples)
