@@ -104,3 +104,20 @@ def test_value_counts_equals_enumerating_every_atom(curve):
         by_counts = V.value_counts(booked, pmfs, lengths, values, Q, curve, 300.0, r,
                                    np.zeros(V.MAX_ATOMS), np.zeros(V.MAX_ATOMS), np.zeros((3, V.MAX_COUNT + 1)))
         assert by_counts == pytest.approx(by_atoms, rel=1e-5)  # the atoms drop probabilities below 1e-7
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 12, 40, 95])
+@pytest.mark.parametrize("w", [0.0, 0.1, 0.25, 0.4, 0.6])
+@pytest.mark.parametrize("lam", [0.0, 0.3, 2.0, 12.0])
+def test_compound_recurrence_matches_the_convolution(n, w, lam):
+    """The O(length) recurrence for binomial pipeline wins plus Poisson new wins equals the
+    convolution of the two distributions (up to where each cuts its tail)."""
+    out = np.zeros((1, V.MAX_COUNT))
+    length = V.compound_binomial_row.py_func(float(n), w, lam, 0, out)
+    base = np.zeros(V.MAX_COUNT)
+    reference = np.zeros(V.MAX_COUNT)
+    ref_length = V.count_pmf(base, V.binomial_pmf(n, w, base), lam, np.zeros(V.MAX_COUNT), reference)
+    assert length > 0
+    assert abs(out[0, :length].sum() - reference[:ref_length].sum()) < 3e-7  # both cut at MAX_COUNT
+    m = min(length, ref_length)
+    np.testing.assert_allclose(out[0, :m], reference[:m], atol=1e-7)

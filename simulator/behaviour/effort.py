@@ -21,10 +21,13 @@ Nothing here refers to a kind of plan: give-up far from quota, coasting when it 
 just above it and the shift to quick products under short periods all come out of V.
 
 The search is over the focus lattice and continuous in effort. It is warm-started from
-yesterday's choice (parabolic refinement of effort, then a climb through neighbouring focus
-mixes), with a coarse check over effort, including the efforts that just reach each pay
-threshold, that falls back to the exhaustive search whenever a distant optimum has become better
-(MECHANISM.md: "push for the bonus" and "give up" are two local optima that can trade places).
+yesterday's choice (Newton steps on U', which both valuations give in closed form, with a
+bracketing parabolic search where U does not curve like a parabola; then a climb through
+neighbouring focus mixes, each screened by U and U' at the current effort), with a coarse check
+over effort, including the efforts that just reach each pay threshold, that falls back to the
+exhaustive search whenever a distant optimum has become better (MECHANISM.md: "push for the
+bonus" and "give up" are two local optima that can trade places). That check reruns when its
+margin over the probes beyond a valley was small, the state moved or the period changed.
 The search is compiled once per valuation: `evaluate` and `coefficients` dispatch at compile
 time on what they are given (`numba.extending.overload`), so the normal valuation's inner loop
 sees only plain numbers (a rep's scalars R, a focus mix's coefficients, the pay curve as tuples)
@@ -47,11 +50,17 @@ from simulator.behaviour.valuation import (
     MAX_ATOMS,
     MAX_COUNT,
     binomial_pmf,
-    count_pmf,
+    compound_binomial_row,
+    compound_row,
     ncdf,
+    npdf,
     ratchet_cost,
+    ratchet_cost_grad,
     value_counts,
     value_normal,
+    value_normal_grad,
+    value_pair,
+    value_pair_grad,
 )
 from simulator.plan import MAX_SEGMENTS
 
@@ -60,7 +69,11 @@ E_MAX = 4.0
 STEP = 0.06  # first step of the parabolic refinement of effort
 GUARD_DAYS = 3  # the guard reruns at least this often
 GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of the rep's value
+TOL = 0.001  # $: the local search stops when a step could gain less than this ...
+TOL_REL = 1e-7  # ... plus this share of the rep's value
+MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
+PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
 N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
 
 
@@ -145,17 +158,51 @@ def u_normal(e, c, R):
     return u
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def u_normal_grad(e, c, R):
+    """(U, dU/de) of one rep at effort e for a focus mix with coefficients c, normal belief; U is
+    computed exactly as `u_normal` computes it."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    new = e * a_in
+    mu = mu0 + new
+    s = math.sqrt(var0 + e * b_in + demand_var * new * new)
+    ds = (b_in + 2.0 * demand_var * new * a_in) / (2.0 * s) if s > 0.0 else 0.0
+    u, g = value_normal_grad(mu, s, a_in, ds, q, curve, goal, r)
+    cost, d_cost = ratchet_cost_grad(mu, s, a_in, ds, q, rw, up, down)
+    u -= cost
+    g -= d_cost
+    u += nu * e * a_out - kct * e * e
+    g += nu * a_out - 2.0 * kct * e
+    if stack_amt > 0.0:
+        new_y = e * a_y
+        root = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y)
+        s_y = root + 1e-9
+        z_y = (mu_y0 + new_y - stack_q) / s_y
+        u += stack_amt * ncdf(z_y)
+        ds_y = (b_in + 2.0 * demand_var * new_y * a_y) / (2.0 * root) if root > 0.0 else 0.0
+        g += stack_amt * npdf(z_y) * (a_y - z_y * ds_y) / s_y
+    return u, g
+
+
 @njit(cache=True, error_model="numpy")
 def u_exact(e, c, R):
     """U with the exact distribution of the period's remaining wins (few expected deals):
     pipeline wins (binomial) plus new wins (Poisson), per product."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
-    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12])
+    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
+        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
     for p in range(len(lam_k)):
-        lengths[p] = count_pmf(pipe_pmf[p], pipe_len[p], e * lam_k[p], prefix[0], work[p])
-    u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
+                                       pipe_nw[p, 3])
+        if length == 0:
+            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
+        lengths[p] = length
+    if len(lam_k) == 2:
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14])
+    else:
+        u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -169,6 +216,54 @@ def u_exact(e, c, R):
             var += dealv[p] * dealv[p] * (m2 - m1 * m1)
         u -= ratchet_cost(booked + mean, math.sqrt(max(var, 0.0)), q, rw, up, down)
     return u + nu * e * a_out - kct * e * e
+
+
+@njit(cache=True, error_model="numpy")
+def u_exact_grad(e, c, R):
+    """(U, dU/de) with the exact distribution, two products (`value_pair_grad`)."""
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    a_out = c[2]
+    lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
+        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+    for p in range(len(lam_k)):
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
+                                       pipe_nw[p, 3])
+        if length == 0:
+            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
+        lengths[p] = length
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14], lam_k)
+    if rw != 0.0:
+        mean = 0.0
+        var = 0.0
+        d_mean = 0.0
+        d_var = 0.0
+        for p in range(len(lam_k)):
+            m1 = 0.0
+            m2 = 0.0
+            for n in range(lengths[p]):
+                m1 += n * work[p, n]
+                m2 += n * n * work[p, n]
+            mean += dealv[p] * m1
+            var += dealv[p] * dealv[p] * (m2 - m1 * m1)
+            d_mean += dealv[p] * lam_k[p]  # a Poisson count's mean and variance both move with its rate
+            d_var += dealv[p] * dealv[p] * lam_k[p]
+        s = math.sqrt(max(var, 0.0))
+        cost, d_cost = ratchet_cost_grad(booked + mean, s, d_mean, d_var / (2.0 * s) if s > 0.0 else 0.0, q, rw,
+                                         up, down)
+        u -= cost
+        g -= d_cost
+    return u + nu * e * a_out - kct * e * e, g + nu * a_out - 2.0 * kct * e
+
+
+def evaluate_grad(e, c, R):
+    """(U, dU/de) at effort e: `u_normal_grad` or `u_exact_grad` (chosen when compiling)."""
+
+
+@overload(evaluate_grad, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _evaluate_grad(e, c, R):
+    if len(c) == 4:
+        return lambda e, c, R: u_normal_grad(e, c, R)
+    return lambda e, c, R: u_exact_grad(e, c, R)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -228,53 +323,124 @@ def _vertex(a, fa, b, fb, c, fc):
 def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
     then parabolic steps (a second one only if the first moved far). Returns (effort, U, the
-    curvature -U'' of the last parabola, 0 when unknown)."""
+    curvature -U'' of the last parabola, 0 when unknown).
+
+    Written as one loop that evaluates U at one place (the point `t` its last pass chose), so the
+    valuation is compiled into it once."""
     h = STEP
     a = max(e0 - h, 0.0)
     b = a + h
     x = b + h
-    fa = evaluate(a, c, R)
-    fb = evaluate(b, c, R)
-    fx = evaluate(x, c, R)
-    for _ in range(16):
-        if fb >= fa and fb >= fx:
-            break
-        if fx > fb:
-            if x >= E_MAX:
-                return x, fx, 0.0
-            h = min(2.0 * h, 1.0)
-            a, fa, b, fb = b, fb, x, fx
-            x = min(b + h, E_MAX)
-            fx = evaluate(x, c, R)
-        else:
-            if a <= 0.0:
-                return a, fa, 0.0
-            h = min(2.0 * h, 1.0)
-            x, fx, b, fb = b, fb, a, fa
-            a = max(b - h, 0.0)
-            fa = evaluate(a, c, R)
+    fa = fb = fx = 0.0
     best_e = b
-    best_u = fb
-    for step in range(2):
+    best_u = 0.0
+    stage = 0  # 0-2: the first three points; 3: extending the bracket; 4, 5: parabolic steps
+    walks = 0
+    t = a
+    for _ in range(3 + 16 + 2):
+        f = evaluate(t, c, R)
+        if stage == 0:
+            fa = f
+            stage = 1
+            t = b
+            continue
+        if stage == 1:
+            fb = f
+            stage = 2
+            t = x
+            continue
+        if stage == 2:
+            fx = f
+            stage = 3
+        elif stage == 3:
+            if t == x:
+                fx = f
+            else:
+                fa = f
+        else:  # a parabolic step at v = t
+            v = t
+            fv = f
+            if fv > best_u:
+                best_e = v
+                best_u = fv
+            # keep the best point with its neighbours on either side
+            if v < b:
+                if fv >= fb:
+                    x, fx, b, fb = b, fb, v, fv
+                else:
+                    a, fa = v, fv
+            else:
+                if fv >= fb:
+                    a, fa, b, fb = b, fb, v, fv
+                else:
+                    x, fx = v, fv
+            if stage == 5:
+                break
+            stage = 5
+        if stage == 3:
+            if not (fb >= fa and fb >= fx) and walks < 16:
+                walks += 1
+                if fx > fb:
+                    if x >= E_MAX:
+                        return x, fx, 0.0
+                    h = min(2.0 * h, 1.0)
+                    a, fa, b, fb = b, fb, x, fx
+                    x = min(b + h, E_MAX)
+                    t = x
+                else:
+                    if a <= 0.0:
+                        return a, fa, 0.0
+                    h = min(2.0 * h, 1.0)
+                    x, fx, b, fb = b, fb, a, fa
+                    a = max(b - h, 0.0)
+                    t = a
+                continue
+            best_e = b
+            best_u = fb
+            stage = 4
         v = min(max(_vertex(a, fa, b, fb, x, fx), a), x)
-        if abs(v - b) < (1e-4 if step == 0 else 0.01 * h):
+        if abs(v - b) < (1e-4 if stage == 4 else 0.01 * h):
             break
-        fv = evaluate(v, c, R)
-        if fv > best_u:
-            best_e = v
-            best_u = fv
-        # keep the best point with its neighbours on either side
-        if v < b:
-            if fv >= fb:
-                x, fx, b, fb = b, fb, v, fv
-            else:
-                a, fa = v, fv
-        else:
-            if fv >= fb:
-                a, fa, b, fb = b, fb, v, fv
-            else:
-                x, fx = v, fv
+        t = v
     return best_e, best_u, _curvature(a, fa, b, fb, x, fx)
+
+
+@njit(cache=True, error_model="numpy")
+def climb(c, e, h, R, floor):
+    """Local maximum of U over effort from e: Newton steps on U' (in closed form) with the secant
+    curvature of the last step (h, positive, for the first), until the quadratic model promises
+    less than TOL. Where U does not curve down like a parabola (a kink, a convex stretch) the
+    bracketing search `refine` takes over from the best point. Returns (effort, U, the curvature
+    -U'' last seen); returns at once, with U at e, if U + U'^2 / (2 h) at e is below `floor` (a
+    screened-out mix).
+
+    U is evaluated at one place in the loop, so the valuation is compiled into it once."""
+    best_e = e
+    best_f = -np.inf
+    f = 0.0
+    g = 0.0
+    e_old = e
+    for it in range(9):
+        f_new, g_new = evaluate_grad(e, c, R)
+        if it == 0:
+            if f_new + g_new * g_new / (2.0 * h) < floor:
+                return e, f_new, h
+        else:
+            h = (g - g_new) / (e - e_old)
+        if f_new > best_f:
+            best_e = e
+            best_f = f_new
+        if not h > 0.0:
+            return refine(c, best_e, R)
+        f, g = f_new, g_new
+        if (e <= 0.0 and g <= 0.0) or (e >= E_MAX and g >= 0.0):
+            return best_e, best_f, h  # the optimum is at a bound
+        if g * g <= 2.0 * h * (TOL + TOL_REL * abs(f)):
+            return best_e, best_f, h
+        step = min(max(g / h, -MAX_STEP), MAX_STEP)
+        e_old = e
+        e = min(max(e + step, 0.0), E_MAX)
+    return refine(c, best_e, R)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -420,9 +586,56 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
             if u_k > u_star + 1e-12 * abs(u_star):
                 e_star, u_star, k_star, c_star = e_k, u_k, k, c
                 moved = True
-    if not guard or not _threshold_in_reach(c_star, R):
+    if not guard:
+        return e_star, k_star, u_star, np.inf
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    """`warm` with U' in closed form (the normal belief, or the exact one for two products):
+    yesterday's effort is improved by Newton steps (`climb`; often yesterday's effort already
+    passes), and a neighbouring focus mix is screened by U and U' at the current effort, climbed
+    only if the bound U + U'^2 / (2 x 2 k T) beats the current optimum (the effort cost's
+    curvature alone: a neighbour's optimum may lie far from today's effort), then the guard."""
+    c_star = coefficients(k_prev, T)
+    bend = max(2.0 * R[11], 1e-12)
+    e_star, u_star, _ = climb(c_star, e_prev, bend, R, -np.inf)
+    k_star = k_prev
+    moved = True
+    while moved:
+        moved = False
+        centre = k_star
+        for m in range(neighbours.shape[1]):
+            k = neighbours[centre, m]
+            if k < 0:
+                continue
+            c = coefficients(k, T)
+            e_k, u_k, _ = climb(c, e_star, bend, R, u_star)
+            if u_k > u_star + 1e-12 * abs(u_star):
+                e_star, u_star, k_star, c_star = e_k, u_k, k, c
+                moved = True
+    if not guard:
+        return e_star, k_star, u_star, np.inf
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+
+
+@njit(cache=True, error_model="numpy")
+def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
+    """The guard of the warm searches: at the chosen mix and at the mix that sells most inside
+    the period (k_in), U is probed at each band's commission-only optimum and at the efforts that
+    just reach each threshold. Returns effort -1 when a probe beats the local optimum (the
+    exhaustive search then decides), else the local optimum and its margin over the probes.
+
+    The margin decides when the guard reruns, so it counts only the chosen mix's probes that lie
+    beyond a valley: at or past a probe where U rises again going away from the chosen effort.
+    The others are on the chosen optimum's own slopes (a commission-only optimum next to the
+    chosen effort would otherwise hold the margin near zero and rerun the guard every day)."""
+    if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
+    values = probes[PROBES:]
+    rise = probes[2 * PROBES:]
     best_probe = -np.inf
     k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
     for side in range(3):
@@ -435,21 +648,59 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
         n_probe += threshold_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
             if side == 0 and abs(probes[m] - e_star) < 0.02:
+                values[m] = u_star
                 continue
             value = evaluate(probes[m], c, R)
             if value > u_star + tolerance:
                 return -1.0, k_star, u_star, 0.0
-            best_probe = max(best_probe, value)
+            values[m] = value
+            if side > 0:
+                best_probe = max(best_probe, value)
+        if side > 0:
+            continue
+        for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
+            d = probes[m] - e_star
+            rise[m] = 0.0
+            for n in range(n_probe):
+                dn = probes[n] - e_star
+                if dn * d > 0.0 and abs(dn) < abs(d) and values[n] < values[m]:
+                    rise[m] = 1.0
+                    break
+        for m in range(n_probe):
+            d = probes[m] - e_star
+            for n in range(n_probe):
+                dn = probes[n] - e_star
+                if rise[n] > 0.0 and dn * d > 0.0 and abs(dn) <= abs(d):
+                    best_probe = max(best_probe, values[m])
+                    break
     return e_star, k_star, u_star, u_star - best_probe
 
 
-@njit(cache=True, error_model="numpy")
+def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    """`warm_grad`, or `warm` for the exact valuation of other than two products (U' of the exact
+    valuation is written for two)."""
+
+
+@overload(local_search, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    if len(T) == 1:
+        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_grad(
+            T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+
+    def exact(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+        if len(T[2]) == 2:
+            return warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        return warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+    return exact
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
     returns (effort, focus, U, the guard's margin, whether the exhaustive search ran)."""
     if not full:
         k_in = np.argmax(T[0][:, 0])
-        e_star, k_star, u_star, margin = warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        e_star, k_star, u_star, margin = local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
         if e_star >= 0.0:
             return e_star, k_star, u_star, margin, False
     e_star, k_star, u_star = exhaustive(T, R, n_focus, probes)
@@ -468,14 +719,13 @@ def _near_breakpoint(mu, s, q, curve):
 
 def decision_workspace(n_focus: int, n_prod: int) -> tuple:
     """Work arrays for `choose_effort`, allocated once per run."""
-    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)),
-            np.empty(len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)), _exact_scratch(n_prod))
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(3 * PROBES), _exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
 def _exact_scratch(n_prod):
     return (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
-            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)))
+            np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 4)), np.zeros((3, MAX_SEGMENTS)))
 
 
 @njit(cache=True, error_model="numpy")
@@ -490,9 +740,17 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
     """Load rep i's pipeline into the exact valuation's work arrays; False if the exact
     distribution does not fit the atom table at every mix and effort (the whole day then uses the
     normal belief, so U never switches valuation part-way along effort)."""
-    pipe_pmf, pipe_len = T[3][0], T[3][1]
+    pipe_pmf, pipe_len, pipe_nw = T[3][0], T[3][1], T[3][7]
     for p in range(len(win)):
-        pipe_len[p] = binomial_pmf(int(pipe_count[i, p]), win[p], pipe_pmf[p])
+        n = min(int(pipe_count[i, p]), MAX_COUNT - 1)
+        pipe_len[p] = binomial_pmf(n, win[p], pipe_pmf[p])
+        w = win[p]
+        pipe_nw[p, 0] = n
+        pipe_nw[p, 1] = w
+        pipe_nw[p, 2] = (1.0 - w) ** n
+        pipe_nw[p, 3] = n * math.log(1.0 - w) if w < 1.0 else -np.inf
+    if len(win) <= 2:  # the atoms are one product's counts: they always fit
+        return True
     for k in range(n_focus):
         if np.isnan(u_exact(E_MAX, coef_exact(k, T), R)):
             return False

@@ -129,6 +129,76 @@ def value_normal(mu, s, q, curve, goal, r):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def value_normal_grad(mu, s, dmu, ds, q, curve, goal, r):
+    """`value_normal` and its derivative when mu and s move at rates dmu and ds.
+
+    The same sum over segments, differentiated term by term: at a breakpoint z = (L - mu) / s
+    moves at dz = -(dmu + z ds) / s, so Phi(z) moves at phi dz, phi(z) at -z phi dz and z phi(z)
+    at (1 - z^2) phi dz. The value is computed exactly as `value_normal` computes it.
+    """
+    n, lo, slope, qc, lump, gi = curve
+    if s <= 1e-9 * (1.0 + abs(mu)):
+        return curve_at(mu, q, curve, goal), slope[segment_of(mu, q, curve)] * dmu
+    mean = 0.0
+    second = 0.0
+    d_mean = 0.0
+    d_second = 0.0
+    p_low = 0.0
+    d_low = 0.0
+    zd_low = 0.0
+    dp_low = 0.0
+    dd_low = 0.0
+    dzd_low = 0.0
+    for j in range(n):
+        if j < n - 1:
+            z = (lo[j + 1] * q - mu) / s
+            p_up, d_up = cdf_pdf(z)
+            zd_up = z * d_up
+            dz = -(dmu + z * ds) / s
+            dp_up = d_up * dz
+            dd_up = -zd_up * dz
+            dzd_up = (d_up - z * zd_up) * dz
+        else:
+            p_up = 1.0
+            d_up = 0.0
+            zd_up = 0.0
+            dp_up = 0.0
+            dd_up = 0.0
+            dzd_up = 0.0
+        p = p_up - p_low
+        if p > 0.0:
+            a = qc[j] * q + lump[j]
+            if j >= gi:
+                a += goal
+            a += slope[j] * mu  # v = a + b s Z on this segment
+            bs = slope[j] * s
+            ez = d_low - d_up
+            ez2 = p + zd_low - zd_up
+            mean += a * p + bs * ez
+            second += a * a * p + 2.0 * a * bs * ez + bs * bs * ez2
+            da = slope[j] * dmu
+            dbs = slope[j] * ds
+            dp = dp_up - dp_low
+            dez = dd_low - dd_up
+            dez2 = dp + dzd_low - dzd_up
+            d_mean += da * p + a * dp + dbs * ez + bs * dez
+            d_second += (2.0 * a * da * p + a * a * dp + 2.0 * (da * bs + a * dbs) * ez + 2.0 * a * bs * dez
+                         + 2.0 * bs * dbs * ez2 + bs * bs * dez2)
+        p_low = p_up
+        d_low = d_up
+        zd_low = zd_up
+        dp_low = dp_up
+        dd_low = dd_up
+        dzd_low = dzd_up
+    if r <= 0.0:
+        return mean, d_mean
+    var = second - mean * mean
+    if var > 0.0:
+        return mean - 0.5 * r * var, d_mean - 0.5 * r * (d_second - 2.0 * mean * d_mean)
+    return mean - 0.5 * r * max(var, 0.0), d_mean
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def ratchet_cost(mu, s, q, weight, up, down):
     """weight x expected rise of next period's quota under `next = q + a (S - q)`.
 
@@ -145,6 +215,27 @@ def ratchet_cost(mu, s, q, weight, up, down):
     above = (mu - q) * ncdf(z) + s * npdf(z)
     below = (q - mu) * ncdf(-z) + s * npdf(z)
     return weight * (up * above - down * below)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def ratchet_cost_grad(mu, s, dmu, ds, q, weight, up, down):
+    """`ratchet_cost` and its derivative when mu and s move at rates dmu and ds
+    (dE[(S - q)+]/dmu = Phi(z), dE[(q - S)+]/dmu = -Phi(-z), both move with s at phi(z))."""
+    if weight == 0.0:
+        return 0.0, 0.0
+    if s <= 1e-9 * (1.0 + abs(mu)):
+        d = mu - q
+        if d > 0:
+            return weight * (up * d), weight * up * dmu
+        return weight * (down * d), weight * down * dmu
+    z = (mu - q) / s
+    c_up = ncdf(z)
+    c_down = ncdf(-z)
+    d = npdf(z)
+    above = (mu - q) * c_up + s * d
+    below = (q - mu) * c_down + s * d
+    return (weight * (up * above - down * below),
+            weight * (up * (c_up * dmu + d * ds) - down * (d * ds - c_down * dmu)))
 
 
 # ------------------------------------------------------------------------------- option values
@@ -258,25 +349,79 @@ def binomial_pmf(n, w, out):
     return length
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def compound_row(base, p, base_len, lam, out):
+    """out[p, :length] = the distribution of (a count with pmf base[p, :base_len]) + Poisson(lam)
+    new wins, the Poisson's upper tail below TAIL cut off; returns the length used.
+
+    One pass: each Poisson term is spread over the base as it is computed (no work array), and
+    `out` is zeroed only where it is written.
+    """
+    term = math.exp(-lam)
+    last = base_len - 1
+    for m in range(min(last, MAX_COUNT)):
+        out[p, m] = 0.0
+    b = 0
+    while True:
+        top = last + b
+        if top < MAX_COUNT:
+            out[p, top] = 0.0
+        for a in range(min(base_len, MAX_COUNT - b)):
+            out[p, a + b] += base[p, a] * term
+        b += 1
+        if b >= MAX_COUNT or (b > lam and term < TAIL):
+            break
+        term = term * lam / b
+    return min(base_len + b - 1, MAX_COUNT)
+
+
+STABLE_WIN = 0.6  # the recurrence of `compound_binomial_row` is stable for win rates up to about this
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def compound_binomial_row(n, w, lam, p, out, q_n=-1.0, log_q_n=1.0):
+    """out[p, :length] = the distribution of Binomial(n, w) + Poisson(lam), up to the first count
+    past the mean with probability below TAIL; returns the length used (0: not computed, use
+    `compound_row`).
+
+    O(length) by the recurrence of the coefficients of the probability generating function
+    G(z) = (1 - w + w z)^n exp(lam (z - 1)), which satisfies (1 - w + w z) G' = (n w + lam (1 - w + w z)) G:
+        (1 - w) (m + 1) g[m+1] = (n w + lam (1 - w) - w m) g[m] + lam w g[m-1].
+    Past the mode the first term turns negative; the spurious solution then grows like
+    (w / (1 - w))^m, harmless while w <= STABLE_WIN. `q_n` = (1 - w)^n and `log_q_n` = its log
+    may be given (they do not change with effort).
+    """
+    q = 1.0 - w
+    if q_n < 0.0:
+        q_n = q**n
+        log_q_n = n * math.log(q) if q > 0.0 else -np.inf
+    if w > STABLE_WIN or log_q_n - lam < -600.0:
+        return 0
+    g = q_n * math.exp(-lam)
+    out[p, 0] = g
+    g_prev = 0.0
+    lead = n * w + lam * q
+    lw = lam * w
+    mean = n * w + lam
+    m = 0
+    while m + 1 < MAX_COUNT:
+        g_next = ((lead - w * m) * g + lw * g_prev) / (q * (m + 1))
+        m += 1
+        if g_next < 0.0:
+            g_next = 0.0
+        out[p, m] = g_next
+        g_prev = g
+        g = g_next
+        if m > mean and g < TAIL:
+            break
+    return m + 1
+
+
 @njit(cache=True, error_model="numpy")
 def count_pmf(base, base_len, lam, poisson, out):
-    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, both tails below
-    TAIL cut off; returns the length used. `poisson` is work space of MAX_COUNT numbers."""
-    term = math.exp(-lam)
-    n_pois = 0
-    while n_pois < MAX_COUNT:
-        poisson[n_pois] = term
-        n_pois += 1
-        if n_pois > lam and term < TAIL:
-            break
-        term = term * lam / n_pois
-    length = min(base_len + n_pois - 1, MAX_COUNT)
-    out[:length] = 0.0
-    for a in range(base_len):
-        wa = base[a]
-        for b in range(min(n_pois, length - a)):
-            out[a + b] += wa * poisson[b]
-    return length
+    """Distribution of (pipeline wins with pmf `base`) + Poisson(lam) new wins, the Poisson's upper
+    tail below TAIL cut off; returns the length used. (`poisson`: unused, kept for callers.)"""
+    return compound_row(base.reshape((1, base.shape[0])), 0, base_len, lam, out.reshape((1, out.shape[0])))
 
 
 @njit(cache=True, error_model="numpy")
@@ -391,3 +536,173 @@ def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_
     if r <= 0.0:
         return mean
     return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
+    """`value_counts` for two products, without the atom table: the other product's counts are
+    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes). `seg` is work
+    space of 3 x MAX_SEGMENTS numbers."""
+    n_seg, lo, slope, qc, lump, gi = curve
+    inner = 1 if lengths[1] > lengths[0] else 0
+    other = 1 - inner
+    v1 = values[inner]
+    vo = values[other]
+    length = lengths[inner]
+    p0 = 0.0
+    p1 = 0.0
+    p2 = 0.0
+    prefix[0, 0] = 0.0
+    prefix[1, 0] = 0.0
+    prefix[2, 0] = 0.0
+    for c in range(length):
+        w = pmfs[inner, c]
+        p0 += w
+        p1 += c * w
+        p2 += c * c * w
+        prefix[0, c + 1] = p0
+        prefix[1, c + 1] = p1
+        prefix[2, c + 1] = p2
+    # per segment: the inner count at which the segment ends (before the other product's
+    # atoms), intercept and slope of the value
+    for j in range(n_seg):
+        a0 = qc[j] * q + lump[j]
+        if j >= gi:
+            a0 += goal
+        seg[0, j] = a0
+        seg[1, j] = slope[j]
+        seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
+    trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
+    n_atoms = 1 if trivial else lengths[other]
+    mean = 0.0
+    second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        if trivial:
+            weight = 1.0
+            base = booked
+        else:
+            weight = pmfs[other, a]
+            if weight < TAIL:
+                continue
+            base = booked + a * vo
+        shift = base - booked
+        low_count = 0
+        for j in range(n_seg):
+            if j == n_seg - 1 or v1 <= 0.0:
+                high_count = length
+            else:
+                high_count = min(max(int(math.ceil((seg[2, j] - shift) / v1)), 0), length)
+            if high_count > low_count:
+                prob = prefix[0, high_count] - prefix[0, low_count]
+                m1 = prefix[1, high_count] - prefix[1, low_count]
+                m2 = prefix[2, high_count] - prefix[2, low_count]
+                b = seg[1, j]
+                a0 = seg[0, j] + b * base
+                bv = b * v1
+                mean += weight * (a0 * prob + bv * m1)
+                second += weight * (a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2)
+                mass += weight * prob
+                low_count = high_count
+    if mass <= 0.0:
+        return curve_at(booked, q, curve, goal)
+    mean /= mass
+    if r <= 0.0:
+        return mean
+    return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _segment_sums(base, n_seg, seg, v1, length, prefix):
+    """E[v] and E[v^2] over the inner count's distribution (unnormalised) at S = base + N v1."""
+    first = 0.0
+    second = 0.0
+    shift_count = 0
+    low_count = 0
+    for j in range(n_seg):
+        if j == n_seg - 1 or v1 <= 0.0:
+            high_count = length
+        else:
+            high_count = min(max(int(math.ceil((seg[2, j] - base) / v1)), 0), length)
+        if high_count > low_count:
+            prob = prefix[0, high_count] - prefix[0, low_count]
+            m1 = prefix[1, high_count] - prefix[1, low_count]
+            m2 = prefix[2, high_count] - prefix[2, low_count]
+            b = seg[1, j]
+            a0 = seg[0, j] + b * base
+            bv = b * v1
+            first += a0 * prob + bv * m1
+            second += a0 * a0 * prob + 2.0 * a0 * bv * m1 + bv * bv * m2
+            low_count = high_count
+    return first, second
+
+
+@njit(cache=True, error_model="numpy")
+def value_pair_grad(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg, rates):
+    """`value_pair` and its derivative when each product's Poisson mean moves at rates[p].
+
+    A Poisson count's distribution moves with its mean as d g(m) = g(m - 1) - g(m), so the
+    derivative of E[h(N)] is E[h(N + 1)] - E[h(N)]: one more deal of that product. For the inner
+    product that is the same sum at a base one deal higher; for the other product, the next atom.
+    """
+    n_seg, lo, slope, qc, lump, gi = curve
+    inner = 1 if lengths[1] > lengths[0] else 0
+    other = 1 - inner
+    v1 = values[inner]
+    vo = values[other]
+    length = lengths[inner]
+    p0 = 0.0
+    p1 = 0.0
+    p2 = 0.0
+    prefix[0, 0] = 0.0
+    prefix[1, 0] = 0.0
+    prefix[2, 0] = 0.0
+    for c in range(length):
+        w = pmfs[inner, c]
+        p0 += w
+        p1 += c * w
+        p2 += c * c * w
+        prefix[0, c + 1] = p0
+        prefix[1, c + 1] = p1
+        prefix[2, c + 1] = p2
+    for j in range(n_seg):  # bases are measured from `booked` below
+        a0 = qc[j] * q + lump[j]
+        if j >= gi:
+            a0 += goal
+        seg[0, j] = a0 + slope[j] * booked
+        seg[1, j] = slope[j]
+        seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
+    trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
+    n_atoms = 1 if trivial else lengths[other]
+    mean = 0.0
+    second = 0.0
+    d_mean = 0.0
+    d_second = 0.0
+    mass = 0.0
+    for a in range(n_atoms):
+        if trivial:
+            weight = 1.0
+            shift = 0.0
+        else:
+            weight = pmfs[other, a]
+            if weight < TAIL:
+                continue
+            shift = a * vo
+        f1, f2 = _segment_sums(shift, n_seg, seg, v1, length, prefix)
+        i1, i2 = _segment_sums(shift + v1, n_seg, seg, v1, length, prefix)
+        o1, o2 = _segment_sums(shift + vo, n_seg, seg, v1, length, prefix)
+        mean += weight * f1
+        second += weight * f2
+        d_mean += weight * (rates[inner] * (i1 - f1) + rates[other] * (o1 - f1))
+        d_second += weight * (rates[inner] * (i2 - f2) + rates[other] * (o2 - f2))
+        mass += weight * prefix[0, length]
+    if mass <= 0.0:
+        return curve_at(booked, q, curve, goal), 0.0
+    mean /= mass
+    d_mean /= mass
+    if r <= 0.0:
+        return mean, d_mean
+    var = second / mass - mean * mean
+    if var > 0.0:
+        return mean - 0.5 * r * var, d_mean - 0.5 * r * (d_second / mass - 2.0 * mean * d_mean)
+    return mean, d_mean

@@ -1,0 +1,125 @@
+"""Speed of the decision kernel alone, free of the rest of the day's noise.
+
+A run of the scenario is recorded: every day, the inputs of `effort.choose_effort` and the reps'
+state before it. The kernel is then replayed on the recorded days, several times, and the best
+time per rep-day is reported, with the share of rep-days on the exact valuation. The replay starts
+each day from the recorded state, so it measures today's kernel on the same days however the
+kernel has changed, and it can compare decisions (`python -m benchmarks.decide --check`, against
+the exhaustive grid of `effort.utility_grid`).
+
+    python -m benchmarks.decide [scenario ...] [--reps N] [--years Y] [--repeat R] [--check]
+                                [--per-day N] [--every D]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from simulator import load_scenario
+from simulator.behaviour.effort import choose_effort, quiet_compilation, utility_grid
+from simulator.behaviour.rules import effort_inputs
+from simulator.engine import Engine
+
+ROOT = Path(__file__).parents[1]
+AFTER_DECIDING = ("prospect", "close_deals", "time_deals", "cancel", "turnover", "settle", "staff", "record")
+
+
+def _copy(v):
+    return v.copy() if isinstance(v, np.ndarray) else v
+
+
+def record(name: str, reps: int, years: float, seed: int = 1) -> list:
+    """Per day: (choose_effort's inputs, the state it starts from, day, period start)."""
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml", [f"force.size={reps}", f"horizon_years={years}"])
+    engine = Engine(scenario, seed=seed)
+    r = engine.reps
+    days = []
+    while not engine.finished:
+        engine.open_day()
+        engine._outlook()
+        inputs = tuple(_copy(v) for v in effort_inputs(engine))
+        state = tuple(a.copy() for a in (r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used, r.guard_memory))
+        period_start = engine.day - (engine.period_len - engine.days_left)
+        engine.rule.choose(engine)
+        days.append((inputs, state, engine.day, period_start))
+        engine._log_effort()
+        for phase in AFTER_DECIDING:
+            getattr(engine, phase)()
+    return days, engine.decision_work
+
+
+def replay(days, work) -> tuple[float, list]:
+    """Seconds for all recorded days, and each day's (effort, focus, value, exact, exhaustive)."""
+    out = []
+    spent = 0.0
+    for inputs, state, day, period_start in days:
+        effort, focus, value, exact, wide, memory = (a.copy() for a in state)
+        full = inputs[1].copy()
+        args = (inputs[0], full) + inputs[2:]
+        t0 = time.process_time()
+        with quiet_compilation(choose_effort):
+            choose_effort(*args, effort, focus, value, exact, wide, work, day, period_start, memory)
+        spent += time.process_time() - t0
+        out.append((effort, focus, value, exact, wide, memory))
+    return spent, out
+
+
+def check(days, results, efforts=np.linspace(0.0, 4.0, 801), every=3, per_day=10, seed=0) -> dict:
+    """Sampled rep-days against the exhaustive grid: misses as in tests/test_decisions.py."""
+    rng = np.random.default_rng(seed)
+    checked = 0
+    misses = []
+    worst = 0.0
+    for d in range(0, len(days), every):
+        inputs = days[d][0]
+        value, exact = results[d][2], results[d][3]
+        active = np.flatnonzero(inputs[0])
+        for i in rng.choice(active, size=min(per_day, len(active)), replace=False):
+            grid = utility_grid(i, efforts, *inputs, bool(exact[i]))
+            best = grid.max()
+            checked += 1
+            gap = best - value[i]
+            worst = max(worst, gap)
+            if value[i] < best - max(1e-3 * abs(best), 5.0):
+                misses.append((d, int(i), float(value[i]), float(best), bool(exact[i])))
+    return {"checked": checked, "misses": len(misses), "worst_gap": worst, "examples": misses[:5], "on_exact": sum(m[4] for m in misses)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenarios", nargs="*", default=["baseline", "ratchet", "daily_quota"])
+    parser.add_argument("--reps", type=int, default=500)
+    parser.add_argument("--years", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--per-day", type=int, default=10, help="rep-days checked per checked day")
+    parser.add_argument("--every", type=int, default=3, help="check every this many days")
+    args = parser.parse_args()
+    report(args.scenarios, args.reps, args.years, args.repeat, args.check, args.every, args.per_day)
+
+
+def report(scenarios, reps, years, repeat, checked, every=3, per_day=10) -> None:
+    for name in scenarios:
+        days, work = record(name, reps, years)
+        rep_days = sum(int(d[0][0].sum()) for d in days)
+        best = np.inf
+        for _ in range(repeat):
+            spent, results = replay(days, work)
+            best = min(best, spent)
+        exact = sum(int(r[3][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
+        wide = sum(int(r[4][d[0][0]].sum()) for r, d in zip(results, days)) / rep_days
+        guarded = sum(int((r[5][d[0][0], 2] == d[2]).sum()) for r, d in zip(results, days)) / rep_days
+        line = (f"{name:<12} {rep_days:>8,} rep-days: decide kernel {1e9 * best / rep_days:6.0f} ns/rep-day "
+                f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, "
+                f"guard share {guarded:.3f}")
+        print(line, flush=True)
+        if checked:
+            print("    vs exhaustive grid:", check(days, results, every=every, per_day=per_day), flush=True)
+
+
+if __name__ == "__main__":
+    main()
