@@ -27,11 +27,13 @@ UNCERTAINTIES = ("force", "products", "market", "behaviour")
 class ScenarioError(ValueError):
     """A scenario or override that cannot be used; the message says where and what is allowed."""
 
+    kind = "scenario"  # what the file is, in the message's first line
+
     def __init__(self, source: str, problems: Sequence[str]):
         self.source = source
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{source}: invalid scenario\n{lines}")
+        super().__init__(f"{source}: invalid {self.kind}\n{lines}")
 
 
 class Strict(BaseModel):
@@ -429,9 +431,9 @@ def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) ->
     return data
 
 
-def _allowed_fields(loc: Sequence[Any]) -> list[str] | None:
+def _allowed_fields(loc: Sequence[Any], root: type[BaseModel]) -> list[str] | None:
     """Field names allowed at the parent of `loc` in the schema, for 'unknown field' errors."""
-    model: Any = Scenario
+    model: Any = root
     for key in loc[:-1]:
         if isinstance(key, int):
             continue
@@ -456,17 +458,18 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _describe(error: dict) -> str:
+def describe_error(error: dict, root: type[BaseModel] | None = None) -> str:
+    """One pydantic error as `field.path: what is wrong (got value)`; unknown fields list the allowed ones."""
     loc = [k for k in error["loc"] if k not in ("function-after", "function-before")]
     path = ".".join(str(k) for k in loc) or "(top level)"
     value = error.get("input")
-    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+    shown = "" if isinstance(value, dict) else f" (got {json.dumps(value, default=str)})"  # a section: its fields say it
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc)
+        allowed = _allowed_fields(loc, root or Scenario)
         hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return f"{path}: unknown field{hint}"
     message = error["msg"].removeprefix("Value error, ")
-    return f"{path}: {message} (got {shown})"
+    return f"{path}: {message}{shown}"
 
 
 def validate(data: Mapping, source: str = "<scenario>") -> Scenario:
@@ -474,7 +477,7 @@ def validate(data: Mapping, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, [_describe(e) for e in exc.errors()]) from None
+        raise ScenarioError(source, [describe_error(e) for e in exc.errors()]) from None
 
 
 def load_scenario(
