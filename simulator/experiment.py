@@ -88,6 +88,18 @@ class Parameter(Strict):
     sets: dict[str, Tie] | None = Field(
         None, description="a named number: the fields it sets, dotted.path -> {offset, factor}")
 
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _shape(cls, levels: Any) -> Any:
+        if isinstance(levels, Mapping):
+            bad = {label: v for label, v in levels.items() if not isinstance(v, Mapping)}
+            if bad:
+                label, value = next(iter(bad.items()))
+                raise ValueError(f"a named choice maps each label to {{dotted.path: value}}; {label!r} maps to {value!r}")
+        elif levels is not None and not isinstance(levels, list):
+            raise ValueError(f"levels is a list of values, or a mapping of labels to overrides (got {levels!r})")
+        return levels
+
     @model_validator(mode="after")
     def _check(self) -> "Parameter":
         ranged = self.low is not None or self.high is not None
@@ -104,6 +116,8 @@ class Parameter(Strict):
                 raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
             if self.scale == "log" and self.low <= 0:
                 raise ValueError(f"a log scale needs low > 0 (got {self.low:g})")
+            if self.integer and math.ceil(self.low) > math.floor(self.high):
+                raise ValueError(f"no whole number lies between low ({self.low:g}) and high ({self.high:g})")
         elif self.count is not None or self.integer or self.scale != "linear":
             raise ValueError("count, scale and integer describe a range (low, high), not levels")
         if isinstance(self.levels, dict) and self.sets is not None:
@@ -145,6 +159,8 @@ class Design(Strict):
         if self.kind == "sobol" and self.samples & (self.samples - 1):
             raise ValueError(f"sobol needs samples that are a power of 2 (got {self.samples}; "
                              f"try {1 << (self.samples - 1).bit_length()})")
+        if self.samples is not None and self.kind not in SAMPLED:
+            raise ValueError(f"samples belongs to the sampled designs ({', '.join(SAMPLED)}), not {self.kind}")
         if self.kind == "morris" and self.morris_levels % 2:
             raise ValueError(f"morris_levels must be even (got {self.morris_levels})")
         if self.cases is not None and self.kind != "cases" or self.file is not None and self.kind != "table":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping, Sequence
 
@@ -434,17 +435,27 @@ def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) ->
 def _allowed_fields(loc: Sequence[Any], root: type[BaseModel]) -> list[str] | None:
     """Field names allowed at the parent of `loc` in the schema, for 'unknown field' errors."""
     model: Any = root
+    keyed = False  # the next key names an entry of a mapping (a segment, a product), not a field
     for key in loc[:-1]:
-        if isinstance(key, int):
+        if isinstance(key, int) or keyed:
+            keyed = False
             continue
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return None
         annotation = field.annotation
+        keyed = _is_mapping(annotation)
         model = _model_in(annotation)
         if model is None:
             return None
     return sorted(getattr(model, "model_fields", {}))
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether an annotation (perhaps Optional) is a dict."""
+    if typing.get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping(arg) for arg in typing.get_args(annotation) if arg is not type(None))
 
 
 def _model_in(annotation: Any) -> Any:
