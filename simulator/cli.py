@@ -80,6 +80,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except ResultsError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # while the workers were starting or stopping: nothing half-done is trusted
+        print("interrupted: run the same command again to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(f"{experiment.name}: {report.ok} runs done now, {report.skipped} done before, {report.failed} failed, "
           f"{report.pending} not run ({report.rate:.2f} runs/s); results in {out}/")
     if report.failed:

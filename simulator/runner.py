@@ -159,13 +159,19 @@ def _dask_client(scheduler: str | None, workers: int):
 
 
 def worker_count(executor: Executor) -> int:
-    """How many tasks the executor runs at once (for sizing batches and the submission window)."""
+    """How many tasks the executor runs at once (for sizing batches and the submission window): the
+    pool's size, a Dask cluster's threads, mpi4py's `num_workers`, or a `max_workers` attribute that
+    any other executor may carry; every core if it says nothing."""
     if isinstance(executor, SerialExecutor):
         return 1
     client = getattr(executor, "_client", None)  # dask's ClientExecutor
     if client is not None:
         return max(1, sum(client.nthreads().values()))
-    return int(getattr(executor, "_max_workers", None) or default_workers())
+    for name in ("max_workers", "num_workers", "_max_workers"):
+        count = getattr(executor, name, None)
+        if isinstance(count, int) and count > 0:
+            return count
+    return default_workers()
 
 
 # ------------------------------------------------------------------------------------- worker side
@@ -297,7 +303,7 @@ def _progress(experiment: Experiment, report: SweepReport, show: bool):
     from tqdm import tqdm
 
     bar = tqdm(total=report.runs, initial=report.skipped, unit="run", desc=experiment.name, disable=not show,
-               dynamic_ncols=True, smoothing=0.1)
+               dynamic_ncols=True, smoothing=0.1, mininterval=0.5)
     bar.set_postfix(failed=0)
     return bar
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -102,6 +103,14 @@ def test_a_dask_cluster_gives_the_serial_tables(tiny_file, serial, tmp_path):
     assert status == 0
     same_results(tmp_path / "out", serial)
     same_results(tmp_path / "out", serial, "daily")
+
+
+def test_any_executor_will_do(tiny_file, serial, tmp_path):
+    """Ray, MPI or another engine need only a concurrent.futures Executor: here, a thread pool."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        report = run_sweep(load_experiment(tiny_file), tmp_path / "out", pool, progress=False)
+    assert (report.ok, report.failed) == (8, 0)
+    same_results(tmp_path / "out", serial)
 
 
 def test_a_run_that_raises_is_recorded_and_the_others_go_on(tiny_file, serial, tmp_path):
