@@ -4,11 +4,13 @@ Prints runs per second for each and the speed-up of two workers over one, with t
 from the command to the last part written (workers' start-up included). Target (issue): the whole
 sweep in under 2 minutes on two cores and a speed-up of at least 1.8. 1,000 runs x 200 reps x 756
 days is 151 million rep-days, so the target needs the core at about 0.65 million rep-days a second
-per core; `python -m benchmarks core` shows where the core is.
+per core; `python -m benchmarks core` shows where the core is. The load average printed beside
+each figure tells whether other work shared the cores (above the number of workers: it did).
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +35,7 @@ seed: 1
 
 def timed_sweep(path: Path, workers: int) -> dict:
     experiment = load_experiment(path)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         with open_executor("process", workers) as executor:
@@ -40,12 +43,14 @@ def timed_sweep(path: Path, workers: int) -> dict:
         seconds = time.perf_counter() - start
     rep_days = experiment.n_runs * experiment.scenario(0).force.size * experiment.scenario(0).n_days
     return {"workers": workers, "runs": experiment.n_runs, "failed": report.failed, "seconds": seconds,
-            "rate": experiment.n_runs / seconds, "rep_days_rate": rep_days / seconds}
+            "rate": experiment.n_runs / seconds, "rep_days_rate": rep_days / seconds,
+            "load": (load_before, os.getloadavg()[0])}
 
 
 def report(result: dict) -> None:
     print(f"  {result['workers']} worker{'s' if result['workers'] > 1 else ' '}: {result['runs']:,} runs in "
           f"{result['seconds']:7.1f} s = {result['rate']:5.2f} runs/s ({result['rep_days_rate'] / 1e6:4.2f} M rep-days/s)"
+          f"  [load average {result['load'][0]:.1f} before, {result['load'][1]:.1f} after, on {os.cpu_count()} cores]"
           + (f", {result['failed']} failed" if result["failed"] else ""))
 
 

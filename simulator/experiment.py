@@ -303,6 +303,8 @@ def path_problem(path: str, base: Mapping) -> str | None:
     annotation: Any = Scenario
     for i, key in enumerate(keys):
         where = ".".join(keys[:i]) or "the top level"
+        if node is None:
+            return f"{where} is not set in the base scenario; vary {where} as a whole, or set it in base.set"
         if not isinstance(node, Mapping):
             return f"{where} is a value, not a section"
         step = _step(annotation, key)
@@ -314,10 +316,10 @@ def path_problem(path: str, base: Mapping) -> str | None:
     return None
 
 
-def role_of(paths: Sequence[str]) -> str | set[str]:
-    roles = {"lever" if p.split(".")[0] in LEVERS else "uncertainty" if p.split(".")[0] in UNCERTAINTIES
-             else "setting" for p in paths}
-    return roles.pop() if len(roles) == 1 else roles
+def roles_of(paths: Sequence[str]) -> set[str]:
+    """lever (plan, quota, management), uncertainty (force, products, market, behaviour) or setting."""
+    return {"lever" if p.split(".")[0] in LEVERS else "uncertainty" if p.split(".")[0] in UNCERTAINTIES
+            else "setting" for p in paths}
 
 
 # ------------------------------------------------------------------------------------- the experiment
@@ -370,7 +372,8 @@ class Experiment:
         return scenario_for(self.base, self.run(run_id).overrides)
 
     def design_table(self):
-        """One row a run: run_id, case, replication, seed, the parameter columns and the overrides as JSON."""
+        """One row a run: run_id, case, replication, seed, the parameter columns, the overrides as JSON
+        and, for sobol and morris designs, each case's point in the unit cube (`unit.<name>`)."""
         import pandas as pd
 
         reps = self.spec.replications
@@ -384,6 +387,9 @@ class Experiment:
             table[factor.column] = table[factor.column].infer_objects()
         table["overrides"] = np.repeat(np.array([json.dumps(o, sort_keys=True) for o in self.case_overrides],
                                                 dtype=object), reps)
+        if self.unit is not None:  # sobol and morris: the coordinates SALib's analysers take
+            for j, factor in enumerate(self.factors):
+                table[f"unit.{factor.name}"] = np.repeat(self.unit[:, j], reps)
         return table
 
     def digest(self) -> str:
@@ -496,12 +502,12 @@ def _factors(spec: ExperimentFile, base: dict, source: str) -> list[Factor]:
         if wrong:
             problems += wrong
             continue
-        role = role_of(paths)
-        if isinstance(role, set):
-            problems.append(f"{where}: sets both {' and '.join(sorted(role))} fields ({', '.join(paths)}); "
+        roles = roles_of(paths)
+        if len(roles) > 1:
+            problems.append(f"{where}: sets both {' and '.join(sorted(roles))} fields ({', '.join(paths)}); "
                             f"keep levers and uncertainties in separate parameters")
             continue
-        factor = Factor(name, role, parameter, tuple(paths))
+        factor = Factor(name, roles.pop(), parameter, tuple(paths))
         for i, value in enumerate(factor.candidates()):
             try:
                 scenario_for(base, factor.overrides(value))
@@ -577,9 +583,8 @@ def _listed_cases(rows: list[dict[str, Any]], declared_factors: list[Factor], ba
         if why := path_problem(key, base):
             problems.append(f"design.cases: {key}: {why}")
             continue
-        role = role_of([key])
-        declared[key] = Factor(key, role, Parameter(levels=sorted({_cell(r[key]) for r in rows if key in r}, key=str)),
-                               (key,))
+        seen = sorted({_cell(row[key]) for row in rows if key in row}, key=str)
+        declared[key] = Factor(key, roles_of([key]).pop(), Parameter(levels=seen), (key,))
         factors.append(declared[key])
     cases = []
     for i, row in enumerate(rows):

@@ -19,14 +19,14 @@ the order in which batches finish. Batches grow once the first runs have been ti
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
 import time
 import traceback
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,10 +34,10 @@ from typing import Callable, Iterator, Literal, Sequence
 
 import pandas as pd
 
+from simulator import store
 from simulator.experiment import Experiment, RunSpec, keep_metric, scenario_for
 from simulator.metrics import flatten
 from simulator.runs import RunResult, run
-from simulator import store
 
 Model = Callable[..., RunResult]
 Engine = Literal["process", "loky", "dask", "serial"]
@@ -280,9 +280,9 @@ def run_sweep(experiment: Experiment, out: str | Path, executor: Executor | None
     if executor is None:
         with open_executor() as pool:
             return run_sweep(experiment, out, pool, resume=resume, model=model, batch=batch, progress=progress)
-    out = Path(out)
-    done = prepare_folder(experiment, out, resume=resume, model=model, engine=type(executor).__name__,
-                          workers=worker_count(executor))
+    out = Path(out).resolve()  # workers elsewhere (a cluster) need the whole path
+    done = store.open_folder(out, experiment, resume=resume, model=model_name(model),
+                             engine=type(executor).__name__, workers=worker_count(executor))
     todo = deque(i for i in range(experiment.n_runs) if i not in done)
     report = SweepReport(out, experiment.n_runs, skipped=len(done))
     started = time.perf_counter()
@@ -295,7 +295,8 @@ def run_sweep(experiment: Experiment, out: str | Path, executor: Executor | None
     finally:
         bar.close()
         report.seconds = time.perf_counter() - started
-        _close_session(out, report)
+        store.close_session(out, ok=report.ok, failed=report.failed, skipped=report.skipped,
+                            interrupted=report.interrupted, broken=report.broken, seconds=round(report.seconds, 3))
     return report
 
 
@@ -380,80 +381,9 @@ def _record_task_failure(experiment: Experiment, out: Path, ids: Sequence[int], 
     return [(i, i not in missing, 0.0) for i in ids]
 
 
-def prepare_folder(experiment: Experiment, out: Path, *, resume: bool, model: Model, engine: str, workers: int
-                   ) -> set[int]:
-    """Create or reopen a results folder for `experiment`; return the run ids already finished."""
-    manifest = store.read_manifest(out)
-    model_name = f"{getattr(model, '__module__', '?')}.{getattr(model, '__qualname__', repr(model))}"
-    if manifest is None:
-        if resume:
-            raise store.ResultsError(f"{out}: no sweep to resume here (no {store.MANIFEST})")
-        if out.exists() and any(out.iterdir()):
-            raise store.ResultsError(f"{out}: the folder is not empty and holds no sweep; choose another --out")
-        out.mkdir(parents=True, exist_ok=True)
-        manifest = new_manifest(experiment, model_name)
-    else:
-        if manifest.get("digest") != experiment.digest():
-            raise store.ResultsError(
-                f"{out}: holds results of another experiment ({manifest['experiment']['name']} from "
-                f"{manifest['experiment']['file']}, digest {manifest.get('digest')}); this one's digest is "
-                f"{experiment.digest()}. Choose another --out, or run the experiment that made it")
-        if manifest.get("model") != model_name:
-            raise store.ResultsError(f"{out}: was made with model {manifest.get('model')}, not {model_name}")
-        store.clear_leftovers(out)
-    environment = store.environment()
-    manifest["sessions"].append({"started": store.now(), "engine": engine, "workers": workers,
-                                 "git": environment["git"], "package_version": environment["package_version"]})
-    store.write_manifest(out, manifest)
-    if not (out / store.DESIGN).exists():  # written after the manifest: a kill between leaves it missing
-        store.write_design(out, _design_with_units(experiment))
-    return store.finished_runs(out)
-
-
-def new_manifest(experiment: Experiment, model_name: str) -> dict:
-    """What a results folder records about its sweep (the design itself goes to design.parquet)."""
-    spec = experiment.spec
-    return {
-        "format": 1,
-        "digest": experiment.digest(),
-        "experiment": {"name": experiment.name, "file": str(Path(experiment.source).resolve()),
-                       "text": experiment.text, "overrides": list(experiment.overrides),
-                       "scenario_overrides": list(experiment.scenario_overrides),
-                       "resolved": spec.model_dump(mode="json")},
-        "base_scenario": experiment.base,
-        "parameters": [{"name": f.name, "column": f.column, "role": f.role, "kind": f.kind, "sets": list(f.paths)}
-                       for f in experiment.factors],
-        "cases": len(experiment.cases),
-        "runs": experiment.n_runs,
-        "seeds": {"root": spec.seed, "common_random_numbers": spec.common_random_numbers,
-                  "rule": "run r of case c: SeedSequence(root).spawn(runs)[c * replications + r] "
-                          "(spawn(replications)[r] with common random numbers), the top 63 bits of "
-                          "generate_state(1, uint64); every run's seed is in design.parquet"},
-        "model": model_name,
-        "created": store.now(),
-        "environment": store.environment(),
-        "sessions": [],
-    }
-
-
-def _design_with_units(experiment: Experiment) -> pd.DataFrame:
-    """The design table, with the unit-cube coordinates of sobol and morris cases for SALib's analysers."""
-    design = experiment.design_table()
-    if experiment.unit is not None:
-        reps = experiment.spec.replications
-        for j, factor in enumerate(experiment.factors):
-            design[f"unit.{factor.name}"] = experiment.unit[:, j].repeat(reps)
-    return design
-
-
-def _close_session(out: Path, report: SweepReport) -> None:
-    manifest = store.read_manifest(out)
-    if manifest is None:
-        return
-    manifest["sessions"][-1].update(ended=store.now(), ok=report.ok, failed=report.failed,
-                                    skipped=report.skipped, interrupted=report.interrupted,
-                                    broken=report.broken, seconds=round(report.seconds, 3))
-    store.write_manifest(out, manifest)
+def model_name(model: Model) -> str:
+    """How a results folder names the model that made it (a folder is never resumed with another)."""
+    return f"{getattr(model, '__module__', '?')}.{getattr(model, '__qualname__', repr(model))}"
 
 
 def rerun(out: str | Path, run_id: int, model: Model = run) -> RunResult:
@@ -467,7 +397,5 @@ def rerun(out: str | Path, run_id: int, model: Model = run) -> RunResult:
     row = design.loc[design["run_id"] == run_id]
     if row.empty:
         raise store.ResultsError(f"{out}: no run {run_id}; runs are 0 .. {len(design) - 1}")
-    import json
-
     overrides = json.loads(row["overrides"].iloc[0])
     return model(scenario_for(manifest["base_scenario"], overrides), int(row["seed"].iloc[0]))

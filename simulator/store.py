@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.experiment import Experiment
 from simulator.runs import atomic_write, package_version
 
 RUNS = "runs"
@@ -152,6 +153,74 @@ def read_design(out: Path) -> pd.DataFrame:
     if not path.exists():
         raise ResultsError(f"{out}: no {DESIGN}; is this the folder of a sweep (salesim sweep --out)?")
     return pd.read_parquet(path)
+
+
+# ------------------------------------------------------------------------------------- sessions
+
+
+def open_folder(out: Path, experiment: Experiment, *, resume: bool, model: str, engine: str, workers: int
+                ) -> set[int]:
+    """Create or reopen the results folder of `experiment` for a session; return the run ids already
+    finished. A folder holds one experiment (its digest) made by one model; `resume` insists on one."""
+    manifest = read_manifest(out)
+    if manifest is None:
+        if resume:
+            raise ResultsError(f"{out}: no sweep to resume here (no {MANIFEST})")
+        if out.exists() and any(out.iterdir()):
+            raise ResultsError(f"{out}: the folder is not empty and holds no sweep; choose another --out")
+        out.mkdir(parents=True, exist_ok=True)
+        manifest = new_manifest(experiment, model)
+    else:
+        if manifest.get("digest") != experiment.digest():
+            raise ResultsError(
+                f"{out}: holds results of another experiment ({manifest['experiment']['name']} from "
+                f"{manifest['experiment']['file']}, digest {manifest.get('digest')}); this one's digest is "
+                f"{experiment.digest()}. Choose another --out, or run the experiment that made it")
+        if manifest.get("model") != model:
+            raise ResultsError(f"{out}: was made with model {manifest.get('model')}, not {model}")
+        clear_leftovers(out)
+    env = environment()
+    manifest["sessions"].append({"started": now(), "engine": engine, "workers": workers, "git": env["git"],
+                                 "package_version": env["package_version"]})
+    write_manifest(out, manifest)
+    if not (out / DESIGN).exists():  # written after the manifest: a kill between leaves it missing
+        write_design(out, experiment.design_table())
+    return finished_runs(out)
+
+
+def new_manifest(experiment: Experiment, model: str) -> dict:
+    """What a results folder records about its sweep (the design itself goes to design.parquet)."""
+    spec = experiment.spec
+    return {
+        "format": 1,
+        "digest": experiment.digest(),
+        "experiment": {"name": experiment.name, "file": str(Path(experiment.source).resolve()),
+                       "text": experiment.text, "overrides": list(experiment.overrides),
+                       "scenario_overrides": list(experiment.scenario_overrides),
+                       "resolved": spec.model_dump(mode="json")},
+        "base_scenario": experiment.base,
+        "parameters": [{"name": f.name, "column": f.column, "role": f.role, "kind": f.kind, "sets": list(f.paths)}
+                       for f in experiment.factors],
+        "cases": len(experiment.cases),
+        "runs": experiment.n_runs,
+        "seeds": {"root": spec.seed, "common_random_numbers": spec.common_random_numbers,
+                  "rule": "run r of case c: SeedSequence(root).spawn(runs)[c * replications + r] "
+                          "(spawn(replications)[r] with common random numbers), the top 63 bits of "
+                          "generate_state(1, uint64); every run's seed is in design.parquet"},
+        "model": model,
+        "design": DESIGN,
+        "created": now(),
+        "environment": environment(),
+        "sessions": [],
+    }
+
+
+def close_session(out: Path, **outcome) -> None:
+    """Record how the session went (runs ok, failed, interrupted...) in the manifest."""
+    manifest = read_manifest(out)
+    if manifest is not None:
+        manifest["sessions"][-1].update(ended=now(), **outcome)
+        write_manifest(out, manifest)
 
 
 # ------------------------------------------------------------------------------------- loading
