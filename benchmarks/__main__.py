@@ -1,19 +1,33 @@
-"""Run the core benchmark: python -m benchmarks [--quick] [--decide].
+"""Run the benchmarks: python -m benchmarks [core|decide|sweep] [--quick] [--runs N].
 
---decide adds the decision kernel replayed alone on recorded days (`benchmarks.decide`)."""
+With no name, every benchmark runs. `core` times whole runs per phase, `decide` the decision
+kernel replayed alone on recorded days, `sweep` a batch of runs on one and two workers.
+--quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
+"""
 
-import sys
+import argparse
 
-from benchmarks import core
+from benchmarks import core, sweep
+
+NAMES = ("core", "decide", "sweep")
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv
-    core.main(quick=quick)
-    if "--decide" in sys.argv:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", choices=NAMES, help="which benchmarks (default: all)")
+    parser.add_argument("--quick", action="store_true", help="shorter runs, for a first look")
+    parser.add_argument("--runs", type=int, help="runs in the sweep benchmark (default 1000; 100 with --quick)")
+    args = parser.parse_args()
+    names = args.names or list(NAMES)
+    if "core" in names:
+        core.main(quick=args.quick)
+    if "decide" in names:
         from benchmarks import decide
 
-        decide.report(("baseline", "ratchet", "daily_quota"), reps=500, years=1.0, repeat=5, checked=False)
+        repeat = 2 if args.quick else 5
+        decide.report(("baseline", "ratchet", "daily_quota"), reps=500, years=1.0, repeat=repeat, checked=False)
+    if "sweep" in names:
+        sweep.main(runs=args.runs or (100 if args.quick else 1000))
 
 
 if __name__ == "__main__":

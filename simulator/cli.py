@@ -10,6 +10,8 @@ from pathlib import Path
 from simulator.scenario import UNCERTAINTIES, ScenarioError, json_schema, load_scenario
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+EXIT_FAILED_RUNS = 100  # a sweep with n failed runs exits with 100 + n (199 for 99 or more)
 
 
 def _scenario(path: str, overrides: list[str], years: float | None = None):
@@ -112,6 +114,50 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from simulator.experiment import describe, load_experiment
+    from simulator.runner import open_executor, run_sweep
+    from simulator.store import ResultsError
+
+    changes = [f"replications={args.replications}"] * (args.replications is not None)
+    changes += [f"design.samples={args.samples}"] * (args.samples is not None)
+    world = list(args.set) + [f"horizon_years={args.years}"] * (args.years is not None)
+    experiment = load_experiment(args.file, changes, world)
+    out = Path(args.out) if args.out else Path("runs") / "sweeps" / experiment.name
+    if args.dry_run:
+        print(describe(experiment))
+        print(f"results would go to {out}/")
+        return 0
+    try:
+        with open_executor(args.engine, args.workers, args.scheduler) as executor:
+            report = run_sweep(experiment, out, executor, resume=args.resume, batch=args.batch_size,
+                               progress=not args.quiet)
+    except ResultsError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # while the workers were starting or stopping: nothing half-done is trusted
+        print("interrupted: run the same command again to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"{experiment.name}: {report.ok} runs done now, {report.skipped} done before, {report.failed} failed, "
+          f"{report.pending} not run ({report.rate:.2f} runs/s); results in {out}/")
+    if report.failed:
+        print(f"failed runs (see status, error and traceback in simulator.load_results({str(out)!r})): "
+              f"{', '.join(map(str, report.failures[:20]))}{' ...' if report.failed > 20 else ''}", file=sys.stderr)
+    if report.broken:
+        print(f"the engine stopped taking work ({report.broken}); run the same command again to finish",
+              file=sys.stderr)
+    if report.interrupted:
+        print("interrupted: run the same command again to finish the missing runs", file=sys.stderr)
+    return sweep_exit_status(report)
+
+
+def sweep_exit_status(report) -> int:
+    """0 when every run succeeded; 100 + n when n runs failed (199 for 99 or more); 130 when interrupted."""
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -157,6 +203,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("sweep", help="run an experiment file: many runs in parallel, results that survive",
+                       description="Run every run of an experiment not yet finished in the results folder. "
+                                   "Exit status: 0 when every run succeeded, 100 + n when n runs failed (199 for "
+                                   "99 or more), 2 for a bad file or folder (nothing ran), 130 when interrupted.")
+    p.add_argument("file", help="experiment YAML file")
+    p.add_argument("--workers", type=int, help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--out", help="results folder (default: runs/sweeps/<experiment name>)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the sweep in --out, refusing to start a new one (a plain rerun also continues)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
+                   help="process pool (default), loky, dask (a local cluster unless --scheduler) or serial")
+    p.add_argument("--dry-run", action="store_true", help="validate, print the number of runs and a few cases, run nothing")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field of the base scenario for every run, e.g. --set force.size=20")
+    p.add_argument("--years", type=float, help="horizon of every run in years (a quick look: --years 0.25)")
+    p.add_argument("--replications", type=int, help="replications of every case instead of the file's")
+    p.add_argument("--samples", type=int, help="samples of a sampled design instead of the file's")
+    p.add_argument("--batch-size", type=int, help="runs per task (default: sized to about 5 s of work)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

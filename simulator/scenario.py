@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping, Sequence
 
@@ -27,11 +28,13 @@ UNCERTAINTIES = ("force", "products", "market", "behaviour")
 class ScenarioError(ValueError):
     """A scenario or override that cannot be used; the message says where and what is allowed."""
 
+    kind = "scenario"  # what the file is, in the message's first line
+
     def __init__(self, source: str, problems: Sequence[str]):
         self.source = source
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{source}: invalid scenario\n{lines}")
+        super().__init__(f"{source}: invalid {self.kind}\n{lines}")
 
 
 class Strict(BaseModel):
@@ -566,20 +569,30 @@ def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) ->
     return data
 
 
-def _allowed_fields(loc: Sequence[Any]) -> list[str] | None:
+def _allowed_fields(loc: Sequence[Any], root: type[BaseModel]) -> list[str] | None:
     """Field names allowed at the parent of `loc` in the schema, for 'unknown field' errors."""
-    model: Any = Scenario
+    model: Any = root
+    keyed = False  # the next key names an entry of a mapping (a segment, a product), not a field
     for key in loc[:-1]:
-        if isinstance(key, int):
+        if isinstance(key, int) or keyed:
+            keyed = False
             continue
         field = getattr(model, "model_fields", {}).get(key)
         if field is None:
             return None
         annotation = field.annotation
+        keyed = _is_mapping(annotation)
         model = _model_in(annotation)
         if model is None:
             return None
     return sorted(getattr(model, "model_fields", {}))
+
+
+def _is_mapping(annotation: Any) -> bool:
+    """Whether an annotation (perhaps Optional) is a dict."""
+    if typing.get_origin(annotation) is dict:
+        return True
+    return any(_is_mapping(arg) for arg in typing.get_args(annotation) if arg is not type(None))
 
 
 def _model_in(annotation: Any) -> Any:
@@ -593,17 +606,18 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
-def _describe(error: dict) -> str:
+def describe_error(error: dict, root: type[BaseModel] | None = None) -> str:
+    """One pydantic error as `field.path: what is wrong (got value)`; unknown fields list the allowed ones."""
     loc = [k for k in error["loc"] if k not in ("function-after", "function-before")]
     path = ".".join(str(k) for k in loc) or "(top level)"
     value = error.get("input")
-    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+    shown = "" if isinstance(value, dict) else f" (got {json.dumps(value, default=str)})"  # a section: its fields say it
     if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc)
+        allowed = _allowed_fields(loc, root or Scenario)
         hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return f"{path}: unknown field{hint}"
     message = error["msg"].removeprefix("Value error, ")
-    return f"{path}: {message} (got {shown})"
+    return f"{path}: {message}{shown}"
 
 
 def validate(data: Mapping, source: str = "<scenario>") -> Scenario:
@@ -611,7 +625,7 @@ def validate(data: Mapping, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(source, [_describe(e) for e in exc.errors()]) from None
+        raise ScenarioError(source, [describe_error(e) for e in exc.errors()]) from None
 
 
 def load_scenario(

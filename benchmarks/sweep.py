@@ -1,0 +1,73 @@
+"""Speed of sweeps: 1,000 runs of the baseline (200 reps, 3 years) on one worker and on two.
+
+Prints runs per second for each and the speed-up of two workers over one, with the wall time
+from the command to the last part written (workers' start-up included). Target (issue): the whole
+sweep in under 2 minutes on two cores and a speed-up of at least 1.8. 1,000 runs x 200 reps x 756
+days is 151 million rep-days, so the target needs the core at about 0.65 million rep-days a second
+per core; `python -m benchmarks core` shows where the core is. The load average printed beside
+each figure tells whether other work shared the cores (above the number of workers: it did).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from simulator.experiment import load_experiment
+from simulator.runner import open_executor, run_sweep
+
+ROOT = Path(__file__).parents[1]
+LEVELS = 10  # bonus levels; replications make up the rest of the runs
+
+EXPERIMENT = """
+name: sweep_benchmark
+description: The baseline at ten bonus levels, replicated.
+base:
+  scenario: {scenario}
+parameters:
+  plan.bonus: {{low: 2000, high: 6500, count: {levels}}}
+replications: {replications}
+seed: 1
+"""
+
+
+def timed_sweep(path: Path, workers: int) -> dict:
+    experiment = load_experiment(path)
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        with open_executor("process", workers) as executor:
+            report = run_sweep(experiment, Path(folder) / "out", executor, progress=False)
+        seconds = time.perf_counter() - start
+    rep_days = experiment.n_runs * experiment.scenario(0).force.size * experiment.scenario(0).n_days
+    return {"workers": workers, "runs": experiment.n_runs, "failed": report.failed, "seconds": seconds,
+            "rate": experiment.n_runs / seconds, "rep_days_rate": rep_days / seconds,
+            "load": (load_before, os.getloadavg()[0])}
+
+
+def report(result: dict) -> None:
+    print(f"  {result['workers']} worker{'s' if result['workers'] > 1 else ' '}: {result['runs']:,} runs in "
+          f"{result['seconds']:7.1f} s = {result['rate']:5.2f} runs/s ({result['rep_days_rate'] / 1e6:4.2f} M rep-days/s)"
+          f"  [load average {result['load'][0]:.1f} before, {result['load'][1]:.1f} after, on {os.cpu_count()} cores]"
+          + (f", {result['failed']} failed" if result["failed"] else ""))
+
+
+def main(runs: int = 1000) -> None:
+    replications = max(1, runs // LEVELS)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sweep_benchmark.yaml"
+        path.write_text(EXPERIMENT.format(scenario=ROOT / "scenarios" / "baseline.yaml", levels=LEVELS,
+                                          replications=replications))
+        print(f"sweep benchmark: {LEVELS * replications:,} runs of the baseline (200 reps, 3 years)")
+        one = timed_sweep(path, 1)
+        report(one)
+        two = timed_sweep(path, 2)
+        report(two)
+    print(f"  speed-up of 2 workers over 1: {one['seconds'] / two['seconds']:.2f} (target 1.8); "
+          f"2 workers took {two['seconds'] / 60:.1f} min (target under 2)")
+
+
+if __name__ == "__main__":
+    main()
