@@ -233,7 +233,8 @@ def oversee_acts(day, period_now, acts, events, active, rep_id, sales, clawback_
             if rng.random() >= audit_rate:
                 continue
             while k >= 0 and a_day[k] >= day - audit_window:
-                if a_detected[k] < 0 and rng.random() < audit_catch:
+                # an audit reviews records already on the books: today's bookings wait for tomorrow's
+                if a_day[k] < day and a_detected[k] < 0 and rng.random() < audit_catch:
                     _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate,
                             clawback_share, clawback, warnings, warnings_before_firing, dismissed, caught_today,
                             p_detected, totals)

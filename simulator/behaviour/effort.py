@@ -409,38 +409,43 @@ def refine(c, e0, R):
 def climb(c, e, h, R, floor):
     """Local maximum of U over effort from e: Newton steps on U' (in closed form) with the secant
     curvature of the last step (h, positive, for the first), until the quadratic model promises
-    less than TOL. Where U does not curve down like a parabola (a kink, a convex stretch) the
-    bracketing search `refine` takes over from the best point. Returns (effort, U, the curvature
-    -U'' last seen); returns at once, with U at e, if U + U'^2 / (2 h) at e is below `floor` (a
+    less than TOL. A step that lands lower than where it started overshot a sharp peak (the value
+    of just reaching a threshold can fall off steeply on the far side): it is taken back and
+    shortened to the top of the parabola through U and U' at the start and U where it landed, so
+    the climb only ever goes up. Where U does not curve down like a parabola (a kink, a convex
+    stretch) the bracketing search `refine` takes over. Returns (effort, U, the curvature -U''
+    last seen); returns at once, with U at e, if U + U'^2 / (2 h) at e is below `floor` (a
     screened-out mix).
 
     U is evaluated at one place in the loop, so the valuation is compiled into it once."""
-    best_e = e
-    best_f = -np.inf
     f = 0.0
     g = 0.0
     e_old = e
-    for it in range(9):
+    for it in range(12):
         f_new, g_new = evaluate_grad(e, c, R)
         if it == 0:
             if f_new + g_new * g_new / (2.0 * h) < floor:
                 return e, f_new, h
+        elif f_new < f:
+            d = e - e_old
+            if d == 0.0:
+                break
+            h = max(2.0 * (f + g * d - f_new) / (d * d), h)
+            e = min(max(e_old + g / h, 0.0), E_MAX)
+            continue
         else:
             h = (g - g_new) / (e - e_old)
-        if f_new > best_f:
-            best_e = e
-            best_f = f_new
         if not h > 0.0:
-            return refine(c, best_e, R)
+            return refine(c, e, R)
         f, g = f_new, g_new
         if (e <= 0.0 and g <= 0.0) or (e >= E_MAX and g >= 0.0):
-            return best_e, best_f, h  # the optimum is at a bound
+            return e, f, h  # the optimum is at a bound
         if g * g <= 2.0 * h * (TOL + TOL_REL * abs(f)):
-            return best_e, best_f, h
+            return e, f, h
         step = min(max(g / h, -MAX_STEP), MAX_STEP)
         e_old = e
         e = min(max(e + step, 0.0), E_MAX)
-    return refine(c, best_e, R)
+    return refine(c, e_old, R)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -536,6 +541,22 @@ def _threshold_in_reach(c, R):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _coast_mix(table, R):
+    """The focus mix a rep who has let the goal go would pick: the one whose commission-only
+    optimum is worth most (its value grows with the square of what a unit of effort earns, in
+    this period's first band and, discounted, after it)."""
+    nu, curve = R[10], R[16]
+    slope = curve[2]
+    best_k = 0
+    best = -np.inf
+    for k in range(table.shape[0]):
+        earn = slope[0] * table[k, 0] + nu * table[k, 2]
+        if earn > best:
+            best, best_k = earn, k
+    return best_k
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def base_efforts(c, R, out):
     """Where U's other local optima lie away from the thresholds: for each rate band, the effort
     that would be best if that band's commission were all there was (the "give up" or "coast"
@@ -622,9 +643,10 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
 
 @njit(cache=True, error_model="numpy")
 def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
-    """The guard of the warm searches: at the chosen mix and at the mix that sells most inside
-    the period (k_in), U is probed at each band's commission-only optimum and at the efforts that
-    just reach each threshold. Returns effort -1 when a probe beats the local optimum (the
+    """The guard of the warm searches: U is probed at the chosen mix (each band's commission-only
+    optimum and the efforts that just reach each threshold), at the mix that sells most inside
+    the period (k_in) and the one that moves the stacked goal most (threshold efforts), and at
+    the mix a rep who lets the goal go would pick (commission-only optima). Returns effort -1 when a probe beats the local optimum (the
     exhaustive search then decides), else the local optimum and its margin over the probes.
 
     The margin decides when the guard reruns, so it counts only the chosen mix's probes that lie
@@ -638,14 +660,19 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     rise = probes[2 * PROBES:]
     best_probe = -np.inf
     k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
-    for side in range(3):
+    k_coast = _coast_mix(T[0], R)
+    for side in range(4):
         if side == 1 and k_in == k_star:
             continue
         if side == 2 and (k_stack == k_star or k_stack == k_in):
             continue
-        c = c_star if side == 0 else coefficients(k_in if side == 1 else k_stack, T)
-        n_probe = base_efforts(c, R, probes) if side == 0 else 0
-        n_probe += threshold_efforts(c, R, probes[n_probe:])
+        if side == 3 and (k_coast == k_star or k_coast == k_in or k_coast == k_stack):
+            continue
+        k_side = k_star if side == 0 else k_in if side == 1 else k_stack if side == 2 else k_coast
+        c = c_star if side == 0 else coefficients(k_side, T)
+        n_probe = base_efforts(c, R, probes) if side == 0 or side == 3 else 0
+        if side < 3:
+            n_probe += threshold_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
             if side == 0 and abs(probes[m] - e_star) < 0.02:
                 values[m] = u_star
