@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/salesim run scenarios/baseline.yaml --out runs/baseline
+	$(BIN)/salesim compare scenarios/demo/current.yaml scenarios/demo/pressure.yaml scenarios/demo/reformed.yaml \
+		--replications 5 --years 2 --workers 2 --out runs/demo --quiet
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q

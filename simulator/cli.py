@@ -24,9 +24,10 @@ def _scenario(path: str, overrides: list[str], years: float | None = None):
 def cmd_run(args: argparse.Namespace) -> int:
     from simulator.calibration import equal_cost_scale
     from simulator.metrics import format_scorecard
+    from simulator.risk import format_verdicts, verdicts
     from simulator.runs import run
 
-    scenario = _scenario(args.file, args.set, args.years)
+    scenario = _scenario(args.file, [*args.set, *_threshold_fields(args.threshold)], args.years)
     seed = scenario.seed if args.seed is None else args.seed
     if args.equal_cost_to:
         # the reference plan is costed in the same world: overrides of the uncertainties apply to it
@@ -43,7 +44,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     result.write(out)
     print(f"{scenario.name} (seed {seed}, {scenario.horizon_years:g} years, {scenario.force.size} positions)")
     print(format_scorecard(result.summary))
-    print(f"wrote {out}/daily.parquet, rep_periods.parquet, summary.json")
+    print("\nRISKS (one run: no interval; salesim compare runs replications)")
+    print(format_verdicts(verdicts([result.summary], scenario.risk_thresholds())))
+    print(f"wrote {out}/daily.parquet, rep_periods.parquet, summary.json; salesim report {out} draws its report")
     return 0
 
 
@@ -51,8 +54,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from simulator.compare import compare, format_comparison
     from simulator.risk import format_verdicts, verdicts
 
-    scenarios = [_scenario(path, args.set, args.years) for path in args.files]
-    _parse_thresholds(args.threshold)  # refuse bad thresholds before anything runs
+    scenarios = [_scenario(path, [*args.set, *_threshold_fields(args.threshold)], args.years) for path in args.files]
     names = [Path(p).stem for p in args.files]
     result = compare(scenarios, names=names, replications=args.replications, seed=args.seed,
                      equal_cost=args.equal_cost, workers=args.workers, progress=not args.quiet)
@@ -60,9 +62,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result.write(out)
     print(format_comparison(result))
     for plan in result.plans:
-        thresholds = {**plan.scenario.risk_thresholds(), **_parse_thresholds(args.threshold)}
         print(f"\nRISKS: {plan.name}" + (f" (variable pay x {plan.scale:.3f} for equal cost)" if plan.scale != 1 else ""))
-        print(format_verdicts(verdicts([r.summary for r in plan.results], thresholds)))
+        print(format_verdicts(verdicts([r.summary for r in plan.results], plan.scenario.risk_thresholds())))
     if not args.no_report:
         from simulator.report import write_report
 
@@ -70,6 +71,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"\nreport: {page}")
     print(f"wrote {out}")
     return 0
+
+
+def _threshold_fields(items: list[str]) -> list[str]:
+    """--threshold items as the scenario's own `risks:` overrides, so saved runs and reports carry them."""
+    return [f"risks.{name}.{level}={value}" for name, levels in _parse_thresholds(items).items()
+            for level, value in levels.items()]
 
 
 def _parse_thresholds(items: list[str]) -> dict[str, dict[str, float]]:
@@ -94,8 +101,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from simulator.report import write_report
 
     try:
-        page = write_report(args.folder)
-    except FileNotFoundError as exc:
+        page = write_report(args.folder, args.x, args.y, args.metric)
+    except (FileNotFoundError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"report: {page}")
@@ -177,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--equal-cost-to", metavar="OTHER.yaml",
                    help="first rescale this plan's variable pay to cost what OTHER's plan costs in the same world "
                         "(--set overrides of force, products, market and behaviour apply to OTHER too)")
+    p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
+                   help="override a risk threshold, e.g. fabrication.high=1.5")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -195,8 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("report", help="write report.html and figures for a run or comparison folder")
+    p = sub.add_parser("report", help="write report.html and figures for a run, comparison or sweep folder")
     p.add_argument("folder")
+    p.add_argument("--x", help="a sweep's parameter across its maps (default: the first that varies, levers first)")
+    p.add_argument("--y", help="a sweep's parameter up its maps (default: the next that varies)")
+    p.add_argument("--metric", action="append", default=[], metavar="COLUMN",
+                   help="a further figure to map for a sweep, e.g. --metric financial.comp_cost")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("validate", help="check scenario files against the schema")

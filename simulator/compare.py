@@ -22,7 +22,7 @@ import pandas as pd
 from simulator.calibration import equal_cost_scale
 from simulator.metrics import flatten
 from simulator.plan import compile_plan
-from simulator.risk import _nanmean, mean_ci, verdicts
+from simulator.risk import nanmean, mean_ci, verdicts
 from simulator.runs import RunResult, atomic_write, package_version, run
 from simulator.scenario import Scenario
 
@@ -69,13 +69,13 @@ class Comparison:
         rows = []
         for plan in self.plans[1:]:
             other = plan.table.set_index("seed").loc[base.index]
-            for metric in base.columns:
-                if metric == "plan" or not np.issubdtype(base[metric].dtype, np.number):
+            for metric in base.columns:  # figures both plans have (plans may sell different products)
+                if metric not in other or not pd.api.types.is_numeric_dtype(base[metric]):
                     continue
                 diff = (other[metric] - base[metric]).to_numpy(dtype=float)
                 mean, low, high = mean_ci(diff)
-                rows.append({"plan": plan.name, "metric": metric, "current": _nanmean(base[metric]),
-                             "proposed": _nanmean(other[metric]), "difference": mean,
+                rows.append({"plan": plan.name, "metric": metric, "current": nanmean(base[metric]),
+                             "proposed": nanmean(other[metric]), "difference": mean,
                              "ci_low": low, "ci_high": high})
         return pd.DataFrame(rows)
 

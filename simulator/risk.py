@@ -69,7 +69,7 @@ RISKS: dict[str, Risk] = {r.name: r for r in (
          lambda v, f: f"{100 * v:.1f}% of deals are held back at a period's end and booked in the next one.",
          "Weitzman 1980; Misra and Nair 2011; Chung, Steenburgh and Sudhir 2014"),
     Risk("product_mix", "Product-mix distortion", "margin lost against a balanced product mix", 0.03, 0.08, _mix,
-         lambda v, f: f"Reps' choice of products earns {100 * v:.1f}% {'less' if v >= 0 else 'more'} gross margin than a balanced mix would.",
+         lambda v, f: f"Reps' choice of products earns {100 * abs(v):.1f}% {'less' if v >= 0 else 'more'} gross margin than a balanced mix would.",
          "Chung, Narayandas and Chang 2021"),
     Risk("fabrication", "Wells Fargo-style fabrication", "fake sales a rep a year", 0.5, 2.0,
          lambda f: _get(f, "internal_process.fabrication_rate"),
@@ -97,7 +97,7 @@ RISKS: dict[str, Risk] = {r.name: r for r in (
 )}
 
 
-def _nanmean(values) -> float:
+def nanmean(values) -> float:
     """Mean of the values that are not nan (nan if none are)."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -152,7 +152,7 @@ def verdicts(summaries: Sequence[dict], thresholds: Mapping[str, Mapping[str, fl
     for risk in RISKS.values():
         limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(risk.name, {})}
         mean, low, high = mean_ci([risk.measure(f) for f in flats])
-        averaged = {k: _nanmean([f.get(k, np.nan) for f in flats]) for k in flats[0]}
+        averaged = {k: nanmean([f.get(k, np.nan) for f in flats]) for k in flats[0]}
         level = level_of(mean, limits["elevated"], limits["high"])
         sentence = risk.explain(mean, averaged) if not math.isnan(mean) else "Not measurable in this run."
         out.append(Verdict(risk.name, risk.title, level, mean, low, high, limits["elevated"], limits["high"],

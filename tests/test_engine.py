@@ -78,9 +78,9 @@ def test_a_year_has_the_right_calendar(small_baseline):
     assert set(full["days"]) <= set(range(1, 64)) and full["days"].max() == 63
 
 
-@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(SCENARIOS.rglob("*.yaml")), ids=lambda p: p.stem)
 def test_every_scenario_runs_a_short_horizon(path):
-    result = run(small(path.stem, size=20, years=0.5), 1)
+    result = run(small(path.relative_to(SCENARIOS).with_suffix("").as_posix(), size=20, years=0.5), 1)
     assert len(result.daily) == 126
     assert result.daily["bookings"].sum() > 0
     assert np.isfinite(result.summary["financial"]["revenue"])

@@ -11,7 +11,7 @@ from simulator import ScenarioError, load_scenario
 from simulator.cli import main
 from simulator.scenario import LEVERS, UNCERTAINTIES, Scenario, json_schema
 
-SCENARIOS = sorted(Path(__file__).parents[1].joinpath("scenarios").glob("*.yaml"))
+SCENARIOS = sorted(Path(__file__).parents[1].joinpath("scenarios").rglob("*.yaml"))  # demo/ too
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

@@ -78,6 +78,16 @@ def test_results_table_is_tidy(serial):
         load_results(serial, "rep_periods")
 
 
+def test_results_files_get_ordinary_permissions(serial):
+    """Atomic writes go through mkstemp, whose files only their owner may read; a shared results
+    folder must be readable as if written with open()."""
+    from simulator.runs import FILE_MODE
+
+    files = [p for p in serial.rglob("*") if p.is_file()]
+    assert files and all(p.stat().st_mode & 0o777 == FILE_MODE for p in files)
+    assert FILE_MODE & 0o044  # readable by group or others under any usual umask
+
+
 def test_any_run_reruns_bit_for_bit_from_its_record(serial):
     recorded = load_results(serial).set_index("run_id").loc[5]
     again = flatten({k: v for k, v in rerun(serial, 5).summary.items() if k != "provenance"})
