@@ -165,6 +165,47 @@ def sweep_exit_status(report) -> int:
     return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from simulator.sensitivity import format_indices, sweep_indices
+    from simulator.store import ResultsError
+
+    try:
+        table = sweep_indices(args.folder, args.metric)
+    except (ResultsError, FileNotFoundError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from simulator.runs import atomic_write
+
+    print(format_indices(table))
+    target = Path(args.folder) / "sensitivity.parquet"
+    atomic_write(target, lambda tmp: table.to_parquet(tmp, index=False))
+    print(f"wrote {target}")
+    return _redraw(args.folder)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from simulator.discovery import discover, save
+    from simulator.store import ResultsError
+
+    try:
+        found = discover(args.folder, risk=args.risk, threshold=args.threshold, metric=args.metric,
+                         below=args.below, above=args.above)
+    except (ResultsError, FileNotFoundError, ImportError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(found.summary())
+    name = args.name or args.risk or args.metric.split(".")[-1]
+    print(f"wrote {save(found, args.folder, name)}")
+    return _redraw(args.folder)
+
+
+def _redraw(folder: str) -> int:
+    from simulator.report import write_report
+
+    print(f"report: {write_report(folder)}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -238,6 +279,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="runs per task (default: sized to about 5 s of work)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="Morris or Sobol indices of a morris or sobol sweep (SALib)")
+    p.add_argument("folder", help="the sweep's results folder")
+    p.add_argument("--metric", action="append", default=[], metavar="COLUMN",
+                   help="a figure to analyse (default: revenue, profit, misconduct, turnover), e.g. financial.comp_cost")
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("discover", help="scenario discovery: the regions of a sweep where a risk appears (PRIM, CART)")
+    p.add_argument("folder", help="the sweep's results folder")
+    p.add_argument("--risk", help="a named risk, e.g. fabrication (risky: its figure at or above --threshold)")
+    p.add_argument("--threshold", type=float, help="the risk's figure from which a case counts (default: its high threshold)")
+    p.add_argument("--metric", help="instead of a risk: a figure, with --below or --above")
+    p.add_argument("--below", type=float, help="risky when the metric is below this, e.g. today's plan's revenue")
+    p.add_argument("--above", type=float, help="risky when the metric is above this")
+    p.add_argument("--name", help="name of the saved result (default: the risk's or metric's)")
+    p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -24,7 +24,7 @@ from matplotlib.colors import ListedColormap
 from simulator.calendar import PERIOD_DAYS
 from simulator.report import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
 from simulator.risk import LEVELS, RISKS, level_of
-from simulator.store import read_manifest, load_results
+from simulator.store import ResultsError, load_results, read_manifest
 
 PARAMETER_PREFIXES = ("lever.", "uncertainty.", "setting.")
 MAX_LEVELS = 8  # more distinct values than this are binned
@@ -249,7 +249,8 @@ def write_sweep_report(folder: str | Path, x: str | None = None, y: str | None =
             f"{f', {failed} failed' if failed else ''}. Maps over {html.escape(_name(x))}"
             f"{' and ' + html.escape(_name(y)) if y else ''}"
             f"{'; averaged over ' + html.escape(', '.join(map(_name, averaged))) if averaged else ''}.")
-    body = f"<h2>Figures over plan space</h2>{''.join(sections)}<h2>Cases</h2>{case_table(ok, chosen, thresholds)}"
+    body = (f"<h2>Figures over plan space</h2>{''.join(sections)}{_sensitivity_section(folder, figures_dir)}"
+            f"{_discovery_section(folder, figures_dir)}<h2>Cases</h2>{case_table(ok, chosen, thresholds)}")
     provenance = {k: manifest.get(k) for k in ("experiment", "digest", "design", "seeds", "environment") if k in manifest}
     return write_page(folder / "report.html", title, note, body, provenance)
 
@@ -263,3 +264,40 @@ def _pick(wanted: str | None, varying: list[str], runs: pd.DataFrame) -> str | N
             return column
     raise ValueError(f"no parameter {wanted!r} in this sweep; its parameters are "
                      f"{', '.join(map(_name, varying)) or 'none that vary'}")
+
+
+def _sensitivity_section(folder: Path, figures_dir: Path) -> str:
+    """Morris or Sobol indices, for a morris or sobol sweep whose runs are all done (else nothing)."""
+    from simulator.sensitivity import ANALYSED, fig_indices, sweep_indices
+
+    saved = folder / "sensitivity.parquet"
+    kind = ((read_manifest(folder) or {}).get("experiment", {}).get("resolved", {}).get("design", {}).get("kind"))
+    if kind not in ANALYSED:
+        return ""
+    try:
+        table = pd.read_parquet(saved) if saved.exists() else sweep_indices(folder)
+    except ResultsError as exc:
+        return f"<h2>Sensitivity</h2><p class='note'>{html.escape(str(exc))}</p>"
+    with plt.rc_context(STYLE):
+        made = fig_indices(table)
+    if made is None:
+        return ""
+    return f"<h2>Sensitivity: which parameters move the figures</h2>{embed_figure('sensitivity', *made, figures_dir)}"
+
+
+def _discovery_section(folder: Path, figures_dir: Path) -> str:
+    """The scenario discoveries saved by `salesim discover`: the boxes in words and their figures."""
+    from simulator.discovery import fig_discovery, load_saved
+
+    parts = []
+    for name, found in load_saved(folder).items():
+        rules = "".join(f"<li>PRIM box {k}: <b>{html.escape(b.rule)}</b> (coverage {b.coverage:.0%}, density "
+                        f"{b.density:.0%})</li>" for k, b in enumerate(found.boxes, 1))
+        rules += "".join(f"<li>CART leaf {k}: {html.escape(b.rule)} (coverage {b.coverage:.0%}, density "
+                         f"{b.density:.0%})</li>" for k, b in enumerate(found.tree, 1))
+        parts.append(f"<h3>{html.escape(found.outcome)}</h3><p>{found.risky} of {found.cases} cases.</p><ul>{rules}</ul>")
+        with plt.rc_context(STYLE):
+            made = fig_discovery(found)
+        if made is not None:
+            parts.append(embed_figure(f"discovery_{name}", *made, figures_dir))
+    return "<h2>Where the risks appear (scenario discovery)</h2>" + "".join(parts) if parts else ""
