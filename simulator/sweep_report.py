@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter
 
 from simulator.calendar import PERIOD_DAYS
 from simulator.report import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
@@ -148,7 +149,7 @@ def fig_heatmaps(runs: pd.DataFrame, x: str, y: str | None, metrics: dict[str, s
         grid, x_labels, y_labels = cell_means(runs, x, y, metric)
         image = _draw_cells(ax, grid, x_labels, y_labels, x, y, cmap="viridis")
         ax.set_title(label, fontsize=13)
-        fig.colorbar(image, ax=ax, shrink=0.85)
+        fig.colorbar(image, ax=ax, shrink=0.85, format=FuncFormatter(lambda v, _: _short(v)))
     for ax in list(axes.flat)[len(shown):]:
         ax.set_visible(False)
     fig.tight_layout()
@@ -203,7 +204,7 @@ def case_table(runs: pd.DataFrame, metrics: dict[str, str], thresholds: dict, li
             cells += f"<td style='background:{LEVEL_COLOURS[level]}'>{_fmt(value)}</td>"
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='note'>First {limit} of {grouped.ngroups} cases.</p>" if grouped.ngroups > limit else ""
-    return f"<table><tr>{head}</tr>{''.join(rows)}</table>{more}"
+    return f"<div style='overflow-x:auto'><table><tr>{head}</tr>{''.join(rows)}</table></div>{more}"
 
 
 def write_sweep_report(folder: str | Path, x: str | None = None, y: str | None = None,
