@@ -111,3 +111,14 @@ def test_agents_show_their_branch_and_ethical_state():
     assert all(0 <= rep.integrity <= 1 and 0 <= rep.norm <= 0.95 for rep in reps)
     branches = {rep.branch for rep in reps}
     assert len(branches) == 10  # 80 positions in branches of 8
+
+
+def test_the_core_benchmark_times_every_phase_of_the_day():
+    """The benchmark replays Engine.step phase by phase; a phase left out would go untimed."""
+    import inspect
+    import re
+
+    from benchmarks.core import PHASES
+    from simulator.engine import Engine
+
+    assert tuple(re.findall(r"self\.(\w+)\(\)", inspect.getsource(Engine.step))) == PHASES
