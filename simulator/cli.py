@@ -158,6 +158,12 @@ def sweep_exit_status(report) -> int:
     return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from simulator.dashboard.server import serve
+
+    return serve(args.scenario, host=args.host, port=args.port)
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -225,6 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="runs per task (default: sized to about 5 s of work)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("dashboard", help="serve the trainer's live dashboard in the browser")
+    p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,155 @@
+"""The levers a trainer moves on the dashboard, each mapped to the scenario's dotted paths.
+
+A lever reads its value from a scenario (so the slider starts where the file is) and turns a new
+value into dotted overrides, which go through the same validation as `salesim run --set`
+(`simulator.scenario.load_scenario`). A lever left where the file put it adds no override, so an
+untouched dashboard runs exactly the file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
+from simulator.scenario import Quota, Scenario, ScenarioError, load_scenario
+
+NO_CAP = "none"
+CAPS = (NO_CAP, "1.0", "1.2", "1.5", "2.0", "3.0")
+
+
+def _bonus(s: Scenario) -> float:
+    """The bonus at goal, $ a period, however the file states it."""
+    p = s.plan
+    if p.bonus_share_of_target is not None:
+        return p.bonus_share_of_target * p.target_incentive / (DAYS_PER_YEAR / PERIOD_DAYS[s.quota.period])
+    return p.bonus
+
+
+def _accelerator(s: Scenario) -> float:
+    """The rate above quota as a multiple of the rate below it (1: no accelerator)."""
+    p = s.plan
+    above = [t.rate for t in p.tiers if t.at >= 1.0]
+    return above[0] / p.commission_rate if above and p.commission_rate > 0 else 1.0
+
+
+def _ratchet(s: Scenario) -> float:
+    """Share of the gap between sales and quota that moves the next quota (0: no ratchet)."""
+    return s.quota.ratchet_up if s.quota.policy == "ratchet" else 0.0
+
+
+def _ratchet_overrides(s: Scenario, value: float) -> dict[str, Any]:
+    if value <= 0:
+        return {"quota.policy": "fixed" if s.quota.policy == "ratchet" else s.quota.policy}
+    return {"quota.policy": "ratchet", "quota.ratchet_up": value, "quota.ratchet_down": value, "quota.amount": None}
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One control: its label, how to read it from a scenario and which overrides a value makes."""
+
+    name: str
+    label: str
+    kind: str  # a Mesa model_params input type: SliderFloat, SliderInt, Select or Checkbox
+    read: Callable[[Scenario], Any]
+    overrides: Callable[[Scenario, Any], dict[str, Any]]
+    limits: Callable[[Scenario], dict[str, Any]]
+
+    def param(self, scenario: Scenario) -> dict[str, Any]:
+        """The Mesa `model_params` entry, starting at the scenario's own value."""
+        return {"type": self.kind, "label": self.label, "value": self.read(scenario), **self.limits(scenario)}
+
+    def moved(self, scenario: Scenario, value: Any) -> bool:
+        """Whether `value` differs from what the scenario says (a touched lever)."""
+        current = self.read(scenario)
+        if value is None:
+            return False
+        if isinstance(current, float) or isinstance(value, float):
+            return not math.isclose(float(value), float(current), rel_tol=1e-9, abs_tol=1e-12)
+        return value != current
+
+
+def _path(path: str) -> Callable[[Scenario, Any], dict[str, Any]]:
+    return lambda s, v: {path: v}
+
+
+def _get(path: str) -> Callable[[Scenario], Any]:
+    def read(s: Scenario) -> Any:
+        node: Any = s
+        for key in path.split("."):
+            node = getattr(node, key)
+        return node
+    return read
+
+
+def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step: float | int):
+    """Slider limits from 0 to `factor` times the file's value (at least `floor`), so a lever
+    suits both a $15 daily bonus and a $16,000 yearly one."""
+    def limits(s: Scenario) -> dict[str, Any]:
+        top = max(floor, factor * read(s))
+        return {"min": 0, "max": type(step)(math.ceil(top / step) * step), "step": step}
+    return limits
+
+
+LEVERS: dict[str, Lever] = {lever.name: lever for lever in (
+    Lever("quota_period", "Quota period", "Select", _get("quota.period"), _path("quota.period"),
+          lambda s: {"values": list(Quota.model_fields["period"].annotation.__args__)}),
+    Lever("quota_difficulty", "Quota difficulty (x expected sales)", "SliderFloat", _get("quota.difficulty"),
+          lambda s, v: {"quota.difficulty": v, "quota.amount": None},
+          lambda s: {"min": 0.5, "max": 2.0, "step": 0.05}),
+    Lever("ratchet", "Ratchet strength (0 = none)", "SliderFloat", _ratchet, _ratchet_overrides,
+          lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),
+    Lever("base_salary", "Pay mix: base salary ($ a year)", "SliderInt", _get("plan.base_salary"),
+          _path("plan.base_salary"), _up_to(_get("plan.base_salary"), 2.0, 100, 100)),
+    Lever("bonus", "Bonus at goal ($ a period)", "SliderFloat", _bonus,
+          lambda s, v: {"plan.bonus": v, "plan.bonus_share_of_target": None},
+          _up_to(_bonus, 3.0, 10.0, 1.0)),
+    Lever("accelerator", "Accelerator: rate above quota (x rate below)", "SliderFloat", _accelerator,
+          lambda s, v: {"plan.tiers": [] if v == 1.0 else [{"at": 1.0, "rate": v * s.plan.commission_rate}]},
+          lambda s: {"min": 0.0, "max": 4.0, "step": 0.25}),
+    Lever("cap", "Cap (attainment)", "Select", lambda s: NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}",
+          lambda s, v: {"plan.cap": None if v == NO_CAP else float(v)},
+          lambda s: {"values": sorted({*CAPS, NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}"},
+                                      key=lambda c: -1.0 if c == NO_CAP else float(c))}),
+    Lever("check_ins", "Pressure: progress check-ins", "Select", _get("management.pressure.check_ins"),
+          _path("management.pressure.check_ins"), lambda s: {"values": ["none", "period", "weekly", "daily"]}),
+    Lever("pressure", "Pressure: cost of being behind ($)", "SliderInt", _get("management.pressure.cost"),
+          _path("management.pressure.cost"), lambda s: {"min": 0, "max": max(300, int(2 * s.management.pressure.cost)), "step": 10}),
+    Lever("audit_rate", "Audit rate (daily chance per rep)", "SliderFloat", _get("management.detection.audit_rate"),
+          _path("management.detection.audit_rate"), lambda s: {"min": 0.0, "max": 0.02, "step": 0.0005}),
+    Lever("warnings", "Sanction: warnings before firing", "SliderInt",
+          _get("management.sanctions.warnings_before_firing"), _path("management.sanctions.warnings_before_firing"),
+          lambda s: {"min": 0, "max": 5, "step": 1}),
+    Lever("clawback_acts", "Sanction: claw back found acts", "Checkbox", _get("management.sanctions.clawback"),
+          _path("management.sanctions.clawback"), lambda s: {}),
+    Lever("peer_influence", "Peer influence", "SliderFloat", _get("behaviour.ethics.peer_influence"),
+          _path("behaviour.ethics.peer_influence"), lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),
+)}
+
+
+def lever_overrides(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The dotted overrides that the moved levers in `values` make to `scenario`."""
+    unknown = sorted(set(values) - set(LEVERS))
+    if unknown:
+        raise ScenarioError("dashboard levers", [f"unknown lever {name!r}; levers are {sorted(LEVERS)}" for name in unknown])
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        lever = LEVERS[name]
+        if lever.moved(scenario, value):
+            out.update(lever.overrides(scenario, value))
+    return out
+
+
+def plan_scenario(path: str | Path, values: Mapping[str, Any] | None = None) -> tuple[Scenario, dict[str, Any]]:
+    """The scenario file with the moved levers applied, validated like `salesim run --set`, and
+    the overrides that were applied. A bad value raises ScenarioError naming the field."""
+    base = load_scenario(path)
+    overrides = lever_overrides(base, values or {})
+    return (load_scenario(path, overrides) if overrides else base), overrides
+
+
+def model_params(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Mesa `model_params` entries for every lever, starting at the scenario's values."""
+    return {name: lever.param(scenario) for name, lever in LEVERS.items()}

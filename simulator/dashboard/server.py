@@ -1,0 +1,38 @@
+"""Serving the dashboard: `solara run` on the app file, in its own process, on 127.0.0.1 unless
+another host is asked for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, resolve
+from simulator.scenario import load_scenario
+
+APP = Path(__file__).with_name("app.py")
+DEFAULT_PORT = 8765
+
+
+def command(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
+    """The solara command line that serves the app."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def environment(scenario: str | None) -> dict[str, str]:
+    """The server's environment: the chosen scenario, checked before anything starts."""
+    name, path = resolve(scenario or FIRST[0])
+    load_scenario(path)  # a bad file is refused here, with the field and what is allowed
+    return {**os.environ, ENV_SCENARIO: name if name == (scenario or FIRST[0]) else str(path.resolve())}
+
+
+def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
+    """Run the server until interrupted; returns its exit status."""
+    env = environment(scenario)
+    print(f"salesim dashboard: http://{host}:{port}  (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(command(host, port), env=env)
+    except KeyboardInterrupt:
+        return 0
