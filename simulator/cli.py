@@ -161,6 +161,11 @@ def sweep_exit_status(report) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from simulator.dashboard.server import serve
 
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        print("the dashboard needs its extra: pip install 'salesim[dashboard]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return serve(args.scenario, host=args.host, port=args.port)
 
 

@@ -43,7 +43,12 @@ def _ratchet(s: Scenario) -> float:
 def _ratchet_overrides(s: Scenario, value: float) -> dict[str, Any]:
     if value <= 0:
         return {"quota.policy": "fixed" if s.quota.policy == "ratchet" else s.quota.policy}
-    return {"quota.policy": "ratchet", "quota.ratchet_up": value, "quota.ratchet_down": value, "quota.amount": None}
+    return {"quota.policy": "ratchet", "quota.ratchet_up": value, "quota.ratchet_down": value, **_no_amount(s)}
+
+
+def _no_amount(s: Scenario) -> dict[str, Any]:
+    """A $ quota overrides difficulty and policies; a lever that sets those drops it."""
+    return {"quota.amount": None} if s.quota.amount is not None else {}
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,15 @@ class Lever:
     limits: Callable[[Scenario], dict[str, Any]]
 
     def param(self, scenario: Scenario) -> dict[str, Any]:
-        """The Mesa `model_params` entry, starting at the scenario's own value."""
-        return {"type": self.kind, "label": self.label, "value": self.read(scenario), **self.limits(scenario)}
+        """The Mesa `model_params` entry, starting at the scenario's own value. A slider's range
+        and step are widened so the file's value lies on it: the browser snaps a value off the
+        step grid, which would move an untouched lever."""
+        value = self.read(scenario)
+        limits = self.limits(scenario)
+        if self.kind.startswith("Slider"):
+            limits["min"], limits["max"] = min(limits["min"], value), max(limits["max"], value)
+            limits["step"] = _fitting_step(value, limits["min"], limits["step"])
+        return {"type": self.kind, "label": self.label, "value": value, **limits}
 
     def moved(self, scenario: Scenario, value: Any) -> bool:
         """Whether `value` differs from what the scenario says (a touched lever)."""
@@ -69,6 +81,19 @@ class Lever:
         if isinstance(current, float) or isinstance(value, float):
             return not math.isclose(float(value), float(current), rel_tol=1e-9, abs_tol=1e-12)
         return value != current
+
+
+def _fitting_step(value: float, low: float, step: float | int) -> float | int:
+    """The largest of step, step/10, step/100, ... that puts `value` on the grid low + k step
+    (an integer step stays an integer: integer values are on any integer grid from an integer low)."""
+    if isinstance(step, int):
+        return step if (value - low) % step == 0 else 1
+    for _ in range(6):
+        k = round((value - low) / step)
+        if math.isclose(low + k * step, value, rel_tol=1e-9, abs_tol=1e-12):
+            return step
+        step /= 10
+    return step
 
 
 def _path(path: str) -> Callable[[Scenario, Any], dict[str, Any]]:
@@ -89,40 +114,40 @@ def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step:
     suits both a $15 daily bonus and a $16,000 yearly one."""
     def limits(s: Scenario) -> dict[str, Any]:
         top = max(floor, factor * read(s))
-        return {"min": 0, "max": type(step)(math.ceil(top / step) * step), "step": step}
+        return {"min": type(step)(0), "max": type(step)(math.ceil(top / step) * step), "step": step}
     return limits
 
 
 LEVERS: dict[str, Lever] = {lever.name: lever for lever in (
     Lever("quota_period", "Quota period", "Select", _get("quota.period"), _path("quota.period"),
           lambda s: {"values": list(Quota.model_fields["period"].annotation.__args__)}),
-    Lever("quota_difficulty", "Quota difficulty (x expected sales)", "SliderFloat", _get("quota.difficulty"),
-          lambda s, v: {"quota.difficulty": v, "quota.amount": None},
+    Lever("quota_difficulty", "Quota difficulty (x expected)", "SliderFloat", _get("quota.difficulty"),
+          lambda s, v: {"quota.difficulty": v, **_no_amount(s)},
           lambda s: {"min": 0.5, "max": 2.0, "step": 0.05}),
-    Lever("ratchet", "Ratchet strength (0 = none)", "SliderFloat", _ratchet, _ratchet_overrides,
+    Lever("ratchet", "Ratchet strength", "SliderFloat", _ratchet, _ratchet_overrides,
           lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),
-    Lever("base_salary", "Pay mix: base salary ($ a year)", "SliderInt", _get("plan.base_salary"),
-          _path("plan.base_salary"), _up_to(_get("plan.base_salary"), 2.0, 100, 100)),
-    Lever("bonus", "Bonus at goal ($ a period)", "SliderFloat", _bonus,
+    Lever("base_salary", "Base salary, $ a year", "SliderFloat", _get("plan.base_salary"),
+          _path("plan.base_salary"), _up_to(_get("plan.base_salary"), 2.0, 100.0, 100.0)),
+    Lever("bonus", "Bonus at goal, $", "SliderFloat", _bonus,
           lambda s, v: {"plan.bonus": v, "plan.bonus_share_of_target": None},
           _up_to(_bonus, 3.0, 10.0, 1.0)),
-    Lever("accelerator", "Accelerator: rate above quota (x rate below)", "SliderFloat", _accelerator,
+    Lever("accelerator", "Accelerator (x rate)", "SliderFloat", _accelerator,
           lambda s, v: {"plan.tiers": [] if v == 1.0 else [{"at": 1.0, "rate": v * s.plan.commission_rate}]},
           lambda s: {"min": 0.0, "max": 4.0, "step": 0.25}),
-    Lever("cap", "Cap (attainment)", "Select", lambda s: NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}",
+    Lever("cap", "Cap on attainment paid", "Select", lambda s: NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}",
           lambda s, v: {"plan.cap": None if v == NO_CAP else float(v)},
           lambda s: {"values": sorted({*CAPS, NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}"},
                                       key=lambda c: -1.0 if c == NO_CAP else float(c))}),
-    Lever("check_ins", "Pressure: progress check-ins", "Select", _get("management.pressure.check_ins"),
+    Lever("check_ins", "Pressure: check-ins", "Select", _get("management.pressure.check_ins"),
           _path("management.pressure.check_ins"), lambda s: {"values": ["none", "period", "weekly", "daily"]}),
-    Lever("pressure", "Pressure: cost of being behind ($)", "SliderInt", _get("management.pressure.cost"),
-          _path("management.pressure.cost"), lambda s: {"min": 0, "max": max(300, int(2 * s.management.pressure.cost)), "step": 10}),
-    Lever("audit_rate", "Audit rate (daily chance per rep)", "SliderFloat", _get("management.detection.audit_rate"),
+    Lever("pressure", "Pressure: cost, $", "SliderFloat", _get("management.pressure.cost"),
+          _path("management.pressure.cost"), _up_to(_get("management.pressure.cost"), 2.0, 300.0, 10.0)),
+    Lever("audit_rate", "Audit rate a day", "SliderFloat", _get("management.detection.audit_rate"),
           _path("management.detection.audit_rate"), lambda s: {"min": 0.0, "max": 0.02, "step": 0.0005}),
-    Lever("warnings", "Sanction: warnings before firing", "SliderInt",
+    Lever("warnings", "Warnings before firing", "SliderInt",
           _get("management.sanctions.warnings_before_firing"), _path("management.sanctions.warnings_before_firing"),
           lambda s: {"min": 0, "max": 5, "step": 1}),
-    Lever("clawback_acts", "Sanction: claw back found acts", "Checkbox", _get("management.sanctions.clawback"),
+    Lever("clawback_acts", "Claw back found acts", "Checkbox", _get("management.sanctions.clawback"),
           _path("management.sanctions.clawback"), lambda s: {}),
     Lever("peer_influence", "Peer influence", "SliderFloat", _get("behaviour.ethics.peer_influence"),
           _path("behaviour.ethics.peer_influence"), lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),

@@ -8,19 +8,20 @@ find them.
 from __future__ import annotations
 
 import html
+import math
 
 import solara
 from mesa.visualization.utils import update_counter
 
 from simulator import report
 from simulator.calendar import DAYS_PER_MONTH
-from simulator.dashboard.charts import plan_data
 from simulator.dashboard.model import DashboardModel, PlanView
+from simulator.risk import Verdict, verdicts
 
 CSS = """
 .salesim-panel table{border-collapse:collapse;font-size:13px;margin:4px 0}
 .salesim-panel td,.salesim-panel th{border:1px solid #ccc;padding:3px 6px;text-align:right}
-.salesim-panel th.row{text-align:left;font-weight:normal}
+.salesim-panel th.row{text-align:left;font-weight:normal;white-space:nowrap}
 .salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:13px}
 .salesim-panel h4{margin:6px 0 2px 0}
 .salesim-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px}
@@ -63,14 +64,29 @@ def status_html(model: DashboardModel) -> str:
             f"<table><tr>{head}</tr>{rows}</table><b>Levers</b><ul>{levers}</ul></div>")
 
 
+def _verdict_cell(v: Verdict) -> str:
+    value = "n/a" if math.isnan(v.value) else f"{v.value:.3g}"
+    return (f"<td style='background:{report.LEVEL_COLOURS[v.level]}' title='{html.escape(v.sentence)}'>"
+            f"<b class='salesim-level'>{v.level}</b> {value}</td>")
+
+
 def risk_html(model: DashboardModel) -> str:
-    """The risk verdicts of each plan's run so far, or what they wait for."""
-    data = [plan_data(p) for p in model.plans]
-    if not all(d.summaries for d in data) or not all("performer_type" in d.rep_periods for d in data):
+    """The risk verdicts of each plan's run so far (one row per risk, one column per plan), and
+    in words every risk above low, or what the verdicts wait for."""
+    runs = [p.so_far() for p in model.plans]
+    if not all(r.summary and len(r.rep_periods) for r in runs):
         return "<div class='salesim-panel'><p>Risk verdicts appear when the first quota period has been settled.</p></div>"
-    return (f"<div class='salesim-panel'><p style='font-size:13px;margin:0'>The run so far ({model.day} business days, "
-            "one run, so no confidence interval). Hover over a cell for the figure in words.</p>"
-            f"{report._verdict_table(data)}</div>")
+    found = [verdicts([r.summary], p.scenario.risk_thresholds()) for p, r in zip(model.plans, runs)]
+    head = "".join(f"<th>{html.escape(p.name)}</th>" for p in model.plans)
+    rows = "".join(f"<tr><th class='row' title='{html.escape(first.figure)}'>{html.escape(first.title)}</th>"
+                   + "".join(_verdict_cell(plan[k]) for plan in found) + "</tr>"
+                   for k, first in enumerate(found[0]))
+    words = "".join(f"<li><span style='color:{p.colour}'>{html.escape(p.name)}</span>: <b>{html.escape(v.title)}"
+                    f" ({v.level})</b>. {html.escape(v.sentence)}</li>"
+                    for p, plan in zip(model.plans, found) for v in plan if v.level != "low")
+    return (f"<div class='salesim-panel'><b>Risks of the run so far</b> <small>({model.day} business days, one run: "
+            f"no confidence interval; hover for the figure)</small><table><tr><th></th>{head}</tr>{rows}</table>"
+            f"<ul>{words or '<li>No risk above low so far.</li>'}</ul></div>")
 
 
 @solara.component

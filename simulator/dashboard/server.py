@@ -29,10 +29,14 @@ def environment(scenario: str | None) -> dict[str, str]:
 
 
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
-    """Run the server until interrupted; returns its exit status."""
+    """Become the server (the process is replaced, so stopping it stops the server); where exec
+    is not available, run it as a child until interrupted and return its exit status."""
     env = environment(scenario)
     print(f"salesim dashboard: http://{host}:{port}  (Ctrl-C stops it)", flush=True)
+    argv = command(host, port)
+    if hasattr(os, "execve") and os.name == "posix":
+        os.execve(argv[0], argv, env)
     try:
-        return subprocess.call(command(host, port), env=env)
+        return subprocess.call(argv, env=env)
     except KeyboardInterrupt:
         return 0

@@ -1,0 +1,229 @@
+"""The trainer's dashboard: same numbers as `salesim run`, levers that land on the right fields,
+and an end-to-end drive of the served page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator import ScenarioError, load_scenario, run
+from simulator.dashboard import DashboardModel, lever_overrides, plan_scenario
+from simulator.dashboard.catalog import FIRST, catalog
+from simulator.dashboard.levers import LEVERS, model_params
+from simulator.dashboard.model import AS_IN_FILE, STATES
+from simulator.metrics import flatten
+
+from conftest import ROOT, SCENARIOS
+
+SHOTS = Path(os.environ.get("SALESIM_SCREENSHOTS", ROOT / "runs"))
+
+
+@pytest.fixture
+def tiny_wells_fargo(tmp_path) -> Path:
+    """Wells Fargo on 40 positions for 30 business days, as a file (the dashboard reads files)."""
+    path = tmp_path / "tiny_wells_fargo.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'wells_fargo.yaml'}\nname: tiny_wells_fargo\n"
+                    "horizon_years: 0.12\nforce: {size: 40}\n")
+    return path
+
+
+def scorecard_of(summary: dict) -> pd.Series:
+    """Every figure of a scorecard (provenance included), nan equal to nan when compared."""
+    return pd.Series(flatten(summary)).sort_index()
+
+
+def finish(model: DashboardModel) -> DashboardModel:
+    while model.running:
+        model.step()
+    return model
+
+
+def test_catalog_lists_every_scenario_with_the_cases_first():
+    names = list(catalog())
+    assert names[:4] == list(FIRST)
+    on_disk = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in [*SCENARIOS.glob("*.yaml"), *SCENARIOS.glob("demo/*.yaml")]}
+    assert set(names) == on_disk
+
+
+def test_dashboard_gives_the_numbers_of_salesim_run(tiny_wells_fargo):
+    model = finish(DashboardModel(scenario_file=str(tiny_wells_fargo), seed=3))
+    shown = model.plans[0].so_far()
+    expected = run(load_scenario(tiny_wells_fargo), seed=3)
+    pd.testing.assert_frame_equal(shown.daily, expected.daily)
+    pd.testing.assert_frame_equal(shown.rep_periods, expected.rep_periods)
+    pd.testing.assert_series_equal(scorecard_of(shown.summary), scorecard_of(expected.summary))
+    assert shown.summary["provenance"] == expected.summary["provenance"]
+    assert shown.summary["internal_process"]["misconduct_rate"] > 0  # the comparison is not of empty runs
+
+
+def test_a_moved_lever_runs_what_salesim_run_set_runs(tiny_wells_fargo):
+    model = finish(DashboardModel(scenario_file=str(tiny_wells_fargo), seed=2, quota_difficulty=1.6,
+                                  compare_with=AS_IN_FILE))
+    moved, as_filed = model.plans
+    assert moved.overrides == {"quota.difficulty": 1.6}
+    with_set = load_scenario(tiny_wells_fargo, ["quota.difficulty=1.6"])
+    assert moved.scenario.digest() == with_set.digest()
+    pd.testing.assert_series_equal(scorecard_of(moved.so_far().summary), scorecard_of(run(with_set, seed=2).summary))
+    # side by side: the other plan is the file as it stands, on the same seed, and the lever shows
+    pd.testing.assert_series_equal(scorecard_of(as_filed.so_far().summary),
+                                   scorecard_of(run(load_scenario(tiny_wells_fargo), seed=2).summary))
+    assert moved.so_far().daily["bookings"].sum() != as_filed.so_far().daily["bookings"].sum()
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+def test_levers_left_at_the_file_values_change_nothing(name):
+    scenario = load_scenario(catalog()[name])
+    untouched = {k: v["value"] for k, v in model_params(scenario).items()}
+    assert set(untouched) == set(LEVERS)
+    assert lever_overrides(scenario, untouched) == {}
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+def test_sliders_start_on_their_step_grid(name):
+    """A browser slider snaps its value to min + k step; a file value off the grid would move an
+    untouched lever (an audit rate of 0.0002 on a 0.0005 grid became 0)."""
+    for lever, spec in model_params(load_scenario(catalog()[name])).items():
+        if spec["type"].startswith("Slider"):
+            steps = (spec["value"] - spec["min"]) / spec["step"]
+            assert spec["min"] <= spec["value"] <= spec["max"], lever
+            assert steps == pytest.approx(round(steps), abs=1e-6), (lever, spec)
+
+
+@pytest.mark.parametrize("lever, value, expected", [
+    ("quota_period", "month", {"quota.period": "month"}),
+    ("ratchet", 0.3, {"quota.policy": "ratchet", "quota.ratchet_up": 0.3, "quota.ratchet_down": 0.3}),
+    ("quota_difficulty", 1.2, {"quota.difficulty": 1.2}),
+    ("accelerator", 3.0, {"plan.tiers": [{"at": 1.0, "rate": pytest.approx(0.06)}]}),
+    ("accelerator", 1.0, {"plan.tiers": []}),
+    ("cap", "1.5", {"plan.cap": 1.5}),
+    ("bonus", 5000.0, {"plan.bonus": 5000.0, "plan.bonus_share_of_target": None}),
+    ("base_salary", 72000.0, {"plan.base_salary": 72000.0}),
+    ("pressure", 200.0, {"management.pressure.cost": 200.0}),
+    ("audit_rate", 0.01, {"management.detection.audit_rate": 0.01}),
+    ("warnings", 0, {"management.sanctions.warnings_before_firing": 0}),
+    ("clawback_acts", False, {"management.sanctions.clawback": False}),
+    ("peer_influence", 0.9, {"behaviour.ethics.peer_influence": 0.9}),
+])
+def test_each_lever_applies_its_dotted_override(lever, value, expected):
+    path = SCENARIOS / "baseline.yaml"
+    scenario, overrides = plan_scenario(path, {lever: value})
+    assert overrides == expected
+    assert scenario.digest() == load_scenario(path, overrides).digest()
+
+
+def test_a_bad_lever_value_is_refused_naming_the_field():
+    with pytest.raises(ScenarioError, match=r"behaviour\.ethics\.peer_influence: Input should be less than or equal to 1"):
+        plan_scenario(SCENARIOS / "baseline.yaml", {"peer_influence": 3.0})
+    with pytest.raises(ScenarioError, match="unknown lever 'bonsu'"):
+        plan_scenario(SCENARIOS / "baseline.yaml", {"bonsu": 1.0})
+    with pytest.raises(ScenarioError, match="no such scenario file or name"):
+        DashboardModel(scenario_file="wells_fargo_typo")
+
+
+def test_network_states_account_for_every_position(tiny_wells_fargo):
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), seed=1)
+    for _ in range(25):
+        model.step()
+    plan = model.plans[0]
+    states = plan.states()
+    engine = plan.model.engine
+    assert set(states) <= set(STATES)
+    assert ((states == "quit") | (states == "fired")).sum() == (~engine.reps.active).sum()
+    cheating = engine.reps.seen_acting > 0.5
+    assert np.all(np.isin(states[cheating & engine.reps.active], ["misconduct", "caught"]))
+
+
+# ---------------------------------------------------------------------------------- end to end
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server():
+    """`salesim dashboard wells_fargo` on a free port, stopped with its process group."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "dashboard", "wells_fargo", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the dashboard server exited: {proc.stdout.read().decode()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=30)
+
+
+def day_shown(page) -> int:
+    return int(page.inner_text(".salesim-day"))
+
+
+def test_dashboard_in_a_browser(server):
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH and `make test` could not install it (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: pip install -e '.[test]'")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        page.set_default_timeout(120_000)  # the first model of a fresh checkout compiles its kernels
+        page.goto(server)
+        page.wait_for_selector(".salesim-day")
+        assert day_shown(page) == 0
+        assert page.locator("img.salesim-chart").count() >= 1  # the network is drawn before any step
+
+        # move the quota difficulty slider two notches (1.30 -> 1.40) and reset
+        slider = page.get_by_role("slider", name=re.compile("Quota difficulty"))
+        assert slider.get_attribute("aria-valuenow") == "1.3"
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota difficulty\"]')"
+                               ".getAttribute('aria-valuenow') == '1.4'")
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_selector(".salesim-overrides")
+        assert page.inner_text(".salesim-overrides") == "wells_fargo: quota.difficulty=1.4"
+
+        # three steps of a business week each
+        for k in (1, 2, 3):
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_function(f"document.querySelector('.salesim-day').textContent == '{5 * k}'")
+        bookings = page.inner_text(".salesim-bookings")
+        page.wait_for_function("document.querySelectorAll('img.salesim-chart').length >= 3")
+        charts = page.locator("img.salesim-chart")
+        assert all(charts.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(charts.count()))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+        browser.close()
+
+    # the page shows what the dashboard model gives for that file, lever and seed after 15 days
+    model = DashboardModel(scenario_file="wells_fargo", quota_difficulty=1.4)
+    for _ in range(15):
+        model.step()
+    expected = model.plans[0].so_far().daily["bookings"].sum()
+    assert bookings == f"${expected:,.0f}"
+    untouched = DashboardModel(scenario_file="wells_fargo")
+    for _ in range(15):
+        untouched.step()
+    assert bookings != f"${untouched.plans[0].so_far().daily['bookings'].sum():,.0f}"
+    assert re.fullmatch(r"\$[\d,]+", bookings) and bookings != "$0"
