@@ -214,6 +214,15 @@ def test_dashboard_in_a_browser(server):
         assert all(charts.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(charts.count()))
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+        # the second tab: attainment, pay, effort, product mix, headcount (daily goals settle every day)
+        page.get_by_role("tab", name="Page 1").click()
+        page.wait_for_function("document.querySelectorAll('.v-window-item--active img.salesim-chart').length == 5")
+        shown = page.locator(".v-window-item--active img.salesim-chart")
+        for i in range(5):
+            shown.nth(i).wait_for(state="visible")
+        page.wait_for_timeout(1000)  # the tab's slide-in
+        assert all(shown.nth(i).bounding_box()["width"] > 200 for i in range(5))
+        page.screenshot(path=str(SHOTS / "dashboard-page1.png"), full_page=True)
         browser.close()
 
     # the page shows what the dashboard model gives for that file, lever and seed after 15 days

@@ -19,6 +19,7 @@ from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.risk import Verdict, verdicts
 
 CSS = """
+.salesim-panel{padding:0 6px}
 .salesim-panel table{border-collapse:collapse;font-size:13px;margin:4px 0}
 .salesim-panel td,.salesim-panel th{border:1px solid #ccc;padding:3px 6px;text-align:right}
 .salesim-panel th.row{text-align:left;font-weight:normal;white-space:nowrap}
