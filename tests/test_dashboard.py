@@ -100,7 +100,7 @@ def test_sliders_start_on_their_step_grid(name):
 
 
 @pytest.mark.parametrize("lever, value, expected", [
-    ("quota_period", "month", {"quota.period": "month"}),
+    ("quota_period", "month", {"quota.period": "month", "plan.bonus": pytest.approx(4000 / 3)}),
     ("ratchet", 0.3, {"quota.policy": "ratchet", "quota.ratchet_up": 0.3, "quota.ratchet_down": 0.3}),
     ("quota_difficulty", 1.2, {"quota.difficulty": 1.2}),
     ("accelerator", 3.0, {"plan.tiers": [{"at": 1.0, "rate": pytest.approx(0.06)}]}),
@@ -121,6 +121,26 @@ def test_each_lever_applies_its_dotted_override(lever, value, expected):
     assert scenario.digest() == load_scenario(path, overrides).digest()
 
 
+def test_a_moved_bonus_wins_over_the_period_s_yearly_bonus():
+    _, overrides = plan_scenario(SCENARIOS / "baseline.yaml", {"bonus": 500.0, "quota_period": "month"})
+    assert overrides == {"quota.period": "month", "plan.bonus": 500.0, "plan.bonus_share_of_target": None}
+
+
+def test_a_quota_amount_gives_way_to_difficulty_and_ratchet(tmp_path):
+    path = tmp_path / "amount.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nquota: {{amount: 150000}}\n")
+    assert plan_scenario(path, {"quota_difficulty": 1.2})[1] == {"quota.difficulty": 1.2, "quota.amount": None}
+    assert plan_scenario(path, {"ratchet": 0.5})[0].quota.amount is None
+
+
+def test_the_model_takes_every_lever_as_a_keyword():
+    """SolaraViz resets the model with every control as a keyword argument."""
+    import inspect
+
+    names = set(inspect.signature(DashboardModel).parameters)
+    assert names == set(LEVERS) | {"scenario_file", "compare_with", "seed", "show_refusals"}
+
+
 def test_a_bad_lever_value_is_refused_naming_the_field():
     with pytest.raises(ScenarioError, match=r"behaviour\.ethics\.peer_influence: Input should be less than or equal to 1"):
         plan_scenario(SCENARIOS / "baseline.yaml", {"peer_influence": 3.0})
@@ -128,6 +148,16 @@ def test_a_bad_lever_value_is_refused_naming_the_field():
         plan_scenario(SCENARIOS / "baseline.yaml", {"bonsu": 1.0})
     with pytest.raises(ScenarioError, match="no such scenario file or name"):
         DashboardModel(scenario_file="wells_fargo_typo")
+    with pytest.raises(ScenarioError, match="peer_influence"):
+        DashboardModel(scenario_file="baseline", peer_influence=3.0)
+
+
+def test_the_page_shows_a_refused_lever_and_runs_the_file():
+    from simulator.dashboard.panels import status_html
+
+    model = DashboardModel(scenario_file="baseline", peer_influence=3.0, show_refusals=True)
+    assert model.plans[0].overrides == {}
+    assert "Levers refused" in status_html(model) and "behaviour.ethics.peer_influence" in status_html(model)
 
 
 def test_network_states_account_for_every_position(tiny_wells_fargo):
@@ -222,6 +252,16 @@ def test_dashboard_in_a_browser(server):
             shown.nth(i).wait_for(state="visible")
         page.wait_for_timeout(1000)  # the tab's slide-in
         assert all(shown.nth(i).bounding_box()["width"] > 200 for i in range(5))
+
+        # picking another scenario starts it afresh, its levers at its own file's values
+        page.locator(".v-input", has_text="Scenario").first.locator(".v-select__slot").click()
+        page.locator(".v-menu__content .v-list-item", has_text="sears_auto_reformed").first.click()
+        page.get_by_role("tab", name="Page 0").click()
+        page.wait_for_function("document.querySelector('.salesim-overrides') === null && "
+                               "document.querySelector('.salesim-panel th.row')?.textContent == 'sears_auto_reformed'")
+        assert day_shown(page) == 0
+        assert page.get_by_role("slider", name=re.compile("Quota difficulty")).get_attribute("aria-valuenow") == str(
+            load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty)
         page.screenshot(path=str(SHOTS / "dashboard-page1.png"), full_page=True)
         browser.close()
 

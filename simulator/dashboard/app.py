@@ -45,6 +45,7 @@ def viz_params(name: str) -> dict:
     scenario = load_scenario(resolve(name)[1])
     return {
         "scenario_file": name,
+        "show_refusals": True,  # a lever value the scenario refuses is shown on the page, not raised
         "compare_with": {"type": "Select", "label": "Side by side with", "value": NO_COMPARISON,
                          "values": [NO_COMPARISON, AS_IN_FILE, *catalog()]},
         "seed": {"type": "SliderInt", "label": "Seed", "value": scenario.seed, "min": 0, "max": 50, "step": 1},

@@ -46,6 +46,16 @@ def _ratchet_overrides(s: Scenario, value: float) -> dict[str, Any]:
     return {"quota.policy": "ratchet", "quota.ratchet_up": value, "quota.ratchet_down": value, **_no_amount(s)}
 
 
+def _period_overrides(s: Scenario, period: str) -> dict[str, Any]:
+    """A new quota period with the bonus cut to keep the yearly bonus, as the sweeps over quota
+    frequency do (experiments/quota_frequency.yaml); a bonus set as a share of target incentive
+    follows the period by itself."""
+    out: dict[str, Any] = {"quota.period": period}
+    if s.plan.bonus_share_of_target is None and s.plan.bonus > 0:
+        out["plan.bonus"] = s.plan.bonus * PERIOD_DAYS[period] / PERIOD_DAYS[s.quota.period]
+    return out
+
+
 def _no_amount(s: Scenario) -> dict[str, Any]:
     """A $ quota overrides difficulty and policies; a lever that sets those drops it."""
     return {"quota.amount": None} if s.quota.amount is not None else {}
@@ -119,7 +129,7 @@ def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step:
 
 
 LEVERS: dict[str, Lever] = {lever.name: lever for lever in (
-    Lever("quota_period", "Quota period", "Select", _get("quota.period"), _path("quota.period"),
+    Lever("quota_period", "Quota period (same yearly bonus)", "Select", _get("quota.period"), _period_overrides,
           lambda s: {"values": list(Quota.model_fields["period"].annotation.__args__)}),
     Lever("quota_difficulty", "Quota difficulty (x expected)", "SliderFloat", _get("quota.difficulty"),
           lambda s, v: {"quota.difficulty": v, **_no_amount(s)},
@@ -160,10 +170,9 @@ def lever_overrides(scenario: Scenario, values: Mapping[str, Any]) -> dict[str, 
     if unknown:
         raise ScenarioError("dashboard levers", [f"unknown lever {name!r}; levers are {sorted(LEVERS)}" for name in unknown])
     out: dict[str, Any] = {}
-    for name, value in values.items():
-        lever = LEVERS[name]
-        if lever.moved(scenario, value):
-            out.update(lever.overrides(scenario, value))
+    for name, lever in LEVERS.items():  # in this order, so a moved bonus lever overrides the period's bonus
+        if name in values and lever.moved(scenario, values[name]):
+            out.update(lever.overrides(scenario, values[name]))
     return out
 
 

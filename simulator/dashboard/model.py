@@ -22,7 +22,7 @@ from simulator.dashboard.snapshot import snapshot
 from simulator.model import SalesForceModel
 from simulator.report import PALETTE
 from simulator.runs import RunResult
-from simulator.scenario import Scenario
+from simulator.scenario import Scenario, ScenarioError
 
 NO_COMPARISON = "none"
 AS_IN_FILE = "same scenario, levers as in the file"
@@ -103,13 +103,23 @@ class DashboardModel(mesa.Model):
         warnings: int | None = None,
         clawback_acts: bool | None = None,
         peer_influence: float | None = None,
+        show_refusals: bool = False,
     ):
+        """`show_refusals` (the app's choice): levers the scenario's validation refuses leave the
+        plan as filed and the reason in `refused`, for the page to show, instead of raising."""
         levers = {k: v for k, v in locals().items() if k in LEVERS and v is not None}
         name, path = resolve(scenario_file)
         seed = plan_scenario(path)[0].seed if seed is None else int(seed)
         super().__init__(rng=seed)  # the plans own their generators; this one is never drawn from
         self.seed = seed
-        first = build_plan(name, path, levers, seed, PALETTE[0])
+        self.refused: str | None = None
+        try:
+            first = build_plan(name, path, levers, seed, PALETTE[0])
+        except ScenarioError as exc:
+            if not show_refusals:
+                raise
+            self.refused = str(exc)
+            first = build_plan(name, path, {}, seed, PALETTE[0])
         if compare_with == AS_IN_FILE and first.overrides:
             first.name = f"{name} (levers moved)"
         self.plans = [first]

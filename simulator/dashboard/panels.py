@@ -60,6 +60,8 @@ def status_html(model: DashboardModel) -> str:
                                             "quit", "let go"))
     rows = "".join(_plan_row(p) for p in model.plans)
     levers = "".join(_levers_line(p) for p in model.plans)
+    if model.refused:
+        levers += f"<li class='salesim-refused' style='color:#b00020'>Levers refused, plan run as filed: {html.escape(model.refused)}</li>"
     return (f"<div class='salesim-panel'><h3 style='margin:0'>Business day <span class='salesim-day'>{model.day}</span>"
             f" of {n_days} <small>(month {model.day // DAYS_PER_MONTH + 1}; seed {model.seed})</small></h3>"
             f"<table><tr>{head}</tr>{rows}</table><b>Levers</b><ul>{levers}</ul></div>")
