@@ -173,6 +173,23 @@ def test_network_states_account_for_every_position(tiny_wells_fargo):
     assert np.all(np.isin(states[cheating & engine.reps.active], ["misconduct", "caught"]))
 
 
+def test_the_page_renders_as_widgets_as_in_jupyter():
+    """`from simulator.dashboard import page; page` in a notebook renders these widgets."""
+    solara = pytest.importorskip("solara", reason="the dashboard extra: pip install -e '.[dashboard]'")
+    from simulator.dashboard import page
+
+    _, rc = solara.render(page, handle_error=False)
+    html = [w for w in rc.find(solara.widgets.HTML).widgets]
+    assert any("salesim-day'>0</span> of 504" in (w.unsafe_innerHTML or "") for w in html)  # wells_fargo: 2 years
+    assert any(w.tag == "img" and w.attributes["src"].startswith("data:image/png;base64,") for w in html)
+
+
+def test_the_levers_are_documented():
+    text = (ROOT / "docs" / "dashboard.md").read_text()
+    missing = [lever.label for lever in LEVERS.values() if f"| {lever.label} |" not in text]
+    assert not missing, f"docs/dashboard.md does not list {missing}"
+
+
 # ---------------------------------------------------------------------------------- end to end
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -184,6 +201,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture
+def playwright_api():
+    return pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: pip install -e '.[test]'")
 
 
 @pytest.fixture
@@ -209,11 +231,10 @@ def day_shown(page) -> int:
     return int(page.inner_text(".salesim-day"))
 
 
-def test_dashboard_in_a_browser(server):
-    if CHROMIUM is None:
-        pytest.skip("no chromium on PATH and `make test` could not install it (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: pip install -e '.[test]'")
-    with sync_api.sync_playwright() as p:
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH, and `make test` could not install it "
+                                              "(it runs apt-get install chromium where apt and root or sudo are there)")
+def test_dashboard_in_a_browser(playwright_api, server):
+    with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1200})
         page.set_default_timeout(120_000)  # the first model of a fresh checkout compiles its kernels
