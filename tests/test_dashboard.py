@@ -263,6 +263,15 @@ def test_dashboard_in_a_browser(playwright_api, server):
         page.wait_for_function("document.querySelectorAll('img.salesim-chart').length >= 3")
         charts = page.locator("img.salesim-chart")
         assert all(charts.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(charts.count()))
+
+        # play runs on until paused (pausing may stop it inside a week)
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function("Number(document.querySelector('.salesim-day').textContent) >= 30")
+        page.get_by_role("button", name="❚❚").click()
+        page.wait_for_timeout(2000)
+        paused_at = day_shown(page)
+        page.wait_for_timeout(1500)
+        assert day_shown(page) == paused_at >= 30
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
         # the second tab: attainment, pay, effort, product mix, headcount (daily goals settle every day)
