@@ -173,6 +173,24 @@ def test_network_states_account_for_every_position(tiny_wells_fargo):
     assert np.all(np.isin(states[cheating & engine.reps.active], ["misconduct", "caught"]))
 
 
+def test_the_command_serves_on_this_machine_by_default(tmp_path):
+    from simulator.cli import build_parser, main
+    from simulator.dashboard.catalog import ENV_SCENARIO
+    from simulator.dashboard.server import command, environment
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.scenario, args.host, args.port) == (None, "127.0.0.1", 8765)
+    assert command()[command().index("--host") + 1] == "127.0.0.1"
+    assert environment(None)[ENV_SCENARIO] == "wells_fargo"
+    assert environment(str(SCENARIOS / "demo" / "current.yaml"))[ENV_SCENARIO] == "demo/current"
+    own = tmp_path / "mine.yaml"
+    own.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n")
+    assert environment(str(own))[ENV_SCENARIO] == str(own.resolve())
+    assert main(["dashboard", "no_such_scenario"]) == 2  # refused before any server starts
+    own.write_text("plan: {bonus: -1}\n")
+    assert main(["dashboard", str(own)]) == 2
+
+
 def test_the_page_renders_as_widgets_as_in_jupyter():
     """`from simulator.dashboard import page; page` in a notebook renders these widgets."""
     solara = pytest.importorskip("solara", reason="the dashboard extra: pip install -e '.[dashboard]'")

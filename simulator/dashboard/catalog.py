@@ -37,5 +37,6 @@ def resolve(name_or_path: str | Path, folder: Path | None = None) -> tuple[str, 
         return str(name_or_path), known[str(name_or_path)]
     path = Path(name_or_path)
     if path.is_file():
-        return path.stem, path
+        named = [name for name, known_path in known.items() if known_path.resolve() == path.resolve()]
+        return (named[0], known[named[0]]) if named else (path.stem, path)
     raise ScenarioError(str(name_or_path), [f"no such scenario file or name; names are {', '.join(known)}"])

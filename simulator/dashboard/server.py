@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, resolve
+from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
 from simulator.scenario import load_scenario
 
 APP = Path(__file__).with_name("app.py")
@@ -22,10 +22,11 @@ def command(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
 
 
 def environment(scenario: str | None) -> dict[str, str]:
-    """The server's environment: the chosen scenario, checked before anything starts."""
+    """The server's environment: the chosen scenario (its picker name, or the file's absolute path
+    when it is not in the picker), checked before anything starts."""
     name, path = resolve(scenario or FIRST[0])
     load_scenario(path)  # a bad file is refused here, with the field and what is allowed
-    return {**os.environ, ENV_SCENARIO: name if name == (scenario or FIRST[0]) else str(path.resolve())}
+    return {**os.environ, ENV_SCENARIO: name if name in catalog() else str(path.resolve())}
 
 
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
