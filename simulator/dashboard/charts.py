@@ -67,7 +67,7 @@ def FigureView(png: bytes | None, waiting: str, alt: str) -> None:
                                        "style": "max-width:100%;max-height:100%;object-fit:contain;"})
 
 
-def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]], bool], waiting: str):
+def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]], bool], waiting: str) -> Callable:
     """A SolaraViz component drawing one report figure for every plan on the dashboard."""
 
     @solara.component

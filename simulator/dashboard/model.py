@@ -78,6 +78,7 @@ class PlanView:
 
 
 def build_plan(name: str, path: str | Path, levers: dict[str, Any], seed: int | None, colour: str) -> PlanView:
+    """A plan from its file and levers, as `salesim run FILE --set ...` would build it."""
     scenario, overrides = plan_scenario(path, levers)
     return PlanView(name, colour, scenario, overrides, SalesForceModel(scenario, seed=seed))
 
