@@ -173,6 +173,16 @@ def test_network_states_account_for_every_position(tiny_wells_fargo):
     assert np.all(np.isin(states[cheating & engine.reps.active], ["misconduct", "caught"]))
 
 
+def test_monthly_charts_leave_out_the_month_under_way(tiny_wells_fargo):
+    from simulator.dashboard.charts import plan_data, whole_months
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo))
+    for _ in range(25):  # a month (21 days) and four days
+        model.step()
+    data = plan_data(model.plans[0])
+    assert len(data.daily) == 25 and len(whole_months(data).daily) == 21
+
+
 def test_the_command_serves_on_this_machine_by_default(tmp_path):
     from simulator.cli import build_parser, main
     from simulator.dashboard.catalog import ENV_SCENARIO

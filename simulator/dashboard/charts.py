@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from dataclasses import replace
 from typing import Callable
 
 import matplotlib.pyplot as plt
@@ -16,6 +17,7 @@ import solara
 from mesa.visualization.utils import update_counter
 
 from simulator import report
+from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
 
 _DRAWING = threading.Lock()  # pyplot's figure registry is shared by the server's threads
@@ -44,6 +46,13 @@ def render_png(draw: Callable[[], object]) -> bytes | None:
         return report._png(fig)
 
 
+def whole_months(data: report.PlanData) -> report.PlanData:
+    """The plan's days up to the last complete month: a figure summed by month would otherwise
+    end in a month still under way and show it as a fall."""
+    done = len(data.daily) // DAYS_PER_MONTH
+    return replace(data, daily=data.daily[data.daily["month"] < done])
+
+
 def _has_days(data: list[report.PlanData]) -> bool:
     return all(len(p.daily) for p in data)
 
@@ -53,7 +62,7 @@ def _has_periods(data: list[report.PlanData]) -> bool:
 
 
 def _has_acts(data: list[report.PlanData]) -> bool:
-    return any(len(p.acts) for p in data)
+    return any(len(p.acts) for p in data) and _has_days(data)
 
 
 @solara.component
@@ -67,8 +76,10 @@ def FigureView(png: bytes | None, waiting: str, alt: str) -> None:
                                        "style": "max-width:100%;max-height:100%;object-fit:contain;"})
 
 
-def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]], bool], waiting: str) -> Callable:
-    """A SolaraViz component drawing one report figure for every plan on the dashboard."""
+def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]], bool], waiting: str,
+               monthly: bool = False) -> Callable:
+    """A SolaraViz component drawing one report figure for every plan on the dashboard (`monthly`:
+    a figure summed by month, drawn from complete months)."""
 
     @solara.component
     def Chart(model: DashboardModel) -> None:
@@ -76,6 +87,7 @@ def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]]
 
         def draw() -> bytes | None:
             data = [plan_data(p) for p in model.plans]
+            data = [whole_months(d) for d in data] if monthly else data
             return render_png(lambda: maker(data)) if ready(data) else None
 
         png = solara.use_memo(draw, [model, model.day])
@@ -95,6 +107,6 @@ Pay = make_chart(report.fig_pay, "Pay by component", _has_periods, FIRST_PERIOD)
 Effort = make_chart(report.fig_effort, "Effort", _has_days, STEP_FIRST)
 ProductMix = make_chart(report.fig_product_mix, "Product mix", _has_days, STEP_FIRST)
 Misconduct = make_chart(report.fig_misconduct, "Misconduct and detections", _has_acts,
-                        "No fake or needless sale so far.")
+                        "No fake or needless sale in a complete month so far.", monthly=True)
 Trust = make_chart(report.fig_trust, "Customer trust", _has_days, STEP_FIRST)
 Headcount = make_chart(report.fig_headcount, "Headcount and leavers", _has_days, STEP_FIRST)
