@@ -3,12 +3,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench setup clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dashboard]'
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -17,8 +17,17 @@ demo: $(STAMP)
 	$(BIN)/salesim compare scenarios/demo/current.yaml scenarios/demo/pressure.yaml scenarios/demo/reformed.yaml \
 		--replications 5 --years 2 --workers 2 --out runs/demo --quiet
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The dashboard's browser test drives Debian's chromium; without apt (or sudo) it is skipped, saying why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	    { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
+	      || echo "could not install chromium: the dashboard's browser test will be skipped"; \
+	  else echo "no apt-get: the dashboard's browser test will be skipped"; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -204,6 +204,15 @@ def _redraw(folder: str) -> int:
 
     print(f"report: {write_report(folder)}")
     return 0
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from simulator.dashboard.server import serve
+
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        print("the dashboard needs its extra: pip install 'salesim[dashboard]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return serve(args.scenario, host=args.host, port=args.port)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -295,6 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--above", type=float, help="risky when the metric is above this")
     p.add_argument("--name", help="name of the saved result (default: the risk's or metric's)")
     p.set_defaults(func=cmd_discover)
+    p = sub.add_parser("dashboard", help="serve the trainer's live dashboard in the browser")
+    p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,43 @@
+"""Serving the dashboard: `solara run` on the app file, in its own process, on 127.0.0.1 unless
+another host is asked for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
+from simulator.scenario import load_scenario
+
+APP = Path(__file__).with_name("app.py")
+DEFAULT_PORT = 8765
+
+
+def command(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
+    """The solara command line that serves the app."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def environment(scenario: str | None) -> dict[str, str]:
+    """The server's environment: the chosen scenario (its picker name, or the file's absolute path
+    when it is not in the picker), checked before anything starts."""
+    name, path = resolve(scenario or FIRST[0])
+    load_scenario(path)  # a bad file is refused here, with the field and what is allowed
+    return {**os.environ, ENV_SCENARIO: name if name in catalog() else str(path.resolve())}
+
+
+def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
+    """Become the server (the process is replaced, so stopping it stops the server); where exec
+    is not available, run it as a child until interrupted and return its exit status."""
+    env = environment(scenario)
+    print(f"salesim dashboard: http://{host}:{port}  (Ctrl-C stops it)", flush=True)
+    argv = command(host, port)
+    if hasattr(os, "execve") and os.name == "posix":
+        os.execve(argv[0], argv, env)
+    try:
+        return subprocess.call(argv, env=env)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,336 @@
+"""The trainer's dashboard: same numbers as `salesim run`, levers that land on the right fields,
+and an end-to-end drive of the served page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator import ScenarioError, load_scenario, run
+from simulator.dashboard import DashboardModel, lever_overrides, plan_scenario
+from simulator.dashboard.catalog import FIRST, catalog
+from simulator.dashboard.levers import LEVERS, model_params
+from simulator.dashboard.model import AS_IN_FILE, STATES
+from simulator.metrics import flatten
+
+from conftest import ROOT, SCENARIOS
+
+SHOTS = Path(os.environ.get("SALESIM_SCREENSHOTS", ROOT / "runs"))
+
+
+@pytest.fixture
+def tiny_wells_fargo(tmp_path) -> Path:
+    """Wells Fargo on 40 positions for 30 business days, as a file (the dashboard reads files)."""
+    path = tmp_path / "tiny_wells_fargo.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'wells_fargo.yaml'}\nname: tiny_wells_fargo\n"
+                    "horizon_years: 0.12\nforce: {size: 40}\n")
+    return path
+
+
+def scorecard_of(summary: dict) -> pd.Series:
+    """Every figure of a scorecard (provenance included), nan equal to nan when compared."""
+    return pd.Series(flatten(summary)).sort_index()
+
+
+def finish(model: DashboardModel) -> DashboardModel:
+    while model.running:
+        model.step()
+    return model
+
+
+def test_catalog_lists_every_scenario_with_the_cases_first():
+    names = list(catalog())
+    assert names[:4] == list(FIRST)
+    on_disk = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in [*SCENARIOS.glob("*.yaml"), *SCENARIOS.glob("demo/*.yaml")]}
+    assert set(names) == on_disk
+
+
+def test_dashboard_gives_the_numbers_of_salesim_run(tiny_wells_fargo):
+    model = finish(DashboardModel(scenario_file=str(tiny_wells_fargo), seed=3))
+    shown = model.plans[0].so_far()
+    expected = run(load_scenario(tiny_wells_fargo), seed=3)
+    pd.testing.assert_frame_equal(shown.daily, expected.daily)
+    pd.testing.assert_frame_equal(shown.rep_periods, expected.rep_periods)
+    pd.testing.assert_series_equal(scorecard_of(shown.summary), scorecard_of(expected.summary))
+    assert shown.summary["provenance"] == expected.summary["provenance"]
+    assert shown.summary["internal_process"]["misconduct_rate"] > 0  # the comparison is not of empty runs
+
+
+def test_a_moved_lever_runs_what_salesim_run_set_runs(tiny_wells_fargo):
+    model = finish(DashboardModel(scenario_file=str(tiny_wells_fargo), seed=2, quota_difficulty=1.6,
+                                  compare_with=AS_IN_FILE))
+    moved, as_filed = model.plans
+    assert moved.overrides == {"quota.difficulty": 1.6}
+    with_set = load_scenario(tiny_wells_fargo, ["quota.difficulty=1.6"])
+    assert moved.scenario.digest() == with_set.digest()
+    pd.testing.assert_series_equal(scorecard_of(moved.so_far().summary), scorecard_of(run(with_set, seed=2).summary))
+    # side by side: the other plan is the file as it stands, on the same seed, and the lever shows
+    pd.testing.assert_series_equal(scorecard_of(as_filed.so_far().summary),
+                                   scorecard_of(run(load_scenario(tiny_wells_fargo), seed=2).summary))
+    assert moved.so_far().daily["bookings"].sum() != as_filed.so_far().daily["bookings"].sum()
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+def test_levers_left_at_the_file_values_change_nothing(name):
+    scenario = load_scenario(catalog()[name])
+    untouched = {k: v["value"] for k, v in model_params(scenario).items()}
+    assert set(untouched) == set(LEVERS)
+    assert lever_overrides(scenario, untouched) == {}
+
+
+@pytest.mark.parametrize("name", list(catalog()))
+def test_sliders_start_on_their_step_grid(name):
+    """A browser slider snaps its value to min + k step; a file value off the grid would move an
+    untouched lever (an audit rate of 0.0002 on a 0.0005 grid became 0)."""
+    for lever, spec in model_params(load_scenario(catalog()[name])).items():
+        if spec["type"].startswith("Slider"):
+            steps = (spec["value"] - spec["min"]) / spec["step"]
+            assert spec["min"] <= spec["value"] <= spec["max"], lever
+            assert steps == pytest.approx(round(steps), abs=1e-6), (lever, spec)
+
+
+@pytest.mark.parametrize("lever, value, expected", [
+    ("quota_period", "month", {"quota.period": "month", "plan.bonus": pytest.approx(4000 / 3)}),
+    ("ratchet", 0.3, {"quota.policy": "ratchet", "quota.ratchet_up": 0.3, "quota.ratchet_down": 0.3}),
+    ("quota_difficulty", 1.2, {"quota.difficulty": 1.2}),
+    ("accelerator", 3.0, {"plan.tiers": [{"at": 1.0, "rate": pytest.approx(0.06)}]}),
+    ("accelerator", 1.0, {"plan.tiers": []}),
+    ("cap", "1.5", {"plan.cap": 1.5}),
+    ("bonus", 5000.0, {"plan.bonus": 5000.0, "plan.bonus_share_of_target": None}),
+    ("base_salary", 72000.0, {"plan.base_salary": 72000.0}),
+    ("pressure", 200.0, {"management.pressure.cost": 200.0}),
+    ("audit_rate", 0.01, {"management.detection.audit_rate": 0.01}),
+    ("warnings", 0, {"management.sanctions.warnings_before_firing": 0}),
+    ("clawback_acts", False, {"management.sanctions.clawback": False}),
+    ("peer_influence", 0.9, {"behaviour.ethics.peer_influence": 0.9}),
+])
+def test_each_lever_applies_its_dotted_override(lever, value, expected):
+    path = SCENARIOS / "baseline.yaml"
+    scenario, overrides = plan_scenario(path, {lever: value})
+    assert overrides == expected
+    assert scenario.digest() == load_scenario(path, overrides).digest()
+
+
+def test_a_moved_bonus_wins_over_the_period_s_yearly_bonus():
+    _, overrides = plan_scenario(SCENARIOS / "baseline.yaml", {"bonus": 500.0, "quota_period": "month"})
+    assert overrides == {"quota.period": "month", "plan.bonus": 500.0, "plan.bonus_share_of_target": None}
+
+
+def test_a_quota_amount_gives_way_to_difficulty_and_ratchet(tmp_path):
+    path = tmp_path / "amount.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nquota: {{amount: 150000}}\n")
+    assert plan_scenario(path, {"quota_difficulty": 1.2})[1] == {"quota.difficulty": 1.2, "quota.amount": None}
+    assert plan_scenario(path, {"ratchet": 0.5})[0].quota.amount is None
+
+
+def test_the_model_takes_every_lever_as_a_keyword():
+    """SolaraViz resets the model with every control as a keyword argument."""
+    import inspect
+
+    names = set(inspect.signature(DashboardModel).parameters)
+    assert names == set(LEVERS) | {"scenario_file", "compare_with", "seed", "show_refusals"}
+
+
+def test_a_bad_lever_value_is_refused_naming_the_field():
+    with pytest.raises(ScenarioError, match=r"behaviour\.ethics\.peer_influence: Input should be less than or equal to 1"):
+        plan_scenario(SCENARIOS / "baseline.yaml", {"peer_influence": 3.0})
+    with pytest.raises(ScenarioError, match="unknown lever 'bonsu'"):
+        plan_scenario(SCENARIOS / "baseline.yaml", {"bonsu": 1.0})
+    with pytest.raises(ScenarioError, match="no such scenario file or name"):
+        DashboardModel(scenario_file="wells_fargo_typo")
+    with pytest.raises(ScenarioError, match="peer_influence"):
+        DashboardModel(scenario_file="baseline", peer_influence=3.0)
+
+
+def test_the_page_shows_a_refused_lever_and_runs_the_file():
+    from simulator.dashboard.panels import status_html
+
+    model = DashboardModel(scenario_file="baseline", peer_influence=3.0, show_refusals=True)
+    assert model.plans[0].overrides == {}
+    assert "Levers refused" in status_html(model) and "behaviour.ethics.peer_influence" in status_html(model)
+
+
+def test_network_states_account_for_every_position(tiny_wells_fargo):
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), seed=1)
+    for _ in range(25):
+        model.step()
+    plan = model.plans[0]
+    states = plan.states()
+    engine = plan.model.engine
+    assert set(states) <= set(STATES)
+    assert ((states == "quit") | (states == "fired")).sum() == (~engine.reps.active).sum()
+    cheating = engine.reps.seen_acting > 0.5
+    assert np.all(np.isin(states[cheating & engine.reps.active], ["misconduct", "caught"]))
+
+
+def test_monthly_charts_leave_out_the_month_under_way(tiny_wells_fargo):
+    from simulator.dashboard.charts import plan_data, whole_months
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo))
+    for _ in range(25):  # a month (21 days) and four days
+        model.step()
+    data = plan_data(model.plans[0])
+    assert len(data.daily) == 25 and len(whole_months(data).daily) == 21
+
+
+def test_the_command_serves_on_this_machine_by_default(tmp_path):
+    from simulator.cli import build_parser, main
+    from simulator.dashboard.catalog import ENV_SCENARIO
+    from simulator.dashboard.server import command, environment
+
+    args = build_parser().parse_args(["dashboard"])
+    assert (args.scenario, args.host, args.port) == (None, "127.0.0.1", 8765)
+    assert command()[command().index("--host") + 1] == "127.0.0.1"
+    assert environment(None)[ENV_SCENARIO] == "wells_fargo"
+    assert environment(str(SCENARIOS / "demo" / "current.yaml"))[ENV_SCENARIO] == "demo/current"
+    own = tmp_path / "mine.yaml"
+    own.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n")
+    assert environment(str(own))[ENV_SCENARIO] == str(own.resolve())
+    assert main(["dashboard", "no_such_scenario"]) == 2  # refused before any server starts
+    own.write_text("plan: {bonus: -1}\n")
+    assert main(["dashboard", str(own)]) == 2
+
+
+def test_the_page_renders_as_widgets_as_in_jupyter():
+    """`from simulator.dashboard import page; page` in a notebook renders these widgets."""
+    solara = pytest.importorskip("solara", reason="the dashboard extra: pip install -e '.[dashboard]'")
+    from simulator.dashboard import page
+
+    _, rc = solara.render(page, handle_error=False)
+    html = [w for w in rc.find(solara.widgets.HTML).widgets]
+    assert any("salesim-day'>0</span> of 504" in (w.unsafe_innerHTML or "") for w in html)  # wells_fargo: 2 years
+    assert any(w.tag == "img" and w.attributes["src"].startswith("data:image/png;base64,") for w in html)
+
+
+def test_the_levers_are_documented():
+    text = (ROOT / "docs" / "dashboard.md").read_text()
+    missing = [lever.label for lever in LEVERS.values() if f"| {lever.label} |" not in text]
+    assert not missing, f"docs/dashboard.md does not list {missing}"
+
+
+# ---------------------------------------------------------------------------------- end to end
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def playwright_api():
+    return pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: pip install -e '.[test]'")
+
+
+@pytest.fixture
+def server():
+    """`salesim dashboard wells_fargo` on a free port, stopped with its process group."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "dashboard", "wells_fargo", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the dashboard server exited: {proc.stdout.read().decode()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=30)
+
+
+def day_shown(page) -> int:
+    return int(page.inner_text(".salesim-day"))
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH, and `make test` could not install it "
+                                              "(it runs apt-get install chromium where apt and root or sudo are there)")
+def test_dashboard_in_a_browser(playwright_api, server):
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        page.set_default_timeout(120_000)  # the first model of a fresh checkout compiles its kernels
+        page.goto(server)
+        page.wait_for_selector(".salesim-day")
+        assert day_shown(page) == 0
+        assert page.locator("img.salesim-chart").count() >= 1  # the network is drawn before any step
+
+        # move the quota difficulty slider two notches (1.30 -> 1.40) and reset
+        slider = page.get_by_role("slider", name=re.compile("Quota difficulty"))
+        assert slider.get_attribute("aria-valuenow") == "1.3"
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota difficulty\"]')"
+                               ".getAttribute('aria-valuenow') == '1.4'")
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_selector(".salesim-overrides")
+        assert page.inner_text(".salesim-overrides") == "wells_fargo: quota.difficulty=1.4"
+
+        # three steps of a business week each
+        for k in (1, 2, 3):
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_function(f"document.querySelector('.salesim-day').textContent == '{5 * k}'")
+        bookings = page.inner_text(".salesim-bookings")
+        page.wait_for_function("document.querySelectorAll('img.salesim-chart').length >= 3")
+        charts = page.locator("img.salesim-chart")
+        assert all(charts.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(charts.count()))
+
+        # play runs on until paused (pausing may stop it inside a week)
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function("Number(document.querySelector('.salesim-day').textContent) >= 30")
+        page.get_by_role("button", name="❚❚").click()
+        page.wait_for_timeout(2000)
+        paused_at = day_shown(page)
+        page.wait_for_timeout(1500)
+        assert day_shown(page) == paused_at >= 30
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+        # the second tab: attainment, pay, effort, product mix, headcount (daily goals settle every day)
+        page.get_by_role("tab", name="Page 1").click()
+        page.wait_for_function("document.querySelectorAll('.v-window-item--active img.salesim-chart').length == 5")
+        shown = page.locator(".v-window-item--active img.salesim-chart")
+        for i in range(5):
+            shown.nth(i).wait_for(state="visible")
+        page.wait_for_timeout(1000)  # the tab's slide-in
+        assert all(shown.nth(i).bounding_box()["width"] > 200 for i in range(5))
+
+        # picking another scenario starts it afresh, its levers at its own file's values
+        page.locator(".v-input", has_text="Scenario").first.locator(".v-select__slot").click()
+        page.locator(".v-menu__content .v-list-item", has_text="sears_auto_reformed").first.click()
+        page.get_by_role("tab", name="Page 0").click()
+        page.wait_for_function("document.querySelector('.salesim-overrides') === null && "
+                               "document.querySelector('.salesim-panel th.row')?.textContent == 'sears_auto_reformed'")
+        assert day_shown(page) == 0
+        assert page.get_by_role("slider", name=re.compile("Quota difficulty")).get_attribute("aria-valuenow") == str(
+            load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty)
+        page.screenshot(path=str(SHOTS / "dashboard-page1.png"), full_page=True)
+        browser.close()
+
+    # the page shows what the dashboard model gives for that file, lever and seed after 15 days
+    model = DashboardModel(scenario_file="wells_fargo", quota_difficulty=1.4)
+    for _ in range(15):
+        model.step()
+    expected = model.plans[0].so_far().daily["bookings"].sum()
+    assert bookings == f"${expected:,.0f}"
+    untouched = DashboardModel(scenario_file="wells_fargo")
+    for _ in range(15):
+        untouched.step()
+    assert bookings != f"${untouched.plans[0].so_far().daily['bookings'].sum():,.0f}"
+    assert re.fullmatch(r"\$[\d,]+", bookings) and bookings != "$0"
