@@ -158,6 +158,15 @@ def sweep_exit_status(report) -> int:
     return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
 
 
+def cmd_validate_facts(args: argparse.Namespace) -> int:
+    from simulator.validation import validate_facts
+
+    text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    print(text)
+    print(f"\nwrote {page}")
+    return 0 if all(r.verdict != "disagrees" for r in found) else 1
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -225,6 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="runs per task (default: sized to about 5 s of work)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md")
+    p.add_argument("--quick", action="store_true", help="the test suite's smaller runs (no robustness sweep)")
+    p.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    p.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
+    p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
+    p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
+                   help="run the robustness sweep (default: in full mode only)")
+    p.set_defaults(func=cmd_validate_facts)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)
