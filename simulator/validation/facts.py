@@ -94,23 +94,28 @@ FACTS: tuple[Fact, ...] = (
         "to daily quotas: low performers sold more, high performers sold less and moved to cheaper, "
         "quicker products; profit could fall.",
         (
-            Check("low performers sell more under monthly than quarterly goals",
-                  "by_performer.low.sales_per_year", "quarter", "month", +1),
-            Check("high performers sell less", "by_performer.high.sales_per_year", "quarter", "month", -1),
+            Check("low performers sell more under daily than monthly goals",
+                  "by_performer.low.sales_per_year", "month", "day", +1),
+            Check("high performers sell less", "by_performer.high.sales_per_year", "month", "day", -1),
             Check("high performers move toward the cheap, quick product",
-                  "by_performer.high.sales_share_enterprise", "quarter", "month", -1),
-            Check("profit after pay falls", "financial.profit_after_comp", "quarter", "month", -1, required=False),
-            Check("the field's contrast: low performers sell more under daily than monthly goals",
-                  "by_performer.low.sales_per_year", "month", "day", +1, required=False),
-            Check("... high performers sell less", "by_performer.high.sales_per_year", "month", "day", -1,
-                  required=False),
+                  "by_performer.high.sales_share_enterprise", "month", "day", -1),
+            Check("profit after pay can fall", "financial.profit_after_comp", "month", "day", -1, required=False),
+            Check("quarter -> month: low performers sell more", "by_performer.low.sales_per_year",
+                  "quarter", "month", +1, required=False),
+            Check("quarter -> month: high performers move to the quick product",
+                  "by_performer.high.sales_share_enterprise", "quarter", "month", -1, required=False),
         ),
         quick=Size(150, 2, 4),
         hit_rates=BY_TYPE_HITS,
-        needs="Only in a band of quota difficulty: the uniform quota must be hard (difficulty about 1.1-1.3, "
-              "low performers hitting 10-30% of quarters); with easy quotas nobody gives up and shorter "
-              "periods change little. The month -> day contrast of the field experiment does not come out "
-              "(see below).",
+        needs="Not reproduced for low performers. In a retail-like world (the cheap product closing the same "
+              "day), daily goals do move high performers to the quick product, lower their sales and cut profit, "
+              "as found; but low performers sell less, not more, under daily goals, at every quota difficulty "
+              "(0.8-1.2), goal value, goal scaling, accelerator or deal size tried. In the model low performers at a "
+              "hard quota already work at commission-only effort from the first day of a long period (there is "
+              "no late-period give-up for shorter goals to remove), and a day's goal is mostly decided by deals "
+              "already in the pipeline, so it pays little for effort. Quarter -> month barely moves anything. "
+              "A mechanism follow-up (how a long period's give-up arises, and proximal goals' effect on "
+              "commitment) is needed.",
     ),
     Fact(
         3, "A ratchet makes forward-looking high performers hold back", "3_ratchet.yaml",

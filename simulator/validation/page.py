@@ -7,6 +7,7 @@ byte: no dates, no timings, no machine names; PNGs carry no creation time.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,19 +116,20 @@ def figure(result: FactResult, path: Path) -> None:
     arms = list(runs.fact.arms)
     colours = {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(arms)}
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, len(metrics), figsize=(4.6 * len(metrics), 4.8), squeeze=False)
+        panel = max(4.6, 1.3 * len(arms) + 1.2)
+        fig, axes = plt.subplots(1, len(metrics), figsize=(panel * len(metrics), 5.0), squeeze=False)
         for ax, metric in zip(axes[0], metrics):
             for x, arm in enumerate(arms):
                 mean, low, high = mean_ci(runs.values(arm, metric))
                 ax.bar(x, mean, color=colours[arm], width=0.7)
                 if not math.isnan(low):
                     ax.errorbar(x, mean, yerr=[[mean - low], [high - mean]], color="black", capsize=5, lw=1.5)
-            labels = [f"{arm.replace('/', chr(10))}\nhit {pct(float(np.nanmean(runs.values(arm, 'internal_process.hit_rate'))))}"
-                      for arm in arms]
+            labels = [textwrap.fill(arm.replace("_", " ").replace("/", " / "), 11)
+                      + f"\nhit {pct(float(np.nanmean(runs.values(arm, 'internal_process.hit_rate'))))}" for arm in arms]
             ax.set_xticks(range(len(arms)), labels, fontsize=10)
             ax.set_title(metric.split(".", 1)[1].replace("_", " ") if "." in metric else metric, fontsize=12)
             ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
-        fig.suptitle(f"Fact {runs.fact.number}: {runs.fact.title}", fontsize=13)
+        fig.suptitle(textwrap.fill(f"Fact {runs.fact.number}: {runs.fact.title}", 20 * len(metrics) + 30), fontsize=13)
         fig.tight_layout()
         fig.savefig(path, format="png", metadata={"Software": None})
         plt.close(fig)
