@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench validate setup clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+validate: $(STAMP)
+	$(BIN)/salesim validate-facts
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -28,6 +28,6 @@ def validate_facts(quick: bool = False, workers: int | None = None, out: str | P
     run_sweep = (not quick) if robustness is None else robustness
     with open_executor("process", workers) as executor:
         runs = run_facts(facts, executor, quick)
-        shares = sweep.shares(sweep.sweep(facts, runs, executor)) if run_sweep else None
+        table = sweep.sweep(facts, runs, executor) if run_sweep else None
     found = results(runs)
-    return console_table(found, shares), write_page(found, Path(out), quick, shares), found
+    return console_table(found, table), write_page(found, Path(out), quick, table), found

@@ -81,7 +81,7 @@ FACTS: tuple[Fact, ...] = (
             Check("... a spike on the next period's first day", "internal_process.first_day_ratio",
                   "linear", "bonus_only", +1),
         ),
-        quick=Size(120, 2, 3),
+        quick=Size(120, 2, 4),
         equal_cost={"linear": "accelerator", "bonus_only": "accelerator"},
         needs="Customers who learn to wait for a period-end discount (market.customers.waiting_share and "
               "waiting_ceiling above zero) and a discount above 1 - patience a period; a first-day spike "
@@ -127,7 +127,7 @@ FACTS: tuple[Fact, ...] = (
             Check("... and end periods less far above quota", "by_performer.high.attainment_mean",
                   "ratchet/blind", "ratchet/foresighted", -1),
         ),
-        quick=Size(120, 2, 4),
+        quick=Size(120, 2, 6),
         hit_rates=BY_TYPE_HITS,
         needs="A bonus that is large against commission x the period's sales noise (ratchet.yaml: $8,000 a "
               "quarter, no accelerator) and reps who weigh next quota (ratchet_foresight well above 0).",
@@ -164,7 +164,7 @@ FACTS: tuple[Fact, ...] = (
             Check("it spreads between peers (without peer influence: less)", "internal_process.misconduct_rate",
                   "wells_fargo/peers", "wells_fargo/no_peers", -1),
         ),
-        quick=Size(160, 1, 5),
+        quick=Size(160, 1, 8),
         needs="Goals the rep can almost reach near a deadline with something at stake (check-ins, a bonus); "
               "fabrication must be possible and rarely found. Run-to-run variation is large (contagion), so "
               "the contrasts need several replications.",
@@ -181,7 +181,7 @@ FACTS: tuple[Fact, ...] = (
             Check("past quota, capped high performers push more deals out",
                   "by_performer.high.pushed_out_past_quota", "accelerator", "capped", +1),
         ),
-        quick=Size(120, 2, 3),
+        quick=Size(120, 2, 4),
         hit_rates=BY_TYPE_HITS,
         needs="High performers who pass the cap (ability well above the uniform quota) and flexible customers "
               "whose deals can be pushed.",
@@ -199,7 +199,7 @@ FACTS: tuple[Fact, ...] = (
             Check("the price: less effort and revenue", "financial.revenue", "variable_heavy", "fixed_heavy", -1,
                   required=False),
         ),
-        quick=Size(120, 2, 4),
+        quick=Size(120, 2, 5),
         equal_cost={"fixed_heavy": "variable_heavy"},
         needs="Demand uncertainty high enough that variable pay's variance bites (the recession market: "
               "monthly coefficient of variation 0.3) and risk-averse reps with an outside option near target pay.",

@@ -82,8 +82,9 @@ def expectation(o: Outcome) -> str:
 # ------------------------------------------------------------------------------------- console
 
 
-def console_table(found: list[FactResult], shares: pd.DataFrame | None = None) -> str:
+def console_table(found: list[FactResult], sweep: pd.DataFrame | None = None) -> str:
     """The table `salesim validate-facts` prints: a row per check."""
+    shares = robustness.shares(sweep) if sweep is not None else None
     rows = []
     for result in found:
         runs = result.runs
@@ -157,22 +158,31 @@ This page is written by `{command}`; the same seeds give the same page.
 """
 
 
-def _robustness_section(shares: pd.DataFrame | None) -> list[str]:
+def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None, found: list[FactResult]
+                        ) -> list[str]:
     if shares is None:
         return ["## Robustness", "",
                 "Not run in this mode: `salesim validate-facts` (full mode) runs the sweep and writes it here.", ""]
     dims = robustness.SPACE
     lines = ["## Robustness", "",
              f"Each fact rerun at {int(shares['points'].iloc[0])} points of a Latin hypercube over the traits "
-             "below (quick size, 2 paired replications a point, equal-cost scales from the default point); "
+             f"below (quick size, {robustness.REPLICATIONS} paired replications a point, equal-cost scales from the "
+             "default point); "
              "it holds at a point when every required check goes the expected way.", "",
              "| dimension | range |", "| --- | --- |"]
-    lines += [f"| {d.name} | {d.low:g} to {d.high:g} (`{'`, `'.join(d.paths)}`) |" for d in dims]
+    lines += [f"| {d.name} | {d.low:g} to {d.high:g}{' x the fact' + chr(39) + 's own value' if d.relative else ''} "
+              f"(`{'`, `'.join(d.paths)}`) |" for d in dims]
     lines += ["", "| fact | holds at | reading | " + " | ".join(f"{d.name}: low / high half" for d in dims) + " |",
               "| --- | --- | --- | " + " | ".join("---" for _ in dims) + " |"]
     for _, row in shares.iterrows():
         halves = " | ".join(f"{pct(row[f'{d.name}: low half'])} / {pct(row[f'{d.name}: high half'])}" for d in dims)
         lines.append(f"| {int(row['fact'])} | {pct(row['share'])} | {robustness.knife_edge(row['share'])} | {halves} |")
+    lines += ["", "Each check alone (share of points where its mean paired difference went the expected way):", "",
+              "| fact | check | holds at |", "| --- | --- | --- |"]
+    for result in found:
+        fact = result.runs.fact
+        for check, share in zip(fact.checks, robustness.check_shares(table, fact)):
+            lines.append(f"| {fact.number} | {check.label}{'' if check.required else ' (reported)'} | {pct(share)} |")
     lines.append("")
     return lines
 
@@ -209,8 +219,9 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
     return lines
 
 
-def write_page(found: list[FactResult], out: Path, quick: bool, shares: pd.DataFrame | None = None) -> Path:
-    """Write validation.md and its figures into `out`; returns the page's path."""
+def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFrame | None = None) -> Path:
+    """Write validation.md and its figures into `out` (with the robustness sweep's table, if run)."""
+    shares = robustness.shares(sweep) if sweep is not None else None
     out.mkdir(parents=True, exist_ok=True)
     (out / FIGURES).mkdir(exist_ok=True)
     command = "salesim validate-facts --quick" if quick else "salesim validate-facts"
@@ -227,7 +238,7 @@ def write_page(found: list[FactResult], out: Path, quick: bool, shares: pd.DataF
         name = f"fact{r.runs.fact.number}.png"
         figure(r, out / FIGURES / name)
         lines += _fact_section(r, f"{FIGURES}/{name}", shares, quick)
-    lines += _robustness_section(shares)
+    lines += _robustness_section(shares, sweep, found)
     page = out / "validation.md"
     page.write_text("\n".join(lines), encoding="utf-8")
     return page

@@ -28,17 +28,18 @@ class Dimension:
     paths: tuple[str, ...]  # every path takes the value
     low: float
     high: float
+    relative: bool  # the value multiplies each fact's own (worlds differ: a banker's effort cost is $25)
 
 
 SPACE: tuple[Dimension, ...] = (
-    Dimension("ability spread (sd within type)", ("force.segments.high.ability.sd", "force.segments.low.ability.sd"),
-              0.05, 0.25),
-    Dimension("demand noise (monthly CV)", ("market.demand_uncertainty",), 0.02, 0.35),
-    Dimension("effort cost ($ a day)", ("force.traits.effort_cost.mean",), 60.0, 130.0),
-    Dimension("integrity", ("force.traits.integrity.mean",), 0.5, 0.9),
+    Dimension("ability spread (x sd within type)", ("force.segments.high.ability.sd", "force.segments.low.ability.sd"),
+              0.5, 2.0, True),
+    Dimension("demand noise (x monthly CV)", ("market.demand_uncertainty",), 0.5, 2.0, True),
+    Dimension("effort cost (x $ a day)", ("force.traits.effort_cost.mean",), 0.7, 1.4, True),
+    Dimension("integrity (mean, 0-1)", ("force.traits.integrity.mean",), 0.5, 0.9, False),
 )
 POINTS = 16
-REPLICATIONS = 2
+REPLICATIONS = 3
 SEED = 20261127
 
 
@@ -48,8 +49,15 @@ def design(points: int = POINTS, seed: int = SEED) -> pd.DataFrame:
     return pd.DataFrame({d.name: d.low + unit[:, j] * (d.high - d.low) for j, d in enumerate(SPACE)})
 
 
-def overrides(point: pd.Series) -> dict[str, float]:
-    return {path: float(point[d.name]) for d in SPACE for path in d.paths}
+def _at(data: dict, path: str) -> float:
+    for key in path.split("."):
+        data = data[key]
+    return float(data)
+
+
+def overrides(point: pd.Series, base: dict) -> dict[str, float]:
+    """The point as overrides of the fact's base scenario (relative dimensions scale its values)."""
+    return {path: float(point[d.name]) * (_at(base, path) if d.relative else 1.0) for d in SPACE for path in d.paths}
 
 
 def sweep(facts: list[Fact], default_runs: list[FactRuns], executor: Executor,
@@ -61,7 +69,7 @@ def sweep(facts: list[Fact], default_runs: list[FactRuns], executor: Executor,
         experiment = load_fact(fact, quick=True)
         seeds = arm_seeds(experiment)[:replications]
         for p, point in space.iterrows():
-            scenarios = arm_scenarios(experiment, overrides(point))
+            scenarios = arm_scenarios(experiment, overrides(point, experiment.base))
             for arm in fact.arms:
                 scenario = scenarios[arm].with_variable_scale(runs.scales.get(arm, 1.0))
                 for r, seed in enumerate(seeds):
@@ -70,14 +78,21 @@ def sweep(facts: list[Fact], default_runs: list[FactRuns], executor: Executor,
     rows = []
     for fact in facts:
         for p, point in space.iterrows():
-            held = True
-            for check in (c for c in fact.checks if c.required):
-                diffs = [values[(fact.number, p, check.treatment, r)].get(check.metric, np.nan)
-                         - values[(fact.number, p, check.control, r)].get(check.metric, np.nan)
-                         for r in range(replications)]
-                held &= bool(np.nanmean(diffs) * check.direction > 0) if np.isfinite(diffs).any() else False
-            rows.append({"fact": fact.number, "point": p, **point.to_dict(), "holds": held})
+            row = {"fact": fact.number, "point": p, **point.to_dict()}
+            for k, check in enumerate(fact.checks):
+                diffs = np.array([values[(fact.number, p, check.treatment, r)].get(check.metric, np.nan)
+                                  - values[(fact.number, p, check.control, r)].get(check.metric, np.nan)
+                                  for r in range(replications)])
+                row[f"check{k}"] = bool(np.isfinite(diffs).any() and np.nanmean(diffs) * check.direction > 0)
+            row["holds"] = all(row[f"check{k}"] for k, c in enumerate(fact.checks) if c.required)
+            rows.append(row)
     return pd.DataFrame(rows)
+
+
+def check_shares(table: pd.DataFrame, fact: Fact) -> list[float]:
+    """Per check of the fact, the share of points where it went the expected way."""
+    rows = table[table["fact"] == fact.number]
+    return [float(rows[f"check{k}"].mean()) for k in range(len(fact.checks))]
 
 
 def shares(table: pd.DataFrame) -> pd.DataFrame:
