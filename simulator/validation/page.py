@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from simulator.report import PALETTE, STYLE  # noqa: E402
 from simulator.risk import mean_ci  # noqa: E402
 from simulator.validation import robustness  # noqa: E402
-from simulator.validation.suite import FactRuns, Outcome, fact_verdict, full_size, outcome  # noqa: E402
+from simulator.validation.suite import FactRuns, Outcome, arm_labels, fact_verdict, full_size, outcome  # noqa: E402
 
 FIGURES = "validation"  # folder beside the page
 
@@ -109,12 +109,35 @@ def console_table(found: list[FactResult], sweep: pd.DataFrame | None = None) ->
 # ------------------------------------------------------------------------------------- figures
 
 
+TITLES = {
+    "last10_share": "share of bookings in a period's last 10% of days",
+    "first_day_ratio": "a period's first day's bookings / an average day's",
+    "pushed_out_share": "deals pushed into the next period / deals",
+    "discount_leakage": "discounts / list value",
+    "misconduct_rate": "acts of misconduct a rep a year",
+    "quit_rate": "quits a rep a year",
+    "effort_mean": "mean effort (1 = normal)",
+    "giving_up_share": "share of the less able's years given up",
+    "profit_after_comp": "gross profit after pay, $",
+    "revenue": "revenue, $",
+}
+
+
+def metric_title(metric: str) -> str:
+    """'by_performer.high.sales_per_year' -> 'high performers: sales per year'."""
+    parts = metric.split(".")
+    if parts[0] == "by_performer":
+        return f"{parts[1]} performers: {parts[2].replace('_', ' ')}"
+    return TITLES.get(parts[-1], parts[-1].replace("_", " "))
+
+
 def figure(result: FactResult, path: Path) -> None:
     """A panel per metric the fact checks: each arm's mean with its 95% interval over replications,
     its hit rate under the bar, the arms colour-coded alike in every panel."""
     runs = result.runs
     metrics = list(dict.fromkeys(o.check.metric for o in result.outcomes))
-    arms = list(runs.fact.arms)
+    used = set(runs.fact.arms)
+    arms = [arm for arm in arm_labels(runs.experiment) if arm in used]  # the experiment's order
     colours = {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(arms)}
     with plt.rc_context(STYLE):
         panel = max(4.6, 1.3 * len(arms) + 1.2)
@@ -128,7 +151,7 @@ def figure(result: FactResult, path: Path) -> None:
             labels = [textwrap.fill(arm.replace("_", " ").replace("/", " / "), 11)
                       + f"\nhit {pct(float(np.nanmean(runs.values(arm, 'internal_process.hit_rate'))))}" for arm in arms]
             ax.set_xticks(range(len(arms)), labels, fontsize=10)
-            ax.set_title(metric.split(".", 1)[1].replace("_", " ") if "." in metric else metric, fontsize=12)
+            ax.set_title(textwrap.fill(metric_title(metric), 34), fontsize=12)
             ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
         fig.suptitle(textwrap.fill(f"Fact {runs.fact.number}: {runs.fact.title}", 20 * len(metrics) + 30), fontsize=13)
         fig.tight_layout()
@@ -215,7 +238,9 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
     if shares is not None:
         share = float(shares.loc[shares["fact"] == fact.number, "share"].iloc[0])
         lines.append(f"Robustness: holds at {pct(share)} of the sweep's points ({robustness.knife_edge(share)}).")
-    lines += ["", f"What it needs: {fact.needs}", "", f"![Fact {fact.number}]({figure_path})", ""]
+    lines += ["", f"What it needs: {fact.needs}", "", f"![Fact {fact.number}]({figure_path})", "",
+              "Bars: each arm's mean; whiskers: the 95% interval of that mean over replications (the checks "
+              "use paired differences, whose intervals are narrower); under each arm its quota hit rate.", ""]
     return lines
 
 

@@ -110,6 +110,8 @@ def shares(table: pd.DataFrame) -> pd.DataFrame:
 
 def knife_edge(share: float) -> str:
     """How to call a robustness share."""
+    if share == 0:
+        return "nowhere"
     if share >= 0.9:
         return "robust"
     if share >= 0.6:
