@@ -136,8 +136,7 @@ def figure(result: FactResult, path: Path) -> None:
     its hit rate under the bar, the arms colour-coded alike in every panel."""
     runs = result.runs
     metrics = list(dict.fromkeys(o.check.metric for o in result.outcomes))
-    used = set(runs.fact.arms)
-    arms = [arm for arm in arm_labels(runs.experiment) if arm in used]  # the experiment's order
+    arms = arm_labels(runs.experiment)  # every arm run, in the experiment's order
     colours = {arm: PALETTE[i % len(PALETTE)] for i, arm in enumerate(arms)}
     with plt.rc_context(STYLE):
         panel = max(4.6, 1.3 * len(arms) + 1.2)
@@ -221,13 +220,15 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
             f"{arm}'s variable pay x {scale:.3f} (to cost what {fact.equal_cost[arm]} costs)"
             for arm, scale in runs.scales.items()) + ".")
     lines += ["", "| arm | quota hit rates |", "| --- | --- |"]
-    lines += [f"| {arm} | {hit_rates(runs, arm)} |" for arm in fact.arms]
-    lines += ["", "| check | metric | control | treatment | difference [95% CI] | relative | expected | verdict |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {arm} | {hit_rates(runs, arm)} |" for arm in arm_labels(runs.experiment)]
+    lines += ["", "| check | metric | control | treatment | difference [95% CI] | relative | expected | verdict "
+                  "| hit rates, control / treatment |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for o in result.outcomes:
         c = o.check
         lines.append(f"| {c.label} | `{c.metric}` | {c.control}: {fmt(o.control)} | {c.treatment}: {fmt(o.treatment)} "
-                     f"| {interval(o)} | {relative(o)} | {expectation(o)} | {o.verdict} |")
+                     f"| {interval(o)} | {relative(o)} | {expectation(o)} | {o.verdict} "
+                     f"| {hit_rates(runs, c.control)} / {hit_rates(runs, c.treatment)} |")
     verdict = {"agrees": "The model agrees with the finding: every required check goes the expected way with "
                          "its 95% interval clear of zero.",
                "direction only": "The model agrees in direction only: the means go the expected way but at "
