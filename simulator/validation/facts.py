@@ -132,7 +132,11 @@ FACTS: tuple[Fact, ...] = (
         quick=Size(120, 2, 6),
         hit_rates=BY_TYPE_HITS,
         needs="A bonus that is large against commission x the period's sales noise (ratchet.yaml: $8,000 a "
-              "quarter, no accelerator) and reps who weigh next quota (ratchet_foresight well above 0).",
+              "quarter, no accelerator) and reps who weigh next quota (ratchet_foresight well above 0). The "
+              "hold-back is measured against the same reps blind to the ratchet. Against a quota that never "
+              "moves (the fixed_quota arm), the ratchet raises high performers' sales: their fixed quota is "
+              "easy, and under a bonus-only plan they coast past it; so the model does not say a ratchet costs "
+              "sales overall, only that foresight of it does.",
     ),
     Fact(
         4, "Effort rises with goal difficulty, then collapses once the goal is out of reach",
