@@ -258,7 +258,10 @@ def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFr
         fact = r.runs.fact
         robust = f"{pct(share[fact.number])} ({robustness.knife_edge(share[fact.number])})" \
             if fact.number in share else "not run"
-        lines.append(f"| {fact.number} | {fact.title} | {r.verdict} | {robust} |")
+        required = [o for o in r.outcomes if o.check.required]
+        agreeing = sum(o.verdict != "disagrees" for o in required)
+        lines.append(f"| {fact.number} | {fact.title} | {r.verdict} ({agreeing} of {len(required)} checks in "
+                     f"direction) | {robust} |")
     lines.append("")
     for r in found:
         name = f"fact{r.runs.fact.number}.png"
