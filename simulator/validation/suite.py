@@ -2,9 +2,9 @@
 
 Arms are the cases of the fact's experiment file; with `common_random_numbers` replication r of
 every arm runs on the same seed, so a difference is the plans' and not chance. Arms compared at
-equal expected pay cost have their variable pay rescaled first (`equal_cost_scale`, on short runs
-with their own seeds). Quick mode shrinks the force, the horizon and the replications; the seeds
-are a prefix of the full run's.
+equal expected pay cost have their variable pay rescaled first (`equal_cost_scale`, on two runs
+of the arm's size with seeds of their own, CALIBRATION_SEEDS). Quick mode shrinks the force, the
+horizon and the replications; its seeds are a prefix of the full run's.
 """
 
 from __future__ import annotations
