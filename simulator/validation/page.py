@@ -213,7 +213,8 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
     runs, fact = result.runs, result.runs.fact
     size = fact.quick if quick else full_size(runs.experiment)
     lines = [f"## Fact {fact.number}: {fact.title}", "", fact.finding, "",
-             f"Experiment: `experiments/validation/{fact.experiment}`, {size.size} reps, {size.years:g} years, "
+             f"Experiment: `experiments/validation/{fact.experiment}`, {size.size} reps, {size.years:g} "
+             f"year{'' if size.years == 1 else 's'}, "
              f"{size.replications} paired replications per arm (root seed {runs.experiment.spec.seed})."]
     if runs.scales:
         lines.append("Compared at equal expected pay cost: " + ", ".join(
