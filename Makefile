@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean chromium
+.PHONY: demo test bench validate setup clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -28,6 +28,9 @@ chromium:
 	    { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } \
 	      || echo "could not install chromium: the dashboard's browser test will be skipped"; \
 	  else echo "no apt-get: the dashboard's browser test will be skipped"; fi; }
+
+validate: $(STAMP)
+	$(BIN)/salesim validate-facts
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

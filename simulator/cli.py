@@ -204,6 +204,8 @@ def _redraw(folder: str) -> int:
 
     print(f"report: {write_report(folder)}")
     return 0
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from simulator.dashboard.server import serve
 
@@ -213,6 +215,15 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         print("the dashboard needs its extra: pip install 'salesim[dashboard]'", file=sys.stderr)
         return EXIT_BAD_INPUT
     return serve(args.scenario, host=args.host, port=args.port)
+
+
+def cmd_validate_facts(args: argparse.Namespace) -> int:
+    from simulator.validation import validate_facts
+
+    text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    print(text)
+    print(f"\nwrote {page}")
+    return 0 if all(r.verdict != "disagrees" for r in found) else 1
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -304,11 +315,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--above", type=float, help="risky when the metric is above this")
     p.add_argument("--name", help="name of the saved result (default: the risk's or metric's)")
     p.set_defaults(func=cmd_discover)
+
     p = sub.add_parser("dashboard", help="serve the trainer's live dashboard in the browser")
     p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_dashboard)
+
+    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md")
+    p.add_argument("--quick", action="store_true", help="the test suite's smaller runs (no robustness sweep)")
+    p.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    p.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
+    p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
+    p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
+                   help="run the robustness sweep (default: in full mode only)")
+    p.set_defaults(func=cmd_validate_facts)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,230 @@
+"""The seven stylized facts of DESIGN.md as checkable expectations.
+
+Each fact names its experiment file (`experiments/validation/`, which sets up the comparison the
+study made and cites it) and the checks that say what the study found: a metric, the arm it is
+compared against, the expected direction and, where the literature gives one, a band on the
+relative change. Expectations live here rather than in the experiment files so those stay plain
+experiment files that `salesim sweep` runs as they are; a check is code-reviewed like the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPERIMENTS = Path(__file__).parents[2] / "experiments" / "validation"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison: `metric` in arm `treatment` against arm `control`, paired by seed."""
+
+    label: str  # what the finding says, in words
+    metric: str  # a flattened scorecard name, or one of measure.EXTRAS
+    control: str
+    treatment: str
+    direction: int  # +1: treatment above control; -1: below
+    band: tuple[float, float] | None = None  # expected relative change (treatment / control - 1), if published
+    required: bool = True  # False: reported beside the fact, not part of its verdict
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a run of this fact is: force size, years, replications a arm."""
+
+    size: int
+    years: float
+    replications: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    number: int
+    title: str
+    experiment: str  # file name in experiments/validation
+    finding: str  # what the study found, one paragraph
+    checks: tuple[Check, ...]
+    quick: Size  # the test suite's version
+    hit_rates: tuple[str, ...] = ("internal_process.hit_rate",)  # shown beside every effect
+    equal_cost: dict[str, str] = field(default_factory=dict)  # arm -> arm whose expected pay cost it is scaled to
+    needs: str = ""  # the parameter choices the fact needs, from the runs behind the page
+
+    @property
+    def path(self) -> Path:
+        return EXPERIMENTS / self.experiment
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        """Arms the checks use, in first-use order."""
+        seen: dict[str, None] = {}
+        for check in self.checks:
+            seen.setdefault(check.control)
+            seen.setdefault(check.treatment)
+        return tuple(seen)
+
+
+BY_TYPE_HITS = ("internal_process.hit_rate", "by_performer.low.hit_rate", "by_performer.high.hit_rate")
+
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        1, "Threshold and accelerating plans bunch bookings at period ends", "1_period_end_bunching.yaml",
+        "Oyer (1998): sales peak at fiscal-year ends under nonlinear contracts. Larkin (2014): under an "
+        "accelerating commission schedule, deals bunch at period end and carry larger discounts; linear "
+        "commission gives no reason to time deals.",
+        (
+            Check("an accelerator books more in the last 10% of days", "internal_process.last10_share",
+                  "linear", "accelerator", +1),
+            Check("... fuelled by period-end discounts", "internal_process.discount_leakage",
+                  "linear", "accelerator", +1),
+            Check("a bonus at quota makes reps push ready deals into the next period",
+                  "internal_process.pushed_out_share", "linear", "bonus_only", +1),
+            Check("... a spike on the next period's first day", "internal_process.first_day_ratio",
+                  "linear", "bonus_only", +1),
+        ),
+        quick=Size(120, 2, 4),
+        equal_cost={"linear": "accelerator", "bonus_only": "accelerator"},
+        needs="Holds at every point of the robustness sweep. The rush comes from customers who learn to wait "
+              "for a period-end discount (market.customers.waiting_share, waiting_ceiling) meeting reps for "
+              "whom a discounted sale above quota beats a full-price one next period; MECHANISM.md's prototype "
+              "found it plan-specific only while the discount exceeds 1 - a period's patience (not rerun here). "
+              "The first-day spike comes from forward-looking reps holding flexible customers' deals.",
+    ),
+    Fact(
+        2, "Shorter quota periods help low performers and can hurt high performers and profit",
+        "2_quota_frequency.yaml",
+        "Chung, Narayandas and Chang (2021), a field experiment moving a retail sales force from monthly "
+        "to daily quotas: low performers sold more, high performers sold less and moved to cheaper, "
+        "quicker products; profit could fall.",
+        (
+            Check("low performers sell more under daily than monthly goals",
+                  "by_performer.low.sales_per_year", "month", "day", +1),
+            Check("high performers sell less", "by_performer.high.sales_per_year", "month", "day", -1),
+            Check("high performers move toward the cheap, quick product",
+                  "by_performer.high.sales_share_enterprise", "month", "day", -1),
+            Check("profit after pay can fall", "financial.profit_after_comp", "month", "day", -1, required=False),
+            Check("quarter -> month: low performers sell more", "by_performer.low.sales_per_year",
+                  "quarter", "month", +1, required=False),
+            Check("quarter -> month: high performers move to the quick product",
+                  "by_performer.high.sales_share_enterprise", "quarter", "month", -1, required=False),
+        ),
+        quick=Size(150, 2, 4),
+        hit_rates=BY_TYPE_HITS,
+        needs="Not reproduced for low performers. In a retail-like world (the cheap product closing the same "
+              "day, the expensive one within about a week), daily goals move high performers to the quick "
+              "product, lower their sales and cut profit, as found; but low performers sell less, not more, "
+              "under daily goals, at every quota difficulty (0.8-1.5), goal value, goal scaling, accelerator and "
+              "deal size tried. The reason in the model: work that closes after today counts only at next "
+              "days' typical value, so a daily goal rewards effort only through sales that close the same day. "
+              "With both products closing the same day, low performers do gain (+7% at difficulty 1.3, "
+              "high performers -6%), but then high performers move toward the expensive product, not away "
+              "from it: in this model the two halves of the finding need opposite sales cycles. Quarter -> "
+              "month barely moves anything. This needs a mechanism follow-up (how a long period's give-up "
+              "arises; the effect of proximal goals on commitment), not a parameter choice.",
+    ),
+    Fact(
+        3, "A ratchet makes forward-looking high performers hold back", "3_ratchet.yaml",
+        "Weitzman (1980): a target revised from output taxes output above target. Misra and Nair (2011): "
+        "reps under quotas ratcheted from past sales slowed down once quota was reached.",
+        (
+            Check("high performers who foresee the ratchet sell less than those who do not",
+                  "by_performer.high.sales_per_year", "ratchet/blind", "ratchet/foresighted", -1),
+            Check("... and end periods less far above quota", "by_performer.high.attainment_mean",
+                  "ratchet/blind", "ratchet/foresighted", -1),
+        ),
+        quick=Size(120, 2, 6),
+        hit_rates=BY_TYPE_HITS,
+        needs="A bonus that is large against commission x the period's sales noise (ratchet.yaml: $8,000 a "
+              "quarter, no accelerator) and reps who weigh next quota (ratchet_foresight well above 0). The "
+              "hold-back is measured against the same reps blind to the ratchet. Against a quota that never "
+              "moves (the fixed_quota arm), the ratchet raises high performers' sales: their fixed quota is "
+              "easy, and under a bonus-only plan they coast past it; so the model does not say a ratchet costs "
+              "sales overall, only that foresight of it does.",
+    ),
+    Fact(
+        4, "Effort rises with goal difficulty, then collapses once the goal is out of reach",
+        "4_goal_difficulty.yaml",
+        "Locke and Latham (2002): harder goals raise performance while people stay committed; commitment "
+        "falls away when goals look impossible. Chung, Steenburgh and Sudhir (2014): reps far from quota "
+        "slack off.",
+        (
+            Check("reps coast when the goal is easy", "internal_process.effort_mean", "easy", "stretch", +1),
+            Check("reps give up when it is out of reach", "internal_process.effort_mean",
+                  "stretch", "out_of_reach", -1),
+            Check("more of the less able give up for whole years", "learning_growth.giving_up_share",
+                  "stretch", "out_of_reach", +1, required=False),
+        ),
+        quick=Size(100, 2, 3),
+        needs="Goal commitment and the threshold prize do the work; nothing beyond the baseline plan.",
+    ),
+    Fact(
+        5, "Unrealistic goals, pressure and weak detection breed misconduct that spreads",
+        "5_misconduct.yaml",
+        "Schweitzer, Ordonez and Douma (2004): unmet goals breed overstatement, most just short of the goal. "
+        "Wells Fargo (2017 report): daily product-count goals, check-ins and weak detection produced "
+        "millions of fake accounts, clustered by branch.",
+        (
+            Check("a harder goal breeds more misconduct", "internal_process.misconduct_rate",
+                  "reachable_goal/peers", "unrealistic_goal/peers", +1),
+            Check("pressure breeds misconduct (light pressure: less)", "internal_process.misconduct_rate",
+                  "wells_fargo/peers", "light_pressure/peers", -1),
+            Check("detection deters it", "internal_process.misconduct_rate",
+                  "wells_fargo/peers", "real_detection/peers", -1),
+            Check("it spreads between peers (without peer influence: less)", "internal_process.misconduct_rate",
+                  "wells_fargo/peers", "wells_fargo/no_peers", -1),
+        ),
+        quick=Size(160, 1, 8),
+        needs="Goals the rep can almost reach near a deadline with something at stake (check-ins, a bonus); "
+              "fabrication possible and rarely found. Pressure, detection and peer influence work everywhere "
+              "the robustness sweep went; the goal-difficulty contrast (0.9 -> 1.5) holds only in part of the "
+              "space, mostly where ability spread and demand noise are at or below the scenario's own: with "
+              "more spread or noise, more reps under the reachable goal end just short (and cheat) while more "
+              "under the unrealistic one give up, the inverted U of docs/model.md. Run-to-run variation is "
+              "large (contagion), so the contrasts need several replications.",
+    ),
+    Fact(
+        6, "Accelerators lift high performers; caps make them stop and push deals out",
+        "6_accelerators_and_caps.yaml",
+        "Chung, Steenburgh and Sudhir (2014): overachievement commissions keep the best reps selling past "
+        "quota; caps lower their output and reps at a cap delay sales.",
+        (
+            Check("high performers sell more under an accelerator", "by_performer.high.sales_per_year",
+                  "capped", "accelerator", +1),
+            Check("... and reach higher attainment", "by_performer.high.attainment_mean", "capped", "accelerator", +1),
+            Check("past quota, capped high performers push more deals out",
+                  "by_performer.high.pushed_out_past_quota", "accelerator", "capped", +1),
+        ),
+        quick=Size(120, 2, 4),
+        hit_rates=BY_TYPE_HITS,
+        needs="Holds at every point of the robustness sweep; the cap binds because high performers' expected "
+              "sales are well above the uniform quota, and pushing needs flexible customers whose deals can be "
+              "moved (market.customers.flexible_share).",
+    ),
+    Fact(
+        7, "Under uncertain demand a larger fixed share keeps risk-averse reps from quitting or cheating",
+        "7_pay_mix_uncertainty.yaml",
+        "Holmstrom and Milgrom (1987): the variable share should fall as measured output gets noisier; "
+        "Lazear (2000): pay below the outside option drives people out; Cadsby, Song and Tapon (2010): "
+        "cheating concentrates under target-based pay.",
+        (
+            Check("fewer reps quit under fixed-heavy pay", "learning_growth.quit_rate",
+                  "variable_heavy", "fixed_heavy", -1),
+            Check("fewer cheat", "internal_process.misconduct_rate", "variable_heavy", "fixed_heavy", -1),
+            Check("the price: less effort and revenue", "financial.revenue", "variable_heavy", "fixed_heavy", -1,
+                  required=False),
+        ),
+        quick=Size(120, 2, 5),
+        equal_cost={"fixed_heavy": "variable_heavy"},
+        needs="Holds at every point of the robustness sweep (monthly demand CV 0.15-0.6 around the recession "
+              "market's 0.3). Quitting comes from risk-averse reps whose certainty-equivalent pay falls below "
+              "their outside option; MECHANISM.md's prototype found nobody quitting under either plan at zero "
+              "uncertainty (not rerun here). The price is real: effort and revenue fall under fixed-heavy pay.",
+    ),
+)
+
+
+def fact(number: int) -> Fact:
+    """The fact with this number (1-7)."""
+    for f in FACTS:
+        if f.number == number:
+            return f
+    raise ValueError(f"no stylized fact {number}; facts are numbered 1-{len(FACTS)}")

@@ -1,0 +1,110 @@
+"""The seven stylized facts of DESIGN.md, each on its validation experiment in quick mode (a smaller
+force, fewer years and replications, the same seeds as the full run's first ones). Each test asserts
+what the study found: the direction of every required check and, where one is set, its band. The
+expectations themselves live in simulator/validation/facts.py; `salesim validate-facts` writes the
+full version to docs/validation.md.
+"""
+
+import pytest
+
+from simulator.experiment import load_experiment
+from simulator.runner import open_executor
+from simulator.validation import FACTS, validate_facts
+from simulator.validation.page import results
+from simulator.validation.suite import arm_labels, run_facts
+
+
+@pytest.fixture(scope="module")
+def quick():
+    with open_executor("process", 2) as executor:
+        return {r.runs.fact.number: r for r in results(run_facts(list(FACTS), executor, quick=True))}
+
+
+def assert_fact(found, number: int) -> None:
+    result = found[number]
+    for o in result.outcomes:
+        if not o.check.required:
+            continue
+        shown = (f"fact {number}: {o.check.label}: {o.check.control} {o.control:.4g} -> {o.check.treatment} "
+                 f"{o.treatment:.4g}, difference {o.difference:.4g} [{o.ci_low:.4g}, {o.ci_high:.4g}]")
+        assert o.direction_ok, shown
+        assert o.band_ok is not False, f"{shown}: relative change {o.relative:+.2f} outside {o.check.band}"
+
+
+def test_fact_1_threshold_plans_bunch_bookings_at_period_ends(quick):
+    """Oyer 1998, Larkin 2014: an accelerator draws a discounted last-days rush and a bonus at quota
+    makes reps push ready deals into the next period (a first-day spike); linear commission at the
+    same cost does neither."""
+    assert_fact(quick, 1)
+
+
+@pytest.mark.xfail(strict=True, reason="not reproduced: low performers sell less, not more, under daily goals "
+                                       "(docs/validation.md, fact 2); strict, so a fix shows up here")
+def test_fact_2_daily_quotas_raise_low_performers_and_move_high_performers_to_quick_products(quick):
+    """Chung, Narayandas and Chang 2021: moving from monthly to daily quotas raises low performers'
+    sales, lowers high performers' and moves them to cheap, quick products."""
+    assert_fact(quick, 2)
+
+
+def test_fact_2_daily_quotas_move_high_performers_to_quick_products_and_lower_their_sales(quick):
+    """Chung, Narayandas and Chang 2021, the part the model reproduces: under daily goals high performers
+    sell less and move toward the cheap, quick-to-close product."""
+    high = [o for o in quick[2].outcomes if o.check.required and o.check.metric.startswith("by_performer.high.")]
+    assert len(high) == 2
+    for o in high:
+        assert (o.check.control, o.check.treatment) == ("month", "day") and o.direction_ok, o
+
+
+def test_fact_3_a_ratchet_makes_forward_looking_high_performers_hold_back(quick):
+    """Weitzman 1980, Misra and Nair 2011: under a ratchet, high performers who foresee it sell less
+    and stop closer to quota than the same reps blind to it."""
+    assert_fact(quick, 3)
+
+
+def test_fact_4_effort_rises_with_goal_difficulty_then_collapses_out_of_reach(quick):
+    """Locke and Latham 2002, Chung, Steenburgh and Sudhir 2014: reps coast under easy goals, work
+    hardest under hard but reachable ones and give up when the goal is out of reach."""
+    assert_fact(quick, 4)
+
+
+def test_fact_5_hard_goals_pressure_and_weak_detection_breed_misconduct_that_spreads(quick):
+    """Schweitzer, Ordonez and Douma 2004, Wells Fargo 2016: a harder goal breeds more misconduct;
+    light pressure, real detection or no peer influence each breed less."""
+    assert_fact(quick, 5)
+
+
+def test_fact_6_accelerators_lift_high_performers_and_caps_make_them_push_deals_out(quick):
+    """Chung, Steenburgh and Sudhir 2014: high performers sell more under an accelerator; at a cap
+    they stop and push deals into the next period."""
+    assert_fact(quick, 6)
+
+
+def test_fact_7_fixed_pay_keeps_risk_averse_reps_from_quitting_and_cheating_under_uncertainty(quick):
+    """Holmstrom and Milgrom 1987, Lazear 2000, Cadsby, Song and Tapon 2010: in an uncertain market, a
+    fixed-heavy plan at equal expected cost loses fewer reps and sees less cheating."""
+    assert_fact(quick, 7)
+
+
+def test_the_validation_page_is_the_same_twice(tmp_path):
+    """Same seeds, same page: no timestamps or timings in the text, figures byte for byte."""
+    pages = []
+    for name in ("a", "b"):
+        _, page, _ = validate_facts(quick=True, workers=2, out=tmp_path / name, numbers=[1, 4], robustness=False)
+        pages.append(page)
+    assert pages[0].read_text() == pages[1].read_text()
+    assert "Fact 1" in pages[0].read_text() and "Fact 4" in pages[0].read_text()
+    for png in sorted((pages[0].parent / "validation").glob("*.png")):
+        assert png.read_bytes() == (pages[1].parent / "validation" / png.name).read_bytes()
+
+
+@pytest.mark.parametrize("fact", FACTS, ids=lambda f: f"fact{f.number}")
+def test_every_check_names_arms_and_metrics_its_experiment_has(fact):
+    """A misspelt arm or metric in the registry is an error here, not a silently empty comparison."""
+    experiment = load_experiment(fact.path)
+    assert experiment.spec.common_random_numbers, "arms must share seeds for paired differences"
+    assert set(fact.arms) <= set(arm_labels(experiment))
+    assert set(fact.equal_cost) | set(fact.equal_cost.values()) <= set(arm_labels(experiment))
+    for check in fact.checks:
+        assert check.direction in (-1, 1)
+        assert check.metric.split(".")[0] in ("financial", "customer", "internal_process", "learning_growth",
+                                              "by_performer", "climate", "misconduct"), check.metric
