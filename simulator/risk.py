@@ -88,7 +88,7 @@ RISKS: dict[str, Risk] = {r.name: r for r in (
     Risk("attrition", "Attrition", "reps leaving a year, per position", 0.20, 0.35,
          lambda f: _get(f, "learning_growth.turnover_rate"),
          lambda v, f: f"{100 * v:.0f}% of positions lose their rep each year ({100 * _get(f, 'learning_growth.quit_rate'):.0f}% quit, "
-                      f"the rest are let go).",
+                      f"{100 * _nz(_get(f, 'learning_growth.fired_rate')):.0f}% are let go).",
          "Lazear 2000"),
     Risk("customer_harm", "Customer harm", "customers harmed per 1,000 served", 1.0, 5.0, _harm,
          lambda v, f: f"{v:.1f} customers in every 1,000 are harmed by fake accounts or needless sales; trust in the firm "
