@@ -188,11 +188,20 @@ def fig_pay(plans: list[PlanData]):
     return fig, "What a rep earns a year, split into base salary, commission, bonuses and clawbacks."
 
 
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def _lines(ax, plan: PlanData, table: pd.DataFrame, prefix: str) -> None:
+    """A line per column of the table, in the plan's colour, the columns told apart by line style."""
+    for k, column in enumerate(table.columns):
+        ax.plot(table.index, table[column].values, color=plan.colour, ls=LINE_STYLES[k % len(LINE_STYLES)],
+                label=f"{plan.name}: {column.removeprefix(prefix)}")
+
+
 def fig_effort(plans: list[PlanData]):
     """Mean effort through a quota period, by performer type."""
     fig, axes = _new(1, 1, height=4.6)
     ax = axes[0, 0]
-    styles = ("-", "--", ":", "-.")
     drawn = False
     for plan in plans:
         d = plan.daily
@@ -204,11 +213,8 @@ def fig_effort(plans: list[PlanData]):
         else:
             bins = d["month"]
             xlabel = "month"
-        for k, column in enumerate(columns):
-            profile = d.groupby(bins)[column].mean()
-            ax.plot(profile.index, profile.values, color=plan.colour, ls=styles[k % len(styles)],
-                    label=f"{plan.name}: {column.removeprefix('effort_')}")
-            drawn = True
+        _lines(ax, plan, d.groupby(bins)[columns].mean(), "effort_")
+        drawn = drawn or bool(columns)
     ax.set(title="Effort through the quota period (1 = normal effort)", xlabel=xlabel, ylabel="mean effort")
     if drawn:
         ax.legend(frameon=False, ncol=2)
@@ -220,15 +226,11 @@ def fig_product_mix(plans: list[PlanData]):
     """Share of bookings by product, month by month."""
     fig, axes = _new(1, 1, height=4.6)
     ax = axes[0, 0]
-    styles = ("-", "--", ":", "-.")
     for plan in plans:
         d = plan.daily
         columns = [c for c in d.columns if c.startswith("bookings_")]
         monthly = d.groupby("month")[columns].sum()
-        shares = monthly.div(monthly.sum(axis=1).replace(0, np.nan), axis=0) * 100
-        for k, column in enumerate(columns):
-            ax.plot(shares.index, shares[column], color=plan.colour, ls=styles[k % len(styles)],
-                    label=f"{plan.name}: {column.removeprefix('bookings_')}")
+        _lines(ax, plan, monthly.div(monthly.sum(axis=1).replace(0, np.nan), axis=0) * 100, "bookings_")
     ax.set(title="Product mix of bookings", xlabel="month", ylabel="share of bookings, %", ylim=(0, 100))
     ax.legend(frameon=False, ncol=2)
     fig.tight_layout()

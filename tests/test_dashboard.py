@@ -296,8 +296,14 @@ def test_dashboard_in_a_browser(playwright_api, server):
         page.get_by_role("button", name="▶").click()
         page.wait_for_function("Number(document.querySelector('.salesim-day').textContent) >= 30")
         page.get_by_role("button", name="❚❚").click()
-        page.wait_for_timeout(2000)
-        paused_at = day_shown(page)
+        # a step under way when the pause came may still be drawn (slowly, on a loaded machine):
+        # wait until the day holds for 1.5 s, then it must keep holding
+        shown_before, paused_at = -1, day_shown(page)
+        for _ in range(20):
+            if paused_at == shown_before:
+                break
+            page.wait_for_timeout(1500)
+            shown_before, paused_at = paused_at, day_shown(page)
         page.wait_for_timeout(1500)
         assert day_shown(page) == paused_at >= 30
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -308,8 +314,9 @@ def test_dashboard_in_a_browser(playwright_api, server):
         shown = page.locator(".v-window-item--active img.salesim-chart")
         for i in range(5):
             shown.nth(i).wait_for(state="visible")
-        page.wait_for_timeout(1000)  # the tab's slide-in
-        assert all(shown.nth(i).bounding_box()["width"] > 200 for i in range(5))
+        # the tab slides in: every chart must reach its width
+        page.wait_for_function("[...document.querySelectorAll('.v-window-item--active img.salesim-chart')]"
+                               ".every(img => img.getBoundingClientRect().width > 200)")
 
         # picking another scenario starts it afresh, its levers at its own file's values
         page.locator(".v-input", has_text="Scenario").first.locator(".v-select__slot").click()

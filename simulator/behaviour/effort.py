@@ -185,6 +185,18 @@ def u_normal_grad(e, c, R):
     return u, g
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths):
+    """Each product's distribution of the period's remaining wins at effort e, into work[p] (its
+    length into lengths[p]): pipeline wins and new wins together."""
+    for p in range(len(lam_k)):
+        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
+                                       pipe_nw[p, 3])
+        if length == 0:
+            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
+        lengths[p] = length
+
+
 @njit(cache=True, error_model="numpy")
 def u_exact(e, c, R):
     """U with the exact distribution of the period's remaining wins (few expected deals):
@@ -193,12 +205,7 @@ def u_exact(e, c, R):
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
         c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
-    for p in range(len(lam_k)):
-        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
-                                       pipe_nw[p, 3])
-        if length == 0:
-            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
-        lengths[p] = length
+    _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     if len(lam_k) == 2:
         u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14])
     else:
@@ -225,12 +232,7 @@ def u_exact_grad(e, c, R):
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
         c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
-    for p in range(len(lam_k)):
-        length = compound_binomial_row(pipe_nw[p, 0], pipe_nw[p, 1], e * lam_k[p], p, work, pipe_nw[p, 2],
-                                       pipe_nw[p, 3])
-        if length == 0:
-            length = compound_row(pipe_pmf, p, pipe_len[p], e * lam_k[p], work)
-        lengths[p] = length
+    _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14], lam_k)
     if rw != 0.0:
         mean = 0.0

@@ -539,10 +539,12 @@ def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
-    """`value_counts` for two products, without the atom table: the other product's counts are
-    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes). `seg` is work
-    space of 3 x MAX_SEGMENTS numbers."""
+def _pair_tables(booked, pmfs, lengths, values, q, curve, goal, prefix, seg, from_booked):
+    """The shared set-up of `value_pair` and `value_pair_grad`: which product is summed over
+    (the inner one, the longer distribution) and which gives the atoms, the inner count's
+    cumulative moments (`prefix`), and per segment the inner count at which it ends (before the
+    other product's atoms), the intercept and the slope of the value (`seg`); with `from_booked`
+    the intercepts already include the slope times `booked`."""
     n_seg, lo, slope, qc, lump, gi = curve
     inner = 1 if lengths[1] > lengths[0] else 0
     other = 1 - inner
@@ -563,15 +565,23 @@ def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
         prefix[0, c + 1] = p0
         prefix[1, c + 1] = p1
         prefix[2, c + 1] = p2
-    # per segment: the inner count at which the segment ends (before the other product's
-    # atoms), intercept and slope of the value
     for j in range(n_seg):
         a0 = qc[j] * q + lump[j]
         if j >= gi:
             a0 += goal
-        seg[0, j] = a0
+        seg[0, j] = a0 + slope[j] * booked if from_booked else a0
         seg[1, j] = slope[j]
         seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
+    return inner, other, v1, vo, length
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def value_pair(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg):
+    """`value_counts` for two products, without the atom table: the other product's counts are
+    the atoms (the same atoms, with the same cut-off, as `build_atoms` makes). `seg` is work
+    space of 3 x MAX_SEGMENTS numbers."""
+    n_seg = curve[0]
+    inner, other, v1, vo, length = _pair_tables(booked, pmfs, lengths, values, q, curve, goal, prefix, seg, False)
     trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
     n_atoms = 1 if trivial else lengths[other]
     mean = 0.0
@@ -645,33 +655,8 @@ def value_pair_grad(booked, pmfs, lengths, values, q, curve, goal, r, prefix, se
     derivative of E[h(N)] is E[h(N + 1)] - E[h(N)]: one more deal of that product. For the inner
     product that is the same sum at a base one deal higher; for the other product, the next atom.
     """
-    n_seg, lo, slope, qc, lump, gi = curve
-    inner = 1 if lengths[1] > lengths[0] else 0
-    other = 1 - inner
-    v1 = values[inner]
-    vo = values[other]
-    length = lengths[inner]
-    p0 = 0.0
-    p1 = 0.0
-    p2 = 0.0
-    prefix[0, 0] = 0.0
-    prefix[1, 0] = 0.0
-    prefix[2, 0] = 0.0
-    for c in range(length):
-        w = pmfs[inner, c]
-        p0 += w
-        p1 += c * w
-        p2 += c * c * w
-        prefix[0, c + 1] = p0
-        prefix[1, c + 1] = p1
-        prefix[2, c + 1] = p2
-    for j in range(n_seg):  # bases are measured from `booked` below
-        a0 = qc[j] * q + lump[j]
-        if j >= gi:
-            a0 += goal
-        seg[0, j] = a0 + slope[j] * booked
-        seg[1, j] = slope[j]
-        seg[2, j] = lo[j + 1] * q - booked if j < n_seg - 1 else 0.0
+    n_seg = curve[0]
+    inner, other, v1, vo, length = _pair_tables(booked, pmfs, lengths, values, q, curve, goal, prefix, seg, True)
     trivial = lengths[other] <= 1 and pmfs[other, 0] >= 1.0 - TAIL
     n_atoms = 1 if trivial else lengths[other]
     mean = 0.0
