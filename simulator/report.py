@@ -17,15 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt  # figures are closed once saved; no backend is forced, so notebooks show their own
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # files only, no screen
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PERIOD_DAYS  # noqa: E402
-from simulator.risk import verdicts  # noqa: E402
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PERIOD_DAYS
+from simulator.risk import verdicts
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 LEVEL_COLOURS = {"low": "#d9f0d3", "elevated": "#fee8a0", "high": "#f4a6a6"}

@@ -38,21 +38,22 @@ def test_fact_1_threshold_plans_bunch_bookings_at_period_ends(quick):
     assert_fact(quick, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="not reproduced: low performers sell less, not more, under daily goals "
-                                       "(docs/validation.md, fact 2); strict, so a fix shows up here")
 def test_fact_2_daily_quotas_raise_low_performers_and_move_high_performers_to_quick_products(quick):
-    """Chung, Narayandas and Chang 2021: moving from monthly to daily quotas raises low performers'
-    sales, lowers high performers' and moves them to cheap, quick products."""
+    """Chung, Narayandas and Chang 2021: in a retail force whose low performers seldom make their month,
+    moving from monthly to daily quotas raises low performers' sales, lowers high performers' and moves
+    them to cheap, quick products."""
     assert_fact(quick, 2)
 
 
-def test_fact_2_daily_quotas_move_high_performers_to_quick_products_and_lower_their_sales(quick):
-    """Chung, Narayandas and Chang 2021, the part the model reproduces: under daily goals high performers
-    sell less and move toward the cheap, quick-to-close product."""
-    high = [o for o in quick[2].outcomes if o.check.required and o.check.metric.startswith("by_performer.high.")]
-    assert len(high) == 2
-    for o in high:
-        assert (o.check.control, o.check.treatment) == ("month", "day") and o.direction_ok, o
+def test_fact_2_needs_a_quota_low_performers_give_up_on(quick):
+    """The band the finding needs (docs/validation.md, fact 2): at the usual difficulty, where low
+    performers make about a third of their months, daily goals do not raise their sales; the reported
+    check says so, so the page's band is what the runs show."""
+    usual = next(o for o in quick[2].outcomes if o.check.control == "month/usual"
+                 and o.check.metric == "by_performer.low.sales_per_year")
+    hard = next(o for o in quick[2].outcomes if o.check.control == "month/hard"
+                and o.check.metric == "by_performer.low.sales_per_year")
+    assert hard.direction_ok and not usual.direction_ok, (hard, usual)
 
 
 def test_fact_3_a_ratchet_makes_forward_looking_high_performers_hold_back(quick):

@@ -11,17 +11,14 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt  # figures are closed once saved; no backend is forced, so notebooks show their own
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulator.report import PALETTE, STYLE  # noqa: E402
-from simulator.risk import mean_ci  # noqa: E402
-from simulator.validation import robustness  # noqa: E402
-from simulator.validation.suite import FactRuns, Outcome, arm_labels, fact_verdict, full_size, outcome  # noqa: E402
+from simulator.report import PALETTE, STYLE
+from simulator.risk import mean_ci
+from simulator.validation import robustness
+from simulator.validation.suite import FactRuns, Outcome, arm_labels, fact_verdict, full_size, outcome
 
 FIGURES = "validation"  # folder beside the page
 
