@@ -146,6 +146,22 @@ def giving_up_share(rep_periods: pd.DataFrame) -> float:
     return float(gave_up.mean())
 
 
+def attainment_by_territory(rep_periods: pd.DataFrame) -> dict[str, float]:
+    """Fairness of quotas across territories: mean attainment in the richest third of territories
+    (by potential) less that in the poorest third, and the slope of attainment on log potential.
+    Both are near 0 when quotas follow what each territory can yield (Zoltners, Sinha and Lorimer
+    2006 on quota fairness); a uniform quota on unequal territories makes them large."""
+    rows = complete_periods(rep_periods)
+    if len(rows) < 3 or rows["territory_potential"].nunique() < 3:
+        return {"attainment_spread_territory": float("nan"), "attainment_territory_slope": float("nan")}
+    potential = rows["territory_potential"].to_numpy()
+    attainment = rows["attainment"].to_numpy()
+    low, high = np.quantile(potential, [1 / 3, 2 / 3])
+    spread = attainment[potential >= high].mean() - attainment[potential <= low].mean()
+    slope = np.polyfit(np.log(potential), attainment, 1)[0]
+    return {"attainment_spread_territory": float(spread), "attainment_territory_slope": float(slope)}
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -226,6 +242,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "undetected_share": _safe(float((~acts["detected"]).sum()), n_acts) if n_acts else float("nan"),
         "detection_lag_days": float(acts["detection_lag_days"].mean()) if n_acts and acts["detected"].any() else float("nan"),
         "dismissals": float(daily["dismissals"].sum()),
+        **attainment_by_territory(rep_periods),
     }
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
