@@ -162,6 +162,30 @@ def attainment_by_territory(rep_periods: pd.DataFrame) -> dict[str, float]:
     return {"attainment_spread_territory": float(spread), "attainment_territory_slope": float(slope)}
 
 
+def business_model_figures(daily: pd.DataFrame, business_model: str, *, bill_rate: float = float("nan"),
+                           delivery_hours_per_day: float = float("nan")) -> dict[str, float]:
+    """What each business model is judged by. Products: units and revenue. Services: billed work,
+    billable hours and the delivery staff's utilisation (hours sold over hours they could bill).
+    Subscriptions: new annual recurring revenue (ARR: a year of each new contract), ARR at the
+    end, monthly churn of recurring revenue, and the lifetime gross profit of a $ of new ARR
+    (margin / (12 x monthly churn), the usual customer-lifetime-value rule)."""
+    net = float(daily["revenue"].sum() - daily["cancellations"].sum() - daily["refunds"].sum())
+    margin = _safe(float(daily["gross_profit"].sum()), float(daily["revenue"].sum()))
+    if business_model == "service":
+        hours = net / bill_rate
+        capacity = float(daily["headcount"].sum()) * delivery_hours_per_day
+        return {"billed_work": net, "billable_hours": hours, "utilisation": _safe(hours, capacity),
+                "engagements": float(daily["deals"].sum())}
+    if business_model == "subscription":
+        churn = _safe(float(daily["churned_mrr"].sum()), float(daily["recurring_revenue"].sum()))
+        active = daily.loc[daily["active_mrr"] > 0, "active_mrr"]
+        return {"new_arr": net, "arr_end": 12.0 * float(active.iloc[-1]) if len(active) else 0.0,
+                "recurring_revenue": float(daily["recurring_revenue"].sum()), "monthly_churn": churn,
+                "churn_from_harm_share": _safe(float(daily["churned_mrr_excess"].sum()), float(daily["churned_mrr"].sum())),
+                "lifetime_value_per_arr_dollar": _safe(margin, 12.0 * churn) if churn else float("nan")}
+    return {"units": float(daily["deals"].sum()), "revenue": net}
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:

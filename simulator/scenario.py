@@ -264,12 +264,21 @@ class Subscription(Strict):
     mis_sold_churn: Share = Field(0.15, description="monthly churn of customers who were sold what they did not need")
 
 
+class Service(Strict):
+    """Billable work (business_model: service): a sale is an engagement worth its price in
+    billable hours, delivered by the firm's consultants or technicians."""
+
+    bill_rate: Annotated[float, Field(gt=0)] = Field(150.0, description="$ billed per hour of work sold")
+    delivery_hours_per_day: Annotated[float, Field(gt=0)] = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
 
     business_model: Literal["product", "service", "subscription"] = Field(
         "product", description="what a sale is: a product (revenue when sold), a service (billable work, billed when sold) or a subscription (recurring revenue, with churn)")
     subscription: Subscription = Field(default_factory=Subscription)
+    service: Service = Field(default_factory=Service)
 
     territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
     focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(

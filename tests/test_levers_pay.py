@@ -195,3 +195,28 @@ def test_bad_lever_input_names_the_file_and_the_field(overrides, field):
         scenario("baseline", *overrides)
     text = str(err.value)
     assert "baseline.yaml" in text and field in text
+
+
+# --------------------------------------------------------------------------- business models
+
+
+def test_subscription_is_judged_by_recurring_revenue_churn_and_lifetime_value():
+    """Mis-sold subscribers churn fast (Sears- and Wells Fargo-style harm shows up as churn):
+    with mis-selling possible, monthly churn is higher and a $ of new ARR is worth less."""
+    honest = run(scenario("subscription", "force.size=40", "horizon_years=2",
+                          "market.mis_selling.share_of_declines=0"), seed=1).summary["business_model"]
+    mis_sold = run(scenario("subscription", "force.size=40", "horizon_years=2"), seed=1).summary["business_model"]
+    for figures in (honest, mis_sold):
+        assert figures["model"] == "subscription"
+        assert 0 < figures["arr_end"] and 0 < figures["monthly_churn"] < 0.1
+    assert mis_sold["monthly_churn"] > honest["monthly_churn"]
+    assert mis_sold["lifetime_value_per_arr_dollar"] < honest["lifetime_value_per_arr_dollar"]
+
+
+def test_service_is_judged_by_billed_work_and_utilisation():
+    res = run(scenario("service", "force.size=30", "horizon_years=1"), seed=1)
+    figures = res.summary["business_model"]
+    assert figures["model"] == "service"
+    assert figures["billable_hours"] == pytest.approx(figures["billed_work"] / 175)
+    assert 0 < figures["utilisation"] < 1.5
+    assert run(scenario("baseline", "force.size=20", "horizon_years=0.25"), seed=1).summary["business_model"]["model"] == "product"
