@@ -7,7 +7,7 @@ won when its own credited sales over the contest period reach that line. The pri
 rep's weighing as a second threshold (`simulator.side_pay`), so its effects come from the same
 valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
 is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
-are barely moved. Gaba and Kalra (1999, Journal of Marketing Research 36(3)) found in experiments
+are barely moved. Gaba and Kalra (1999, Marketing Science 18(3)) found in experiments
 that reps facing a contest or quota with few winners choose riskier options; Casas-Arce and
 Martinez-Jerez (2009, Management Science 55(8)) found in a retailer's field data that contestants
 near the winning line work harder while those far from it ease off.
