@@ -77,16 +77,19 @@ def test_rank_helpers_pick_the_line_each_rep_must_pass():
 # ------------------------------------------------------------------------------- team quotas
 
 
-def test_team_bonus_in_big_teams_lowers_individual_effort():
-    """Holmstrom (1982): a reward shared by a team dilutes each member's incentive when one
-    member's effort matters little to the team's result. The same $4,000 quarterly bonus paid on
-    the branch's quota (branches of 20) draws less effort than paid on each rep's own quota."""
+def test_team_bonus_lowers_individual_effort_most_in_big_teams():
+    """Holmstrom (1982): a reward shared by a team dilutes each member's incentive, the more so the
+    less one member's effort matters to the team's result. The same $4,000 quarterly bonus paid
+    on the branch's quota draws less effort than paid on each rep's own quota, and less in
+    branches of 20 (one rep's sales barely move the team's chance) than in branches of 3."""
     seeds = (1, 2)
     common = ("force.size=120", "horizon_years=1")
-    team = pooled("team_quota", seeds, *common)
+    big = pooled("team_quota", seeds, *common)
+    small = pooled("team_quota", seeds, *common, "force.network.branch_size=3")
     individual = pooled("team_quota", seeds, *common, "plan.team.amount=0", "plan.bonus=4000")
-    assert team["effort"].mean() < 0.92 * individual["effort"].mean()
-    assert team["team_bonus"].sum() > 0
+    assert big["effort"].mean() < small["effort"].mean() < individual["effort"].mean()
+    assert big["effort"].mean() < 0.92 * individual["effort"].mean()
+    assert big["team_bonus"].sum() > 0
 
 
 # ------------------------------------------------------------------ individual quotas and reset
