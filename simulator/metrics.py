@@ -321,6 +321,13 @@ def format_scorecard(card: dict) -> str:
             else:
                 shown = f"{value:,.0f}"
             lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
+    if card.get("business_model"):
+        figures = card["business_model"]
+        lines.append(f"BUSINESS MODEL: {str(figures.get('model', '')).upper()}")
+        for key, value in figures.items():
+            if key != "model":
+                shown = f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
+                lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
     lines.append("BY PERFORMER TYPE")
     types = list(card["by_performer"])
     if types:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from simulator.calendar import PeriodCalendar
-from simulator.contest import ContestPrize
+from simulator.calendar import PERIOD_DAYS, PeriodCalendar
+from simulator.contest import ContestPrize, rank_in_group
 from simulator.draw import DrawBook
 from simulator.quota_reset import QuotaAdjuster
 from simulator.team import TeamPrize
@@ -103,3 +103,62 @@ class SidePay:
         """After the day's settlement: quotas follow the market where the plan says so."""
         if self.quotas is not None:
             self.quotas.adjust(engine)
+
+
+def static_pay(scenario, rows, variable: np.ndarray) -> np.ndarray | None:
+    """What a plan's contest, team bonus and draw would pay on rep-period rows of another run
+    (`simulator.compare`'s static what-if), given the curve's `variable` pay on those rows; None
+    when the plan has none of them. Prizes go to the rows that close a prize period; draws top
+    up the rows of new hires and, when recoverable, are paid back from later rows."""
+    plan = scenario.plan
+    contest = plan.contest if plan.contest is not None and plan.contest.prize > 0 else None
+    team = plan.team if plan.team is not None and plan.team.amount > 0 else None
+    draw = plan.draw if plan.draw is not None and plan.draw.amount > 0 else None
+    if contest is None and team is None and draw is None:
+        return None
+    scale = plan.variable_scale
+    out = np.zeros(len(rows))
+    done = rows["complete"].to_numpy()
+    end = rows["end_day"].to_numpy()
+    sales = rows["sales"].to_numpy(dtype=float)
+    quota = rows["quota"].to_numpy(dtype=float)
+    if contest is not None:
+        length = PERIOD_DAYS[contest.period]
+        window = end // length
+        frame = rows.assign(window=window, own=quota)[done]
+        totals = frame.groupby(["window", "rep_id"]).agg(sales=("sales", "sum"), quota=("own", "sum"),
+                                                         branch=("branch", "last"), last=("end_day", "max"))
+        totals = totals[(totals["last"] + 1) % length == 0].reset_index()
+        score = totals["sales"] / (totals["quota"] if contest.measure == "attainment" else 1.0)
+        if contest.kind == "threshold":
+            won = score >= contest.level
+        else:
+            group = totals["window"] * (int(rows["branch"].max()) + 1) + (totals["branch"] if contest.scope == "branch" else 0)
+            won = rank_in_group(group.to_numpy(), score.to_numpy()) < contest.winners
+        winners = set(zip(totals.loc[won, "window"], totals.loc[won, "rep_id"], totals.loc[won, "last"]))
+        keys = zip(window, rows["rep_id"], end)
+        out += contest.prize * scale * np.array([done[i] and key in winners for i, key in enumerate(keys)])
+    if team is not None:
+        frame = rows[done]
+        teams = frame.groupby([frame["end_day"], frame["branch"]])[["sales", "quota"]].transform("sum")
+        made = (teams["sales"] >= team.at * teams["quota"]).to_numpy()
+        out[np.flatnonzero(done)] += team.amount * scale * made
+    if draw is not None:
+        book = DrawBook(draw, 1, scale)
+        hire = (end - rows["tenure_days"].to_numpy())
+        days = rows["days"].to_numpy()
+        first = end + 1 - days
+        covered = np.clip(hire + book.last_day - first, 0, days)
+        due = book.per_day * covered
+        paid = variable + out
+        top_up = np.maximum(due - paid, 0.0)
+        out += top_up
+        if draw.recoverable:  # paid back in each rep's later periods, in order
+            owed: dict[int, float] = {}
+            for i in np.lexsort((end, rows["rep_id"].to_numpy())):
+                rep = int(rows["rep_id"].iat[i])
+                balance = owed.get(rep, 0.0) + top_up[i]
+                back = min(balance, draw.recovery_share * max(paid[i] - due[i], 0.0))
+                owed[rep] = balance - back
+                out[i] -= back
+    return out

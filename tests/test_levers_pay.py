@@ -11,6 +11,7 @@ import pytest
 
 from simulator import ScenarioError, load_scenario, run
 from simulator.contest import nth_best, rank_in_group
+from simulator.side_pay import static_pay
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
@@ -224,3 +225,20 @@ def test_service_is_judged_by_billed_work_and_utilisation():
     assert figures["billable_hours"] == pytest.approx(figures["billed_work"] / 175)
     assert 0 < figures["utilisation"] < 1.5
     assert run(scenario("baseline", "force.size=20", "horizon_years=0.25"), seed=1).summary["business_model"]["model"] == "product"
+
+
+# ------------------------------------------------------------------------ static what-if pay
+
+
+@pytest.mark.parametrize("name, column", [("contest", "contest_prize"), ("team_quota", "team_bonus"),
+                                          ("draw", "draw_paid")])
+def test_static_what_if_pays_the_levers_as_the_run_did_on_its_own_sales(name, column):
+    """The comparison's static what-if (`salesim compare`) prices contests, team bonuses and
+    draws on another run's rows; on the run's own rows it pays what the run paid."""
+    sc = scenario(name, "force.size=60", "horizon_years=1")
+    rows = run(sc, seed=4).rep_periods
+    variable = (rows["commission"] + rows["bonus"] - rows["clawback"]).to_numpy()
+    static = static_pay(sc, rows, variable)
+    assert rows[column].sum() > 0
+    assert static.sum() == pytest.approx(rows[column].sum(), rel=0.03)
+    assert static_pay(scenario("baseline"), rows, variable) is None
