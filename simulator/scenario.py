@@ -536,6 +536,11 @@ class Scenario(Strict):
         if contest is not None and PERIOD_DAYS[contest.period] % PERIOD_DAYS[self.quota.period]:
             raise ValueError(
                 f"plan.contest.period ({contest.period}) must be a whole number of quota periods ({self.quota.period})")
+        if contest is not None and contest.prize > 0 and contest.kind == "rank":
+            field = min(self.force.network.branch_size, self.force.size) if contest.scope == "branch" else self.force.size
+            if contest.winners >= field:
+                raise ValueError(f"plan.contest.winners ({contest.winners}) must be fewer than the reps competing "
+                                 f"in each {contest.scope} ({field}): otherwise everybody wins")
         if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
             raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
         return self

@@ -188,6 +188,7 @@ def test_existing_scenarios_have_no_lever_columns():
     (("plan.contest={prize: 100, kind: lottery}",), "plan.contest.kind"),
     (("plan.contest={prize: -5}",), "plan.contest.prize"),
     (("plan.contest={prize: 100, winners: 0}",), "plan.contest.winners"),
+    (("plan.contest={prize: 100, winners: 10, scope: branch}",), "plan.contest.winners"),
     (("plan.team={amount: 100}", "plan.contest={prize: 100}"), "plan.team"),
     (("plan.stacked_bonus={amount: 100}", "plan.team={amount: 100}"), "plan.stacked_bonus"),
     (("plan.draw={amount: 100, months: 0}",), "plan.draw.months"),
