@@ -25,6 +25,7 @@ from simulator.plan import compile_plan
 from simulator.risk import nanmean, mean_ci, verdicts
 from simulator.runs import RunResult, atomic_write, package_version, run
 from simulator.scenario import Scenario
+from simulator.side_pay import static_pay
 
 HEADLINES = (
     "financial.revenue", "financial.gross_profit", "financial.comp_cost", "financial.comp_cost_ratio",
@@ -140,6 +141,9 @@ def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
         rows = result.rep_periods
         quota = rows["quota"] * ratio
         variable = np.where(rows["complete"], pay.curve.pay(rows["sales"], quota), pay.curve.commission(rows["sales"], quota))
+        side = static_pay(scaled, rows.assign(quota=quota), variable)  # contests, team bonus, draws (None if none)
+        if side is not None:
+            variable = variable + side
         totals.append(float((pay.base_per_day * rows["days"] + variable).sum()))
     return float(np.mean(totals)), "the proposed plan's payout on the current plan's sales"
 

@@ -146,6 +146,46 @@ def giving_up_share(rep_periods: pd.DataFrame) -> float:
     return float(gave_up.mean())
 
 
+def attainment_by_territory(rep_periods: pd.DataFrame) -> dict[str, float]:
+    """Fairness of quotas across territories: mean attainment in the richest third of territories
+    (by potential) less that in the poorest third, and the slope of attainment on log potential.
+    Both are near 0 when quotas follow what each territory can yield (Zoltners, Sinha and Lorimer
+    2006 on quota fairness); a uniform quota on unequal territories makes them large."""
+    rows = complete_periods(rep_periods)
+    if len(rows) < 3 or rows["territory_potential"].nunique() < 3:
+        return {"attainment_spread_territory": float("nan"), "attainment_territory_slope": float("nan")}
+    potential = rows["territory_potential"].to_numpy()
+    attainment = rows["attainment"].to_numpy()
+    low, high = np.quantile(potential, [1 / 3, 2 / 3])
+    spread = attainment[potential >= high].mean() - attainment[potential <= low].mean()
+    slope = np.polyfit(np.log(potential), attainment, 1)[0]
+    return {"attainment_spread_territory": float(spread), "attainment_territory_slope": float(slope)}
+
+
+def business_model_figures(daily: pd.DataFrame, business_model: str, *, bill_rate: float = float("nan"),
+                           delivery_hours_per_day: float = float("nan")) -> dict[str, float]:
+    """What each business model is judged by. Products: units and revenue. Services: billed work,
+    billable hours and the delivery staff's utilisation (hours sold over hours they could bill).
+    Subscriptions: new annual recurring revenue (ARR: a year of each new contract), ARR at the
+    end, monthly churn of recurring revenue, and the lifetime gross profit of a $ of new ARR
+    (margin / (12 x monthly churn), the usual customer-lifetime-value rule)."""
+    net = float(daily["revenue"].sum() - daily["cancellations"].sum() - daily["refunds"].sum())
+    margin = _safe(float(daily["gross_profit"].sum()), float(daily["revenue"].sum()))
+    if business_model == "service":
+        hours = net / bill_rate
+        capacity = float(daily["headcount"].sum()) * delivery_hours_per_day
+        return {"billed_work": net, "billable_hours": hours, "utilisation": _safe(hours, capacity),
+                "engagements": float(daily["deals"].sum())}
+    if business_model == "subscription":
+        churn = _safe(float(daily["churned_mrr"].sum()), float(daily["recurring_revenue"].sum()))
+        active = daily.loc[daily["active_mrr"] > 0, "active_mrr"]
+        return {"new_arr": net, "arr_end": 12.0 * float(active.iloc[-1]) if len(active) else 0.0,
+                "recurring_revenue": float(daily["recurring_revenue"].sum()), "monthly_churn": churn,
+                "churn_from_harm_share": _safe(float(daily["churned_mrr_excess"].sum()), float(daily["churned_mrr"].sum())),
+                "lifetime_value_per_arr_dollar": _safe(margin, 12.0 * churn) if churn else float("nan")}
+    return {"units": float(daily["deals"].sum()), "revenue": net}
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -226,6 +266,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "undetected_share": _safe(float((~acts["detected"]).sum()), n_acts) if n_acts else float("nan"),
         "detection_lag_days": float(acts["detection_lag_days"].mean()) if n_acts and acts["detected"].any() else float("nan"),
         "dismissals": float(daily["dismissals"].sum()),
+        **attainment_by_territory(rep_periods),
     }
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
@@ -280,6 +321,13 @@ def format_scorecard(card: dict) -> str:
             else:
                 shown = f"{value:,.0f}"
             lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
+    if card.get("business_model"):
+        figures = card["business_model"]
+        lines.append(f"BUSINESS MODEL: {str(figures.get('model', '')).upper()}")
+        for key, value in figures.items():
+            if key != "model":
+                shown = f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
+                lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
     lines.append("BY PERFORMER TYPE")
     types = list(card["by_performer"])
     if types:

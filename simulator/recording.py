@@ -94,12 +94,19 @@ class Recorder:
         row[-len(self.segments):] = totals / np.maximum(counts, 1)
         self.variable_pay_today = 0.0
 
-    def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback) -> None:
+    def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
+               other_pay: dict | None = None) -> None:
+        """`other_pay`: pay beside the curve by column (contest prizes, team bonus, draws,
+        `simulator.side_pay`), added to pay; absent when those levers are off."""
         r = engine.reps
         t = engine.day
         days = r.days_active[idx]
         pay = base + commission + bonus - clawback
         self.variable_pay_today += float((commission + bonus - clawback).sum())
+        if other_pay:
+            extra = sum(other_pay.values())
+            pay = pay + extra
+            self.variable_pay_today += float(extra.sum())
         effort_days = np.maximum(r.effort_sum[idx], 1e-12)
         block = {
             "period": np.full(idx.size, engine.calendar.period_of_day[t]),
@@ -144,6 +151,8 @@ class Recorder:
         for p, name in enumerate(self.products):
             block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
             block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
+        for name, values in (other_pay or {}).items():
+            block[name] = np.asarray(values, dtype=float)
         self.blocks.append(block)
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:

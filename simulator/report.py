@@ -163,19 +163,25 @@ def fig_pay(plans: list[PlanData]):
     ax = axes[0, 0]
     labels, x = [], 0
     parts = (("base", "#9ecae1"), ("commission", "#3182bd"), ("bonus", "#fd8d3c"))
+    side_parts = (("contest_prize", "#e6550d"), ("team_bonus", "#fdae6b"), ("draw_paid", "#74c476"))  # simulator.side_pay
+    labelled: set[str] = set()
     for plan in plans:
         rows = plan.rep_periods
         for kind, group in rows.groupby("performer_type", observed=True):
             years = group["days"].sum() / DAYS_PER_YEAR
             bottom = 0.0
-            for part, colour in parts:
+            for part, colour in parts + tuple(p for p in side_parts if p[0] in rows):
                 value = group[part].sum() / years / 1e3
                 ax.bar(x, value, bottom=bottom, color=colour, edgecolor=plan.colour, lw=2,
-                       label=part if x == 0 else None)
+                       label=None if part in labelled else part.replace("_", " "))
+                labelled.add(part)
                 bottom += value
-            claw = group["clawback"].sum() / years / 1e3
+            claw = (group["clawback"].sum() - group.get("draw_recovered", pd.Series(0.0)).sum()) / years / 1e3
             if claw > 0:
-                ax.bar(x, -claw, color="#d62728", edgecolor=plan.colour, lw=2, label="clawback" if x == 0 else None)
+                ax.bar(x, -claw, color="#d62728", edgecolor=plan.colour, lw=2,
+                       label=None if "clawback" in labelled else "clawback (and draws recovered)"
+                       if "draw_recovered" in rows else "clawback")
+                labelled.add("clawback")
             labels.append(f"{plan.name}\n{kind}")
             x += 1
     ax.set_xticks(range(len(labels)), labels)

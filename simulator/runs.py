@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.engine import Engine
-from simulator.metrics import scorecard
+from simulator.metrics import business_model_figures, scorecard
 from simulator.scenario import Scenario
 
 
@@ -103,6 +103,9 @@ def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, ac
     card = scorecard(daily, rep_periods, acts, period_days=engine.period_len, force_size=sc.force.size,
                      products=list(engine.products.names), business_model=sc.market.business_model,
                      reference_margin=engine.reference_margin(), goal_assigned=sc.quota.assigned)
+    card["business_model"] = {"model": sc.market.business_model, **business_model_figures(
+        daily, sc.market.business_model, bill_rate=sc.market.service.bill_rate,
+        delivery_hours_per_day=sc.market.service.delivery_hours_per_day)}
     card["provenance"] = provenance(sc, engine.seed)
     return card
 

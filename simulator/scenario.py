@@ -264,12 +264,21 @@ class Subscription(Strict):
     mis_sold_churn: Share = Field(0.15, description="monthly churn of customers who were sold what they did not need")
 
 
+class Service(Strict):
+    """Billable work (business_model: service): a sale is an engagement worth its price in
+    billable hours, delivered by the firm's consultants or technicians."""
+
+    bill_rate: Annotated[float, Field(gt=0)] = Field(150.0, description="$ billed per hour of work sold")
+    delivery_hours_per_day: Annotated[float, Field(gt=0)] = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
 
     business_model: Literal["product", "service", "subscription"] = Field(
         "product", description="what a sale is: a product (revenue when sold), a service (billable work, billed when sold) or a subscription (recurring revenue, with churn)")
     subscription: Subscription = Field(default_factory=Subscription)
+    service: Service = Field(default_factory=Service)
 
     territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
     focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(
@@ -296,6 +305,44 @@ class Tier(Strict):
     rate: NonNeg = Field(description="commission rate on credited sales in this band")
 
 
+# ------------------------------------------------- levers from practice: contests, team pay, draws
+
+
+class Contest(Strict):
+    """A sales contest (SPIF contest) paid on top of the plan: the top `winners` of the force or of
+    each branch win `prize` (rank), or everyone at or above `level` wins it (threshold). Reps
+    weigh it as a second prize at the cutoff they expect (Gaba and Kalra 1999; Casas-Arce and
+    Martinez-Jerez 2009)."""
+
+    kind: Literal["rank", "threshold"] = Field("rank", description="rank: the top `winners` win; threshold: everyone reaching `level` wins")
+    prize: NonNeg = Field(0.0, description="$ paid to each winner at the contest's end (0: no contest)")
+    period: Literal["month", "quarter", "half_year", "year"] = Field("quarter", description="contest period; a whole number of quota periods")
+    winners: Annotated[int, Field(ge=1)] = Field(1, description="rank contests: how many win in each scope")
+    scope: Literal["force", "branch"] = Field("force", description="rank contests: who competes with whom (the whole force, or each branch)")
+    measure: Literal["attainment", "sales"] = Field("attainment", description="what is ranked: attainment of the contest period's quota, or credited sales $")
+    level: Annotated[float, Field(gt=0)] = Field(1.2, description="threshold contests: attainment that wins")
+
+
+class TeamBonus(Strict):
+    """A team (branch) quota and bonus: the team quota is the sum of the members' quotas, and
+    every member is paid `amount` when the branch's credited sales reach `at` times it
+    (Holmstrom 1982 on moral hazard in teams)."""
+
+    amount: NonNeg = Field(0.0, description="$ paid to each member per quota period when the team reaches its quota (0: no team bonus)")
+    at: Annotated[float, Field(gt=0)] = Field(1.0, description="team attainment that pays the team bonus")
+
+
+class Draw(Strict):
+    """A draw (guarantee) for new hires: for their first `months` months, variable pay is topped
+    up to `amount` a month. A recoverable draw is an advance: the top-ups are paid back from later
+    earnings above the draw (`recovery_share` of them); a non-recoverable one is a guarantee."""
+
+    amount: NonNeg = Field(0.0, description="$ of variable pay a month guaranteed to a new hire (0: no draw)")
+    months: Annotated[int, Field(ge=1, le=60)] = Field(6, description="months from the hire date the draw lasts")
+    recoverable: bool = Field(False, description="top-ups are recovered from later variable pay (recoverable draw) or not (guarantee)")
+    recovery_share: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="recoverable draws: share of variable pay above the draw taken back each period until repaid")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -314,6 +361,10 @@ class Plan(Strict):
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
     variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
+    # levers from practice (simulator.side_pay); off by default
+    contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
+    team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
+    draw: Draw | None = Field(None, description="a draw (guarantee) for new hires")
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
@@ -334,6 +385,15 @@ class Quota(Strict):
     ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
     ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
     growth: float = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
+    reset: "QuotaReset | None" = Field(None, description="mid-year quota adjustment when the market shifts (simulator.quota_reset)")
+
+
+class QuotaReset(Strict):
+    """Quotas re-set from realised demand when the market moves away from the plan's assumption
+    (Zoltners, Sinha and Lorimer 2006 on adjusting quotas to a changed market)."""
+
+    check: Literal["month", "quarter"] = Field("month", description="how often realised demand is compared with the demand the quotas assume")
+    threshold: Annotated[float, Field(ge=0, le=1)] = Field(0.1, description="relative change of demand that triggers a reset")
 
 
 class Pressure(Strict):
@@ -459,6 +519,30 @@ class Scenario(Strict):
                 raise ValueError(
                     f"plan.stacked_bonus.period ({self.plan.stacked_bonus.period}) must be longer than quota.period ({self.quota.period})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _side_pay_checks(self) -> "Scenario":
+        """Contests and team bonuses are weighed through the stacked goal's place in the valuation,
+        so a plan has at most one of a stacked bonus, a contest and a team bonus."""
+        second = [name for name, on in (
+            ("plan.stacked_bonus", self.plan.stacked_bonus is not None and self.plan.stacked_bonus.amount > 0),
+            ("plan.contest", self.plan.contest is not None and self.plan.contest.prize > 0),
+            ("plan.team", self.plan.team is not None and self.plan.team.amount > 0),
+        ) if on]
+        if len(second) > 1:
+            raise ValueError(f"a plan may have one of plan.stacked_bonus, plan.contest and plan.team, got {' and '.join(second)}")
+        contest = self.plan.contest
+        if contest is not None and PERIOD_DAYS[contest.period] % PERIOD_DAYS[self.quota.period]:
+            raise ValueError(
+                f"plan.contest.period ({contest.period}) must be a whole number of quota periods ({self.quota.period})")
+        if contest is not None and contest.prize > 0 and contest.kind == "rank":
+            field = min(self.force.network.branch_size, self.force.size) if contest.scope == "branch" else self.force.size
+            if contest.winners >= field:
+                raise ValueError(f"plan.contest.winners ({contest.winners}) must be fewer than the reps competing "
+                                 f"in each {contest.scope} ({field}): otherwise everybody wins")
+        if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
+            raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
         return self
 
     def with_variable_scale(self, factor: float) -> "Scenario":

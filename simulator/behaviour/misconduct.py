@@ -33,18 +33,22 @@ import numpy as np
 from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
-from simulator.behaviour.valuation import gain_and_option
+from simulator.behaviour.valuation import gain_and_option, ncdf
 from simulator.misconduct import FABRICATION, FAKE_CREDIT, FABRICATIONS, FEES, MIS_SALE, MIS_SALES, MIS_SOLD, record_act
 from simulator.pipeline import book
 
 
 @njit(cache=True, error_model="numpy")
-def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep):
-    """The number of acts (0..cap) with the largest net value, and that value."""
+def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
+                prize, mu_y, s_y, cut):
+    """The number of acts (0..cap) with the largest net value, and that value. A second prize
+    (a contest or team bonus, `simulator.side_pay`) adds its gain in the chance of reaching `cut`."""
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
         gain, _ = gain_and_option(mu, s, n * x, 0.0, q, curve, goal, points)
+        if prize > 0.0:
+            gain += prize * (ncdf((mu_y + n * x - cut) / s_y) - ncdf((mu_y - cut) / s_y))
         value = gain * keep - n * cost_per_act
         if target > 0.0 and sales_now < target <= sales_now + n * x:
             value += pressure_cost
@@ -65,8 +69,11 @@ def choose_misconduct(
     price, credit, margin, cancel_rate, cancel_days,
     sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today,
     acts, events, n_days, p_fabrications, p_mis_sales, acted_today, totals, rng,
+    prize, prize_cut, mu_y0, var_y0,
 ):
-    """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found)."""
+    """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found).
+    `prize` > 0: a contest prize or team bonus won when the period's credited sales reach
+    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.side_pay`)."""
     points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         acted_today[i] = False
@@ -78,6 +85,14 @@ def choose_misconduct(
         mu = mu_fixed[i] + new
         s = math.sqrt(var_fixed[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
         q = quota[i]
+        mu_y = 0.0
+        s_y = 1.0
+        cut = 0.0
+        if prize > 0.0:
+            new_y = effort[i] * a_y
+            mu_y = mu_y0[i] + new_y
+            s_y = math.sqrt(var_y0[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
+            cut = prize_cut[i]
         standing = sales[i] / q
         target = q * elapsed_share if check_today else 0.0
         moral = moral_cost * integrity[i] * (1.0 - norm[i])
@@ -103,7 +118,7 @@ def choose_misconduct(
                 found = p_found[kind]
                 cost_per_act = moral + found * sanction
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
-                                     cost_per_act, 1.0 - found)
+                                     cost_per_act, 1.0 - found, prize, mu_y, s_y, cut)
                 u = rng.random()
                 if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
                     continue
@@ -127,5 +142,6 @@ def choose_misconduct(
                                    mis_complaint, mis_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
                     integrity[i] *= 1.0 - erosion  # the slippery slope
                 mu += n * x
+                mu_y += n * x
                 acted_today[i] = True
 

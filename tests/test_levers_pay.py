@@ -1,0 +1,255 @@
+"""Levers from practice on the pay side (issue 9): contests, team quotas, individual quotas and
+their mid-year reset, draws for new hires, business models. Each lever moves what its source says
+it moves, on its own scenario; switched off it reproduces the scenario without it exactly; bad
+input is refused with the file and the field."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator import ScenarioError, load_scenario, run
+from simulator.contest import nth_best, rank_in_group
+from simulator.side_pay import static_pay
+
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+
+
+def scenario(name: str, *overrides: str):
+    return load_scenario(SCENARIOS / f"{name}.yaml", list(overrides))
+
+
+def complete(res) -> pd.DataFrame:
+    return res.rep_periods[res.rep_periods["complete"]]
+
+
+def pooled(name: str, seeds, *overrides: str) -> pd.DataFrame:
+    """Whole rep-periods of several seeds, one frame."""
+    frames = [complete(run(scenario(name, *overrides), seed=s)).assign(seed=s) for s in seeds]
+    return pd.concat(frames, ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------ contests
+
+
+def with_branch_rank(rows: pd.DataFrame) -> pd.DataFrame:
+    rank = np.zeros(len(rows), dtype=np.int64)
+    for _, g in rows.groupby(["seed", "period"]):
+        pos = rows.index.get_indexer(g.index)
+        rank[pos] = rank_in_group(g["branch"].to_numpy(), g["attainment"].to_numpy())
+    return rows.assign(rank=rank)
+
+
+def test_rank_contest_raises_mis_selling_and_effort_just_outside_the_winning_ranks():
+    """Gaba and Kalra (1999): a contest with few winners makes those behind the winning line take
+    riskier, here dishonest, choices; Casas-Arce and Martinez-Jerez (2009): contestants near the
+    line work harder. Reps ranked just outside the two winners of their branch (ranks 3-5)
+    mis-sell more and work harder with the contest than the same ranks under the same plan without it."""
+    seeds = (1, 2, 3)
+    common = ("force.size=120", "horizon_years=1")
+    on = with_branch_rank(pooled("contest", seeds, *common))
+    off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
+    outside_on = on[(on["rank"] >= 2) & (on["rank"] < 5)]
+    outside_off = off[(off["rank"] >= 2) & (off["rank"] < 5)]
+    assert outside_on["mis_sales"].mean() > 1.2 * outside_off["mis_sales"].mean()
+    assert outside_on["effort"].mean() > 1.1 * outside_off["effort"].mean()
+    assert on["contest_prize"].sum() > 0 and "contest_prize" not in off
+
+
+def test_fewer_winners_draw_more_mis_selling():
+    """Gaba and Kalra (1999): the fewer a contest's winners, the more contestants take risky
+    choices to get past the line. With one winner per branch of ten, reps mis-sell more than with
+    four, at the same prize."""
+    def rate(winners: int) -> float:
+        return np.mean([run(scenario("contest", "force.size=120", "horizon_years=1", f"plan.contest.winners={winners}"),
+                            seed=s).summary["internal_process"]["mis_selling_rate"] for s in (1, 2, 3)])
+    assert rate(1) > 1.1 * rate(4)
+
+
+def test_threshold_contest_pays_everyone_past_the_level():
+    res = run(scenario("contest", "force.size=40", "horizon_years=0.5", "plan.contest.kind=threshold",
+                       "plan.contest.level=1.1"), seed=1)
+    rows = complete(res)
+    winners = rows["contest_prize"] > 0
+    assert winners.any()
+    assert (rows.loc[winners, "attainment"] >= 1.1 - 1e-9).all()
+    assert (rows.loc[~winners, "attainment"] < 1.1).all()
+
+
+def test_rank_helpers_pick_the_line_each_rep_must_pass():
+    group = np.array([0, 0, 0, 1, 1])
+    score = np.array([3.0, 1.0, 2.0, 5.0, 4.0])
+    assert list(rank_in_group(group, score)) == [0, 2, 1, 0, 1]
+    assert list(nth_best(group, score, 2, 2)) == [2.0, 4.0]
+    assert nth_best(group, score, 3, 2)[1] < -1e29  # fewer competitors than places: no line
+
+
+# ------------------------------------------------------------------------------- team quotas
+
+
+def test_team_bonus_lowers_individual_effort_most_in_big_teams():
+    """Holmstrom (1982): a reward shared by a team dilutes each member's incentive, the more so the
+    less one member's effort matters to the team's result. The same $4,000 quarterly bonus paid
+    on the branch's quota draws less effort than paid on each rep's own quota, and less in
+    branches of 20 (one rep's sales barely move the team's chance) than in branches of 3."""
+    seeds = (1, 2)
+    common = ("force.size=120", "horizon_years=1")
+    big = pooled("team_quota", seeds, *common)
+    small = pooled("team_quota", seeds, *common, "force.network.branch_size=3")
+    individual = pooled("team_quota", seeds, *common, "plan.team.amount=0", "plan.bonus=4000")
+    assert big["effort"].mean() < small["effort"].mean() < individual["effort"].mean()
+    assert big["effort"].mean() < 0.92 * individual["effort"].mean()
+    assert big["team_bonus"].sum() > 0
+
+
+# ------------------------------------------------------------------ individual quotas and reset
+
+
+def test_territory_quotas_narrow_the_attainment_spread_across_territories():
+    """Zoltners, Sinha and Lorimer (2006): quotas set from objective territory potential are
+    fairer than one quota for all: attainment no longer tracks how rich the territory is."""
+    for seed in (1, 2):
+        fair = run(scenario("individual_quotas", "force.size=80", "quota.reset=null"), seed=seed).summary
+        uniform = run(scenario("individual_quotas", "force.size=80", "quota.reset=null", "quota.policy=fixed"),
+                      seed=seed).summary
+        assert (fair["internal_process"]["attainment_spread_territory"]
+                < 0.6 * uniform["internal_process"]["attainment_spread_territory"])
+
+
+def test_quota_reset_in_a_recession_keeps_quotas_within_reach():
+    """Zoltners, Sinha and Lorimer (2006): re-setting quotas when the market shifts keeps them
+    reachable: during the recession more reps make quota and they give up less (work harder)."""
+    recession = 21 * 15
+    rows = {}
+    for label, extra in (("reset", ()), ("kept", ("quota.reset=null",))):
+        frame = pooled("individual_quotas", (1, 2), "force.size=80", *extra)
+        rows[label] = frame[frame["end_day"] >= recession]
+    hit = {k: (v["attainment"] >= 1.0).mean() for k, v in rows.items()}
+    assert hit["reset"] > hit["kept"] + 0.1
+    assert rows["reset"]["effort"].mean() > rows["kept"]["effort"].mean()
+
+
+# ------------------------------------------------------------------------------------- draws
+
+
+def early_quit_share(rows: pd.DataFrame, within: int = 378, hired_before: int = 504) -> float:
+    """Share of reps hired in the run's first two years who quit within 18 months of joining."""
+    rows = rows.assign(hire_day=rows["end_day"] - rows["tenure_days"])
+    new = rows[(rows["hire_day"] >= 0) & (rows["hire_day"] < hired_before)]
+    quitters = new.loc[new["quit"] & (new["tenure_days"] <= within), "rep_id"].nunique()
+    return quitters / max(new["rep_id"].nunique(), 1)
+
+
+def test_draw_lowers_new_hires_quitting():
+    """Zoltners, Sinha and Lorimer (2006): a draw carries new salespeople through the ramp-up,
+    when their commissions are small, and so keeps more of them. Here new hires weigh the pay
+    they have seen against their outside option (Lazear 2000): with a guarantee or a recoverable
+    draw fewer of them quit in their first 18 months than with no draw."""
+    share = {}
+    for label, extra in (("guarantee", ()), ("advance", ("plan.draw.recoverable=true",)),
+                         ("none", ("plan.draw.amount=0",))):
+        share[label] = np.mean([early_quit_share(run(scenario("draw", "force.size=200", *extra), seed=s).rep_periods)
+                                for s in range(1, 7)])
+    assert share["guarantee"] < 0.85 * share["none"]
+    assert share["advance"] < 0.85 * share["none"]
+
+
+def test_recoverable_draw_is_paid_back_from_later_earnings():
+    res = run(scenario("draw", "force.size=120", "plan.draw.recoverable=true"), seed=2)
+    rows = res.rep_periods
+    assert rows["draw_paid"].sum() > 0
+    assert rows["draw_recovered"].sum() < 0  # recoveries are negative pay
+    assert -rows["draw_recovered"].sum() <= rows["draw_paid"].sum() + 1e-6
+    pay = rows["base"] + rows["commission"] + rows["bonus"] - rows["clawback"] + rows["draw_paid"] + rows["draw_recovered"]
+    assert np.allclose(pay, rows["pay"])
+
+
+# --------------------------------------------------------------------- off reproduces exactly
+
+
+OFF = [
+    ("contest", ("plan.contest.prize=0",), ("plan.contest=null",)),
+    ("team_quota", ("plan.team.amount=0",), ("plan.team=null",)),
+    ("draw", ("plan.draw.amount=0",), ("plan.draw=null",)),
+    ("individual_quotas", ("quota.reset=null",), ("quota.reset=null", "quota.reset=null")),
+]
+
+
+@pytest.mark.parametrize("name, off, without", OFF, ids=[o[0] for o in OFF])
+def test_a_lever_switched_off_reproduces_the_scenario_without_it(name, off, without):
+    common = ("force.size=30", "horizon_years=0.5")
+    a = run(scenario(name, *common, *off), seed=5)
+    b = run(scenario(name, *common, *without), seed=5)
+    pd.testing.assert_frame_equal(a.daily, b.daily, check_exact=True)
+    pd.testing.assert_frame_equal(a.rep_periods, b.rep_periods, check_exact=True)
+
+
+def test_existing_scenarios_have_no_lever_columns():
+    res = run(scenario("baseline", "force.size=20", "horizon_years=0.25"), seed=1)
+    assert not {"contest_prize", "team_bonus", "draw_paid", "draw_recovered"} & set(res.rep_periods)
+
+
+# ---------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("overrides, field", [
+    (("plan.contest={prize: 100, period: month}",), "plan.contest.period"),
+    (("plan.contest={prize: 100, kind: lottery}",), "plan.contest.kind"),
+    (("plan.contest={prize: -5}",), "plan.contest.prize"),
+    (("plan.contest={prize: 100, winners: 0}",), "plan.contest.winners"),
+    (("plan.contest={prize: 100, winners: 10, scope: branch}",), "plan.contest.winners"),
+    (("plan.team={amount: 100}", "plan.contest={prize: 100}"), "plan.team"),
+    (("plan.stacked_bonus={amount: 100}", "plan.team={amount: 100}"), "plan.stacked_bonus"),
+    (("plan.draw={amount: 100, months: 0}",), "plan.draw.months"),
+    (("plan.draw={amount: 100, recoverble: true}",), "plan.draw.recoverble"),
+    (("quota.reset={threshold: 2}",), "quota.reset.threshold"),
+    (("quota.policy=ratchet", "quota.reset={}"), "quota.reset"),
+])
+def test_bad_lever_input_names_the_file_and_the_field(overrides, field):
+    with pytest.raises(ScenarioError) as err:
+        scenario("baseline", *overrides)
+    text = str(err.value)
+    assert "baseline.yaml" in text and field in text
+
+
+# --------------------------------------------------------------------------- business models
+
+
+def test_subscription_is_judged_by_recurring_revenue_churn_and_lifetime_value():
+    """Mis-sold subscribers churn fast (Sears- and Wells Fargo-style harm shows up as churn):
+    with mis-selling possible, monthly churn is higher and a $ of new ARR is worth less."""
+    honest = run(scenario("subscription", "force.size=40", "horizon_years=2",
+                          "market.mis_selling.share_of_declines=0"), seed=1).summary["business_model"]
+    mis_sold = run(scenario("subscription", "force.size=40", "horizon_years=2"), seed=1).summary["business_model"]
+    for figures in (honest, mis_sold):
+        assert figures["model"] == "subscription"
+        assert 0 < figures["arr_end"] and 0 < figures["monthly_churn"] < 0.1
+    assert mis_sold["monthly_churn"] > honest["monthly_churn"]
+    assert mis_sold["lifetime_value_per_arr_dollar"] < honest["lifetime_value_per_arr_dollar"]
+
+
+def test_service_is_judged_by_billed_work_and_utilisation():
+    res = run(scenario("service", "force.size=30", "horizon_years=1"), seed=1)
+    figures = res.summary["business_model"]
+    assert figures["model"] == "service"
+    assert figures["billable_hours"] == pytest.approx(figures["billed_work"] / 175)
+    assert 0 < figures["utilisation"] < 1.5
+    assert run(scenario("baseline", "force.size=20", "horizon_years=0.25"), seed=1).summary["business_model"]["model"] == "product"
+
+
+# ------------------------------------------------------------------------ static what-if pay
+
+
+@pytest.mark.parametrize("name, column", [("contest", "contest_prize"), ("team_quota", "team_bonus"),
+                                          ("draw", "draw_paid")])
+def test_static_what_if_pays_the_levers_as_the_run_did_on_its_own_sales(name, column):
+    """The comparison's static what-if (`salesim compare`) prices contests, team bonuses and
+    draws on another run's rows; on the run's own rows it pays what the run paid."""
+    sc = scenario(name, "force.size=60", "horizon_years=1")
+    rows = run(sc, seed=4).rep_periods
+    variable = (rows["commission"] + rows["bonus"] - rows["clawback"]).to_numpy()
+    static = static_pay(sc, rows, variable)
+    assert rows[column].sum() > 0
+    assert static.sum() == pytest.approx(rows[column].sum(), rel=0.03)
+    assert static_pay(scenario("baseline"), rows, variable) is None
