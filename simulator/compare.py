@@ -25,7 +25,7 @@ from simulator.plan import compile_plan
 from simulator.risk import nanmean, mean_ci, verdicts
 from simulator.runs import RunResult, atomic_write, package_version, run
 from simulator.scenario import Scenario
-from simulator.side_pay import static_pay
+from simulator.prizes import static_pay
 
 HEADLINES = (
     "financial.revenue", "financial.gross_profit", "financial.comp_cost", "financial.comp_cost_ratio",

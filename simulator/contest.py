@@ -4,7 +4,7 @@ contest), on top of the plan.
 A rep cannot know where the winning line will fall; it reckons it from what it sees of its peers
 (their results so far on the leaderboard and their usual pace) and values the contest as a prize
 won when its own credited sales over the contest period reach that line. The prize enters the
-rep's weighing as a second threshold (`simulator.side_pay`), so its effects come from the same
+rep's weighing as a second threshold (`simulator.prizes`), so its effects come from the same
 valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
 is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
 are barely moved. Gaba and Kalra (1999, Marketing Science 18(3)) found in experiments

@@ -30,7 +30,7 @@ from simulator.plan import compile_plan, pay_moments
 from simulator.quota import initial_quotas, next_quotas
 from simulator.recording import Recorder
 from simulator.scenario import Scenario
-from simulator.side_pay import SidePay
+from simulator.prizes import Prizes
 from simulator.state import RepArrays
 
 
@@ -61,7 +61,7 @@ class Engine:
         stacked = self.plan.stacked
         self.stack_calendar = PeriodCalendar.build(stacked.period, self.n_days) if stacked else None
         self.stack_amount = float(stacked.curve.lump[-1]) if stacked else 0.0
-        self.side_pay = SidePay(self)  # contests, team bonuses, draws, quota resets (off: changes nothing)
+        self.prizes = Prizes(self)  # contests, team bonuses, draws, quota resets (off: changes nothing)
         self.booking_terms = (
             self.products.price, self.products.credit, self.products.margin,
             scenario.market.customers.cancel_rate, scenario.market.customers.cancel_days,
@@ -156,7 +156,7 @@ class Engine:
 
     def decide(self) -> None:
         self._outlook()
-        self.side_pay.refresh(self)  # a contest's or team bonus's cutoff each rep expects today
+        self.prizes.refresh(self)  # a contest's or team bonus's cutoff each rep expects today
         self.rule.choose(self)
         self._log_effort()
 
@@ -211,7 +211,7 @@ class Engine:
             fab.complaint_delay_days, m.mis_selling.share_of_declines, m.mis_selling.complaint_rate,
             m.mis_selling.complaint_delay_days, r.lost_today, *self.booking_terms, *self.ledger(),
             self.act_ledger.arrays(), self.act_ledger.events(), self.n_days, r.p_fabrications, r.p_mis_sales,
-            r.acted_today, self.wrongs, self.rng, *self.side_pay.misconduct_terms(self),
+            r.acted_today, self.wrongs, self.rng, *self.prizes.misconduct_terms(self),
         )
 
     def cancel(self) -> None:
@@ -321,7 +321,7 @@ class Engine:
         if (t + 1) % DAYS_PER_YEAR == 0:
             r.year_sales[:] = 0.0
             r.year_quota[:] = 0.0
-        self.side_pay.end_of_day(self)  # quotas re-set when the market shifts
+        self.prizes.end_of_day(self)  # quotas re-set when the market shifts
 
     def staff(self) -> None:
         r = self.reps
@@ -564,7 +564,7 @@ class Engine:
         base = self.plan.base_per_day * days
         clawback = r.clawback_due[idx].copy()
         variable = commission + bonus + stacked_bonus - clawback
-        side = self.side_pay.period_pay(self, idx, full, variable)  # prizes, team bonus, draws ({} if off)
+        side = self.prizes.period_pay(self, idx, full, variable)  # prizes, team bonus, draws ({} if off)
         if side:
             variable = variable + sum(side.values())
         attainment = sales / quota

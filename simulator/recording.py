@@ -97,7 +97,7 @@ class Recorder:
     def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
                other_pay: dict | None = None) -> None:
         """`other_pay`: pay beside the curve by column (contest prizes, team bonus, draws,
-        `simulator.side_pay`), added to pay; absent when those levers are off."""
+        `simulator.prizes`), added to pay; absent when those levers are off."""
         r = engine.reps
         t = engine.day
         days = r.days_active[idx]

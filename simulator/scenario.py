@@ -361,7 +361,7 @@ class Plan(Strict):
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
     variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
-    # levers from practice (simulator.side_pay); off by default
+    # levers from practice (simulator.prizes); off by default
     contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
     team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
     draw: Draw | None = Field(None, description="a draw (guarantee) for new hires")
@@ -522,7 +522,7 @@ class Scenario(Strict):
         return self
 
     @model_validator(mode="after")
-    def _side_pay_checks(self) -> "Scenario":
+    def _prize_checks(self) -> "Scenario":
         """Contests and team bonuses are weighed through the stacked goal's place in the valuation,
         so a plan has at most one of a stacked bonus, a contest and a team bonus."""
         second = [name for name, on in (

@@ -11,7 +11,7 @@ import pytest
 
 from simulator import ScenarioError, load_scenario, run
 from simulator.contest import nth_best, rank_in_group
-from simulator.side_pay import static_pay
+from simulator.prizes import static_pay
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 

@@ -42,7 +42,7 @@ from simulator.pipeline import book
 def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
                 prize, mu_y, s_y, cut):
     """The number of acts (0..cap) with the largest net value, and that value. A second prize
-    (a contest or team bonus, `simulator.side_pay`) adds its gain in the chance of reaching `cut`."""
+    (a contest or team bonus, `simulator.prizes`) adds its gain in the chance of reaching `cut`."""
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
@@ -73,7 +73,7 @@ def choose_misconduct(
 ):
     """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found).
     `prize` > 0: a contest prize or team bonus won when the period's credited sales reach
-    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.side_pay`)."""
+    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.prizes`)."""
     points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         acted_today[i] = False

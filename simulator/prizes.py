@@ -42,7 +42,7 @@ class SecondPrize(Protocol):
     def winners(self, engine: "Engine", idx: np.ndarray) -> np.ndarray: ...
 
 
-class SidePay:
+class Prizes:
     """The levers of this module that a run has switched on."""
 
     def __init__(self, engine: "Engine"):
