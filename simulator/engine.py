@@ -12,6 +12,7 @@ import numpy as np
 from simulator import climate
 from simulator import misconduct as acts
 from simulator import pipeline as sales_process
+from simulator.activity import ActivityLog
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
@@ -30,6 +31,7 @@ from simulator.plan import compile_plan, pay_moments
 from simulator.quota import initial_quotas, next_quotas
 from simulator.recording import Recorder
 from simulator.scenario import Scenario
+from simulator.side_pay import SidePay
 from simulator.state import RepArrays
 
 
@@ -87,6 +89,9 @@ class Engine:
         self.quitting = np.zeros(n, dtype=np.bool_)
         self.fired = np.zeros(n, dtype=np.bool_)
         self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
+        # levers from selling practice: activities reps log, pay outside the quota plan (off: nothing)
+        self.activity_log = ActivityLog.build(scenario, n, self.products.names)
+        self.side_pay = SidePay(scenario, self.products, lattice, self.activity_log)
         self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
@@ -103,6 +108,7 @@ class Engine:
         self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         self.cancel()  # cancellations reverse sales and come back as clawbacks
         self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        self.log_activities()  # reps log the day's calls, demos ... (and perhaps some never made); audits
         self.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         self.turnover()  # month ends: reps weigh quitting
         self.settle()  # period ends: pay, quotas, customers learn, firing
@@ -253,6 +259,18 @@ class Engine:
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
         r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
+
+    def log_activities(self) -> None:
+        """Activities done and logged, padding and its audits (`simulator.activity`)."""
+        if self.activity_log is not None:
+            self.activity_log.day(self)
+
+    def lever_day_values(self) -> dict[str, float]:
+        """Today's figures of the levers from selling practice, for the daily table (none when off)."""
+        out: dict[str, float] = {}
+        if self.activity_log is not None:
+            out.update(zip(self.activity_log.daily_names, self.activity_log.today))
+        return out
 
     def bill(self) -> None:
         """Subscriptions: at each month's end the month's new business joins the recurring revenue

@@ -146,6 +146,24 @@ def giving_up_share(rep_periods: pd.DataFrame) -> float:
     return float(gave_up.mean())
 
 
+def activity_figures(daily: pd.DataFrame, rep_periods: pd.DataFrame, rep_years: float) -> dict:
+    """Activities and their padding (`simulator.activity`): counts a rep a year, the share of
+    logged activities that never happened, the share of those found, credited sales per logged
+    activity and what activity pay cost. Empty when the scenario logs no activities."""
+    if "activities_logged" not in daily:
+        return {}
+    logged = float(daily["activities_logged"].sum())
+    padded = float(daily["activities_padded"].sum())
+    return {
+        "activities_per_rep_year": _safe(float(daily["activities"].sum()), rep_years),
+        "activities_logged_per_rep_year": _safe(logged, rep_years),
+        "activity_padding_share": _safe(padded, logged),
+        "padding_found_share": _safe(float(daily["padding_found"].sum()), padded),
+        "sales_per_logged_activity": _safe(float(daily["credited"].sum()), logged),
+        "activity_pay": float(rep_periods["activity_pay"].sum()) if "activity_pay" in rep_periods else 0.0,
+    }
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -227,6 +245,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "detection_lag_days": float(acts["detection_lag_days"].mean()) if n_acts and acts["detected"].any() else float("nan"),
         "dismissals": float(daily["dismissals"].sum()),
     }
+    internal.update(activity_figures(daily, rep_periods, headcount * years))  # levers from selling practice
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
     learning = {

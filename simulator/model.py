@@ -35,6 +35,7 @@ class SalesForceModel(mesa.Model):
         e.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         e.cancel()  # cancellations reverse sales and come back as clawbacks
         e.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        e.log_activities()  # reps log the day's calls, demos ... (and perhaps some never made); audits
         e.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         e.turnover()  # month ends: reps weigh quitting
         e.settle()  # period ends: pay, quotas, customers learn, firing

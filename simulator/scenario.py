@@ -264,6 +264,30 @@ class Subscription(Strict):
     mis_sold_churn: Share = Field(0.15, description="monthly churn of customers who were sold what they did not need")
 
 
+class Activity(Strict):
+    """An activity reps log (calls, demos, visits to new customers, follow-ups): how selling effort
+    produces it and how well the log is checked (uncertainty). Activity-based pay is the
+    behaviour-based control of Anderson and Oliver (1987)."""
+
+    per_effort: Annotated[float, Field(gt=0)] = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
+    product: str | None = Field(None, description="product whose selling produces the activity (a demo of the enterprise line); none: any selling")
+    padding_per_day: Annotated[int, Field(ge=0)] = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
+
+
+class Launch(Strict):
+    """A product introduced mid-run (uncertainty: how its market and the reps take to it).
+    Customers' awareness follows Bass (1969) diffusion, its innovation term driven by the force's
+    selling of it; reps' win rate on it climbs a learning curve with their own units sold."""
+
+    product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
+    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run)")
+    awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
+    innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
+    imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
+    win_start: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="a rep's win rate on the product before selling any, as a share of the product's win_rate")
+    learning_units: Annotated[float, Field(gt=0)] = Field(10.0, description="units sold by which a rep has closed 63% of the gap to the full win rate (learning curve)")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
 
@@ -283,6 +307,9 @@ class Market(Strict):
     mis_selling: MisSelling = Field(default_factory=MisSelling)
     trust: Trust = Field(default_factory=Trust)
     regulator: Regulator = Field(default_factory=Regulator)
+    # levers from selling practice (issue 9): activities reps log, a product launched mid-run
+    activities: dict[str, Activity] = Field(default_factory=dict, description="activities reps do and log, by name (calls, demos, ...)")
+    launch: Launch | None = Field(None, description="a product introduced mid-run (none: every product is on sale from day 0)")
 
 
 class StackedBonusSpec(Strict):
@@ -314,6 +341,9 @@ class Plan(Strict):
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
     variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
+    # levers from selling practice (issue 9): pay outside the quota plan, paid each period
+    activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
+    spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
@@ -393,6 +423,7 @@ class Ethics(Strict):
     recovery: Share = Field(0.01, description="daily share of lost integrity that returns")
     peer_influence: Share = Field(0.5, description="weight of what colleagues are seen to do on a rep's norm")
     norm_memory: Annotated[float, Field(gt=0)] = Field(21.0, description="business days over which the norm follows what is seen")
+    padding_moral_share: Share = Field(0.02, description="moral cost of logging one activity that never happened, as a share of moral_cost")
 
 
 class Behaviour(Strict):
@@ -459,6 +490,30 @@ class Scenario(Strict):
                 raise ValueError(
                     f"plan.stacked_bonus.period ({self.plan.stacked_bonus.period}) must be longer than quota.period ({self.quota.period})"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _selling_levers(self) -> "Scenario":
+        """Activity pay, SPIFs and launches name activities and products that exist."""
+        products = sorted(self.products)
+        for name, activity in self.market.activities.items():
+            if activity.product is not None and activity.product not in self.products:
+                raise ValueError(f"market.activities.{name}.product must name a product ({products}), got {activity.product!r}")
+        unknown = set(self.plan.activity_pay) - set(self.market.activities)
+        if unknown:
+            raise ValueError(f"plan.activity_pay names unknown activities {sorted(unknown)}; "
+                             f"market.activities defines {sorted(self.market.activities)}")
+        unknown = set(self.plan.spif) - set(self.products)
+        if unknown:
+            raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        launch = self.market.launch
+        if launch is not None:
+            if launch.product not in self.products:
+                raise ValueError(f"market.launch.product must name a product ({products}), got {launch.product!r}")
+            if len(self.products) < 2:
+                raise ValueError("market.launch needs at least one other product on sale before the launch")
+            if launch.day >= self.n_days:
+                raise ValueError(f"market.launch.day ({launch.day}) must fall inside the run's {self.n_days} business days")
         return self
 
     def with_variable_scale(self, factor: float) -> "Scenario":

@@ -74,7 +74,7 @@ TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
-N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
+N_COEF = 5  # per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay
 
 
 @njit(cache=True, error_model="numpy")
@@ -116,6 +116,21 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     return a_in, b_in, a_out, a_y
 
 
+@njit(cache=True, error_model="numpy")
+def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table):
+    """Pay outside the quota plan that a unit of effort over the rest of the period earns, per focus
+    mix (table[k, 4], $): activity pay (`side_rate[k]` $ a day per unit of effort, `side_pay`)
+    and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close. Linear in effort, so
+    it enters U beside the commission on work that closes later (Kerr 1975: what is paid for is
+    what is done)."""
+    for k in range(focus_g.shape[0]):
+        side = days_left * side_rate[k]
+        for p in range(len(leads)):
+            if spif[p] != 0.0:
+                side += prod[i] * leads[p] * focus_g[k, p] * win[p] * (din[p] + aout[p]) * spif[p]
+        table[k, 4] = side
+
+
 _RUN_BEFORE: set = set()
 
 
@@ -136,7 +151,7 @@ def quiet_compilation(kernel=None):
 
 # A rep's scalars R = (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kcost_t,
 #                      stack_amt, stack_q, mu_y0, var_y0, curve)
-# A focus mix's coefficients c = (a_in, b_in, a_out, a_y) for the normal valuation, the same plus
+# A focus mix's coefficients c = (a_in, b_in, a_out, a_y, side) for the normal valuation, the same plus
 # (expected wins per product, the exact valuation's work arrays) for the exact one.
 
 
@@ -144,13 +159,15 @@ def quiet_compilation(kernel=None):
 def u_normal(e, c, R):
     """U of one rep at effort e for a focus mix with coefficients c, normal belief."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
     u = value_normal(mu, s, q, curve, goal, r)
     u -= ratchet_cost(mu, s, q, rw, up, down)
     u += nu * e * a_out - kct * e * e
+    if side != 0.0:  # activity pay and SPIFs (`side_column`)
+        u += side * e
     if stack_amt > 0.0:
         new_y = e * a_y
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
@@ -163,7 +180,7 @@ def u_normal_grad(e, c, R):
     """(U, dU/de) of one rep at effort e for a focus mix with coefficients c, normal belief; U is
     computed exactly as `u_normal` computes it."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
@@ -174,6 +191,9 @@ def u_normal_grad(e, c, R):
     g -= d_cost
     u += nu * e * a_out - kct * e * e
     g += nu * a_out - 2.0 * kct * e
+    if side != 0.0:
+        u += side * e
+        g += side
     if stack_amt > 0.0:
         new_y = e * a_y
         root = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y)
@@ -204,10 +224,10 @@ def u_exact(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+        c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     if len(lam_k) == 2:
-        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14])
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[15])
     else:
         u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
@@ -222,7 +242,10 @@ def u_exact(e, c, R):
             mean += dealv[p] * m1
             var += dealv[p] * dealv[p] * (m2 - m1 * m1)
         u -= ratchet_cost(booked + mean, math.sqrt(max(var, 0.0)), q, rw, up, down)
-    return u + nu * e * a_out - kct * e * e
+    u = u + nu * e * a_out - kct * e * e
+    if c[4] != 0.0:  # activity pay and SPIFs (`side_column`)
+        u += c[4] * e
+    return u
 
 
 @njit(cache=True, error_model="numpy")
@@ -231,9 +254,9 @@ def u_exact_grad(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+        c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
-    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14], lam_k)
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[15], lam_k)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -254,7 +277,12 @@ def u_exact_grad(e, c, R):
                                          up, down)
         u -= cost
         g -= d_cost
-    return u + nu * e * a_out - kct * e * e, g + nu * a_out - 2.0 * kct * e
+    u = u + nu * e * a_out - kct * e * e
+    g = g + nu * a_out - 2.0 * kct * e
+    if c[4] != 0.0:
+        u += c[4] * e
+        g += c[4]
+    return u, g
 
 
 def evaluate_grad(e, c, R):
@@ -263,7 +291,7 @@ def evaluate_grad(e, c, R):
 
 @overload(evaluate_grad, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate_grad(e, c, R):
-    if len(c) == 4:
+    if len(c) == N_COEF:
         return lambda e, c, R: u_normal_grad(e, c, R)
     return lambda e, c, R: u_exact_grad(e, c, R)
 
@@ -271,23 +299,23 @@ def _evaluate_grad(e, c, R):
 @njit(cache=True, error_model="numpy", inline="always")
 def coef_normal(k, T):
     table = T[0]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3])
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4])
 
 
 @njit(cache=True, error_model="numpy")
 def coef_exact(k, T):
     table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], lam[k], dealv) + scratch
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], lam[k], dealv) + scratch
 
 
 def evaluate(e, c, R):
-    """U at effort e for a focus mix's coefficients c: the normal valuation for 4 coefficients,
+    """U at effort e for a focus mix's coefficients c: the normal valuation for N_COEF coefficients,
     the exact one when c carries the exact valuation's data (chosen when compiling)."""
 
 
 @overload(evaluate, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate(e, c, R):
-    if len(c) == 4:
+    if len(c) == N_COEF:
         return lambda e, c, R: u_normal(e, c, R)
     return lambda e, c, R: u_exact(e, c, R)
 
@@ -553,6 +581,8 @@ def _coast_mix(table, R):
     best = -np.inf
     for k in range(table.shape[0]):
         earn = slope[0] * table[k, 0] + nu * table[k, 2]
+        if table[k, 4] != 0.0:  # side pay
+            earn += table[k, 4]
         if earn > best:
             best, best_k = earn, k
     return best_k
@@ -568,7 +598,10 @@ def base_efforts(c, R, out):
     out[0] = 0.0
     n = 1
     for j in range(n_seg):
-        e = (slope[j] * c[0] + nu * c[2]) / max(2.0 * kct, 1e-12)
+        earn = slope[j] * c[0] + nu * c[2]
+        if c[4] != 0.0:  # side pay
+            earn += c[4]
+        e = earn / max(2.0 * kct, 1e-12)
         if 0.0 < e < E_MAX:
             out[n] = e
             n += 1
@@ -791,7 +824,7 @@ def choose_effort(
     active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif,
     effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
 ):
     """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
@@ -811,10 +844,13 @@ def choose_effort(
     table, lam, probes, scratch = work
     T_normal = (table,)
     T_exact = (table, lam, dealv, scratch)
+    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0)
     for i in range(len(active)):
         if not active[i]:
             continue
         focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+        if side_on:
+            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table)
         k0 = focus[i]
         e0 = effort[i]
         R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
@@ -855,7 +891,7 @@ def utility_grid(
     i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, exact,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, exact,
 ):
     """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
     tests hold the search to. `exact` selects the valuation the rep used that day."""
@@ -864,6 +900,7 @@ def utility_grid(
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table)
     R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
              kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
     T_exact = (table, lam, dealv, _exact_scratch(n_prod))
