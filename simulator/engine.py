@@ -13,6 +13,7 @@ from simulator import climate
 from simulator import misconduct as acts
 from simulator import pipeline as sales_process
 from simulator.activity import ActivityLog
+from simulator.launch import Launch
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
@@ -91,7 +92,9 @@ class Engine:
         self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
         # levers from selling practice: activities reps log, pay outside the quota plan (off: nothing)
         self.activity_log = ActivityLog.build(scenario, n, self.products.names)
-        self.side_pay = SidePay(scenario, self.products, lattice, self.activity_log)
+        self.side_pay = SidePay(scenario, self.products, lattice, n, self.activity_log)
+        self.launch = Launch.build(scenario, self.products, n)
+        self.leads = self.products.leads if self.launch is None else self.launch.leads  # per rep once one is launched
         self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
@@ -101,6 +104,7 @@ class Engine:
     def step(self) -> None:
         """One business day."""
         self.open_day()  # the calendar, demand and what reps expect of the rest of the period
+        self.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
         self.decide()  # reps choose effort and product focus
         self.prospect()  # effort turns leads into opportunities
         self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
@@ -108,7 +112,7 @@ class Engine:
         self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         self.cancel()  # cancellations reverse sales and come back as clawbacks
         self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
-        self.log_activities()  # reps log the day's calls, demos ... (and perhaps some never made); audits
+        self.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
         self.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         self.turnover()  # month ends: reps weigh quitting
         self.settle()  # period ends: pay, quotas, customers learn, firing
@@ -158,6 +162,11 @@ class Engine:
         if self.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
+    def diffuse(self) -> None:
+        """A launched product's awareness and the reps' learning curve on it (`simulator.launch`)."""
+        if self.launch is not None:
+            self.launch.day(self)
+
     def decide(self) -> None:
         self._outlook()
         self.rule.choose(self)
@@ -172,7 +181,7 @@ class Engine:
         r = self.reps
         sales_process.prospect(
             self.day, self.days_left, self.stack_days_left, r.active, r.effort, r.focus, r.productivity,
-            self.products.leads, self.focus_g, float(self.demand.realised[self.day]), self.products.win,
+            self.leads, self.focus_g, float(self.demand.realised[self.day]), self.products.win,
             *self.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
         )
 
@@ -206,7 +215,7 @@ class Engine:
             self.day, int(self.calendar.period_of_day[self.day]), self.days_left, check_today,
             (position + 1) / self.period_len,
             r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
-            r.focus, r.productivity, self.products.leads, self.products.win, self.deal_value, self.focus_g,
+            r.focus, r.productivity, self.leads, self.products.win, self.deal_value, self.focus_g,
             self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
             r.integrity_now, r.norm, r.warnings, self._job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
             self.scenario.management.sanctions.warnings_before_firing, self.p_found,
@@ -261,15 +270,18 @@ class Engine:
         r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
 
     def log_activities(self) -> None:
-        """Activities done and logged, padding and its audits (`simulator.activity`)."""
-        if self.activity_log is not None:
-            self.activity_log.day(self)
+        """Activities done and logged, padding and its audits (`simulator.activity`); units that
+        earn a SPIF (`simulator.side_pay`)."""
+        if self.side_pay.on:
+            self.side_pay.day(self)
 
     def lever_day_values(self) -> dict[str, float]:
         """Today's figures of the levers from selling practice, for the daily table (none when off)."""
         out: dict[str, float] = {}
         if self.activity_log is not None:
             out.update(zip(self.activity_log.daily_names, self.activity_log.today))
+        if self.launch is not None:
+            out.update(zip(self.launch.daily_names, self.launch.today))
         return out
 
     def bill(self) -> None:
@@ -534,7 +546,7 @@ class Engine:
         ramp = self.scenario.force.ramp_start + (1.0 - self.scenario.force.ramp_start) * np.minimum(
             1.0, -r.hire_day / max(self.scenario.force.ramp_days, 1))
         sales_process.seed_pipeline(
-            r.active, r.ability * r.potential * ramp, self.products.leads, self.focus_g[self.balanced],
+            r.active, r.ability * r.potential * ramp, self.leads, self.focus_g[self.balanced],
             float(self.demand.planned[0]), self.products.win, *self.products.delay_alias, r.open_total, r.open_won,
             self.rng,
         )

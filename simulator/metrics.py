@@ -164,6 +164,38 @@ def activity_figures(daily: pd.DataFrame, rep_periods: pd.DataFrame, rep_years: 
     }
 
 
+RAMP_SHARE = 0.5  # a launch has ramped when a month's sales of it reach half their level at the run's end
+
+
+def launch_figures(daily: pd.DataFrame, products: list[str]) -> dict:
+    """A launched product (`simulator.launch`), as designers compare launch plans: adoption (its
+    share of bookings in the run's last quarter, and awareness at the end), time to ramp
+    (business days from launch until a month's bookings of it first reach RAMP_SHARE of their
+    last-quarter rate) and cannibalisation (the change in the other products' bookings a day
+    after the launch against before it). Empty without a launch."""
+    launched = [c.removeprefix("awareness_") for c in daily.columns if c.startswith("awareness_")]
+    if not launched or launched[0] not in products:
+        return {}
+    new = launched[0]
+    old = [f"bookings_{p}" for p in products if p != new]
+    on_sale = daily[f"awareness_{new}"] > 0
+    day = int(on_sale.idxmax()) if on_sale.any() else len(daily)
+    after = daily.iloc[day:]
+    last = daily.iloc[-63:]
+    rate_end = float(last[f"bookings_{new}"].mean())
+    monthly = after[f"bookings_{new}"].rolling(21, min_periods=21).mean()
+    ramped = monthly >= RAMP_SHARE * rate_end if rate_end > 0 else monthly < 0
+    before_old = float(daily.iloc[:day][old].sum(axis=1).mean()) if day > 0 else float("nan")
+    return {
+        "launch_day": float(day),
+        "launch_adoption": _safe(float(last[f"bookings_{new}"].sum()), float(last["bookings"].sum())),
+        "launch_awareness_end": float(daily[f"awareness_{new}"].iloc[-1]),
+        "launch_bookings_per_day_end": rate_end,
+        "launch_days_to_ramp": float(ramped.to_numpy().argmax()) if ramped.any() else float("nan"),
+        "launch_cannibalisation": 1.0 - _safe(float(after[old].sum(axis=1).mean()), before_old),
+    }
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -246,6 +278,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "dismissals": float(daily["dismissals"].sum()),
     }
     internal.update(activity_figures(daily, rep_periods, headcount * years))  # levers from selling practice
+    internal.update(launch_figures(daily, products))
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
     learning = {

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulator.leads import lead
+
 # columns of the day's running totals (kernels in other modules compile these in: after changing them,
 # clear numba's caches, `find simulator -name __pycache__ -exec rm -rf {} +`)
 LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
@@ -83,12 +85,12 @@ def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, 
     `in_period` / `in_stack` count each rep's open opportunities decided within the quota period
     (and the stacked period), kept up to date here and in `close_due`."""
     ring = open_total.shape[1]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     for i in range(len(active)):
         if not active[i] or effort[i] <= 0.0:
             continue
         for p in range(n_prod):
-            lam = effort[i] * prod[i] * leads[p] * focus_g[focus[i], p] * demand_today
+            lam = effort[i] * prod[i] * lead(leads, i, p) * focus_g[focus[i], p] * demand_today
             if lam <= 0.0:
                 continue
             n_new = rng.poisson(lam)
@@ -118,8 +120,8 @@ def seed_pipeline(active, prod, leads, focus_shares_g, demand, win, keep, alias,
         if not active[i]:
             continue
         for age in range(1, ring):
-            for p in range(len(leads)):
-                n_new = rng.poisson(prod[i] * leads[p] * focus_shares_g[p] * demand)
+            for p in range(leads.shape[-1]):
+                n_new = rng.poisson(prod[i] * lead(leads, i, p) * focus_shares_g[p] * demand)
                 for _ in range(n_new):
                     x = rng.random() * ring
                     d = int(x)

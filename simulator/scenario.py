@@ -277,15 +277,15 @@ class Activity(Strict):
 class Launch(Strict):
     """A product introduced mid-run (uncertainty: how its market and the reps take to it).
     Customers' awareness follows Bass (1969) diffusion, its innovation term driven by the force's
-    selling of it; reps' win rate on it climbs a learning curve with their own units sold."""
+    selling of it; each rep's productivity on it climbs a learning curve with its own selling of it."""
 
     product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
     day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run)")
     awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
     innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
     imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
-    win_start: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="a rep's win rate on the product before selling any, as a share of the product's win_rate")
-    learning_units: Annotated[float, Field(gt=0)] = Field(10.0, description="units sold by which a rep has closed 63% of the gap to the full win rate (learning curve)")
+    productivity_start: Annotated[float, Field(gt=0, le=1)] = Field(0.4, description="a rep's productivity on the product before any experience of selling it, as a share of full")
+    learning_days: Annotated[float, Field(gt=0)] = Field(20.0, description="days of full selling effort on the product by which a rep has closed 63% of the gap to full productivity (learning curve)")
 
 
 class Market(Strict):
@@ -344,6 +344,8 @@ class Plan(Strict):
     # levers from selling practice (issue 9): pay outside the quota plan, paid each period
     activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
     spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
+    spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
@@ -506,6 +508,9 @@ class Scenario(Strict):
         unknown = set(self.plan.spif) - set(self.products)
         if unknown:
             raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        window = self.plan.spif_window
+        if window is not None and window[0] >= window[1]:
+            raise ValueError(f"plan.spif_window must be [first, last) with first < last, got {list(window)}")
         launch = self.market.launch
         if launch is not None:
             if launch.product not in self.products:

@@ -62,6 +62,7 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
+from simulator.leads import lead
 from simulator.plan import MAX_SEGMENTS
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
@@ -87,8 +88,8 @@ def focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, la
         b_in = 0.0
         a_out = 0.0
         a_y = 0.0
-        for p in range(len(leads)):
-            rate = prod[i] * leads[p] * focus_g[k, p] * win[p]
+        for p in range(leads.shape[-1]):
+            rate = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p]
             a_in += rate * din[p] * dealv[p]
             b_in += rate * din[p] * dealv[p] * dealv[p]
             a_out += rate * aout[p] * dealv[p]
@@ -107,8 +108,8 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     b_in = 0.0
     a_out = 0.0
     a_y = 0.0
-    for p in range(len(leads)):
-        rate = prod[i] * leads[p] * focus_g[k, p] * win[p]
+    for p in range(leads.shape[-1]):
+        rate = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p]
         a_in += rate * din[p] * dealv[p]
         b_in += rate * din[p] * dealv[p] * dealv[p]
         a_out += rate * aout[p] * dealv[p]
@@ -125,9 +126,9 @@ def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, s
     what is done)."""
     for k in range(focus_g.shape[0]):
         side = days_left * side_rate[k]
-        for p in range(len(leads)):
+        for p in range(leads.shape[-1]):
             if spif[p] != 0.0:
-                side += prod[i] * leads[p] * focus_g[k, p] * win[p] * (din[p] + aout[p]) * spif[p]
+                side += prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p] * (din[p] + aout[p]) * spif[p]
         table[k, 4] = side
 
 
@@ -840,7 +841,7 @@ def choose_effort(
     `full[i]` asks for the exhaustive search (a new hire).
     """
     n_focus = focus_g.shape[0]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     table, lam, probes, scratch = work
     T_normal = (table,)
     T_exact = (table, lam, dealv, scratch)
@@ -896,7 +897,7 @@ def utility_grid(
     """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
     tests hold the search to. `exact` selects the valuation the rep used that day."""
     n_focus = focus_g.shape[0]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
