@@ -44,6 +44,9 @@ class Launch:
         self.owner = np.zeros(n, dtype=np.int64)
         self.daily_names = (f"awareness_{self.spec.product}", f"learning_{self.spec.product}")
         self.today = np.zeros(2)
+        if self.spec.day == 0:  # on sale from the start: the pipeline a run begins with includes it
+            self.awareness[:] = self.spec.awareness_start
+            self._set_leads()
 
     @classmethod
     def build(cls, scenario: "Scenario", products: "ProductTable", n: int) -> "Launch | None":
@@ -67,6 +70,11 @@ class Launch:
             word_of_mouth = spec.imitation * self.awareness.mean()
             self.awareness += (spec.innovation * selling + word_of_mouth) * (1.0 - self.awareness)
             np.minimum(self.awareness, 1.0, out=self.awareness)
-        learned = 1.0 - (1.0 - spec.productivity_start) * np.exp(-self.experience / spec.learning_days)
-        self.leads[:, self.product] = self.full_rate * self.awareness * learned
+        learned = self._set_leads()
         self.today[:] = (self.awareness.mean(), float(learned[r.active].mean()) if r.active.any() else 0.0)
+
+    def _set_leads(self) -> np.ndarray:
+        """Leads of the product by territory and rep; returns each rep's productivity on it."""
+        learned = 1.0 - (1.0 - self.spec.productivity_start) * np.exp(-self.experience / self.spec.learning_days)
+        self.leads[:, self.product] = self.full_rate * self.awareness * learned
+        return learned

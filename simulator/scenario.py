@@ -323,6 +323,16 @@ class Tier(Strict):
     rate: NonNeg = Field(description="commission rate on credited sales in this band")
 
 
+class ProductQuota(Strict):
+    """A separate quota in units of one product, with its own bonus each quota period (a launch
+    goal beside the sales quota)."""
+
+    product: str = Field(description="the product whose units count (one of `products`)")
+    units: Annotated[float, Field(gt=0)] = Field(description="units of it to book in a quota period")
+    bonus: NonNeg = Field(description="$ paid for reaching it in a period")
+    from_day: Annotated[int, Field(ge=0)] = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -344,6 +354,7 @@ class Plan(Strict):
     # levers from selling practice (issue 9): pay outside the quota plan, paid each period
     activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
     spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
+    product_quota: ProductQuota | None = Field(None, description="a separate quota in units of one product, with its own bonus")
     spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
         None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
 
@@ -508,6 +519,9 @@ class Scenario(Strict):
         unknown = set(self.plan.spif) - set(self.products)
         if unknown:
             raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        pq = self.plan.product_quota
+        if pq is not None and pq.product not in self.products:
+            raise ValueError(f"plan.product_quota.product must name a product ({products}), got {pq.product!r}")
         window = self.plan.spif_window
         if window is not None and window[0] >= window[1]:
             raise ValueError(f"plan.spif_window must be [first, last) with first < last, got {list(window)}")

@@ -75,7 +75,10 @@ TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
-N_COEF = 5  # per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay
+N_COEF = 10  # per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay,
+# and a product quota's terms (units in the period per unit effort; the rep's expected units, their variance,
+# the product quota and its bonus: the same for every mix), filled by `side_column`
+SIDE, PQ_RATE, PQ_MEAN, PQ_VAR, PQ_QUOTA, PQ_BONUS = 4, 5, 6, 7, 8, 9
 
 
 @njit(cache=True, error_model="numpy")
@@ -118,18 +121,41 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
 
 
 @njit(cache=True, error_model="numpy")
-def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table):
-    """Pay outside the quota plan that a unit of effort over the rest of the period earns, per focus
-    mix (table[k, 4], $): activity pay (`side_rate[k]` $ a day per unit of effort, `side_pay`)
-    and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close. Linear in effort, so
-    it enters U beside the commission on work that closes later (Kerr 1975: what is paid for is
-    what is done)."""
+def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
+                table):
+    """Pay outside the quota plan, per focus mix. table[k, SIDE]: what a unit of effort over the
+    rest of the period earns in activity pay (`side_rate[k]` $ a day per unit of effort,
+    `side_pay`) and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close; linear
+    in effort, it enters U beside the commission on work that closes later (Kerr 1975: what is
+    paid for is what is done). A product quota (`product_goal[i]`: expected units, variance,
+    quota, bonus): the units of its product a unit of effort wins inside the period
+    (table[k, PQ_RATE]) beside the rep's own figures, valued in U as the chance of reaching it."""
     for k in range(focus_g.shape[0]):
         side = days_left * side_rate[k]
         for p in range(leads.shape[-1]):
             if spif[p] != 0.0:
                 side += prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p] * (din[p] + aout[p]) * spif[p]
-        table[k, 4] = side
+        table[k, SIDE] = side
+        if product_goal[i, 3] > 0.0:
+            p = goal_product
+            table[k, PQ_RATE] = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p] * din[p]
+            table[k, PQ_MEAN] = product_goal[i, 0]
+            table[k, PQ_VAR] = product_goal[i, 1]
+            table[k, PQ_QUOTA] = product_goal[i, 2]
+            table[k, PQ_BONUS] = product_goal[i, 3]
+        else:
+            table[k, PQ_BONUS] = 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def product_goal_value(e, c):
+    """(value, d value / de) of a product quota's bonus at effort e: bonus x P(units >= quota)
+    under a normal belief whose variance is the pipeline's plus the new wins' (Poisson: their
+    mean), the same closed form as every other threshold (MECHANISM.md)."""
+    g = c[PQ_RATE]
+    s = math.sqrt(c[PQ_VAR] + e * g + 0.25)
+    z = (c[PQ_MEAN] + e * g - c[PQ_QUOTA]) / s
+    return c[PQ_BONUS] * ncdf(z), c[PQ_BONUS] * npdf(z) * (g - z * g / (2.0 * s)) / s
 
 
 _RUN_BEFORE: set = set()
@@ -169,6 +195,8 @@ def u_normal(e, c, R):
     u += nu * e * a_out - kct * e * e
     if side != 0.0:  # activity pay and SPIFs (`side_column`)
         u += side * e
+    if c[PQ_BONUS] > 0.0:  # a product quota
+        u += product_goal_value(e, c)[0]
     if stack_amt > 0.0:
         new_y = e * a_y
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
@@ -195,6 +223,10 @@ def u_normal_grad(e, c, R):
     if side != 0.0:
         u += side * e
         g += side
+    if c[PQ_BONUS] > 0.0:
+        v, dv = product_goal_value(e, c)
+        u += v
+        g += dv
     if stack_amt > 0.0:
         new_y = e * a_y
         root = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y)
@@ -225,10 +257,10 @@ def u_exact(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14])
+        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     if len(lam_k) == 2:
-        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[15])
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20])
     else:
         u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
@@ -246,6 +278,8 @@ def u_exact(e, c, R):
     u = u + nu * e * a_out - kct * e * e
     if c[4] != 0.0:  # activity pay and SPIFs (`side_column`)
         u += c[4] * e
+    if c[PQ_BONUS] > 0.0:
+        u += product_goal_value(e, c)[0]
     return u
 
 
@@ -255,9 +289,9 @@ def u_exact_grad(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14])
+        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
-    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[15], lam_k)
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20], lam_k)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -283,6 +317,10 @@ def u_exact_grad(e, c, R):
     if c[4] != 0.0:
         u += c[4] * e
         g += c[4]
+    if c[PQ_BONUS] > 0.0:
+        v, dv = product_goal_value(e, c)
+        u += v
+        g += dv
     return u, g
 
 
@@ -300,13 +338,15 @@ def _evaluate_grad(e, c, R):
 @njit(cache=True, error_model="numpy", inline="always")
 def coef_normal(k, T):
     table = T[0]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4])
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
+            table[k, 8], table[k, 9])
 
 
 @njit(cache=True, error_model="numpy")
 def coef_exact(k, T):
     table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], lam[k], dealv) + scratch
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
+            table[k, 8], table[k, 9], lam[k], dealv) + scratch
 
 
 def evaluate(e, c, R):
@@ -512,6 +552,12 @@ def threshold_efforts(c, R, out):
             if 0.0 < e < E_MAX:
                 out[n] = e
                 n += 1
+    if c[PQ_BONUS] > 0.0:  # a product quota: its units are a Poisson count (variance = mean)
+        for z in THRESHOLD_Z:
+            e = _reach(c[PQ_QUOTA], c[PQ_MEAN], c[PQ_VAR] + 0.25, c[PQ_RATE], c[PQ_RATE], 0.0, z)
+            if 0.0 < e < E_MAX:
+                out[n] = e
+                n += 1
     return n
 
 
@@ -559,7 +605,7 @@ def _threshold_in_reach(c, R):
     concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
     is the global one."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    if stack_amt > 0.0:
+    if stack_amt > 0.0 or c[PQ_BONUS] > 0.0:
         return True
     n_seg, lo = curve[0], curve[1]
     reach_low = mu0 - 4.0 * math.sqrt(var0 + demand_var * mu0 * mu0)
@@ -825,7 +871,7 @@ def choose_effort(
     active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product,
     effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
 ):
     """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
@@ -845,13 +891,14 @@ def choose_effort(
     table, lam, probes, scratch = work
     T_normal = (table,)
     T_exact = (table, lam, dealv, scratch)
-    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0)
+    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or np.any(product_goal[:, 3] > 0.0)
     for i in range(len(active)):
         if not active[i]:
             continue
         focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
         if side_on:
-            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table)
+            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
+                        table)
         k0 = focus[i]
         e0 = effort[i]
         R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
@@ -892,7 +939,7 @@ def utility_grid(
     i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, exact,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product, exact,
 ):
     """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
     tests hold the search to. `exact` selects the valuation the rep used that day."""
@@ -901,7 +948,7 @@ def utility_grid(
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
-    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, table)
+    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product, table)
     R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
              kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
     T_exact = (table, lam, dealv, _exact_scratch(n_prod))
