@@ -280,7 +280,7 @@ class Launch(Strict):
     selling of it; each rep's productivity on it climbs a learning curve with its own selling of it."""
 
     product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
-    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run)")
+    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run; after the run's end: never on sale)")
     awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
     innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
     imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
@@ -531,8 +531,6 @@ class Scenario(Strict):
                 raise ValueError(f"market.launch.product must name a product ({products}), got {launch.product!r}")
             if len(self.products) < 2:
                 raise ValueError("market.launch needs at least one other product on sale before the launch")
-            if launch.day >= self.n_days:
-                raise ValueError(f"market.launch.day ({launch.day}) must fall inside the run's {self.n_days} business days")
         return self
 
     def with_variable_scale(self, factor: float) -> "Scenario":
