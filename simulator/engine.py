@@ -33,6 +33,7 @@ from simulator.quota import initial_quotas, next_quotas
 from simulator.recording import Recorder
 from simulator.scenario import Scenario
 from simulator.side_pay import SidePay
+from simulator.training import Training
 from simulator.state import RepArrays
 
 
@@ -95,6 +96,8 @@ class Engine:
         self.side_pay = SidePay(scenario, self.products, lattice, n, self.activity_log)
         self.launch = Launch.build(scenario, self.products, n)
         self.leads = self.products.leads if self.launch is None else self.launch.leads  # per rep once one is launched
+        self.training = Training.build(scenario, self.products, n, self.rng)
+        self.win = self.products.win if self.training is None else self.training.win  # per rep with skills
         self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
@@ -105,6 +108,7 @@ class Engine:
         """One business day."""
         self.open_day()  # the calendar, demand and what reps expect of the rest of the period
         self.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
+        self.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
         self.decide()  # reps choose effort and product focus
         self.prospect()  # effort turns leads into opportunities
         self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
@@ -167,6 +171,11 @@ class Engine:
         if self.launch is not None:
             self.launch.day(self)
 
+    def train(self) -> None:
+        """Relationship skills, training and customers' trust in their rep (`simulator.training`)."""
+        if self.training is not None:
+            self.training.day(self)
+
     def decide(self) -> None:
         self._outlook()
         self.rule.choose(self)
@@ -181,7 +190,7 @@ class Engine:
         r = self.reps
         sales_process.prospect(
             self.day, self.days_left, self.stack_days_left, r.active, r.effort, r.focus, r.productivity,
-            self.leads, self.focus_g, float(self.demand.realised[self.day]), self.products.win,
+            self.leads, self.focus_g, float(self.demand.realised[self.day]), self.win,
             *self.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
         )
 
@@ -215,7 +224,7 @@ class Engine:
             self.day, int(self.calendar.period_of_day[self.day]), self.days_left, check_today,
             (position + 1) / self.period_len,
             r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
-            r.focus, r.productivity, self.leads, self.products.win, self.deal_value, self.focus_g,
+            r.focus, r.productivity, self.leads, self.win, self.deal_value, self.focus_g,
             self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
             r.integrity_now, r.norm, r.warnings, self._job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
             self.scenario.management.sanctions.warnings_before_firing, self.p_found,
@@ -282,6 +291,8 @@ class Engine:
             out.update(zip(self.activity_log.daily_names, self.activity_log.today))
         if self.launch is not None:
             out.update(zip(self.launch.daily_names, self.launch.today))
+        if self.training is not None:
+            out.update(zip(self.training.daily_names, self.training.today))
         return out
 
     def bill(self) -> None:
@@ -391,7 +402,7 @@ class Engine:
     def _outlook(self) -> None:
         r = self.reps
         sales_process.pipeline_outlook(
-            r.active, r.in_period, r.in_stack, self.products.win, self.deal_value, r.held_kind, r.held_product,
+            r.active, r.in_period, r.in_stack, self.win, self.deal_value, r.held_kind, r.held_product,
             r.sales, r.stack_sales,
             self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
             r.mu_stack, r.var_stack,
@@ -547,7 +558,7 @@ class Engine:
             1.0, -r.hire_day / max(self.scenario.force.ramp_days, 1))
         sales_process.seed_pipeline(
             r.active, r.ability * r.potential * ramp, self.leads, self.focus_g[self.balanced],
-            float(self.demand.planned[0]), self.products.win, *self.products.delay_alias, r.open_total, r.open_won,
+            float(self.demand.planned[0]), self.win, *self.products.delay_alias, r.open_total, r.open_won,
             self.rng,
         )
 

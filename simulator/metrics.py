@@ -196,6 +196,23 @@ def launch_figures(daily: pd.DataFrame, products: list[str]) -> dict:
     }
 
 
+def training_figures(daily: pd.DataFrame, rep_years: float, profit_after_comp: float) -> dict[str, dict]:
+    """Skills and training (`simulator.training`), by scorecard perspective: what training cost
+    (financial), customers' trust in their reps at the end (customer), and the force's skill,
+    its win-rate lift over an average-skilled rep's and courses a rep a year at the end (learning
+    and growth). Empty without skills."""
+    if "skill" not in daily:
+        return {}
+    cost = float(daily["training_cost"].sum())
+    end = daily.iloc[-1]
+    return {
+        "financial": {"training_cost": cost, "profit_after_comp_and_training": profit_after_comp - cost},
+        "customer": {"relationship_trust_end": float(end["relationship_trust"])},
+        "learning_growth": {"skill_end": float(end["skill"]), "win_rate_lift_end": float(end["win_rate_lift"]),
+                            "courses_per_rep_year": _safe(float(daily["courses"].sum()), rep_years)},
+    }
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -292,6 +309,8 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "morale_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "morale"].mean()) if len(rows) else float("nan"),
         "tenure_years_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "tenure_days"].mean() / DAYS_PER_YEAR) if len(rows) else float("nan"),
     }
+    for section, figures in training_figures(daily, headcount * years, profit - pay).items():
+        {"financial": financial, "customer": customer, "learning_growth": learning}[section].update(figures)
     return {
         "financial": financial,
         "customer": customer,

@@ -29,6 +29,7 @@ class SalesForceModel(mesa.Model):
         e = self.engine
         e.open_day()  # the calendar, demand and what reps expect of the rest of the period
         e.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
+        e.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
         e.decide()  # reps choose effort and product focus
         e.prospect()  # effort turns leads into opportunities
         e.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held

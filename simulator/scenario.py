@@ -145,6 +145,19 @@ class Network(Strict):
     manager_spread: NonNeg = Field(0.3, description="lognormal sd of how hard branch managers press and how much they tolerate, around the scenario's pressure cost and tolerance")
 
 
+class Skills(Strict):
+    """Reps' relationship skills (listening, clarity, adapting to the customer) and what they do
+    (uncertainty). Adaptive selling raises a rep's performance (Weitz, Sujan and Sujan 1986), and
+    a salesperson's relationship behaviour builds customers' trust, which brings future business
+    (Crosby, Evans and Cowles 1990)."""
+
+    mean: Share = Field(0.4, description="mean skill of a new hire, 0-1")
+    sd: NonNeg = Field(0.15, description="standard deviation of new hires' skill (clipped to 0-1)")
+    win_effect: NonNeg = Field(0.8, description="a rep's win rates are the products' x (1 + win_effect x (skill - mean))")
+    trust_days: Annotated[float, Field(gt=0)] = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
+    referral_effect: NonNeg = Field(0.3, description="demand in a territory x (1 + referral_effect x (customers' trust in the rep - mean)): repeat business and referrals")
+
+
 class Force(Strict):
     """The sales force: size and composition (uncertainty)."""
 
@@ -160,6 +173,7 @@ class Force(Strict):
     network: "Network" = Field(default_factory=lambda: Network(), description="how reps sit in branches and who sees whom")
     ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
+    skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
 
     @model_validator(mode="after")
     def _shares(self) -> "Force":
@@ -406,6 +420,17 @@ class Sanctions(Strict):
     tolerance: Share = Field(0.0, description="a manager's tolerance of misconduct, read by reps as the norm in their branch")
 
 
+class TrainingSpec(Strict):
+    """Sales training in relationship skills (lever): every rep goes on a course at regular
+    intervals (positions staggered across the interval); a course costs money at once and raises
+    the rep's skill only after a delay, the time it takes to put it into practice."""
+
+    every_days: Annotated[int, Field(ge=1)] = Field(126, description="business days between a rep's courses")
+    cost: NonNeg = Field(3000.0, description="$ per rep per course (trainer, travel, time away), counted in the cost of sales")
+    gain: Share = Field(0.3, description="share of the gap to full skill (1) that a course closes")
+    delay_days: Annotated[int, Field(ge=0)] = Field(21, description="business days from a course until its skill shows in selling")
+
+
 class Management(Strict):
     """Management rules (lever)."""
 
@@ -417,6 +442,7 @@ class Management(Strict):
     pressure: Pressure = Field(default_factory=Pressure)
     detection: Detection = Field(default_factory=Detection)
     sanctions: Sanctions = Field(default_factory=Sanctions)
+    training: TrainingSpec | None = Field(None, description="sales training in relationship skills (needs force.skills; none: no training)")
 
 
 class Turnover(Strict):
@@ -519,6 +545,8 @@ class Scenario(Strict):
         unknown = set(self.plan.spif) - set(self.products)
         if unknown:
             raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        if self.management.training is not None and self.force.skills is None:
+            raise ValueError("management.training needs force.skills: the skills it trains and what they do")
         pq = self.plan.product_quota
         if pq is not None and pq.product not in self.products:
             raise ValueError(f"plan.product_quota.product must name a product ({products}), got {pq.product!r}")

@@ -62,7 +62,7 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
-from simulator.leads import lead
+from simulator.per_rep import per_rep
 from simulator.plan import MAX_SEGMENTS
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
@@ -92,7 +92,7 @@ def focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, la
         a_out = 0.0
         a_y = 0.0
         for p in range(leads.shape[-1]):
-            rate = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p]
+            rate = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p)
             a_in += rate * din[p] * dealv[p]
             b_in += rate * din[p] * dealv[p] * dealv[p]
             a_out += rate * aout[p] * dealv[p]
@@ -112,7 +112,7 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     a_out = 0.0
     a_y = 0.0
     for p in range(leads.shape[-1]):
-        rate = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p]
+        rate = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p)
         a_in += rate * din[p] * dealv[p]
         b_in += rate * din[p] * dealv[p] * dealv[p]
         a_out += rate * aout[p] * dealv[p]
@@ -134,11 +134,11 @@ def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, s
         side = days_left * side_rate[k]
         for p in range(leads.shape[-1]):
             if spif[p] != 0.0:
-                side += prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p] * (din[p] + aout[p]) * spif[p]
+                side += prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * (din[p] + aout[p]) * spif[p]
         table[k, SIDE] = side
         if product_goal[i, 3] > 0.0:
             p = goal_product
-            table[k, PQ_RATE] = prod[i] * lead(leads, i, p) * focus_g[k, p] * win[p] * din[p]
+            table[k, PQ_RATE] = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * din[p]
             table[k, PQ_MEAN] = product_goal[i, 0]
             table[k, PQ_VAR] = product_goal[i, 1]
             table[k, PQ_QUOTA] = product_goal[i, 2]
@@ -850,15 +850,15 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
     distribution does not fit the atom table at every mix and effort (the whole day then uses the
     normal belief, so U never switches valuation part-way along effort)."""
     pipe_pmf, pipe_len, pipe_nw = T[3][0], T[3][1], T[3][7]
-    for p in range(len(win)):
+    for p in range(win.shape[-1]):
         n = min(int(pipe_count[i, p]), MAX_COUNT - 1)
-        pipe_len[p] = binomial_pmf(n, win[p], pipe_pmf[p])
-        w = win[p]
+        pipe_len[p] = binomial_pmf(n, per_rep(win, i, p), pipe_pmf[p])
+        w = per_rep(win, i, p)
         pipe_nw[p, 0] = n
         pipe_nw[p, 1] = w
         pipe_nw[p, 2] = (1.0 - w) ** n
         pipe_nw[p, 3] = n * math.log(1.0 - w) if w < 1.0 else -np.inf
-    if len(win) <= 2:  # the atoms are one product's counts: they always fit
+    if win.shape[-1] <= 2:  # the atoms are one product's counts: they always fit
         return True
     for k in range(n_focus):
         if np.isnan(u_exact(E_MAX, coef_exact(k, T), R)):
@@ -906,7 +906,7 @@ def choose_effort(
         # few deals expected and a threshold within reach: the exact distribution (lesson 5)
         expected_deals = 0.0
         for p in range(n_prod):
-            expected_deals += pipe_count[i, p] * win[p] + max(e0, 1.0) * lam[k0, p]
+            expected_deals += pipe_count[i, p] * per_rep(win, i, p) + max(e0, 1.0) * lam[k0, p]
         exact = False
         if expected_deals < exact_below:
             mu_guess = mu_fixed[i] + e0 * table[k0, 0]
