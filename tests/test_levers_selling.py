@@ -199,3 +199,67 @@ def test_bad_lever_settings_are_refused_naming_file_and_field(override, field):
         load_scenario(path, [override])
     message = str(err.value)
     assert str(path) in message and field in message
+
+
+# ------------------------------------------------------------------------- skills and training
+
+
+@pytest.fixture(scope="module")
+def training_runs():
+    """training.yaml with and without its courses, over SEEDS."""
+    return {trained: [run(small("training", *(() if trained else ("management.training=null",)), size=80), s)
+                      for s in SEEDS] for trained in (True, False)}
+
+
+def test_training_raises_skills_win_rates_and_customer_trust_at_its_cost(training_runs):
+    """Sales training in relationship skills raises the skills, and through them win rates
+    (adaptive selling: Weitz, Sujan and Sujan 1986) and customers' trust in their rep
+    (relationship quality: Crosby, Evans and Cowles 1990); reps who win more value effort more,
+    so revenue rises; the courses' cost is counted in the cost of sales."""
+    def mean(trained, section, figure):
+        return float(np.mean([r.summary[section][figure] for r in training_runs[trained]]))
+    assert mean(True, "learning_growth", "skill_end") > mean(False, "learning_growth", "skill_end") + 0.15
+    assert mean(True, "learning_growth", "win_rate_lift_end") > mean(False, "learning_growth", "win_rate_lift_end") + 0.1
+    assert mean(True, "customer", "relationship_trust_end") > mean(False, "customer", "relationship_trust_end") + 0.1
+    assert mean(True, "internal_process", "effort_mean") > mean(False, "internal_process", "effort_mean")
+    assert mean(True, "financial", "revenue") > 1.05 * mean(False, "financial", "revenue")
+    for result in training_runs[True]:
+        fin, daily = result.summary["financial"], result.daily
+        assert fin["training_cost"] == pytest.approx(3000 * daily["courses"].sum()) and fin["training_cost"] > 0
+        assert fin["profit_after_comp_and_training"] == pytest.approx(fin["profit_after_comp"] - fin["training_cost"])
+    assert all(r.summary["financial"]["training_cost"] == 0 for r in training_runs[False])
+
+
+def test_training_shows_only_after_its_delay(training_runs):
+    """A course is paid at once and raises skill `delay_days` (15) later: until then the trained
+    and untrained forces are the same, day for day."""
+    trained, untrained = training_runs[True][0].daily, training_runs[False][0].daily
+    shared = [c for c in untrained.columns if c not in ("courses", "training_cost")]
+    pd.testing.assert_frame_equal(trained.loc[:14, shared], untrained.loc[:14, shared], check_exact=True)
+    assert trained["courses"].iloc[0] > 0
+    assert trained["skill"].iloc[15] > untrained["skill"].iloc[15]
+
+
+def test_skills_without_effects_or_training_reproduce_the_plain_scenario():
+    """Skills that change nothing (no win or referral effect, no courses) leave every number as it
+    was: the per-rep win table gives the products' own win rates, and skills draw from their own
+    stream, not the run's."""
+    base = run(small("baseline", size=30, years=0.5), 6)
+    assert_same_tables(run(small("training", "force.skills=null", "management.training=null", size=30, years=0.5), 6), base)
+    inert = run(small("training", "management.training=null", "force.skills.win_effect=0", "force.skills.referral_effect=0",
+                      size=30, years=0.5), 6)
+    assert_same_tables(inert, base, columns_of=base)
+
+
+@pytest.mark.parametrize("override,field", [
+    ("force.skills=null", "management.training needs force.skills"),
+    ("force.skills.trust_days=0", "force.skills.trust_days"),
+    ("force.skills.mean=1.5", "force.skills.mean"),
+    ("management.training.every_days=0", "management.training.every_days"),
+    ("management.training.gain=2", "management.training.gain"),
+])
+def test_bad_training_settings_are_refused_naming_file_and_field(override, field):
+    path = SCENARIOS / "training.yaml"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path, [override])
+    assert str(path) in str(err.value) and field in str(err.value)
