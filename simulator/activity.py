@@ -135,6 +135,8 @@ class ActivityLog:
         self.daily_names = DAILY
         self.padding_possible = bool(np.any((self.pay > 0) & (self.cap > 0)))
         self.owner = np.zeros(n, dtype=np.int64)  # whose log each position holds
+        self.after_sales = np.array([acts[a].after_sales for a in self.names], dtype=np.bool_)
+        self.follow_ups = np.zeros(n)  # after-sales follow-ups each rep did today (`simulator.training`)
 
     @classmethod
     def build(cls, scenario: "Scenario", n: int, product_names: tuple[str, ...]) -> "ActivityLog | None":
@@ -154,6 +156,10 @@ class ActivityLog:
                 r.integrity_now, r.norm, r.warnings, x._job_value(slice(None)), e.moral_cost * e.padding_moral_share,
                 e.noise, x.scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
                 self.real, self.logged, self.padded, self.ring, self.today, x.rng)
+        if self.after_sales.any():
+            share = np.where(self.product[None, :] >= 0, x.focus_shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
+            done = r.effort[:, None] * self.per_effort[None, :] * share
+            self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
         if self.padding_possible and self.audit_rate > 0.0:
             audit_day(slot, r.active, self.audit_rate, self.catch, self.pay, self.ring, self.found, self.clawback,
                       r.warnings, x.scenario.management.sanctions.warnings_before_firing, x.dismissed, self.today, x.rng)

@@ -98,6 +98,8 @@ class Engine:
         self.leads = self.products.leads if self.launch is None else self.launch.leads  # per rep once one is launched
         self.training = Training.build(scenario, self.products, n, self.rng)
         self.win = self.products.win if self.training is None else self.training.win  # per rep with skills
+        if self.training is not None:  # cancellations per rep, where customers' trust in their rep keeps them
+            self.booking_terms = self.training.with_retention(self.booking_terms)
         self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simulator.per_rep import per_rep
+from simulator.per_rep import of_rep, per_rep
 
 # columns of the day's running totals (kernels in other modules compile these in: after changing them,
 # clear numba's caches, `find simulator -name __pycache__ -exec rm -rf {} +`)
@@ -56,7 +56,7 @@ def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_
     today[PRODUCT_COLUMNS + p] += list_value
     ring = cancel_credit.shape[1]
     for _ in range(n_deals):
-        if rng.random() < cancel_rate:
+        if rng.random() < of_rep(cancel_rate, i):
             slot = (t + 1 + int(rng.random() * cancel_days)) % ring
             cancel_credit[i, slot] += credited / n_deals
             cancel_revenue[i, slot] += revenue / n_deals

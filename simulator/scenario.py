@@ -156,6 +156,8 @@ class Skills(Strict):
     win_effect: NonNeg = Field(0.8, description="a rep's win rates are the products' x (1 + win_effect x (skill - mean))")
     trust_days: Annotated[float, Field(gt=0)] = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
     referral_effect: NonNeg = Field(0.3, description="demand in a territory x (1 + referral_effect x (customers' trust in the rep - mean)): repeat business and referrals")
+    follow_up_effect: NonNeg = Field(0.0, description="customers' trust in their rep heads for skill + this x the rep's after-sales follow-ups a day (market.activities with after_sales), at most 1")
+    retention_effect: NonNeg = Field(0.0, description="cancellations x (1 - retention_effect x (customers' trust in the rep - mean)), at least 0: customers who trust their rep stay")
 
 
 class Force(Strict):
@@ -286,6 +288,7 @@ class Activity(Strict):
     per_effort: Annotated[float, Field(gt=0)] = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
     product: str | None = Field(None, description="product whose selling produces the activity (a demo of the enterprise line); none: any selling")
     padding_per_day: Annotated[int, Field(ge=0)] = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
+    after_sales: bool = Field(False, description="a follow-up with customers already sold: it builds their trust in the rep (with force.skills: follow_up_effect)")
 
 
 class Launch(Strict):

@@ -5,8 +5,11 @@ hiring. Skill raises the rep's win rates (adaptive selling raises performance: W
 Sujan 1986), so a skilled rep's own valuation of effort is higher and it works and sells more
 (`behaviour.effort` sees its win rates); and customers' trust in their rep follows the rep's
 skill over `trust_days` (relationship quality, trust and satisfaction, grows out of the
-salesperson's relationship behaviour: Crosby, Evans and Cowles 1990), bringing repeat business
-and referrals: the territory's demand x (1 + referral_effect x (trust - mean)).
+salesperson's relationship behaviour: Crosby, Evans and Cowles 1990), and further with the rep's
+after-sales follow-ups (Crosby et al.'s contact intensity; `market.activities` marked
+`after_sales`, done as effort allows and paid for where the plan pays activity pay). Trust brings
+repeat business and referrals, the territory's demand x (1 + referral_effect x (trust - mean)),
+and keeps customers: cancellations x (1 - retention_effect x (trust - mean)).
 
 Training (`management.training`) is the lever: a course for every rep every `every_days`
 (positions staggered), paid at once (`cost`, in the cost of sales), closes `gain` of the gap to
@@ -45,8 +48,18 @@ class Training:
         self.pending = np.zeros(n)  # skill a finished course will add ...
         self.due = np.full(n, -1, dtype=np.int64)  # ... on this day
         self.owner = np.zeros(n, dtype=np.int64)
+        self.base_cancel = scenario.market.customers.cancel_rate
+        self.cancel = np.full(n, self.base_cancel) if self.skills.retention_effect > 0 else None
         self.daily_names = ("skill", "win_rate_lift", "relationship_trust", "courses", "training_cost")
         self.today = np.zeros(len(self.daily_names))
+
+    def with_retention(self, booking_terms: tuple) -> tuple:
+        """The engine's booking terms with each rep's cancellation rate in place of the force's,
+        when customers' trust in their rep keeps them (`retention_effect`)."""
+        if self.cancel is None:
+            return booking_terms
+        price, credit, margin, _, cancel_days = booking_terms
+        return price, credit, margin, self.cancel, cancel_days
 
     @classmethod
     def build(cls, scenario: "Scenario", products: "ProductTable", n: int, rng: np.random.Generator) -> "Training | None":
@@ -75,7 +88,12 @@ class Training:
             self.due[landing] = -1
         lift = 1.0 + s.win_effect * (self.skill - s.mean)
         self.win[:] = np.clip(self.base_win[None, :] * lift[:, None], 0.001, 0.99)
-        self.trust += (self.skill - self.trust) / s.trust_days
+        target = self.skill
+        if x.activity_log is not None and s.follow_up_effect > 0.0:  # yesterday's after-sales follow-ups
+            target = np.minimum(self.skill + s.follow_up_effect * x.activity_log.follow_ups, 1.0)
+        self.trust += (target - self.trust) / s.trust_days
+        if self.cancel is not None:
+            np.multiply(self.base_cancel, np.maximum(1.0 - s.retention_effect * (self.trust - s.mean), 0.0), out=self.cancel)
         r.productivity *= np.maximum(1.0 + s.referral_effect * (self.trust - s.mean), 0.0)
         active = r.active
         cost = courses * self.course.cost if self.course is not None else 0.0

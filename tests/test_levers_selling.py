@@ -245,9 +245,10 @@ def test_skills_without_effects_or_training_reproduce_the_plain_scenario():
     was: the per-rep win table gives the products' own win rates, and skills draw from their own
     stream, not the run's."""
     base = run(small("baseline", size=30, years=0.5), 6)
-    assert_same_tables(run(small("training", "force.skills=null", "management.training=null", size=30, years=0.5), 6), base)
+    assert_same_tables(run(small("training", "force.skills=null", "management.training=null", "market.activities={}",
+                                 size=30, years=0.5), 6), base)
     inert = run(small("training", "management.training=null", "force.skills.win_effect=0", "force.skills.referral_effect=0",
-                      size=30, years=0.5), 6)
+                      "force.skills.retention_effect=0", size=30, years=0.5), 6)
     assert_same_tables(inert, base, columns_of=base)
 
 
@@ -263,3 +264,18 @@ def test_bad_training_settings_are_refused_naming_file_and_field(override, field
     with pytest.raises(ScenarioError) as err:
         load_scenario(path, [override])
     assert str(path) in str(err.value) and field in str(err.value)
+
+
+def test_paid_follow_ups_raise_customer_trust_and_retention():
+    """After-sales follow-ups (contact intensity, Crosby, Evans and Cowles 1990) build customers'
+    trust in their rep, which keeps them from cancelling; paying per follow-up makes reps do more."""
+    def figures(*overrides):
+        runs = [run(small("training", "management.training=null", "force.skills.retention_effect=2", *overrides,
+                          size=120), s).summary for s in SEEDS]
+        return {k: float(np.mean([r[sec][k] for r in runs])) for sec, k in (
+            ("internal_process", "activities_per_rep_year"), ("customer", "relationship_trust_end"),
+            ("customer", "cancellation_rate"))}
+    unpaid, paid = figures(), figures("plan.activity_pay={follow_ups: 15}")
+    assert paid["activities_per_rep_year"] > 1.1 * unpaid["activities_per_rep_year"]
+    assert paid["relationship_trust_end"] > unpaid["relationship_trust_end"]
+    assert paid["cancellation_rate"] < unpaid["cancellation_rate"]
