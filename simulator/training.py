@@ -50,7 +50,7 @@ class Training:
         self.owner = np.zeros(n, dtype=np.int64)
         self.base_cancel = scenario.market.customers.cancel_rate
         self.cancel = np.full(n, self.base_cancel) if self.skills.retention_effect > 0 else None
-        self.daily_names = ("skill", "win_rate_lift", "relationship_trust", "courses", "training_cost")
+        self.daily_names = ("skill", "win_rate_lift", "relationship_trust", "cancel_rate", "courses", "training_cost")
         self.today = np.zeros(len(self.daily_names))
 
     def with_retention(self, booking_terms: tuple) -> tuple:
@@ -99,4 +99,5 @@ class Training:
         cost = courses * self.course.cost if self.course is not None else 0.0
         self.today[:] = (self.skill[active].mean() if active.any() else 0.0,
                          lift[active].mean() - 1.0 if active.any() else 0.0,
-                         self.trust.mean(), courses, cost)
+                         self.trust.mean(), self.cancel[active].mean() if self.cancel is not None and active.any()
+                         else self.base_cancel, courses, cost)

@@ -270,12 +270,12 @@ def test_paid_follow_ups_raise_customer_trust_and_retention():
     """After-sales follow-ups (contact intensity, Crosby, Evans and Cowles 1990) build customers'
     trust in their rep, which keeps them from cancelling; paying per follow-up makes reps do more."""
     def figures(*overrides):
-        runs = [run(small("training", "management.training=null", "force.skills.retention_effect=2", *overrides,
-                          size=120), s).summary for s in SEEDS]
-        return {k: float(np.mean([r[sec][k] for r in runs])) for sec, k in (
-            ("internal_process", "activities_per_rep_year"), ("customer", "relationship_trust_end"),
-            ("customer", "cancellation_rate"))}
+        runs = [run(small("training", "management.training=null", *overrides, size=80), s) for s in SEEDS]
+        out = {k: float(np.mean([r.summary[sec][k] for r in runs])) for sec, k in (
+            ("internal_process", "activities_per_rep_year"), ("customer", "relationship_trust_end"))}
+        out["cancel_rate"] = float(np.mean([r.daily["cancel_rate"].iloc[126:].mean() for r in runs]))  # the chance a sale is cancelled
+        return out
     unpaid, paid = figures(), figures("plan.activity_pay={follow_ups: 15}")
     assert paid["activities_per_rep_year"] > 1.1 * unpaid["activities_per_rep_year"]
-    assert paid["relationship_trust_end"] > unpaid["relationship_trust_end"]
-    assert paid["cancellation_rate"] < unpaid["cancellation_rate"]
+    assert paid["relationship_trust_end"] > unpaid["relationship_trust_end"] + 0.02
+    assert paid["cancel_rate"] < 0.97 * unpaid["cancel_rate"]
