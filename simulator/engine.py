@@ -13,7 +13,6 @@ from simulator import climate
 from simulator import misconduct as acts
 from simulator import pipeline as sales_process
 from simulator.activity import ActivityLog
-from simulator.launch import Launch
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
@@ -21,6 +20,7 @@ from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PERIOD_DAYS, PeriodCalendar
 from simulator.force import TRAITS, ForceComposition
+from simulator.launch import Launch
 from simulator.market import (
     build_demand,
     build_products,
@@ -33,8 +33,8 @@ from simulator.quota import initial_quotas, next_quotas
 from simulator.recording import Recorder
 from simulator.scenario import Scenario
 from simulator.side_pay import SidePay
-from simulator.training import Training
 from simulator.state import RepArrays
+from simulator.training import Training
 
 
 class Engine:
