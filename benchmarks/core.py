@@ -16,8 +16,8 @@ from simulator import load_scenario
 from simulator.engine import Engine
 
 ROOT = Path(__file__).parents[1]
-PHASES = ("open_day", "decide", "prospect", "close_deals", "time_deals", "misbehave", "cancel", "oversee", "bill",
-          "turnover", "settle", "staff", "record")  # Engine.step's schedule (a test keeps them equal)
+PHASES = ("open_day", "diffuse", "train", "decide", "prospect", "close_deals", "time_deals", "misbehave", "cancel",
+          "oversee", "log_activities", "bill", "turnover", "settle", "staff", "record")  # Engine.step's schedule (a test keeps them equal)
 
 
 def timed_run(name: str, reps: int, years: float, seed: int = 1) -> dict:

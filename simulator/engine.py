@@ -12,6 +12,7 @@ import numpy as np
 from simulator import climate
 from simulator import misconduct as acts
 from simulator import pipeline as sales_process
+from simulator.activity import ActivityLog
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
@@ -19,6 +20,7 @@ from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PERIOD_DAYS, PeriodCalendar
 from simulator.force import TRAITS, ForceComposition
+from simulator.launch import Launch
 from simulator.market import (
     build_demand,
     build_products,
@@ -31,7 +33,9 @@ from simulator.quota import initial_quotas, next_quotas
 from simulator.recording import Recorder
 from simulator.scenario import Scenario
 from simulator.prizes import Prizes
+from simulator.side_pay import SidePay
 from simulator.state import RepArrays
+from simulator.training import Training
 
 
 class Engine:
@@ -89,6 +93,15 @@ class Engine:
         self.quitting = np.zeros(n, dtype=np.bool_)
         self.fired = np.zeros(n, dtype=np.bool_)
         self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
+        # levers from selling practice: activities reps log, pay outside the quota plan (off: nothing)
+        self.activity_log = ActivityLog.build(scenario, n, self.products.names)
+        self.side_pay = SidePay(scenario, self.products, lattice, n, self.activity_log)
+        self.launch = Launch.build(scenario, self.products, n)
+        self.leads = self.products.leads if self.launch is None else self.launch.leads  # per rep once one is launched
+        self.training = Training.build(scenario, self.products, n, self.rng)
+        self.win = self.products.win if self.training is None else self.training.win  # per rep with skills
+        if self.training is not None:  # cancellations per rep, where customers' trust in their rep keeps them
+            self.booking_terms = self.training.with_retention(self.booking_terms)
         self._set_up_climate(n)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
@@ -98,6 +111,8 @@ class Engine:
     def step(self) -> None:
         """One business day."""
         self.open_day()  # the calendar, demand and what reps expect of the rest of the period
+        self.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
+        self.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
         self.decide()  # reps choose effort and product focus
         self.prospect()  # effort turns leads into opportunities
         self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
@@ -105,6 +120,7 @@ class Engine:
         self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         self.cancel()  # cancellations reverse sales and come back as clawbacks
         self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        self.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
         self.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         self.turnover()  # month ends: reps weigh quitting
         self.settle()  # period ends: pay, quotas, customers learn, firing
@@ -154,6 +170,16 @@ class Engine:
         if self.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
+    def diffuse(self) -> None:
+        """A launched product's awareness and the reps' learning curve on it (`simulator.launch`)."""
+        if self.launch is not None:
+            self.launch.day(self)
+
+    def train(self) -> None:
+        """Relationship skills, training and customers' trust in their rep (`simulator.training`)."""
+        if self.training is not None:
+            self.training.day(self)
+
     def decide(self) -> None:
         self._outlook()
         self.prizes.refresh(self)  # a contest's or team bonus's cutoff each rep expects today
@@ -169,7 +195,7 @@ class Engine:
         r = self.reps
         sales_process.prospect(
             self.day, self.days_left, self.stack_days_left, r.active, r.effort, r.focus, r.productivity,
-            self.products.leads, self.focus_g, float(self.demand.realised[self.day]), self.products.win,
+            self.leads, self.focus_g, float(self.demand.realised[self.day]), self.win,
             *self.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
         )
 
@@ -203,7 +229,7 @@ class Engine:
             self.day, int(self.calendar.period_of_day[self.day]), self.days_left, check_today,
             (position + 1) / self.period_len,
             r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
-            r.focus, r.productivity, self.products.leads, self.products.win, self.deal_value, self.focus_g,
+            r.focus, r.productivity, self.leads, self.win, self.deal_value, self.focus_g,
             self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
             r.integrity_now, r.norm, r.warnings, self._job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
             self.scenario.management.sanctions.warnings_before_firing, self.p_found,
@@ -256,6 +282,23 @@ class Engine:
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
         r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
+
+    def log_activities(self) -> None:
+        """Activities done and logged, padding and its audits (`simulator.activity`); units that
+        earn a SPIF (`simulator.side_pay`)."""
+        if self.side_pay.on:
+            self.side_pay.day(self)
+
+    def lever_day_values(self) -> dict[str, float]:
+        """Today's figures of the levers from selling practice, for the daily table (none when off)."""
+        out: dict[str, float] = {}
+        if self.activity_log is not None:
+            out.update(zip(self.activity_log.daily_names, self.activity_log.today))
+        if self.launch is not None:
+            out.update(zip(self.launch.daily_names, self.launch.today))
+        if self.training is not None:
+            out.update(zip(self.training.daily_names, self.training.today))
+        return out
 
     def bill(self) -> None:
         """Subscriptions: at each month's end the month's new business joins the recurring revenue
@@ -365,7 +408,7 @@ class Engine:
     def _outlook(self) -> None:
         r = self.reps
         sales_process.pipeline_outlook(
-            r.active, r.in_period, r.in_stack, self.products.win, self.deal_value, r.held_kind, r.held_product,
+            r.active, r.in_period, r.in_stack, self.win, self.deal_value, r.held_kind, r.held_product,
             r.sales, r.stack_sales,
             self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
             r.mu_stack, r.var_stack,
@@ -520,8 +563,8 @@ class Engine:
         ramp = self.scenario.force.ramp_start + (1.0 - self.scenario.force.ramp_start) * np.minimum(
             1.0, -r.hire_day / max(self.scenario.force.ramp_days, 1))
         sales_process.seed_pipeline(
-            r.active, r.ability * r.potential * ramp, self.products.leads, self.focus_g[self.balanced],
-            float(self.demand.planned[0]), self.products.win, *self.products.delay_alias, r.open_total, r.open_won,
+            r.active, r.ability * r.potential * ramp, self.leads, self.focus_g[self.balanced],
+            float(self.demand.planned[0]), self.win, *self.products.delay_alias, r.open_total, r.open_won,
             self.rng,
         )
 

@@ -186,6 +186,73 @@ def business_model_figures(daily: pd.DataFrame, business_model: str, *, bill_rat
     return {"units": float(daily["deals"].sum()), "revenue": net}
 
 
+def activity_figures(daily: pd.DataFrame, rep_periods: pd.DataFrame, rep_years: float) -> dict:
+    """Activities and their padding (`simulator.activity`): counts a rep a year, the share of
+    logged activities that never happened, the share of those found, credited sales per logged
+    activity and what activity pay cost. Empty when the scenario logs no activities."""
+    if "activities_logged" not in daily:
+        return {}
+    logged = float(daily["activities_logged"].sum())
+    padded = float(daily["activities_padded"].sum())
+    return {
+        "activities_per_rep_year": _safe(float(daily["activities"].sum()), rep_years),
+        "activities_logged_per_rep_year": _safe(logged, rep_years),
+        "activity_padding_share": _safe(padded, logged),
+        "padding_found_share": _safe(float(daily["padding_found"].sum()), padded),
+        "sales_per_logged_activity": _safe(float(daily["credited"].sum()), logged),
+        "activity_pay": float(rep_periods["activity_pay"].sum()) if "activity_pay" in rep_periods else 0.0,
+    }
+
+
+RAMP_SHARE = 0.5  # a launch has ramped when a month's sales of it reach half their level at the run's end
+
+
+def launch_figures(daily: pd.DataFrame, products: list[str]) -> dict:
+    """A launched product (`simulator.launch`), as designers compare launch plans: adoption (its
+    share of bookings in the run's last quarter, and awareness at the end), time to ramp
+    (business days from launch until a month's bookings of it first reach RAMP_SHARE of their
+    last-quarter rate) and cannibalisation (the change in the other products' bookings a day
+    after the launch against before it). Empty without a launch."""
+    launched = [c.removeprefix("awareness_") for c in daily.columns if c.startswith("awareness_")]
+    if not launched or launched[0] not in products:
+        return {}
+    new = launched[0]
+    old = [f"bookings_{p}" for p in products if p != new]
+    on_sale = daily[f"awareness_{new}"] > 0
+    day = int(on_sale.idxmax()) if on_sale.any() else len(daily)
+    after = daily.iloc[day:]
+    last = daily.iloc[-63:]
+    rate_end = float(last[f"bookings_{new}"].mean())
+    monthly = after[f"bookings_{new}"].rolling(21, min_periods=21).mean()
+    ramped = monthly >= RAMP_SHARE * rate_end if rate_end > 0 else monthly < 0
+    before_old = float(daily.iloc[:day][old].sum(axis=1).mean()) if day > 0 else float("nan")
+    return {
+        "launch_day": float(day),
+        "launch_adoption": _safe(float(last[f"bookings_{new}"].sum()), float(last["bookings"].sum())),
+        "launch_awareness_end": float(daily[f"awareness_{new}"].iloc[-1]),
+        "launch_bookings_per_day_end": rate_end,
+        "launch_days_to_ramp": float(ramped.to_numpy().argmax()) if ramped.any() else float("nan"),
+        "launch_cannibalisation": 1.0 - _safe(float(after[old].sum(axis=1).mean()), before_old),
+    }
+
+
+def training_figures(daily: pd.DataFrame, rep_years: float, profit_after_comp: float) -> dict[str, dict]:
+    """Skills and training (`simulator.training`), by scorecard perspective: what training cost
+    (financial), customers' trust in their reps at the end (customer), and the force's skill,
+    its win-rate lift over an average-skilled rep's and courses a rep a year at the end (learning
+    and growth). Empty without skills."""
+    if "skill" not in daily:
+        return {}
+    cost = float(daily["training_cost"].sum())
+    end = daily.iloc[-1]
+    return {
+        "financial": {"training_cost": cost, "profit_after_comp_and_training": profit_after_comp - cost},
+        "customer": {"relationship_trust_end": float(end["relationship_trust"])},
+        "learning_growth": {"skill_end": float(end["skill"]), "win_rate_lift_end": float(end["win_rate_lift"]),
+                            "courses_per_rep_year": _safe(float(daily["courses"].sum()), rep_years)},
+    }
+
+
 def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame | None = None, *,
               period_days: int, force_size: int, products: list[str], business_model: str = "product",
               reference_margin: float = float("nan"), goal_assigned: bool = True) -> dict:
@@ -268,6 +335,8 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "dismissals": float(daily["dismissals"].sum()),
         **attainment_by_territory(rep_periods),
     }
+    internal.update(activity_figures(daily, rep_periods, headcount * years))  # levers from selling practice
+    internal.update(launch_figures(daily, products))
     for p in products:
         internal[f"sales_share_{p}"] = _safe(float(daily[f"bookings_{p}"].sum()), float(daily["bookings"].sum()))
     learning = {
@@ -281,6 +350,8 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "morale_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "morale"].mean()) if len(rows) else float("nan"),
         "tenure_years_end": float(rows.loc[rows["end_day"] == rows["end_day"].max(), "tenure_days"].mean() / DAYS_PER_YEAR) if len(rows) else float("nan"),
     }
+    for section, figures in training_figures(daily, headcount * years, profit - pay).items():
+        {"financial": financial, "customer": customer, "learning_growth": learning}[section].update(figures)
     return {
         "financial": financial,
         "customer": customer,

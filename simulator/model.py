@@ -28,6 +28,8 @@ class SalesForceModel(mesa.Model):
         """One business day."""
         e = self.engine
         e.open_day()  # the calendar, demand and what reps expect of the rest of the period
+        e.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
+        e.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
         e.decide()  # reps choose effort and product focus
         e.prospect()  # effort turns leads into opportunities
         e.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
@@ -35,6 +37,7 @@ class SalesForceModel(mesa.Model):
         e.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
         e.cancel()  # cancellations reverse sales and come back as clawbacks
         e.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        e.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
         e.bill()  # month ends: recurring revenue is recognised and subscriptions churn
         e.turnover()  # month ends: reps weigh quitting
         e.settle()  # period ends: pay, quotas, customers learn, firing

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simulator.per_rep import of_rep, per_rep
+
 # columns of the day's running totals (kernels in other modules compile these in: after changing them,
 # clear numba's caches, `find simulator -name __pycache__ -exec rm -rf {} +`)
 LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
@@ -54,7 +56,7 @@ def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_
     today[PRODUCT_COLUMNS + p] += list_value
     ring = cancel_credit.shape[1]
     for _ in range(n_deals):
-        if rng.random() < cancel_rate:
+        if rng.random() < of_rep(cancel_rate, i):
             slot = (t + 1 + int(rng.random() * cancel_days)) % ring
             cancel_credit[i, slot] += credited / n_deals
             cancel_revenue[i, slot] += revenue / n_deals
@@ -83,12 +85,12 @@ def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, 
     `in_period` / `in_stack` count each rep's open opportunities decided within the quota period
     (and the stacked period), kept up to date here and in `close_due`."""
     ring = open_total.shape[1]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     for i in range(len(active)):
         if not active[i] or effort[i] <= 0.0:
             continue
         for p in range(n_prod):
-            lam = effort[i] * prod[i] * leads[p] * focus_g[focus[i], p] * demand_today
+            lam = effort[i] * prod[i] * per_rep(leads, i, p) * focus_g[focus[i], p] * demand_today
             if lam <= 0.0:
                 continue
             n_new = rng.poisson(lam)
@@ -103,7 +105,7 @@ def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, 
                     in_period[i, p] += 1
                 if d < stack_days_left:
                     in_stack[i, p] += 1
-                if rng.random() < win[p]:
+                if rng.random() < per_rep(win, i, p):
                     open_won[i, slot, p] += 1
 
 
@@ -118,14 +120,14 @@ def seed_pipeline(active, prod, leads, focus_shares_g, demand, win, keep, alias,
         if not active[i]:
             continue
         for age in range(1, ring):
-            for p in range(len(leads)):
-                n_new = rng.poisson(prod[i] * leads[p] * focus_shares_g[p] * demand)
+            for p in range(leads.shape[-1]):
+                n_new = rng.poisson(prod[i] * per_rep(leads, i, p) * focus_shares_g[p] * demand)
                 for _ in range(n_new):
                     x = rng.random() * ring
                     d = int(x)
                     if x - d >= keep[p, d]:
                         d = alias[p, d]
-                    won = rng.random() < win[p]
+                    won = rng.random() < per_rep(win, i, p)
                     if d >= age:  # still open today
                         open_total[i, d - age, p] += 1
                         if won:
@@ -149,7 +151,7 @@ def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_pr
                      waiting_discount, pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
     """Each rep's belief about the period's end before today's effort: booked + held + the
     pipeline expected to close in the period, its variance, and the same for a stacked period."""
-    n_prod = len(win)
+    n_prod = win.shape[-1]
     for i in range(len(active)):
         if not active[i]:
             continue
@@ -168,10 +170,10 @@ def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_pr
             count = in_period[i, p]
             count_y = in_stack[i, p]
             pipe_count[i, p] = count
-            mu += count * win[p] * dealv[p]
-            var += count * win[p] * (1.0 - win[p]) * dealv[p] * dealv[p]
-            mu_y += count_y * win[p] * dealv[p]
-            var_y += count_y * win[p] * (1.0 - win[p]) * dealv[p] * dealv[p]
+            mu += count * per_rep(win, i, p) * dealv[p]
+            var += count * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
+            mu_y += count_y * per_rep(win, i, p) * dealv[p]
+            var_y += count_y * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
         booked[i] = sales[i] + held
         mu_fixed[i] = booked[i] + mu
         var_fixed[i] = var

@@ -67,6 +67,7 @@ class Recorder:
         self.period_of_day = engine.calendar.period_of_day
         self.days_left = engine.calendar.days_left
         self.variable_pay_today = 0.0
+        self.lever_daily: dict[str, np.ndarray] = {}  # columns of the levers from selling practice, when on
         assert len(self.flow_columns) == sp.PRODUCT_COLUMNS + k
 
     def day(self, engine: "Engine") -> None:
@@ -92,6 +93,8 @@ class Recorder:
         counts = np.bincount(r.segment[active], minlength=len(self.segments))
         totals = np.bincount(r.segment[active], weights=r.effort[active], minlength=len(self.segments))
         row[-len(self.segments):] = totals / np.maximum(counts, 1)
+        for name, value in engine.lever_day_values().items():
+            self.lever_daily.setdefault(name, np.zeros(len(self.daily)))[t] = value
         self.variable_pay_today = 0.0
 
     def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
@@ -153,6 +156,10 @@ class Recorder:
             block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
         for name, values in (other_pay or {}).items():
             block[name] = np.asarray(values, dtype=float)
+        side = engine.side_pay.settle(engine, idx, block)  # activity pay and SPIFs (None when the plan has neither)
+        if side is not None:
+            block["pay"] = pay + side
+            self.variable_pay_today += float(side.sum())
         self.blocks.append(block)
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -168,6 +175,8 @@ class Recorder:
                     "headcount", "hires", "quits", "fired", "fabrications", "mis_sales", "complaints", "detections",
                     "dismissals", "behind_at_check_in"):
             daily[col] = daily[col].astype(np.int64)
+        for name, column in self.lever_daily.items():
+            daily[name] = column
         if self.blocks:
             rows = pd.DataFrame({k: np.concatenate([b[k] for b in self.blocks]) for k in self.blocks[0]})
         else:

@@ -94,6 +94,11 @@ RISKS: dict[str, Risk] = {r.name: r for r in (
          lambda v, f: f"{v:.1f} customers in every 1,000 are harmed by fake accounts or needless sales; trust in the firm "
                       f"falls to {_get(f, 'customer.trust_min'):.3f} at its lowest.",
          "Wells Fargo 2016; Sears 1992"),
+    Risk("activity_gaming", "Activity gaming", "share of logged activities that never happened", 0.02, 0.08,
+         lambda f: _get(f, "internal_process.activity_padding_share"),
+         lambda v, f: (f"{100 * v:.1f}% of the calls, demos and other activities reps log never happened; audits find "
+                       f"{100 * _nz(_get(f, 'internal_process.padding_found_share')):.0f}% of them."),
+         "Kerr 1975; Anderson and Oliver 1987"),
 )}
 
 

@@ -145,6 +145,21 @@ class Network(Strict):
     manager_spread: NonNeg = Field(0.3, description="lognormal sd of how hard branch managers press and how much they tolerate, around the scenario's pressure cost and tolerance")
 
 
+class Skills(Strict):
+    """Reps' relationship skills (listening, clarity, adapting to the customer) and what they do
+    (uncertainty). Adaptive selling raises a rep's performance (Weitz, Sujan and Sujan 1986), and
+    a salesperson's relationship behaviour builds customers' trust, which brings future business
+    (Crosby, Evans and Cowles 1990)."""
+
+    mean: Share = Field(0.4, description="mean skill of a new hire, 0-1")
+    sd: NonNeg = Field(0.15, description="standard deviation of new hires' skill (clipped to 0-1)")
+    win_effect: NonNeg = Field(0.8, description="a rep's win rates are the products' x (1 + win_effect x (skill - mean))")
+    trust_days: Annotated[float, Field(gt=0)] = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
+    referral_effect: NonNeg = Field(0.3, description="demand in a territory x (1 + referral_effect x (customers' trust in the rep - mean)): repeat business and referrals")
+    follow_up_effect: NonNeg = Field(0.0, description="customers' trust in their rep heads for skill + this x the rep's after-sales follow-ups a day (market.activities with after_sales), at most 1")
+    retention_effect: NonNeg = Field(0.0, description="cancellations x (1 - retention_effect x (customers' trust in the rep - mean)), at least 0: customers who trust their rep stay")
+
+
 class Force(Strict):
     """The sales force: size and composition (uncertainty)."""
 
@@ -160,6 +175,7 @@ class Force(Strict):
     network: "Network" = Field(default_factory=lambda: Network(), description="how reps sit in branches and who sees whom")
     ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
+    skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
 
     @model_validator(mode="after")
     def _shares(self) -> "Force":
@@ -272,6 +288,31 @@ class Service(Strict):
     delivery_hours_per_day: Annotated[float, Field(gt=0)] = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
 
 
+class Activity(Strict):
+    """An activity reps log (calls, demos, visits to new customers, follow-ups): how selling effort
+    produces it and how well the log is checked (uncertainty). Activity-based pay is the
+    behaviour-based control of Anderson and Oliver (1987)."""
+
+    per_effort: Annotated[float, Field(gt=0)] = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
+    product: str | None = Field(None, description="product whose selling produces the activity (a demo of the enterprise line); none: any selling")
+    padding_per_day: Annotated[int, Field(ge=0)] = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
+    after_sales: bool = Field(False, description="a follow-up with customers already sold: it builds their trust in the rep (with force.skills: follow_up_effect)")
+
+
+class Launch(Strict):
+    """A product introduced mid-run (uncertainty: how its market and the reps take to it).
+    Customers' awareness follows Bass (1969) diffusion, its innovation term driven by the force's
+    selling of it; each rep's productivity on it climbs a learning curve with its own selling of it."""
+
+    product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
+    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run; after the run's end: never on sale)")
+    awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
+    innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
+    imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
+    productivity_start: Annotated[float, Field(gt=0, le=1)] = Field(0.4, description="a rep's productivity on the product before any experience of selling it, as a share of full")
+    learning_days: Annotated[float, Field(gt=0)] = Field(20.0, description="days of full selling effort on the product by which a rep has closed 63% of the gap to full productivity (learning curve)")
+
+
 class Market(Strict):
     """Territories, demand and customers (uncertainty)."""
 
@@ -292,6 +333,9 @@ class Market(Strict):
     mis_selling: MisSelling = Field(default_factory=MisSelling)
     trust: Trust = Field(default_factory=Trust)
     regulator: Regulator = Field(default_factory=Regulator)
+    # levers from selling practice (issue 9): activities reps log, a product launched mid-run
+    activities: dict[str, Activity] = Field(default_factory=dict, description="activities reps do and log, by name (calls, demos, ...)")
+    launch: Launch | None = Field(None, description="a product introduced mid-run (none: every product is on sale from day 0)")
 
 
 class StackedBonusSpec(Strict):
@@ -343,6 +387,16 @@ class Draw(Strict):
     recovery_share: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="recoverable draws: share of variable pay above the draw taken back each period until repaid")
 
 
+class ProductQuota(Strict):
+    """A separate quota in units of one product, with its own bonus each quota period (a launch
+    goal beside the sales quota)."""
+
+    product: str = Field(description="the product whose units count (one of `products`)")
+    units: Annotated[float, Field(gt=0)] = Field(description="units of it to book in a quota period")
+    bonus: NonNeg = Field(description="$ paid for reaching it in a period")
+    from_day: Annotated[int, Field(ge=0)] = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -365,6 +419,14 @@ class Plan(Strict):
     contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
     team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
     draw: Draw | None = Field(None, description="a draw (guarantee) for new hires")
+
+
+    # levers from selling practice (issue 9): pay outside the quota plan, paid each period
+    activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
+    spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
+    product_quota: ProductQuota | None = Field(None, description="a separate quota in units of one product, with its own bonus")
+    spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
@@ -423,6 +485,17 @@ class Sanctions(Strict):
     tolerance: Share = Field(0.0, description="a manager's tolerance of misconduct, read by reps as the norm in their branch")
 
 
+class TrainingSpec(Strict):
+    """Sales training in relationship skills (lever): every rep goes on a course at regular
+    intervals (positions staggered across the interval); a course costs money at once and raises
+    the rep's skill only after a delay, the time it takes to put it into practice."""
+
+    every_days: Annotated[int, Field(ge=1)] = Field(126, description="business days between a rep's courses")
+    cost: NonNeg = Field(3000.0, description="$ per rep per course (trainer, travel, time away), counted in the cost of sales")
+    gain: Share = Field(0.3, description="share of the gap to full skill (1) that a course closes")
+    delay_days: Annotated[int, Field(ge=0)] = Field(21, description="business days from a course until its skill shows in selling")
+
+
 class Management(Strict):
     """Management rules (lever)."""
 
@@ -434,6 +507,7 @@ class Management(Strict):
     pressure: Pressure = Field(default_factory=Pressure)
     detection: Detection = Field(default_factory=Detection)
     sanctions: Sanctions = Field(default_factory=Sanctions)
+    training: TrainingSpec | None = Field(None, description="sales training in relationship skills (needs force.skills; none: no training)")
 
 
 class Turnover(Strict):
@@ -453,6 +527,7 @@ class Ethics(Strict):
     recovery: Share = Field(0.01, description="daily share of lost integrity that returns")
     peer_influence: Share = Field(0.5, description="weight of what colleagues are seen to do on a rep's norm")
     norm_memory: Annotated[float, Field(gt=0)] = Field(21.0, description="business days over which the norm follows what is seen")
+    padding_moral_share: Share = Field(0.02, description="moral cost of logging one activity that never happened, as a share of moral_cost")
 
 
 class Behaviour(Strict):
@@ -543,6 +618,35 @@ class Scenario(Strict):
                                  f"in each {contest.scope} ({field}): otherwise everybody wins")
         if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
             raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
+
+
+    def _selling_levers(self) -> "Scenario":
+        """Activity pay, SPIFs and launches name activities and products that exist."""
+        products = sorted(self.products)
+        for name, activity in self.market.activities.items():
+            if activity.product is not None and activity.product not in self.products:
+                raise ValueError(f"market.activities.{name}.product must name a product ({products}), got {activity.product!r}")
+        unknown = set(self.plan.activity_pay) - set(self.market.activities)
+        if unknown:
+            raise ValueError(f"plan.activity_pay names unknown activities {sorted(unknown)}; "
+                             f"market.activities defines {sorted(self.market.activities)}")
+        unknown = set(self.plan.spif) - set(self.products)
+        if unknown:
+            raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        if self.management.training is not None and self.force.skills is None:
+            raise ValueError("management.training needs force.skills: the skills it trains and what they do")
+        pq = self.plan.product_quota
+        if pq is not None and pq.product not in self.products:
+            raise ValueError(f"plan.product_quota.product must name a product ({products}), got {pq.product!r}")
+        window = self.plan.spif_window
+        if window is not None and window[0] >= window[1]:
+            raise ValueError(f"plan.spif_window must be [first, last) with first < last, got {list(window)}")
+        launch = self.market.launch
+        if launch is not None:
+            if launch.product not in self.products:
+                raise ValueError(f"market.launch.product must name a product ({products}), got {launch.product!r}")
+            if len(self.products) < 2:
+                raise ValueError("market.launch needs at least one other product on sale before the launch")
         return self
 
     def with_variable_scale(self, factor: float) -> "Scenario":

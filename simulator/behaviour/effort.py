@@ -62,6 +62,7 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
+from simulator.per_rep import per_rep
 from simulator.plan import MAX_SEGMENTS
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
@@ -74,7 +75,10 @@ TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
-N_COEF = 4  # per focus mix: credited sales in / after the period per unit effort, variance, stacked
+N_COEF = 10  # per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay,
+# and a product quota's terms (units in the period per unit effort; the rep's expected units, their variance,
+# the product quota and its bonus: the same for every mix), filled by `side_column`
+SIDE, PQ_RATE, PQ_MEAN, PQ_VAR, PQ_QUOTA, PQ_BONUS = 4, 5, 6, 7, 8, 9
 
 
 @njit(cache=True, error_model="numpy")
@@ -87,8 +91,8 @@ def focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, la
         b_in = 0.0
         a_out = 0.0
         a_y = 0.0
-        for p in range(len(leads)):
-            rate = prod[i] * leads[p] * focus_g[k, p] * win[p]
+        for p in range(leads.shape[-1]):
+            rate = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p)
             a_in += rate * din[p] * dealv[p]
             b_in += rate * din[p] * dealv[p] * dealv[p]
             a_out += rate * aout[p] * dealv[p]
@@ -107,13 +111,51 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
     b_in = 0.0
     a_out = 0.0
     a_y = 0.0
-    for p in range(len(leads)):
-        rate = prod[i] * leads[p] * focus_g[k, p] * win[p]
+    for p in range(leads.shape[-1]):
+        rate = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p)
         a_in += rate * din[p] * dealv[p]
         b_in += rate * din[p] * dealv[p] * dealv[p]
         a_out += rate * aout[p] * dealv[p]
         a_y += rate * din_y[p] * dealv[p]
     return a_in, b_in, a_out, a_y
+
+
+@njit(cache=True, error_model="numpy")
+def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
+                table):
+    """Pay outside the quota plan, per focus mix. table[k, SIDE]: what a unit of effort over the
+    rest of the period earns in activity pay (`side_rate[k]` $ a day per unit of effort,
+    `side_pay`) and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close; linear
+    in effort, it enters U beside the commission on work that closes later (Kerr 1975: what is
+    paid for is what is done). A product quota (`product_goal[i]`: expected units, variance,
+    quota, bonus): the units of its product a unit of effort wins inside the period
+    (table[k, PQ_RATE]) beside the rep's own figures, valued in U as the chance of reaching it."""
+    for k in range(focus_g.shape[0]):
+        side = days_left * side_rate[k]
+        for p in range(leads.shape[-1]):
+            if spif[p] != 0.0:
+                side += prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * (din[p] + aout[p]) * spif[p]
+        table[k, SIDE] = side
+        if product_goal[i, 3] > 0.0:
+            p = goal_product
+            table[k, PQ_RATE] = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * din[p]
+            table[k, PQ_MEAN] = product_goal[i, 0]
+            table[k, PQ_VAR] = product_goal[i, 1]
+            table[k, PQ_QUOTA] = product_goal[i, 2]
+            table[k, PQ_BONUS] = product_goal[i, 3]
+        else:
+            table[k, PQ_BONUS] = 0.0
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def product_goal_value(e, c):
+    """(value, d value / de) of a product quota's bonus at effort e: bonus x P(units >= quota)
+    under a normal belief whose variance is the pipeline's plus the new wins' (Poisson: their
+    mean), the same closed form as every other threshold (MECHANISM.md)."""
+    g = c[PQ_RATE]
+    s = math.sqrt(c[PQ_VAR] + e * g + 0.25)
+    z = (c[PQ_MEAN] + e * g - c[PQ_QUOTA]) / s
+    return c[PQ_BONUS] * ncdf(z), c[PQ_BONUS] * npdf(z) * (g - z * g / (2.0 * s)) / s
 
 
 _RUN_BEFORE: set = set()
@@ -136,7 +178,7 @@ def quiet_compilation(kernel=None):
 
 # A rep's scalars R = (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kcost_t,
 #                      stack_amt, stack_q, mu_y0, var_y0, curve)
-# A focus mix's coefficients c = (a_in, b_in, a_out, a_y) for the normal valuation, the same plus
+# A focus mix's coefficients c = (a_in, b_in, a_out, a_y, side) for the normal valuation, the same plus
 # (expected wins per product, the exact valuation's work arrays) for the exact one.
 
 
@@ -144,13 +186,17 @@ def quiet_compilation(kernel=None):
 def u_normal(e, c, R):
     """U of one rep at effort e for a focus mix with coefficients c, normal belief."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
     u = value_normal(mu, s, q, curve, goal, r)
     u -= ratchet_cost(mu, s, q, rw, up, down)
     u += nu * e * a_out - kct * e * e
+    if side != 0.0:  # activity pay and SPIFs (`side_column`)
+        u += side * e
+    if c[PQ_BONUS] > 0.0:  # a product quota
+        u += product_goal_value(e, c)[0]
     if stack_amt > 0.0:
         new_y = e * a_y
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
@@ -163,7 +209,7 @@ def u_normal_grad(e, c, R):
     """(U, dU/de) of one rep at effort e for a focus mix with coefficients c, normal belief; U is
     computed exactly as `u_normal` computes it."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    a_in, b_in, a_out, a_y = c[0], c[1], c[2], c[3]
+    a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
@@ -174,6 +220,13 @@ def u_normal_grad(e, c, R):
     g -= d_cost
     u += nu * e * a_out - kct * e * e
     g += nu * a_out - 2.0 * kct * e
+    if side != 0.0:
+        u += side * e
+        g += side
+    if c[PQ_BONUS] > 0.0:
+        v, dv = product_goal_value(e, c)
+        u += v
+        g += dv
     if stack_amt > 0.0:
         new_y = e * a_y
         root = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y)
@@ -204,10 +257,10 @@ def u_exact(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     if len(lam_k) == 2:
-        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14])
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20])
     else:
         u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
@@ -222,7 +275,12 @@ def u_exact(e, c, R):
             mean += dealv[p] * m1
             var += dealv[p] * dealv[p] * (m2 - m1 * m1)
         u -= ratchet_cost(booked + mean, math.sqrt(max(var, 0.0)), q, rw, up, down)
-    return u + nu * e * a_out - kct * e * e
+    u = u + nu * e * a_out - kct * e * e
+    if c[4] != 0.0:  # activity pay and SPIFs (`side_column`)
+        u += c[4] * e
+    if c[PQ_BONUS] > 0.0:
+        u += product_goal_value(e, c)[0]
+    return u
 
 
 @njit(cache=True, error_model="numpy")
@@ -231,9 +289,9 @@ def u_exact_grad(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13])
+        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
-    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[14], lam_k)
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20], lam_k)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -254,7 +312,16 @@ def u_exact_grad(e, c, R):
                                          up, down)
         u -= cost
         g -= d_cost
-    return u + nu * e * a_out - kct * e * e, g + nu * a_out - 2.0 * kct * e
+    u = u + nu * e * a_out - kct * e * e
+    g = g + nu * a_out - 2.0 * kct * e
+    if c[4] != 0.0:
+        u += c[4] * e
+        g += c[4]
+    if c[PQ_BONUS] > 0.0:
+        v, dv = product_goal_value(e, c)
+        u += v
+        g += dv
+    return u, g
 
 
 def evaluate_grad(e, c, R):
@@ -263,7 +330,7 @@ def evaluate_grad(e, c, R):
 
 @overload(evaluate_grad, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate_grad(e, c, R):
-    if len(c) == 4:
+    if len(c) == N_COEF:
         return lambda e, c, R: u_normal_grad(e, c, R)
     return lambda e, c, R: u_exact_grad(e, c, R)
 
@@ -271,23 +338,25 @@ def _evaluate_grad(e, c, R):
 @njit(cache=True, error_model="numpy", inline="always")
 def coef_normal(k, T):
     table = T[0]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3])
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
+            table[k, 8], table[k, 9])
 
 
 @njit(cache=True, error_model="numpy")
 def coef_exact(k, T):
     table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
-    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], lam[k], dealv) + scratch
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
+            table[k, 8], table[k, 9], lam[k], dealv) + scratch
 
 
 def evaluate(e, c, R):
-    """U at effort e for a focus mix's coefficients c: the normal valuation for 4 coefficients,
+    """U at effort e for a focus mix's coefficients c: the normal valuation for N_COEF coefficients,
     the exact one when c carries the exact valuation's data (chosen when compiling)."""
 
 
 @overload(evaluate, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate(e, c, R):
-    if len(c) == 4:
+    if len(c) == N_COEF:
         return lambda e, c, R: u_normal(e, c, R)
     return lambda e, c, R: u_exact(e, c, R)
 
@@ -483,6 +552,12 @@ def threshold_efforts(c, R, out):
             if 0.0 < e < E_MAX:
                 out[n] = e
                 n += 1
+    if c[PQ_BONUS] > 0.0:  # a product quota: its units are a Poisson count (variance = mean)
+        for z in THRESHOLD_Z:
+            e = _reach(c[PQ_QUOTA], c[PQ_MEAN], c[PQ_VAR] + 0.25, c[PQ_RATE], c[PQ_RATE], 0.0, z)
+            if 0.0 < e < E_MAX:
+                out[n] = e
+                n += 1
     return n
 
 
@@ -530,7 +605,7 @@ def _threshold_in_reach(c, R):
     concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
     is the global one."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    if stack_amt > 0.0:
+    if stack_amt > 0.0 or c[PQ_BONUS] > 0.0:
         return True
     n_seg, lo = curve[0], curve[1]
     reach_low = mu0 - 4.0 * math.sqrt(var0 + demand_var * mu0 * mu0)
@@ -553,6 +628,8 @@ def _coast_mix(table, R):
     best = -np.inf
     for k in range(table.shape[0]):
         earn = slope[0] * table[k, 0] + nu * table[k, 2]
+        if table[k, 4] != 0.0:  # side pay
+            earn += table[k, 4]
         if earn > best:
             best, best_k = earn, k
     return best_k
@@ -568,7 +645,10 @@ def base_efforts(c, R, out):
     out[0] = 0.0
     n = 1
     for j in range(n_seg):
-        e = (slope[j] * c[0] + nu * c[2]) / max(2.0 * kct, 1e-12)
+        earn = slope[j] * c[0] + nu * c[2]
+        if c[4] != 0.0:  # side pay
+            earn += c[4]
+        e = earn / max(2.0 * kct, 1e-12)
         if 0.0 < e < E_MAX:
             out[n] = e
             n += 1
@@ -770,15 +850,15 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
     distribution does not fit the atom table at every mix and effort (the whole day then uses the
     normal belief, so U never switches valuation part-way along effort)."""
     pipe_pmf, pipe_len, pipe_nw = T[3][0], T[3][1], T[3][7]
-    for p in range(len(win)):
+    for p in range(win.shape[-1]):
         n = min(int(pipe_count[i, p]), MAX_COUNT - 1)
-        pipe_len[p] = binomial_pmf(n, win[p], pipe_pmf[p])
-        w = win[p]
+        pipe_len[p] = binomial_pmf(n, per_rep(win, i, p), pipe_pmf[p])
+        w = per_rep(win, i, p)
         pipe_nw[p, 0] = n
         pipe_nw[p, 1] = w
         pipe_nw[p, 2] = (1.0 - w) ** n
         pipe_nw[p, 3] = n * math.log(1.0 - w) if w < 1.0 else -np.inf
-    if len(win) <= 2:  # the atoms are one product's counts: they always fit
+    if win.shape[-1] <= 2:  # the atoms are one product's counts: they always fit
         return True
     for k in range(n_focus):
         if np.isnan(u_exact(E_MAX, coef_exact(k, T), R)):
@@ -791,7 +871,7 @@ def choose_effort(
     active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product,
     effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
 ):
     """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
@@ -807,14 +887,18 @@ def choose_effort(
     `full[i]` asks for the exhaustive search (a new hire).
     """
     n_focus = focus_g.shape[0]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     table, lam, probes, scratch = work
     T_normal = (table,)
     T_exact = (table, lam, dealv, scratch)
+    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or np.any(product_goal[:, 3] > 0.0)
     for i in range(len(active)):
         if not active[i]:
             continue
         focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+        if side_on:
+            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
+                        table)
         k0 = focus[i]
         e0 = effort[i]
         R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
@@ -822,7 +906,7 @@ def choose_effort(
         # few deals expected and a threshold within reach: the exact distribution (lesson 5)
         expected_deals = 0.0
         for p in range(n_prod):
-            expected_deals += pipe_count[i, p] * win[p] + max(e0, 1.0) * lam[k0, p]
+            expected_deals += pipe_count[i, p] * per_rep(win, i, p) + max(e0, 1.0) * lam[k0, p]
         exact = False
         if expected_deals < exact_below:
             mu_guess = mu_fixed[i] + e0 * table[k0, 0]
@@ -855,15 +939,16 @@ def utility_grid(
     i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, exact,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product, exact,
 ):
     """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
     tests hold the search to. `exact` selects the valuation the rep used that day."""
     n_focus = focus_g.shape[0]
-    n_prod = len(leads)
+    n_prod = leads.shape[-1]
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product, table)
     R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
              kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
     T_exact = (table, lam, dealv, _exact_scratch(n_prod))

@@ -42,9 +42,11 @@ def effort_inputs(x: "Engine") -> tuple:
     return (
         r.active, r.full_search, x.days_left, r.quota, r.mu_fixed, r.var_fixed, r.booked, r.pipe_count,
         r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, x.quota_up, x.quota_down,
-        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
+        x.leads, x.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
         x.demand_var, x.scenario.behaviour.exact_below_deals,
         x.decision_curve, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
+        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, a product quota (`simulator.side_pay`)
+        x.side_pay.product_goal(x), x.side_pay.goal_product,
     )
 
 
@@ -63,7 +65,7 @@ def weigh_timing(x: "Engine") -> None:
     c = x.scenario.market.customers
     time_deals(
         x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
-        x.products.leads, x.products.win, x.deal_value, x.focus_g, x.din_rest, x.aout, x.din_stack, x.demand_var,
+        x.leads, x.win, x.deal_value, x.focus_g, x.din_rest, x.aout, x.din_stack, x.demand_var,
         r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
         r.quota, r.goal, r.nu_next, x.decision_curve,
         c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
@@ -86,7 +88,7 @@ def pace_effort(x: "Engine") -> None:
     r = x.reps
     balanced = int(np.argmin(np.abs(x.focus_g - x.focus_g.mean(axis=1, keepdims=True)).sum(axis=1)))
     per_effort = np.array([
-        focus_coefficients(i, balanced, r.productivity, x.products.leads, x.products.win, x.deal_value,
+        focus_coefficients(i, balanced, r.productivity, x.leads, x.win, x.deal_value,
                            x.focus_g, x.din, x.aout, x.din_stack)[0]
         for i in range(len(r.active))
     ]) if r.active.any() else np.zeros(len(r.active))
