@@ -385,6 +385,23 @@ HEADLINE_ROWS = (
     ("internal_process.misconduct_rate", "Acts of misconduct a rep a year"),
     ("customer.trust_end", "Customers' trust at the end"), ("learning_growth.turnover_rate", "Reps leaving a year, per position"),
 )
+# rows shown only when some plan uses the lever behind them (their figures are absent otherwise)
+LEVER_ROWS = (
+    ("financial.training_cost", "Training cost, $"),
+    ("financial.profit_after_comp_and_training", "Profit after pay and training, $"),
+    ("internal_process.activity_pay", "Activity pay, $"),
+    ("internal_process.activity_padding_share", "Share of logged activities never done"),
+    ("internal_process.launch_adoption", "New product's share of bookings at the end"),
+    ("internal_process.attainment_spread_territory", "Attainment gap, rich less poor territories"),
+)
+
+
+def _rows_for(summaries: list[dict]) -> tuple[tuple[str, str], ...]:
+    """The headline rows, plus the lever rows some of these runs have figures for."""
+    from simulator.metrics import flatten
+
+    present = set().union(*(flatten(s) for s in summaries)) if summaries else set()
+    return HEADLINE_ROWS + tuple(row for row in LEVER_ROWS if row[0] in present)
 
 
 def _headline_table(plans: list[PlanData], meta: dict) -> str:
@@ -393,7 +410,7 @@ def _headline_table(plans: list[PlanData], meta: dict) -> str:
 
     head = "".join(f"<th>{html.escape(p.name)}</th>" for p in plans)
     rows = []
-    for key, label in HEADLINE_ROWS:
+    for key, label in _rows_for([s for p in plans for s in p.summaries]):
         cells = []
         for plan in plans:
             mean, low, high = mean_ci([flatten(s).get(key, float("nan")) for s in plan.summaries])
@@ -410,9 +427,11 @@ def _differences(folder: Path) -> str:
     if not path.exists():
         return ""
     diffs = pd.read_parquet(path)
-    keys = [k for k, _ in HEADLINE_ROWS]
-    labels = dict(HEADLINE_ROWS)
+    labels = dict(HEADLINE_ROWS + LEVER_ROWS)
+    keys = list(labels)
     shown = diffs[diffs["metric"].isin(keys)]
+    lever = shown["metric"].isin([k for k, _ in LEVER_ROWS])
+    shown = shown[~lever | shown["difference"].notna()]  # a lever's figure only where both plans have it
     rows = []
     for _, d in shown.iterrows():
         significant = not math.isnan(d["ci_low"]) and (d["ci_low"] > 0 or d["ci_high"] < 0)
