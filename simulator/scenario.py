@@ -618,8 +618,9 @@ class Scenario(Strict):
                                  f"in each {contest.scope} ({field}): otherwise everybody wins")
         if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
             raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
+        return self
 
-
+    @model_validator(mode="after")
     def _selling_levers(self) -> "Scenario":
         """Activity pay, SPIFs and launches name activities and products that exist."""
         products = sorted(self.products)
