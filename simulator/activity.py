@@ -12,7 +12,12 @@ of misconduct (`behaviour.misconduct`): the pay each brings, kept unless found, 
 cost (`behaviour.ethics.padding_moral_share` of `moral_cost`, scaled by integrity and the branch's
 norm) and the chance an audit finds the day's padding times the sanction (a warning, or the job
 after `warnings_before_firing`). Audits use management's audit rate, catch and window; found
-padding is clawed back from activity pay.
+padding is clawed back from activity pay. An activity target (`plan.activity_target`) enters the
+same weighing: invented activities of its kind are also worth its bonus times the gain in the
+chance of reaching it (the closed form of `behaviour.effort.unit_goal_value`, from the count
+logged so far and today's pace for the days left), which is large only for a rep just short of
+the target late in the period, so padding bunches there (Schweitzer, Ordonez and Douma 2004 on
+misconduct just short of goals; Kerr 1975).
 
 Nothing here runs, and no random number is drawn, unless a scenario defines activities.
 """
@@ -25,6 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from simulator.behaviour.valuation import ncdf
+
 if TYPE_CHECKING:
     from simulator.engine import Engine
     from simulator.scenario import Scenario
@@ -34,10 +41,14 @@ DAILY = ("activities", "activities_logged", "activities_padded", "padding_found"
 
 @njit(cache=True, error_model="numpy")
 def log_day(slot, active, effort, focus, shares, per_effort, product, pay, cap, integrity, norm, warnings, job_cost,
-            moral, noise, warnings_before_firing, p_window, catch, real, logged, padded, ring, totals, rng):
+            moral, noise, warnings_before_firing, p_window, catch, real, logged, padded, ring, totals, rng,
+            target_a, target, target_bonus, found_log, days_after):
     """Each active rep's activities today: what its effort did, and how many it pads the log with
     (the n in 0..cap with the best net value n x pay x (1 - p_n) - n x moral - p_n x sanction, p_n
-    the chance an audit finds at least one of them; logistic noise on taking it)."""
+    the chance an audit finds at least one of them; logistic noise on taking it). For the
+    activity target's kind (`target_a`, -1: none) the value adds (1 - p_n) x bonus x the gain in
+    the chance of reaching the rep's `target[i]` by the period's end, counting the log so far
+    (less padding found) and today's pace over the `days_after` days left after today."""
     ring[:, :, slot] = 0  # padding older than the audit window is out of reach
     for i in range(len(active)):
         if not active[i]:
@@ -51,13 +62,20 @@ def log_day(slot, active, effort, focus, shares, per_effort, product, pay, cap, 
             logged[i, a] += done
             totals[0] += done
             totals[1] += done
-            if pay[a] <= 0.0 or cap[a] <= 0:
+            aimed = a == target_a and target_bonus > 0.0
+            if (pay[a] <= 0.0 and not aimed) or cap[a] <= 0:
                 continue
+            if aimed:  # the belief about the period's count, as in `behaviour.effort.unit_goal_value`
+                s = math.sqrt(done * days_after + 0.25)
+                short = target[i] - (logged[i, a] - found_log[i, a] + done * days_after)
+                p_reach = ncdf(-short / s)
             best_n = 0
             best = 0.0
             for n in range(1, cap[a] + 1):
                 found = p_window * (1.0 - (1.0 - catch) ** n)
                 value = n * pay[a] * (1.0 - found) - n * moral_i - found * sanction
+                if aimed:
+                    value += (1.0 - found) * target_bonus * (ncdf((n - short) / s) - p_reach)
                 if value > best:
                     best = value
                     best_n = n
@@ -133,7 +151,13 @@ class ActivityLog:
         self.ring = np.zeros((n, k, d.audit_window_days), dtype=np.int64)
         self.today = np.zeros(len(DAILY))
         self.daily_names = DAILY
-        self.padding_possible = bool(np.any((self.pay > 0) & (self.cap > 0)))
+        target = scenario.plan.activity_target
+        self.target_a = self.names.index(target.activity) if target is not None else -1
+        self.target_bonus = target.bonus if target is not None else 0.0
+        self.target_count = target.count if target is not None else 0.0
+        self.no_target = np.zeros(n)
+        aimed = np.arange(k) == self.target_a
+        self.padding_possible = bool(np.any(((self.pay > 0) | (aimed & (self.target_bonus > 0))) & (self.cap > 0)))
         self.owner = np.zeros(n, dtype=np.int64)  # whose log each position holds
         self.after_sales = np.array([acts[a].after_sales for a in self.names], dtype=np.bool_)
         self.follow_ups = np.zeros(n)  # after-sales follow-ups each rep did today (`simulator.training`)
@@ -155,7 +179,8 @@ class ActivityLog:
         log_day(slot, r.active, r.effort, r.focus, x.focus_shares, self.per_effort, self.product, self.pay, self.cap,
                 r.integrity_now, r.norm, r.warnings, x._job_value(slice(None)), e.moral_cost * e.padding_moral_share,
                 e.noise, x.scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
-                self.real, self.logged, self.padded, self.ring, self.today, x.rng)
+                self.real, self.logged, self.padded, self.ring, self.today, x.rng,
+                self.target_a, self.targets(x), self.target_bonus, self.found, x.days_left - 1)
         if self.after_sales.any():
             share = np.where(self.product[None, :] >= 0, x.focus_shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
             done = r.effort[:, None] * self.per_effort[None, :] * share
@@ -163,6 +188,12 @@ class ActivityLog:
         if self.padding_possible and self.audit_rate > 0.0:
             audit_day(slot, r.active, self.audit_rate, self.catch, self.pay, self.ring, self.found, self.clawback,
                       r.warnings, x.scenario.management.sanctions.warnings_before_firing, x.dismissed, self.today, x.rng)
+
+    def targets(self, x: "Engine") -> np.ndarray:
+        """Each rep's activity target this period, cut to the part of the period it holds the job."""
+        if self.target_a < 0:
+            return self.no_target
+        return self.target_count * x.reps.quota_days / x.period_len
 
     def settle(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The period's activity columns for reps `idx` and their activity pay (net of padding

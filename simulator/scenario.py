@@ -397,6 +397,16 @@ class ProductQuota(Strict):
     from_day: Annotated[int, Field(ge=0)] = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
 
 
+class ActivityTarget(Strict):
+    """A goal in logged activities of one kind each quota period (60 calls a month, 8 demos a
+    quarter) with its own bonus: a behaviour-based goal (Anderson and Oliver 1987), alone or
+    beside the sales quota."""
+
+    activity: str = Field(description="the activity whose logged count goes toward it (one of `market.activities`)")
+    count: Annotated[float, Field(gt=0)] = Field(description="logged activities of it in a quota period (cut to the days a rep held the job)")
+    bonus: NonNeg = Field(description="$ paid for reaching it in a period")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -425,6 +435,7 @@ class Plan(Strict):
     activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
     spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
     product_quota: ProductQuota | None = Field(None, description="a separate quota in units of one product, with its own bonus")
+    activity_target: ActivityTarget | None = Field(None, description="a goal in logged activities of one kind each quota period, with its own bonus")
     spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
         None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
 
@@ -636,6 +647,10 @@ class Scenario(Strict):
             raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
         if self.management.training is not None and self.force.skills is None:
             raise ValueError("management.training needs force.skills: the skills it trains and what they do")
+        target = self.plan.activity_target
+        if target is not None and target.activity not in self.market.activities:
+            raise ValueError(f"plan.activity_target.activity must name an activity of market.activities "
+                             f"({sorted(self.market.activities)}), got {target.activity!r}")
         pq = self.plan.product_quota
         if pq is not None and pq.product not in self.products:
             raise ValueError(f"plan.product_quota.product must name a product ({products}), got {pq.product!r}")

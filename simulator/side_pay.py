@@ -11,10 +11,15 @@ product and nothing else (launch SPIFs: Zoltners, Sinha and Lorimer 2006, *The C
 to Sales Force Incentive Compensation*). A product quota (`plan.product_quota`) is a second goal
 in units of one product with its own bonus: the reps weigh the chance of reaching it by the same
 normal closed form as the sales quota (`behaviour.effort.product_goal_value`), from their units
-booked, the product's open pipeline and what each focus mix adds. At a period's end each rep is
-paid all three (`settle`).
+booked, the product's open pipeline and what each focus mix adds. An activity target
+(`plan.activity_target`: 60 logged calls a period) is the same kind of unit goal on an activity's
+count: the chance of reaching it from the activities logged so far (net of padding audits found)
+plus those each focus mix's effort would log over the rest of the period (`unit_goals`,
+`goal_rate`), so effort and focus answer it as they answer the product quota; the padding
+decision counts its gain in that chance too (`activity.log_day`). What is paid for is what gets
+done, and logged (Kerr 1975). At a period's end each rep is paid all of them (`settle`).
 
-When the plan has none of them, `rate`, `spif_on_day` and `product_goal` are zeros and nothing
+When the plan has none of them, `rate`, `spif_on_day` and `unit_goals` are zeros and nothing
 in the valuation changes.
 """
 
@@ -53,28 +58,54 @@ class SidePay:
         self.quota_spec = scenario.plan.product_quota
         self.goal_product = products.names.index(self.quota_spec.product) if self.quota_spec else 0
         self.win = products.win
-        self.no_goal = np.zeros((n, 4))
+        self.no_goal = np.zeros((n, 2, 4))
+        self.target = scenario.plan.activity_target
+        self.no_goal_rate = np.zeros(len(shares))
+        if self.target is not None:
+            a = log.names.index(self.target.activity)
+            self.target_activity = a
+            # activities a day per unit of effort, per focus mix
+            self.target_per_day = log.per_effort[a] * (shares[:, log.product[a]] if log.product[a] >= 0
+                                                       else np.ones(len(shares)))
 
     @property
     def on(self) -> bool:
         return self.log is not None or self.spif_on or self.quota_spec is not None
 
-    def product_goal(self, x: "Engine") -> np.ndarray:
-        """Per rep, for the reps' weighing: units of the quota's product expected by the period's end
-        without further effort (booked + the open pipeline deciding within it), their variance, the
-        rep's product quota and its bonus (zeros when there is none, or before it applies)."""
-        spec = self.quota_spec
-        if spec is None or x.day < spec.from_day:
+    def unit_goals(self, x: "Engine") -> np.ndarray:
+        """Per rep and unit goal (0: the product quota, 1: the activity target), for the reps'
+        weighing (`behaviour.effort.side_column`): units expected by the period's end without
+        further effort, their variance, the rep's goal and its bonus (zeros when there is none, or
+        before it applies). The product quota's units: booked + the open pipeline deciding within
+        the period; the activity target's: activities logged so far, less padding audits found."""
+        spec, target = self.quota_spec, self.target
+        quota_on = spec is not None and x.day >= spec.from_day
+        if not quota_on and target is None:
             return self.no_goal
         r = x.reps
-        p = self.goal_product
-        w = self.win[p]
-        out = np.empty((r.n, 4))
-        out[:, 0] = r.p_by_product[:, p] / self.credited_deal[p] + r.in_period[:, p] * w
-        out[:, 1] = r.in_period[:, p] * w * (1.0 - w)
-        out[:, 2] = spec.units * r.quota_days / x.period_len  # cut to the part of the period it holds the job
-        out[:, 3] = spec.bonus
+        out = np.zeros((r.n, 2, 4))
+        held = r.quota_days / x.period_len  # goals are cut to the part of the period a rep holds the job
+        if quota_on:
+            p = self.goal_product
+            w = self.win[p]
+            out[:, 0, 0] = r.p_by_product[:, p] / self.credited_deal[p] + r.in_period[:, p] * w
+            out[:, 0, 1] = r.in_period[:, p] * w * (1.0 - w)
+            out[:, 0, 2] = spec.units * held
+            out[:, 0, 3] = spec.bonus
+        if target is not None:
+            out[:, 1, 0] = self.target_count(slice(None))
+            out[:, 1, 2] = target.count * held
+            out[:, 1, 3] = target.bonus
         return out
+
+    def goal_rate(self, x: "Engine") -> np.ndarray:
+        """Per focus mix, the target's activities a unit of effort logs over the rest of the period."""
+        return self.no_goal_rate if self.target is None else x.days_left * self.target_per_day
+
+    def target_count(self, idx) -> np.ndarray:
+        """Reps' logged count of the target's activity this period, net of padding audits found."""
+        a = self.target_activity
+        return self.log.logged[idx, a] - self.log.found[idx, a]
 
     def spif_on_day(self, day: int) -> np.ndarray:
         """$ a unit by product for units booked today."""
@@ -96,6 +127,16 @@ class SidePay:
         if not self.on:
             return None
         extra = np.zeros(idx.size)
+        if self.target is not None:  # before the log's counts start again
+            count = self.target_count(idx)
+            target = self.target.count * block["days"] / x.period_len  # the days it held the job
+            bonus = np.where(x.calendar.is_last_day[x.day] & (count >= target - 1e-9), self.target.bonus, 0.0)
+            block["activity_target_count"] = count
+            block["activity_target"] = target
+            block["activity_target_bonus"] = bonus
+            block["activity_target_done"] = self.log.real[idx, self.target_activity].copy()  # really done
+            block["activity_target_padded"] = self.log.padded[idx, self.target_activity].astype(float)
+            extra += bonus
         if self.log is not None:
             columns, pay = self.log.settle(idx)
             block.update(columns)

@@ -1,5 +1,5 @@
-"""Levers from selling practice (issue 9): activity pay and its gaming, new-product launches with
-their launch incentives (SPIF, activity pay, product quota).
+"""Levers from selling practice (issue 9): activity pay and activity targets and their gaming,
+new-product launches with their launch incentives (SPIF, activity pay, product quota).
 
 Each lever's effect must come out of the reps' weighing in the direction its source reports, on
 its shipped scenario; a lever switched off must give the scenario without it bit for bit; bad
@@ -20,6 +20,7 @@ NO_ACTIVITY_PAY = "plan.activity_pay={}"
 SPIF = ("plan.spif={suite: 600}", "plan.spif_window=[126, 252]")
 DEMO_PAY = ("plan.activity_pay={suite_demos: 40}",)
 PRODUCT_QUOTA = ("plan.product_quota={product: suite, units: 2, bonus: 2500, from_day: 126}",)
+NO_TARGET = "plan.activity_target=null"
 
 
 def mean_over_seeds(name, *overrides, figure, size=80, years=1.0, section="internal_process"):
@@ -97,6 +98,49 @@ def test_found_padding_is_clawed_back_and_activity_pay_is_in_the_cost():
     assert rows["activities_logged"].sum() == pytest.approx(rows["activities"].sum() + rows["activities_padded"].sum())
 
 
+# ----------------------------------------------------------------------------- activity targets
+
+
+@pytest.fixture(scope="module")
+def target_runs():
+    """activity_targets with and without its calls target, over SEEDS: rep-period tables."""
+    return {
+        on: pd.concat([run(small("activity_targets", *(() if on else (NO_TARGET,)), size=80), s).rep_periods
+                       for s in SEEDS])
+        for on in (True, False)
+    }
+
+
+def test_activity_target_raises_logged_calls_and_effort(target_runs):
+    """Goal-setting (Locke and Latham 2002) on a behaviour-based goal (Anderson and Oliver 1987):
+    a calls target with a bonus, weighed like any goal by the chance of reaching it, makes reps
+    work harder and log more calls than the same plan without it; most reps who reach it land
+    just above it (bunching at the threshold, DESIGN.md)."""
+    with_target, without = target_runs[True], target_runs[False]
+    assert with_target.logged_calls.mean() > 1.05 * without.logged_calls.mean()
+    assert with_target.effort.mean() > 1.05 * without.effort.mean()
+    assert "activity_target" not in without  # the lever's columns only when it is on
+    reached = with_target[with_target.activity_target_bonus > 0]
+    attained = reached.activity_target_count / reached.activity_target
+    assert attained.between(1.0, 1.1).mean() > 0.3
+
+
+def test_activity_padding_bunches_just_short_of_the_target(target_runs):
+    """Kerr (1975), "On the folly of rewarding A while hoping for B", and Schweitzer, Ordonez and
+    Douma (2004) on misconduct just short of goals: reps whose real calls fall just short of the
+    target pad their call logs far more often than reps who reached it by real calls or were far
+    from it."""
+    rows = target_runs[True]
+    rows = rows[rows.activity_target > 0]
+    done = rows.activity_target_done / rows.activity_target  # real calls, before padding
+    padded = rows.activity_target_padded > 0
+    just_short, above, far = padded[done.between(0.7, 1.0, inclusive="left")], padded[done >= 1.0], padded[done < 0.6]
+    assert len(just_short) >= 10 and len(far) >= 10
+    assert just_short.mean() > 0.5
+    assert just_short.mean() > 5 * above.mean()
+    assert far.mean() < 0.05
+
+
 # ------------------------------------------------------------------------------ product launch
 
 
@@ -168,6 +212,16 @@ def test_levers_switched_off_reproduce_the_scenario_exactly():
     assert_same_tables(no_bonus, launch, columns_of=launch)
 
 
+def test_activity_target_switched_off_reproduces_the_scenario_exactly():
+    """Switching a lever off reproduces the scenario without it exactly (issue 9): activity_targets
+    with `plan.activity_target=null` is activity_goals without pay per call, and a target with no
+    bonus changes nothing but adds its columns."""
+    plain = run(small("activity_goals", "plan.activity_pay.calls=0", size=30, years=0.5), 4)
+    assert_same_tables(run(small("activity_targets", NO_TARGET, size=30, years=0.5), 4), plain)
+    no_bonus = run(small("activity_targets", "plan.activity_target.bonus=0", size=30, years=0.5), 4)
+    assert_same_tables(no_bonus, plain, columns_of=plain)
+
+
 def test_a_launch_on_day_zero_at_full_awareness_and_skill_is_no_launch():
     """The per-rep leads table of a launch gives exactly the products' own leads when nothing is
     left to learn or spread."""
@@ -192,6 +246,10 @@ def test_a_launch_on_day_zero_at_full_awareness_and_skill_is_no_launch():
     ("market.launch={product: gadget, day: 10}", "market.launch.product"),
     ("market.launch={product: standard, day: -1}", "market.launch.day"),
     ("market.launch={product: standard, day: 10, when: 3}", "market.launch.when"),
+    ("plan.activity_target={activity: meetings, count: 60, bonus: 500}", "plan.activity_target.activity"),
+    ("plan.activity_target={activity: calls, count: 0, bonus: 500}", "plan.activity_target.count"),
+    ("plan.activity_target={activity: calls, count: 60, bonus: -1}", "plan.activity_target.bonus"),
+    ("plan.activity_target={activity: calls, count: 60, bonus: 500, per: month}", "plan.activity_target.per"),
 ])
 def test_bad_lever_settings_are_refused_naming_file_and_field(override, field):
     path = SCENARIOS / "activity_goals.yaml"

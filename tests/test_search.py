@@ -33,7 +33,7 @@ def rep_days(name, *overrides, days=60, every=7):
 def tables(inputs, i):
     (active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count, prod, kcost, risk, goal, nu_next,
      ratchet_w, up, down, leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below, curve,
-     stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product) = inputs
+     stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate) = inputs
     n_focus = focus_g.shape[0]
     table = np.zeros((n_focus, E.N_COEF))
     lam = np.zeros((n_focus, len(leads)))

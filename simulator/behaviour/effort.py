@@ -75,10 +75,16 @@ TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
-N_COEF = 10  # per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay,
-# and a product quota's terms (units in the period per unit effort; the rep's expected units, their variance,
-# the product quota and its bonus: the same for every mix), filled by `side_column`
-SIDE, PQ_RATE, PQ_MEAN, PQ_VAR, PQ_QUOTA, PQ_BONUS = 4, 5, 6, 7, 8, 9
+# Per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay, then the
+# terms of each unit goal, a goal counted in units rather than $ (goal 0: a product quota, units of one product;
+# goal 1: an activity target, logged activities of one kind): units in the period per unit effort; the rep's
+# expected units without further effort, their variance, the goal and its bonus (the same for every mix). Filled
+# by `side_column`.
+SIDE = 4
+UNIT_GOALS = 2
+RATE, MEAN, VAR, GOAL, BONUS = range(5)  # offsets inside a unit goal's terms
+PRODUCT_GOAL, ACTIVITY_GOAL = 5, 10  # where each unit goal's terms start
+N_COEF = 5 + 5 * UNIT_GOALS
 
 
 @njit(cache=True, error_model="numpy")
@@ -121,41 +127,68 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
 
 
 @njit(cache=True, error_model="numpy")
-def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
-                table):
+def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
+                goal_rate, table):
     """Pay outside the quota plan, per focus mix. table[k, SIDE]: what a unit of effort over the
     rest of the period earns in activity pay (`side_rate[k]` $ a day per unit of effort,
     `side_pay`) and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close; linear
     in effort, it enters U beside the commission on work that closes later (Kerr 1975: what is
-    paid for is what is done). A product quota (`product_goal[i]`: expected units, variance,
-    quota, bonus): the units of its product a unit of effort wins inside the period
-    (table[k, PQ_RATE]) beside the rep's own figures, valued in U as the chance of reaching it."""
+    paid for is what is done). Unit goals (`unit_goals[i, j]`: expected units, variance, goal,
+    bonus; `side_pay.unit_goals`): a product quota, whose units a unit of effort wins inside the
+    period at each mix (its product `goal_product`), and an activity target, whose activities a
+    unit of effort logs over the rest of the period at each mix (`goal_rate[k]`); each is valued
+    in U as its bonus times the chance of reaching it (`unit_goal_value`)."""
     for k in range(focus_g.shape[0]):
         side = days_left * side_rate[k]
         for p in range(leads.shape[-1]):
             if spif[p] != 0.0:
                 side += prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * (din[p] + aout[p]) * spif[p]
         table[k, SIDE] = side
-        if product_goal[i, 3] > 0.0:
-            p = goal_product
-            table[k, PQ_RATE] = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * din[p]
-            table[k, PQ_MEAN] = product_goal[i, 0]
-            table[k, PQ_VAR] = product_goal[i, 1]
-            table[k, PQ_QUOTA] = product_goal[i, 2]
-            table[k, PQ_BONUS] = product_goal[i, 3]
-        else:
-            table[k, PQ_BONUS] = 0.0
+        for j in range(UNIT_GOALS):
+            at = PRODUCT_GOAL + 5 * j
+            if unit_goals[i, j, 3] > 0.0:
+                if j == 0:
+                    p = goal_product
+                    table[k, at + RATE] = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * din[p]
+                else:
+                    table[k, at + RATE] = goal_rate[k]
+                table[k, at + MEAN] = unit_goals[i, j, 0]
+                table[k, at + VAR] = unit_goals[i, j, 1]
+                table[k, at + GOAL] = unit_goals[i, j, 2]
+                table[k, at + BONUS] = unit_goals[i, j, 3]
+            else:
+                table[k, at + BONUS] = 0.0
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def product_goal_value(e, c):
-    """(value, d value / de) of a product quota's bonus at effort e: bonus x P(units >= quota)
-    under a normal belief whose variance is the pipeline's plus the new wins' (Poisson: their
-    mean), the same closed form as every other threshold (MECHANISM.md)."""
-    g = c[PQ_RATE]
-    s = math.sqrt(c[PQ_VAR] + e * g + 0.25)
-    z = (c[PQ_MEAN] + e * g - c[PQ_QUOTA]) / s
-    return c[PQ_BONUS] * ncdf(z), c[PQ_BONUS] * npdf(z) * (g - z * g / (2.0 * s)) / s
+def unit_goal_value(e, g, mean, var, goal, bonus):
+    """(value, d value / de) at effort e of a unit goal (g units per unit effort, `mean` and `var`
+    expected without further effort): bonus x P(units >= goal) under a normal belief whose
+    variance is the rep's own plus the new units' (Poisson: their mean), the same closed form as
+    every other threshold (MECHANISM.md)."""
+    s = math.sqrt(var + e * g + 0.25)
+    z = (mean + e * g - goal) / s
+    return bonus * ncdf(z), bonus * npdf(z) * (g - z * g / (2.0 * s)) / s
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def has_unit_goal(c):
+    return c[9] > 0.0 or c[14] > 0.0  # PRODUCT_GOAL + BONUS, ACTIVITY_GOAL + BONUS (literal: c may mix types)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def unit_goals_value(e, c):
+    """(value, d value / de) of every unit goal with a bonus (`unit_goal_value`; the indices are
+    PRODUCT_GOAL and ACTIVITY_GOAL plus the offsets, written out because c may mix types)."""
+    v = 0.0
+    dv = 0.0
+    if c[9] > 0.0:
+        v, dv = unit_goal_value(e, c[5], c[6], c[7], c[8], c[9])
+    if c[14] > 0.0:
+        v2, dv2 = unit_goal_value(e, c[10], c[11], c[12], c[13], c[14])
+        v += v2
+        dv += dv2
+    return v, dv
 
 
 _RUN_BEFORE: set = set()
@@ -195,8 +228,8 @@ def u_normal(e, c, R):
     u += nu * e * a_out - kct * e * e
     if side != 0.0:  # activity pay and SPIFs (`side_column`)
         u += side * e
-    if c[PQ_BONUS] > 0.0:  # a product quota
-        u += product_goal_value(e, c)[0]
+    if has_unit_goal(c):  # a product quota, an activity target
+        u += unit_goals_value(e, c)[0]
     if stack_amt > 0.0:
         new_y = e * a_y
         s_y = math.sqrt(var_y0 + e * b_in + demand_var * new_y * new_y) + 1e-9
@@ -223,8 +256,8 @@ def u_normal_grad(e, c, R):
     if side != 0.0:
         u += side * e
         g += side
-    if c[PQ_BONUS] > 0.0:
-        v, dv = product_goal_value(e, c)
+    if has_unit_goal(c):
+        v, dv = unit_goals_value(e, c)
         u += v
         g += dv
     if stack_amt > 0.0:
@@ -257,10 +290,10 @@ def u_exact(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
+        c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23], c[24])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
     if len(lam_k) == 2:
-        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20])
+        u = value_pair(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[25])
     else:
         u = value_counts(booked, work, lengths, dealv, q, curve, goal, r, atom_v, atom_p, prefix)
     if rw != 0.0:
@@ -278,8 +311,8 @@ def u_exact(e, c, R):
     u = u + nu * e * a_out - kct * e * e
     if c[4] != 0.0:  # activity pay and SPIFs (`side_column`)
         u += c[4] * e
-    if c[PQ_BONUS] > 0.0:
-        u += product_goal_value(e, c)[0]
+    if has_unit_goal(c):
+        u += unit_goals_value(e, c)[0]
     return u
 
 
@@ -289,9 +322,9 @@ def u_exact_grad(e, c, R):
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
-        c[10], c[11], c[12], c[13], c[14], c[15], c[16], c[17], c[18], c[19])
+        c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23], c[24])
     _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths)
-    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[20], lam_k)
+    u, g = value_pair_grad(booked, work, lengths, dealv, q, curve, goal, r, prefix, c[25], lam_k)
     if rw != 0.0:
         mean = 0.0
         var = 0.0
@@ -317,8 +350,8 @@ def u_exact_grad(e, c, R):
     if c[4] != 0.0:
         u += c[4] * e
         g += c[4]
-    if c[PQ_BONUS] > 0.0:
-        v, dv = product_goal_value(e, c)
+    if has_unit_goal(c):
+        v, dv = unit_goals_value(e, c)
         u += v
         g += dv
     return u, g
@@ -339,14 +372,15 @@ def _evaluate_grad(e, c, R):
 def coef_normal(k, T):
     table = T[0]
     return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
-            table[k, 8], table[k, 9])
+            table[k, 8], table[k, 9], table[k, 10], table[k, 11], table[k, 12], table[k, 13], table[k, 14])
 
 
 @njit(cache=True, error_model="numpy")
 def coef_exact(k, T):
     table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
     return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
-            table[k, 8], table[k, 9], lam[k], dealv) + scratch
+            table[k, 8], table[k, 9], table[k, 10], table[k, 11], table[k, 12], table[k, 13], table[k, 14], lam[k],
+            dealv) + scratch
 
 
 def evaluate(e, c, R):
@@ -533,6 +567,17 @@ def _reach(target, mu0, var0, a, b, demand_var, z):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _unit_goal_efforts(g, mean, var, goal, out, n):
+    """Efforts around a unit goal's threshold, into out[n:]; returns the new n."""
+    for z in THRESHOLD_Z:
+        e = _reach(goal, mean, var + 0.25, g, g, 0.0, z)
+        if 0.0 < e < E_MAX:
+            out[n] = e
+            n += 1
+    return n
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def threshold_efforts(c, R, out):
     """Efforts at which the period's expected sales sit just below, at and just above each pay
     threshold (and the stacked goal). The value of effort jumps there, so the search probes them:
@@ -552,12 +597,10 @@ def threshold_efforts(c, R, out):
             if 0.0 < e < E_MAX:
                 out[n] = e
                 n += 1
-    if c[PQ_BONUS] > 0.0:  # a product quota: its units are a Poisson count (variance = mean)
-        for z in THRESHOLD_Z:
-            e = _reach(c[PQ_QUOTA], c[PQ_MEAN], c[PQ_VAR] + 0.25, c[PQ_RATE], c[PQ_RATE], 0.0, z)
-            if 0.0 < e < E_MAX:
-                out[n] = e
-                n += 1
+    if c[9] > 0.0:  # a product quota (`unit_goals_value`): its units are a Poisson count (variance = mean)
+        n = _unit_goal_efforts(c[5], c[6], c[7], c[8], out, n)
+    if c[14] > 0.0:  # an activity target
+        n = _unit_goal_efforts(c[10], c[11], c[12], c[13], out, n)
     return n
 
 
@@ -605,7 +648,7 @@ def _threshold_in_reach(c, R):
     concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
     is the global one."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
-    if stack_amt > 0.0 or c[PQ_BONUS] > 0.0:
+    if stack_amt > 0.0 or has_unit_goal(c):
         return True
     n_seg, lo = curve[0], curve[1]
     reach_low = mu0 - 4.0 * math.sqrt(var0 + demand_var * mu0 * mu0)
@@ -871,7 +914,7 @@ def choose_effort(
     active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate,
     effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
 ):
     """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
@@ -891,14 +934,14 @@ def choose_effort(
     table, lam, probes, scratch = work
     T_normal = (table,)
     T_exact = (table, lam, dealv, scratch)
-    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or np.any(product_goal[:, 3] > 0.0)
+    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or np.any(unit_goals[:, :, 3] > 0.0)
     for i in range(len(active)):
         if not active[i]:
             continue
         focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
         if side_on:
-            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product,
-                        table)
+            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
+                        goal_rate, table)
         k0 = focus[i]
         e0 = effort[i]
         R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
@@ -939,7 +982,7 @@ def utility_grid(
     i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
     prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
     leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, product_goal, goal_product, exact,
+    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate, exact,
 ):
     """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
     tests hold the search to. `exact` selects the valuation the rep used that day."""
@@ -948,7 +991,8 @@ def utility_grid(
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
-    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, product_goal, goal_product, table)
+    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
+                goal_rate, table)
     R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
              kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
     T_exact = (table, lam, dealv, _exact_scratch(n_prod))

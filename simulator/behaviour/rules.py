@@ -45,8 +45,8 @@ def effort_inputs(x: "Engine") -> tuple:
         x.leads, x.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
         x.demand_var, x.scenario.behaviour.exact_below_deals,
         x.decision_curve, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
-        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, a product quota (`simulator.side_pay`)
-        x.side_pay.product_goal(x), x.side_pay.goal_product,
+        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, unit goals (`simulator.side_pay`):
+        x.side_pay.unit_goals(x), x.side_pay.goal_product, x.side_pay.goal_rate(x),  # a product quota, an activity target
     )
 
 
