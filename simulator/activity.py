@@ -139,7 +139,8 @@ class ActivityLog:
         self.product = np.array([product_names.index(acts[a].product) if acts[a].product else -1 for a in self.names],
                                 dtype=np.int64)
         self.cap = np.array([acts[a].padding_per_day for a in self.names], dtype=np.int64)
-        self.pay = np.array([scenario.plan.activity_pay.get(a, 0.0) for a in self.names], dtype=float)
+        scale = scenario.plan.variable_scale  # equal-cost calibration scales activity pay like the curve's
+        self.pay = scale * np.array([scenario.plan.activity_pay.get(a, 0.0) for a in self.names], dtype=float)
         d = scenario.management.detection
         self.audit_rate, self.catch = d.audit_rate, d.audit_catch
         self.p_window = 1.0 - (1.0 - d.audit_rate) ** d.audit_window_days  # audited while today's padding is in reach
@@ -153,7 +154,7 @@ class ActivityLog:
         self.daily_names = DAILY
         target = scenario.plan.activity_target
         self.target_a = self.names.index(target.activity) if target is not None else -1
-        self.target_bonus = target.bonus if target is not None else 0.0
+        self.target_bonus = scale * target.bonus if target is not None else 0.0
         self.target_count = target.count if target is not None else 0.0
         self.no_target = np.zeros(n)
         aimed = np.arange(k) == self.target_a

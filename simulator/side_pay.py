@@ -42,7 +42,8 @@ class SidePay:
     def __init__(self, scenario: "Scenario", products: "ProductTable", shares: np.ndarray, n: int,
                  log: "ActivityLog | None"):
         self.log = log
-        self.spif = np.array([scenario.plan.spif.get(p, 0.0) for p in products.names], dtype=float)
+        scale = scenario.plan.variable_scale  # equal-cost calibration scales this pay like the curve's
+        self.spif = scale * np.array([scenario.plan.spif.get(p, 0.0) for p in products.names], dtype=float)
         self.no_spif = np.zeros_like(self.spif)
         self.window = scenario.plan.spif_window or (0, scenario.n_days)
         self.credited_deal = products.credited_deal
@@ -56,10 +57,12 @@ class SidePay:
         self.seen = np.zeros((n, products.k))  # credited sales by product already counted for SPIFs
         self.spif_earned = np.zeros(n)
         self.quota_spec = scenario.plan.product_quota
+        self.quota_bonus = scale * self.quota_spec.bonus if self.quota_spec else 0.0
         self.goal_product = products.names.index(self.quota_spec.product) if self.quota_spec else 0
         self.win = products.win
         self.no_goal = np.zeros((n, 2, 4))
         self.target = scenario.plan.activity_target
+        self.target_bonus = scale * self.target.bonus if self.target else 0.0
         self.no_goal_rate = np.zeros(len(shares))
         if self.target is not None:
             a = log.names.index(self.target.activity)
@@ -91,11 +94,11 @@ class SidePay:
             out[:, 0, 0] = r.p_by_product[:, p] / self.credited_deal[p] + r.in_period[:, p] * w
             out[:, 0, 1] = r.in_period[:, p] * w * (1.0 - w)
             out[:, 0, 2] = spec.units * held
-            out[:, 0, 3] = spec.bonus
+            out[:, 0, 3] = self.quota_bonus
         if target is not None:
             out[:, 1, 0] = self.target_count(slice(None))
             out[:, 1, 2] = target.count * held
-            out[:, 1, 3] = target.bonus
+            out[:, 1, 3] = self.target_bonus
         return out
 
     def goal_rate(self, x: "Engine") -> np.ndarray:
@@ -130,7 +133,7 @@ class SidePay:
         if self.target is not None:  # before the log's counts start again
             count = self.target_count(idx)
             target = self.target.count * block["days"] / x.period_len  # the days it held the job
-            bonus = np.where(x.calendar.is_last_day[x.day] & (count >= target - 1e-9), self.target.bonus, 0.0)
+            bonus = np.where(x.calendar.is_last_day[x.day] & (count >= target - 1e-9), self.target_bonus, 0.0)
             block["activity_target_count"] = count
             block["activity_target"] = target
             block["activity_target_bonus"] = bonus
@@ -145,7 +148,7 @@ class SidePay:
             units = x.reps.p_by_product[idx, self.goal_product] / self.credited_deal[self.goal_product]
             quota = self.quota_spec.units * block["days"] / x.period_len  # the days it held the job
             applies = x.day >= self.quota_spec.from_day and x.calendar.is_last_day[x.day]
-            bonus = np.where(applies & (units >= quota - 1e-9), self.quota_spec.bonus, 0.0)
+            bonus = np.where(applies & (units >= quota - 1e-9), self.quota_bonus, 0.0)
             block["product_units"] = units
             block["product_quota"] = quota
             block["product_quota_bonus"] = bonus

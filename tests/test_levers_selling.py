@@ -337,3 +337,18 @@ def test_paid_follow_ups_raise_customer_trust_and_retention():
     assert paid["activities_per_rep_year"] > 1.1 * unpaid["activities_per_rep_year"]
     assert paid["relationship_trust_end"] > unpaid["relationship_trust_end"] + 0.02
     assert paid["cancel_rate"] < 0.97 * unpaid["cancel_rate"]
+
+
+def test_equal_cost_calibration_scales_activity_pay_spifs_and_unit_goal_bonuses():
+    """Equal-cost comparisons rescale all variable pay (MECHANISM.md lesson 6): activity pay,
+    SPIFs, the product quota's and the activity target's bonuses move with the plan's scale."""
+    from simulator import Engine
+
+    sets = ["plan.spif={standard: 40}", "plan.product_quota={product: enterprise, units: 2, bonus: 900}"]
+    plain = Engine(small("activity_targets", *sets))
+    doubled = Engine(small("activity_targets", *sets).with_variable_scale(2.0))
+    assert np.allclose(doubled.activity_log.pay, 2 * plain.activity_log.pay) and plain.activity_log.pay.any()
+    assert doubled.activity_log.target_bonus == 2 * plain.activity_log.target_bonus > 0
+    assert np.allclose(doubled.side_pay.spif, 2 * plain.side_pay.spif) and plain.side_pay.spif.any()
+    assert doubled.side_pay.quota_bonus == 2 * plain.side_pay.quota_bonus == 1800
+    assert doubled.side_pay.target_bonus == 2 * plain.side_pay.target_bonus
