@@ -607,6 +607,10 @@ class Engine:
         base = self.plan.base_per_day * days
         clawback = r.clawback_due[idx].copy()
         variable = commission + bonus + stacked_bonus - clawback
+        # activity pay, unit-goal bonuses and SPIFs (None if the plan has none): variable pay like the rest
+        outside = self.side_pay.settle(self, idx, r.days_active[idx])
+        if outside is not None:
+            variable = variable + outside[1]
         side = self.prizes.period_pay(self, idx, full, variable)  # prizes, team bonus, draws ({} if off)
         if side:
             variable = variable + sum(side.values())
@@ -620,7 +624,8 @@ class Engine:
         r.cancel_revenue[idx] = 0.0
         if full:
             self._learn(idx, attainment, sales, quota, variable, days)
-        self.recorder.period(self, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback, side)
+        self.recorder.period(self, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback, side,
+                             outside)
         r.reset_period_books(idx)
 
     def _learn(self, idx, attainment, sales, quota, variable, days) -> None:

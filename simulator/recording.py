@@ -98,9 +98,10 @@ class Recorder:
         self.variable_pay_today = 0.0
 
     def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
-               other_pay: dict | None = None) -> None:
+               other_pay: dict | None = None, outside: tuple | None = None) -> None:
         """`other_pay`: pay beside the curve by column (contest prizes, team bonus, draws,
-        `simulator.prizes`), added to pay; absent when those levers are off."""
+        `simulator.prizes`), added to pay; `outside`: the columns of activity pay, unit goals and
+        SPIFs and their pay (`simulator.side_pay`). Both absent when those levers are off."""
         r = engine.reps
         t = engine.day
         days = r.days_active[idx]
@@ -156,8 +157,9 @@ class Recorder:
             block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
         for name, values in (other_pay or {}).items():
             block[name] = np.asarray(values, dtype=float)
-        side = engine.side_pay.settle(engine, idx, block)  # activity pay and SPIFs (None when the plan has neither)
-        if side is not None:
+        if outside is not None:
+            columns, side = outside
+            block.update(columns)
             block["pay"] = pay + side
             self.variable_pay_today += float(side.sum())
         self.blocks.append(block)

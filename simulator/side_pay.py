@@ -124,15 +124,17 @@ class SidePay:
             self.spif_earned += ((booked - self.seen) / self.credited_deal) @ self.spif_on_day(x.day)
             self.seen[:] = booked
 
-    def settle(self, x: "Engine", idx: np.ndarray, block: dict) -> np.ndarray | None:
-        """Add the period's activity and SPIF columns to the rep-period rows `block` of reps
-        `idx`; return their pay from both, $ (None when the plan has neither)."""
+    def settle(self, x: "Engine", idx: np.ndarray, days: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray] | None:
+        """The period's activity, unit-goal and SPIF columns for the rep-period rows of reps `idx`
+        (who held the job `days` days of it), and their pay from all of them, $ (None when the
+        plan has none). Called once per settlement: the log's counts start again after it."""
         if not self.on:
             return None
+        block: dict[str, np.ndarray] = {}
         extra = np.zeros(idx.size)
         if self.target is not None:  # before the log's counts start again
             count = self.target_count(idx)
-            target = self.target.count * block["days"] / x.period_len  # the days it held the job
+            target = self.target.count * days / x.period_len  # the days it held the job
             bonus = np.where(x.calendar.is_last_day[x.day] & (count >= target - 1e-9), self.target_bonus, 0.0)
             block["activity_target_count"] = count
             block["activity_target"] = target
@@ -146,7 +148,7 @@ class SidePay:
             extra += pay
         if self.quota_spec is not None:
             units = x.reps.p_by_product[idx, self.goal_product] / self.credited_deal[self.goal_product]
-            quota = self.quota_spec.units * block["days"] / x.period_len  # the days it held the job
+            quota = self.quota_spec.units * days / x.period_len  # the days it held the job
             applies = x.day >= self.quota_spec.from_day and x.calendar.is_last_day[x.day]
             bonus = np.where(applies & (units >= quota - 1e-9), self.quota_bonus, 0.0)
             block["product_units"] = units
@@ -159,4 +161,4 @@ class SidePay:
             extra += spif
             self.spif_earned[idx] = 0.0
             self.seen[idx] = 0.0  # their period books start again
-        return extra
+        return block, extra
