@@ -44,7 +44,7 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
                        n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """For each entry, the mean and variance of the k-th best final score among the others of its
     group, each other's score being Normal(mean, sd^2) and independent: the line the entry must
-    pass to win a rank contest with k prizes. On a grid over the group's scores, the line is
+    pass to win a rank contest with k prizes. On a grid over the contenders' scores, the line is
     at most x when fewer than k others end past x (a Poisson-binomial count, built up one rival
     at a time). NO_LINE (variance 0) where the group has no more than k members.
 
@@ -56,26 +56,30 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     if n == 0:
         return np.zeros(0), np.zeros(0)
     counts = np.bincount(group, minlength=n_groups)
-    order = np.argsort(group, kind="stable")
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    slot = np.empty(n, dtype=np.int64)
-    slot[order] = np.arange(n) - first[group[order]]
-    size = int(counts.max())
     sd = np.maximum(sd, 1e-9 * (1.0 + np.abs(mean)))
+    slot = rank_in_group(group, mean)  # places in each group by expected score, 0 the highest
+    size = int(counts.max())
     members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
     members_sd = np.ones((n_groups, size))
     members_mean[group, slot] = mean
     members_sd[group, slot] = sd
+    # rivals who can set the line: those with a real chance of ending above where the top k + 1
+    # may fall (the others never end past it, so a big field costs no more than its leaders)
+    top = min(k + 1, size)
+    floor = np.min(members_mean[:, :top] - 6.0 * members_sd[:, :top], axis=1)
+    contender = mean + 6.0 * sd >= floor[group]
+    members_mean[group[~contender], slot[~contender]] = -np.inf
+    rivals = int(slot[contender].max()) + 1 if contender.any() else 0
     lo = np.full(n_groups, np.inf)
     hi = np.full(n_groups, -np.inf)
-    np.minimum.at(lo, group, mean - 6.0 * sd)
-    np.maximum.at(hi, group, mean + 6.0 * sd)
-    lo, hi = np.where(counts > 0, lo, 0.0), np.where(counts > 0, hi, 1.0)
+    np.minimum.at(lo, group[contender], (mean - 6.0 * sd)[contender])
+    np.maximum.at(hi, group[contender], (mean + 6.0 * sd)[contender])
+    lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
     x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
     past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
     below_k = np.zeros((n, LINE_GRID, k))  # P(exactly m others end past x), m < k
     below_k[:, :, 0] = 1.0
-    for j in range(size):
+    for j in range(rivals):
         p = past[group, j, :]
         p[slot == j] = 0.0  # not one's own rival
         moved = below_k * p[:, :, None]
