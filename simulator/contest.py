@@ -2,8 +2,9 @@
 contest), on top of the plan.
 
 A rep cannot know where the winning line will fall; it reckons it from what it sees of its peers
-(their results so far on the leaderboard and their usual pace) and values the contest as a prize
-won when its own credited sales over the contest period reach that line. The prize enters the
+(their results so far on the leaderboard, their usual pace, and how uncertain the rest of their
+period is) and values the contest as a prize won when its own credited sales over the contest
+period pass that uncertain line. The prize enters the
 rep's weighing as a second threshold (`simulator.prizes`), so its effects come from the same
 valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
 is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtr
 
 from simulator.scenario import Contest
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from simulator.engine import Engine
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
+LINE_GRID = 96  # points on which the distribution of the winning line is reckoned
 
 
 def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -37,15 +40,60 @@ def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     return rank
 
 
-def nth_best(group: np.ndarray, score: np.ndarray, n: int, n_groups: int) -> np.ndarray:
-    """Per group, the n-th highest score (n = 1 is the best); NO_LINE where the group is smaller."""
-    order = np.lexsort((-score, group))
-    grouped = group[order]
+def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: int,
+                       n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry, the mean and variance of the k-th best final score among the others of its
+    group, each other's score being Normal(mean, sd^2) and independent: the line the entry must
+    pass to win a rank contest with k prizes. On a grid over the contenders' scores, the line is
+    at most x when fewer than k others end past x (a Poisson-binomial count, built up one rival
+    at a time). NO_LINE (variance 0) where the group has no more than k members.
+
+    A line read off the others' expected scores alone would be sure: a rep just behind it would
+    see no chance short of out-working it, and a spread of its own results would be worth
+    nothing to it; with the line as uncertain as the rivals' results, a rep a little behind
+    gains from a wider spread of its own and one ahead loses by it (Gaba and Kalra 1999)."""
+    n = len(mean)
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
     counts = np.bincount(group, minlength=n_groups)
-    first = np.searchsorted(grouped, np.arange(n_groups), side="left")
-    at = np.minimum(first + n - 1, max(len(score) - 1, 0))
-    values = score[order][at] if len(score) else np.zeros(n_groups)
-    return np.where(counts >= n, values, NO_LINE)
+    sd = np.maximum(sd, 1e-9 * (1.0 + np.abs(mean)))
+    slot = rank_in_group(group, mean)  # places in each group by expected score, 0 the highest
+    size = int(counts.max())
+    members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
+    members_sd = np.ones((n_groups, size))
+    members_mean[group, slot] = mean
+    members_sd[group, slot] = sd
+    # rivals who can set the line: those with a real chance of ending above where the top k + 1
+    # may fall (the others never end past it, so a big field costs no more than its leaders)
+    top = min(k + 1, size)
+    floor = np.min(members_mean[:, :top] - 6.0 * members_sd[:, :top], axis=1)
+    contender = mean + 6.0 * sd >= floor[group]
+    members_mean[group[~contender], slot[~contender]] = -np.inf
+    rivals = int(slot[contender].max()) + 1 if contender.any() else 0
+    lo = np.full(n_groups, np.inf)
+    hi = np.full(n_groups, -np.inf)
+    np.minimum.at(lo, group[contender], (mean - 6.0 * sd)[contender])
+    np.maximum.at(hi, group[contender], (mean + 6.0 * sd)[contender])
+    lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
+    x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
+    past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
+    below_k = np.zeros((n, LINE_GRID, k))  # P(exactly m others end past x), m < k
+    below_k[:, :, 0] = 1.0
+    for j in range(rivals):
+        p = past[group, j, :]
+        p[slot == j] = 0.0  # not one's own rival
+        moved = below_k * p[:, :, None]
+        below_k *= (1.0 - p)[:, :, None]
+        below_k[:, :, 1:] += moved[:, :, :-1]
+    at_most = below_k.sum(axis=2)  # P(line <= x)
+    at_most[:, -1] = 1.0
+    mass = np.diff(at_most, axis=1, prepend=0.0)
+    cell = np.concatenate((x[:, :1], 0.5 * (x[:, 1:] + x[:, :-1])), axis=1)  # the mass of (x_i-1, x_i] at its middle
+    grid = cell[group]
+    line = (mass * grid).sum(axis=1)
+    var = np.maximum((mass * (grid - line[:, None]) ** 2).sum(axis=1), 0.0)
+    field = counts[group] - 1 >= k
+    return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
 
 
 class ContestPrize:
@@ -73,24 +121,27 @@ class ContestPrize:
 
     def cutoffs(self, engine: "Engine") -> tuple[np.ndarray, np.ndarray]:
         """Per rep, the credited sales over the contest period that it expects to win with, and
-        the extra variance of that line (none: the line is read from many peers)."""
+        that line's variance. Each rep reads its peers' results so far off the leaderboard and
+        expects each to go on at its usual pace, as uncertainly as anyone's sales are
+        (compound Poisson with the force's deal size); the line is the k-th best of the others'
+        final results (`kth_best_of_others`)."""
         r = engine.reps
         base = self._base(engine)
         if self.spec.kind == "threshold":
             return self.spec.level * base, np.zeros(r.n)
         pace = r.typical_sales / engine.period_len
-        projected = (r.stack_sales + r.sales + pace * engine.stack_days_left) / base
+        remaining = pace * engine.stack_days_left
+        projected = (r.stack_sales + r.sales + remaining) / base
+        spread = np.sqrt(remaining * engine.deal_size) / base  # sd of the rest of the period, in score units
         who = np.flatnonzero(r.active)
         group, n_groups = self._groups(engine, who)
-        k = self.spec.winners
-        score = projected[who]
-        rank = rank_in_group(group, score)
-        kth = nth_best(group, score, k, n_groups)[group]
-        next_ = nth_best(group, score, k + 1, n_groups)[group]
-        # a rep among the leaders has to stay ahead of the best of the rest, the others have to pass the k-th
+        line_score, var_score = kth_best_of_others(group, projected[who], spread[who], self.spec.winners, n_groups)
         line = np.full(r.n, NO_LINE)
-        line[who] = np.where(rank < k, next_, kth)
-        return np.where(line > NO_LINE, line * base, NO_LINE), np.zeros(r.n)
+        var = np.zeros(r.n)
+        has = line_score > NO_LINE
+        line[who[has]] = line_score[has] * base[who[has]]
+        var[who[has]] = var_score[has] * base[who[has]] ** 2
+        return line, var
 
     def winners(self, engine: "Engine", idx: np.ndarray) -> np.ndarray:
         """Who among the reps settling at the contest's end wins (their contest sales are final)."""

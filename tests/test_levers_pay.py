@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simulator import ScenarioError, load_scenario, run
-from simulator.contest import nth_best, rank_in_group
+from simulator.contest import LINE_GRID, kth_best_of_others, rank_in_group
 from simulator.prizes import static_pay
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
@@ -67,6 +67,37 @@ def test_fewer_winners_draw_more_mis_selling():
     assert rate(1) > 1.1 * rate(4)
 
 
+# Two products with the same sales cycle and the same expected $ per unit of effort at any mix
+# (constant returns to focus): "enterprise" lumpy (few $20,000 deals), "standard" smooth (many $2,000).
+SAME_PACE_PRODUCTS = (
+    "products.standard={price: 2000, margin: 0.35, win_rate: 0.4, leads_per_day: 5.0, cycle_days: 5, cycle_spread: 0.5}",
+    "products.enterprise={price: 20000, margin: 0.35, win_rate: 0.25, leads_per_day: 0.8, cycle_days: 5, cycle_spread: 0.5}",
+    "market.focus_returns=1.0",
+)
+
+
+def test_one_winner_contest_draws_reps_just_outside_the_line_to_the_lumpy_product():
+    """Gaba and Kalra (1999, Marketing Science 18(3)): people facing a contest with few winners
+    choose riskier, higher-variance options, more so the fewer the winners. With two products
+    that bring the same expected $ per unit of effort and close equally fast, one lumpy and one
+    smooth, risk-averse reps on straight commission sell the smooth one; a quarterly contest with
+    one winner per branch of ten draws the reps ranked just behind the winner (ranks 2-4) towards
+    the lumpy product (a wider spread of their contest sales raises their chance of passing the
+    uncertain line), while the leaders, who would lose by a spread, stay smooth; and the force
+    takes more of the lumpy product with one winner than with four."""
+    seeds = (1, 2, 3, 4)
+    common = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
+    one = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.winners=1"))
+    four = pooled("contest", seeds, *common, "plan.contest.winners=4")
+    off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
+    outside_one = one[(one["rank"] >= 1) & (one["rank"] < 4)]["focus_enterprise"].mean()
+    outside_off = off[(off["rank"] >= 1) & (off["rank"] < 4)]["focus_enterprise"].mean()
+    leaders_one = one[one["rank"] == 0]["focus_enterprise"].mean()
+    assert outside_one > outside_off + 0.015, (outside_one, outside_off)
+    assert outside_one > 3 * leaders_one, (outside_one, leaders_one)
+    assert one["focus_enterprise"].mean() > four["focus_enterprise"].mean()
+
+
 def test_threshold_contest_pays_everyone_past_the_level():
     res = run(scenario("contest", "force.size=40", "horizon_years=0.5", "plan.contest.kind=threshold",
                        "plan.contest.level=1.1"), seed=1)
@@ -81,8 +112,18 @@ def test_rank_helpers_pick_the_line_each_rep_must_pass():
     group = np.array([0, 0, 0, 1, 1])
     score = np.array([3.0, 1.0, 2.0, 5.0, 4.0])
     assert list(rank_in_group(group, score)) == [0, 2, 1, 0, 1]
-    assert list(nth_best(group, score, 2, 2)) == [2.0, 4.0]
-    assert nth_best(group, score, 3, 2)[1] < -1e29  # fewer competitors than places: no line
+    sure = np.full(5, 1e-6)  # results known: the line to within half a step of its grid over the scores
+    step = 2.0 / (LINE_GRID - 1)
+    line, var = kth_best_of_others(group, score, sure, 1, 2)  # one prize: pass the best of the others
+    assert np.allclose(line, [2.0, 3.0, 3.0, 4.0, 5.0], atol=step / 2) and np.all(var < step**2)
+    line, _ = kth_best_of_others(group, score, sure, 2, 2)
+    assert np.allclose(line[:3], [1.0, 2.0, 1.0], atol=step / 2)
+    assert np.all(line[3:] < -1e29)  # no more competitors than places: no line
+    # three equal rivals, each Normal(1, 0.3^2): the best of them is 1 + 0.846 x 0.3 on average,
+    # less spread than any one of them
+    line, var = kth_best_of_others(np.zeros(4, dtype=np.int64), np.array([1.0, 1.0, 1.0, 9.0]), np.full(4, 0.3), 1, 1)
+    assert line[3] == pytest.approx(1.0 + 0.8463 * 0.3, abs=2e-3)
+    assert 0.0 < var[3] < 0.3**2
 
 
 # ------------------------------------------------------------------------------- team quotas
