@@ -77,14 +77,22 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
     x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
     past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
-    below_k = np.zeros((n, LINE_GRID, k))  # P(exactly m others end past x), m < k
-    below_k[:, :, 0] = 1.0
+    # P(exactly m others end past x), m < k: folded in one rival at a time, once per contender
+    # (whose own place is left out) and once per group for everyone else, whose rivals are all
+    # the contenders (a non-contender's own chance of ending past x is nil already)
+    own = np.flatnonzero(contender)
+    row_group = np.concatenate((group[own], np.arange(n_groups)))
+    row_slot = np.concatenate((slot[own], np.full(n_groups, -1)))
+    folded = np.zeros((len(row_group), LINE_GRID, k))
+    folded[:, :, 0] = 1.0
     for j in range(rivals):
-        p = past[group, j, :]
-        p[slot == j] = 0.0  # not one's own rival
-        moved = below_k * p[:, :, None]
-        below_k *= (1.0 - p)[:, :, None]
-        below_k[:, :, 1:] += moved[:, :, :-1]
+        p = past[row_group, j, :]
+        p[row_slot == j] = 0.0  # not one's own rival
+        moved = folded * p[:, :, None]
+        folded *= (1.0 - p)[:, :, None]
+        folded[:, :, 1:] += moved[:, :, :-1]
+    below_k = folded[len(own):][group]
+    below_k[own] = folded[: len(own)]
     at_most = below_k.sum(axis=2)  # P(line <= x)
     at_most[:, -1] = 1.0
     mass = np.diff(at_most, axis=1, prepend=0.0)
