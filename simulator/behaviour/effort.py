@@ -31,7 +31,9 @@ margin over the probes beyond a valley was small, the state moved or the period 
 The search is compiled once per valuation: `evaluate` and `coefficients` dispatch at compile
 time on what they are given (`numba.extending.overload`), so the normal valuation's inner loop
 sees only plain numbers (a rep's scalars R, a focus mix's coefficients, the pay curve as tuples)
-and nothing of the exact one.
+and nothing of the exact one; without unit goals (a product quota, an activity target) a mix
+carries five coefficients instead of fifteen, a variant of its own that keeps the hot path as
+short as it was before those levers.
 `tests/test_decisions.py` checks the result against an exhaustive grid.
 """
 
@@ -85,6 +87,7 @@ UNIT_GOALS = 2
 RATE, MEAN, VAR, GOAL, BONUS = range(5)  # offsets inside a unit goal's terms
 PRODUCT_GOAL, ACTIVITY_GOAL = 5, 10  # where each unit goal's terms start
 N_COEF = 5 + 5 * UNIT_GOALS
+PLAIN_COEF = 5  # without unit goals the search carries only the first five (compiled apart: the hot path)
 
 
 @njit(cache=True, error_model="numpy")
@@ -171,24 +174,37 @@ def unit_goal_value(e, g, mean, var, goal, bonus):
     return bonus * ncdf(z), bonus * npdf(z) * (g - z * g / (2.0 * s)) / s
 
 
-@njit(cache=True, error_model="numpy", inline="always")
 def has_unit_goal(c):
-    return c[9] > 0.0 or c[14] > 0.0  # PRODUCT_GOAL + BONUS, ACTIVITY_GOAL + BONUS (literal: c may mix types)
+    """Whether the coefficients carry a unit goal with a bonus (never, for the plain ones)."""
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@overload(has_unit_goal, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _has_unit_goal(c):
+    if len(c) == PLAIN_COEF:
+        return lambda c: False
+    return lambda c: c[9] > 0.0 or c[14] > 0.0  # PRODUCT_GOAL + BONUS, ACTIVITY_GOAL + BONUS (literal: c mixes types)
+
+
 def unit_goals_value(e, c):
-    """(value, d value / de) of every unit goal with a bonus (`unit_goal_value`; the indices are
-    PRODUCT_GOAL and ACTIVITY_GOAL plus the offsets, written out because c may mix types)."""
-    v = 0.0
-    dv = 0.0
-    if c[9] > 0.0:
-        v, dv = unit_goal_value(e, c[5], c[6], c[7], c[8], c[9])
-    if c[14] > 0.0:
-        v2, dv2 = unit_goal_value(e, c[10], c[11], c[12], c[13], c[14])
-        v += v2
-        dv += dv2
-    return v, dv
+    """(value, d value / de) of every unit goal with a bonus (`unit_goal_value`)."""
+
+
+@overload(unit_goals_value, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _unit_goals_value(e, c):
+    if len(c) == PLAIN_COEF:
+        return lambda e, c: (0.0, 0.0)
+
+    def both(e, c):  # the indices are PRODUCT_GOAL and ACTIVITY_GOAL plus the offsets, literal because c mixes types
+        v = 0.0
+        dv = 0.0
+        if c[9] > 0.0:
+            v, dv = unit_goal_value(e, c[5], c[6], c[7], c[8], c[9])
+        if c[14] > 0.0:
+            v2, dv2 = unit_goal_value(e, c[10], c[11], c[12], c[13], c[14])
+            v += v2
+            dv += dv2
+        return v, dv
+    return both
 
 
 _RUN_BEFORE: set = set()
@@ -363,9 +379,15 @@ def evaluate_grad(e, c, R):
 
 @overload(evaluate_grad, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate_grad(e, c, R):
-    if len(c) == N_COEF:
+    if len(c) in (PLAIN_COEF, N_COEF):
         return lambda e, c, R: u_normal_grad(e, c, R)
     return lambda e, c, R: u_exact_grad(e, c, R)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def coef_plain(k, T):
+    table = T[0]
+    return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4])
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -390,19 +412,21 @@ def evaluate(e, c, R):
 
 @overload(evaluate, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _evaluate(e, c, R):
-    if len(c) == N_COEF:
+    if len(c) in (PLAIN_COEF, N_COEF):
         return lambda e, c, R: u_normal(e, c, R)
     return lambda e, c, R: u_exact(e, c, R)
 
 
 def coefficients(k, T):
-    """Focus mix k's coefficients from the rep's tables T: (table,) for the normal valuation,
-    (table, lam, dealv, work arrays) for the exact one."""
+    """Focus mix k's coefficients from the rep's tables T: (table,) for the normal valuation
+    without unit goals, (table, table) with them, (table, lam, dealv, work arrays) for the exact one."""
 
 
 @overload(coefficients, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _coefficients(k, T):
     if len(T) == 1:
+        return lambda k, T: coef_plain(k, T)
+    if len(T) == 2:
         return lambda k, T: coef_normal(k, T)
     return lambda k, T: coef_exact(k, T)
 
@@ -597,11 +621,25 @@ def threshold_efforts(c, R, out):
             if 0.0 < e < E_MAX:
                 out[n] = e
                 n += 1
-    if c[9] > 0.0:  # a product quota (`unit_goals_value`): its units are a Poisson count (variance = mean)
-        n = _unit_goal_efforts(c[5], c[6], c[7], c[8], out, n)
-    if c[14] > 0.0:  # an activity target
-        n = _unit_goal_efforts(c[10], c[11], c[12], c[13], out, n)
-    return n
+    return unit_goal_efforts(c, out, n)
+
+
+def unit_goal_efforts(c, out, n):
+    """Add the efforts around each unit goal's threshold to `out` from `n` on; the new count."""
+
+
+@overload(unit_goal_efforts, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _unit_goal_efforts_of(c, out, n):
+    if len(c) == PLAIN_COEF:
+        return lambda c, out, n: n
+
+    def both(c, out, n):
+        if c[9] > 0.0:  # a product quota (`unit_goals_value`): its units are a Poisson count (variance = mean)
+            n = _unit_goal_efforts(c[5], c[6], c[7], c[8], out, n)
+        if c[14] > 0.0:  # an activity target
+            n = _unit_goal_efforts(c[10], c[11], c[12], c[13], out, n)
+        return n
+    return both
 
 
 @njit(cache=True, error_model="numpy")
@@ -835,7 +873,7 @@ def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
 
 @overload(local_search, inline="always", jit_options={"cache": True, "error_model": "numpy"})
 def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
-    if len(T) == 1:
+    if len(T) <= 2:  # the normal valuation, with or without unit goals
         return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_grad(
             T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
 
@@ -932,9 +970,11 @@ def choose_effort(
     n_focus = focus_g.shape[0]
     n_prod = leads.shape[-1]
     table, lam, probes, scratch = work
-    T_normal = (table,)
+    T_plain = (table,)
+    T_goals = (table, table)  # a second entry marks the tables as carrying unit goals (`coefficients`)
     T_exact = (table, lam, dealv, scratch)
-    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or np.any(unit_goals[:, :, 3] > 0.0)
+    goals_on = np.any(unit_goals[:, :, 3] > 0.0)
+    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or goals_on
     for i in range(len(active)):
         if not active[i]:
             continue
@@ -964,8 +1004,11 @@ def choose_effort(
         if exact:
             e_star, k_star, u_star, margin, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus,
                                                           probes, guard)
+        elif goals_on:
+            e_star, k_star, u_star, margin, wide = search(T_goals, R, full[i], e0, k0, neighbours, n_focus,
+                                                          probes, guard)
         else:
-            e_star, k_star, u_star, margin, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus,
+            e_star, k_star, u_star, margin, wide = search(T_plain, R, full[i], e0, k0, neighbours, n_focus,
                                                           probes, guard)
         exhaustive_used[i] = wide
         if guard or wide:
