@@ -256,11 +256,15 @@ def test_a_launch_on_day_zero_at_full_awareness_and_skill_is_no_launch():
     ("plan.activity_target={activity: calls, count: 60, bonus: 500, per: month}", "plan.activity_target.per"),
 ])
 def test_bad_lever_settings_are_refused_naming_file_and_field(override, field):
-    path = SCENARIOS / "activity_goals.yaml"
+    assert_refused("activity_goals", override, field)
+
+
+def assert_refused(name: str, override: str, field: str) -> None:
+    """Loading the scenario with the override fails with an error naming the file and the field."""
+    path = SCENARIOS / f"{name}.yaml"
     with pytest.raises(ScenarioError) as err:
         load_scenario(path, [override])
-    message = str(err.value)
-    assert str(path) in message and field in message
+    assert str(path) in str(err.value) and field in str(err.value)
 
 
 # ------------------------------------------------------------------------- skills and training
@@ -322,10 +326,7 @@ def test_skills_without_effects_or_training_reproduce_the_plain_scenario():
     ("management.training.gain=2", "management.training.gain"),
 ])
 def test_bad_training_settings_are_refused_naming_file_and_field(override, field):
-    path = SCENARIOS / "training.yaml"
-    with pytest.raises(ScenarioError) as err:
-        load_scenario(path, [override])
-    assert str(path) in str(err.value) and field in str(err.value)
+    assert_refused("training", override, field)
 
 
 def test_paid_follow_ups_raise_customer_trust_and_retention():
