@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 
 from simulator import load_scenario
-from simulator.engine import Engine
+from simulator.sim.engine import Engine
 
 ROOT = Path(__file__).parents[1]
 PHASES = ("open_day", "diffuse", "train", "decide", "prospect", "close_deals", "time_deals", "misbehave", "cancel",

@@ -22,7 +22,7 @@ import numpy as np
 from simulator import load_scenario
 from simulator.behaviour.effort import choose_effort, quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
-from simulator.engine import Engine
+from simulator.sim.engine import Engine
 
 ROOT = Path(__file__).parents[1]
 AFTER_DECIDING = ("prospect", "close_deals", "time_deals", "cancel", "turnover", "settle", "staff", "record")

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.experiment import load_experiment
-from simulator.runner import open_executor, run_sweep
+from simulator.experiments.design import load_experiment
+from simulator.experiments.runner import open_executor, run_sweep
 
 ROOT = Path(__file__).parents[1]
 LEVELS = 10  # bonus levels; replications make up the rest of the runs

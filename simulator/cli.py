@@ -22,10 +22,10 @@ def _scenario(path: str, overrides: list[str], years: float | None = None):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulator.calibration import equal_cost_scale
-    from simulator.metrics import format_scorecard
-    from simulator.risk import format_verdicts, verdicts
-    from simulator.runs import run
+    from simulator.experiments.equal_cost import equal_cost_scale
+    from simulator.analysis.metrics import format_scorecard
+    from simulator.analysis.risk import format_verdicts, verdicts
+    from simulator.experiments.run import run
 
     scenario = _scenario(args.file, [*args.set, *_threshold_fields(args.threshold)], args.years)
     seed = scenario.seed if args.seed is None else args.seed
@@ -51,8 +51,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from simulator.compare import compare, format_comparison
-    from simulator.risk import format_verdicts, verdicts
+    from simulator.experiments.compare import compare, format_comparison
+    from simulator.analysis.risk import format_verdicts, verdicts
 
     scenarios = [_scenario(path, [*args.set, *_threshold_fields(args.threshold)], args.years) for path in args.files]
     names = [Path(p).stem for p in args.files]
@@ -65,7 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"\nRISKS: {plan.name}" + (f" (variable pay x {plan.scale:.3f} for equal cost)" if plan.scale != 1 else ""))
         print(format_verdicts(verdicts([r.summary for r in plan.results], plan.scenario.risk_thresholds())))
     if not args.no_report:
-        from simulator.report import write_report
+        from simulator.report.plans import write_report
 
         page = write_report(out)
         print(f"\nreport: {page}")
@@ -81,7 +81,7 @@ def _threshold_fields(items: list[str]) -> list[str]:
 
 def _parse_thresholds(items: list[str]) -> dict[str, dict[str, float]]:
     """NAME.LEVEL=VALUE items, e.g. fabrication.high=1.5."""
-    from simulator.risk import RISKS
+    from simulator.analysis.risk import RISKS
 
     out: dict[str, dict[str, float]] = {}
     for item in items or []:
@@ -98,7 +98,7 @@ def _parse_thresholds(items: list[str]) -> dict[str, dict[str, float]]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from simulator.report import write_report
+    from simulator.report.plans import write_report
 
     try:
         page = write_report(args.folder, args.x, args.y, args.metric)
@@ -122,9 +122,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from simulator.experiment import describe, load_experiment
-    from simulator.runner import open_executor, run_sweep
-    from simulator.store import ResultsError
+    from simulator.experiments.design import describe, load_experiment
+    from simulator.experiments.runner import open_executor, run_sweep
+    from simulator.experiments.store import ResultsError
 
     changes = [f"replications={args.replications}"] * (args.replications is not None)
     changes += [f"design.samples={args.samples}"] * (args.samples is not None)
@@ -166,15 +166,15 @@ def sweep_exit_status(report) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from simulator.sensitivity import format_indices, sweep_indices
-    from simulator.store import ResultsError
+    from simulator.analysis.sensitivity import format_indices, sweep_indices
+    from simulator.experiments.store import ResultsError
 
     try:
         table = sweep_indices(args.folder, args.metric)
     except (ResultsError, FileNotFoundError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    from simulator.runs import atomic_write
+    from simulator.experiments.run import atomic_write
 
     print(format_indices(table))
     target = Path(args.folder) / "sensitivity.parquet"
@@ -184,8 +184,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from simulator.discovery import discover, save
-    from simulator.store import ResultsError
+    from simulator.analysis.discovery import discover, save
+    from simulator.experiments.store import ResultsError
 
     try:
         found = discover(args.folder, risk=args.risk, threshold=args.threshold, metric=args.metric,
@@ -200,7 +200,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _redraw(folder: str) -> int:
-    from simulator.report import write_report
+    from simulator.report.plans import write_report
 
     print(f"report: {write_report(folder)}")
     return 0

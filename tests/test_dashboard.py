@@ -21,7 +21,7 @@ from simulator.dashboard import DashboardModel, lever_overrides, plan_scenario
 from simulator.dashboard.catalog import FIRST, catalog
 from simulator.dashboard.levers import LEVERS, model_params
 from simulator.dashboard.model import AS_IN_FILE, STATES
-from simulator.metrics import flatten
+from simulator.analysis.metrics import flatten
 
 from conftest import ROOT, SCENARIOS
 

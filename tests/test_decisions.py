@@ -6,7 +6,7 @@ import pytest
 
 from simulator.behaviour.effort import quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
-from simulator.engine import Engine
+from simulator.sim.engine import Engine
 
 from conftest import SCENARIOS, small
 

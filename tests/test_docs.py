@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.experiment import load_experiment
+from simulator.experiments.design import load_experiment
 
 ROOT = Path(__file__).parents[1]
 BLOCKS = re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "experiments.md").read_text(), re.S)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from simulator import SalesForceModel, SalesRep, run
-from simulator.engine import Engine
-from simulator.metrics import flatten
+from simulator.sim.engine import Engine
+from simulator.analysis.metrics import flatten
 
 from conftest import SCENARIOS, small
 
@@ -119,6 +119,6 @@ def test_the_core_benchmark_times_every_phase_of_the_day():
     import re
 
     from benchmarks.core import PHASES
-    from simulator.engine import Engine
+    from simulator.sim.engine import Engine
 
     assert tuple(re.findall(r"self\.(\w+)\(\)", inspect.getsource(Engine.step))) == PHASES

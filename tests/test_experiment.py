@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator.cli import main
-from simulator.experiment import ExperimentError, load_experiment, run_seeds
+from simulator.experiments.design import ExperimentError, load_experiment, run_seeds
 from simulator.scenario import ScenarioError
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"

@@ -7,8 +7,8 @@ full version to docs/validation.md.
 
 import pytest
 
-from simulator.experiment import load_experiment
-from simulator.runner import open_executor
+from simulator.experiments.design import load_experiment
+from simulator.experiments.runner import open_executor
 from simulator.validation import FACTS, validate_facts
 from simulator.validation.page import results
 from simulator.validation.suite import arm_labels, run_facts

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from simulator import ScenarioError, load_scenario, run
-from simulator.contest import LINE_GRID, kth_best_of_others, rank_in_group
-from simulator.prizes import static_pay
+from simulator.levers.contest import LINE_GRID, kth_best_of_others, rank_in_group
+from simulator.levers.prizes import static_pay
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 

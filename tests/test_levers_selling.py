@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from simulator import ScenarioError, load_scenario, run
-from simulator.risk import verdicts
+from simulator.analysis.risk import verdicts
 
 from conftest import SCENARIOS, small
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from simulator import equal_cost_scale, run
-from simulator.climate import offender_clustering
-from simulator.engine import Engine
+from simulator.conduct.climate import offender_clustering
+from simulator.sim.engine import Engine
 
 from conftest import small
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.plan import PayCurve, pay_moments
+from simulator.pay.payout import PayCurve, pay_moments
 
 Q = 100_000.0
 

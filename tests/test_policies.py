@@ -7,11 +7,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from simulator import equal_cost_scale, load_scenario, run
+from simulator import equal_cost_scale, run
 from simulator.cli import main
-from simulator.engine import Engine
-from simulator.plan import compile_plan
-from simulator.quota import next_quotas
+from simulator.sim.engine import Engine
+from simulator.pay.payout import compile_plan
+from simulator.pay.quota import next_quotas
 from simulator.scenario import Quota
 
 from conftest import SCENARIOS, small

@@ -14,12 +14,12 @@ import pytest
 
 from simulator import load_scenario, run
 from simulator.cli import main
-from simulator.compare import compare
-from simulator.experiment import load_experiment
-from simulator.report import write_report
-from simulator.risk import RISKS, verdicts
-from simulator.runner import SerialExecutor, run_sweep
-from simulator.sweep_report import axis_of, cell_means
+from simulator.experiments.compare import compare
+from simulator.experiments.design import load_experiment
+from simulator.report.plans import write_report
+from simulator.analysis.risk import RISKS, verdicts
+from simulator.experiments.runner import SerialExecutor, run_sweep
+from simulator.report.sweep import axis_of, cell_means
 
 from conftest import SCENARIOS, small
 
@@ -179,7 +179,7 @@ def test_cells_average_their_runs_and_sampled_parameters_are_binned():
 def test_lever_rows_appear_only_for_plans_that_use_the_lever():
     """A training plan's cost of training and profit after it reach the headline table; a plan
     without training adds no such rows (its summary has no training figures)."""
-    from simulator.report import HEADLINE_ROWS, _rows_for
+    from simulator.report.plans import HEADLINE_ROWS, _rows_for
 
     plain = run(small(), seed=1).summary
     trained = run(small("training"), seed=1).summary

@@ -6,7 +6,7 @@ import pytest
 
 from simulator.behaviour import effort as E
 from simulator.behaviour.rules import effort_inputs
-from simulator.engine import Engine
+from simulator.sim.engine import Engine
 
 from conftest import small
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from simulator.behaviour import valuation as V
-from simulator.plan import PayCurve
+from simulator.pay.payout import PayCurve
 
 Q = 250_000.0
 

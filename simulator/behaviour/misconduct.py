@@ -17,7 +17,7 @@ A rep considering n acts today compares what they bring under the plan with what
   its credit is reversed and the rep is warned, or dismissed after repeated findings, which costs
   the job (`behaviour.ethics.job_loss_months` of pay).
 - The moral cost is the rep's integrity x `moral_cost`, discounted by its norm (how acceptable
-  misconduct looks where it works, `simulator.climate`).
+  misconduct looks where it works, `simulator.conduct.climate`).
 
 The rep takes the best n (with a logistic noise term, so choices near indifference vary).
 Fabrication (Wells Fargo's unauthorised accounts, 2011-2016) books fake credit with no revenue;
@@ -34,15 +34,15 @@ from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option, ncdf
-from simulator.misconduct import FABRICATION, FAKE_CREDIT, FABRICATIONS, FEES, MIS_SALE, MIS_SALES, MIS_SOLD, record_act
-from simulator.pipeline import book
+from simulator.conduct.oversight import FABRICATION, FAKE_CREDIT, FABRICATIONS, FEES, MIS_SALE, MIS_SALES, MIS_SOLD, record_act
+from simulator.selling.pipeline import book
 
 
 @njit(cache=True, error_model="numpy")
 def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
                 prize, mu_y, s_y, cut):
     """The number of acts (0..cap) with the largest net value, and that value. A second prize
-    (a contest or team bonus, `simulator.prizes`) adds its gain in the chance of reaching `cut`."""
+    (a contest or team bonus, `simulator.levers.prizes`) adds its gain in the chance of reaching `cut`."""
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
@@ -73,7 +73,7 @@ def choose_misconduct(
 ):
     """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found).
     `prize` > 0: a contest prize or team bonus won when the period's credited sales reach
-    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.prizes`)."""
+    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.levers.prizes`)."""
     points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         acted_today[i] = False

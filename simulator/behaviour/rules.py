@@ -22,10 +22,10 @@ from numba import njit
 
 from simulator.behaviour.effort import choose_effort, focus_coefficients, quiet_compilation
 from simulator.behaviour.timing import time_deals
-from simulator.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
+from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 
 if TYPE_CHECKING:
-    from simulator.engine import Engine
+    from simulator.sim.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def effort_inputs(x: "Engine") -> tuple:
         x.leads, x.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
         x.demand_var, x.scenario.behaviour.exact_below_deals,
         x.decision_curve, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
-        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, unit goals (`simulator.side_pay`):
+        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, unit goals (`simulator.levers.side_pay`):
         x.side_pay.unit_goals(x), x.side_pay.goal_product, x.side_pay.goal_rate(x),  # a product quota, an activity target
     )
 

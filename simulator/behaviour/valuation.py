@@ -8,7 +8,7 @@ E[pay] - r/2 Var[pay]. Where few deals are expected the normal misstates
 the chance of reaching quota (MECHANISM.md lesson 5), so `value_atoms` takes the exact
 compound distribution built by `count_pmf` and `build_atoms`.
 
-A curve is `simulator.plan.PayCurve.kernel()`: (n, lo, slope, quota_coef, lump, gi), plain numbers;
+A curve is `simulator.pay.payout.PayCurve.kernel()`: (n, lo, slope, quota_coef, lump, gi), plain numbers;
 `goal` adds a rep's own value of reaching its goal to every segment from index gi up
 (goal-setting theory: Locke and Latham 2002).
 """

@@ -1,4 +1,4 @@
-"""Live charts: the report's own figures (`simulator.report`), drawn from the run so far.
+"""Live charts: the report's own figures (`simulator.report.plans`), drawn from the run so far.
 
 Each plan on the dashboard becomes the report's `PlanData` (same tables, same colours), so a chart
 on the screen and the one in `salesim report` are the same picture at a different day. Figures are
@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulator import report
+from simulator.report import plans as report
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
 

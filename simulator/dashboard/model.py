@@ -19,9 +19,9 @@ import numpy as np
 from simulator.dashboard.catalog import FIRST, resolve
 from simulator.dashboard.levers import LEVERS, plan_scenario
 from simulator.dashboard.snapshot import snapshot
-from simulator.model import SalesForceModel
-from simulator.report import PALETTE
-from simulator.runs import RunResult
+from simulator.sim.model import SalesForceModel
+from simulator.report.plans import PALETTE
+from simulator.experiments.run import RunResult
 from simulator.scenario import Scenario, ScenarioError
 
 NO_COMPARISON = "none"

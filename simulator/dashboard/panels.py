@@ -1,5 +1,5 @@
 """Text panels: where the run stands (day, bookings, acts, leavers, the levers moved) and the risk
-verdicts of the run so far in plain words (`simulator.risk`, as `salesim compare` reports them).
+verdicts of the run so far in plain words (`simulator.analysis.risk`, as `salesim compare` reports them).
 
 Numbers carry CSS classes (`salesim-day`, `salesim-bookings`, ...) so tests and screen readers can
 find them.
@@ -13,10 +13,10 @@ import math
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulator import report
+from simulator.report import plans as report
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
-from simulator.risk import Verdict, verdicts
+from simulator.analysis.risk import Verdict, verdicts
 
 CSS = """
 .salesim-panel{padding:0 6px}

@@ -1,10 +1,10 @@
-"""The run so far as a `RunResult`: the same tables and scorecard `simulator.runs.run` gives at
+"""The run so far as a `RunResult`: the same tables and scorecard `simulator.experiments.run.run` gives at
 the end, cut at today, so the dashboard's figures and risk verdicts are the report's own."""
 
 from __future__ import annotations
 
-from simulator.model import SalesForceModel
-from simulator.runs import RunResult, summarise
+from simulator.sim.model import SalesForceModel
+from simulator.experiments.run import RunResult, summarise
 
 
 def snapshot(model: SalesForceModel) -> RunResult:

@@ -21,7 +21,7 @@ def validate_facts(quick: bool = False, workers: int | None = None, out: str | P
                    ) -> tuple[str, Path, list[FactResult]]:
     """Run the facts (all, or those numbered), print-ready table, page path and results. The
     robustness sweep runs in full mode unless `robustness` says otherwise."""
-    from simulator.runner import open_executor
+    from simulator.experiments.runner import open_executor
     from simulator.validation import robustness as sweep
 
     facts = [fact(n) for n in numbers] if numbers else list(FACTS)

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from simulator.calendar import DAYS_PER_YEAR
-from simulator.climate import offender_clustering
-from simulator.engine import Engine
-from simulator.metrics import complete_periods, flatten
-from simulator.runs import summarise
+from simulator.conduct.climate import offender_clustering
+from simulator.sim.engine import Engine
+from simulator.analysis.metrics import complete_periods, flatten
+from simulator.experiments.run import summarise
 from simulator.scenario import Scenario
 
 EXTRAS = ("by_performer.<type>.sales_per_year", "by_performer.high.pushed_out_past_quota",

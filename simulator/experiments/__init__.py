@@ -1,0 +1,1 @@
+"""Running many worlds: one run and its files (`run`), experiment files and designs (`design`), the sweep runner (`runner`), results folders (`store`), plan comparison (`compare`) and equal-cost scaling (`equal_cost`)."""

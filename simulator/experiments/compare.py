@@ -1,0 +1,227 @@
+"""Plan comparison: the current plan and proposed ones, run on the same seeds.
+
+Every plan runs with the same replication seeds (common random numbers), so differences between
+plans are the plans' and not chance, and a plan compared with itself differs by exactly zero.
+Differences are paired by seed, with Student-t 95% intervals. Beside the simulated figures comes
+the *static* figure a spreadsheet or an incentive-compensation tool's what-if gives: the proposed
+plan's payout computed on the sales made under the current plan. The gap between the two is what
+reps' responses do to a plan.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from simulator.experiments.equal_cost import equal_cost_scale
+from simulator.analysis.metrics import flatten
+from simulator.pay.payout import compile_plan
+from simulator.analysis.risk import nanmean, mean_ci, verdicts
+from simulator.experiments.run import RunResult, atomic_write, package_version, run
+from simulator.scenario import Scenario
+from simulator.levers.prizes import static_pay
+
+HEADLINES = (
+    "financial.revenue", "financial.gross_profit", "financial.comp_cost", "financial.comp_cost_ratio",
+    "financial.profit_after_comp_and_fines", "financial.fixed_pay_share", "financial.fines_and_remediation",
+    "internal_process.hit_rate", "internal_process.attainment_mean", "internal_process.effort_mean",
+    "internal_process.last10_share", "internal_process.discount_leakage", "internal_process.pushed_out_share",
+    "internal_process.misconduct_rate", "customer.customers_harmed", "customer.trust_end",
+    "learning_growth.turnover_rate", "learning_growth.giving_up_share",
+)
+
+
+@dataclass
+class PlanRuns:
+    """One plan's replications."""
+
+    name: str
+    scenario: Scenario
+    scale: float  # variable pay multiplier applied for equal cost (1: none)
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        rows = [flatten(r.summary) | {"seed": r.provenance["seed"]} for r in self.results]
+        return pd.DataFrame(rows).assign(plan=self.name)
+
+
+@dataclass
+class Comparison:
+    plans: list[PlanRuns]
+    seeds: list[int]
+
+    @property
+    def current(self) -> PlanRuns:
+        return self.plans[0]
+
+    def runs_table(self) -> pd.DataFrame:
+        return pd.concat([p.table for p in self.plans], ignore_index=True)
+
+    def differences(self) -> pd.DataFrame:
+        """Each proposed plan minus the current one, paired by seed, for every figure."""
+        base = self.current.table.set_index("seed")
+        rows = []
+        for plan in self.plans[1:]:
+            other = plan.table.set_index("seed").loc[base.index]
+            for metric in base.columns:  # figures both plans have (plans may sell different products)
+                if metric not in other or not pd.api.types.is_numeric_dtype(base[metric]):
+                    continue
+                diff = (other[metric] - base[metric]).to_numpy(dtype=float)
+                mean, low, high = mean_ci(diff)
+                rows.append({"plan": plan.name, "metric": metric, "current": nanmean(base[metric]),
+                             "proposed": nanmean(other[metric]), "difference": mean,
+                             "ci_low": low, "ci_high": high})
+        return pd.DataFrame(rows)
+
+    def verdicts(self) -> dict[str, list[dict]]:
+        return {p.name: [v.as_dict() for v in verdicts([r.summary for r in p.results], p.scenario.risk_thresholds())]
+                for p in self.plans}
+
+    def static_costs(self) -> dict[str, dict]:
+        """What each plan would cost on the current plan's sales, beside what it costs once reps
+        respond (the current plan's own static cost is its simulated cost)."""
+        out = {}
+        for plan in self.plans:
+            simulated = float(np.mean([r.summary["financial"]["comp_cost"] for r in plan.results]))
+            if plan is self.current:
+                out[plan.name] = {"simulated": simulated, "static": simulated, "note": "the current plan as run"}
+                continue
+            static, note = static_cost(self.current, plan)
+            out[plan.name] = {"simulated": simulated, "static": static, "note": note}
+        return out
+
+    def write(self, out: str | Path) -> Path:
+        """comparison.json, runs.parquet, differences.parquet, and each plan's first replication's
+        tables under plans/<name>/ (what the report draws)."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "kind": "comparison",
+            "package_version": package_version(),
+            "seeds": self.seeds,
+            "plans": [{"name": p.name, "scenario_name": p.scenario.name, "scenario_hash": p.scenario.digest(),
+                       "variable_scale": p.scale, "scenario": p.scenario.model_dump(mode="json")} for p in self.plans],
+            "verdicts": self.verdicts(),
+            "static_costs": self.static_costs(),
+        }
+        atomic_write(out / "comparison.json", lambda path: Path(path).write_text(json.dumps(meta, indent=2, default=_json)))
+        atomic_write(out / "runs.parquet", lambda path: self.runs_table().to_parquet(path, index=False))
+        atomic_write(out / "differences.parquet", lambda path: self.differences().to_parquet(path, index=False))
+        for plan in self.plans:
+            plan.results[0].write(out / "plans" / plan.name)
+        return out
+
+
+def _json(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return float(value)
+
+
+def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
+    """The plan's pay on the sales and quotas of the current plan's runs ($, mean over
+    replications), as a spreadsheet what-if would compute it; nan with a reason when the plans
+    measure sales differently."""
+    a, b = current.scenario, plan.scenario
+    if (a.quota.period, a.plan.credit_basis, a.plan.crediting) != (b.quota.period, b.plan.credit_basis, b.plan.crediting):
+        return float("nan"), "not comparable: the plans credit sales or set quota periods differently"
+    scaled = b.with_variable_scale(plan.scale / max(b.plan.variable_scale, 1e-12)) if plan.scale != 1.0 else b
+    pay = compile_plan(scaled.plan, 252 / _period_days(b), np.ones(len(b.products)))
+    ratio = (b.quota.amount / a.quota.amount if a.quota.amount and b.quota.amount
+             else b.quota.difficulty / a.quota.difficulty)
+    totals = []
+    for result in current.results:
+        rows = result.rep_periods
+        quota = rows["quota"] * ratio
+        variable = np.where(rows["complete"], pay.curve.pay(rows["sales"], quota), pay.curve.commission(rows["sales"], quota))
+        side = static_pay(scaled, rows.assign(quota=quota), variable)  # contests, team bonus, draws (None if none)
+        if side is not None:
+            variable = variable + side
+        totals.append(float((pay.base_per_day * rows["days"] + variable).sum()))
+    return float(np.mean(totals)), "the proposed plan's payout on the current plan's sales"
+
+
+def _period_days(scenario: Scenario) -> int:
+    from simulator.calendar import PERIOD_DAYS
+
+    return PERIOD_DAYS[scenario.quota.period]
+
+
+def _run_one(args) -> RunResult:
+    scenario, seed = args
+    return run(scenario, seed)
+
+
+def compare(scenarios: Sequence[Scenario], names: Sequence[str] | None = None, replications: int = 5,
+            seed: int | None = None, equal_cost: bool = False, workers: int = 1,
+            progress: bool = False) -> Comparison:
+    """Run the current plan (first) and proposed plans on the same seeds."""
+    if len(scenarios) < 1:
+        raise ValueError("compare needs at least one plan")
+    names = list(names) if names else _unique_names([s.name for s in scenarios])
+    first = scenarios[0].seed if seed is None else seed
+    seeds = [first + k for k in range(replications)]
+    plans = []
+    for name, scenario in zip(names, scenarios):
+        scale = 1.0
+        if equal_cost and plans:
+            found = equal_cost_scale(scenario, scenarios[0], seeds=seeds[: min(3, len(seeds))],
+                                     years=min(scenario.horizon_years, 2.0))
+            scale = found.scale
+            scenario = scenario.with_variable_scale(scale)
+        plans.append(PlanRuns(name, scenario, scale))
+    jobs = [(p.scenario, s) for p in plans for s in seeds]
+    results = _map(_run_one, jobs, workers, progress)
+    for i, plan in enumerate(plans):
+        plan.results = results[i * len(seeds):(i + 1) * len(seeds)]
+    return Comparison(plans, seeds)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
+
+
+def _map(function, jobs: list, workers: int, progress: bool) -> list:
+    """Run jobs in order, on a pool of spawned processes when workers > 1."""
+    if workers <= 1:
+        if progress:
+            from tqdm import tqdm
+
+            return [function(j) for j in tqdm(jobs, desc="runs", unit="run", leave=False)]
+        return [function(j) for j in jobs]
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        return list(pool.map(function, jobs))
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Headline figures side by side, then each proposed plan's differences with 95% intervals."""
+    table = comparison.runs_table().groupby("plan", sort=False)[list(HEADLINES)].mean().T
+    table.columns = [str(c) for c in table.columns]
+    lines = ["HEADLINE FIGURES (mean over replications)", table.to_string(float_format=lambda v: f"{v:,.3f}")]
+    diffs = comparison.differences()
+    if len(diffs):
+        lines.append("\nDIFFERENCES AGAINST THE CURRENT PLAN (paired by seed, 95% interval)")
+        shown = diffs[diffs["metric"].isin(HEADLINES)]
+        for _, d in shown.iterrows():
+            ci = "" if math.isnan(d["ci_low"]) else f"[{d['ci_low']:,.3f}, {d['ci_high']:,.3f}]"
+            lines.append(f"  {d['plan']:<20} {d['metric']:<45} {d['difference']:>16,.3f}  {ci}")
+    lines.append("\nCOST OF PAY: static what-if against simulated")
+    for name, c in comparison.static_costs().items():
+        static = "n/a" if math.isnan(c["static"]) else f"${c['static']:,.0f}"
+        lines.append(f"  {name:<20} static {static:>16}   simulated ${c['simulated']:,.0f}")
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""One run: `run(scenario, seed)` gives the three tables, and `RunResult.write` saves them.
+
+A run's identity is its resolved scenario and its seed; both travel with every file it writes
+(provenance: the resolved scenario, its hash, the seed, the package version), so any figure can be
+traced and rerun.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulator.sim.engine import Engine
+from simulator.analysis.metrics import business_model_figures, scorecard
+from simulator.scenario import Scenario
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("salesim")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+@dataclass
+class RunResult:
+    """The tables of one run: a row per day, a row per rep and quota period, and the summary."""
+
+    daily: pd.DataFrame
+    rep_periods: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+    acts: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per act of misconduct
+
+    @property
+    def provenance(self) -> dict:
+        return self.summary.get("provenance", {})
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write daily.parquet, rep_periods.parquet (and acts.parquet when there was misconduct) and
+        summary.json atomically into out_dir."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        meta = {b"salesim.provenance": json.dumps(self.provenance, sort_keys=True).encode()}
+        tables = [("daily", self.daily), ("rep_periods", self.rep_periods)]
+        if len(self.acts):
+            tables.append(("acts", self.acts))
+        for name, table in tables:
+            arrow = pa.Table.from_pandas(table, preserve_index=False)
+            arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **meta})
+            atomic_write(out / f"{name}.parquet", lambda path, t=arrow: pq.write_table(t, path))
+        atomic_write(out / "summary.json",
+                     lambda path: Path(path).write_text(json.dumps(self.summary, indent=2, default=float)))
+        return out
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_read_umask()  # what open() would give; read once, at import, before any thread starts
+
+
+def atomic_write(target: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: readers never see half a file.
+
+    The file gets the permissions an ordinary write would give (mkstemp's are owner-only), so
+    colleagues and a cluster's workers can read shared results folders.
+    """
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def provenance(scenario: Scenario, seed: int) -> dict:
+    return {
+        "scenario_name": scenario.name,
+        "scenario_hash": scenario.digest(),
+        "seed": int(seed),
+        "package_version": package_version(),
+        "scenario": scenario.model_dump(mode="json"),
+    }
+
+
+def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame) -> dict:
+    sc = engine.scenario
+    card = scorecard(daily, rep_periods, acts, period_days=engine.period_len, force_size=sc.force.size,
+                     products=list(engine.products.names), business_model=sc.market.business_model,
+                     reference_margin=engine.reference_margin(), goal_assigned=sc.quota.assigned)
+    card["business_model"] = {"model": sc.market.business_model, **business_model_figures(
+        daily, sc.market.business_model, bill_rate=sc.market.service.bill_rate,
+        delivery_hours_per_day=sc.market.service.delivery_hours_per_day)}
+    card["provenance"] = provenance(sc, engine.seed)
+    return card
+
+
+def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False) -> RunResult:
+    """Run a scenario to its horizon on the array engine and return its tables."""
+    engine = Engine(scenario, seed=seed)
+    days = range(engine.n_days)
+    if progress:
+        from tqdm import tqdm
+
+        days = tqdm(days, desc=scenario.name, unit="day", leave=False)
+    for _ in days:
+        engine.step()
+    daily, rep_periods = engine.recorder.tables()
+    acts = engine.act_ledger.table(engine.products.names)
+    return RunResult(daily, rep_periods, summarise(engine, daily, rep_periods, acts), acts)

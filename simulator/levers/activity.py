@@ -1,0 +1,214 @@
+"""Activities reps log (calls, demos, visits, follow-ups): the work effort produces, the padding
+activity pay invites, and the audits that find some of it.
+
+Activity-based pay is behaviour-based control in Anderson and Oliver's (1987) terms: the firm
+pays for what it can observe of the work rather than for its outcome. Kerr (1975), "On the folly
+of rewarding A while hoping for B", is the warning: what is paid for is what gets done, and a
+count that can be inflated will be. Here effort produces activities (and, as before, the
+opportunities of `pipeline.prospect`: activities are the visible side of that effort); reps value
+activity pay in the same objective as sales pay (`side_pay`, `behaviour.effort`), so paying for
+activities raises effort; and a rep may log activities that never happened, weighed like any act
+of misconduct (`behaviour.misconduct`): the pay each brings, kept unless found, against the moral
+cost (`behaviour.ethics.padding_moral_share` of `moral_cost`, scaled by integrity and the branch's
+norm) and the chance an audit finds the day's padding times the sanction (a warning, or the job
+after `warnings_before_firing`). Audits use management's audit rate, catch and window; found
+padding is clawed back from activity pay. An activity target (`plan.activity_target`) enters the
+same weighing: invented activities of its kind are also worth its bonus times the gain in the
+chance of reaching it (the closed form of `behaviour.effort.unit_goal_value`, from the count
+logged so far and today's pace for the days left), which is large only for a rep just short of
+the target late in the period, so padding bunches there (Schweitzer, Ordonez and Douma 2004 on
+misconduct just short of goals; Kerr 1975).
+
+Nothing here runs, and no random number is drawn, unless a scenario defines activities.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from simulator.behaviour.valuation import ncdf
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+    from simulator.scenario import Scenario
+
+DAILY = ("activities", "activities_logged", "activities_padded", "padding_found", "padding_clawback")
+
+
+@njit(cache=True, error_model="numpy")
+def log_day(slot, active, effort, focus, shares, per_effort, product, pay, cap, integrity, norm, warnings, job_cost,
+            moral, noise, warnings_before_firing, p_window, catch, real, logged, padded, ring, totals, rng,
+            target_a, target, target_bonus, found_log, days_after):
+    """Each active rep's activities today: what its effort did, and how many it pads the log with
+    (the n in 0..cap with the best net value n x pay x (1 - p_n) - n x moral - p_n x sanction, p_n
+    the chance an audit finds at least one of them; logistic noise on taking it). For the
+    activity target's kind (`target_a`, -1: none) the value adds (1 - p_n) x bonus x the gain in
+    the chance of reaching the rep's `target[i]` by the period's end, counting the log so far
+    (less padding found) and today's pace over the `days_after` days left after today."""
+    ring[:, :, slot] = 0  # padding older than the audit window is out of reach
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        moral_i = moral * integrity[i] * (1.0 - norm[i])
+        sanction = job_cost[i] if warnings[i] >= warnings_before_firing else 0.1 * job_cost[i]
+        for a in range(len(per_effort)):
+            p = product[a]
+            done = effort[i] * per_effort[a] * (shares[focus[i], p] if p >= 0 else 1.0)
+            real[i, a] += done
+            logged[i, a] += done
+            totals[0] += done
+            totals[1] += done
+            aimed = a == target_a and target_bonus > 0.0
+            if (pay[a] <= 0.0 and not aimed) or cap[a] <= 0:
+                continue
+            if aimed:  # the belief about the period's count, as in `behaviour.effort.unit_goal_value`
+                s = math.sqrt(done * days_after + 0.25)
+                short = target[i] - (logged[i, a] - found_log[i, a] + done * days_after)
+                p_reach = ncdf(-short / s)
+            best_n = 0
+            best = 0.0
+            for n in range(1, cap[a] + 1):
+                found = p_window * (1.0 - (1.0 - catch) ** n)
+                value = n * pay[a] * (1.0 - found) - n * moral_i - found * sanction
+                if aimed:
+                    value += (1.0 - found) * target_bonus * (ncdf((n - short) / s) - p_reach)
+                if value > best:
+                    best = value
+                    best_n = n
+            u = rng.random()
+            if best_n == 0 or best + noise * math.log(u / (1.0 - u)) <= 0.0:
+                continue
+            logged[i, a] += best_n
+            padded[i, a] += best_n
+            ring[i, a, slot] += best_n
+            totals[1] += best_n
+            totals[2] += best_n
+
+
+@njit(cache=True, error_model="numpy")
+def audit_day(slot, active, audit_rate, catch, pay, ring, found, clawback, warnings, warnings_before_firing,
+              dismissed, totals, rng):
+    """Audits of the activity log: an audited rep's padding in the window is found, each with
+    chance `catch` (oldest first); found padding is clawed back and the rep warned, or dismissed
+    after `warnings_before_firing` warnings."""
+    window = ring.shape[2]
+    for i in range(len(active)):
+        if not active[i] or rng.random() >= audit_rate:
+            continue
+        caught = 0
+        for a in range(ring.shape[1]):
+            total = 0
+            for d in range(window):
+                total += ring[i, a, d]
+            if total == 0:
+                continue
+            n_found = rng.binomial(total, catch)
+            if n_found == 0:
+                continue
+            caught += n_found
+            found[i, a] += n_found
+            clawback[i] += n_found * pay[a]
+            totals[3] += n_found
+            totals[4] += n_found * pay[a]
+            left = n_found
+            for d in range(1, window + 1):  # oldest first: the slot after today's is the oldest
+                s = (slot + d) % window
+                take = min(left, ring[i, a, s])
+                ring[i, a, s] -= take
+                left -= take
+                if left == 0:
+                    break
+        if caught > 0:
+            warnings[i] += 1
+            if warnings[i] > warnings_before_firing:
+                dismissed[i] = True
+
+
+class ActivityLog:
+    """Every rep's activity counts for the period so far, and the padding an audit could find."""
+
+    def __init__(self, scenario: "Scenario", n: int, product_names: tuple[str, ...]):
+        acts = scenario.market.activities
+        self.names = tuple(acts)
+        k = len(self.names)
+        self.per_effort = np.array([acts[a].per_effort for a in self.names], dtype=float)
+        self.product = np.array([product_names.index(acts[a].product) if acts[a].product else -1 for a in self.names],
+                                dtype=np.int64)
+        self.cap = np.array([acts[a].padding_per_day for a in self.names], dtype=np.int64)
+        scale = scenario.plan.variable_scale  # equal-cost calibration scales activity pay like the curve's
+        self.pay = scale * np.array([scenario.plan.activity_pay.get(a, 0.0) for a in self.names], dtype=float)
+        d = scenario.management.detection
+        self.audit_rate, self.catch = d.audit_rate, d.audit_catch
+        self.p_window = 1.0 - (1.0 - d.audit_rate) ** d.audit_window_days  # audited while today's padding is in reach
+        self.real = np.zeros((n, k))
+        self.logged = np.zeros((n, k))
+        self.padded = np.zeros((n, k), dtype=np.int64)
+        self.found = np.zeros((n, k), dtype=np.int64)
+        self.clawback = np.zeros(n)
+        self.ring = np.zeros((n, k, d.audit_window_days), dtype=np.int64)
+        self.today = np.zeros(len(DAILY))
+        self.daily_names = DAILY
+        target = scenario.plan.activity_target
+        self.target_a = self.names.index(target.activity) if target is not None else -1
+        self.target_bonus = scale * target.bonus if target is not None else 0.0
+        self.target_count = target.count if target is not None else 0.0
+        self.no_target = np.zeros(n)
+        aimed = np.arange(k) == self.target_a
+        self.padding_possible = bool(np.any(((self.pay > 0) | (aimed & (self.target_bonus > 0))) & (self.cap > 0)))
+        self.owner = np.zeros(n, dtype=np.int64)  # whose log each position holds
+        self.after_sales = np.array([acts[a].after_sales for a in self.names], dtype=np.bool_)
+        self.follow_ups = np.zeros(n)  # after-sales follow-ups each rep did today (`simulator.levers.training`)
+
+    @classmethod
+    def build(cls, scenario: "Scenario", n: int, product_names: tuple[str, ...]) -> "ActivityLog | None":
+        return cls(scenario, n, product_names) if scenario.market.activities else None
+
+    def day(self, x: "Engine") -> None:
+        """Log today's activities, then audit the logs."""
+        r = x.reps
+        e = x.scenario.behaviour.ethics
+        slot = x.day % self.ring.shape[2]
+        self.today[:] = 0.0
+        newcomer = r.rep_id != self.owner  # a new hire's log starts clean
+        if newcomer.any():
+            self.ring[newcomer] = 0
+            self.owner[:] = r.rep_id
+        log_day(slot, r.active, r.effort, r.focus, x.focus_shares, self.per_effort, self.product, self.pay, self.cap,
+                r.integrity_now, r.norm, r.warnings, x._job_value(slice(None)), e.moral_cost * e.padding_moral_share,
+                e.noise, x.scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
+                self.real, self.logged, self.padded, self.ring, self.today, x.rng,
+                self.target_a, self.targets(x), self.target_bonus, self.found, x.days_left - 1)
+        if self.after_sales.any():
+            share = np.where(self.product[None, :] >= 0, x.focus_shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
+            done = r.effort[:, None] * self.per_effort[None, :] * share
+            self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
+        if self.padding_possible and self.audit_rate > 0.0:
+            audit_day(slot, r.active, self.audit_rate, self.catch, self.pay, self.ring, self.found, self.clawback,
+                      r.warnings, x.scenario.management.sanctions.warnings_before_firing, x.dismissed, self.today, x.rng)
+
+    def targets(self, x: "Engine") -> np.ndarray:
+        """Each rep's activity target this period, cut to the part of the period it holds the job."""
+        if self.target_a < 0:
+            return self.no_target
+        return self.target_count * x.reps.quota_days / x.period_len
+
+    def settle(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The period's activity columns for reps `idx` and their activity pay (net of padding
+        clawed back); their counts start again."""
+        pay = self.logged[idx] @ self.pay - self.clawback[idx]
+        columns = {
+            "activities": self.real[idx].sum(axis=1),
+            "activities_logged": self.logged[idx].sum(axis=1),
+            "activities_padded": self.padded[idx].sum(axis=1),
+            "padding_found": self.found[idx].sum(axis=1),
+            "activity_pay": pay,
+        }
+        for a, name in enumerate(self.names):
+            columns[f"logged_{name}"] = self.logged[idx, a].copy()
+        for arr in (self.real, self.logged, self.padded, self.found, self.clawback):
+            arr[idx] = 0
+        return columns, pay

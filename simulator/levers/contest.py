@@ -1,0 +1,161 @@
+"""Sales contests: a prize for the top ranks (rank contest) or for everyone past a level (threshold
+contest), on top of the plan.
+
+A rep cannot know where the winning line will fall; it reckons it from what it sees of its peers
+(their results so far on the leaderboard, their usual pace, and how uncertain the rest of their
+period is) and values the contest as a prize won when its own credited sales over the contest
+period pass that uncertain line. The prize enters the
+rep's weighing as a second threshold (`simulator.levers.prizes`), so its effects come from the same
+valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
+is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
+are barely moved. Gaba and Kalra (1999, Marketing Science 18(3)) found in experiments
+that reps facing a contest or quota with few winners choose riskier options; Casas-Arce and
+Martinez-Jerez (2009, Management Science 55(8)) found in a retailer's field data that contestants
+near the winning line work harder while those far from it ease off.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtr
+
+from simulator.scenario import Contest
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+
+NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
+LINE_GRID = 96  # points on which the distribution of the winning line is reckoned
+
+
+def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Each entry's rank among its group by score, 0 for the highest (ties: lower index first)."""
+    order = np.lexsort((np.arange(len(score)), -score, group))
+    grouped = group[order]
+    first = np.searchsorted(grouped, grouped, side="left")
+    rank = np.empty(len(score), dtype=np.int64)
+    rank[order] = np.arange(len(score)) - first
+    return rank
+
+
+def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: int,
+                       n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry, the mean and variance of the k-th best final score among the others of its
+    group, each other's score being Normal(mean, sd^2) and independent: the line the entry must
+    pass to win a rank contest with k prizes. On a grid over the contenders' scores, the line is
+    at most x when fewer than k others end past x (a Poisson-binomial count, built up one rival
+    at a time). NO_LINE (variance 0) where the group has no more than k members.
+
+    A line read off the others' expected scores alone would be sure: a rep just behind it would
+    see no chance short of out-working it, and a spread of its own results would be worth
+    nothing to it; with the line as uncertain as the rivals' results, a rep a little behind
+    gains from a wider spread of its own and one ahead loses by it (Gaba and Kalra 1999)."""
+    n = len(mean)
+    if n == 0:
+        return np.zeros(0), np.zeros(0)
+    counts = np.bincount(group, minlength=n_groups)
+    sd = np.maximum(sd, 1e-9 * (1.0 + np.abs(mean)))
+    slot = rank_in_group(group, mean)  # places in each group by expected score, 0 the highest
+    size = int(counts.max())
+    members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
+    members_sd = np.ones((n_groups, size))
+    members_mean[group, slot] = mean
+    members_sd[group, slot] = sd
+    # rivals who can set the line: those with a real chance of ending above where the top k + 1
+    # may fall (the others never end past it, so a big field costs no more than its leaders)
+    top = min(k + 1, size)
+    floor = np.min(members_mean[:, :top] - 6.0 * members_sd[:, :top], axis=1)
+    contender = mean + 6.0 * sd >= floor[group]
+    members_mean[group[~contender], slot[~contender]] = -np.inf
+    rivals = int(slot[contender].max()) + 1 if contender.any() else 0
+    lo = np.full(n_groups, np.inf)
+    hi = np.full(n_groups, -np.inf)
+    np.minimum.at(lo, group[contender], (mean - 6.0 * sd)[contender])
+    np.maximum.at(hi, group[contender], (mean + 6.0 * sd)[contender])
+    lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
+    x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
+    past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
+    # P(exactly m others end past x), m < k: folded in one rival at a time, once per contender
+    # (whose own place is left out) and once per group for everyone else, whose rivals are all
+    # the contenders (a non-contender's own chance of ending past x is nil already)
+    own = np.flatnonzero(contender)
+    row_group = np.concatenate((group[own], np.arange(n_groups)))
+    row_slot = np.concatenate((slot[own], np.full(n_groups, -1)))
+    folded = np.zeros((len(row_group), LINE_GRID, k))
+    folded[:, :, 0] = 1.0
+    for j in range(rivals):
+        p = past[row_group, j, :]
+        p[row_slot == j] = 0.0  # not one's own rival
+        moved = folded * p[:, :, None]
+        folded *= (1.0 - p)[:, :, None]
+        folded[:, :, 1:] += moved[:, :, :-1]
+    below_k = folded[len(own):][group]
+    below_k[own] = folded[: len(own)]
+    at_most = below_k.sum(axis=2)  # P(line <= x)
+    at_most[:, -1] = 1.0
+    mass = np.diff(at_most, axis=1, prepend=0.0)
+    cell = np.concatenate((x[:, :1], 0.5 * (x[:, 1:] + x[:, :-1])), axis=1)  # the mass of (x_i-1, x_i] at its middle
+    grid = cell[group]
+    line = (mass * grid).sum(axis=1)
+    var = np.maximum((mass * (grid - line[:, None]) ** 2).sum(axis=1), 0.0)
+    field = counts[group] - 1 >= k
+    return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
+
+
+class ContestPrize:
+    """A contest as a second prize: the cutoff each rep expects, and who wins at the end."""
+
+    column = "contest_prize"
+
+    def __init__(self, spec: Contest):
+        self.spec = spec
+        self.amount = spec.prize
+        self.period = spec.period
+
+    def _groups(self, engine: "Engine", who: np.ndarray) -> tuple[np.ndarray, int]:
+        if self.spec.scope == "branch":
+            return engine.branch[who], int(engine.branch.max()) + 1
+        return np.zeros(len(who), dtype=np.int64), 1
+
+    def _base(self, engine: "Engine") -> np.ndarray:
+        """$ of credited sales per point of the ranked score, per rep: the contest period's quota
+        (attainment contests) or 1 (sales contests)."""
+        r = engine.reps
+        if self.spec.measure == "sales":
+            return np.ones(r.n)
+        return r.quota * engine.stack_calendar.length / np.maximum(r.quota_days, 1)
+
+    def cutoffs(self, engine: "Engine") -> tuple[np.ndarray, np.ndarray]:
+        """Per rep, the credited sales over the contest period that it expects to win with, and
+        that line's variance. Each rep reads its peers' results so far off the leaderboard and
+        expects each to go on at its usual pace, as uncertainly as anyone's sales are
+        (compound Poisson with the force's deal size); the line is the k-th best of the others'
+        final results (`kth_best_of_others`)."""
+        r = engine.reps
+        base = self._base(engine)
+        if self.spec.kind == "threshold":
+            return self.spec.level * base, np.zeros(r.n)
+        pace = r.typical_sales / engine.period_len
+        remaining = pace * engine.stack_days_left
+        projected = (r.stack_sales + r.sales + remaining) / base
+        spread = np.sqrt(remaining * engine.deal_size) / base  # sd of the rest of the period, in score units
+        who = np.flatnonzero(r.active)
+        group, n_groups = self._groups(engine, who)
+        line_score, var_score = kth_best_of_others(group, projected[who], spread[who], self.spec.winners, n_groups)
+        line = np.full(r.n, NO_LINE)
+        var = np.zeros(r.n)
+        has = line_score > NO_LINE
+        line[who[has]] = line_score[has] * base[who[has]]
+        var[who[has]] = var_score[has] * base[who[has]] ** 2
+        return line, var
+
+    def winners(self, engine: "Engine", idx: np.ndarray) -> np.ndarray:
+        """Who among the reps settling at the contest's end wins (their contest sales are final)."""
+        r = engine.reps
+        score = r.stack_sales[idx] / self._base(engine)[idx]
+        if self.spec.kind == "threshold":
+            return score >= self.spec.level
+        group, _ = self._groups(engine, idx)
+        return rank_in_group(group, score) < self.spec.winners

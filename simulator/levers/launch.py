@@ -1,0 +1,80 @@
+"""A product launched mid-run: customers' awareness of it and reps' learning curve on it.
+
+Before the launch day nobody can sell the product (no leads). From then on a territory's leads
+of it are the product's full rate x the share of its customers aware of it x the rep's
+productivity on it:
+
+- Awareness follows Bass (1969) diffusion, dA_i = (p x s_i + q x mean A) x (1 - A_i) a day:
+  the innovation term is driven by the selling effort s_i put on the product in territory i
+  (effort x its focus share, yesterday), the imitation term by word of mouth across the market.
+  Reps weigh only today's leads, so building the market is a by-product of what pays today, which
+  is why launch incentives matter.
+- A rep's productivity on it rises with its own cumulative selling effort on it, learning by
+  doing (Arrow 1962; Wright 1936's learning curve in its exponential form, with the gap to full
+  productivity closing by 63% every `learning_days` days of full effort); a new hire starts
+  again from `productivity_start`.
+
+The kernels see the result as a per-rep leads table (`simulator.leads`). Nothing here runs unless
+the scenario has `market.launch`; no random numbers are drawn.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+    from simulator.world.market import ProductTable
+    from simulator.scenario import Scenario
+
+
+class Launch:
+    """Awareness by territory, experience by rep, and the per-rep leads table they give."""
+
+    def __init__(self, scenario: "Scenario", products: "ProductTable", n: int):
+        self.spec = scenario.market.launch
+        self.product = products.names.index(self.spec.product)
+        self.full_rate = float(products.leads[self.product])
+        self.leads = np.tile(products.leads, (n, 1))
+        self.leads[:, self.product] = 0.0  # not on sale yet
+        self.awareness = np.zeros(n)
+        self.experience = np.zeros(n)  # days of full selling effort on the product
+        self.owner = np.zeros(n, dtype=np.int64)
+        self.daily_names = (f"awareness_{self.spec.product}", f"learning_{self.spec.product}")
+        self.today = np.zeros(2)
+        if self.spec.day == 0:  # on sale from the start: the pipeline a run begins with includes it
+            self.awareness[:] = self.spec.awareness_start
+            self._set_leads()
+
+    @classmethod
+    def build(cls, scenario: "Scenario", products: "ProductTable", n: int) -> "Launch | None":
+        return cls(scenario, products, n) if scenario.market.launch is not None else None
+
+    def day(self, x: "Engine") -> None:
+        """Move awareness and experience on by yesterday's selling and set today's leads."""
+        t = x.day
+        spec = self.spec
+        if t < spec.day:
+            return
+        r = x.reps
+        newcomer = r.rep_id != self.owner  # a new hire has no experience of the product
+        self.experience[newcomer] = 0.0
+        self.owner[:] = r.rep_id
+        if t == spec.day:
+            self.awareness[:] = spec.awareness_start
+        else:
+            selling = np.where(r.active, r.effort * x.focus_shares[r.focus, self.product], 0.0)
+            self.experience += selling
+            word_of_mouth = spec.imitation * self.awareness.mean()
+            self.awareness += (spec.innovation * selling + word_of_mouth) * (1.0 - self.awareness)
+            np.minimum(self.awareness, 1.0, out=self.awareness)
+        learned = self._set_leads()
+        self.today[:] = (self.awareness.mean(), float(learned[r.active].mean()) if r.active.any() else 0.0)
+
+    def _set_leads(self) -> np.ndarray:
+        """Leads of the product by territory and rep; returns each rep's productivity on it."""
+        learned = 1.0 - (1.0 - self.spec.productivity_start) * np.exp(-self.experience / self.spec.learning_days)
+        self.leads[:, self.product] = self.full_rate * self.awareness * learned
+        return learned

@@ -1,0 +1,72 @@
+"""Mid-year quota adjustment: quotas re-set from realised demand when the market shifts.
+
+Quotas are set for the demand the plan expects. When demand moves away from it (a recession, a
+boom), quotas that stay put become out of reach or windfalls, whatever the reps do. Practice is to
+re-set them from what the market turned out to be (Zoltners, Sinha and Lorimer 2006, The Complete
+Guide to Sales Force Incentive Compensation, ch. 10 on quota setting: adjust quotas when
+unforeseen events change territories' potential). At each check the demand of the last month or
+quarter (net of seasonality, which the quotas already allow for) is compared with the level the
+quotas assume; past the threshold, the rest of the current period's quota and the following
+periods' quotas move to the new level. Only the fixed and territory policies are adjusted: a
+ratchet or growth quota follows sales, and so the market, already.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulator.calendar import PERIOD_DAYS, month_of_year
+from simulator.scenario import QuotaReset
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+
+
+class QuotaAdjuster:
+    """The demand level quotas assume, and each position's quota at that level."""
+
+    def __init__(self, spec: QuotaReset, engine: "Engine"):
+        self.spec = spec
+        self.every = PERIOD_DAYS[spec.check]
+        n_days = engine.n_days
+        season = engine.scenario.market.seasonality
+        months = month_of_year(np.arange(n_days))
+        self.season = 1.0 + season.amplitude * np.cos(2 * np.pi * (months - season.peak_month) / 12)
+        self.level = 1.0
+        self.owner = np.full(engine.scenario.force.size, -1, dtype=np.int64)
+        self.full = np.zeros(engine.scenario.force.size)  # a whole period's quota at the current level, without carried shortfalls
+        self.resets = 0
+
+    def adjust(self, engine: "Engine") -> None:
+        """At the end of a check window (after the day's settlement): move quotas to the demand
+        that came, and keep new periods' and new hires' quotas at that level."""
+        r = engine.reps
+        t = engine.day
+        who = np.flatnonzero(r.active)
+        fresh = who[self.owner[who] != r.rep_id[who]]
+        if fresh.size:  # new hires start at the current level
+            self.owner[fresh] = r.rep_id[fresh]
+            self.full[fresh] = r.start_quota[fresh] * self.level
+            r.quota[fresh] *= self.level
+        if engine.calendar.is_last_day[t]:  # a new period opens at the current level
+            r.quota[who] = self.full[who] + r.carried[who]
+        if (t + 1) % self.every:
+            return
+        window = slice(t + 1 - self.every, t + 1)
+        level = float(np.mean(engine.demand.realised[window] / self.season[window]))
+        ratio = level / self.level
+        if abs(ratio - 1.0) <= self.spec.threshold:
+            return
+        self.level = level
+        self.resets += 1
+        self.full[who] *= ratio
+        rest = (engine.calendar.days_left[t] - 1) / engine.period_len  # share of the period still to come
+        if engine.calendar.is_last_day[t]:
+            r.quota[who] = self.full[who] + r.carried[who]
+        else:
+            r.quota[who] = (r.quota[who] - r.carried[who]) * (1.0 - rest + rest * ratio) + r.carried[who]
+        mask = np.zeros(r.n, dtype=np.bool_)
+        mask[who] = True
+        engine._period_outlook(mask)  # next period's value of a sale moves with the quota

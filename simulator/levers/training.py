@@ -1,0 +1,103 @@
+"""Relationship skills and sales training.
+
+Each rep has a relationship skill (listening, clarity, adapting to the customer), 0-1, drawn on
+hiring. Skill raises the rep's win rates (adaptive selling raises performance: Weitz, Sujan and
+Sujan 1986), so a skilled rep's own valuation of effort is higher and it works and sells more
+(`behaviour.effort` sees its win rates); and customers' trust in their rep follows the rep's
+skill over `trust_days` (relationship quality, trust and satisfaction, grows out of the
+salesperson's relationship behaviour: Crosby, Evans and Cowles 1990), and further with the rep's
+after-sales follow-ups (Crosby et al.'s contact intensity; `market.activities` marked
+`after_sales`, done as effort allows and paid for where the plan pays activity pay). Trust brings
+repeat business and referrals, the territory's demand x (1 + referral_effect x (trust - mean)),
+and keeps customers: cancellations x (1 - retention_effect x (trust - mean)).
+
+Training (`management.training`) is the lever: a course for every rep every `every_days`
+(positions staggered), paid at once (`cost`, in the cost of sales), closes `gain` of the gap to
+full skill `delay_days` later. A new hire starts from a fresh draw and no course pending.
+
+Skills are drawn from their own stream, a child of the run's seed sequence, so the run's main
+stream is untouched; nothing here runs unless the scenario has `force.skills`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+    from simulator.world.market import ProductTable
+    from simulator.scenario import Scenario
+
+STREAM = 0x5C111  # the skills' child of the run's seed sequence (the network uses the first spawned child)
+
+
+class Training:
+    """Every rep's skill, courses pending, customers' trust in the rep, and the per-rep win rates."""
+
+    def __init__(self, scenario: "Scenario", products: "ProductTable", n: int, rng: np.random.Generator):
+        self.skills = scenario.force.skills
+        self.course = scenario.management.training
+        seq = rng.bit_generator.seed_seq
+        self.rng = np.random.default_rng(np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, STREAM)))
+        self.base_win = products.win
+        self.win = np.tile(products.win, (n, 1))
+        self.skill = np.zeros(n)
+        self.trust = np.full(n, self.skills.mean)  # customers' trust in their rep, by territory
+        self.pending = np.zeros(n)  # skill a finished course will add ...
+        self.due = np.full(n, -1, dtype=np.int64)  # ... on this day
+        self.owner = np.zeros(n, dtype=np.int64)
+        self.base_cancel = scenario.market.customers.cancel_rate
+        self.cancel = np.full(n, self.base_cancel) if self.skills.retention_effect > 0 else None
+        self.daily_names = ("skill", "win_rate_lift", "relationship_trust", "cancel_rate", "courses", "training_cost")
+        self.today = np.zeros(len(self.daily_names))
+
+    def with_retention(self, booking_terms: tuple) -> tuple:
+        """The engine's booking terms with each rep's cancellation rate in place of the force's,
+        when customers' trust in their rep keeps them (`retention_effect`)."""
+        if self.cancel is None:
+            return booking_terms
+        price, credit, margin, _, cancel_days = booking_terms
+        return price, credit, margin, self.cancel, cancel_days
+
+    @classmethod
+    def build(cls, scenario: "Scenario", products: "ProductTable", n: int, rng: np.random.Generator) -> "Training | None":
+        return cls(scenario, products, n, rng) if scenario.force.skills is not None else None
+
+    def day(self, x: "Engine") -> None:
+        """New hires' skills, courses taken and landing, win rates, trust and the demand it brings."""
+        r = x.reps
+        t = x.day
+        s = self.skills
+        hired = r.rep_id != self.owner
+        if hired.any():
+            self.skill[hired] = np.clip(self.rng.normal(s.mean, s.sd, size=int(hired.sum())), 0.0, 1.0)
+            self.due[hired] = -1
+            self.owner[:] = r.rep_id
+        courses = 0
+        if self.course is not None:
+            every = self.course.every_days
+            slot = np.arange(r.n)
+            taking = r.active & ((t + slot * every // r.n) % every == 0)  # staggered across the interval
+            courses = int(taking.sum())
+            self.pending[taking] = self.course.gain
+            self.due[taking] = t + self.course.delay_days
+            landing = self.due == t
+            self.skill[landing] += self.pending[landing] * (1.0 - self.skill[landing])
+            self.due[landing] = -1
+        lift = 1.0 + s.win_effect * (self.skill - s.mean)
+        self.win[:] = np.clip(self.base_win[None, :] * lift[:, None], 0.001, 0.99)
+        target = self.skill
+        if x.activity_log is not None and s.follow_up_effect > 0.0:  # yesterday's after-sales follow-ups
+            target = np.minimum(self.skill + s.follow_up_effect * x.activity_log.follow_ups, 1.0)
+        self.trust += (target - self.trust) / s.trust_days
+        if self.cancel is not None:
+            np.multiply(self.base_cancel, np.maximum(1.0 - s.retention_effect * (self.trust - s.mean), 0.0), out=self.cancel)
+        r.productivity *= np.maximum(1.0 + s.referral_effect * (self.trust - s.mean), 0.0)
+        active = r.active
+        cost = courses * self.course.cost if self.course is not None else 0.0
+        self.today[:] = (self.skill[active].mean() if active.any() else 0.0,
+                         lift[active].mean() - 1.0 if active.any() else 0.0,
+                         self.trust.mean(), self.cancel[active].mean() if self.cancel is not None and active.any()
+                         else self.base_cancel, courses, cost)

@@ -1,0 +1,304 @@
+"""The sweep report: what a batch experiment says across plan space.
+
+A designer or academic reading a sweep asks two things: how does a figure (revenue, profit,
+misconduct) move over two levers, and where in that plane does a risk turn high? This module
+answers both from the sweep's results folder alone (`simulator.experiments.store.load_results`): heatmaps of
+any metric over two parameters, and risk maps shading each cell by its verdict level with the
+thresholds of `simulator.analysis.risk`. Other parameters are averaged over, and so are replications.
+Gridded parameters keep their levels; sampled ones (Latin hypercube, Sobol, random) are cut into
+quantile bins so each cell holds about the same number of runs.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter
+
+from simulator.calendar import PERIOD_DAYS
+from simulator.report.plans import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
+from simulator.analysis.risk import LEVELS, RISKS, level_of
+from simulator.experiments.store import ResultsError, load_results, read_manifest
+
+PARAMETER_PREFIXES = ("lever.", "uncertainty.", "setting.")
+MAX_LEVELS = 8  # more distinct values than this are binned
+BINS = 5
+MAX_BINS = 8
+DEFAULT_METRICS = {
+    "financial.revenue": "revenue, $",
+    "financial.profit_after_comp_and_fines": "profit after pay and fines, $",
+    "internal_process.hit_rate": "share of rep-periods at quota",
+    "internal_process.misconduct_rate": "acts of misconduct a rep a year",
+    "learning_growth.turnover_rate": "reps leaving a year, per position",
+    "by_performer.high.attainment_mean": "high performers' mean attainment",
+}
+
+
+def parameter_columns(runs: pd.DataFrame) -> list[str]:
+    """The sweep's parameter columns that take more than one value, levers first."""
+    columns = [c for p in PARAMETER_PREFIXES for c in runs.columns if c.startswith(p)]
+    return [c for c in columns if runs[c].nunique(dropna=False) > 1]
+
+
+def risk_values(runs: pd.DataFrame) -> pd.DataFrame:
+    """Each run's figure behind every named risk, in columns `risk.<name>`."""
+    metric_columns = [c for c in runs.columns if "." in c and not c.startswith(PARAMETER_PREFIXES)]
+    rows = runs[metric_columns].to_dict("records")
+    return pd.DataFrame({f"risk.{name}": [risk.measure(r) for r in rows] for name, risk in RISKS.items()},
+                        index=runs.index)
+
+
+def bins_for(cases: int, dimensions: int) -> int:
+    """Quantile bins per sampled axis so a cell holds about four cases on average."""
+    return int(np.clip(round((cases / 4) ** (1 / dimensions)), 2, MAX_BINS))
+
+
+def axis_of(values: pd.Series, bins: int = BINS) -> tuple[pd.Series, list[str]]:
+    """Cell positions (0, 1, ...) of a parameter's values and the label of each position."""
+    distinct = values.dropna().unique()
+    if len(distinct) <= MAX_LEVELS or not pd.api.types.is_numeric_dtype(values):
+        if all(v in PERIOD_DAYS for v in distinct):
+            ordered = sorted(distinct, key=PERIOD_DAYS.get)
+        else:
+            ordered = sorted(distinct, key=lambda v: (isinstance(v, str), v))
+        position = {v: k for k, v in enumerate(ordered)}
+        return values.map(position), [_label(v) for v in ordered]
+    cut, edges = pd.qcut(values, bins, labels=False, retbins=True, duplicates="drop")
+    return cut, [f"{_edge(lo)}–{_edge(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def _edge(value: float) -> str:
+    """A bin edge in two significant digits, without scientific notation for small rates."""
+    return np.format_float_positional(float(f"{value:.2g}"), trim="-")
+
+
+def _label(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _name(column: str) -> str:
+    """A parameter column without its role prefix."""
+    return column.split(".", 1)[1] if column.startswith(PARAMETER_PREFIXES) else column
+
+
+def _axis_label(column: str) -> str:
+    """A parameter's name short enough for an axis: the last two parts of a long dotted path."""
+    parts = _name(column).split(".")
+    return ".".join(parts[-2:])
+
+
+def cell_means(runs: pd.DataFrame, x: str, y: str | None, value: str) -> tuple[np.ndarray, list[str], list[str]]:
+    """Mean of `value` in each (y, x) cell, over replications and every other parameter."""
+    bins = bins_for(runs["case"].nunique() if "case" in runs else len(runs), 2 if y else 1)
+    xs, x_labels = axis_of(runs[x], bins)
+    ys, y_labels = axis_of(runs[y], bins) if y else (pd.Series(0, index=runs.index), [""])
+    grid = np.full((len(y_labels), len(x_labels)), np.nan)
+    means = runs[value].astype(float).groupby([ys, xs]).mean()
+    for (row, col), mean in means.items():
+        grid[int(row), int(col)] = mean
+    return grid, x_labels, y_labels
+
+
+def _draw_cells(ax, grid: np.ndarray, x_labels: list[str], y_labels: list[str], x: str, y: str | None,
+                colours: np.ndarray | None = None, **imshow) -> object:
+    image = ax.imshow(grid if colours is None else colours, origin="lower", aspect="auto", **imshow)
+    for (row, col), value in np.ndenumerate(grid):
+        if not math.isnan(value):
+            ax.text(col, row, _short(value), ha="center", va="center", fontsize=10,
+                    color="black" if colours is not None else _ink(image, value))
+    crowded = sum(map(len, x_labels)) > 28
+    ax.set_xticks(range(len(x_labels)), x_labels, rotation=35 if crowded else 0, ha="right" if crowded else "center")
+    ax.set_yticks(range(len(y_labels)), y_labels)
+    ax.set_xlabel(_axis_label(x))
+    ax.set_ylabel(_axis_label(y) if y else "")
+    ax.grid(False)
+    return image
+
+
+def _ink(image, value: float) -> str:
+    r, g, b, _ = image.cmap(image.norm(value))
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def _short(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.1f}M"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
+
+
+def fig_heatmaps(runs: pd.DataFrame, x: str, y: str | None, metrics: dict[str, str]):
+    """One heatmap per metric over the two parameters."""
+    shown = {k: v for k, v in metrics.items() if k in runs and runs[k].notna().any()}
+    if not shown:
+        return None
+    cols = min(3, len(shown))
+    rows = math.ceil(len(shown) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.6 * cols, 4.6 * rows), squeeze=False)
+    for ax, (metric, label) in zip(axes.flat, shown.items()):
+        grid, x_labels, y_labels = cell_means(runs, x, y, metric)
+        image = _draw_cells(ax, grid, x_labels, y_labels, x, y, cmap="viridis")
+        ax.set_title(label, fontsize=13)
+        fig.colorbar(image, ax=ax, shrink=0.85, format=FuncFormatter(lambda v, _: _short(v)))
+    for ax in list(axes.flat)[len(shown):]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    return fig, (f"Each cell: the mean over its runs (replications{' and other parameters' if _others(runs, x, y) else ''}) "
+                 f"of the figure named above the panel, by {_name(x)}{' and ' + _name(y) if y else ''}.")
+
+
+def fig_risk_map(runs: pd.DataFrame, x: str, y: str | None, thresholds: dict[str, dict[str, float]]):
+    """One panel per named risk, each cell shaded by the risk's level at the cell's mean figure."""
+    palette = ListedColormap([LEVEL_COLOURS[level] for level in LEVELS])
+    names = list(RISKS)
+    cols = 4
+    rows = math.ceil(len(names) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.0 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        risk = RISKS[name]
+        limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(name, {})}
+        grid, x_labels, y_labels = cell_means(runs, x, y, f"risk.{name}")
+        levels = np.vectorize(lambda v: np.nan if math.isnan(v) else LEVELS.index(level_of(v, **limits)),
+                              otypes=[float])(grid)
+        _draw_cells(ax, grid, x_labels, y_labels, x, y, colours=levels, cmap=palette, vmin=-0.5, vmax=2.5)
+        ax.set_title(f"{risk.title}\nhigh from {_short(limits['high'])}", fontsize=11)
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLOURS[level]) for level in LEVELS]
+    fig.legend(handles, LEVELS, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig, ("Risk map: each cell is shaded by the risk's level (green low, yellow elevated, red high) at the mean "
+                 "figure of its runs, printed in the cell; the thresholds are those of the risk verdicts.")
+
+
+def _others(runs: pd.DataFrame, x: str, y: str | None) -> list[str]:
+    return [c for c in parameter_columns(runs) if c not in (x, y)]
+
+
+def case_table(runs: pd.DataFrame, metrics: dict[str, str], thresholds: dict, limit: int = 60) -> str:
+    """The cases as an HTML table: parameters, runs, headline figures and risk levels."""
+    parameters = parameter_columns(runs)
+    shown = [m for m in metrics if m in runs]
+    grouped = runs.groupby("case")
+    head = ("".join(f"<th>{html.escape(_name(p))}</th>" for p in parameters) + "<th>runs</th>"
+            + "".join(f"<th>{html.escape(metrics[m])}</th>" for m in shown)
+            + "".join(f"<th>{html.escape(RISKS[n].title)}</th>" for n in RISKS))
+    rows = []
+    for case, group in list(grouped)[:limit]:
+        cells = "".join(f"<td>{html.escape(_label(group[p].iloc[0]))}</td>" for p in parameters)
+        cells += f"<td>{len(group)}</td>" + "".join(f"<td>{_fmt(group[m].astype(float).mean())}</td>" for m in shown)
+        for name, risk in RISKS.items():
+            value = group[f"risk.{name}"].astype(float).mean()
+            limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(name, {})}
+            level = level_of(value, **limits)
+            cells += f"<td style='background:{LEVEL_COLOURS[level]}'>{_fmt(value)}</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    more = f"<p class='note'>First {limit} of {grouped.ngroups} cases.</p>" if grouped.ngroups > limit else ""
+    return f"<div style='overflow-x:auto'><table><tr>{head}</tr>{''.join(rows)}</table></div>{more}"
+
+
+def write_sweep_report(folder: str | Path, x: str | None = None, y: str | None = None,
+                       metrics: Sequence[str] = ()) -> Path:
+    """Write report.html and figures/*.png for a sweep's results folder.
+
+    `x` and `y` name the two parameters of the heatmaps and risk maps (a column such as
+    `lever.quota_difficulty` or its name without the prefix); by default the first two that vary,
+    levers first. `metrics` adds figures to the heatmaps beside the default ones.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder) or {}
+    runs = load_results(folder)
+    ok = runs[runs["status"] == "ok"].copy()
+    if ok.empty:
+        raise FileNotFoundError(f"{folder}: the sweep has no finished runs to report on")
+    ok = ok.join(risk_values(ok))
+    varying = parameter_columns(ok)
+    x = _pick(x, varying, ok)
+    y = _pick(y, [c for c in varying if c != x], ok)
+    if x is None:
+        raise FileNotFoundError(f"{folder}: no parameter varies across the finished runs, nothing to map")
+    chosen = dict(DEFAULT_METRICS)
+    chosen.update({m: m for m in metrics if m not in chosen})
+    unknown = [m for m in metrics if m not in ok]
+    if unknown:
+        raise ValueError(f"{folder}: no metric {', '.join(unknown)} in the results; "
+                         f"metrics are columns such as {', '.join(list(DEFAULT_METRICS)[:3])}")
+    thresholds = {k: {kk: vv for kk, vv in v.items() if vv is not None}
+                  for k, v in (manifest.get("base_scenario") or {}).get("risks", {}).items()}
+    figures_dir = folder / "figures"
+    figures_dir.mkdir(exist_ok=True)
+    sections = []
+    with plt.rc_context(STYLE):
+        for name, made in (("heatmaps", fig_heatmaps(ok, x, y, chosen)), ("risk_map", fig_risk_map(ok, x, y, thresholds))):
+            if made is not None:
+                sections.append(embed_figure(name, *made, figures_dir))
+    experiment = manifest.get("experiment", {}).get("resolved", {})
+    title = f"Sweep report: {experiment.get('name', folder.name)}"
+    failed = int((runs["status"] != "ok").sum())
+    averaged = _others(ok, x, y)
+    note = (f"{html.escape(experiment.get('description') or '')} {len(ok)} finished runs in {ok['case'].nunique()} cases"
+            f"{f', {failed} failed' if failed else ''}. Maps over {html.escape(_name(x))}"
+            f"{' and ' + html.escape(_name(y)) if y else ''}"
+            f"{'; averaged over ' + html.escape(', '.join(map(_name, averaged))) if averaged else ''}.")
+    body = (f"<h2>Figures over plan space</h2>{''.join(sections)}{_sensitivity_section(folder, figures_dir)}"
+            f"{_discovery_section(folder, figures_dir)}<h2>Cases</h2>{case_table(ok, chosen, thresholds)}")
+    provenance = {k: manifest.get(k) for k in ("experiment", "digest", "design", "seeds", "environment") if k in manifest}
+    return write_page(folder / "report.html", title, note, body, provenance)
+
+
+def _pick(wanted: str | None, varying: list[str], runs: pd.DataFrame) -> str | None:
+    """The parameter column a user named (with or without its prefix), or the first varying one."""
+    if wanted is None:
+        return varying[0] if varying else None
+    for column in [wanted, *(p + wanted for p in PARAMETER_PREFIXES)]:
+        if column in runs:
+            return column
+    raise ValueError(f"no parameter {wanted!r} in this sweep; its parameters are "
+                     f"{', '.join(map(_name, varying)) or 'none that vary'}")
+
+
+def _sensitivity_section(folder: Path, figures_dir: Path) -> str:
+    """Morris or Sobol indices, for a morris or sobol sweep whose runs are all done (else nothing)."""
+    from simulator.analysis.sensitivity import ANALYSED, fig_indices, sweep_indices
+
+    saved = folder / "sensitivity.parquet"
+    kind = ((read_manifest(folder) or {}).get("experiment", {}).get("resolved", {}).get("design", {}).get("kind"))
+    if kind not in ANALYSED:
+        return ""
+    try:
+        table = pd.read_parquet(saved) if saved.exists() else sweep_indices(folder)
+    except ResultsError as exc:
+        return f"<h2>Sensitivity</h2><p class='note'>{html.escape(str(exc))}</p>"
+    with plt.rc_context(STYLE):
+        made = fig_indices(table)
+    if made is None:
+        return ""
+    return f"<h2>Sensitivity: which parameters move the figures</h2>{embed_figure('sensitivity', *made, figures_dir)}"
+
+
+def _discovery_section(folder: Path, figures_dir: Path) -> str:
+    """The scenario discoveries saved by `salesim discover`: the boxes in words and their figures."""
+    from simulator.analysis.discovery import fig_discovery, load_saved
+
+    parts = []
+    for name, found in load_saved(folder).items():
+        rules = "".join(f"<li>PRIM box {k}: <b>{html.escape(b.rule)}</b> (coverage {b.coverage:.0%}, density "
+                        f"{b.density:.0%})</li>" for k, b in enumerate(found.boxes, 1))
+        rules += "".join(f"<li>CART leaf {k}: {html.escape(b.rule)} (coverage {b.coverage:.0%}, density "
+                         f"{b.density:.0%})</li>" for k, b in enumerate(found.tree, 1))
+        parts.append(f"<h3>{html.escape(found.outcome)}</h3><p>{found.risky} of {found.cases} cases.</p><ul>{rules}</ul>")
+        with plt.rc_context(STYLE):
+            made = fig_discovery(found)
+        if made is not None:
+            parts.append(embed_figure(f"discovery_{name}", *made, figures_dir))
+    return "<h2>Where the risks appear (scenario discovery)</h2>" + "".join(parts) if parts else ""

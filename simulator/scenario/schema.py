@@ -1,0 +1,688 @@
+"""The typed schema of scenario files: every section and field, its unit, its bounds.
+
+A scenario describes a world (the force, products, market: the *uncertainties* a plan designer
+does not control) and a plan (pay plan, quota policy, management rules: the *levers*). Unknown
+keys are errors. Reading files and overrides is `simulator.scenario.loading`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any, Literal, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.calendar import PERIOD_DAYS
+
+LEVERS = ("plan", "quota", "management")
+UNCERTAINTIES = ("force", "products", "market", "behaviour")
+# the named risks whose thresholds a file may set (`simulator.analysis.risk.RISKS` judges them)
+RISK_NAMES = ("timing_gaming", "sandbagging", "product_mix", "fabrication", "mis_selling", "discouragement",
+              "attrition", "customer_harm", "activity_gaming")
+
+
+class ScenarioError(ValueError):
+    """A scenario or override that cannot be used; the message says where and what is allowed."""
+
+    kind = "scenario"  # what the file is, in the message's first line
+
+    def __init__(self, source: str, problems: Sequence[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source}: invalid {self.kind}\n{lines}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Dist(Strict):
+    """A trait's distribution across reps. A plain number in a file means every rep has it."""
+
+    mean: float = Field(description="mean of the trait")
+    sd: NonNeg = Field(0.0, description="standard deviation across reps")
+    dist: Literal["normal", "lognormal"] = Field(
+        "normal", description="normal (clipped to low/high) or lognormal with this mean and sd"
+    )
+    low: float | None = Field(None, description="lowest value drawn (clip)")
+    high: float | None = Field(None, description="highest value drawn (clip)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"mean": float(value)}
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Dist":
+        if self.dist == "lognormal" and self.mean <= 0:
+            raise ValueError(f"lognormal needs mean > 0, got {self.mean}")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        return self
+
+
+DistLike = Annotated[Dist, Field()]
+
+
+class Traits(Strict):
+    """What reps are like. Defaults describe a typical rep; segments override any of them."""
+
+    ability: DistLike = Field(
+        Dist(mean=1.0, sd=0.15, low=0.2),
+        description="sales productivity; 1 is the reference rep whose opportunity rates the products give",
+    )
+    risk_aversion: DistLike = Field(
+        Dist(mean=5e-5, sd=2.5e-5, low=0.0),
+        description="CARA coefficient per $ of period pay (0 = risk neutral)",
+    )
+    effort_cost: DistLike = Field(
+        Dist(mean=90.0, sd=15.0, low=10.0),
+        description="$ a day a rep would pay to avoid a day at normal effort (effort 1); cost grows with effort squared",
+    )
+    foresight: DistLike = Field(
+        Dist(mean=0.8, sd=0.1, low=0.0, high=1.0),
+        description="0-1: weight on what today's sales do to next period's pay and quota (0 = myopic)",
+    )
+    ratchet_foresight: DistLike = Field(
+        Dist(mean=0.8, sd=0.1, low=0.0, high=1.0),
+        description="0-1: weight on what this period's sales do to next period's quota under a ratchet",
+    )
+    patience: DistLike = Field(
+        Dist(mean=0.9, low=0.5, high=1.0),
+        description="yearly discount factor on pay that comes later",
+    )
+    goal_value: DistLike = Field(
+        Dist(mean=500.0, sd=100.0, low=0.0),
+        description="$ equivalent of reaching an accepted quarter's goal; goals of other lengths are worth this x (days / 63) ^ behaviour.goal_scaling, counted per goal (goal-setting theory)",
+    )
+    integrity: DistLike = Field(
+        Dist(mean=0.7, sd=0.15, low=0.0, high=1.0),
+        description="0-1: moral cost of misconduct (used by the misconduct model)",
+    )
+    outside_option: DistLike = Field(
+        Dist(mean=65000.0, sd=8000.0, low=0.0),
+        description="$ a year, net of effort, that a rep could earn elsewhere",
+    )
+
+
+class Segment(Strict):
+    """A group of reps (e.g. high or low performers): its share of the force and trait overrides."""
+
+    share: Share = Field(description="share of the force in this segment")
+    ability: DistLike | None = None
+    risk_aversion: DistLike | None = None
+    effort_cost: DistLike | None = None
+    foresight: DistLike | None = None
+    ratchet_foresight: DistLike | None = None
+    patience: DistLike | None = None
+    goal_value: DistLike | None = None
+    integrity: DistLike | None = None
+    outside_option: DistLike | None = None
+
+    def traits(self, defaults: Traits) -> Traits:
+        chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}
+        return defaults.model_copy(update={k: Dist(**v) for k, v in chosen.items()})
+
+
+class Network(Strict):
+    """Branches and who sees whom: a relaxed caveman graph (Watts 1999), branches of
+    `branch_size` reps fully connected inside, each tie rewired to another branch with
+    probability `rewiring`."""
+
+    branch_size: Annotated[int, Field(ge=1)] = Field(10, description="reps per branch (team)")
+    rewiring: Share = Field(0.05, description="share of ties that reach into another branch")
+    manager_spread: NonNeg = Field(0.3, description="lognormal sd of how hard branch managers press and how much they tolerate, around the scenario's pressure cost and tolerance")
+
+
+class Skills(Strict):
+    """Reps' relationship skills (listening, clarity, adapting to the customer) and what they do
+    (uncertainty). Adaptive selling raises a rep's performance (Weitz, Sujan and Sujan 1986), and
+    a salesperson's relationship behaviour builds customers' trust, which brings future business
+    (Crosby, Evans and Cowles 1990)."""
+
+    mean: Share = Field(0.4, description="mean skill of a new hire, 0-1")
+    sd: NonNeg = Field(0.15, description="standard deviation of new hires' skill (clipped to 0-1)")
+    win_effect: NonNeg = Field(0.8, description="a rep's win rates are the products' x (1 + win_effect x (skill - mean))")
+    trust_days: Annotated[float, Field(gt=0)] = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
+    referral_effect: NonNeg = Field(0.3, description="demand in a territory x (1 + referral_effect x (customers' trust in the rep - mean)): repeat business and referrals")
+    follow_up_effect: NonNeg = Field(0.0, description="customers' trust in their rep heads for skill + this x the rep's after-sales follow-ups a day (market.activities with after_sales), at most 1")
+    retention_effect: NonNeg = Field(0.0, description="cancellations x (1 - retention_effect x (customers' trust in the rep - mean)), at least 0: customers who trust their rep stay")
+
+
+class Force(Strict):
+    """The sales force: size and composition (uncertainty)."""
+
+    size: Annotated[int, Field(ge=1, le=100_000)] = Field(200, description="number of rep positions")
+    segments: dict[str, Segment] = Field(
+        default_factory=lambda: {
+            "high": Segment(share=0.3, ability=Dist(mean=1.35, sd=0.12, low=0.2)),
+            "low": Segment(share=0.7, ability=Dist(mean=0.8, sd=0.12, low=0.2)),
+        },
+        description="performer types by name, with shares summing to 1",
+    )
+    traits: Traits = Field(default_factory=Traits, description="trait defaults for every segment")
+    network: "Network" = Field(default_factory=lambda: Network(), description="how reps sit in branches and who sees whom")
+    ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
+    ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
+    skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
+
+    @model_validator(mode="after")
+    def _shares(self) -> "Force":
+        total = sum(s.share for s in self.segments.values())
+        if not self.segments:
+            raise ValueError("at least one segment is needed")
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        return self
+
+
+class Product(Strict):
+    """A product line: what a deal is worth and how long it takes (uncertainty)."""
+
+    price: Annotated[float, Field(gt=0)] = Field(description="revenue of one deal at list price, $")
+    margin: Share = Field(0.4, description="gross margin share of revenue")
+    win_rate: Annotated[float, Field(gt=0, le=1)] = Field(description="share of opportunities that are won")
+    leads_per_day: NonNeg = Field(description="opportunities a day for the reference rep at normal effort, fully focused, in a reference territory")
+    cycle_days: NonNeg = Field(description="mean business days from opportunity to the customer's decision")
+    cycle_spread: NonNeg = Field(0.5, description="coefficient of variation of the sales-cycle length")
+
+
+class Seasonality(Strict):
+    amplitude: Share = Field(0.0, description="relative swing of demand over the year")
+    peak_month: Annotated[int, Field(ge=0, le=11)] = Field(11, description="month of peak demand, 0-11")
+
+
+class Shock(Strict):
+    """A change in demand for a while (e.g. a recession)."""
+
+    start_month: Annotated[int, Field(ge=0)] = Field(description="first month of the shock (0 = first month of the run)")
+    months: Annotated[int, Field(ge=1)] = Field(description="how long it lasts")
+    demand: NonNeg = Field(description="demand multiplier while it lasts (0.7 = a 30% drop)")
+
+
+class Customers(Strict):
+    """How customers time their signatures (MECHANISM.md: the end-of-period rush needs both sides)."""
+
+    flexible_share: Share = Field(0.2, description="share of ready customers who will sign whenever asked, within flexible_days")
+    flexible_days: Annotated[int, Field(ge=0)] = Field(20, description="days a flexible customer stays ready")
+    waiting_share: Share = Field(0.05, description="initial share of ready customers who wait for a period-end discount")
+    waiting_ceiling: Share = Field(0.3, description="the most customers who will ever learn to wait")
+    waiting_learning: Share = Field(0.25, description="how fast the waiting share follows how often waiting paid off, per period")
+    max_wait_days: Annotated[int, Field(ge=1)] = Field(63, description="longest a waiting customer waits before signing at list price")
+    period_end_discount: Share = Field(0.1, description="discount waiting customers expect")
+    pull_in_discount: Share = Field(0.08, description="discount that pulls a deal in from the next period")
+    pull_in_acceptance: Share = Field(0.5, description="share of customers who accept signing early for that discount")
+    pull_in_days: Annotated[int, Field(ge=0)] = Field(15, description="how far into the next period pulls reach, days")
+    walk_away: Share = Field(0.01, description="daily chance that a customer kept waiting walks away")
+    cancel_rate: Share = Field(0.02, description="share of booked deals cancelled later")
+    cancel_days: Annotated[int, Field(ge=1)] = Field(30, description="days after booking within which cancellations come")
+
+
+class Fabrication(Strict):
+    """Wells Fargo-style fabrication: a sale or account the customer never asked for. It counts
+    toward the rep's quota and pay but brings no real revenue beyond fees, which are refunded."""
+
+    product: str | None = Field(None, description="product a fake sale is booked as (none: fabrication is impossible)")
+    per_day: Annotated[int, Field(ge=0)] = Field(0, description="most fake sales a rep can book in a day (0: impossible)")
+    fee: NonNeg = Field(0.0, description="fees charged to the customer per fake sale, $ (refunded when it comes to light)")
+    complaint_rate: Share = Field(0.3, description="share of fake sales the customer notices and complains about")
+    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(40.0, description="mean business days until the complaint")
+
+
+class MisSelling(Strict):
+    """Sears-style mis-selling: a real sale to a customer who did not need it. Real revenue now,
+    then complaints and refunds."""
+
+    share_of_declines: Share = Field(0.0, description="share of customers who decline that a rep could talk into buying anyway (0: impossible)")
+    complaint_rate: Share = Field(0.4, description="share of mis-sold customers who complain")
+    refund_rate: Share = Field(0.5, description="share of complaining customers who get their money back")
+    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(30.0, description="mean business days until the complaint")
+
+
+class Trust(Strict):
+    """Customers' trust in the firm in each territory: harm lowers it, time restores it, and
+    demand follows it with a delay (repeat purchases and referrals)."""
+
+    harm_per_complaint: Share = Field(0.01, description="trust lost in a territory per complaint felt there")
+    recovery: Share = Field(0.005, description="daily share of lost trust that returns")
+    delay_days: Annotated[float, Field(gt=0)] = Field(42.0, description="business days over which demand catches up with trust")
+    demand_elasticity: NonNeg = Field(1.0, description="demand is proportional to trust to this power")
+
+
+class Regulator(Strict):
+    """Regulatory exposure: once detected misconduct passes a threshold the firm pays fines and
+    remediation. Defaults scaled from the public cases: Wells Fargo's 2016 settlement was $185 million
+    for about 2 million accounts (about $90 each) plus refunds; Sears settled California's 1992
+    case for about $8 million plus $46 million of coupons."""
+
+    threshold_acts: Annotated[int, Field(ge=0)] = Field(100, description="detected acts that bring the regulator in")
+    fine_per_act: NonNeg = Field(90.0, description="fine per detected act once the regulator is in, $")
+    remediation_per_customer: NonNeg = Field(25.0, description="compensation per harmed customer found, $, on top of refunds")
+
+
+class Subscription(Strict):
+    """Recurring revenue (business_model: subscription): a deal's net value is a year of service,
+    billed monthly while the customer stays."""
+
+    monthly_churn: Share = Field(0.01, description="share of recurring revenue lost each month in the normal course")
+    churn_per_lost_trust: Share = Field(0.2, description="extra monthly churn per unit of trust lost in the territory")
+    mis_sold_churn: Share = Field(0.15, description="monthly churn of customers who were sold what they did not need")
+
+
+class Service(Strict):
+    """Billable work (business_model: service): a sale is an engagement worth its price in
+    billable hours, delivered by the firm's consultants or technicians."""
+
+    bill_rate: Annotated[float, Field(gt=0)] = Field(150.0, description="$ billed per hour of work sold")
+    delivery_hours_per_day: Annotated[float, Field(gt=0)] = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
+
+
+class Activity(Strict):
+    """An activity reps log (calls, demos, visits to new customers, follow-ups): how selling effort
+    produces it and how well the log is checked (uncertainty). Activity-based pay is the
+    behaviour-based control of Anderson and Oliver (1987)."""
+
+    per_effort: Annotated[float, Field(gt=0)] = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
+    product: str | None = Field(None, description="product whose selling produces the activity (a demo of the enterprise line); none: any selling")
+    padding_per_day: Annotated[int, Field(ge=0)] = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
+    after_sales: bool = Field(False, description="a follow-up with customers already sold: it builds their trust in the rep (with force.skills: follow_up_effect)")
+
+
+class Launch(Strict):
+    """A product introduced mid-run (uncertainty: how its market and the reps take to it).
+    Customers' awareness follows Bass (1969) diffusion, its innovation term driven by the force's
+    selling of it; each rep's productivity on it climbs a learning curve with its own selling of it."""
+
+    product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
+    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run; after the run's end: never on sale)")
+    awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
+    innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
+    imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
+    productivity_start: Annotated[float, Field(gt=0, le=1)] = Field(0.4, description="a rep's productivity on the product before any experience of selling it, as a share of full")
+    learning_days: Annotated[float, Field(gt=0)] = Field(20.0, description="days of full selling effort on the product by which a rep has closed 63% of the gap to full productivity (learning curve)")
+
+
+class Market(Strict):
+    """Territories, demand and customers (uncertainty)."""
+
+    business_model: Literal["product", "service", "subscription"] = Field(
+        "product", description="what a sale is: a product (revenue when sold), a service (billable work, billed when sold) or a subscription (recurring revenue, with churn)")
+    subscription: Subscription = Field(default_factory=Subscription)
+    service: Service = Field(default_factory=Service)
+
+    territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
+    focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8, description="returns to concentrating effort on one product line (1 = constant; below 1, prospects run thin)"
+    )
+    seasonality: Seasonality = Field(default_factory=Seasonality)
+    shocks: list[Shock] = Field(default_factory=list)
+    demand_uncertainty: NonNeg = Field(0.05, description="coefficient of variation of a month's demand")
+    customers: Customers = Field(default_factory=Customers)
+    fabrication: Fabrication = Field(default_factory=Fabrication)
+    mis_selling: MisSelling = Field(default_factory=MisSelling)
+    trust: Trust = Field(default_factory=Trust)
+    regulator: Regulator = Field(default_factory=Regulator)
+    # levers from selling practice (issue 9): activities reps log, a product launched mid-run
+    activities: dict[str, Activity] = Field(default_factory=dict, description="activities reps do and log, by name (calls, demos, ...)")
+    launch: Launch | None = Field(None, description="a product introduced mid-run (none: every product is on sale from day 0)")
+
+
+class StackedBonusSpec(Strict):
+    period: Literal["month", "quarter", "half_year", "year"] = Field("year", description="period of the stacked goal")
+    amount: NonNeg = Field(0.0, description="$ paid when the stacked goal is reached")
+    at: NonNeg = Field(1.0, description="attainment of the stacked goal that pays it")
+
+
+class Tier(Strict):
+    at: NonNeg = Field(description="attainment from which the rate applies")
+    rate: NonNeg = Field(description="commission rate on credited sales in this band")
+
+
+# ------------------------------------------------- levers from practice: contests, team pay, draws
+
+
+class Contest(Strict):
+    """A sales contest (SPIF contest) paid on top of the plan: the top `winners` of the force or of
+    each branch win `prize` (rank), or everyone at or above `level` wins it (threshold). Reps
+    weigh it as a second prize at the cutoff they expect (Gaba and Kalra 1999; Casas-Arce and
+    Martinez-Jerez 2009)."""
+
+    kind: Literal["rank", "threshold"] = Field("rank", description="rank: the top `winners` win; threshold: everyone reaching `level` wins")
+    prize: NonNeg = Field(0.0, description="$ paid to each winner at the contest's end (0: no contest)")
+    period: Literal["month", "quarter", "half_year", "year"] = Field("quarter", description="contest period; a whole number of quota periods")
+    winners: Annotated[int, Field(ge=1)] = Field(1, description="rank contests: how many win in each scope")
+    scope: Literal["force", "branch"] = Field("force", description="rank contests: who competes with whom (the whole force, or each branch)")
+    measure: Literal["attainment", "sales"] = Field("attainment", description="what is ranked: attainment of the contest period's quota, or credited sales $")
+    level: Annotated[float, Field(gt=0)] = Field(1.2, description="threshold contests: attainment that wins")
+
+
+class TeamBonus(Strict):
+    """A team (branch) quota and bonus: the team quota is the sum of the members' quotas, and
+    every member is paid `amount` when the branch's credited sales reach `at` times it
+    (Holmstrom 1982 on moral hazard in teams)."""
+
+    amount: NonNeg = Field(0.0, description="$ paid to each member per quota period when the team reaches its quota (0: no team bonus)")
+    at: Annotated[float, Field(gt=0)] = Field(1.0, description="team attainment that pays the team bonus")
+
+
+class Draw(Strict):
+    """A draw (guarantee) for new hires: for their first `months` months, variable pay is topped
+    up to `amount` a month. A recoverable draw is an advance: the top-ups are paid back from later
+    earnings above the draw (`recovery_share` of them); a non-recoverable one is a guarantee."""
+
+    amount: NonNeg = Field(0.0, description="$ of variable pay a month guaranteed to a new hire (0: no draw)")
+    months: Annotated[int, Field(ge=1, le=60)] = Field(6, description="months from the hire date the draw lasts")
+    recoverable: bool = Field(False, description="top-ups are recovered from later variable pay (recoverable draw) or not (guarantee)")
+    recovery_share: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="recoverable draws: share of variable pay above the draw taken back each period until repaid")
+
+
+class ProductQuota(Strict):
+    """A separate quota in units of one product, with its own bonus each quota period (a launch
+    goal beside the sales quota)."""
+
+    product: str = Field(description="the product whose units count (one of `products`)")
+    units: Annotated[float, Field(gt=0)] = Field(description="units of it to book in a quota period")
+    bonus: NonNeg = Field(description="$ paid for reaching it in a period")
+    from_day: Annotated[int, Field(ge=0)] = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
+
+
+class ActivityTarget(Strict):
+    """A goal in logged activities of one kind each quota period (60 calls a month, 8 demos a
+    quarter) with its own bonus: a behaviour-based goal (Anderson and Oliver 1987), alone or
+    beside the sales quota."""
+
+    activity: str = Field(description="the activity whose logged count goes toward it (one of `market.activities`)")
+    count: Annotated[float, Field(gt=0)] = Field(description="logged activities of it in a quota period (cut to the days a rep held the job)")
+    bonus: NonNeg = Field(description="$ paid for reaching it in a period")
+
+
+class Plan(Strict):
+    """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
+
+    base_salary: NonNeg = Field(60000.0, description="fixed pay, $ a year")
+    commission_rate: NonNeg = Field(0.02, description="commission rate on credited sales below the first tier")
+    tiers: list[Tier] = Field(default_factory=list, description="rate table above the base rate: accelerators (higher) and decelerators (lower)")
+    threshold: NonNeg = Field(0.0, description="attainment below which no commission is paid; reaching it pays commission on every credited $")
+    cap: Annotated[float, Field(gt=0)] | None = Field(None, description="attainment above which credited sales earn no more commission")
+    bonus: NonNeg = Field(0.0, description="lump sum, $ per period, paid on reaching bonus_at")
+    bonus_at: NonNeg = Field(1.0, description="attainment that pays the bonus (1 = quota)")
+    target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year (with bonus_share_of_target)")
+    bonus_share_of_target: Share | None = Field(None, description="bonus as a share of target_incentive, instead of `bonus`")
+    clawback: Share = Field(1.0, description="share of commission on a cancelled sale that is taken back")
+    credit_basis: Literal["revenue", "gross_profit", "units"] = Field(
+        "revenue", description="what sales are credited on: revenue, gross profit, or units (count goals: each deal counts its crediting weight, e.g. accounts or products per household)")
+    crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
+    stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
+    variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
+    # levers from practice (simulator.levers.prizes); off by default
+    contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
+    team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
+    draw: Draw | None = Field(None, description="a draw (guarantee) for new hires")
+
+
+    # levers from selling practice (issue 9): pay outside the quota plan, paid each period
+    activity_pay: dict[str, NonNeg] = Field(default_factory=dict, description="$ per logged activity, by activity name (market.activities): activity-based pay")
+    spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
+    product_quota: ProductQuota | None = Field(None, description="a separate quota in units of one product, with its own bonus")
+    activity_target: ActivityTarget | None = Field(None, description="a goal in logged activities of one kind each quota period, with its own bonus")
+    spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
+        None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
+
+    @model_validator(mode="after")
+    def _bonus_source(self) -> "Plan":
+        if self.bonus_share_of_target is not None and self.target_incentive is None:
+            raise ValueError("bonus_share_of_target needs target_incentive")
+        return self
+
+
+class Quota(Strict):
+    """How goals are set (lever)."""
+
+    period: Literal["day", "week", "month", "quarter", "half_year", "year"] = Field("quarter", description="quota period")
+    policy: Literal["fixed", "ratchet", "growth", "territory"] = Field("fixed", description="fixed; ratchet from last period's sales; growth on last year; share of territory potential")
+    basis: Literal["uniform", "individual"] = Field("uniform", description="one quota for all, or each rep's from its own expected sales")
+    assigned: bool = Field(True, description="reps are given the quota as their goal (false: it is only a yardstick for reports, as under straight commission)")
+    difficulty: Annotated[float, Field(gt=0)] = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
+    amount: Annotated[float, Field(gt=0)] | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
+    ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
+    ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
+    growth: float = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
+    reset: "QuotaReset | None" = Field(None, description="mid-year quota adjustment when the market shifts (simulator.levers.quota_reset)")
+
+
+class QuotaReset(Strict):
+    """Quotas re-set from realised demand when the market moves away from the plan's assumption
+    (Zoltners, Sinha and Lorimer 2006 on adjusting quotas to a changed market)."""
+
+    check: Literal["month", "quarter"] = Field("month", description="how often realised demand is compared with the demand the quotas assume")
+    threshold: Annotated[float, Field(ge=0, le=1)] = Field(0.1, description="relative change of demand that triggers a reset")
+
+
+class Pressure(Strict):
+    """How management presses for the goal: progress checks, rankings, carried-over shortfalls."""
+
+    check_ins: Literal["none", "daily", "weekly", "period"] = Field("none", description="how often progress against the pro-rated goal is checked")
+    cost: NonNeg = Field(0.0, description="$ a rep would pay to avoid being found behind at a check-in (reprimand, shame)")
+    public_ranking: bool = Field(False, description="results are ranked in public: being behind costs twice as much")
+    carry_shortfall: bool = Field(False, description="a period's shortfall is added to the next period's goal")
+
+
+class Detection(Strict):
+    """How misconduct comes to light."""
+
+    audit_rate: Share = Field(0.0, description="daily chance that a rep's recent sales are audited")
+    audit_catch: Share = Field(0.5, description="chance an audit finds each act in its window")
+    audit_window_days: Annotated[int, Field(ge=1)] = Field(63, description="business days an audit looks back")
+    complaint_investigation: Share = Field(0.5, description="share of customer complaints that are investigated and trace the act")
+    whistleblowing: Share = Field(0.0, description="chance an honest colleague who sees an act reports it")
+
+
+class Sanctions(Strict):
+    """What happens to a rep whose act is found."""
+
+    clawback: bool = Field(True, description="the act's credit and commission are taken back")
+    warnings_before_firing: Annotated[int, Field(ge=0)] = Field(1, description="warnings before a further finding gets the rep fired (0: fired at the first)")
+    tolerance: Share = Field(0.0, description="a manager's tolerance of misconduct, read by reps as the norm in their branch")
+
+
+class TrainingSpec(Strict):
+    """Sales training in relationship skills (lever): every rep goes on a course at regular
+    intervals (positions staggered across the interval); a course costs money at once and raises
+    the rep's skill only after a delay, the time it takes to put it into practice."""
+
+    every_days: Annotated[int, Field(ge=1)] = Field(126, description="business days between a rep's courses")
+    cost: NonNeg = Field(3000.0, description="$ per rep per course (trainer, travel, time away), counted in the cost of sales")
+    gain: Share = Field(0.3, description="share of the gap to full skill (1) that a course closes")
+    delay_days: Annotated[int, Field(ge=0)] = Field(21, description="business days from a course until its skill shows in selling")
+
+
+class Management(Strict):
+    """Management rules (lever)."""
+
+    vacancy_days: Annotated[int, Field(ge=0)] = Field(42, description="business days from a departure to the new hire's start")
+    fire_below_attainment: NonNeg = Field(0.0, description="attainment below which a period counts as a miss for firing (0 = never fire for misses)")
+    fire_after_misses: Annotated[int, Field(ge=1)] = Field(3, description="consecutive misses that get a rep fired")
+    fire_bottom_share: Share = Field(0.0, description="share of the force fired each year for the lowest attainment")
+    allow_discounts: bool = Field(True, description="whether reps may give discounts (period-end and pull-in)")
+    pressure: Pressure = Field(default_factory=Pressure)
+    detection: Detection = Field(default_factory=Detection)
+    sanctions: Sanctions = Field(default_factory=Sanctions)
+    training: TrainingSpec | None = Field(None, description="sales training in relationship skills (needs force.skills; none: no training)")
+
+
+class Turnover(Strict):
+    base_rate: Share = Field(0.06, description="yearly quit rate for reasons outside the model")
+    quit_rate: Share = Field(0.35, description="largest yearly quit rate of reps whose certainty-equivalent pay is far below their outside option")
+    tolerance: Annotated[float, Field(gt=0)] = Field(0.05, description="shortfall (share of the outside option) at which half that quit rate applies")
+    morale_floor: Share = Field(0.2, description="morale (running attainment) below which it has collapsed and a rep quits at the largest rate")
+
+
+class Ethics(Strict):
+    """How reps weigh misconduct (uncertainty: the model of people)."""
+
+    moral_cost: NonNeg = Field(400.0, description="$ a rep of integrity 1 would need to commit one act")
+    noise: NonNeg = Field(20.0, description="scale of the logistic noise on each act's weighing, $")
+    job_loss_months: NonNeg = Field(6.0, description="months of pay a rep reckons losing the job costs")
+    erosion: Share = Field(0.02, description="integrity lost at each check-in a rep fails under pressure, and at each act")
+    recovery: Share = Field(0.01, description="daily share of lost integrity that returns")
+    peer_influence: Share = Field(0.5, description="weight of what colleagues are seen to do on a rep's norm")
+    norm_memory: Annotated[float, Field(gt=0)] = Field(21.0, description="business days over which the norm follows what is seen")
+    padding_moral_share: Share = Field(0.02, description="moral cost of logging one activity that never happened, as a share of moral_cost")
+
+
+class Behaviour(Strict):
+    """How reps decide (uncertainty: the model of people)."""
+
+    rule: Literal["forward_looking", "myopic", "rule_of_thumb"] = Field("forward_looking", description="decision rule, by name")
+    exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
+    memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
+    goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
+    ethics: Ethics = Field(default_factory=Ethics)
+    turnover: Turnover = Field(default_factory=Turnover)
+
+
+class RiskThresholds(Strict):
+    """Where a named risk becomes elevated and high (defaults in `simulator.analysis.risk.RISKS`)."""
+
+    elevated: float | None = Field(None, description="value from which the risk is elevated")
+    high: float | None = Field(None, description="value from which the risk is high")
+
+
+class Scenario(Strict):
+    """A world and a plan. Levers: plan, quota, management. Uncertainties: force, products, market, behaviour."""
+
+    name: str = Field("scenario", description="short name shown in reports")
+    description: str = Field("", description="what the scenario represents")
+    horizon_years: Annotated[float, Field(gt=0, le=50)] = Field(3.0, description="run length in years")
+    seed: Annotated[int, Field(ge=0)] = Field(1, description="default seed for the run's random generator")
+    # levers
+    plan: Plan = Field(default_factory=Plan)
+    quota: Quota = Field(default_factory=Quota)
+    management: Management = Field(default_factory=Management)
+    # uncertainties
+    force: Force = Field(default_factory=Force)
+    products: dict[str, Product] = Field(
+        default_factory=lambda: {
+            "standard": Product(price=2000, margin=0.35, win_rate=0.4, leads_per_day=5.0, cycle_days=3, cycle_spread=0.8),
+            "enterprise": Product(price=20000, margin=0.5, win_rate=0.25, leads_per_day=0.9, cycle_days=30, cycle_spread=0.4),
+        }
+    )
+    market: Market = Field(default_factory=Market)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    # reporting
+    risks: dict[str, RiskThresholds] = Field(default_factory=dict, description="thresholds of named risks, overriding the defaults")
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Scenario":
+        if not self.products:
+            raise ValueError("at least one product is needed")
+        if len(self.products) > 4:
+            raise ValueError(f"at most 4 products are supported, got {len(self.products)}")
+        unknown_risks = set(self.risks) - set(RISK_NAMES)
+        if unknown_risks:
+            raise ValueError(f"risks names unknown risks {sorted(unknown_risks)}; known: {sorted(RISK_NAMES)}")
+        fab = self.market.fabrication
+        if fab.per_day > 0 and fab.product not in self.products:
+            raise ValueError(f"market.fabrication.product must name a product ({sorted(self.products)}), got {fab.product!r}")
+        unknown = set(self.plan.crediting) - set(self.products)
+        if unknown:
+            raise ValueError(f"plan.crediting names unknown products {sorted(unknown)}; products are {sorted(self.products)}")
+        if self.plan.stacked_bonus is not None:
+            if PERIOD_DAYS[self.plan.stacked_bonus.period] <= PERIOD_DAYS[self.quota.period]:
+                raise ValueError(
+                    f"plan.stacked_bonus.period ({self.plan.stacked_bonus.period}) must be longer than quota.period ({self.quota.period})"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _prize_checks(self) -> "Scenario":
+        """Contests and team bonuses are weighed through the stacked goal's place in the valuation,
+        so a plan has at most one of a stacked bonus, a contest and a team bonus."""
+        second = [name for name, on in (
+            ("plan.stacked_bonus", self.plan.stacked_bonus is not None and self.plan.stacked_bonus.amount > 0),
+            ("plan.contest", self.plan.contest is not None and self.plan.contest.prize > 0),
+            ("plan.team", self.plan.team is not None and self.plan.team.amount > 0),
+        ) if on]
+        if len(second) > 1:
+            raise ValueError(f"a plan may have one of plan.stacked_bonus, plan.contest and plan.team, got {' and '.join(second)}")
+        contest = self.plan.contest
+        if contest is not None and PERIOD_DAYS[contest.period] % PERIOD_DAYS[self.quota.period]:
+            raise ValueError(
+                f"plan.contest.period ({contest.period}) must be a whole number of quota periods ({self.quota.period})")
+        if contest is not None and contest.prize > 0 and contest.kind == "rank":
+            field = min(self.force.network.branch_size, self.force.size) if contest.scope == "branch" else self.force.size
+            if contest.winners >= field:
+                raise ValueError(f"plan.contest.winners ({contest.winners}) must be fewer than the reps competing "
+                                 f"in each {contest.scope} ({field}): otherwise everybody wins")
+        if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
+            raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
+        return self
+
+    @model_validator(mode="after")
+    def _selling_levers(self) -> "Scenario":
+        """Activity pay, SPIFs and launches name activities and products that exist."""
+        products = sorted(self.products)
+        for name, activity in self.market.activities.items():
+            if activity.product is not None and activity.product not in self.products:
+                raise ValueError(f"market.activities.{name}.product must name a product ({products}), got {activity.product!r}")
+        unknown = set(self.plan.activity_pay) - set(self.market.activities)
+        if unknown:
+            raise ValueError(f"plan.activity_pay names unknown activities {sorted(unknown)}; "
+                             f"market.activities defines {sorted(self.market.activities)}")
+        unknown = set(self.plan.spif) - set(self.products)
+        if unknown:
+            raise ValueError(f"plan.spif names unknown products {sorted(unknown)}; products are {products}")
+        if self.management.training is not None and self.force.skills is None:
+            raise ValueError("management.training needs force.skills: the skills it trains and what they do")
+        target = self.plan.activity_target
+        if target is not None and target.activity not in self.market.activities:
+            raise ValueError(f"plan.activity_target.activity must name an activity of market.activities "
+                             f"({sorted(self.market.activities)}), got {target.activity!r}")
+        pq = self.plan.product_quota
+        if pq is not None and pq.product not in self.products:
+            raise ValueError(f"plan.product_quota.product must name a product ({products}), got {pq.product!r}")
+        window = self.plan.spif_window
+        if window is not None and window[0] >= window[1]:
+            raise ValueError(f"plan.spif_window must be [first, last) with first < last, got {list(window)}")
+        launch = self.market.launch
+        if launch is not None:
+            if launch.product not in self.products:
+                raise ValueError(f"market.launch.product must name a product ({products}), got {launch.product!r}")
+            if len(self.products) < 2:
+                raise ValueError("market.launch needs at least one other product on sale before the launch")
+        return self
+
+    def with_variable_scale(self, factor: float) -> "Scenario":
+        """The same scenario with its plan's variable pay multiplied by `factor`."""
+        plan = self.plan.model_copy(update={"variable_scale": self.plan.variable_scale * factor})
+        return self.model_copy(update={"plan": plan})
+
+    @property
+    def n_days(self) -> int:
+        from simulator.calendar import n_days_for
+
+        return n_days_for(self.horizon_years)
+
+    def digest(self) -> str:
+        """Stable hash of the resolved scenario, for provenance."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def risk_thresholds(self) -> dict[str, dict[str, float]]:
+        """The scenario's threshold overrides, as simulator.analysis.risk.verdicts takes them."""
+        return {name: {k: v for k, v in t.model_dump().items() if v is not None} for name, t in self.risks.items()}
+
+    def levers(self) -> dict:
+        return {k: getattr(self, k).model_dump(mode="json") for k in LEVERS}
+
+    def uncertainties(self) -> dict:
+        out = self.model_dump(mode="json", include=set(UNCERTAINTIES))
+        return out

@@ -1,0 +1,252 @@
+"""The sales process: effort turns leads into opportunities, which close after their sales cycle.
+
+Each day a rep's effort and focus draw Poisson opportunities per product from its territory's
+demand. Every opportunity gets its decision day from the product's sales-cycle distribution and
+its outcome (won with the product's win rate) when it is created; the rep sees the open pipeline
+by decision day but not the outcomes. On its decision day a won opportunity becomes a ready
+customer, who either signs at once, or is *flexible* (signs whenever the rep asks within a few
+days, so the rep may hold the deal or push it into the next period), or *waits* for a period-end
+discount (MECHANISM.md: the end-of-period rush needs customers who learn to wait). The pipeline
+is a ring buffer over decision days, per rep and product.
+
+`book` is the one place where a sale enters the books: credited sales, revenue net of discount,
+gross profit, the day's totals, and any later cancellation (clawed back from pay).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from simulator.world.per_rep import of_rep, per_rep
+
+# columns of the day's running totals (kernels in other modules compile these in: after changing them,
+# clear numba's caches, `find simulator -name __pycache__ -exec rm -rf {} +`)
+LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
+PULLED, PUSHED, OFFERED, REFUSED, WALKED, CANCELLED, HOUSE, CREDIT_CANCELLED, CLAWBACK_BOOKED = range(6, 15)
+PRODUCT_COLUMNS = 15  # then list value booked per product
+FLEXIBLE, WAITING, REFUSED_WAITING, PUSHED_FLEXIBLE = 0, 1, 2, 3  # the last: a flexible deal already pushed once
+EMPTY = -1
+
+
+@njit(cache=True, error_model="numpy")
+def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_days,
+         sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
+         today, rng):
+    """Book `n_deals` deals of product p for rep i at a `discount` share off list price."""
+    if n_deals <= 0:
+        return 0.0
+    list_value = n_deals * price[p]
+    disc = list_value * discount
+    revenue = list_value - disc
+    credited = revenue * credit[p]
+    sales[i] += credited
+    p_revenue[i] += revenue
+    p_list[i] += list_value
+    p_discount[i] += disc
+    p_deals[i] += n_deals
+    p_by_product[i, p] += credited
+    month_revenue[i, p] += revenue
+    today[LIST_VALUE] += list_value
+    today[DISCOUNT] += disc
+    today[REVENUE] += revenue
+    today[CREDITED] += credited
+    today[GROSS_PROFIT] += revenue - list_value * (1.0 - margin[p])
+    today[DEALS] += n_deals
+    today[PRODUCT_COLUMNS + p] += list_value
+    ring = cancel_credit.shape[1]
+    for _ in range(n_deals):
+        if rng.random() < of_rep(cancel_rate, i):
+            slot = (t + 1 + int(rng.random() * cancel_days)) % ring
+            cancel_credit[i, slot] += credited / n_deals
+            cancel_revenue[i, slot] += revenue / n_deals
+    return credited
+
+
+@njit(cache=True, error_model="numpy")
+def book_house(i, p, n_deals, price, margin, month_revenue, today):
+    """A deal from a vacant territory's pipeline: revenue for the firm (a subscriber of the
+    territory, where that is the business), credited to nobody."""
+    list_value = n_deals * price[p]
+    month_revenue[i, p] += list_value
+    today[LIST_VALUE] += list_value
+    today[REVENUE] += list_value
+    today[GROSS_PROFIT] += list_value * margin[p]
+    today[DEALS] += n_deals
+    today[HOUSE] += list_value
+    today[PRODUCT_COLUMNS + p] += list_value
+
+
+@njit(cache=True, error_model="numpy")
+def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, focus_g, demand_today, win,
+             keep, alias, open_total, open_won, in_period, in_stack, rng):
+    """Today's effort becomes opportunities, each with its decision day and hidden outcome.
+
+    `in_period` / `in_stack` count each rep's open opportunities decided within the quota period
+    (and the stacked period), kept up to date here and in `close_due`."""
+    ring = open_total.shape[1]
+    n_prod = leads.shape[-1]
+    for i in range(len(active)):
+        if not active[i] or effort[i] <= 0.0:
+            continue
+        for p in range(n_prod):
+            lam = effort[i] * prod[i] * per_rep(leads, i, p) * focus_g[focus[i], p] * demand_today
+            if lam <= 0.0:
+                continue
+            n_new = rng.poisson(lam)
+            for _ in range(n_new):
+                x = rng.random() * ring
+                d = int(x)
+                if x - d >= keep[p, d]:
+                    d = alias[p, d]
+                slot = (t + d) % ring
+                open_total[i, slot, p] += 1
+                if d < days_left:
+                    in_period[i, p] += 1
+                if d < stack_days_left:
+                    in_stack[i, p] += 1
+                if rng.random() < per_rep(win, i, p):
+                    open_won[i, slot, p] += 1
+
+
+@njit(cache=True, error_model="numpy")
+def seed_pipeline(active, prod, leads, focus_shares_g, demand, win, keep, alias, open_total, open_won, rng):
+    """The open pipeline a force that has been working at normal effort and balanced focus would
+    have on day 0: opportunities found on each of the last `ring` days whose decision is still
+    to come. Without it every run would start with an empty pipeline and a depressed first
+    period."""
+    ring = open_total.shape[1]
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        for age in range(1, ring):
+            for p in range(leads.shape[-1]):
+                n_new = rng.poisson(prod[i] * per_rep(leads, i, p) * focus_shares_g[p] * demand)
+                for _ in range(n_new):
+                    x = rng.random() * ring
+                    d = int(x)
+                    if x - d >= keep[p, d]:
+                        d = alias[p, d]
+                    won = rng.random() < per_rep(win, i, p)
+                    if d >= age:  # still open today
+                        open_total[i, d - age, p] += 1
+                        if won:
+                            open_won[i, d - age, p] += 1
+
+
+@njit(cache=True, error_model="numpy")
+def count_window(t, window, open_total, out):
+    """Open opportunities per rep and product decided within the next `window` days."""
+    ring = open_total.shape[1]
+    for i in range(open_total.shape[0]):
+        for p in range(open_total.shape[2]):
+            total = 0
+            for d in range(min(window, ring)):
+                total += open_total[i, (t + d) % ring, p]
+            out[i, p] = total
+
+
+@njit(cache=True, error_model="numpy")
+def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_product, sales, stack_sales,
+                     waiting_discount, pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
+    """Each rep's belief about the period's end before today's effort: booked + held + the
+    pipeline expected to close in the period, its variance, and the same for a stacked period."""
+    n_prod = win.shape[-1]
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        held = 0.0
+        for h in range(held_kind.shape[1]):
+            kind = held_kind[i, h]
+            if kind == EMPTY:
+                continue
+            value = dealv[held_product[i, h]]
+            held += value * (1.0 - waiting_discount) if kind == WAITING else value
+        mu = 0.0
+        var = 0.0
+        mu_y = 0.0
+        var_y = 0.0
+        for p in range(n_prod):
+            count = in_period[i, p]
+            count_y = in_stack[i, p]
+            pipe_count[i, p] = count
+            mu += count * per_rep(win, i, p) * dealv[p]
+            var += count * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
+            mu_y += count_y * per_rep(win, i, p) * dealv[p]
+            var_y += count_y * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
+        booked[i] = sales[i] + held
+        mu_fixed[i] = booked[i] + mu
+        var_fixed[i] = var
+        mu_y0[i] = stack_sales[i] + sales[i] + held + mu_y
+        var_y0[i] = var_y
+
+
+@njit(cache=True, error_model="numpy")
+def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, waiting_share, flexible_share,
+              flexible_days,
+              max_wait_days, held_kind, held_product, held_age, held_life,
+              price, credit, margin, cancel_rate, cancel_days,
+              sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
+              today, rng):
+    """Opportunities whose decision day is today: the won ones become ready customers who sign,
+    or are held (flexible), or wait for a discount; vacant territories' deals go to the house."""
+    ring = open_total.shape[1]
+    slot = t % ring
+    capacity = held_kind.shape[1]
+    for i in range(len(active)):
+        for p in range(len(price)):
+            won = open_won[i, slot, p]
+            lost_today[i, p] = open_total[i, slot, p] - won
+            in_period[i, p] -= open_total[i, slot, p]
+            in_stack[i, p] -= open_total[i, slot, p]
+            open_total[i, slot, p] = 0
+            open_won[i, slot, p] = 0
+            if won == 0:
+                continue
+            if not active[i]:
+                book_house(i, p, won, price, margin, month_revenue, today)
+                continue
+            for _ in range(won):
+                u = rng.random()
+                kind = EMPTY
+                if u < waiting_share[i]:
+                    kind = WAITING
+                elif u < waiting_share[i] + flexible_share:
+                    kind = FLEXIBLE
+                placed = False
+                if kind != EMPTY:
+                    for h in range(capacity):
+                        if held_kind[i, h] == EMPTY:
+                            held_kind[i, h] = kind
+                            held_product[i, h] = p
+                            held_age[i, h] = 0
+                            held_life[i, h] = max_wait_days if kind == WAITING else flexible_days
+                            placed = True
+                            break
+                if not placed:
+                    book(i, p, 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
+                         p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
+
+
+@njit(cache=True, error_model="numpy")
+def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, old_revenue, clawback_due,
+               month_cancelled, today):
+    """Cancellations falling today: a sale from the open period no longer counts toward it; one
+    from a settled period is clawed back at the next settlement (`month_cancelled` keeps the
+    territory's cancelled revenue for subscription billing)."""
+    ring = cancel_credit.shape[1]
+    slot = t % ring
+    for i in range(len(active)):
+        reversed_revenue = cancel_revenue[i, slot] + old_revenue[i, slot]
+        if reversed_revenue == 0.0:
+            continue
+        if active[i]:
+            sales[i] -= cancel_credit[i, slot]
+            clawback_due[i] += old_clawback[i, slot]
+            today[CREDIT_CANCELLED] += cancel_credit[i, slot]
+            today[CLAWBACK_BOOKED] += old_clawback[i, slot]
+        today[CANCELLED] += reversed_revenue
+        month_cancelled[i] += reversed_revenue
+        cancel_credit[i, slot] = 0.0
+        cancel_revenue[i, slot] = 0.0
+        old_clawback[i, slot] = 0.0
+        old_revenue[i, slot] = 0.0

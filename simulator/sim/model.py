@@ -1,0 +1,64 @@
+"""SalesForceModel, the Mesa model: a sales force under a pay plan, one business day per step.
+
+The model owns the run's only random generator (`self.rng`, from the seed) and hands it to the
+array engine, so a run through this model and one through `Engine` alone give identical numbers.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from simulator.sim.engine import Engine
+from simulator.sim.rep import SalesRep
+from simulator.scenario import Scenario
+
+
+class SalesForceModel(mesa.Model):
+    """Reps (SalesRep agents) selling under the scenario's plan, quota policy and management."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.config = scenario
+        self.engine = Engine(scenario, seed=seed, rng=self.rng)
+        self._agents_by_slot: dict[int, SalesRep] = {}
+        self._sync_agents()
+
+    def step(self) -> None:
+        """One business day."""
+        e = self.engine
+        e.open_day()  # the calendar, demand and what reps expect of the rest of the period
+        e.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
+        e.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
+        e.decide()  # reps choose effort and product focus
+        e.prospect()  # effort turns leads into opportunities
+        e.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
+        e.time_deals()  # reps book, hold, discount, pull in or push out
+        e.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
+        e.cancel()  # cancellations reverse sales and come back as clawbacks
+        e.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
+        e.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
+        e.bill()  # month ends: recurring revenue is recognised and subscriptions churn
+        e.turnover()  # month ends: reps weigh quitting
+        e.settle()  # period ends: pay, quotas, customers learn, firing
+        e.staff()  # leavers go, new hires start after the vacancy
+        e.record()
+        self._sync_agents()
+        self.running = not e.finished
+
+    @property
+    def day(self) -> int:
+        """Business days completed."""
+        return self.engine.day
+
+    def _sync_agents(self) -> None:
+        """Leavers' agents are removed, new hires get agents (Mesa ids follow the engine's rep ids)."""
+        e = self.engine
+        for slot in e.left_today:
+            self._agents_by_slot.pop(slot).remove()
+        for slot in e.hired_today:
+            rep = SalesRep(self, slot)
+            if rep.unique_id != int(e.reps.rep_id[slot]):
+                rep.unique_id = int(e.reps.rep_id[slot])
+            self._agents_by_slot[slot] = rep
+        e.hired_today, e.left_today = [], []

@@ -1,0 +1,191 @@
+"""Recording a run into arrays: a row per day and a row per rep and quota period.
+
+Rows are written into preallocated arrays by whole columns (per-agent reporters cost more than a
+whole vectorised day), and become pandas tables at the end (`tables`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from numba import njit
+
+from simulator.conduct import oversight as acts
+from simulator.selling import pipeline as sp
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
+
+if TYPE_CHECKING:
+    from simulator.sim.engine import Engine
+
+DAILY_COLUMNS = (
+    "bookings", "discounts", "revenue", "credited", "gross_profit", "deals", "pulled_in", "pushed_out",
+    "discount_offers", "discounts_refused", "walkaways", "cancellations", "house_revenue", "credit_cancelled",
+    "cancellation_clawback",
+)
+DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
+               "base_pay", "variable_pay", "trust", "trust_demand", "behind_at_check_in")
+BILLING_COLUMNS = ("recurring_revenue", "churned_mrr", "churned_mrr_excess", "active_mrr")
+
+
+@njit(cache=True, error_model="numpy")
+def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust, demand_factor, behind):
+    """Headcount, mean effort, mean waiting share, exact-valuation share, quits, firings, mean
+    trust, mean demand factor from trust, and reps behind at a check-in."""
+    headcount = 0
+    effort_total = 0.0
+    exact = 0
+    quits = 0
+    fires = 0
+    late = 0
+    for i in range(len(active)):
+        quits += quitting[i]
+        fires += fired[i]
+        if active[i]:
+            headcount += 1
+            effort_total += effort[i]
+            exact += exact_used[i]
+            late += behind[i]
+    share = max(headcount, 1)
+    return (headcount, effort_total / share, waiting_share.mean(), exact / share, quits, fires, trust.mean(),
+            demand_factor.mean(), late)
+
+
+class Recorder:
+    """Collects the daily table and the rep-period table of one run."""
+
+    def __init__(self, engine: "Engine"):
+        k = engine.products.k
+        self.products = engine.products.names
+        self.segments = engine.composition.names
+        self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
+        self.segment_columns = tuple(f"effort_{s}" for s in self.segments)
+        self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE + self.segment_columns
+        self.daily = np.zeros((engine.n_days, len(self.columns)))
+        self.blocks: list[dict[str, np.ndarray]] = []
+        self.period_of_day = engine.calendar.period_of_day
+        self.days_left = engine.calendar.days_left
+        self.variable_pay_today = 0.0
+        self.lever_daily: dict[str, np.ndarray] = {}  # columns of the levers from selling practice, when on
+        assert len(self.flow_columns) == sp.PRODUCT_COLUMNS + k
+
+    def day(self, engine: "Engine") -> None:
+        r = engine.reps
+        t = engine.day
+        row = self.daily[t]
+        n_flow = len(self.flow_columns)
+        n_wrong = len(acts.DAY_COLUMNS)
+        row[:n_flow] = engine.today
+        row[n_flow:n_flow + n_wrong] = engine.wrongs
+        n_bill = len(BILLING_COLUMNS)
+        row[n_flow + n_wrong:n_flow + n_wrong + n_bill] = engine.billing
+        headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
+            r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired | engine.dismissed,
+            r.trust, r.trust_felt ** engine.scenario.market.trust.demand_elasticity, r.behind)
+        n_state = len(DAILY_STATE)
+        row[n_flow + n_wrong + n_bill:n_flow + n_wrong + n_bill + n_state] = (
+            effort, headcount, len(engine.hired_today), quits, fired, waiting,
+            engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
+            self.variable_pay_today, trust, felt, behind,
+        )
+        active = r.active
+        counts = np.bincount(r.segment[active], minlength=len(self.segments))
+        totals = np.bincount(r.segment[active], weights=r.effort[active], minlength=len(self.segments))
+        row[-len(self.segments):] = totals / np.maximum(counts, 1)
+        for name, value in engine.lever_day_values().items():
+            self.lever_daily.setdefault(name, np.zeros(len(self.daily)))[t] = value
+        self.variable_pay_today = 0.0
+
+    def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
+               other_pay: dict | None = None, outside: tuple | None = None) -> None:
+        """`other_pay`: pay beside the curve by column (contest prizes, team bonus, draws,
+        `simulator.levers.prizes`), added to pay; `outside`: the columns of activity pay, unit goals and
+        SPIFs and their pay (`simulator.levers.side_pay`). Both absent when those levers are off."""
+        r = engine.reps
+        t = engine.day
+        days = r.days_active[idx]
+        pay = base + commission + bonus - clawback
+        self.variable_pay_today += float((commission + bonus - clawback).sum())
+        if other_pay:
+            extra = sum(other_pay.values())
+            pay = pay + extra
+            self.variable_pay_today += float(extra.sum())
+        effort_days = np.maximum(r.effort_sum[idx], 1e-12)
+        block = {
+            "period": np.full(idx.size, engine.calendar.period_of_day[t]),
+            "rep_id": r.rep_id[idx].copy(),
+            "slot": idx.copy(),
+            "segment_index": r.segment[idx].copy(),
+            "start_day": np.full(idx.size, t + 1) - days,
+            "end_day": np.full(idx.size, t),
+            "days": days.copy(),
+            "complete": np.full(idx.size, full),
+            "quota": quota.copy(),
+            "sales": r.sales[idx].copy(),
+            "revenue": r.p_revenue[idx].copy(),
+            "list_value": r.p_list[idx].copy(),
+            "discount": r.p_discount[idx].copy(),
+            "attainment": attainment.copy(),
+            "base": base,
+            "commission": commission,
+            "bonus": bonus,
+            "clawback": clawback,
+            "pay": pay,
+            "effort": r.effort_sum[idx] / np.maximum(days, 1),
+            "deals": r.p_deals[idx].copy(),
+            "pulled_in": r.pulled[idx].copy(),
+            "pushed_out": r.pushed[idx].copy(),
+            "discount_offers": r.offered[idx].copy(),
+            "quit": engine.quitting[idx].copy(),
+            "fired": engine.fired[idx] | engine.dismissed[idx],
+            "dismissed_for_misconduct": engine.dismissed[idx].copy(),
+            "fabrications": r.p_fabrications[idx].copy(),
+            "mis_sales": r.p_mis_sales[idx].copy(),
+            "acts_detected": r.p_detected[idx].copy(),
+            "warnings": r.warnings[idx].copy(),
+            "integrity": r.integrity_now[idx].copy(),
+            "norm": r.norm[idx].copy(),
+            "branch": engine.branch[idx].copy(),
+            "tenure_days": t - r.hire_day[idx],
+            "morale": r.morale[idx].copy(),
+            "territory_potential": r.potential[idx].copy(),
+            "ability": r.ability[idx].copy(),
+        }
+        for p, name in enumerate(self.products):
+            block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
+            block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
+        for name, values in (other_pay or {}).items():
+            block[name] = np.asarray(values, dtype=float)
+        if outside is not None:
+            columns, side = outside
+            block.update(columns)
+            block["pay"] = pay + side
+            self.variable_pay_today += float(side.sum())
+        self.blocks.append(block)
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        n_days = self.daily.shape[0]
+        days = np.arange(n_days)
+        daily = pd.DataFrame(self.daily, columns=list(self.columns))
+        daily.insert(0, "day", days)
+        daily.insert(1, "month", days // DAYS_PER_MONTH)
+        daily.insert(2, "year", days // DAYS_PER_YEAR)
+        daily.insert(3, "period", self.period_of_day)
+        daily.insert(4, "days_left", self.days_left)
+        for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "discounts_refused", "walkaways",
+                    "headcount", "hires", "quits", "fired", "fabrications", "mis_sales", "complaints", "detections",
+                    "dismissals", "behind_at_check_in"):
+            daily[col] = daily[col].astype(np.int64)
+        for name, column in self.lever_daily.items():
+            daily[name] = column
+        if self.blocks:
+            rows = pd.DataFrame({k: np.concatenate([b[k] for b in self.blocks]) for k in self.blocks[0]})
+        else:
+            rows = pd.DataFrame({k: [] for k in ("period", "rep_id")})
+        if len(rows):
+            rows.insert(3, "performer_type", pd.Categorical.from_codes(rows.pop("segment_index"), list(self.segments)))
+            for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "fabrications", "mis_sales",
+                        "acts_detected"):
+                rows[col] = rows[col].astype(np.int64)
+        return daily, rows
