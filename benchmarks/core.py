@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-
 from simulator import load_scenario
 from simulator.sim.engine import Engine
 

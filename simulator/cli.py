@@ -22,9 +22,9 @@ def _scenario(path: str, overrides: list[str], years: float | None = None):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulator.experiments.equal_cost import equal_cost_scale
     from simulator.analysis.metrics import format_scorecard
     from simulator.analysis.risk import format_verdicts, verdicts
+    from simulator.experiments.equal_cost import equal_cost_scale
     from simulator.experiments.run import run
 
     scenario = _scenario(args.file, [*args.set, *_threshold_fields(args.threshold)], args.years)
@@ -51,8 +51,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from simulator.experiments.compare import compare, format_comparison
     from simulator.analysis.risk import format_verdicts, verdicts
+    from simulator.experiments.compare import compare, format_comparison
 
     scenarios = [_scenario(path, [*args.set, *_threshold_fields(args.threshold)], args.years) for path in args.files]
     names = [Path(p).stem for p in args.files]
@@ -174,7 +174,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     except (ResultsError, FileNotFoundError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    from simulator.experiments.run import atomic_write
+    from simulator.experiments.files import atomic_write
 
     print(format_indices(table))
     target = Path(args.folder) / "sensitivity.parquet"

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.cli import main
 from simulator.analysis.discovery import MIN_DENSITY, load_saved, prim_boxes, tree_leaves
+from simulator.analysis.sensitivity import indices, noise_share, sweep_indices
+from simulator.cli import main
 from simulator.experiments.design import load_experiment
 from simulator.experiments.runner import SerialExecutor, run_sweep
-from simulator.analysis.sensitivity import indices, noise_share, sweep_indices
 
 ROOT = Path(__file__).parents[1]
 # Ishigami function (a = 7, b = 0.1): analytical indices, as SALib's own tests give them

@@ -5,10 +5,9 @@ into the model). Each test runs real scenarios with several seeds and says which
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small
 
 from simulator import equal_cost_scale, run
-
-from conftest import small
 
 SEEDS = (1, 2, 3)
 

@@ -15,15 +15,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT, SCENARIOS
 
 from simulator import ScenarioError, load_scenario, run
+from simulator.analysis.metrics import flatten
 from simulator.dashboard import DashboardModel, lever_overrides, plan_scenario
 from simulator.dashboard.catalog import FIRST, catalog
 from simulator.dashboard.levers import LEVERS, model_params
 from simulator.dashboard.model import AS_IN_FILE, STATES
-from simulator.analysis.metrics import flatten
-
-from conftest import ROOT, SCENARIOS
 
 SHOTS = Path(os.environ.get("SALESIM_SCREENSHOTS", ROOT / "runs"))
 

@@ -3,12 +3,11 @@ exhaustive search over every focus mix and a fine effort grid finds (MECHANISM.m
 
 import numpy as np
 import pytest
+from conftest import SCENARIOS, small
 
 from simulator.behaviour.effort import quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
-
-from conftest import SCENARIOS, small
 
 EFFORTS = np.linspace(0.0, 4.0, 801)
 

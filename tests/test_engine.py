@@ -4,12 +4,11 @@ money that adds up."""
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS, small
 
 from simulator import SalesForceModel, SalesRep, run
-from simulator.sim.engine import Engine
 from simulator.analysis.metrics import flatten
-
-from conftest import SCENARIOS, small
+from simulator.sim.engine import Engine
 
 
 def test_same_seed_same_tables_different_seed_different_tables(small_baseline):

@@ -9,11 +9,10 @@ files must be refused with the file and the field.
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS, small
 
 from simulator import ScenarioError, load_scenario, run
 from simulator.analysis.risk import verdicts
-
-from conftest import SCENARIOS, small
 
 SEEDS = (1, 2, 3)
 NO_ACTIVITY_PAY = "plan.activity_pay={}"

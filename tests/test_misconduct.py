@@ -7,12 +7,11 @@ patterns found in the field and the lab come out of the weighing of acts under t
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small
 
 from simulator import equal_cost_scale, run
 from simulator.conduct.climate import offender_clustering
 from simulator.sim.engine import Engine
-
-from conftest import small
 
 # a quarterly world where fabrication is possible and rarely found
 WEAK_DETECTION = ("market.fabrication.product=standard", "market.fabrication.per_day=2", "market.fabrication.fee=20",

@@ -6,15 +6,14 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import SCENARIOS, small
 
 from simulator import equal_cost_scale, run
 from simulator.cli import main
-from simulator.sim.engine import Engine
 from simulator.pay.payout import compile_plan
 from simulator.pay.quota import next_quotas
 from simulator.scenario import Quota
-
-from conftest import SCENARIOS, small
+from simulator.sim.engine import Engine
 
 
 def test_ratchet_moves_the_quota_by_its_weights_up_and_down():

@@ -11,17 +11,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SCENARIOS, small
 
 from simulator import load_scenario, run
+from simulator.analysis.risk import RISKS, verdicts
 from simulator.cli import main
 from simulator.experiments.compare import compare
 from simulator.experiments.design import load_experiment
-from simulator.report.plans import write_report
-from simulator.analysis.risk import RISKS, verdicts
 from simulator.experiments.runner import SerialExecutor, run_sweep
+from simulator.report.plans import write_report
 from simulator.report.sweep import axis_of, cell_means
-
-from conftest import SCENARIOS, small
 
 REPLICATIONS = 5
 

@@ -3,12 +3,11 @@
 
 import numpy as np
 import pytest
+from conftest import small
 
 from simulator.behaviour import effort as E
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
-
-from conftest import small
 
 AFTER_DECIDING = ("prospect", "close_deals", "time_deals", "cancel", "turnover", "settle", "staff", "record")
 

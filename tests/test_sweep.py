@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from simulator import load_results, load_scenario, run
-from simulator.cli import sweep_exit_status, main
-from simulator.experiments.design import load_experiment
 from simulator.analysis.metrics import flatten
+from simulator.cli import main, sweep_exit_status
+from simulator.experiments.design import load_experiment
 from simulator.experiments.runner import SerialExecutor, SweepReport, batch_size, open_executor, rerun, run_sweep
 from simulator.experiments.store import ResultsError, sweep_status
 
@@ -81,7 +81,7 @@ def test_results_table_is_tidy(serial):
 def test_results_files_get_ordinary_permissions(serial):
     """Atomic writes go through mkstemp, whose files only their owner may read; a shared results
     folder must be readable as if written with open()."""
-    from simulator.experiments.run import FILE_MODE
+    from simulator.experiments.files import FILE_MODE
 
     files = [p for p in serial.rglob("*") if p.is_file()]
     assert files and all(p.stat().st_mode & 0o777 == FILE_MODE for p in files)

@@ -64,8 +64,8 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
-from simulator.world.per_rep import per_rep
 from simulator.pay.payout import MAX_SEGMENTS
+from simulator.world.per_rep import per_rep
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
 E_MAX = 4.0

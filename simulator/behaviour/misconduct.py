@@ -34,7 +34,16 @@ from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option, ncdf
-from simulator.conduct.oversight import FABRICATION, FAKE_CREDIT, FABRICATIONS, FEES, MIS_SALE, MIS_SALES, MIS_SOLD, record_act
+from simulator.conduct.oversight import (
+    FABRICATION,
+    FABRICATIONS,
+    FAKE_CREDIT,
+    FEES,
+    MIS_SALE,
+    MIS_SALES,
+    MIS_SOLD,
+    record_act,
+)
 from simulator.selling.pipeline import book
 
 

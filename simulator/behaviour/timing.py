@@ -31,7 +31,17 @@ from numba import njit
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option
 from simulator.selling.pipeline import (
-    EMPTY, FLEXIBLE, OFFERED, PULLED, PUSHED, PUSHED_FLEXIBLE, REFUSED, REFUSED_WAITING, WAITING, WALKED, book,
+    EMPTY,
+    FLEXIBLE,
+    OFFERED,
+    PULLED,
+    PUSHED,
+    PUSHED_FLEXIBLE,
+    REFUSED,
+    REFUSED_WAITING,
+    WAITING,
+    WALKED,
+    book,
 )
 
 

@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulator.report import plans as report
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
+from simulator.report import plans as report
 
 _DRAWING = threading.Lock()  # pyplot's figure registry is shared by the server's threads
 SCREEN_DPI = 80  # a chart fills half a screen: sharp enough, and half the drawing time of print resolution

@@ -19,10 +19,10 @@ import numpy as np
 from simulator.dashboard.catalog import FIRST, resolve
 from simulator.dashboard.levers import LEVERS, plan_scenario
 from simulator.dashboard.snapshot import snapshot
-from simulator.sim.model import SalesForceModel
-from simulator.report.plans import PALETTE
 from simulator.experiments.run import RunResult
+from simulator.report.plans import PALETTE
 from simulator.scenario import Scenario, ScenarioError
+from simulator.sim.model import SalesForceModel
 
 NO_COMPARISON = "none"
 AS_IN_FILE = "same scenario, levers as in the file"

@@ -13,10 +13,10 @@ import math
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulator.report import plans as report
+from simulator.analysis.risk import Verdict, verdicts
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
-from simulator.analysis.risk import Verdict, verdicts
+from simulator.report import plans as report
 
 CSS = """
 .salesim-panel{padding:0 6px}

@@ -3,8 +3,8 @@ the end, cut at today, so the dashboard's figures and risk verdicts are the repo
 
 from __future__ import annotations
 
-from simulator.sim.model import SalesForceModel
 from simulator.experiments.run import RunResult, summarise
+from simulator.sim.model import SalesForceModel
 
 
 def snapshot(model: SalesForceModel) -> RunResult:

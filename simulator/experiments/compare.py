@@ -19,13 +19,14 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from simulator.experiments.equal_cost import equal_cost_scale
 from simulator.analysis.metrics import flatten
-from simulator.pay.payout import compile_plan
-from simulator.analysis.risk import nanmean, mean_ci, verdicts
-from simulator.experiments.run import RunResult, atomic_write, package_version, run
-from simulator.scenario import Scenario
+from simulator.analysis.risk import mean_ci, nanmean, verdicts
+from simulator.experiments.equal_cost import equal_cost_scale
+from simulator.experiments.files import atomic_write, package_version
+from simulator.experiments.run import RunResult, run
 from simulator.levers.prizes import static_pay
+from simulator.pay.payout import compile_plan
+from simulator.scenario import Scenario
 
 HEADLINES = (
     "financial.revenue", "financial.gross_profit", "financial.comp_cost", "financial.comp_cost_ratio",

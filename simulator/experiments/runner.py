@@ -34,9 +34,9 @@ from typing import Callable, Iterator, Literal, Sequence
 
 import pandas as pd
 
+from simulator.analysis.metrics import flatten
 from simulator.experiments import store
 from simulator.experiments.design import Experiment, RunSpec, keep_metric, scenario_for
-from simulator.analysis.metrics import flatten
 from simulator.experiments.run import RunResult, run
 
 Model = Callable[..., RunResult]

@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.experiments.design import Experiment
-from simulator.experiments.run import atomic_write, package_version
+from simulator.experiments.files import atomic_write, package_version
 
 RUNS = "runs"
 TABLES = ("daily", "rep_periods")

@@ -33,8 +33,8 @@ from numba import njit
 from simulator.behaviour.valuation import ncdf
 
 if TYPE_CHECKING:
-    from simulator.sim.engine import Engine
     from simulator.scenario import Scenario
+    from simulator.sim.engine import Engine
 
 DAILY = ("activities", "activities_logged", "activities_padded", "padding_found", "padding_clawback")
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from simulator.scenario import Scenario
     from simulator.sim.engine import Engine
     from simulator.world.market import ProductTable
-    from simulator.scenario import Scenario
 
 
 class Launch:

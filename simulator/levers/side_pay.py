@@ -31,9 +31,9 @@ import numpy as np
 
 if TYPE_CHECKING:
     from simulator.levers.activity import ActivityLog
+    from simulator.scenario import Scenario
     from simulator.sim.engine import Engine
     from simulator.world.market import ProductTable
-    from simulator.scenario import Scenario
 
 
 class SidePay:

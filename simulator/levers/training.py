@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    from simulator.scenario import Scenario
     from simulator.sim.engine import Engine
     from simulator.world.market import ProductTable
-    from simulator.scenario import Scenario
 
 STREAM = 0x5C111  # the skills' child of the run's seed sequence (the network uses the first spawned child)
 

@@ -21,8 +21,8 @@ import matplotlib.pyplot as plt  # figures are closed once saved; no backend is 
 import numpy as np
 import pandas as pd
 
-from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
 from simulator.analysis.risk import verdicts
+from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 LEVEL_COLOURS = {"low": "#d9f0d3", "elevated": "#fee8a0", "high": "#f4a6a6"}

@@ -22,10 +22,10 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FuncFormatter
 
-from simulator.calendar import PERIOD_DAYS
-from simulator.report.plans import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
 from simulator.analysis.risk import LEVELS, RISKS, level_of
+from simulator.calendar import PERIOD_DAYS
 from simulator.experiments.store import ResultsError, load_results, read_manifest
+from simulator.report.plans import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
 
 PARAMETER_PREFIXES = ("lever.", "uncertainty.", "setting.")
 MAX_LEVELS = 8  # more distinct values than this are binned

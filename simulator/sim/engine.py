@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.conduct import climate
-from simulator.conduct import oversight as acts
-from simulator.selling import pipeline as sales_process
-from simulator.levers.activity import ActivityLog
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PeriodCalendar
-from simulator.world.force import TRAITS, ForceComposition
+from simulator.conduct import climate
+from simulator.conduct import oversight as acts
+from simulator.levers.activity import ActivityLog
 from simulator.levers.launch import Launch
+from simulator.levers.prizes import Prizes
+from simulator.levers.side_pay import SidePay
+from simulator.levers.training import Training
+from simulator.pay.payout import compile_plan, pay_moments
+from simulator.pay.quota import initial_quotas, next_quotas
+from simulator.scenario import Scenario
+from simulator.selling import pipeline as sales_process
+from simulator.sim.recording import Recorder
+from simulator.sim.state import RepArrays
+from simulator.world.force import TRAITS, ForceComposition
 from simulator.world.market import (
     build_demand,
     build_products,
@@ -28,14 +36,6 @@ from simulator.world.market import (
     lattice_neighbours,
     territory_potential,
 )
-from simulator.pay.payout import compile_plan, pay_moments
-from simulator.pay.quota import initial_quotas, next_quotas
-from simulator.sim.recording import Recorder
-from simulator.scenario import Scenario
-from simulator.levers.prizes import Prizes
-from simulator.levers.side_pay import SidePay
-from simulator.sim.state import RepArrays
-from simulator.levers.training import Training
 
 
 class Engine:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import mesa
 
+from simulator.scenario import Scenario
 from simulator.sim.engine import Engine
 from simulator.sim.rep import SalesRep
-from simulator.scenario import Scenario
 
 
 class SalesForceModel(mesa.Model):

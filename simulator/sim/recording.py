@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.conduct import oversight as acts
 from simulator.selling import pipeline as sp
-from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from simulator.sim.engine import Engine

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.world.force import TRAITS
 from simulator.selling.pipeline import EMPTY
+from simulator.world.force import TRAITS
 
 HELD_CAPACITY = 32  # ready customers a rep can keep waiting at once
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.metrics import complete_periods, flatten
 from simulator.calendar import DAYS_PER_YEAR
 from simulator.conduct.climate import offender_clustering
-from simulator.sim.engine import Engine
-from simulator.analysis.metrics import complete_periods, flatten
 from simulator.experiments.run import summarise
 from simulator.scenario import Scenario
+from simulator.sim.engine import Engine
 
 EXTRAS = ("by_performer.<type>.sales_per_year", "by_performer.high.pushed_out_past_quota",
           "climate.offender_clustering", "misconduct.just_short_share")

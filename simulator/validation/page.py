@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt  # figures are closed once saved; no backend is 
 import numpy as np
 import pandas as pd
 
-from simulator.report.plans import PALETTE, STYLE
 from simulator.analysis.risk import mean_ci
+from simulator.report.plans import PALETTE, STYLE
 from simulator.validation import robustness
 from simulator.validation.suite import FactRuns, Outcome, arm_labels, fact_verdict, full_size, outcome
 

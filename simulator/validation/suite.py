@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator.experiments.equal_cost import equal_cost_scale
-from simulator.experiments.design import Experiment, load_experiment, scenario_for
 from simulator.analysis.risk import mean_ci
+from simulator.experiments.design import Experiment, load_experiment, scenario_for
+from simulator.experiments.equal_cost import equal_cost_scale
 from simulator.scenario import Scenario
 from simulator.validation.facts import Check, Fact, Size
 from simulator.validation.measure import measure
