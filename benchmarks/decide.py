@@ -25,7 +25,6 @@ from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
 ROOT = Path(__file__).parents[1]
-AFTER_DECIDING = ("prospect", "close_deals", "time_deals", "cancel", "turnover", "settle", "staff", "record")
 
 
 def _copy(v):
@@ -39,17 +38,14 @@ def record(name: str, reps: int, years: float, seed: int = 1) -> list:
     r = engine.reps
     days = []
     while not engine.finished:
-        engine.open_day()
-        engine._outlook()
-        inputs = tuple(_copy(v) for v in effort_inputs(engine))
-        state = tuple(a.copy() for a in (r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used, r.guard_memory))
-        period_start = engine.day - (engine.period_len - engine.days_left)
-        engine.rule.choose(engine)
-        days.append((inputs, state, engine.day, period_start))
-        engine._log_effort()
-        for phase in AFTER_DECIDING:
-            getattr(engine, phase)()
-    return days, engine.decision_work
+        for phase in engine.phases():  # the engine's own day, paused just before the reps decide
+            if phase == "decide":
+                inputs = tuple(_copy(v) for v in effort_inputs(engine.ctx, engine.terms))
+                state = tuple(a.copy() for a in (r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used,
+                                                 r.guard_memory))
+                x = engine.ctx
+                days.append((inputs, state, x.day, x.day - (x.period_len - x.days_left)))
+    return days, engine.ctx.workspace
 
 
 def replay(days, work) -> tuple[float, list]:

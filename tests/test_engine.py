@@ -112,12 +112,21 @@ def test_agents_show_their_branch_and_ethical_state():
     assert len(branches) == 10  # 80 positions in branches of 8
 
 
-def test_the_core_benchmark_times_every_phase_of_the_day():
-    """The benchmark replays Engine.step phase by phase; a phase left out would go untimed."""
-    import inspect
-    import re
+def test_the_day_is_the_schedule_and_stepping_it_by_phase_changes_nothing():
+    """One schedule: `Engine.phases` yields the phases of `simulator.sim.schedule.PHASES` in order,
+    and a run stepped phase by phase (as the benchmark and the decision tests step it) gives the
+    tables of a run stepped a day at a time."""
+    from conftest import small
 
-    from benchmarks.core import PHASES
     from simulator.sim.engine import Engine
+    from simulator.sim.schedule import PHASE_NAMES
 
-    assert tuple(re.findall(r"self\.(\w+)\(\)", inspect.getsource(Engine.step))) == PHASES
+    scenario = small("wells_fargo", size=30, years=0.25)
+    whole, paused = Engine(scenario, seed=3), Engine(scenario, seed=3)
+    seen = []
+    while not paused.finished:
+        seen.append(tuple(paused.phases()))
+        whole.step()
+    assert set(seen) == {PHASE_NAMES}
+    for a, b in zip(whole.recorder.tables(), paused.recorder.tables()):
+        pd.testing.assert_frame_equal(a, b)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from simulator.levers import static_pay
 
 from simulator import ScenarioError, load_scenario, run
 from simulator.levers.contest import LINE_GRID, kth_best_of_others, rank_in_group
-from simulator.levers.prizes import static_pay
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
@@ -282,15 +282,33 @@ def test_service_is_judged_by_billed_work_and_utilisation():
 # ------------------------------------------------------------------------ static what-if pay
 
 
-@pytest.mark.parametrize("name, column", [("contest", "contest_prize"), ("team_quota", "team_bonus"),
-                                          ("draw", "draw_paid")])
-def test_static_what_if_pays_the_levers_as_the_run_did_on_its_own_sales(name, column):
-    """The comparison's static what-if (`salesim compare`) prices contests, team bonuses and
-    draws on another run's rows; on the run's own rows it pays what the run paid."""
-    sc = scenario(name, "force.size=60", "horizon_years=1")
+@pytest.mark.parametrize("name, overrides, column", [
+    ("contest", (), "contest_prize"),
+    ("team_quota", (), "team_bonus"),
+    ("draw", (), "draw_paid"),
+    ("activity_goals", (), "activity_pay"),
+    ("activity_targets", (), "activity_target_bonus+activity_pay"),
+    ("product_launch", ("plan.spif={suite: 400}",), "spif_pay"),
+    ("baseline", ("plan.product_quota={product: enterprise, units: 2, bonus: 900}",), "product_quota_bonus"),
+])
+def test_static_what_if_pays_the_levers_as_the_run_did_on_its_own_sales(name, overrides, column):
+    """The comparison's static what-if (`salesim compare`) prices every lever on another run's
+    rows; on the run's own rows it pays what the run paid (activity pay less only the padding
+    audits clawed back)."""
+    sc = scenario(name, "force.size=60", "horizon_years=1", *overrides)
     rows = run(sc, seed=4).rep_periods
     variable = (rows["commission"] + rows["bonus"] - rows["clawback"]).to_numpy()
     static = static_pay(sc, rows, variable)
-    assert rows[column].sum() > 0
-    assert static.sum() == pytest.approx(rows[column].sum(), rel=0.03)
-    assert static_pay(scenario("baseline"), rows, variable) is None
+    assert not static.unpriced
+    paid = sum(rows[c].sum() for c in column.split("+"))
+    assert rows[column.split("+")[0]].sum() > 0
+    assert static.pay.sum() == pytest.approx(paid, rel=0.03)
+    assert static_pay(scenario("baseline"), rows, variable).pay is None
+
+
+def test_static_what_if_names_what_it_cannot_price():
+    """Activity pay cannot be priced on runs that logged no activities: the what-if says so."""
+    rows = run(scenario("baseline", "force.size=20", "horizon_years=0.5"), seed=1).rep_periods
+    variable = (rows["commission"] + rows["bonus"]).to_numpy()
+    price = static_pay(scenario("activity_goals"), rows, variable)
+    assert "do not log" in price.unpriced

@@ -349,10 +349,10 @@ def test_equal_cost_calibration_scales_activity_pay_spifs_and_unit_goal_bonuses(
     from simulator import Engine
 
     sets = ["plan.spif={standard: 40}", "plan.product_quota={product: enterprise, units: 2, bonus: 900}"]
-    plain = Engine(small("activity_targets", *sets))
-    doubled = Engine(small("activity_targets", *sets).with_variable_scale(2.0))
-    assert np.allclose(doubled.activity_log.pay, 2 * plain.activity_log.pay) and plain.activity_log.pay.any()
-    assert doubled.activity_log.target_bonus == 2 * plain.activity_log.target_bonus > 0
-    assert np.allclose(doubled.side_pay.spif, 2 * plain.side_pay.spif) and plain.side_pay.spif.any()
-    assert doubled.side_pay.quota_bonus == 2 * plain.side_pay.quota_bonus == 1800
-    assert doubled.side_pay.target_bonus == 2 * plain.side_pay.target_bonus
+    plain = Engine(small("activity_targets", *sets)).levers.by_name
+    doubled = Engine(small("activity_targets", *sets).with_variable_scale(2.0)).levers.by_name
+    activities, spif, quota = "activities", "spif", "product_quota"
+    assert np.allclose(doubled[activities].pay, 2 * plain[activities].pay) and plain[activities].pay.any()
+    assert doubled[activities].target_bonus == 2 * plain[activities].target_bonus > 0
+    assert np.allclose(doubled[spif].spif, 2 * plain[spif].spif) and plain[spif].spif.any()
+    assert doubled[quota].bonus == 2 * plain[quota].bonus == 1800

@@ -10,8 +10,8 @@ import pytest
 from conftest import small
 
 from simulator import equal_cost_scale, run
-from simulator.conduct.climate import offender_clustering
 from simulator.sim.engine import Engine
+from simulator.world.network import offender_clustering
 
 # a quarterly world where fabrication is possible and rarely found
 WEAK_DETECTION = ("market.fabrication.product=standard", "market.fabrication.per_day=2", "market.fabrication.fee=20",
@@ -27,21 +27,16 @@ def acts_by_attainment(scenario, seed=1):
     engine = Engine(scenario, seed=seed)
     r = engine.reps
     attainment, acts = [], []
-    before_phases = ("open_day", "decide", "prospect", "close_deals", "time_deals")
-    after_phases = ("cancel", "oversee", "turnover", "settle", "staff", "record")
     while not engine.finished:
-        for phase in before_phases:
-            getattr(engine, phase)()
-        near_end = engine.days_left <= max(1, int(0.1 * engine.period_len))
-        done = r.p_fabrications + r.p_mis_sales
-        active = r.active.copy()
-        standing = r.sales / r.quota
-        engine.misbehave()
-        if near_end:
-            attainment.append(standing[active])
-            acts.append((r.p_fabrications + r.p_mis_sales - done)[active])
-        for phase in after_phases:
-            getattr(engine, phase)()
+        for phase in engine.phases():  # the real day, looked at around the misconduct choice
+            if phase == "misbehave":
+                near_end = engine.ctx.days_left <= max(1, int(0.1 * engine.world.period_len))
+                done = r.p_fabrications + r.p_mis_sales
+                active = r.active.copy()
+                standing = r.sales / r.quota
+            elif phase == "cancel" and near_end:
+                attainment.append(standing[active])
+                acts.append((r.p_fabrications + r.p_mis_sales - done)[active])
     return np.concatenate(attainment), np.concatenate(acts)
 
 
@@ -93,10 +88,10 @@ def test_misconduct_spreads_within_branches_in_the_wells_fargo_scenario():
     ratios, with_peers, without_peers = [], [], []
     for seed in (1, 2):
         engine = Engine(small("wells_fargo", size=240, years=1), seed=seed).run()
-        acts = engine.act_ledger.table(engine.products.names)
+        acts = engine.act_ledger.table(engine.world.products.names)
         offenders = np.zeros(engine.reps.n, dtype=bool)
         offenders[np.unique(acts.loc[acts["day"] >= 126, "slot"])] = True
-        ratios.append(offender_clustering(*engine.network_csr, offenders, np.random.default_rng(seed)))
+        ratios.append(offender_clustering(*engine.world.network_csr, offenders, np.random.default_rng(seed)))
         with_peers.append(len(acts))
         alone = Engine(small("wells_fargo", "behaviour.ethics.peer_influence=0", size=240, years=1), seed=seed).run()
         without_peers.append(int(alone.act_ledger.count[0]))

@@ -9,23 +9,17 @@ from simulator.behaviour import effort as E
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
-AFTER_DECIDING = ("prospect", "close_deals", "time_deals", "cancel", "turnover", "settle", "staff", "record")
-
 
 def rep_days(name, *overrides, days=60, every=7):
     """(inputs, rep) pairs from a short run."""
     engine = Engine(small(name, *overrides, size=20, years=0.3), seed=2)
     out = []
     for day in range(min(days, engine.n_days)):
-        engine.open_day()
-        engine._outlook()
-        if day % every == 3:
-            inputs = tuple(v.copy() if isinstance(v, np.ndarray) else v for v in effort_inputs(engine))
-            out += [(inputs, int(i)) for i in np.flatnonzero(engine.reps.active)[:6]]
-        engine.rule.choose(engine)
-        engine._log_effort()
-        for phase in AFTER_DECIDING:
-            getattr(engine, phase)()
+        for phase in engine.phases():  # the real day, paused just before the reps decide
+            if phase == "decide" and day % every == 3:
+                inputs = tuple(v.copy() if isinstance(v, np.ndarray) else v
+                               for v in effort_inputs(engine.ctx, engine.terms))
+                out += [(inputs, int(i)) for i in np.flatnonzero(engine.reps.active)[:6]]
     return out
 
 

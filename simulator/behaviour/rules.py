@@ -15,7 +15,7 @@ focus, `time` makes the day's timing choices.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 from numba import njit
@@ -23,53 +23,53 @@ from numba import njit
 from simulator.behaviour.effort import choose_effort, focus_coefficients, quiet_compilation
 from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
-
-if TYPE_CHECKING:
-    from simulator.sim.engine import Engine
+from simulator.state.context import DayContext, Terms
 
 
 @dataclass(frozen=True)
 class DecisionRule:
     name: str
     uses_foresight: bool  # False: reps count next period at the commission rate only
-    choose: Callable[["Engine"], None]
-    time: Callable[["Engine"], None]
+    choose: Callable[[DayContext, Terms], None]
+    time: Callable[[DayContext], None]
 
 
-def effort_inputs(x: "Engine") -> tuple:
-    """Everything `effort.choose_effort` weighs, from the engine's arrays, in its argument order."""
+def effort_inputs(x: DayContext, terms: Terms) -> tuple:
+    """Everything `effort.choose_effort` weighs, in its argument order."""
     r = x.reps
+    w = x.world
     return (
         r.active, r.full_search, x.days_left, r.quota, r.mu_fixed, r.var_fixed, r.booked, r.pipe_count,
-        r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, x.quota_up, x.quota_down,
-        x.leads, x.win, x.deal_value, x.focus_g, x.neighbours, x.din, x.aout, x.din_stack,
+        r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down,
+        x.leads, x.win, w.deal_value, w.focus_g, w.neighbours, x.din, x.aout, x.din_second,
         x.demand_var, x.scenario.behaviour.exact_below_deals,
-        x.decision_curve, x.stack_amount, r.stack_quota, r.mu_stack, r.var_stack,
-        x.side_pay.rate, x.side_pay.spif_on_day(x.day),  # activity pay, SPIFs, unit goals (`simulator.levers.side_pay`):
-        x.side_pay.unit_goals(x), x.side_pay.goal_product, x.side_pay.goal_rate(x),  # a product quota, an activity target
+        w.decision_curve, w.second_amount, r.stack_quota, r.mu_stack, r.var_stack,
+        terms.rate, terms.spif, terms.unit_goals, terms.goal_product, terms.goal_rate,
     )
 
 
-def weigh_effort(x: "Engine") -> None:
+def weigh_effort(x: DayContext, terms: Terms) -> None:
     """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
     r = x.reps
     with quiet_compilation(choose_effort):
-        choose_effort(*effort_inputs(x), r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used,
-                      x.decision_work, x.day, x.day - (x.period_len - x.days_left), r.guard_memory)
+        choose_effort(*effort_inputs(x, terms), r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used,
+                      x.workspace, x.day, x.day - (x.period_len - x.days_left), r.guard_memory)
     r.full_search[:] = False
 
 
-def weigh_timing(x: "Engine") -> None:
+def weigh_timing(x: DayContext) -> None:
     """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`)."""
     r = x.reps
+    w = x.world
     c = x.scenario.market.customers
     time_deals(
         x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
-        x.leads, x.win, x.deal_value, x.focus_g, x.din_rest, x.aout, x.din_stack, x.demand_var,
+        x.leads, x.win, w.deal_value, w.focus_g, x.din_rest, x.aout, x.din_second, x.demand_var,
         r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
-        r.quota, r.goal, r.nu_next, x.decision_curve,
+        r.quota, r.goal, r.nu_next, w.decision_curve,
         c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
-        r.open_total, r.open_won, r.in_stack, x.stack_days_left, *x.booking_terms, *x.ledger(), r.pulled, r.pushed, r.offered, r.refused, x.rng,
+        r.open_total, r.open_won, r.in_stack, x.second_days_left, *x.booking, *x.ledger(), r.pulled, r.pushed,
+        r.offered, r.refused, x.rng,
     )
 
 
@@ -83,13 +83,14 @@ def _pace(active, quota, mu_fixed, per_effort, balanced, effort, focus):
         focus[i] = balanced
 
 
-def pace_effort(x: "Engine") -> None:
+def pace_effort(x: DayContext, terms: Terms) -> None:
     """Work at the pace the rest of the quota needs (0.3 to 2 times normal), balanced focus."""
     r = x.reps
-    balanced = int(np.argmin(np.abs(x.focus_g - x.focus_g.mean(axis=1, keepdims=True)).sum(axis=1)))
+    w = x.world
+    balanced = int(np.argmin(np.abs(w.focus_g - w.focus_g.mean(axis=1, keepdims=True)).sum(axis=1)))
     per_effort = np.array([
-        focus_coefficients(i, balanced, r.productivity, x.leads, x.win, x.deal_value,
-                           x.focus_g, x.din, x.aout, x.din_stack)[0]
+        focus_coefficients(i, balanced, r.productivity, x.leads, x.win, w.deal_value,
+                           w.focus_g, x.din, x.aout, x.din_second)[0]
         for i in range(len(r.active))
     ]) if r.active.any() else np.zeros(len(r.active))
     _pace(r.active, r.quota, r.mu_fixed, per_effort, balanced, r.effort, r.focus)
@@ -115,10 +116,10 @@ def _book_at_once(t, last_day, active, held_kind, held_product, price, credit, m
                 today[REFUSED] += 1
 
 
-def book_at_once(x: "Engine") -> None:
+def book_at_once(x: DayContext) -> None:
     """Book every ready deal at list price at once; never discount, never hold."""
     r = x.reps
-    _book_at_once(x.day, x.days_left == 1, r.active, r.held_kind, r.held_product, *x.booking_terms,
+    _book_at_once(x.day, x.days_left == 1, r.active, r.held_kind, r.held_product, *x.booking,
                   *x.ledger(), r.refused, x.rng)
 
 

@@ -1,4 +1,4 @@
-"""The ethical climate: branches and who sees whom, the norm each rep reads from colleagues,
+"""The ethical climate: the norm each rep reads from colleagues,
 integrity worn down by pressure, and the check-ins that apply it.
 
 - Peers: reps sit in branches on a relaxed caveman graph (Watts 1999). Each rep's norm (how
@@ -18,31 +18,9 @@ integrity worn down by pressure, and the check-ins that apply it.
 
 from __future__ import annotations
 
-import networkx as nx
-import numpy as np
 from numba import njit
 
-from simulator.scenario import Network
-
 CHECK_EVERY = {"none": 0, "daily": 1, "weekly": 5}
-
-
-def branch_network(n: int, spec: Network, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray]:
-    """The force's network over positions, its branch of each position, and CSR neighbour arrays
-    (indptr, indices) for the kernels."""
-    size = min(spec.branch_size, n)
-    n_branches = -(-n // size)
-    seed = int(rng.integers(2**31 - 1))
-    graph = nx.relaxed_caveman_graph(n_branches, size, spec.rewiring, seed=seed) if size > 1 else nx.empty_graph(n_branches)
-    graph = graph.subgraph(range(n)).copy()
-    branch = np.arange(n) // size
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    indices = []
-    for node in range(n):
-        near = sorted(graph.neighbors(node))
-        indices.extend(near)
-        indptr[node + 1] = indptr[node] + len(near)
-    return graph, branch, indptr, np.asarray(indices, dtype=np.int64)
 
 
 def is_check_in(check_ins: str, day_in_period: int, days_left: int) -> bool:
@@ -91,24 +69,3 @@ def check_in(active, sales, quota, elapsed_share, integrity, erosion, behind):
             integrity[i] *= 1.0 - erosion
             count += 1
     return count
-
-
-def offender_clustering(indptr: np.ndarray, indices: np.ndarray, offenders: np.ndarray,
-                        rng: np.random.Generator, draws: int = 500) -> float:
-    """How much more offenders' colleagues offend than random placement would give: the mean share
-    of offenders among offenders' neighbours, over its mean when the same number of offenders is
-    placed at random (1 = no clustering)."""
-    offenders = np.asarray(offenders, dtype=bool)
-    if offenders.sum() < 2:
-        return float("nan")
-    degree = np.diff(indptr)
-    owner = np.repeat(np.arange(len(degree)), degree)
-
-    def mean_share(flags: np.ndarray) -> float:
-        hits = np.bincount(owner, weights=flags[indices], minlength=len(degree))
-        shares = hits[flags & (degree > 0)] / degree[flags & (degree > 0)]
-        return float(shares.mean()) if shares.size else 0.0
-
-    observed = mean_share(offenders)
-    placed = np.mean([mean_share(rng.permutation(offenders)) for _ in range(draws)])
-    return observed / placed if placed > 0 else float("nan")

@@ -30,7 +30,7 @@ def plan_data(plan: PlanView) -> report.PlanData:
     """The report's view of one plan, from the run so far."""
     run = plan.so_far()
     return report.PlanData(
-        name=plan.name, colour=plan.colour, period_days=plan.model.engine.period_len, daily=run.daily,
+        name=plan.name, colour=plan.colour, period_days=plan.model.engine.world.period_len, daily=run.daily,
         rep_periods=run.rep_periods, acts=run.acts, summaries=[run.summary] if run.summary else [],
         thresholds=plan.scenario.risk_thresholds(),
     )

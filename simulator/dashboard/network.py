@@ -47,12 +47,12 @@ def branch_layout(branch: np.ndarray) -> np.ndarray:
 
 def edges(plan: PlanView, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Segments of ties inside branches and between them."""
-    indptr, indices = plan.model.engine.network_csr
+    indptr, indices = plan.model.engine.world.network_csr
     owner = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
     keep = owner < indices
     a, b = owner[keep], indices[keep]
     segments = np.stack([xy[a], xy[b]], axis=1)
-    same = plan.model.engine.branch[a] == plan.model.engine.branch[b]
+    same = plan.model.engine.world.branch[a] == plan.model.engine.world.branch[b]
     return segments[same], segments[~same]
 
 
@@ -85,7 +85,7 @@ def draw_network(plans: list[PlanView]) -> Figure:
 def fixed_geometry(plan: PlanView) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """A plan's positions and tie segments, computed once and kept with the plan."""
     if "layout" not in plan.drawing:
-        xy = branch_layout(plan.model.engine.branch)
+        xy = branch_layout(plan.model.engine.world.branch)
         plan.drawing["layout"] = xy, edges(plan, xy)
     return plan.drawing["layout"]
 

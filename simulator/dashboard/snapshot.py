@@ -13,6 +13,6 @@ def snapshot(model: SalesForceModel) -> RunResult:
     engine = model.engine
     daily, rep_periods = engine.recorder.tables()
     daily = daily.iloc[:engine.day].copy()
-    acts = engine.act_ledger.table(engine.products.names)
+    acts = engine.act_ledger.table(engine.world.products.names)
     summary = summarise(engine, daily, rep_periods, acts) if engine.day else {}
     return RunResult(daily, rep_periods, summary, acts)

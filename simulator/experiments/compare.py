@@ -24,7 +24,7 @@ from simulator.analysis.risk import mean_ci, nanmean, verdicts
 from simulator.experiments.equal_cost import equal_cost_scale
 from simulator.experiments.files import atomic_write, package_version
 from simulator.experiments.run import RunResult, run
-from simulator.levers.prizes import static_pay
+from simulator.levers import static_pay
 from simulator.pay.payout import compile_plan
 from simulator.scenario import Scenario
 
@@ -142,9 +142,11 @@ def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
         rows = result.rep_periods
         quota = rows["quota"] * ratio
         variable = np.where(rows["complete"], pay.curve.pay(rows["sales"], quota), pay.curve.commission(rows["sales"], quota))
-        side = static_pay(scaled, rows.assign(quota=quota), variable)  # contests, team bonus, draws (None if none)
-        if side is not None:
-            variable = variable + side
+        levers = static_pay(scaled, rows.assign(quota=quota), variable)  # each lever's pay on these rows
+        if levers.unpriced:
+            return float("nan"), f"not comparable: {levers.unpriced}"
+        if levers.pay is not None:
+            variable = variable + levers.pay
         totals.append(float((pay.base_per_day * rows["days"] + variable).sum()))
     return float(np.mean(totals)), "the proposed plan's payout on the current plan's sales"
 

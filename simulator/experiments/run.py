@@ -64,9 +64,9 @@ def provenance(scenario: Scenario, seed: int) -> dict:
 
 def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame) -> dict:
     sc = engine.scenario
-    card = scorecard(daily, rep_periods, acts, period_days=engine.period_len, force_size=sc.force.size,
-                     products=list(engine.products.names), business_model=sc.market.business_model,
-                     reference_margin=engine.reference_margin(), goal_assigned=sc.quota.assigned)
+    card = scorecard(daily, rep_periods, acts, period_days=engine.world.period_len, force_size=sc.force.size,
+                     products=list(engine.world.products.names), business_model=sc.market.business_model,
+                     reference_margin=engine.world.reference_margin(), goal_assigned=sc.quota.assigned)
     card["business_model"] = {"model": sc.market.business_model, **business_model_figures(
         daily, sc.market.business_model, bill_rate=sc.market.service.bill_rate,
         delivery_hours_per_day=sc.market.service.delivery_hours_per_day)}
@@ -85,5 +85,5 @@ def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False) 
     for _ in days:
         engine.step()
     daily, rep_periods = engine.recorder.tables()
-    acts = engine.act_ledger.table(engine.products.names)
+    acts = engine.act_ledger.table(engine.world.products.names)
     return RunResult(daily, rep_periods, summarise(engine, daily, rep_periods, acts), acts)

@@ -25,16 +25,15 @@ Nothing here runs, and no random number is drawn, unless a scenario defines acti
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
 from simulator.behaviour.valuation import ncdf
-
-if TYPE_CHECKING:
-    from simulator.scenario import Scenario
-    from simulator.sim.engine import Engine
+from simulator.calendar import PERIOD_DAYS
+from simulator.levers.base import Lever, Settlement, StaticPrice
+from simulator.state.context import ACTIVITY_GOAL, DayContext, Terms
+from simulator.world.build import World
 
 DAILY = ("activities", "activities_logged", "activities_padded", "padding_found", "padding_clawback")
 
@@ -128,16 +127,21 @@ def audit_day(slot, active, audit_rate, catch, pay, ring, found, clawback, warni
                 dismissed[i] = True
 
 
-class ActivityLog:
-    """Every rep's activity counts for the period so far, and the padding an audit could find."""
+class Activities(Lever):
+    """Every rep's activities this period (done, logged, padded, found by audits), the padding an
+    audit could still find, activity pay and an activity target (a unit goal, slot ACTIVITY_GOAL).
+    Writes the reps' `warnings` and the day's dismissals."""
 
-    def __init__(self, scenario: "Scenario", n: int, product_names: tuple[str, ...]):
+    name = "activities"
+
+    def __init__(self, world: World, n: int):
+        scenario = world.scenario
         acts = scenario.market.activities
         self.names = tuple(acts)
         k = len(self.names)
         self.per_effort = np.array([acts[a].per_effort for a in self.names], dtype=float)
-        self.product = np.array([product_names.index(acts[a].product) if acts[a].product else -1 for a in self.names],
-                                dtype=np.int64)
+        self.product = np.array([world.products.names.index(acts[a].product) if acts[a].product else -1
+                                 for a in self.names], dtype=np.int64)
         self.cap = np.array([acts[a].padding_per_day for a in self.names], dtype=np.int64)
         scale = scenario.plan.variable_scale  # equal-cost calibration scales activity pay like the curve's
         self.pay = scale * np.array([scenario.plan.activity_pay.get(a, 0.0) for a in self.names], dtype=float)
@@ -151,7 +155,6 @@ class ActivityLog:
         self.clawback = np.zeros(n)
         self.ring = np.zeros((n, k, d.audit_window_days), dtype=np.int64)
         self.today = np.zeros(len(DAILY))
-        self.daily_names = DAILY
         target = scenario.plan.activity_target
         self.target_a = self.names.index(target.activity) if target is not None else -1
         self.target_bonus = scale * target.bonus if target is not None else 0.0
@@ -162,53 +165,119 @@ class ActivityLog:
         self.owner = np.zeros(n, dtype=np.int64)  # whose log each position holds
         self.after_sales = np.array([acts[a].after_sales for a in self.names], dtype=np.bool_)
         self.follow_ups = np.zeros(n)  # after-sales follow-ups each rep did today (`simulator.levers.training`)
+        # $ a day per unit of effort from activity pay, per focus mix
+        shares = world.focus_shares
+        self.rate = np.zeros(len(shares))
+        for a in range(k):
+            produced = shares[:, self.product[a]] if self.product[a] >= 0 else np.ones(len(shares))
+            self.rate += self.pay[a] * self.per_effort[a] * produced
+        self.target = target
+        if target is not None:  # the target's activities a day per unit of effort, per focus mix
+            a = self.target_a
+            self.target_per_day = self.per_effort[a] * (shares[:, self.product[a]] if self.product[a] >= 0
+                                                        else np.ones(len(shares)))
 
     @classmethod
-    def build(cls, scenario: "Scenario", n: int, product_names: tuple[str, ...]) -> "ActivityLog | None":
-        return cls(scenario, n, product_names) if scenario.market.activities else None
+    def build(cls, world: World, rng: np.random.Generator, built: dict) -> "Activities | None":
+        return cls(world, world.scenario.force.size) if world.scenario.market.activities else None
 
-    def day(self, x: "Engine") -> None:
+    def add_terms(self, ctx: DayContext, terms: Terms) -> None:
+        terms.rate = self.rate
+        if self.target is None:
+            return
+        held = ctx.reps.quota_days / ctx.period_len  # goals are cut to the part of the period a rep holds the job
+        goal = terms.unit_goals[:, ACTIVITY_GOAL]
+        goal[:, 0] = self.count(slice(None), self.target_a)
+        goal[:, 2] = self.target.count * held
+        goal[:, 3] = self.target_bonus
+        terms.goal_rate = ctx.days_left * self.target_per_day
+
+    def end_work(self, ctx: DayContext) -> None:
         """Log today's activities, then audit the logs."""
-        r = x.reps
-        e = x.scenario.behaviour.ethics
-        slot = x.day % self.ring.shape[2]
+        r = ctx.reps
+        scenario = ctx.scenario
+        e = scenario.behaviour.ethics
+        slot = ctx.day % self.ring.shape[2]
         self.today[:] = 0.0
         newcomer = r.rep_id != self.owner  # a new hire's log starts clean
         if newcomer.any():
             self.ring[newcomer] = 0
             self.owner[:] = r.rep_id
-        log_day(slot, r.active, r.effort, r.focus, x.focus_shares, self.per_effort, self.product, self.pay, self.cap,
-                r.integrity_now, r.norm, r.warnings, x._job_value(slice(None)), e.moral_cost * e.padding_moral_share,
-                e.noise, x.scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
-                self.real, self.logged, self.padded, self.ring, self.today, x.rng,
-                self.target_a, self.targets(x), self.target_bonus, self.found, x.days_left - 1)
+        shares = ctx.world.focus_shares
+        log_day(slot, r.active, r.effort, r.focus, shares, self.per_effort, self.product, self.pay, self.cap,
+                r.integrity_now, r.norm, r.warnings, ctx.job_value(slice(None)), e.moral_cost * e.padding_moral_share,
+                e.noise, scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
+                self.real, self.logged, self.padded, self.ring, self.today, ctx.rng,
+                self.target_a, self.targets(ctx), self.target_bonus, self.found, ctx.days_left - 1)
         if self.after_sales.any():
-            share = np.where(self.product[None, :] >= 0, x.focus_shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
+            share = np.where(self.product[None, :] >= 0, shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
             done = r.effort[:, None] * self.per_effort[None, :] * share
             self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
         if self.padding_possible and self.audit_rate > 0.0:
             audit_day(slot, r.active, self.audit_rate, self.catch, self.pay, self.ring, self.found, self.clawback,
-                      r.warnings, x.scenario.management.sanctions.warnings_before_firing, x.dismissed, self.today, x.rng)
+                      r.warnings, scenario.management.sanctions.warnings_before_firing, ctx.dismissed, self.today,
+                      ctx.rng)
 
-    def targets(self, x: "Engine") -> np.ndarray:
+    def targets(self, ctx: DayContext) -> np.ndarray:
         """Each rep's activity target this period, cut to the part of the period it holds the job."""
         if self.target_a < 0:
             return self.no_target
-        return self.target_count * x.reps.quota_days / x.period_len
+        return self.target_count * ctx.reps.quota_days / ctx.period_len
 
-    def settle(self, idx: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The period's activity columns for reps `idx` and their activity pay (net of padding
-        clawed back); their counts start again."""
+    def count(self, idx, a: int) -> np.ndarray:
+        """Reps' logged count of activity `a` this period, net of padding audits found."""
+        return self.logged[idx, a] - self.found[idx, a]
+
+    def settle(self, ctx: DayContext, idx: np.ndarray, days: np.ndarray, full: bool,
+               variable: np.ndarray) -> Settlement:
+        """The period's activity target (its count, target, bonus, and the activities of its kind
+        really done and padded), activity columns and activity pay (net of padding clawed back);
+        the counts start again."""
+        columns: dict[str, np.ndarray] = {}
+        bonus = None
+        if self.target is not None:
+            a = self.target_a
+            count = self.count(idx, a)
+            target = self.target.count * days / ctx.period_len  # the days it held the job
+            bonus = np.where(ctx.period_end & (count >= target - 1e-9), self.target_bonus, 0.0)
+            columns.update(activity_target_count=count, activity_target=target, activity_target_bonus=bonus,
+                           activity_target_done=self.real[idx, a].copy(),
+                           activity_target_padded=self.padded[idx, a].astype(float))
         pay = self.logged[idx] @ self.pay - self.clawback[idx]
-        columns = {
+        columns.update({
             "activities": self.real[idx].sum(axis=1),
             "activities_logged": self.logged[idx].sum(axis=1),
             "activities_padded": self.padded[idx].sum(axis=1),
             "padding_found": self.found[idx].sum(axis=1),
             "activity_pay": pay,
-        }
+        })
         for a, name in enumerate(self.names):
             columns[f"logged_{name}"] = self.logged[idx, a].copy()
         for arr in (self.real, self.logged, self.padded, self.found, self.clawback):
             arr[idx] = 0
-        return columns, pay
+        return Settlement(columns, pay if bonus is None else bonus + pay)
+
+    def daily_values(self) -> dict[str, float]:
+        return dict(zip(DAILY, self.today))
+
+    @classmethod
+    def static_pay(cls, scenario, rows, variable) -> StaticPrice:
+        """$ per logged activity on the activities logged in `rows` (padding found is not known
+        there), and the target's bonus on complete periods whose count reached it."""
+        plan = scenario.plan
+        pay = {name: rate * plan.variable_scale for name, rate in plan.activity_pay.items() if rate}
+        target = plan.activity_target if plan.activity_target is not None and plan.activity_target.bonus > 0 else None
+        needed = set(pay) | ({target.activity} if target else set())
+        if not needed:
+            return StaticPrice(None)
+        missing = sorted(name for name in needed if f"logged_{name}" not in rows)
+        if missing:
+            return StaticPrice(None, f"the current plan's runs do not log {', '.join(missing)}")
+        out = np.zeros(len(rows))
+        for name, rate in pay.items():
+            out += rate * rows[f"logged_{name}"].to_numpy(dtype=float)
+        if target is not None:
+            goal = target.count * rows["days"].to_numpy() / PERIOD_DAYS[scenario.quota.period]
+            made = rows["complete"].to_numpy() & (rows[f"logged_{target.activity}"].to_numpy(dtype=float) >= goal - 1e-9)
+            out += np.where(made, target.bonus * plan.variable_scale, 0.0)
+        return StaticPrice(out)

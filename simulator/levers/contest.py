@@ -5,7 +5,7 @@ A rep cannot know where the winning line will fall; it reckons it from what it s
 (their results so far on the leaderboard, their usual pace, and how uncertain the rest of their
 period is) and values the contest as a prize won when its own credited sales over the contest
 period pass that uncertain line. The prize enters the
-rep's weighing as a second threshold (`simulator.levers.prizes`), so its effects come from the same
+rep's weighing as the world's second goal (`simulator.world.build.SecondGoal`), so its effects come from the same
 valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
 is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
 are barely moved. Gaba and Kalra (1999, Marketing Science 18(3)) found in experiments
@@ -16,15 +16,13 @@ near the winning line work harder while those far from it ease off.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy.special import ndtr
 
-from simulator.scenario import Contest
-
-if TYPE_CHECKING:
-    from simulator.sim.engine import Engine
+from simulator.calendar import PERIOD_DAYS
+from simulator.levers.base import Lever, Settlement, StaticPrice
+from simulator.state.context import DayContext, Terms
+from simulator.world.build import World
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
 LINE_GRID = 96  # points on which the distribution of the winning line is reckoned
@@ -104,45 +102,62 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
 
 
-class ContestPrize:
-    """A contest as a second prize: the cutoff each rep expects, and who wins at the end."""
+class Contest(Lever):
+    """A contest as the second goal: the line each rep expects to win at, and who wins at the end.
+    Writes the reps' `stack_quota` (the second goal's line) and adds the line's variance to
+    `var_stack` each morning."""
 
+    name = "contest"
+    stage = "awarded"
     column = "contest_prize"
 
-    def __init__(self, spec: Contest):
-        self.spec = spec
-        self.amount = spec.prize
-        self.period = spec.period
+    def __init__(self, world: World):
+        self.spec = world.scenario.plan.contest
+        self.world = world
+        self.amount = world.second.amount
 
-    def _groups(self, engine: "Engine", who: np.ndarray) -> tuple[np.ndarray, int]:
+    @classmethod
+    def build(cls, world: World, rng: np.random.Generator, built: dict) -> "Contest | None":
+        spec = world.scenario.plan.contest
+        return cls(world) if spec is not None and spec.prize > 0 else None
+
+    def _groups(self, who: np.ndarray) -> tuple[np.ndarray, int]:
         if self.spec.scope == "branch":
-            return engine.branch[who], int(engine.branch.max()) + 1
+            return self.world.branch[who], self.world.n_branches
         return np.zeros(len(who), dtype=np.int64), 1
 
-    def _base(self, engine: "Engine") -> np.ndarray:
+    def _base(self, ctx: DayContext) -> np.ndarray:
         """$ of credited sales per point of the ranked score, per rep: the contest period's quota
         (attainment contests) or 1 (sales contests)."""
-        r = engine.reps
+        r = ctx.reps
         if self.spec.measure == "sales":
             return np.ones(r.n)
-        return r.quota * engine.stack_calendar.length / np.maximum(r.quota_days, 1)
+        return r.quota * self.world.second.calendar.length / np.maximum(r.quota_days, 1)
 
-    def cutoffs(self, engine: "Engine") -> tuple[np.ndarray, np.ndarray]:
+    def add_terms(self, ctx: DayContext, terms: Terms) -> None:
+        r = ctx.reps
+        cut, var = self.cutoffs(ctx)
+        r.stack_quota[:] = cut
+        r.var_stack += var
+        terms.prize = self.amount
+        terms.prize_var = var
+
+    def cutoffs(self, ctx: DayContext) -> tuple[np.ndarray, np.ndarray]:
         """Per rep, the credited sales over the contest period that it expects to win with, and
         that line's variance. Each rep reads its peers' results so far off the leaderboard and
         expects each to go on at its usual pace, as uncertainly as anyone's sales are
         (compound Poisson with the force's deal size); the line is the k-th best of the others'
         final results (`kth_best_of_others`)."""
-        r = engine.reps
-        base = self._base(engine)
+        r = ctx.reps
+        base = self._base(ctx)
         if self.spec.kind == "threshold":
             return self.spec.level * base, np.zeros(r.n)
-        pace = r.typical_sales / engine.period_len
-        remaining = pace * engine.stack_days_left
+        pace = r.typical_sales / ctx.period_len
+        remaining = pace * ctx.second_days_left
         projected = (r.stack_sales + r.sales + remaining) / base
-        spread = np.sqrt(remaining * engine.deal_size) / base  # sd of the rest of the period, in score units
+        spread = np.sqrt(remaining * self.world.deal_size) / base  # sd of the rest of the period, in score units
         who = np.flatnonzero(r.active)
-        group, n_groups = self._groups(engine, who)
+        group, n_groups = self._groups(who)
         line_score, var_score = kth_best_of_others(group, projected[who], spread[who], self.spec.winners, n_groups)
         line = np.full(r.n, NO_LINE)
         var = np.zeros(r.n)
@@ -151,11 +166,45 @@ class ContestPrize:
         var[who[has]] = var_score[has] * base[who[has]] ** 2
         return line, var
 
-    def winners(self, engine: "Engine", idx: np.ndarray) -> np.ndarray:
+    def settle(self, ctx: DayContext, idx: np.ndarray, days: np.ndarray, full: bool,
+               variable: np.ndarray) -> Settlement:
+        """The prize to the winners among the reps settling at the contest period's end."""
+        paid = np.zeros(idx.size)
+        if full and ctx.second_end:
+            paid = self.amount * self.winners(ctx, idx)
+        return Settlement({self.column: paid}, paid)
+
+    def winners(self, ctx: DayContext, idx: np.ndarray) -> np.ndarray:
         """Who among the reps settling at the contest's end wins (their contest sales are final)."""
-        r = engine.reps
-        score = r.stack_sales[idx] / self._base(engine)[idx]
+        score = ctx.reps.stack_sales[idx] / self._base(ctx)[idx]
         if self.spec.kind == "threshold":
             return score >= self.spec.level
-        group, _ = self._groups(engine, idx)
+        group, _ = self._groups(idx)
         return rank_in_group(group, score) < self.spec.winners
+
+    @classmethod
+    def static_pay(cls, scenario, rows, variable) -> StaticPrice:
+        """The prize to the rows that close a contest period and win it on their sales."""
+        contest = scenario.plan.contest
+        if contest is None or contest.prize <= 0:
+            return StaticPrice(None)
+        out = np.zeros(len(rows))
+        done = rows["complete"].to_numpy()
+        end = rows["end_day"].to_numpy()
+        quota = rows["quota"].to_numpy(dtype=float)
+        length = PERIOD_DAYS[contest.period]
+        window = end // length
+        frame = rows.assign(window=window, own=quota)[done]
+        totals = frame.groupby(["window", "rep_id"]).agg(sales=("sales", "sum"), quota=("own", "sum"),
+                                                         branch=("branch", "last"), last=("end_day", "max"))
+        totals = totals[(totals["last"] + 1) % length == 0].reset_index()
+        score = totals["sales"] / (totals["quota"] if contest.measure == "attainment" else 1.0)
+        if contest.kind == "threshold":
+            won = score >= contest.level
+        else:
+            group = totals["window"] * (int(rows["branch"].max()) + 1) + (totals["branch"] if contest.scope == "branch" else 0)
+            won = rank_in_group(group.to_numpy(), score.to_numpy()) < contest.winners
+        winners = set(zip(totals.loc[won, "window"], totals.loc[won, "rep_id"], totals.loc[won, "last"]))
+        keys = zip(window, rows["rep_id"], end)
+        out += contest.prize * scenario.plan.variable_scale * np.array([done[i] and key in winners for i, key in enumerate(keys)])
+        return StaticPrice(out)

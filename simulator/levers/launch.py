@@ -20,25 +20,26 @@ the scenario has `market.launch`; no random numbers are drawn.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from simulator.scenario import Scenario
-    from simulator.sim.engine import Engine
-    from simulator.world.market import ProductTable
+from simulator.levers.base import Lever
+from simulator.state.context import DayContext
+from simulator.world.build import World
 
 
-class Launch:
-    """Awareness by territory, experience by rep, and the per-rep leads table they give."""
+class Launch(Lever):
+    """Awareness by territory, experience by rep, and the per-rep leads table they give
+    (`leads_table`, which the kernels read in place of the products' leads)."""
 
-    def __init__(self, scenario: "Scenario", products: "ProductTable", n: int):
-        self.spec = scenario.market.launch
+    name = "launch"
+
+    def __init__(self, world: World, n: int):
+        products = world.products
+        self.spec = world.scenario.market.launch
         self.product = products.names.index(self.spec.product)
         self.full_rate = float(products.leads[self.product])
-        self.leads = np.tile(products.leads, (n, 1))
-        self.leads[:, self.product] = 0.0  # not on sale yet
+        self.leads_table = np.tile(products.leads, (n, 1))
+        self.leads_table[:, self.product] = 0.0  # not on sale yet
         self.awareness = np.zeros(n)
         self.experience = np.zeros(n)  # days of full selling effort on the product
         self.owner = np.zeros(n, dtype=np.int64)
@@ -49,23 +50,23 @@ class Launch:
             self._set_leads()
 
     @classmethod
-    def build(cls, scenario: "Scenario", products: "ProductTable", n: int) -> "Launch | None":
-        return cls(scenario, products, n) if scenario.market.launch is not None else None
+    def build(cls, world: World, rng: np.random.Generator, built: dict) -> "Launch | None":
+        return cls(world, world.scenario.force.size) if world.scenario.market.launch is not None else None
 
-    def day(self, x: "Engine") -> None:
+    def start_day(self, ctx: DayContext) -> None:
         """Move awareness and experience on by yesterday's selling and set today's leads."""
-        t = x.day
+        t = ctx.day
         spec = self.spec
         if t < spec.day:
             return
-        r = x.reps
+        r = ctx.reps
         newcomer = r.rep_id != self.owner  # a new hire has no experience of the product
         self.experience[newcomer] = 0.0
         self.owner[:] = r.rep_id
         if t == spec.day:
             self.awareness[:] = spec.awareness_start
         else:
-            selling = np.where(r.active, r.effort * x.focus_shares[r.focus, self.product], 0.0)
+            selling = np.where(r.active, r.effort * ctx.world.focus_shares[r.focus, self.product], 0.0)
             self.experience += selling
             word_of_mouth = spec.imitation * self.awareness.mean()
             self.awareness += (spec.innovation * selling + word_of_mouth) * (1.0 - self.awareness)
@@ -76,5 +77,8 @@ class Launch:
     def _set_leads(self) -> np.ndarray:
         """Leads of the product by territory and rep; returns each rep's productivity on it."""
         learned = 1.0 - (1.0 - self.spec.productivity_start) * np.exp(-self.experience / self.spec.learning_days)
-        self.leads[:, self.product] = self.full_rate * self.awareness * learned
+        self.leads_table[:, self.product] = self.full_rate * self.awareness * learned
         return learned
+
+    def daily_values(self) -> dict[str, float]:
+        return dict(zip(self.daily_names, self.today))

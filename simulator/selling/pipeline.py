@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from simulator.state.reps import EMPTY  # noqa: F401  (held customers' encoding, used by the kernels)
 from simulator.world.per_rep import of_rep, per_rep
 
 # columns of the day's running totals (kernels in other modules compile these in: after changing them,
@@ -25,7 +26,6 @@ LIST_VALUE, DISCOUNT, REVENUE, CREDITED, GROSS_PROFIT, DEALS = 0, 1, 2, 3, 4, 5
 PULLED, PUSHED, OFFERED, REFUSED, WALKED, CANCELLED, HOUSE, CREDIT_CANCELLED, CLAWBACK_BOOKED = range(6, 15)
 PRODUCT_COLUMNS = 15  # then list value booked per product
 FLEXIBLE, WAITING, REFUSED_WAITING, PUSHED_FLEXIBLE = 0, 1, 2, 3  # the last: a flexible deal already pushed once
-EMPTY = -1
 
 
 @njit(cache=True, error_model="numpy")

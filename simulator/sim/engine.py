@@ -1,11 +1,14 @@
 """The array engine: a whole sales force, one business day at a time, without Mesa.
 
-Each phase of the day is a handful of compiled or vectorised steps over all reps. `step()` is the
-day's schedule; `SalesForceModel` (the Mesa face) runs the same phases, so a batch run can drive
-this engine directly and get the same numbers for the same seed.
+`Engine.step` runs the phases of `simulator.sim.schedule.PHASES` in order; each phase is a few
+compiled or vectorised steps over all reps, and its logic lives in the module of its subject
+(selling, behaviour, conduct, pay, levers). The Mesa model steps this engine, so a run through
+`SalesForceModel` and one through `Engine` give the same numbers for the same seed.
 """
 
 from __future__ import annotations
+
+from typing import Iterator
 
 import numpy as np
 
@@ -14,28 +17,22 @@ from simulator.behaviour.misconduct import choose_misconduct
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
-from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR, PeriodCalendar
+from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.conduct import climate
 from simulator.conduct import oversight as acts
-from simulator.levers.activity import ActivityLog
-from simulator.levers.launch import Launch
-from simulator.levers.prizes import Prizes
-from simulator.levers.side_pay import SidePay
-from simulator.levers.training import Training
-from simulator.pay.payout import compile_plan, pay_moments
+from simulator.levers import LeverSet
+from simulator.pay.payout import pay_moments
 from simulator.pay.quota import initial_quotas, next_quotas
 from simulator.scenario import Scenario
 from simulator.selling import pipeline as sales_process
+from simulator.selling.subscriptions import bill_month
 from simulator.sim.recording import Recorder
-from simulator.sim.state import RepArrays
-from simulator.world.force import TRAITS, ForceComposition
-from simulator.world.market import (
-    build_demand,
-    build_products,
-    focus_lattice,
-    lattice_neighbours,
-    territory_potential,
-)
+from simulator.sim.schedule import PHASE_NAMES
+from simulator.state.context import DayContext, Terms
+from simulator.state.reps import RepArrays
+from simulator.world.build import build_world
+from simulator.world.force import TRAITS
+from simulator.world.market import territory_potential
 
 
 class Engine:
@@ -46,86 +43,56 @@ class Engine:
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = rng if rng is not None else np.random.default_rng(self.seed)
         self.rule = RULES[scenario.behaviour.rule]
-        self.n_days = scenario.n_days
+        self.world = world = build_world(scenario, self.rng)
+        self.n_days = world.n_days
         self.day = 0
-        self.calendar = PeriodCalendar.build(scenario.quota.period, self.n_days)
-        self.period_len = self.calendar.length
-        self.products = build_products(scenario)
-        self.deal_value = self.products.credited_deal
-        lattice = focus_lattice(self.products.k)
-        self.focus_shares = lattice
-        self.focus_g = lattice**scenario.market.focus_returns
-        self.neighbours = lattice_neighbours(lattice)
-        self.balanced = int(np.argmin(np.abs(lattice - 1.0 / self.products.k).sum(axis=1)))
-        self.decision_work = decision_workspace(len(lattice), self.products.k)
-        self.plan = compile_plan(scenario.plan, self.calendar.periods_per_year, self.products.credit)
-        # what reps weigh: the plan's pay with a boundary at quota, where a rep's goal value starts
-        decision_curve, goal_index = self.plan.curve.with_breakpoint(1.0)
-        self.decision_curve = decision_curve.kernel(goal_index)
-        stacked = self.plan.stacked
-        self.stack_calendar = PeriodCalendar.build(stacked.period, self.n_days) if stacked else None
-        self.stack_amount = float(stacked.curve.lump[-1]) if stacked else 0.0
-        self.prizes = Prizes(self)  # contests, team bonuses, draws, quota resets (off: changes nothing)
-        self.booking_terms = (
-            self.products.price, self.products.credit, self.products.margin,
-            scenario.market.customers.cancel_rate, scenario.market.customers.cancel_days,
-        )
-        self._quota_response()
-        # the world: demand, territories, the force
-        self.demand = build_demand(scenario.market, self.n_days, self.rng)
-        self.closing = self.demand.closing_table(self.calendar.days_left, self.products.delay_cdf)
-        if self.stack_calendar is not None:
-            self.closing_stack = self.demand.closing_table(self.stack_calendar.days_left, self.products.delay_cdf)
+        self.levers = LeverSet.build(world, self.rng)
         n = scenario.force.size
-        self.composition = ForceComposition(scenario.force)
-        self.reps = RepArrays(n, self.products.k, self.products.horizon, scenario.market.customers.cancel_days + 1)
-        self.reps.potential[:] = territory_potential(scenario.market.territory_spread, n, self.rng)
-        self.reps.waiting_share[:] = scenario.market.customers.waiting_share
-        self.reference_rate = self.products.expected_value_per_effort(self.focus_g[self.balanced])
-        self.deal_size = float(np.sum(self.focus_g[self.balanced] * self.products.leads * self.products.win * self.deal_value**2)
-                               / max(np.sum(self.focus_g[self.balanced] * self.products.leads * self.products.win * self.deal_value), 1e-9))
-        self.mean_ability = self.composition.mean_trait("ability")
+        products = world.products
+        reps = RepArrays(n, products.k, products.horizon, scenario.market.customers.cancel_days + 1)
+        reps.potential[:] = territory_potential(scenario.market.territory_spread, n, self.rng)
+        reps.waiting_share[:] = scenario.market.customers.waiting_share
+        reps.pressure[:] = world.pressure_cost * world.manager
+        reps.tolerance[:] = np.minimum(scenario.management.sanctions.tolerance * world.manager, 0.95)
+        c = scenario.market.customers
+        cancel = self.levers.table("cancel", None)
+        self.ctx = DayContext(
+            world=world, reps=reps, rng=self.rng,
+            leads=self.levers.table("leads", products.leads), win=self.levers.table("win", products.win),
+            booking=(products.price, products.credit, products.margin,
+                     c.cancel_rate if cancel is None else cancel, c.cancel_days),
+            today=np.zeros(sales_process.PRODUCT_COLUMNS + products.k), dismissed=np.zeros(n, dtype=np.bool_),
+            workspace=decision_workspace(len(world.focus_shares), products.k),
+        )
+        self.terms = Terms.zeros(n, len(world.focus_shares), products.k)  # set each morning (`decide`)
+        self.act_ledger = acts.Ledger(n, self.n_days)
+        self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
+        self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
+        self.month_start_act = 0
+        self.recorder = Recorder(world, self.levers)
         self.next_rep_id = 1
-        self.recorder = Recorder(self)
         self.hired_today: list[int] = []
         self.left_today: list[int] = []
         self.leaving = np.zeros(n, dtype=np.bool_)
         self.quitting = np.zeros(n, dtype=np.bool_)
         self.fired = np.zeros(n, dtype=np.bool_)
-        self.today = np.zeros(sales_process.PRODUCT_COLUMNS + self.products.k)
-        # levers from selling practice: activities reps log, pay outside the quota plan (off: nothing)
-        self.activity_log = ActivityLog.build(scenario, n, self.products.names)
-        self.side_pay = SidePay(scenario, self.products, lattice, n, self.activity_log)
-        self.launch = Launch.build(scenario, self.products, n)
-        self.leads = self.products.leads if self.launch is None else self.launch.leads  # per rep once one is launched
-        self.training = Training.build(scenario, self.products, n, self.rng)
-        self.win = self.products.win if self.training is None else self.training.win  # per rep with skills
-        if self.training is not None:  # cancellations per rep, where customers' trust in their rep keeps them
-            self.booking_terms = self.training.with_retention(self.booking_terms)
-        self._set_up_climate(n)
+        self.worked_today = 0
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
 
     # ------------------------------------------------------------------------- the daily schedule
 
     def step(self) -> None:
-        """One business day."""
-        self.open_day()  # the calendar, demand and what reps expect of the rest of the period
-        self.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
-        self.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
-        self.decide()  # reps choose effort and product focus
-        self.prospect()  # effort turns leads into opportunities
-        self.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
-        self.time_deals()  # reps book, hold, discount, pull in or push out
-        self.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
-        self.cancel()  # cancellations reverse sales and come back as clawbacks
-        self.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
-        self.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
-        self.bill()  # month ends: recurring revenue is recognised and subscriptions churn
-        self.turnover()  # month ends: reps weigh quitting
-        self.settle()  # period ends: pay, quotas, customers learn, firing
-        self.staff()  # leavers go, new hires start after the vacancy
-        self.record()
+        """One business day: every phase of `simulator.sim.schedule.PHASES` in order."""
+        for phase in PHASE_NAMES:
+            getattr(self, phase)()
+
+    def phases(self) -> Iterator[str]:
+        """One business day, a phase at a time: yields each phase's name just before it runs, so a
+        caller can look at (or time) the state between phases of the real day."""
+        for phase in PHASE_NAMES:
+            yield phase
+            getattr(self, phase)()
 
     def run(self, days: int | None = None) -> "Engine":
         for _ in range(self.n_days - self.day if days is None else days):
@@ -136,137 +103,152 @@ class Engine:
     def finished(self) -> bool:
         return self.day >= self.n_days
 
+    @property
+    def reps(self) -> RepArrays:
+        return self.ctx.reps
+
     # ------------------------------------------------------------------------------------ phases
 
     def open_day(self) -> None:
+        """The calendar, demand, and what the rest of the period holds for the work of each day."""
+        w = self.world
+        x = self.ctx
+        r = x.reps
         t = self.day
-        r = self.reps
-        self.today[:] = 0.0
+        x.day = t
+        x.today[:] = 0.0
         self.wrongs[:] = 0.0
         self.hired_today, self.left_today = [], []
-        self.days_left = int(self.calendar.days_left[t])
-        self.din, self.aout = self.closing[0][t], self.closing[1][t]
+        x.days_left = int(w.calendar.days_left[t])
+        x.din, x.aout = w.closing[0][t], w.closing[1][t]
         # what is still to come once today's work has closed: from tomorrow, within the period
-        last = self.days_left == 1 or t + 1 >= self.n_days
-        self.din_rest = np.zeros(self.products.k) if last else self.closing[0][t + 1]
-        if self.calendar.is_first_day[t]:
-            sales_process.count_window(t, self.days_left, r.open_total, r.in_period)
-        if self.stack_calendar is not None:
-            self.stack_days_left = int(self.stack_calendar.days_left[t])
-            self.din_stack = self.closing_stack[0][t]
-            if self.stack_calendar.is_first_day[t]:
-                sales_process.count_window(t, self.stack_days_left, r.open_total, r.in_stack)
-        else:  # no stacked goal: its window is the period's
-            self.stack_days_left = self.days_left
-            self.din_stack = np.zeros(self.products.k)
-            if self.calendar.is_first_day[t]:
+        last = x.days_left == 1 or t + 1 >= self.n_days
+        x.din_rest = np.zeros(w.products.k) if last else w.closing[0][t + 1]
+        if w.calendar.is_first_day[t]:
+            sales_process.count_window(t, x.days_left, r.open_total, r.in_period)
+        if w.second is not None:
+            x.second_days_left = int(w.second.calendar.days_left[t])
+            x.din_second = w.closing_second[0][t]
+            if w.second.calendar.is_first_day[t]:
+                sales_process.count_window(t, x.second_days_left, r.open_total, r.in_stack)
+        else:  # no second goal: its window is the period's
+            x.second_days_left = x.days_left
+            x.din_second = np.zeros(w.products.k)
+            if w.calendar.is_first_day[t]:
                 r.in_stack[:] = r.in_period
-        self.demand_var = self.demand.uncertainty**2 * self.demand.unknown_share(t, self.days_left)
+        x.demand_var = w.demand.uncertainty**2 * w.demand.unknown_share(t, x.days_left)
+        force = self.scenario.force
         tenure = t - r.hire_day
-        ramp_days = max(self.scenario.force.ramp_days, 1)
-        start = self.scenario.force.ramp_start
-        ramp = start + (1.0 - start) * np.minimum(1.0, tenure / ramp_days)
+        ramp = force.ramp_start + (1.0 - force.ramp_start) * np.minimum(1.0, tenure / max(force.ramp_days, 1))
         r.productivity[:] = r.ability * r.potential * ramp
-        if self.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
+        if w.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
-    def diffuse(self) -> None:
-        """A launched product's awareness and the reps' learning curve on it (`simulator.levers.launch`)."""
-        if self.launch is not None:
-            self.launch.day(self)
+    def start_levers(self) -> None:
+        """A launched product's awareness and learning, skills and training (`simulator.levers`)."""
+        self.levers.start_day(self.ctx)
 
-    def train(self) -> None:
-        """Relationship skills, training and customers' trust in their rep (`simulator.levers.training`)."""
-        if self.training is not None:
-            self.training.day(self)
+    def outlook(self) -> None:
+        """Each rep's belief about its period's sales, and the levers' terms for today's valuation."""
+        self._outlook()
+        self.terms = self.levers.valuation_terms(self.ctx)
 
     def decide(self) -> None:
-        self._outlook()
-        self.prizes.refresh(self)  # a contest's or team bonus's cutoff each rep expects today
-        self.rule.choose(self)
-        self._log_effort()
-
-    def _log_effort(self) -> None:
+        """Reps choose effort and product focus, weighing the plan and the levers' terms."""
+        self.rule.choose(self.ctx, self.terms)
         r = self.reps
-        self.worked_today = log_effort(r.active, r.effort, r.focus, self.focus_shares, r.effort_sum,
+        self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares, r.effort_sum,
                                        r.effort_sq_sum, r.focus_sum, r.days_active)
 
     def prospect(self) -> None:
-        r = self.reps
+        """Effort turns leads into opportunities."""
+        x = self.ctx
+        r = x.reps
+        w = self.world
         sales_process.prospect(
-            self.day, self.days_left, self.stack_days_left, r.active, r.effort, r.focus, r.productivity,
-            self.leads, self.focus_g, float(self.demand.realised[self.day]), self.win,
-            *self.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
+            self.day, x.days_left, x.second_days_left, r.active, r.effort, r.focus, r.productivity,
+            x.leads, w.focus_g, float(w.demand.realised[self.day]), x.win,
+            *w.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
         )
 
     def close_deals(self) -> None:
-        r = self.reps
+        """Opportunities due today are decided; ready customers sign, wait or are held."""
+        x = self.ctx
+        r = x.reps
         c = self.scenario.market.customers
         sales_process.close_due(
-            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.lost_today, r.waiting_share, c.flexible_share, c.flexible_days,
-            c.max_wait_days, r.held_kind, r.held_product, r.held_age, r.held_life, *self.booking_terms,
-            *self.ledger(), self.rng,
+            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.lost_today, r.waiting_share,
+            c.flexible_share, c.flexible_days, c.max_wait_days, r.held_kind, r.held_product, r.held_age,
+            r.held_life, *x.booking, *x.ledger(), self.rng,
         )
 
     def time_deals(self) -> None:
+        """Reps book, hold, discount, pull in or push out ready deals."""
         self._outlook()
-        self.rule.time(self)
+        self.rule.time(self.ctx)
 
     def misbehave(self) -> None:
         """Reps weigh fabricating sales and mis-selling (`behaviour.misconduct`)."""
-        if not self.misconduct_on:
+        w = self.world
+        if not w.misconduct_on:
             return
-        r = self.reps
+        x = self.ctx
+        r = x.reps
         m = self.scenario.market
         e = self.scenario.behaviour.ethics
         self._outlook()
         self.act_ledger.reserve(int(r.active.sum()) * m.fabrication.per_day + int(r.lost_today.sum()))
-        position = self.period_len - self.days_left
-        check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, self.days_left)
+        position = w.period_len - x.days_left
+        check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, x.days_left)
         fab = m.fabrication
-        fab_product = self.products.names.index(fab.product) if fab.per_day > 0 else 0
+        fab_product = w.products.names.index(fab.product) if fab.per_day > 0 else 0
+        terms = self.terms
         choose_misconduct(
-            self.day, int(self.calendar.period_of_day[self.day]), self.days_left, check_today,
-            (position + 1) / self.period_len,
-            r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, self.demand_var, r.effort,
-            r.focus, r.productivity, self.leads, self.win, self.deal_value, self.focus_g,
-            self.din_rest, self.aout, self.din_stack, r.goal, self.decision_curve,
-            r.integrity_now, r.norm, r.warnings, self._job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
-            self.scenario.management.sanctions.warnings_before_firing, self.p_found,
+            self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today,
+            (position + 1) / w.period_len,
+            r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, x.demand_var, r.effort,
+            r.focus, r.productivity, x.leads, x.win, w.deal_value, w.focus_g,
+            x.din_rest, x.aout, x.din_second, r.goal, w.decision_curve,
+            r.integrity_now, r.norm, r.warnings, x.job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
+            self.scenario.management.sanctions.warnings_before_firing, w.p_found,
             self.scenario.management.detection.whistleblowing, fab.per_day, fab_product, fab.fee, fab.complaint_rate,
             fab.complaint_delay_days, m.mis_selling.share_of_declines, m.mis_selling.complaint_rate,
-            m.mis_selling.complaint_delay_days, r.lost_today, *self.booking_terms, *self.ledger(),
+            m.mis_selling.complaint_delay_days, r.lost_today, *x.booking, *x.ledger(),
             self.act_ledger.arrays(), self.act_ledger.events(), self.n_days, r.p_fabrications, r.p_mis_sales,
-            r.acted_today, self.wrongs, self.rng, *self.prizes.misconduct_terms(self),
+            r.acted_today, self.wrongs, self.rng,
+            terms.prize, r.stack_quota, r.mu_stack, r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack,
         )
 
     def cancel(self) -> None:
+        """Cancellations reverse sales and come back as clawbacks."""
         r = self.reps
         sales_process.cancel_due(
             self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
-            r.clawback_due, r.month_cancelled, self.today,
+            r.clawback_due, r.month_cancelled, self.ctx.today,
         )
 
     def oversee(self) -> None:
         """Check-ins, complaints, audits and reports, sanctions; norms, integrity and trust move."""
-        r = self.reps
-        self.dismissed[:] = False
+        w = self.world
+        x = self.ctx
+        r = x.reps
+        x.dismissed[:] = False
         pressure = self.scenario.management.pressure
-        if self.pressure_cost > 0:
-            position = self.period_len - self.days_left
-            if climate.is_check_in(pressure.check_ins, position, self.days_left):
-                climate.check_in(r.active, r.sales, r.quota, (position + 1) / self.period_len, r.integrity_now,
+        if w.pressure_cost > 0:
+            position = w.period_len - x.days_left
+            if climate.is_check_in(pressure.check_ins, position, x.days_left):
+                climate.check_in(r.active, r.sales, r.quota, (position + 1) / w.period_len, r.integrity_now,
                                  self.scenario.behaviour.ethics.erosion, r.behind)
-        if not self.misconduct_on:
+        if not w.misconduct_on:
             return
         m = self.scenario.market
         mg = self.scenario.management
         e = self.scenario.behaviour.ethics
         r.caught_today[:] = False
         acts.oversee_acts(
-            self.day, int(self.calendar.period_of_day[self.day]), self.act_ledger.arrays(), self.act_ledger.events(),
-            r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, self.plan.clawback_share, mg.sanctions.clawback,
-            r.warnings, mg.sanctions.warnings_before_firing, self.dismissed, r.caught_today, r.p_detected, r.trust,
+            self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(), self.act_ledger.events(),
+            r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, w.plan.clawback_share, mg.sanctions.clawback,
+            r.warnings, mg.sanctions.warnings_before_firing, x.dismissed, r.caught_today, r.p_detected, r.trust,
             m.trust.harm_per_complaint, m.mis_selling.refund_rate, mg.detection.complaint_investigation,
             mg.detection.audit_rate, mg.detection.audit_catch, mg.detection.audit_window_days,
             m.regulator.threshold_acts, m.regulator.fine_per_act, m.regulator.remediation_per_customer,
@@ -276,64 +258,30 @@ class Engine:
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
         r.seen_caught[:] = np.where(r.caught_today, 1.0, r.seen_caught * fade)
-        climate.update_norms(r.active, *self.network_csr, r.seen_acting, r.seen_caught, r.tolerance,
+        climate.update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance,
                              e.peer_influence, e.norm_memory, r.norm, r.exposure)
         r.integrity_now *= 1.0 - e.erosion * e.peer_influence * r.exposure
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
         r.trust_felt += (r.trust - r.trust_felt) / m.trust.delay_days
 
-    def log_activities(self) -> None:
-        """Activities done and logged, padding and its audits (`simulator.levers.activity`); units that
-        earn a SPIF (`simulator.levers.side_pay`)."""
-        if self.side_pay.on:
-            self.side_pay.day(self)
-
-    def lever_day_values(self) -> dict[str, float]:
-        """Today's figures of the levers from selling practice, for the daily table (none when off)."""
-        out: dict[str, float] = {}
-        if self.activity_log is not None:
-            out.update(zip(self.activity_log.daily_names, self.activity_log.today))
-        if self.launch is not None:
-            out.update(zip(self.launch.daily_names, self.launch.today))
-        if self.training is not None:
-            out.update(zip(self.training.daily_names, self.training.today))
-        return out
+    def end_levers(self) -> None:
+        """Activities logged (some perhaps never made) and audited; SPIF units counted (`simulator.levers`)."""
+        self.levers.end_work(self.ctx)
 
     def bill(self) -> None:
-        """Subscriptions: at each month's end the month's new business joins the recurring revenue
-        (a twelfth of its net value a month), the month is billed, and customers churn: at the
-        base rate, faster where trust has fallen, fastest if sold what they did not need. Churn is
-        taken in expectation, so no random numbers are drawn."""
+        """Month ends: subscriptions are billed and churn (`selling.subscriptions`)."""
         self.billing[:] = 0.0
         m = self.scenario.market
         if m.business_model != "subscription" or (self.day + 1) % DAYS_PER_MONTH:
             return
         r = self.reps
-        s = m.subscription
-        mis_sold = self.act_ledger.mis_sold_since(self.month_start_act, r.n, self.products.k)
+        mis_sold = self.act_ledger.mis_sold_since(self.month_start_act, r.n, self.world.products.k)
         self.month_start_act = int(self.act_ledger.count[0])
-        r.mrr += (r.month_revenue - mis_sold) / 12.0
-        r.mrr_mis_sold += mis_sold / 12.0
-        # cancelled subscriptions stop, taken from the territory's pool in proportion
-        pool = r.mrr.sum(axis=1)
-        keep = 1.0 - np.minimum(r.month_cancelled / 12.0 / np.maximum(pool, 1e-9), 1.0)
-        r.mrr *= keep[:, None]
-        r.month_revenue[:] = 0.0
-        r.month_cancelled[:] = 0.0
-        billed = r.mrr.sum() + r.mrr_mis_sold.sum()
-        excess = s.churn_per_lost_trust * (1.0 - r.trust)[:, None]
-        normal = r.mrr * s.monthly_churn
-        from_trust = r.mrr * excess
-        from_mis_selling = r.mrr_mis_sold * max(s.mis_sold_churn - s.monthly_churn, 0.0)
-        churned = normal + from_trust + r.mrr_mis_sold * s.mis_sold_churn
-        r.mrr -= normal + from_trust
-        r.mrr_mis_sold *= 1.0 - s.mis_sold_churn
-        self.billing[:] = (billed, churned.sum(), from_trust.sum() + from_mis_selling.sum(),
-                           r.mrr.sum() + r.mrr_mis_sold.sum())
+        self.billing[:] = bill_month(r, mis_sold, m.subscription)
 
     def turnover(self) -> None:
-        """At each month's end reps weigh their job against their outside option."""
+        """Month ends: reps weigh their job against their outside option."""
         r = self.reps
         self.quitting[:] = False
         if (self.day + 1) % DAYS_PER_MONTH:
@@ -341,32 +289,36 @@ class Engine:
         draws = self.rng.random(r.n)
         eligible = r.active & (self.day - r.hire_day >= self.scenario.force.ramp_days)
         ce = certainty_equivalent(
-            self.plan.base_salary, r.pay_mean, r.pay_var, self.period_len, r.risk_aversion, r.effort_cost_mean,
+            self.world.plan.base_salary, r.pay_mean, r.pay_var, self.world.period_len, r.risk_aversion,
+            r.effort_cost_mean,
         )
         p = quit_probability(ce, r.outside_option, r.morale, self.scenario.behaviour.turnover, 1.0 / 12.0)
         self.quitting[:] = eligible & (draws < p)
 
     def settle(self) -> None:
         """Pay at the period's end (and for leavers at departure), then move quotas and learn."""
+        w = self.world
         r = self.reps
         t = self.day
         self.fired[:] = False
-        period_end = bool(self.calendar.is_last_day[t])
-        departing = self.quitting | self.dismissed
-        if period_end:
+        departing = self.quitting | self.ctx.dismissed
+        if w.calendar.is_last_day[t]:
             self._settle(r.active.copy(), full=True)
         elif departing.any():
             self._settle(departing.copy(), full=False)
         self.leaving[:] = departing | self.fired
-        if self.stack_calendar is not None and self.stack_calendar.is_last_day[t]:
+        if w.second is not None and w.second.calendar.is_last_day[t]:
             r.stack_sales[:] = 0.0
-            r.stack_quota[:] = np.maximum(r.quota * self.stack_calendar.length / self.period_len, 1.0)
+            r.stack_quota[:] = np.maximum(r.quota * w.second.calendar.length / w.period_len, 1.0)
         if (t + 1) % DAYS_PER_YEAR == 0:
             r.year_sales[:] = 0.0
             r.year_quota[:] = 0.0
-        self.prizes.end_of_day(self)  # quotas re-set when the market shifts
+        moved = self.levers.end_day(self.ctx)  # quotas re-set when the market shifts
+        if moved is not None:
+            self._period_outlook(moved)
 
     def staff(self) -> None:
+        """Leavers go; new hires start after the vacancy."""
         r = self.reps
         t = self.day
         if self.leaving.any():
@@ -377,56 +329,42 @@ class Engine:
                 self._recruit(due, start_day=t + 1, initial=False)
 
     def record(self) -> None:
-        self.recorder.day(self)
+        """The day's row of the daily table; the day ends."""
+        x = self.ctx
+        self.recorder.day(x, self.wrongs, self.billing, self.quitting, self.fired | x.dismissed,
+                          len(self.hired_today), self.worked_today)
         self.day += 1
 
     # ------------------------------------------------------------------------------------ helpers
 
-    def reference_margin(self) -> float:
-        """Gross margin of the sales a balanced product mix would bring: the yardstick for
-        product-mix distortion."""
-        p = self.products
-        value = p.leads * self.focus_g[self.balanced] * p.win * p.price
-        return float(np.sum(value * p.margin) / np.sum(value))
-
-    def ledger(self) -> tuple:
-        """The arrays `pipeline.book` writes into, in its argument order."""
-        r = self.reps
-        return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product, r.month_revenue,
-                r.cancel_credit, r.cancel_revenue, self.today)
-
-    def _quota_response(self) -> None:
-        """How next quota moves per $ of this period's sales above (up) or below (down) quota."""
-        spec = self.scenario.quota
-        if spec.amount is None and spec.policy == "ratchet":
-            self.quota_up, self.quota_down = spec.ratchet_up, spec.ratchet_down
-        elif spec.amount is None and spec.policy == "growth":
-            self.quota_up = self.quota_down = 1.0 + spec.growth
-        else:
-            self.quota_up = self.quota_down = 0.0
-
     def _outlook(self) -> None:
+        """Each rep's belief about its period's (and second goal's) sales from what is booked,
+        held and in the pipeline (`selling.pipeline.pipeline_outlook`)."""
         r = self.reps
+        w = self.world
         sales_process.pipeline_outlook(
-            r.active, r.in_period, r.in_stack, self.win, self.deal_value, r.held_kind, r.held_product,
+            r.active, r.in_period, r.in_stack, self.ctx.win, w.deal_value, r.held_kind, r.held_product,
             r.sales, r.stack_sales,
             self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
             r.mu_stack, r.var_stack,
         )
 
     def _period_outlook(self, who: np.ndarray) -> None:
+        """Next period as the reps in `who` see it from this one (`behaviour.outlook`)."""
         r = self.reps
-        patience = r.patience ** (self.period_len / DAYS_PER_YEAR)
+        w = self.world
+        period_len = w.period_len
+        patience = r.patience ** (period_len / DAYS_PER_YEAR)
         uses = self.rule.uses_foresight
         period_outlook(
-            who, r.typical_sales, self.deal_size, self.demand.uncertainty**2 * self._fresh_unknown_share(),
-            r.quota * self.period_len / np.maximum(r.quota_days, 1), r.goal,
+            who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(),
+            r.quota * period_len / np.maximum(r.quota_days, 1), r.goal,
             r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
-            patience, self.plan.curve.first_rate, self.decision_curve, r.nu_next, r.ratchet_w,
+            patience, w.plan.curve.first_rate, w.decision_curve, r.nu_next, r.ratchet_w,
         )
 
     def _fresh_unknown_share(self) -> float:
-        length = self.period_len
+        length = self.world.period_len
         if length <= DAYS_PER_MONTH:
             return 1.0
         full, part = divmod(length, DAYS_PER_MONTH)
@@ -435,18 +373,21 @@ class Engine:
     def _full_quota(self, slots: np.ndarray) -> np.ndarray:
         """A full period's starting quota for reps in these positions."""
         r = self.reps
-        per_day = self.reference_rate
+        w = self.world
+        per_day = w.reference_rate
         return initial_quotas(
-            self.scenario.quota, self.period_len,
+            self.scenario.quota, w.period_len,
             sales_per_day=r.ability[slots] * r.potential[slots] * per_day,
-            force_sales_per_day=self.mean_ability * per_day,
-            territory_sales_per_day=self.mean_ability * r.potential[slots] * per_day,
+            force_sales_per_day=w.mean_ability * per_day,
+            territory_sales_per_day=w.mean_ability * r.potential[slots] * per_day,
         )
 
     def _recruit(self, slots: np.ndarray, start_day: int, initial: bool) -> None:
         """Fill positions with reps drawn from the force's composition."""
         r = self.reps
-        recruits = self.composition.initial(len(slots), self.rng) if initial else self.composition.hire(len(slots), self.rng)
+        w = self.world
+        composition = w.composition
+        recruits = composition.initial(len(slots), self.rng) if initial else composition.hire(len(slots), self.rng)
         for trait in TRAITS:
             getattr(r, trait)[slots] = recruits.traits[trait]
         r.segment[slots] = recruits.segment
@@ -460,19 +401,20 @@ class Engine:
         r.active[slots] = True
         r.vacant_until[slots] = -1
         full_quota = self._full_quota(slots)
-        days_left = int(self.calendar.days_left[start_day]) if start_day < self.n_days else self.period_len
+        period_len = w.period_len
+        days_left = int(w.calendar.days_left[start_day]) if start_day < self.n_days else period_len
         r.start_quota[slots] = full_quota
-        r.quota[slots] = full_quota * days_left / self.period_len
+        r.quota[slots] = full_quota * days_left / period_len
         r.quota_days[slots] = days_left
         r.carried[slots] = 0.0
-        if self.stack_calendar is not None:
-            r.stack_quota[slots] = full_quota * self.stack_calendar.length / self.period_len
+        if w.second is not None:
+            r.stack_quota[slots] = full_quota * w.second.calendar.length / period_len
         r.reset_period_books(slots)
         r.stack_sales[slots] = 0.0
         r.year_sales[slots] = 0.0
         r.year_quota[slots] = 0.0
         r.effort[slots] = 1.0
-        r.focus[slots] = self.balanced
+        r.focus[slots] = w.balanced
         r.full_search[slots] = True
         r.morale[slots] = 1.0
         r.commitment[slots] = 1.0
@@ -484,98 +426,57 @@ class Engine:
         r.warnings[slots] = 0
         r.seen_acting[slots] = 0.0
         r.seen_caught[slots] = 0.0
-        r.last_rate[slots] = self.plan.curve.first_rate
+        r.last_rate[slots] = w.plan.curve.first_rate
         # what a rep expects of the job on joining: a period's sales at normal effort, and the pay
-        typical = r.ability[slots] * r.potential[slots] * self.reference_rate * self.period_len
+        typical = r.ability[slots] * r.potential[slots] * w.reference_rate * period_len
         r.typical_sales[slots] = typical
-        sd = np.sqrt(typical * self.deal_size + (self.demand.uncertainty * typical) ** 2 * self._fresh_unknown_share())
-        mean_pay, var_pay = pay_moments(self.plan.curve, typical, sd, full_quota)
-        r.pay_mean[slots] = mean_pay / self.period_len
-        r.pay_var[slots] = var_pay / self.period_len**2
+        sd = np.sqrt(typical * w.deal_size + (w.demand.uncertainty * typical) ** 2 * self._fresh_unknown_share())
+        mean_pay, var_pay = pay_moments(w.plan.curve, typical, sd, full_quota)
+        r.pay_mean[slots] = mean_pay / period_len
+        r.pay_var[slots] = var_pay / period_len**2
         r.effort_cost_mean[slots] = r.effort_cost[slots]
         who = np.zeros(r.n, dtype=np.bool_)
         who[slots] = True
         self._period_outlook(who)
         self.hired_today.extend(int(s) for s in slots)
 
-    def _set_up_climate(self, n: int) -> None:
-        """Branches and the network, pressure, detection odds and the act ledger.
-
-        The network is drawn from a child of the run's seed, so building it does not move the
-        run's random stream: scenarios without misconduct give the same numbers as before.
-        """
-        sc = self.scenario
-        m, mg = sc.market, sc.management
-        self.misconduct_on = m.fabrication.per_day > 0 or m.mis_selling.share_of_declines > 0
-        self.dismissed = np.zeros(n, dtype=np.bool_)
-        self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
-        self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
-        self.month_start_act = 0
-        pressure = mg.pressure
-        checked = pressure.check_ins != "none" and sc.quota.assigned
-        self.pressure_cost = pressure.cost * (2.0 if pressure.public_ranking else 1.0) if checked else 0.0
-        self.act_ledger = acts.Ledger(n, self.n_days)
-        child = np.random.default_rng(self.rng.bit_generator.seed_seq.spawn(1)[0])
-        self.network, self.branch, indptr, indices = climate.branch_network(n, sc.force.network, child)
-        self.network_csr = (indptr, indices)
-        # branch managers differ in how hard they press and how much they look away (one factor)
-        spread = sc.force.network.manager_spread
-        manager = np.exp(child.normal(-0.5 * spread**2, spread, size=int(self.branch.max()) + 1))[self.branch]
-        self.reps.pressure[:] = self.pressure_cost * manager
-        self.reps.tolerance[:] = np.minimum(mg.sanctions.tolerance * manager, 0.95)
-        d = mg.detection
-        audited = d.audit_catch * (1.0 - (1.0 - d.audit_rate) ** d.audit_window_days)
-        self.p_found = np.array([
-            1.0 - (1.0 - audited) * (1.0 - m.fabrication.complaint_rate * d.complaint_investigation),
-            1.0 - (1.0 - audited) * (1.0 - m.mis_selling.complaint_rate * d.complaint_investigation),
-        ])
-
     def _set_goal_value(self, idx) -> None:
         """What reaching the goal is worth to a rep: its committed goal value (scaled to the goal's
-        length, so a day's goal counts for less than a quarter's but a year of daily goals for
-        more), the pressure attached to missing it where progress is checked, and the dismissal it
-        avoids where management fires for runs of misses; nothing if the quota is not its goal.
-
-        With its running miss rate pi, a streak of m misses and dismissal at M in a row, meeting
-        the goal now is worth job x (pi^(M-m-1) - pi^M): the chance the streak would run on to M,
-        less the chance a fresh one does. The firing line is taken to be the goal itself.
-        """
+        length), the pressure attached to missing it where progress is checked, and the dismissal it
+        avoids where management fires for runs of misses (docs/model.md, goal value); nothing if the
+        quota is not its goal."""
         r = self.reps
         if not self.scenario.quota.assigned:
             r.goal[idx] = 0.0
             return
-        scope = (self.period_len / 63.0) ** self.scenario.behaviour.goal_scaling
+        scope = (self.world.period_len / 63.0) ** self.scenario.behaviour.goal_scaling
         r.goal[idx] = r.goal_value[idx] * scope * r.commitment[idx] + r.pressure[idx]
         mgmt = self.scenario.management
         if mgmt.fire_below_attainment > 0:
             limit = mgmt.fire_after_misses
             pi = r.miss_rate[idx]
-            r.goal[idx] += self._job_value(idx) * (pi ** np.maximum(limit - r.misses[idx] - 1, 0) - pi**limit)
-
-    def _job_value(self, idx) -> np.ndarray:
-        """What losing the job costs a rep, $: `behaviour.ethics.job_loss_months` of its pay."""
-        r = self.reps
-        monthly_pay = self.plan.base_salary / 12.0 + r.pay_mean[idx] * 21.0
-        return self.scenario.behaviour.ethics.job_loss_months * monthly_pay
+            r.goal[idx] += self.ctx.job_value(idx) * (pi ** np.maximum(limit - r.misses[idx] - 1, 0) - pi**limit)
 
     def _seed_pipeline(self) -> None:
         r = self.reps
-        ramp = self.scenario.force.ramp_start + (1.0 - self.scenario.force.ramp_start) * np.minimum(
-            1.0, -r.hire_day / max(self.scenario.force.ramp_days, 1))
+        w = self.world
+        force = self.scenario.force
+        ramp = force.ramp_start + (1.0 - force.ramp_start) * np.minimum(1.0, -r.hire_day / max(force.ramp_days, 1))
         sales_process.seed_pipeline(
-            r.active, r.ability * r.potential * ramp, self.leads, self.focus_g[self.balanced],
-            float(self.demand.planned[0]), self.win, *self.products.delay_alias, r.open_total, r.open_won,
+            r.active, r.ability * r.potential * ramp, self.ctx.leads, w.focus_g[w.balanced],
+            float(w.demand.planned[0]), self.ctx.win, *w.products.delay_alias, r.open_total, r.open_won,
             self.rng,
         )
 
     def _release(self, slots: np.ndarray) -> None:
         """Reps leave: their waiting customers go to the house, clawbacks lapse."""
         r = self.reps
+        products = self.world.products
         held = r.held_kind[slots] != sales_process.EMPTY
         for s, row in zip(slots, held):
             for h in np.flatnonzero(row):
-                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, self.products.price,
-                                         self.products.margin, r.month_revenue, self.today)
+                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, products.price,
+                                         products.margin, r.month_revenue, self.ctx.today)
         r.held_kind[slots] = sales_process.EMPTY
         r.old_revenue[slots] += r.cancel_revenue[slots]
         r.cancel_revenue[slots] = 0.0
@@ -588,12 +489,13 @@ class Engine:
     def _settle(self, who: np.ndarray, full: bool) -> None:
         """Pay the reps in `who` for the period so far; at a period's end, move their quotas,
         averages, commitment and customers' learning on, and apply firing rules."""
+        w = self.world
         r = self.reps
         t = self.day
         idx = np.flatnonzero(who)
         if idx.size == 0:
             return
-        curve = self.plan.curve
+        curve = w.plan.curve
         days = np.maximum(r.days_active[idx], 1)
         quota = r.quota[idx] * (1.0 if full else days / np.maximum(r.quota_days[idx], 1))
         sales = r.sales[idx]
@@ -602,38 +504,35 @@ class Engine:
         stacked_bonus = np.zeros(idx.size)
         if full:
             r.stack_sales[idx] += sales
-        if full and self.plan.stacked is not None and self.stack_calendar.is_last_day[t]:
-            stacked_bonus = self.plan.stacked.curve.pay(r.stack_sales[idx], r.stack_quota[idx])
-        base = self.plan.base_per_day * days
+        if full and w.plan.stacked is not None and w.second.calendar.is_last_day[t]:
+            stacked_bonus = w.plan.stacked.curve.pay(r.stack_sales[idx], r.stack_quota[idx])
+        base = w.plan.base_per_day * days
         clawback = r.clawback_due[idx].copy()
         variable = commission + bonus + stacked_bonus - clawback
-        # activity pay, unit-goal bonuses and SPIFs (None if the plan has none): variable pay like the rest
-        outside = self.side_pay.settle(self, idx, r.days_active[idx])
-        if outside is not None:
-            variable = variable + outside[1]
-        side = self.prizes.period_pay(self, idx, full, variable)  # prizes, team bonus, draws ({} if off)
-        if side:
-            variable = variable + sum(side.values())
+        # pay beside the curve: activity pay, unit goals and SPIFs; prizes, team bonuses and draws
+        variable, awarded, earned = self.levers.settle(self.ctx, idx, r.days_active[idx], full, variable)
         attainment = sales / quota
         # clawbacks to come on this period's sales, at the commission rate it earned
         rate = np.where(sales > 0, commission / np.maximum(sales, 1e-9), curve.first_rate)
         r.last_rate[idx] = rate
-        r.old_clawback[idx] += r.cancel_credit[idx] * (self.plan.clawback_share * rate)[:, None]
+        r.old_clawback[idx] += r.cancel_credit[idx] * (w.plan.clawback_share * rate)[:, None]
         r.old_revenue[idx] += r.cancel_revenue[idx]
         r.cancel_credit[idx] = 0.0
         r.cancel_revenue[idx] = 0.0
         if full:
             self._learn(idx, attainment, sales, quota, variable, days)
-        self.recorder.period(self, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback, side,
-                             outside)
+        dismissed = self.ctx.dismissed
+        self.recorder.period(self.ctx, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback,
+                             self.quitting[idx].copy(), self.fired[idx], dismissed[idx].copy(), awarded, earned)
         r.reset_period_books(idx)
 
     def _learn(self, idx, attainment, sales, quota, variable, days) -> None:
         """Period's end: running averages, goal commitment, customers' learning, quotas, firing."""
+        w = self.world
         r = self.reps
         t = self.day
         m = self.scenario.behaviour.memory
-        scale = self.period_len / days
+        scale = w.period_len / days
         pay_rate = variable / days
         r.pay_var[idx] = (1 - m) * r.pay_var[idx] + m * (pay_rate - r.pay_mean[idx]) ** 2
         r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
@@ -643,7 +542,7 @@ class Engine:
         r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)
         # commitment to the goal follows the experience of reaching it (Locke and Latham 2002)
         r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
-        # customers learn whether waiting for a period-end discount pays (MECHANISM.md)
+        # customers learn whether waiting for a period-end discount pays
         c = self.scenario.market.customers
         asked = r.offered[idx] + r.refused[idx]
         paid = np.where(asked > 0, r.offered[idx] / np.maximum(asked, 1), np.nan)
@@ -671,15 +570,15 @@ class Engine:
                     self.fired[seasoned[np.argsort(annual, kind="stable")[:n_fire]]] = True
         # next period's quota, on a full-period basis; a carried shortfall sits on top of the
         # policy's quota and is replaced, not compounded, each period
-        full_quota = (quota - r.carried[idx]) * self.period_len / np.maximum(r.quota_days[idx], 1)
+        full_quota = (quota - r.carried[idx]) * w.period_len / np.maximum(r.quota_days[idx], 1)
         r.quota[idx] = next_quotas(
             self.scenario.quota, full_quota, sales * scale, r.start_quota[idx],
-            r.year_sales[idx] if year_end else None, self.calendar.periods_per_year,
+            r.year_sales[idx] if year_end else None, w.calendar.periods_per_year,
         )
         if mgmt.pressure.carry_shortfall:
             r.carried[idx] = np.maximum(quota - sales, 0.0)
             r.quota[idx] += r.carried[idx]
-        r.quota_days[idx] = self.period_len
+        r.quota_days[idx] = w.period_len
         r.misses[idx] = np.where(self.fired[idx], 0, r.misses[idx])
         self._set_goal_value(idx)
         who = np.zeros(r.n, dtype=np.bool_)

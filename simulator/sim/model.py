@@ -25,26 +25,11 @@ class SalesForceModel(mesa.Model):
         self._sync_agents()
 
     def step(self) -> None:
-        """One business day."""
-        e = self.engine
-        e.open_day()  # the calendar, demand and what reps expect of the rest of the period
-        e.diffuse()  # a launched product: awareness grows with selling on it, reps learn to sell it
-        e.train()  # courses end and skills grow; skilled reps win more and keep customers' trust
-        e.decide()  # reps choose effort and product focus
-        e.prospect()  # effort turns leads into opportunities
-        e.close_deals()  # opportunities due today are decided; ready customers sign, wait or are held
-        e.time_deals()  # reps book, hold, discount, pull in or push out
-        e.misbehave()  # reps weigh fabricating sales or selling customers what they do not need
-        e.cancel()  # cancellations reverse sales and come back as clawbacks
-        e.oversee()  # check-ins, complaints, audits, reports and sanctions; norms and trust move
-        e.log_activities()  # reps log the day's calls, demos ... (perhaps some never made); audits; SPIF units
-        e.bill()  # month ends: recurring revenue is recognised and subscriptions churn
-        e.turnover()  # month ends: reps weigh quitting
-        e.settle()  # period ends: pay, quotas, customers learn, firing
-        e.staff()  # leavers go, new hires start after the vacancy
-        e.record()
+        """One business day: the engine runs the day's phases (`simulator.sim.schedule.PHASES`),
+        then agents follow the force's hires and departures."""
+        self.engine.step()
         self._sync_agents()
-        self.running = not e.finished
+        self.running = not self.engine.finished
 
     @property
     def day(self) -> int:

@@ -6,18 +6,16 @@ whole vectorised day), and become pandas tables at the end (`tables`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from numba import njit
 
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.conduct import oversight as acts
+from simulator.levers import LeverSet
 from simulator.selling import pipeline as sp
-
-if TYPE_CHECKING:
-    from simulator.sim.engine import Engine
+from simulator.state.context import DayContext
+from simulator.world.build import World
 
 DAILY_COLUMNS = (
     "bookings", "discounts", "revenue", "credited", "gross_profit", "deals", "pulled_in", "pushed_out",
@@ -55,55 +53,63 @@ def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust,
 class Recorder:
     """Collects the daily table and the rep-period table of one run."""
 
-    def __init__(self, engine: "Engine"):
-        k = engine.products.k
-        self.products = engine.products.names
-        self.segments = engine.composition.names
+    def __init__(self, world: World, levers: LeverSet):
+        k = world.products.k
+        self.products = world.products.names
+        self.segments = world.composition.names
+        self.levers = levers
+        self.base_per_day = world.plan.base_per_day
+        self.branch = world.branch
+        self.demand = world.demand.realised
+        self.demand_elasticity = world.scenario.market.trust.demand_elasticity
         self.flow_columns = DAILY_COLUMNS + tuple(f"bookings_{p}" for p in self.products)
         self.segment_columns = tuple(f"effort_{s}" for s in self.segments)
         self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE + self.segment_columns
-        self.daily = np.zeros((engine.n_days, len(self.columns)))
+        self.daily = np.zeros((world.n_days, len(self.columns)))
         self.blocks: list[dict[str, np.ndarray]] = []
-        self.period_of_day = engine.calendar.period_of_day
-        self.days_left = engine.calendar.days_left
+        self.period_of_day = world.calendar.period_of_day
+        self.days_left = world.calendar.days_left
         self.variable_pay_today = 0.0
         self.lever_daily: dict[str, np.ndarray] = {}  # columns of the levers from selling practice, when on
         assert len(self.flow_columns) == sp.PRODUCT_COLUMNS + k
 
-    def day(self, engine: "Engine") -> None:
-        r = engine.reps
-        t = engine.day
+    def day(self, x: DayContext, wrongs: np.ndarray, billing: np.ndarray, quitting: np.ndarray,
+            leaving: np.ndarray, hires: int, worked: int) -> None:
+        """The row of day `x.day`: the day's totals, misconduct (`wrongs`), billing, and the
+        force's state after the day (`leaving`: fired or dismissed today)."""
+        r = x.reps
+        t = x.day
         row = self.daily[t]
         n_flow = len(self.flow_columns)
         n_wrong = len(acts.DAY_COLUMNS)
-        row[:n_flow] = engine.today
-        row[n_flow:n_flow + n_wrong] = engine.wrongs
+        row[:n_flow] = x.today
+        row[n_flow:n_flow + n_wrong] = wrongs
         n_bill = len(BILLING_COLUMNS)
-        row[n_flow + n_wrong:n_flow + n_wrong + n_bill] = engine.billing
+        row[n_flow + n_wrong:n_flow + n_wrong + n_bill] = billing
         headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
-            r.active, r.effort, r.waiting_share, r.exact_used, engine.quitting, engine.fired | engine.dismissed,
-            r.trust, r.trust_felt ** engine.scenario.market.trust.demand_elasticity, r.behind)
+            r.active, r.effort, r.waiting_share, r.exact_used, quitting, leaving,
+            r.trust, r.trust_felt ** self.demand_elasticity, r.behind)
         n_state = len(DAILY_STATE)
         row[n_flow + n_wrong + n_bill:n_flow + n_wrong + n_bill + n_state] = (
-            effort, headcount, len(engine.hired_today), quits, fired, waiting,
-            engine.demand.realised[t], exact, engine.plan.base_per_day * engine.worked_today,
+            effort, headcount, hires, quits, fired, waiting,
+            self.demand[t], exact, self.base_per_day * worked,
             self.variable_pay_today, trust, felt, behind,
         )
         active = r.active
         counts = np.bincount(r.segment[active], minlength=len(self.segments))
         totals = np.bincount(r.segment[active], weights=r.effort[active], minlength=len(self.segments))
         row[-len(self.segments):] = totals / np.maximum(counts, 1)
-        for name, value in engine.lever_day_values().items():
+        for name, value in self.levers.daily_values().items():
             self.lever_daily.setdefault(name, np.zeros(len(self.daily)))[t] = value
         self.variable_pay_today = 0.0
 
-    def period(self, engine: "Engine", idx, full, quota, attainment, base, commission, bonus, clawback,
-               other_pay: dict | None = None, outside: tuple | None = None) -> None:
-        """`other_pay`: pay beside the curve by column (contest prizes, team bonus, draws,
-        `simulator.levers.prizes`), added to pay; `outside`: the columns of activity pay, unit goals and
-        SPIFs and their pay (`simulator.levers.side_pay`). Both absent when those levers are off."""
-        r = engine.reps
-        t = engine.day
+    def period(self, x: DayContext, idx, full, quota, attainment, base, commission, bonus, clawback,
+               quit, fired, dismissed, other_pay: dict | None = None, outside: tuple | None = None) -> None:
+        """Rows of the reps `idx` settling on day `x.day`. `other_pay`: the levers' awarded pay by
+        column (prizes, team bonuses, draws), added to pay; `outside`: the earned levers' columns
+        and their pay (activity pay, unit goals, SPIFs). Both absent when those levers are off."""
+        r = x.reps
+        t = x.day
         days = r.days_active[idx]
         pay = base + commission + bonus - clawback
         self.variable_pay_today += float((commission + bonus - clawback).sum())
@@ -113,7 +119,7 @@ class Recorder:
             self.variable_pay_today += float(extra.sum())
         effort_days = np.maximum(r.effort_sum[idx], 1e-12)
         block = {
-            "period": np.full(idx.size, engine.calendar.period_of_day[t]),
+            "period": np.full(idx.size, self.period_of_day[t]),
             "rep_id": r.rep_id[idx].copy(),
             "slot": idx.copy(),
             "segment_index": r.segment[idx].copy(),
@@ -137,16 +143,16 @@ class Recorder:
             "pulled_in": r.pulled[idx].copy(),
             "pushed_out": r.pushed[idx].copy(),
             "discount_offers": r.offered[idx].copy(),
-            "quit": engine.quitting[idx].copy(),
-            "fired": engine.fired[idx] | engine.dismissed[idx],
-            "dismissed_for_misconduct": engine.dismissed[idx].copy(),
+            "quit": quit,
+            "fired": fired | dismissed,
+            "dismissed_for_misconduct": dismissed,
             "fabrications": r.p_fabrications[idx].copy(),
             "mis_sales": r.p_mis_sales[idx].copy(),
             "acts_detected": r.p_detected[idx].copy(),
             "warnings": r.warnings[idx].copy(),
             "integrity": r.integrity_now[idx].copy(),
             "norm": r.norm[idx].copy(),
-            "branch": engine.branch[idx].copy(),
+            "branch": self.branch[idx].copy(),
             "tenure_days": t - r.hire_day[idx],
             "morale": r.morale[idx].copy(),
             "territory_potential": r.potential[idx].copy(),

@@ -1,6 +1,6 @@
 """SalesRep, the Mesa agent: the face of one rep.
 
-A rep's state lives in the model's arrays (`simulator.sim.state.RepArrays`), one row per position, so
+A rep's state lives in the model's arrays (`simulator.state.reps.RepArrays`), one row per position, so
 a day is a few vectorised steps over all reps; each `SalesRep` reads and writes its own row. So
 `model.agents` can be inspected, filtered, grouped and drawn like any Mesa agents
 (`model.agents.select(lambda r: r.attainment < 0.5)`), while the decisions run over arrays.
@@ -8,18 +8,13 @@ a day is a few vectorised steps over all reps; each `SalesRep` reads and writes 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
-
-if TYPE_CHECKING:
-    from simulator.sim.model import SalesForceModel
 
 
 class SalesRep(mesa.Agent):
     """One rep holding one position (territory) of the force."""
 
-    def __init__(self, model: "SalesForceModel", slot: int):
+    def __init__(self, model: mesa.Model, slot: int):
         super().__init__(model)
         self.slot = slot
 
@@ -30,7 +25,7 @@ class SalesRep(mesa.Agent):
     # who the rep is
     @property
     def performer_type(self) -> str:
-        return self.model.engine.composition.names[self._r.segment[self.slot]]
+        return self.model.engine.world.composition.names[self._r.segment[self.slot]]
 
     @property
     def ability(self) -> float:
@@ -56,7 +51,7 @@ class SalesRep(mesa.Agent):
 
     @property
     def branch(self) -> int:
-        return int(self.model.engine.branch[self.slot])
+        return int(self.model.engine.world.branch[self.slot])
 
     @property
     def state(self) -> str:
@@ -89,8 +84,8 @@ class SalesRep(mesa.Agent):
     @property
     def product_focus(self) -> dict[str, float]:
         """Today's split of effort across products."""
-        shares = self.model.engine.focus_shares[self._r.focus[self.slot]]
-        return dict(zip(self.model.engine.products.names, map(float, shares)))
+        shares = self.model.engine.world.focus_shares[self._r.focus[self.slot]]
+        return dict(zip(self.model.engine.world.products.names, map(float, shares)))
 
     # where the rep stands
     @property

@@ -10,10 +10,10 @@ import pandas as pd
 
 from simulator.analysis.metrics import complete_periods, flatten
 from simulator.calendar import DAYS_PER_YEAR
-from simulator.conduct.climate import offender_clustering
 from simulator.experiments.run import summarise
 from simulator.scenario import Scenario
 from simulator.sim.engine import Engine
+from simulator.world.network import offender_clustering
 
 EXTRAS = ("by_performer.<type>.sales_per_year", "by_performer.high.pushed_out_past_quota",
           "climate.offender_clustering", "misconduct.just_short_share")
@@ -41,7 +41,7 @@ def misconduct_extras(engine: Engine, acts: pd.DataFrame, seed: int) -> dict[str
     offenders[np.unique(acts.loc[acts["day"] >= engine.n_days // 2, "slot"])] = True
     standing = acts["attainment_when_decided"]
     return {
-        "climate.offender_clustering": float(offender_clustering(*engine.network_csr, offenders,
+        "climate.offender_clustering": float(offender_clustering(*engine.world.network_csr, offenders,
                                                                  np.random.default_rng(seed))),
         "misconduct.just_short_share": float(((standing >= 0.7) & (standing < 1.0)).mean()),
     }
@@ -51,7 +51,7 @@ def measure(scenario: Scenario, seed: int) -> dict[str, float]:
     """Run the scenario with this seed; every figure the facts' checks and tables use."""
     engine = Engine(scenario, seed=seed).run()
     daily, rep_periods = engine.recorder.tables()
-    acts = engine.act_ledger.table(engine.products.names)
+    acts = engine.act_ledger.table(engine.world.products.names)
     card = summarise(engine, daily, rep_periods, acts)
     card.pop("provenance")
     return flatten(card) | performer_extras(rep_periods) | misconduct_extras(engine, acts, seed)

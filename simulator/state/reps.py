@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.selling.pipeline import EMPTY
 from simulator.world.force import TRAITS
 
 HELD_CAPACITY = 32  # ready customers a rep can keep waiting at once
+EMPTY = -1  # a free place among a rep's held customers (`held_kind`)
 
 
 class RepArrays:
