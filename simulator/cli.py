@@ -65,7 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"\nRISKS: {plan.name}" + (f" (variable pay x {plan.scale:.3f} for equal cost)" if plan.scale != 1 else ""))
         print(format_verdicts(verdicts([r.summary for r in plan.results], plan.scenario.risk_thresholds())))
     if not args.no_report:
-        from simulator.report.plans import write_report
+        from simulator.report import write_report
 
         page = write_report(out)
         print(f"\nreport: {page}")
@@ -98,7 +98,7 @@ def _parse_thresholds(items: list[str]) -> dict[str, dict[str, float]]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from simulator.report.plans import write_report
+    from simulator.report import write_report
 
     try:
         page = write_report(args.folder, args.x, args.y, args.metric)
@@ -166,7 +166,8 @@ def sweep_exit_status(report) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from simulator.analysis.sensitivity import format_indices, sweep_indices
+    from simulator.analysis.sensitivity import format_indices
+    from simulator.experiments.findings import sweep_indices
     from simulator.experiments.store import ResultsError
 
     try:
@@ -184,7 +185,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from simulator.analysis.discovery import discover, save
+    from simulator.experiments.findings import discover, save
     from simulator.experiments.store import ResultsError
 
     try:
@@ -200,7 +201,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _redraw(folder: str) -> int:
-    from simulator.report.plans import write_report
+    from simulator.report import write_report
 
     print(f"report: {write_report(folder)}")
     return 0

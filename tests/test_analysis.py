@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.analysis.discovery import MIN_DENSITY, load_saved, prim_boxes, tree_leaves
-from simulator.analysis.sensitivity import indices, noise_share, sweep_indices
+from simulator.analysis.discovery import MIN_DENSITY, prim_boxes, tree_leaves
+from simulator.analysis.sensitivity import indices, noise_share
 from simulator.cli import main
 from simulator.experiments.design import load_experiment
+from simulator.experiments.findings import load_saved, sweep_indices
 from simulator.experiments.runner import SerialExecutor, run_sweep
 
 ROOT = Path(__file__).parents[1]

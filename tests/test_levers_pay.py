@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from simulator.levers import static_pay
 
 from simulator import ScenarioError, load_scenario, run
+from simulator.levers import static_pay
 from simulator.levers.contest import LINE_GRID, kth_best_of_others, rank_in_group
 
 SCENARIOS = Path(__file__).parents[1] / "scenarios"

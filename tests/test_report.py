@@ -19,7 +19,7 @@ from simulator.cli import main
 from simulator.experiments.compare import compare
 from simulator.experiments.design import load_experiment
 from simulator.experiments.runner import SerialExecutor, run_sweep
-from simulator.report.plans import write_report
+from simulator.report import write_report
 from simulator.report.sweep import axis_of, cell_means
 
 REPLICATIONS = 5
@@ -178,12 +178,12 @@ def test_cells_average_their_runs_and_sampled_parameters_are_binned():
 def test_lever_rows_appear_only_for_plans_that_use_the_lever():
     """A training plan's cost of training and profit after it reach the headline table; a plan
     without training adds no such rows (its summary has no training figures)."""
-    from simulator.report.plans import HEADLINE_ROWS, _rows_for
+    from simulator.report.plans import HEADLINE_ROWS, rows_for
 
     plain = run(small(), seed=1).summary
     trained = run(small("training"), seed=1).summary
-    assert [k for k, _ in _rows_for([plain])][: len(HEADLINE_ROWS)] == [k for k, _ in HEADLINE_ROWS]
-    assert "financial.training_cost" not in dict(_rows_for([plain]))
-    rows = dict(_rows_for([plain, trained]))
+    assert [k for k, _ in rows_for([plain])][: len(HEADLINE_ROWS)] == [k for k, _ in HEADLINE_ROWS]
+    assert "financial.training_cost" not in dict(rows_for([plain]))
+    rows = dict(rows_for([plain, trained]))
     assert "financial.training_cost" in rows and "financial.profit_after_comp_and_training" in rows
     assert trained["financial"]["training_cost"] > 0

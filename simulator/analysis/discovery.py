@@ -14,17 +14,13 @@ the threshold: a named risk's own `high` threshold by default, or any metric abo
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from simulator.analysis.risk import RISKS
-from simulator.experiments.store import ResultsError, load_results, read_manifest
-from simulator.report.sweep import parameter_columns, risk_values
+from simulator.analysis.sweeps import parameter_columns, risk_values
 
 MIN_DENSITY = 0.8  # the box chosen on PRIM's trajectory: the widest whose density reaches this
 
@@ -190,35 +186,33 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, seed: int = 0) -> dict[str, f
     return {str(k): float(v) for k, v in scores.iloc[:, 0].items()}
 
 
-def discover(folder: str | Path, risk: str | None = None, threshold: float | None = None,
-             metric: str | None = None, below: float | None = None, above: float | None = None) -> Discovery:
-    """Scenario discovery on a sweep for a named risk (risky: its figure >= threshold, by default its
-    'high' threshold) or a metric above or below a value."""
-    folder = Path(folder)
-    runs = load_results(folder)
-    runs = runs[runs["status"] == "ok"]
+def discover(runs: pd.DataFrame, risk: str | None = None, threshold: float | None = None,
+             metric: str | None = None, below: float | None = None, above: float | None = None,
+             risk_thresholds: dict | None = None) -> Discovery:
+    """Scenario discovery on a sweep's finished runs for a named risk (risky: its figure >= threshold,
+    by default its 'high' threshold, the sweep's own `risk_thresholds` first) or a metric above or
+    below a value. A ValueError says what the table or the question lacks."""
     if runs.empty:
-        raise ResultsError(f"{folder}: no finished runs")
+        raise ValueError("no finished runs")
     if risk is not None:
         if risk not in RISKS:
-            raise ResultsError(f"no risk {risk!r}; risks are {', '.join(RISKS)}")
-        manifest = read_manifest(folder) or {}
-        scenario_limits = ((manifest.get("base_scenario") or {}).get("risks") or {}).get(risk) or {}
-        level = threshold if threshold is not None else scenario_limits.get("high") or RISKS[risk].high
+            raise ValueError(f"no risk {risk!r}; risks are {', '.join(RISKS)}")
+        limits = (risk_thresholds or {}).get(risk) or {}
+        level = threshold if threshold is not None else limits.get("high") or RISKS[risk].high
         values = risk_values(runs)[f"risk.{risk}"]
         x, y = case_outcomes(runs, values)
         risky = (y >= level).to_numpy()
         outcome = f"{RISKS[risk].title}: {RISKS[risk].figure} >= {level:g}"
     else:
         if metric is None or (below is None) == (above is None):
-            raise ResultsError("name a --risk, or a --metric with one of --below or --above")
+            raise ValueError("name a --risk, or a --metric with one of --below or --above")
         if metric not in runs:
-            raise ResultsError(f"{folder}: no metric {metric!r} in the results")
+            raise ValueError(f"no metric {metric!r} in the results")
         x, y = case_outcomes(runs, runs[metric].astype(float))
         risky = (y < below).to_numpy() if below is not None else (y > above).to_numpy()
         outcome = f"{metric} {'<' if below is not None else '>'} {below if below is not None else above:g}"
     if x.shape[1] == 0:
-        raise ResultsError(f"{folder}: no parameter varies in this sweep")
+        raise ValueError("no parameter varies in this sweep")
     found = Discovery(outcome, len(y), int(risky.sum()))
     if 0 < found.risky < found.cases:
         found.boxes, found.trajectory = prim_boxes(x, risky)
@@ -227,56 +221,4 @@ def discover(folder: str | Path, risk: str | None = None, threshold: float | Non
     return found
 
 
-def save(found: Discovery, folder: str | Path, name: str) -> Path:
-    """discovery/<name>.json in the sweep's folder, which the sweep report shows."""
-    target = Path(folder) / "discovery" / f"{name}.json"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps(found.as_dict(), indent=1, default=_plain))
-    return target
-
-
-def _plain(value):
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return str(value)
-
-
-def fig_discovery(found: Discovery):
-    """PRIM's peeling trajectory (coverage against density, the chosen box marked) and the feature scores."""
-    import matplotlib.pyplot as plt
-
-    if not found.trajectory:
-        return None
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6))
-    peel = pd.DataFrame(found.trajectory)
-    points = left.scatter(peel["coverage"], peel["density"], c=peel["restricted"], cmap="viridis", s=30)
-    chosen = peel[peel["chosen"]]
-    left.scatter(chosen["coverage"], chosen["density"], s=180, facecolors="none", edgecolors="#D55E00", lw=2,
-                 label="chosen box")
-    left.set(xlabel="coverage (share of risky cases inside)", ylabel="density (share of the box that is risky)",
-             title="PRIM peeling trajectory", xlim=(0, 1.02), ylim=(0, 1.02))
-    left.legend(frameon=False, loc="lower left")
-    fig.colorbar(points, ax=left, label="parameters restricted", ticks=range(int(peel["restricted"].max()) + 1))
-    ranked = sorted(found.scores.items(), key=lambda kv: kv[1])
-    right.barh([k for k, _ in ranked], [v for _, v in ranked], color="#0072B2")
-    right.set(xlabel="feature score", title="What drives it")
-    fig.tight_layout()
-    rules = "; ".join(f"box {k}: {b.rule} (coverage {b.coverage:.0%}, density {b.density:.0%})"
-                      for k, b in enumerate(found.boxes, 1))
-    return fig, f"Scenario discovery for {found.outcome} ({found.risky} of {found.cases} cases). {rules}"
-
-
-def load_saved(folder: str | Path) -> dict[str, Discovery]:
-    """The discoveries saved in a sweep's folder, by name."""
-    out = {}
-    for path in sorted((Path(folder) / "discovery").glob("*.json")):
-        data = json.loads(path.read_text())
-        data["boxes"] = [Box(**b) for b in data["boxes"]]
-        data["tree"] = [Box(**b) for b in data["tree"]]
-        out[path.stem] = Discovery(**data)
-    return out
-
-
-__all__ = ["Box", "Discovery", "discover", "save", "load_saved", "fig_discovery"]
+__all__ = ["Box", "Discovery", "discover"]

@@ -19,6 +19,7 @@ from mesa.visualization.utils import update_counter
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.report import plans as report
+from simulator.report.page import png_bytes
 
 _DRAWING = threading.Lock()  # pyplot's figure registry is shared by the server's threads
 SCREEN_DPI = 80  # a chart fills half a screen: sharp enough, and half the drawing time of print resolution
@@ -43,7 +44,7 @@ def render_png(draw: Callable[[], object]) -> bytes | None:
         if made is None:
             return None
         fig = made[0] if isinstance(made, tuple) else made
-        return report._png(fig)
+        return png_bytes(fig)
 
 
 def whole_months(data: report.PlanData) -> report.PlanData:

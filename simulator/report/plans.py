@@ -8,14 +8,11 @@ readers); fonts and lines are sized for a projector; every axis says its unit.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib.pyplot as plt  # figures are closed once saved; no backend is forced, so notebooks show their own
 import numpy as np
@@ -23,14 +20,7 @@ import pandas as pd
 
 from simulator.analysis.risk import verdicts
 from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
-
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-LEVEL_COLOURS = {"low": "#d9f0d3", "elevated": "#fee8a0", "high": "#f4a6a6"}
-STYLE = {
-    "font.size": 13, "axes.titlesize": 15, "axes.labelsize": 13, "legend.fontsize": 12, "lines.linewidth": 2,
-    "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100, "savefig.dpi": 110,
-    "axes.grid": True, "grid.alpha": 0.3,
-}
+from simulator.report.page import LEVEL_COLOURS, PALETTE, STYLE, embed_figure, fmt, write_page  # noqa: F401 (the report's palette and style, for notebooks)
 
 
 @dataclass
@@ -335,24 +325,6 @@ FIGURES = (
 # --------------------------------------------------------------------------------------- page
 
 
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    value = float(value)
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:,.1f}"
-    return f"{value:.3f}"
-
-
 def _verdict_table(plans: list[PlanData]) -> str:
     found = {p.name: verdicts(p.summaries, p.thresholds) for p in plans}
     names = [p.name for p in plans]
@@ -362,11 +334,11 @@ def _verdict_table(plans: list[PlanData]) -> str:
         cells = []
         for n in names:
             v = found[n][k]
-            ci = "" if math.isnan(v.ci_low) else f"<br><small>95% CI {_fmt(v.ci_low)} to {_fmt(v.ci_high)}</small>"
+            ci = "" if math.isnan(v.ci_low) else f"<br><small>95% CI {fmt(v.ci_low)} to {fmt(v.ci_high)}</small>"
             cells.append(f'<td style="background:{LEVEL_COLOURS[v.level]}" title="{html.escape(v.sentence)}">'
-                         f"<b>{v.level}</b><br>{_fmt(v.value)}{ci}</td>")
+                         f"<b>{v.level}</b><br>{fmt(v.value)}{ci}</td>")
         rows.append(f"<tr><th class='row'>{html.escape(first.title)}<br><small>{html.escape(first.figure)}; "
-                    f"elevated from {_fmt(first.elevated)}, high from {_fmt(first.high)}</small></th>{''.join(cells)}</tr>")
+                    f"elevated from {fmt(first.elevated)}, high from {fmt(first.high)}</small></th>{''.join(cells)}</tr>")
     sentences = []
     for n in names:
         items = "".join(f"<li><b>{html.escape(v.title)} ({v.level})</b>: {html.escape(v.sentence)}</li>"
@@ -396,7 +368,7 @@ LEVER_ROWS = (
 )
 
 
-def _rows_for(summaries: list[dict]) -> tuple[tuple[str, str], ...]:
+def rows_for(summaries: list[dict]) -> tuple[tuple[str, str], ...]:
     """The headline rows, plus the lever rows some of these runs have figures for."""
     from simulator.analysis.metrics import flatten
 
@@ -410,12 +382,12 @@ def _headline_table(plans: list[PlanData], meta: dict) -> str:
 
     head = "".join(f"<th>{html.escape(p.name)}</th>" for p in plans)
     rows = []
-    for key, label in _rows_for([s for p in plans for s in p.summaries]):
+    for key, label in rows_for([s for p in plans for s in p.summaries]):
         cells = []
         for plan in plans:
             mean, low, high = mean_ci([flatten(s).get(key, float("nan")) for s in plan.summaries])
-            ci = "" if math.isnan(low) else f"<br><small>{_fmt(low)} to {_fmt(high)}</small>"
-            cells.append(f"<td>{_fmt(mean)}{ci}</td>")
+            ci = "" if math.isnan(low) else f"<br><small>{fmt(low)} to {fmt(high)}</small>"
+            cells.append(f"<td>{fmt(mean)}{ci}</td>")
         rows.append(f"<tr><th class='row'>{label}</th>{''.join(cells)}</tr>")
     reps = len(plans[0].summaries)
     note = f"<p class='note'>Means over {reps} replication{'s' if reps > 1 else ''} on the same seeds; small print: 95% intervals.</p>"
@@ -437,56 +409,16 @@ def _differences(folder: Path) -> str:
         significant = not math.isnan(d["ci_low"]) and (d["ci_low"] > 0 or d["ci_high"] < 0)
         style = " class='sig'" if significant else ""
         rows.append(f"<tr{style}><td>{html.escape(d['plan'])}</td><td>{labels[d['metric']]}</td>"
-                    f"<td>{_fmt(d['difference'])}</td><td>{_fmt(d['ci_low'])} to {_fmt(d['ci_high'])}</td></tr>")
+                    f"<td>{fmt(d['difference'])}</td><td>{fmt(d['ci_low'])} to {fmt(d['ci_high'])}</td></tr>")
     return ("<h2>Differences against the current plan</h2><p class='note'>Proposed minus current, paired by seed "
             "(common random numbers); bold rows: the 95% interval excludes zero.</p>"
             "<table><tr><th>plan</th><th>figure</th><th>difference</th><th>95% interval</th></tr>"
             + "".join(rows) + "</table>")
 
 
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}
-h1{margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:1em 0;font-size:14px} td,th{border:1px solid #ccc;padding:6px 10px;text-align:right}
-th.row{text-align:left;font-weight:normal} tr.sig td{font-weight:bold}
-table.verdicts td{text-align:center;min-width:110px} .note{color:#555;font-size:14px}
-figure{margin:1.5em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#444;font-size:15px}
-"""
-
-
-def embed_figure(name: str, fig, caption: str, figures_dir: Path) -> str:
-    """Save the figure as figures_dir/name.png and return it as an HTML figure with the PNG inlined."""
-    png = _png(fig)
-    (figures_dir / f"{name}.png").write_bytes(png)
-    data = base64.b64encode(png).decode()
-    return (f"<figure id='{name}'><img alt='{html.escape(caption)}' src='data:image/png;base64,{data}'>"
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-
-
-def write_page(target: Path, title: str, note: str, body: str, provenance: dict) -> Path:
-    """One self-contained HTML page: the title, a note, the body and how it was produced."""
-    produced = html.escape(json.dumps(provenance, indent=1, default=str))
-    page = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{CSS}</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p class="note">{note} Generated by salesim from the files in this folder.</p>
-{body}
-<h2>How these figures were produced</h2><details><summary>Scenarios, seeds and versions</summary><pre>{produced}</pre></details>
-</body></html>"""
-    target.write_text(page, encoding="utf-8")
-    return target
-
-
-def write_report(folder: str | Path, x: str | None = None, y: str | None = None, metrics: Sequence[str] = ()) -> Path:
-    """Write report.html (figures embedded) and figures/*.png into a run's, comparison's or sweep's folder.
-
-    `x`, `y` and `metrics` choose a sweep's maps (`simulator.report.sweep`); runs and comparisons ignore them.
-    """
+def write_plan_report(folder: str | Path) -> Path:
+    """Write report.html (figures embedded) and figures/*.png into a run's or a comparison's folder."""
     folder = Path(folder)
-    if (folder / "manifest.json").exists():
-        from simulator.report.sweep import write_sweep_report
-
-        return write_sweep_report(folder, x, y, metrics)
     kind, plans, meta = load(folder)
     figures_dir = folder / "figures"
     figures_dir.mkdir(exist_ok=True)

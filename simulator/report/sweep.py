@@ -23,11 +23,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.ticker import FuncFormatter
 
 from simulator.analysis.risk import LEVELS, RISKS, level_of
+from simulator.analysis.sweeps import PARAMETER_PREFIXES, parameter_columns, risk_values
 from simulator.calendar import PERIOD_DAYS
 from simulator.experiments.store import ResultsError, load_results, read_manifest
-from simulator.report.plans import LEVEL_COLOURS, STYLE, _fmt, embed_figure, write_page
+from simulator.report.page import LEVEL_COLOURS, STYLE, embed_figure, fmt, write_page
 
-PARAMETER_PREFIXES = ("lever.", "uncertainty.", "setting.")
 MAX_LEVELS = 8  # more distinct values than this are binned
 BINS = 5
 MAX_BINS = 8
@@ -39,20 +39,6 @@ DEFAULT_METRICS = {
     "learning_growth.turnover_rate": "reps leaving a year, per position",
     "by_performer.high.attainment_mean": "high performers' mean attainment",
 }
-
-
-def parameter_columns(runs: pd.DataFrame) -> list[str]:
-    """The sweep's parameter columns that take more than one value, levers first."""
-    columns = [c for p in PARAMETER_PREFIXES for c in runs.columns if c.startswith(p)]
-    return [c for c in columns if runs[c].nunique(dropna=False) > 1]
-
-
-def risk_values(runs: pd.DataFrame) -> pd.DataFrame:
-    """Each run's figure behind every named risk, in columns `risk.<name>`."""
-    metric_columns = [c for c in runs.columns if "." in c and not c.startswith(PARAMETER_PREFIXES)]
-    rows = runs[metric_columns].to_dict("records")
-    return pd.DataFrame({f"risk.{name}": [risk.measure(r) for r in rows] for name, risk in RISKS.items()},
-                        index=runs.index)
 
 
 def bins_for(cases: int, dimensions: int) -> int:
@@ -196,12 +182,12 @@ def case_table(runs: pd.DataFrame, metrics: dict[str, str], thresholds: dict, li
     rows = []
     for case, group in list(grouped)[:limit]:
         cells = "".join(f"<td>{html.escape(_label(group[p].iloc[0]))}</td>" for p in parameters)
-        cells += f"<td>{len(group)}</td>" + "".join(f"<td>{_fmt(group[m].astype(float).mean())}</td>" for m in shown)
+        cells += f"<td>{len(group)}</td>" + "".join(f"<td>{fmt(group[m].astype(float).mean())}</td>" for m in shown)
         for name, risk in RISKS.items():
             value = group[f"risk.{name}"].astype(float).mean()
             limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(name, {})}
             level = level_of(value, **limits)
-            cells += f"<td style='background:{LEVEL_COLOURS[level]}'>{_fmt(value)}</td>"
+            cells += f"<td style='background:{LEVEL_COLOURS[level]}'>{fmt(value)}</td>"
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='note'>First {limit} of {grouped.ngroups} cases.</p>" if grouped.ngroups > limit else ""
     return f"<div style='overflow-x:auto'><table><tr>{head}</tr>{''.join(rows)}</table></div>{more}"
@@ -269,7 +255,9 @@ def _pick(wanted: str | None, varying: list[str], runs: pd.DataFrame) -> str | N
 
 def _sensitivity_section(folder: Path, figures_dir: Path) -> str:
     """Morris or Sobol indices, for a morris or sobol sweep whose runs are all done (else nothing)."""
-    from simulator.analysis.sensitivity import ANALYSED, fig_indices, sweep_indices
+    from simulator.analysis.sensitivity import ANALYSED
+    from simulator.experiments.findings import sweep_indices
+    from simulator.report.findings import fig_indices
 
     saved = folder / "sensitivity.parquet"
     kind = ((read_manifest(folder) or {}).get("experiment", {}).get("resolved", {}).get("design", {}).get("kind"))
@@ -288,7 +276,8 @@ def _sensitivity_section(folder: Path, figures_dir: Path) -> str:
 
 def _discovery_section(folder: Path, figures_dir: Path) -> str:
     """The scenario discoveries saved by `salesim discover`: the boxes in words and their figures."""
-    from simulator.analysis.discovery import fig_discovery, load_saved
+    from simulator.experiments.findings import load_saved
+    from simulator.report.findings import fig_discovery
 
     parts = []
     for name, found in load_saved(folder).items():
