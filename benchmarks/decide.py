@@ -23,12 +23,18 @@ from simulator import load_scenario
 from simulator.behaviour.effort import choose_effort, quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
+from simulator.state.reps import Choice
 
 ROOT = Path(__file__).parents[1]
 
 
 def _copy(v):
-    return v.copy() if isinstance(v, np.ndarray) else v
+    """A copy of an input: arrays copied, bundles (NamedTuples) field by field."""
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    if isinstance(v, tuple) and hasattr(v, "_fields"):
+        return type(v)(*(_copy(f) for f in v))
+    return v
 
 
 def record(name: str, reps: int, years: float, seed: int = 1) -> list:
@@ -58,7 +64,7 @@ def replay(days, work) -> tuple[float, list]:
         args = (inputs[0], full) + inputs[2:]
         t0 = time.process_time()
         with quiet_compilation(choose_effort):
-            choose_effort(*args, effort, focus, value, exact, wide, work, day, period_start, memory)
+            choose_effort(*args, Choice(effort, focus, value, exact, wide, memory), work, day, period_start)
         spent += time.process_time() - t0
         out.append((effort, focus, value, exact, wide, memory))
     return spent, out

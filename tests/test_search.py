@@ -10,6 +10,15 @@ from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
 
+def copied(value):
+    """A copy of an input: arrays copied, bundles field by field."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(copied(v) for v in value))
+    return value
+
+
 def rep_days(name, *overrides, days=60, every=7):
     """(inputs, rep) pairs from a short run."""
     engine = Engine(small(name, *overrides, size=20, years=0.3), seed=2)
@@ -17,24 +26,22 @@ def rep_days(name, *overrides, days=60, every=7):
     for day in range(min(days, engine.n_days)):
         for phase in engine.phases():  # the real day, paused just before the reps decide
             if phase == "decide" and day % every == 3:
-                inputs = tuple(v.copy() if isinstance(v, np.ndarray) else v
-                               for v in effort_inputs(engine.ctx, engine.terms))
+                inputs = tuple(copied(v) for v in effort_inputs(engine.ctx, engine.terms))
                 out += [(inputs, int(i)) for i in np.flatnonzero(engine.reps.active)[:6]]
     return out
 
 
 def tables(inputs, i):
-    (active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count, prod, kcost, risk, goal, nu_next,
-     ratchet_w, up, down, leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below, curve,
-     stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate) = inputs
-    n_focus = focus_g.shape[0]
+    """Rep i's tables T and scalars R, as `choose_effort` builds them from its inputs."""
+    active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below, side = inputs
+    n_focus = selling.focus_g.shape[0]
+    n_prod = selling.leads.shape[-1]
     table = np.zeros((n_focus, E.N_COEF))
-    lam = np.zeros((n_focus, len(leads)))
-    E.focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
-    R = E._rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next, kcost,
-               days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
-    T = (table, lam, dealv, E._exact_scratch(len(leads)))
-    return T, R, pipe_count, win, lam
+    lam = np.zeros((n_focus, n_prod))
+    E.focus_table(i, selling, table, lam)
+    R = E._rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
+    T = (table, lam, selling.deal_value, E._exact_scratch(n_prod))
+    return T, R, outlook.pipe_count, selling.win, lam
 
 
 @pytest.mark.parametrize("name,overrides", [
@@ -66,7 +73,7 @@ def test_exact_slope_is_the_derivative_of_the_value(name):
     checked = 0
     for inputs, i in rep_days(name):
         T, R, pipe_count, win, lam = tables(inputs, i)
-        if pipe_count[i] @ win + lam.max(axis=0).sum() >= inputs[25]:  # the exact valuation's domain
+        if pipe_count[i] @ win + lam.max(axis=0).sum() >= inputs[10]:  # the exact valuation's domain (exact_below)
             continue
         E._prepare_exact(i, T, R, pipe_count, win, T[0].shape[0])
         for k in range(T[0].shape[0]):

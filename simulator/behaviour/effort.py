@@ -91,10 +91,13 @@ PLAIN_COEF = 5  # without unit goals the search carries only the first five (com
 
 
 @njit(cache=True, error_model="numpy")
-def focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam):
+def focus_table(i, selling, table, lam):
     """Per focus mix k, per unit of effort over the rest of the period: expected credited sales
-    inside the period, their variance, sales after the period, sales inside a stacked period
-    (table[k]); and expected wins per product inside the period (lam[k])."""
+    inside the period, their variance, sales after the period, sales inside the second goal's
+    window (table[k]); and expected wins per product inside the period (lam[k]).
+    (`selling`: `state.context.Selling`.)"""
+    prod, leads, win, dealv, focus_g = selling.productivity, selling.leads, selling.win, selling.deal_value, selling.focus_g
+    din, aout, din_y = selling.din, selling.aout, selling.din_second
     for k in range(focus_g.shape[0]):
         a_in = 0.0
         b_in = 0.0
@@ -114,8 +117,10 @@ def focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, la
 
 
 @njit(cache=True, error_model="numpy")
-def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y):
+def focus_coefficients(i, k, selling):
     """The focus_table row of one mix."""
+    prod, leads, win, dealv, focus_g = selling.productivity, selling.leads, selling.win, selling.deal_value, selling.focus_g
+    din, aout, din_y = selling.din, selling.aout, selling.din_second
     a_in = 0.0
     b_in = 0.0
     a_out = 0.0
@@ -130,31 +135,33 @@ def focus_coefficients(i, k, prod, leads, win, dealv, focus_g, din, aout, din_y)
 
 
 @njit(cache=True, error_model="numpy")
-def side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
-                goal_rate, table):
-    """Pay outside the quota plan, per focus mix. table[k, SIDE]: what a unit of effort over the
-    rest of the period earns in activity pay (`side_rate[k]` $ a day per unit of effort,
-    `side_pay`) and SPIFs on the units it wins (`spif[p]` $ a unit), whenever they close; linear
-    in effort, it enters U beside the commission on work that closes later (Kerr 1975: what is
-    paid for is what is done). Unit goals (`unit_goals[i, j]`: expected units, variance, goal,
-    bonus; `side_pay.unit_goals`): a product quota, whose units a unit of effort wins inside the
-    period at each mix (its product `goal_product`), and an activity target, whose activities a
-    unit of effort logs over the rest of the period at each mix (`goal_rate[k]`); each is valued
-    in U as its bonus times the chance of reaching it (`unit_goal_value`)."""
+def side_column(i, days_left, selling, side, table):
+    """Pay outside the quota plan, per focus mix (`side`: `state.context.SideTerms`). table[k, SIDE]:
+    what a unit of effort over the rest of the period earns in activity pay (`side.rate[k]` $ a day
+    per unit of effort) and SPIFs on the units it wins (`side.spif[p]` $ a unit), whenever they
+    close; linear in effort, it enters U beside the commission on work that closes later. Unit
+    goals (`side.unit_goals[i, j]`: expected units, variance, goal, bonus): a product quota, whose
+    units a unit of effort wins inside the period at each mix (its product `side.goal_product`),
+    and an activity target, whose activities a unit of effort logs over the rest of the period at
+    each mix (`side.goal_rate[k]`); each is valued in U as its bonus times the chance of reaching
+    it (`unit_goal_value`)."""
+    prod, leads, win, focus_g = selling.productivity, selling.leads, selling.win, selling.focus_g
+    din, aout = selling.din, selling.aout
+    spif, unit_goals = side.spif, side.unit_goals
     for k in range(focus_g.shape[0]):
-        side = days_left * side_rate[k]
+        value = days_left * side.rate[k]
         for p in range(leads.shape[-1]):
             if spif[p] != 0.0:
-                side += prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * (din[p] + aout[p]) * spif[p]
-        table[k, SIDE] = side
+                value += prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * (din[p] + aout[p]) * spif[p]
+        table[k, SIDE] = value
         for j in range(UNIT_GOALS):
             at = PRODUCT_GOAL + 5 * j
             if unit_goals[i, j, 3] > 0.0:
                 if j == 0:
-                    p = goal_product
+                    p = side.goal_product
                     table[k, at + RATE] = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p) * din[p]
                 else:
-                    table[k, at + RATE] = goal_rate[k]
+                    table[k, at + RATE] = side.goal_rate[k]
                 table[k, at + MEAN] = unit_goals[i, j, 0]
                 table[k, at + VAR] = unit_goals[i, j, 1]
                 table[k, at + GOAL] = unit_goals[i, j, 2]
@@ -919,10 +926,11 @@ def _exact_scratch(n_prod):
 
 
 @njit(cache=True, error_model="numpy")
-def _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next, kcost,
-         days_left, stack_amt, stack_q, mu_y0, var_y0, curve):
-    return (mu_fixed[i], var_fixed[i], booked[i], quota[i], demand_var, goal[i], risk[i], ratchet_w[i], up,
-            down, nu_next[i], kcost[i] * days_left, stack_amt, stack_q[i], mu_y0[i], var_y0[i], curve)
+def _rep(i, outlook, stakes, kcost, risk, demand_var, days_left):
+    """Rep i's scalars R, as the valuation reads them."""
+    return (outlook.mu_fixed[i], outlook.var_fixed[i], outlook.booked[i], stakes.quota[i], demand_var, stakes.goal[i],
+            risk[i], stakes.ratchet_w[i], stakes.quota_up, stakes.quota_down, stakes.nu_next[i], kcost[i] * days_left,
+            stakes.second_amount, stakes.second_line[i], outlook.mu_second[i], outlook.var_second[i], stakes.curve)
 
 
 @njit(cache=True, error_model="numpy")
@@ -948,45 +956,45 @@ def _prepare_exact(i, T, R, pipe_count, win, n_focus):
 
 
 @njit(cache=True, error_model="numpy")
-def choose_effort(
-    active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
-    prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
-    leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate,
-    effort, focus, value, exact_used, exhaustive_used, work, day, period_start, guard_memory,
-):
-    """Choose effort and focus for every active rep (`exhaustive_used` flags who needed the
-    exhaustive search today). `work` is `decision_workspace(...)`, kept between days.
+def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below,
+                  side, choice, work, day, period_start):
+    """Choose effort and focus for every active rep (`choice`: `state.reps.Choice`, whose
+    `exhaustive_used` flags who needed the exhaustive search today). `work` is
+    `decision_workspace(...)`, kept between days. Bundles: `stakes` (`state.reps.Stakes`),
+    `outlook` (`state.reps.Outlook`), `selling` (`state.context.Selling`), `side`
+    (`state.context.SideTerms`); `kcost` and `risk` are the reps' effort cost and risk aversion.
 
     The guard against a distant better optimum is rerun only when it could have changed
-    (MECHANISM.md lesson 7: re-optimise when the state moved): `guard_memory` holds, per rep, the
-    margin it found, the expected sales then and the day; it reruns when that margin was under
-    GUARD_MARGIN of the rep's value, the expected sales moved by half a standard deviation, the
-    period changed, or GUARD_DAYS passed.
+    (re-optimise when the state moved): `choice.guard_memory` holds, per rep, the margin it found,
+    the expected sales then and the day; it reruns when that margin was under GUARD_MARGIN of the
+    rep's value, the expected sales moved by half a standard deviation, the period changed, or
+    GUARD_DAYS passed.
 
-    `effort` and `focus` hold yesterday's choice on entry (the warm start) and today's on exit;
-    `full[i]` asks for the exhaustive search (a new hire).
+    `choice.effort` and `choice.focus` hold yesterday's choice on entry (the warm start) and
+    today's on exit; `full[i]` asks for the exhaustive search (a new hire).
     """
+    focus_g, win, leads = selling.focus_g, selling.win, selling.leads
+    mu_fixed, var_fixed, pipe_count = outlook.mu_fixed, outlook.var_fixed, outlook.pipe_count
+    effort, focus, value = choice.effort, choice.focus, choice.value
+    guard_memory = choice.guard_memory
     n_focus = focus_g.shape[0]
     n_prod = leads.shape[-1]
     table, lam, probes, scratch = work
     T_plain = (table,)
     T_goals = (table, table)  # a second entry marks the tables as carrying unit goals (`coefficients`)
-    T_exact = (table, lam, dealv, scratch)
-    goals_on = np.any(unit_goals[:, :, 3] > 0.0)
-    side_on = np.any(side_rate != 0.0) or np.any(spif != 0.0) or goals_on
+    T_exact = (table, lam, selling.deal_value, scratch)
+    goals_on = np.any(side.unit_goals[:, :, 3] > 0.0)
+    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or goals_on
     for i in range(len(active)):
         if not active[i]:
             continue
-        focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
+        focus_table(i, selling, table, lam)
         if side_on:
-            side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
-                        goal_rate, table)
+            side_column(i, days_left, selling, side, table)
         k0 = focus[i]
         e0 = effort[i]
-        R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
-                 kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
-        # few deals expected and a threshold within reach: the exact distribution (lesson 5)
+        R = _rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
+        # few deals expected and a threshold within reach: the exact distribution
         expected_deals = 0.0
         for p in range(n_prod):
             expected_deals += pipe_count[i, p] * per_rep(win, i, p) + max(e0, 1.0) * lam[k0, p]
@@ -994,9 +1002,9 @@ def choose_effort(
         if expected_deals < exact_below:
             mu_guess = mu_fixed[i] + e0 * table[k0, 0]
             s_guess = math.sqrt(var_fixed[i] + e0 * table[k0, 1]) + 1.0
-            if _near_breakpoint(mu_guess, s_guess, quota[i], curve):
+            if _near_breakpoint(mu_guess, s_guess, stakes.quota[i], stakes.curve):
                 exact = _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
-        exact_used[i] = exact
+        choice.exact_used[i] = exact
         margin0, mu_then, day_then = guard_memory[i, 0], guard_memory[i, 1], guard_memory[i, 2]
         guard = (day_then < period_start or day - day_then >= GUARD_DAYS
                  or margin0 < GUARD_MARGIN * (abs(value[i]) + 100.0)
@@ -1010,7 +1018,7 @@ def choose_effort(
         else:
             e_star, k_star, u_star, margin, wide = search(T_plain, R, full[i], e0, k0, neighbours, n_focus,
                                                           probes, guard)
-        exhaustive_used[i] = wide
+        choice.exhaustive_used[i] = wide
         if guard or wide:
             guard_memory[i, 0] = margin
             guard_memory[i, 1] = mu_fixed[i]
@@ -1021,27 +1029,22 @@ def choose_effort(
 
 
 @njit(cache=True, error_model="numpy")
-def utility_grid(
-    i, efforts, active, full, days_left, quota, mu_fixed, var_fixed, booked, pipe_count,
-    prod, kcost, risk, goal, nu_next, ratchet_w, up, down,
-    leads, win, dealv, focus_g, neighbours, din, aout, din_y, demand_var, exact_below,
-    curve, stack_amt, stack_q, mu_y0, var_y0, side_rate, spif, unit_goals, goal_product, goal_rate, exact,
-):
-    """U of rep i at every focus mix and every effort in `efforts`: the exhaustive reference the
-    tests hold the search to. `exact` selects the valuation the rep used that day."""
-    n_focus = focus_g.shape[0]
-    n_prod = leads.shape[-1]
+def utility_grid(i, efforts, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
+                 exact_below, side, exact):
+    """U of rep i at every focus mix and every effort in `efforts` (the arguments of
+    `choose_effort` before its choice): the exhaustive reference the tests hold the search to.
+    `exact` selects the valuation the rep used that day."""
+    n_focus = selling.focus_g.shape[0]
+    n_prod = selling.leads.shape[-1]
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
-    focus_table(i, prod, leads, win, dealv, focus_g, din, aout, din_y, table, lam)
-    side_column(i, days_left, prod, leads, win, focus_g, din, aout, side_rate, spif, unit_goals, goal_product,
-                goal_rate, table)
-    R = _rep(i, mu_fixed, var_fixed, booked, quota, demand_var, goal, risk, ratchet_w, up, down, nu_next,
-             kcost, days_left, stack_amt, stack_q, mu_y0, var_y0, curve)
-    T_exact = (table, lam, dealv, _exact_scratch(n_prod))
+    focus_table(i, selling, table, lam)
+    side_column(i, days_left, selling, side, table)
+    R = _rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
+    T_exact = (table, lam, selling.deal_value, _exact_scratch(n_prod))
     out = np.empty((n_focus, len(efforts)))
     if exact:
-        _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
+        _prepare_exact(i, T_exact, R, outlook.pipe_count, selling.win, n_focus)
     for k in range(n_focus):
         for m in range(len(efforts)):
             if exact:

@@ -28,6 +28,7 @@ sale. Reps' effort choices do not anticipate their own misconduct.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -51,7 +52,7 @@ from simulator.selling.pipeline import book
 def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
                 prize, mu_y, s_y, cut):
     """The number of acts (0..cap) with the largest net value, and that value. A second prize
-    (a contest or team bonus, `simulator.levers.prizes`) adds its gain in the chance of reaching `cut`."""
+    (a contest or team bonus) adds its gain in the chance of reaching `cut`."""
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
@@ -67,29 +68,95 @@ def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressu
     return best_n, best
 
 
+class Conduct(NamedTuple):
+    """What the misconduct choice weighs beside the plan, from the scenario: the moral cost and
+    the noise on taking a choice, integrity's erosion per act, warnings before dismissal, the
+    chance each kind of act is found, the chance a colleague reports it (times 1 - norm), and per
+    kind: fabrication's acts a day, product, fee, complaint rate and delay; mis-selling's share
+    of declining customers, complaint rate and delay."""
+
+    moral_cost: float
+    noise: float
+    erosion: float
+    warnings_before_firing: int
+    p_found: np.ndarray
+    report_rate: float
+    fab_per_day: int
+    fab_product: int
+    fab_fee: float
+    fab_complaint: float
+    fab_delay: float
+    mis_share: float
+    mis_complaint: float
+    mis_delay: float
+
+
+class Ethics(NamedTuple):
+    """Each rep's integrity now, the norm it reads from colleagues, its warnings, what being behind
+    at a check-in costs it, and what losing the job would cost it."""
+
+    integrity: np.ndarray
+    norm: np.ndarray
+    warnings: np.ndarray
+    pressure: np.ndarray
+    job_cost: np.ndarray
+
+
+class Prize(NamedTuple):
+    """A second threshold prize (a contest or team bonus; amount 0: none), each rep's line for it
+    and its belief about its sales over the prize's window (mean, variance)."""
+
+    amount: float
+    line: np.ndarray
+    mu: np.ndarray
+    var: np.ndarray
+
+
+class Acting(NamedTuple):
+    """The period's counts of acts per rep, and who acted today."""
+
+    fabrications: np.ndarray
+    mis_sales: np.ndarray
+    acted_today: np.ndarray
+
+
+def conduct_terms(scenario, products, p_found: np.ndarray) -> Conduct:
+    """`Conduct` from a scenario (`products`: its `world.market.ProductTable`)."""
+    m = scenario.market
+    e = scenario.behaviour.ethics
+    fab, mis = m.fabrication, m.mis_selling
+    return Conduct(e.moral_cost, e.noise, e.erosion, scenario.management.sanctions.warnings_before_firing, p_found,
+                   scenario.management.detection.whistleblowing, fab.per_day,
+                   products.names.index(fab.product) if fab.per_day > 0 else 0, fab.fee, fab.complaint_rate,
+                   fab.complaint_delay_days, mis.share_of_declines, mis.complaint_rate, mis.complaint_delay_days)
+
+
 @njit(cache=True, error_model="numpy")
-def choose_misconduct(
-    day, period_now, days_left, check_today, elapsed_share, pressure,
-    active, rep_id, quota, mu_fixed, var_fixed, demand_var, effort, focus, prod, leads, win, dealv, focus_g,
-    din, aout, din_y, goal, curve,
-    integrity, norm, warnings, job_cost, moral_cost, noise, erosion, warnings_before_firing,
-    p_found, report_rate, fab_per_day, fab_product, fab_fee, fab_complaint, fab_delay,
-    mis_share, mis_complaint, mis_delay, lost_today,
-    price, credit, margin, cancel_rate, cancel_days,
-    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today,
-    acts, events, n_days, p_fabrications, p_mis_sales, acted_today, totals, rng,
-    prize, prize_cut, mu_y0, var_y0,
-):
-    """Each active rep's acts of misconduct today (p_found[kind] is the chance an act is found).
-    `prize` > 0: a contest prize or team bonus won when the period's credited sales reach
-    prize_cut[i], believed Normal(mu_y0 + today's work, var_y0 + ...) (`simulator.levers.prizes`)."""
+def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, active, rep_id, effort, focus, selling,
+                      demand_var, outlook, stakes, ethics, conduct, lost_today, terms, books, acts, events, n_days,
+                      acting, totals, rng, prize):
+    """Each active rep's acts of misconduct today. Bundles: `selling` (`state.context.Selling`
+    for work after today), `outlook` and `stakes` (`state.reps`), `ethics`, `conduct`, `acting`
+    and `prize` (this module), `terms` and `books` (booking), `acts` and `events`
+    (`conduct.oversight.Acts`, `Events`). With a prize (`prize.amount` > 0), won when the
+    window's credited sales reach `prize.line[i]`, believed Normal(prize.mu + today's work,
+    prize.var + ...), an act is also worth its gain in the chance of winning."""
+    mu_fixed, var_fixed = outlook.mu_fixed, outlook.var_fixed
+    quota, goal, curve = stakes.quota, stakes.goal, stakes.curve
+    integrity, norm, warnings, pressure, job_cost = ethics
+    (moral_cost, noise, erosion, warnings_before_firing, p_found, report_rate, fab_per_day, fab_product, fab_fee,
+     fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay) = conduct
+    p_fabrications, p_mis_sales, acted_today = acting
+    sales, p_by_product = books.sales, books.by_product
+    price, dealv = terms.price, selling.deal_value
+    amount, prize_cut, mu_y0, var_y0 = prize
     points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         acted_today[i] = False
         if not active[i]:
             continue
         # belief about the period's end after today's bookings, with the rest of today's plan
-        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], prod, leads, win, dealv, focus_g, din, aout, din_y)
+        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], selling)
         new = effort[i] * a_in
         mu = mu_fixed[i] + new
         s = math.sqrt(var_fixed[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
@@ -97,7 +164,7 @@ def choose_misconduct(
         mu_y = 0.0
         s_y = 1.0
         cut = 0.0
-        if prize > 0.0:
+        if amount > 0.0:
             new_y = effort[i] * a_y
             mu_y = mu_y0[i] + new_y
             s_y = math.sqrt(var_y0[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
@@ -127,7 +194,7 @@ def choose_misconduct(
                 found = p_found[kind]
                 cost_per_act = moral + found * sanction
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
-                                     cost_per_act, 1.0 - found, prize, mu_y, s_y, cut)
+                                     cost_per_act, 1.0 - found, amount, mu_y, s_y, cut)
                 u = rng.random()
                 if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
                     continue
@@ -142,8 +209,7 @@ def choose_misconduct(
                         record_act(i, rep_id[i], day, FABRICATION, p, x, fab_fee, period_now, standing, days_left,
                                    fab_complaint, fab_delay, report_rate * (1.0 - norm[i]), n_days, acts, events, rng)
                     else:
-                        book(i, p, 1, 0.0, day, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
-                             p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
+                        book(i, p, 1, 0.0, day, terms, books, rng)
                         totals[MIS_SOLD] += price[p]
                         totals[MIS_SALES] += 1
                         p_mis_sales[i] += 1

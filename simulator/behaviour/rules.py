@@ -35,42 +35,26 @@ class DecisionRule:
 
 
 def effort_inputs(x: DayContext, terms: Terms) -> tuple:
-    """Everything `effort.choose_effort` weighs, in its argument order."""
+    """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
-    w = x.world
-    return (
-        r.active, r.full_search, x.days_left, r.quota, r.mu_fixed, r.var_fixed, r.booked, r.pipe_count,
-        r.productivity, r.effort_cost, r.risk_aversion, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down,
-        x.leads, x.win, w.deal_value, w.focus_g, w.neighbours, x.din, x.aout, x.din_second,
-        x.demand_var, x.scenario.behaviour.exact_below_deals,
-        w.decision_curve, w.second_amount, r.stack_quota, r.mu_stack, r.var_stack,
-        terms.rate, terms.spif, terms.unit_goals, terms.goal_product, terms.goal_rate,
-    )
+    return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(), r.effort_cost, r.risk_aversion,
+            x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side())
 
 
 def weigh_effort(x: DayContext, terms: Terms) -> None:
     """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
     r = x.reps
     with quiet_compilation(choose_effort):
-        choose_effort(*effort_inputs(x, terms), r.effort, r.focus, r.value, r.exact_used, r.exhaustive_used,
-                      x.workspace, x.day, x.day - (x.period_len - x.days_left), r.guard_memory)
+        choose_effort(*effort_inputs(x, terms), r.choice(), x.workspace, x.day, x.day - (x.period_len - x.days_left))
     r.full_search[:] = False
 
 
 def weigh_timing(x: DayContext) -> None:
     """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`)."""
     r = x.reps
-    w = x.world
-    c = x.scenario.market.customers
-    time_deals(
-        x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus, r.productivity,
-        x.leads, x.win, w.deal_value, w.focus_g, x.din_rest, x.aout, x.din_second, x.demand_var,
-        r.mu_fixed, r.var_fixed, r.held_kind, r.held_product, r.held_age, r.held_life,
-        r.quota, r.goal, r.nu_next, w.decision_curve,
-        c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
-        r.open_total, r.open_won, r.in_stack, x.second_days_left, *x.booking, *x.ledger(), r.pulled, r.pushed,
-        r.offered, r.refused, x.rng,
-    )
+    time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
+               x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
+               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng)
 
 
 @njit(cache=True, error_model="numpy")
@@ -88,9 +72,9 @@ def pace_effort(x: DayContext, terms: Terms) -> None:
     r = x.reps
     w = x.world
     balanced = int(np.argmin(np.abs(w.focus_g - w.focus_g.mean(axis=1, keepdims=True)).sum(axis=1)))
+    selling = x.selling()
     per_effort = np.array([
-        focus_coefficients(i, balanced, r.productivity, x.leads, x.win, w.deal_value,
-                           w.focus_g, x.din, x.aout, x.din_second)[0]
+        focus_coefficients(i, balanced, selling)[0]
         for i in range(len(r.active))
     ]) if r.active.any() else np.zeros(len(r.active))
     _pace(r.active, r.quota, r.mu_fixed, per_effort, balanced, r.effort, r.focus)
@@ -98,29 +82,25 @@ def pace_effort(x: DayContext, terms: Terms) -> None:
 
 
 @njit(cache=True, error_model="numpy")
-def _book_at_once(t, last_day, active, held_kind, held_product, price, credit, margin, cancel_rate, cancel_days,
-                  sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
-                  today, refused, rng):
+def _book_at_once(t, last_day, active, held, terms, books, refused, rng):
     for i in range(len(active)):
         if not active[i]:
             continue
-        for h in range(held_kind.shape[1]):
-            kind = held_kind[i, h]
+        for h in range(held.kind.shape[1]):
+            kind = held.kind[i, h]
             if kind == FLEXIBLE or kind == REFUSED_WAITING:
-                book(i, held_product[i, h], 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales,
-                     p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
-                held_kind[i, h] = EMPTY
+                book(i, held.product[i, h], 1, 0.0, t, terms, books, rng)
+                held.kind[i, h] = EMPTY
             elif kind != EMPTY and last_day:
-                held_kind[i, h] = REFUSED_WAITING
+                held.kind[i, h] = REFUSED_WAITING
                 refused[i] += 1
-                today[REFUSED] += 1
+                books.today[REFUSED] += 1
 
 
 def book_at_once(x: DayContext) -> None:
     """Book every ready deal at list price at once; never discount, never hold."""
     r = x.reps
-    _book_at_once(x.day, x.days_left == 1, r.active, r.held_kind, r.held_product, *x.booking,
-                  *x.ledger(), r.refused, x.rng)
+    _book_at_once(x.day, x.days_left == 1, r.active, r.held(), x.booking, x.books(), r.refused, x.rng)
 
 
 RULES: dict[str, DecisionRule] = {

@@ -46,21 +46,23 @@ from simulator.selling.pipeline import (
 
 
 @njit(cache=True, error_model="numpy")
-def time_deals(
-    t, days_left, active, allow_discounts, effort, focus, prod, leads, win, dealv, focus_g, din, aout, din_y,
-    demand_var, booked_plus_pipeline, pipeline_var, held_kind, held_product, held_age, held_life,
-    quota, goal, nu_next, curve,
-    walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, open_total, open_won, in_stack,
-    stack_days_left,
-    price, credit, margin, cancel_rate, cancel_days,
-    sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today,
-    p_pulled, p_pushed, offered, refused, rng,
-):
-    """Each rep's timing choices for today; returns nothing, books through `book`.
+def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
+               customers, pipe, second_days_left, terms, books, counts, rng):
+    """Each rep's timing choices for today; returns nothing, books through `book`. Bundles:
+    `selling` (`state.context.Selling` for work after today), `outlook`, `held`, `stakes`, `pipe`,
+    `books` and `counts` (`state.reps`: Outlook, Held, Stakes, Pipeline, Books, Timing),
+    `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`).
 
     Deals of the same kind and product are worth the same to a rep, so a decision is remembered
     (`memo`) until a booking moves the rep's sales.
     """
+    held_kind, held_product, held_age, held_life = held
+    booked_plus_pipeline, pipeline_var = outlook.mu_fixed, outlook.var_fixed
+    quota, goal, nu_next, curve = stakes.quota, stakes.goal, stakes.nu_next, stakes.curve
+    walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days = customers
+    open_total, open_won, in_stack = pipe.open_total, pipe.open_won, pipe.in_second
+    price, dealv, today = terms.price, selling.deal_value, books.today
+    p_pulled, p_pushed, offered, refused = counts
     capacity = held_kind.shape[1]
     ring = open_total.shape[1]
     last_day = days_left == 1
@@ -78,7 +80,7 @@ def time_deals(
         if not has_held and not (last_day and allow_discounts and pull_acceptance > 0.0):
             continue
         # belief about the period's other sales: booked + pipeline + today's planned effort
-        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], prod, leads, win, dealv, focus_g, din, aout, din_y)
+        a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], selling)
         new = effort[i] * a_in
         held_total = 0.0
         for h in range(capacity):
@@ -131,9 +133,7 @@ def time_deals(
                         offered[i] += 1
                         today[OFFERED] += 1
             if do_book:
-                credited = book(i, p, 1, discount, t, price, credit, margin, cancel_rate, cancel_days, sales,
-                                p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
-                                today, rng)
+                credited = book(i, p, 1, discount, t, terms, books, rng)
                 mu += credited
                 held_kind[i, h] = EMPTY
                 memo[:] = -1  # the rep's sales moved: values change
@@ -165,11 +165,9 @@ def time_deals(
                         continue
                     open_won[i, slot, p] -= accepted
                     open_total[i, slot, p] -= accepted
-                    if d < stack_days_left:
+                    if d < second_days_left:
                         in_stack[i, p] -= accepted
-                    credited = book(i, p, accepted, pull_discount, t, price, credit, margin, cancel_rate,
-                                    cancel_days, sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue,
-                                    cancel_credit, cancel_revenue, today, rng)
+                    credited = book(i, p, accepted, pull_discount, t, terms, books, rng)
                     mu += credited
                     p_pulled[i] += accepted
                     today[PULLED] += accepted

@@ -13,6 +13,8 @@ that day's events and audited reps' recent acts.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from numba import njit
@@ -27,6 +29,41 @@ FAKE_CREDIT, FABRICATIONS, MIS_SOLD, MIS_SALES, FEES, FEE_REFUNDS, REFUNDS, COMP
     REMEDIATION, DISMISSALS, CREDIT_REVERSED, CLAWBACK_BOOKED = range(14)
 DAY_COLUMNS = ("fake_credit", "fabrications", "mis_sold", "mis_sales", "fees", "fee_refunds", "refunds", "complaints",
                "detections", "fines", "remediation", "dismissals", "credit_reversed", "misconduct_clawback")
+
+
+class Acts(NamedTuple):
+    """The act arrays as the kernels take them: one entry per act, and the ledger's counters
+    (`count`: acts so far; `slot_head`: each slot's latest act; `found`: acts detected and fined so far)."""
+
+    slot: np.ndarray
+    rep_id: np.ndarray
+    day: np.ndarray
+    kind: np.ndarray
+    product: np.ndarray
+    credit: np.ndarray
+    value: np.ndarray
+    period: np.ndarray
+    detected_day: np.ndarray
+    complaint_day: np.ndarray
+    refunded: np.ndarray
+    fined: np.ndarray
+    prev_same_slot: np.ndarray
+    count: np.ndarray
+    slot_head: np.ndarray
+    found_order: np.ndarray
+    found: np.ndarray
+    attainment: np.ndarray
+    days_left: np.ndarray
+
+
+class Events(NamedTuple):
+    """Complaints and reports to come: linked lists by day (`day_head`), each event an act and a kind."""
+
+    act: np.ndarray
+    kind: np.ndarray
+    next: np.ndarray
+    count: np.ndarray
+    day_head: np.ndarray
 
 
 class Ledger:
@@ -63,12 +100,12 @@ class Ledger:
             self.event_next = np.concatenate([self.event_next, np.zeros(grow, dtype=np.int64)])
             self.capacity = new
 
-    def arrays(self) -> tuple:
-        """The act arrays in the order the kernels take them."""
+    def arrays(self) -> Acts:
+        """The act arrays as the kernels take them."""
         a = self.acts
-        return (a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
-                a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
-                self.slot_head, a["found_order"], self.found, a["attainment"], a["days_left"])
+        return Acts(a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
+                    a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
+                    self.slot_head, a["found_order"], self.found, a["attainment"], a["days_left"])
 
     def mis_sold_since(self, first: int, n_slots: int, n_products: int) -> np.ndarray:
         """Revenue of mis-sales recorded from act `first` on, by slot and product."""
@@ -79,8 +116,8 @@ class Ledger:
         np.add.at(out, (a["slot"][pick], a["product"][pick]), a["value"][pick])
         return out
 
-    def events(self) -> tuple:
-        return self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head
+    def events(self) -> Events:
+        return Events(self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head)
 
     def table(self, product_names, segment_of_rep: dict | None = None) -> pd.DataFrame:
         """One row per act: who, when, what, whether and when it was detected."""
@@ -149,7 +186,7 @@ def _schedule(act, kind, when, n_days, events):
 @njit(cache=True, error_model="numpy")
 def _refund(k, acts, totals):
     """Give the customer's money back (the sale's price, or the fees of a fake account)."""
-    a_kind, a_value, a_refunded = acts[3], acts[6], acts[10]
+    a_kind, a_value, a_refunded = acts.kind, acts.value, acts.refunded
     if a_refunded[k]:
         return False
     a_refunded[k] = True
@@ -157,93 +194,116 @@ def _refund(k, acts, totals):
     return True
 
 
+class Rules(NamedTuple):
+    """How the firm and the regulator respond to misconduct (`management`, `market.regulator`)."""
+
+    clawback_share: float  # share of commission clawed back on a reversed sale
+    clawback: bool  # whether detected acts' credit is reversed
+    warnings_before_firing: int
+    harm_per_complaint: float  # trust lost in the territory per complaint
+    refund_rate: float  # chance a complaining mis-sold customer is refunded
+    investigation: float  # chance a complaint is investigated
+    audit_rate: float  # chance a rep is audited on a day
+    audit_catch: float  # chance an audit finds each act in its window
+    audit_window: int  # business days an audit looks back
+    threshold: int  # acts found before the regulator fines
+    fine_per_act: float
+    remediation_per_customer: float
+
+
+class Record(NamedTuple):
+    """Each position's record that oversight reads and writes."""
+
+    active: np.ndarray
+    rep_id: np.ndarray
+    sales: np.ndarray
+    clawback_due: np.ndarray
+    last_rate: np.ndarray  # commission per credited $ in the last settled period
+    warnings: np.ndarray
+    dismissed: np.ndarray
+    caught_today: np.ndarray
+    detected: np.ndarray  # acts detected this period
+    trust: np.ndarray  # customers' trust in the territory
+
+
 @njit(cache=True, error_model="numpy")
-def _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals):
+def _reverse_credit(k, acts, record, period_now, clawback_share, totals):
     """Take an act's credit back from the rep who booked it: from the open period's sales, or as a
     clawback of the commission it earned in a settled period (a rep who has left is out of reach)."""
-    a_slot, a_rep, a_credit, a_period = acts[0], acts[1], acts[5], acts[7]
+    a_slot, a_rep, a_credit, a_period = acts.slot, acts.rep_id, acts.credit, acts.period
     slot = a_slot[k]
-    if rep_id[slot] != a_rep[k]:
+    if record.rep_id[slot] != a_rep[k]:
         return
     if a_period[k] == period_now:
-        sales[slot] -= a_credit[k]
+        record.sales[slot] -= a_credit[k]
         totals[CREDIT_REVERSED] += a_credit[k]
     else:
-        clawback_due[slot] += a_credit[k] * last_rate[slot] * clawback_share
-        totals[CLAWBACK_BOOKED] += a_credit[k] * last_rate[slot] * clawback_share
+        record.clawback_due[slot] += a_credit[k] * record.last_rate[slot] * clawback_share
+        totals[CLAWBACK_BOOKED] += a_credit[k] * record.last_rate[slot] * clawback_share
 
 
 @njit(cache=True, error_model="numpy")
-def _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share, clawback,
-            warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals):
-    a_slot, a_rep, a_detected = acts[0], acts[1], acts[8]
+def _detect(k, day, period_now, acts, record, rules, totals):
+    a_slot, a_rep, a_detected = acts.slot, acts.rep_id, acts.detected_day
     if a_detected[k] >= 0:
         return
     a_detected[k] = day
     totals[DETECTIONS] += 1
-    found_order, found = acts[15], acts[16]
+    found_order, found = acts.found_order, acts.found
     found_order[found[0]] = k
     found[0] += 1
     slot = a_slot[k]
     _refund(k, acts, totals)  # the customer is made whole
-    if rep_id[slot] != a_rep[k] or not active[slot]:
+    if record.rep_id[slot] != a_rep[k] or not record.active[slot]:
         return
-    p_detected[slot] += 1
-    caught_today[slot] = True
-    if clawback:
-        _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals)
-    warnings[slot] += 1
-    if warnings[slot] > warnings_before_firing and not dismissed[slot]:
-        dismissed[slot] = True
+    record.detected[slot] += 1
+    record.caught_today[slot] = True
+    if rules.clawback:
+        _reverse_credit(k, acts, record, period_now, rules.clawback_share, totals)
+    record.warnings[slot] += 1
+    if record.warnings[slot] > rules.warnings_before_firing and not record.dismissed[slot]:
+        record.dismissed[slot] = True
         totals[DISMISSALS] += 1
 
 
 @njit(cache=True, error_model="numpy")
-def oversee_acts(day, period_now, acts, events, active, rep_id, sales, clawback_due, last_rate, clawback_share,
-                 clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, trust,
-                 harm_per_complaint, refund_rate, investigation, audit_rate, audit_catch, audit_window,
-                 threshold, fine_per_act, remediation_per_customer, totals, rng):
+def oversee_acts(day, period_now, acts, events, record, rules, totals, rng):
     """Today's complaints and reports, audits, sanctions, and the regulator's fines."""
-    event_act, event_kind, event_next, event_count, day_head = events
-    a_slot, a_kind, a_detected, a_fined = acts[0], acts[3], acts[8], acts[11]
-    e = day_head[day]
+    a_slot, a_kind, a_detected, a_fined = acts.slot, acts.kind, acts.detected_day, acts.fined
+    e = events.day_head[day]
     while e >= 0:
-        k = event_act[e]
-        if event_kind[e] == COMPLAINT:
+        k = events.act[e]
+        if events.kind[e] == COMPLAINT:
             totals[COMPLAINTS] += 1
             slot = a_slot[k]
-            trust[slot] = max(trust[slot] - harm_per_complaint, 0.0)
-            refund = a_kind[k] == FABRICATION or rng.random() < refund_rate
+            record.trust[slot] = max(record.trust[slot] - rules.harm_per_complaint, 0.0)
+            refund = a_kind[k] == FABRICATION or rng.random() < rules.refund_rate
             if refund and _refund(k, acts, totals) and a_kind[k] == MIS_SALE:
                 # a refunded sale no longer counts, like a cancellation
-                _reverse_credit(k, acts, rep_id, period_now, sales, clawback_due, last_rate, clawback_share, totals)
-            if rng.random() < investigation:
-                _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share,
-                        clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals)
+                _reverse_credit(k, acts, record, period_now, rules.clawback_share, totals)
+            if rng.random() < rules.investigation:
+                _detect(k, day, period_now, acts, record, rules, totals)
         else:
-            _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate, clawback_share,
-                    clawback, warnings, warnings_before_firing, dismissed, caught_today, p_detected, totals)
-        e = event_next[e]
-    if audit_rate > 0.0:
-        a_day, a_prev, slot_head = acts[2], acts[12], acts[14]
-        for slot in range(len(active)):
+            _detect(k, day, period_now, acts, record, rules, totals)
+        e = events.next[e]
+    if rules.audit_rate > 0.0:
+        a_day, a_prev, slot_head = acts.day, acts.prev_same_slot, acts.slot_head
+        for slot in range(len(record.active)):
             k = slot_head[slot]
-            if k < 0 or a_day[k] < day - audit_window or not active[slot]:
+            if k < 0 or a_day[k] < day - rules.audit_window or not record.active[slot]:
                 continue  # nothing recent to find
-            if rng.random() >= audit_rate:
+            if rng.random() >= rules.audit_rate:
                 continue
-            while k >= 0 and a_day[k] >= day - audit_window:
+            while k >= 0 and a_day[k] >= day - rules.audit_window:
                 # an audit reviews records already on the books: today's bookings wait for tomorrow's
-                if a_day[k] < day and a_detected[k] < 0 and rng.random() < audit_catch:
-                    _detect(k, day, period_now, acts, active, rep_id, sales, clawback_due, last_rate,
-                            clawback_share, clawback, warnings, warnings_before_firing, dismissed, caught_today,
-                            p_detected, totals)
+                if a_day[k] < day and a_detected[k] < 0 and rng.random() < rules.audit_catch:
+                    _detect(k, day, period_now, acts, record, rules, totals)
                 k = a_prev[k]
     # the regulator: once enough acts have come to light, every one found is fined and remedied
-    found_order, found = acts[15], acts[16]
-    if found[0] >= threshold:
+    found_order, found = acts.found_order, acts.found
+    if found[0] >= rules.threshold:
         for n in range(found[1], found[0]):
             a_fined[found_order[n]] = True
-            totals[FINES] += fine_per_act
-            totals[REMEDIATION] += remediation_per_customer
+            totals[FINES] += rules.fine_per_act
+            totals[REMEDIATION] += rules.remediation_per_customer
         found[1] = found[0]

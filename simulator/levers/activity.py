@@ -25,10 +25,12 @@ Nothing here runs, and no random number is drawn, unless a scenario defines acti
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from simulator.behaviour.misconduct import Ethics
 from simulator.behaviour.valuation import ncdf
 from simulator.calendar import PERIOD_DAYS
 from simulator.levers.base import Lever, Settlement, StaticPrice
@@ -38,16 +40,62 @@ from simulator.world.build import World
 DAILY = ("activities", "activities_logged", "activities_padded", "padding_found", "padding_clawback")
 
 
+class Kinds(NamedTuple):
+    """Per kind of activity: activities a day per unit of effort, the product whose focus share
+    produces them (-1: all effort), $ of activity pay each, and invented ones a rep could log a day."""
+
+    per_effort: np.ndarray
+    product: np.ndarray
+    pay: np.ndarray
+    cap: np.ndarray
+
+
+class Log(NamedTuple):
+    """Per rep and kind, this period: activities really done, logged, padded and found padded;
+    and padding an audit could still find, by day in the audit window (a ring)."""
+
+    real: np.ndarray
+    logged: np.ndarray
+    padded: np.ndarray
+    found: np.ndarray
+    ring: np.ndarray
+
+
+class Padding(NamedTuple):
+    """What padding the log costs: the moral cost per invented activity (before integrity and
+    norm), the noise on taking it, warnings before dismissal, the chance an audit comes while
+    today's padding is within its window, and the chance it finds each invented activity."""
+
+    moral: float
+    noise: float
+    warnings_before_firing: int
+    p_window: float
+    catch: float
+
+
+class Target(NamedTuple):
+    """An activity target: its kind (-1: none), each rep's target this period, the bonus, and the
+    business days left after today."""
+
+    activity: int
+    count: np.ndarray
+    bonus: float
+    days_after: int
+
+
 @njit(cache=True, error_model="numpy")
-def log_day(slot, active, effort, focus, shares, per_effort, product, pay, cap, integrity, norm, warnings, job_cost,
-            moral, noise, warnings_before_firing, p_window, catch, real, logged, padded, ring, totals, rng,
-            target_a, target, target_bonus, found_log, days_after):
+def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, target, totals, rng):
     """Each active rep's activities today: what its effort did, and how many it pads the log with
     (the n in 0..cap with the best net value n x pay x (1 - p_n) - n x moral - p_n x sanction, p_n
     the chance an audit finds at least one of them; logistic noise on taking it). For the
-    activity target's kind (`target_a`, -1: none) the value adds (1 - p_n) x bonus x the gain in
-    the chance of reaching the rep's `target[i]` by the period's end, counting the log so far
-    (less padding found) and today's pace over the `days_after` days left after today."""
+    activity target's kind the value adds (1 - p_n) x bonus x the gain in the chance of reaching
+    the rep's target by the period's end, counting the log so far (less padding found) and
+    today's pace over the days left after today. (`ethics`: `behaviour.misconduct.Ethics`.)"""
+    per_effort, product, pay, cap = kinds
+    real, logged, padded, found_log, ring = log
+    integrity, norm, warnings, _, job_cost = ethics
+    moral, noise, warnings_before_firing, p_window, catch = padding
+    target_a, target, target_bonus, days_after = target
     ring[:, :, slot] = 0  # padding older than the audit window is out of reach
     for i in range(len(active)):
         if not active[i]:
@@ -89,11 +137,12 @@ def log_day(slot, active, effort, focus, shares, per_effort, product, pay, cap, 
 
 
 @njit(cache=True, error_model="numpy")
-def audit_day(slot, active, audit_rate, catch, pay, ring, found, clawback, warnings, warnings_before_firing,
-              dismissed, totals, rng):
+def audit_day(slot, active, audit_rate, padding, pay, log, clawback, warnings, dismissed, totals, rng):
     """Audits of the activity log: an audited rep's padding in the window is found, each with
-    chance `catch` (oldest first); found padding is clawed back and the rep warned, or dismissed
-    after `warnings_before_firing` warnings."""
+    chance `padding.catch` (oldest first); found padding is clawed back and the rep warned, or
+    dismissed after `padding.warnings_before_firing` warnings."""
+    catch, warnings_before_firing = padding.catch, padding.warnings_before_firing
+    ring, found = log.ring, log.found
     window = ring.shape[2]
     for i in range(len(active)):
         if not active[i] or rng.random() >= audit_rate:
@@ -204,19 +253,20 @@ class Activities(Lever):
             self.ring[newcomer] = 0
             self.owner[:] = r.rep_id
         shares = ctx.world.focus_shares
-        log_day(slot, r.active, r.effort, r.focus, shares, self.per_effort, self.product, self.pay, self.cap,
-                r.integrity_now, r.norm, r.warnings, ctx.job_value(slice(None)), e.moral_cost * e.padding_moral_share,
-                e.noise, scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch,
-                self.real, self.logged, self.padded, self.ring, self.today, ctx.rng,
-                self.target_a, self.targets(ctx), self.target_bonus, self.found, ctx.days_left - 1)
+        padding = Padding(e.moral_cost * e.padding_moral_share, e.noise,
+                          scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch)
+        ethics = Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, ctx.job_value(slice(None)))
+        log = Log(self.real, self.logged, self.padded, self.found, self.ring)
+        log_day(slot, r.active, r.effort, r.focus, shares, Kinds(self.per_effort, self.product, self.pay, self.cap),
+                log, ethics, padding, Target(self.target_a, self.targets(ctx), self.target_bonus, ctx.days_left - 1),
+                self.today, ctx.rng)
         if self.after_sales.any():
             share = np.where(self.product[None, :] >= 0, shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
             done = r.effort[:, None] * self.per_effort[None, :] * share
             self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
         if self.padding_possible and self.audit_rate > 0.0:
-            audit_day(slot, r.active, self.audit_rate, self.catch, self.pay, self.ring, self.found, self.clawback,
-                      r.warnings, scenario.management.sanctions.warnings_before_firing, ctx.dismissed, self.today,
-                      ctx.rng)
+            audit_day(slot, r.active, self.audit_rate, padding, self.pay, log, self.clawback, r.warnings,
+                      ctx.dismissed, self.today, ctx.rng)
 
     def targets(self, ctx: DayContext) -> np.ndarray:
         """Each rep's activity target this period, cut to the part of the period it holds the job."""

@@ -29,67 +29,69 @@ FLEXIBLE, WAITING, REFUSED_WAITING, PUSHED_FLEXIBLE = 0, 1, 2, 3  # the last: a 
 
 
 @njit(cache=True, error_model="numpy")
-def book(i, p, n_deals, discount, t, price, credit, margin, cancel_rate, cancel_days,
-         sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
-         today, rng):
-    """Book `n_deals` deals of product p for rep i at a `discount` share off list price."""
+def book(i, p, n_deals, discount, t, terms, books, rng):
+    """Book `n_deals` deals of product p for rep i at a `discount` share off list price
+    (`terms`: `state.context.BookingTerms`; `books`: `state.reps.Books`)."""
     if n_deals <= 0:
         return 0.0
-    list_value = n_deals * price[p]
+    list_value = n_deals * terms.price[p]
     disc = list_value * discount
     revenue = list_value - disc
-    credited = revenue * credit[p]
-    sales[i] += credited
-    p_revenue[i] += revenue
-    p_list[i] += list_value
-    p_discount[i] += disc
-    p_deals[i] += n_deals
-    p_by_product[i, p] += credited
-    month_revenue[i, p] += revenue
+    credited = revenue * terms.credit[p]
+    books.sales[i] += credited
+    books.revenue[i] += revenue
+    books.list_value[i] += list_value
+    books.discount[i] += disc
+    books.deals[i] += n_deals
+    books.by_product[i, p] += credited
+    books.month_revenue[i, p] += revenue
+    today = books.today
     today[LIST_VALUE] += list_value
     today[DISCOUNT] += disc
     today[REVENUE] += revenue
     today[CREDITED] += credited
-    today[GROSS_PROFIT] += revenue - list_value * (1.0 - margin[p])
+    today[GROSS_PROFIT] += revenue - list_value * (1.0 - terms.margin[p])
     today[DEALS] += n_deals
     today[PRODUCT_COLUMNS + p] += list_value
-    ring = cancel_credit.shape[1]
+    ring = books.cancel_credit.shape[1]
     for _ in range(n_deals):
-        if rng.random() < of_rep(cancel_rate, i):
-            slot = (t + 1 + int(rng.random() * cancel_days)) % ring
-            cancel_credit[i, slot] += credited / n_deals
-            cancel_revenue[i, slot] += revenue / n_deals
+        if rng.random() < of_rep(terms.cancel_rate, i):
+            slot = (t + 1 + int(rng.random() * terms.cancel_days)) % ring
+            books.cancel_credit[i, slot] += credited / n_deals
+            books.cancel_revenue[i, slot] += revenue / n_deals
     return credited
 
 
 @njit(cache=True, error_model="numpy")
-def book_house(i, p, n_deals, price, margin, month_revenue, today):
+def book_house(i, p, n_deals, terms, books):
     """A deal from a vacant territory's pipeline: revenue for the firm (a subscriber of the
     territory, where that is the business), credited to nobody."""
-    list_value = n_deals * price[p]
-    month_revenue[i, p] += list_value
+    list_value = n_deals * terms.price[p]
+    books.month_revenue[i, p] += list_value
+    today = books.today
     today[LIST_VALUE] += list_value
     today[REVENUE] += list_value
-    today[GROSS_PROFIT] += list_value * margin[p]
+    today[GROSS_PROFIT] += list_value * terms.margin[p]
     today[DEALS] += n_deals
     today[HOUSE] += list_value
     today[PRODUCT_COLUMNS + p] += list_value
 
 
 @njit(cache=True, error_model="numpy")
-def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, focus_g, demand_today, win,
-             keep, alias, open_total, open_won, in_period, in_stack, rng):
-    """Today's effort becomes opportunities, each with its decision day and hidden outcome.
+def prospect(t, days_left, second_days_left, active, effort, focus, selling, demand_today, keep, alias, pipe, rng):
+    """Today's effort becomes opportunities, each with its decision day (drawn from the product's
+    sales cycle by Walker's alias method: `keep`, `alias`) and hidden outcome.
 
-    `in_period` / `in_stack` count each rep's open opportunities decided within the quota period
-    (and the stacked period), kept up to date here and in `close_due`."""
-    ring = open_total.shape[1]
+    `pipe.in_period` / `pipe.in_second` count each rep's open opportunities decided within the
+    quota period (and the second goal's window), kept up to date here and in `close_due`."""
+    ring = pipe.open_total.shape[1]
+    leads, win = selling.leads, selling.win
     n_prod = leads.shape[-1]
     for i in range(len(active)):
         if not active[i] or effort[i] <= 0.0:
             continue
         for p in range(n_prod):
-            lam = effort[i] * prod[i] * per_rep(leads, i, p) * focus_g[focus[i], p] * demand_today
+            lam = effort[i] * selling.productivity[i] * per_rep(leads, i, p) * selling.focus_g[focus[i], p] * demand_today
             if lam <= 0.0:
                 continue
             n_new = rng.poisson(lam)
@@ -99,13 +101,13 @@ def prospect(t, days_left, stack_days_left, active, effort, focus, prod, leads, 
                 if x - d >= keep[p, d]:
                     d = alias[p, d]
                 slot = (t + d) % ring
-                open_total[i, slot, p] += 1
+                pipe.open_total[i, slot, p] += 1
                 if d < days_left:
-                    in_period[i, p] += 1
-                if d < stack_days_left:
-                    in_stack[i, p] += 1
+                    pipe.in_period[i, p] += 1
+                if d < second_days_left:
+                    pipe.in_second[i, p] += 1
                 if rng.random() < per_rep(win, i, p):
-                    open_won[i, slot, p] += 1
+                    pipe.open_won[i, slot, p] += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -146,64 +148,61 @@ def count_window(t, window, open_total, out):
 
 
 @njit(cache=True, error_model="numpy")
-def pipeline_outlook(active, in_period, in_stack, win, dealv, held_kind, held_product, sales, stack_sales,
-                     waiting_discount, pipe_count, mu_fixed, var_fixed, booked, mu_y0, var_y0):
-    """Each rep's belief about the period's end before today's effort: booked + held + the
-    pipeline expected to close in the period, its variance, and the same for a stacked period."""
+def pipeline_outlook(active, pipe, win, dealv, held, sales, second_sales, waiting_discount, out):
+    """Each rep's belief about the period's end before today's effort (`out`: `state.reps.Outlook`):
+    booked + held + the pipeline expected to close in the period, its variance, and the same for
+    the second goal's window."""
     n_prod = win.shape[-1]
     for i in range(len(active)):
         if not active[i]:
             continue
-        held = 0.0
-        for h in range(held_kind.shape[1]):
-            kind = held_kind[i, h]
+        held_value = 0.0
+        for h in range(held.kind.shape[1]):
+            kind = held.kind[i, h]
             if kind == EMPTY:
                 continue
-            value = dealv[held_product[i, h]]
-            held += value * (1.0 - waiting_discount) if kind == WAITING else value
+            value = dealv[held.product[i, h]]
+            held_value += value * (1.0 - waiting_discount) if kind == WAITING else value
         mu = 0.0
         var = 0.0
         mu_y = 0.0
         var_y = 0.0
         for p in range(n_prod):
-            count = in_period[i, p]
-            count_y = in_stack[i, p]
-            pipe_count[i, p] = count
+            count = pipe.in_period[i, p]
+            count_y = pipe.in_second[i, p]
+            out.pipe_count[i, p] = count
             mu += count * per_rep(win, i, p) * dealv[p]
             var += count * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
             mu_y += count_y * per_rep(win, i, p) * dealv[p]
             var_y += count_y * per_rep(win, i, p) * (1.0 - per_rep(win, i, p)) * dealv[p] * dealv[p]
-        booked[i] = sales[i] + held
-        mu_fixed[i] = booked[i] + mu
-        var_fixed[i] = var
-        mu_y0[i] = stack_sales[i] + sales[i] + held + mu_y
-        var_y0[i] = var_y
+        out.booked[i] = sales[i] + held_value
+        out.mu_fixed[i] = out.booked[i] + mu
+        out.var_fixed[i] = var
+        out.mu_second[i] = second_sales[i] + sales[i] + held_value + mu_y
+        out.var_second[i] = var_y
 
 
 @njit(cache=True, error_model="numpy")
-def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, waiting_share, flexible_share,
-              flexible_days,
-              max_wait_days, held_kind, held_product, held_age, held_life,
-              price, credit, margin, cancel_rate, cancel_days,
-              sales, p_revenue, p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue,
-              today, rng):
+def close_due(t, active, pipe, held, waiting_share, flexible_share, flexible_days, max_wait_days, terms, books, rng):
     """Opportunities whose decision day is today: the won ones become ready customers who sign,
-    or are held (flexible), or wait for a discount; vacant territories' deals go to the house."""
-    ring = open_total.shape[1]
+    or are held (flexible), or wait for a discount; vacant territories' deals go to the house.
+    (`pipe`: `state.reps.Pipeline`; `held`: `state.reps.Held`.)"""
+    ring = pipe.open_total.shape[1]
     slot = t % ring
-    capacity = held_kind.shape[1]
+    capacity = held.kind.shape[1]
     for i in range(len(active)):
-        for p in range(len(price)):
-            won = open_won[i, slot, p]
-            lost_today[i, p] = open_total[i, slot, p] - won
-            in_period[i, p] -= open_total[i, slot, p]
-            in_stack[i, p] -= open_total[i, slot, p]
-            open_total[i, slot, p] = 0
-            open_won[i, slot, p] = 0
+        for p in range(len(terms.price)):
+            won = pipe.open_won[i, slot, p]
+            total = pipe.open_total[i, slot, p]
+            pipe.lost_today[i, p] = total - won
+            pipe.in_period[i, p] -= total
+            pipe.in_second[i, p] -= total
+            pipe.open_total[i, slot, p] = 0
+            pipe.open_won[i, slot, p] = 0
             if won == 0:
                 continue
             if not active[i]:
-                book_house(i, p, won, price, margin, month_revenue, today)
+                book_house(i, p, won, terms, books)
                 continue
             for _ in range(won):
                 u = rng.random()
@@ -215,16 +214,15 @@ def close_due(t, active, open_total, open_won, in_period, in_stack, lost_today, 
                 placed = False
                 if kind != EMPTY:
                     for h in range(capacity):
-                        if held_kind[i, h] == EMPTY:
-                            held_kind[i, h] = kind
-                            held_product[i, h] = p
-                            held_age[i, h] = 0
-                            held_life[i, h] = max_wait_days if kind == WAITING else flexible_days
+                        if held.kind[i, h] == EMPTY:
+                            held.kind[i, h] = kind
+                            held.product[i, h] = p
+                            held.age[i, h] = 0
+                            held.life[i, h] = max_wait_days if kind == WAITING else flexible_days
                             placed = True
                             break
                 if not placed:
-                    book(i, p, 1, 0.0, t, price, credit, margin, cancel_rate, cancel_days, sales, p_revenue,
-                         p_list, p_discount, p_deals, p_by_product, month_revenue, cancel_credit, cancel_revenue, today, rng)
+                    book(i, p, 1, 0.0, t, terms, books, rng)
 
 
 @njit(cache=True, error_model="numpy")

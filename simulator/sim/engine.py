@@ -13,7 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from simulator.behaviour.effort import decision_workspace, log_effort
-from simulator.behaviour.misconduct import choose_misconduct
+from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
@@ -28,7 +28,7 @@ from simulator.selling import pipeline as sales_process
 from simulator.selling.subscriptions import bill_month
 from simulator.sim.recording import Recorder
 from simulator.sim.schedule import PHASE_NAMES
-from simulator.state.context import DayContext, Terms
+from simulator.state.context import BookingTerms, DayContext, Terms
 from simulator.state.reps import RepArrays
 from simulator.world.build import build_world
 from simulator.world.force import TRAITS
@@ -59,13 +59,21 @@ class Engine:
         self.ctx = DayContext(
             world=world, reps=reps, rng=self.rng,
             leads=self.levers.table("leads", products.leads), win=self.levers.table("win", products.win),
-            booking=(products.price, products.credit, products.margin,
-                     c.cancel_rate if cancel is None else cancel, c.cancel_days),
+            booking=BookingTerms(products.price, products.credit, products.margin,
+                                 c.cancel_rate if cancel is None else cancel, c.cancel_days),
             today=np.zeros(sales_process.PRODUCT_COLUMNS + products.k), dismissed=np.zeros(n, dtype=np.bool_),
             workspace=decision_workspace(len(world.focus_shares), products.k),
         )
         self.terms = Terms.zeros(n, len(world.focus_shares), products.k)  # set each morning (`decide`)
         self.act_ledger = acts.Ledger(n, self.n_days)
+        self.conduct = conduct_terms(scenario, products, world.p_found)
+        mg, regulator = scenario.management, scenario.market.regulator
+        d = mg.detection
+        self.rules = acts.Rules(
+            world.plan.clawback_share, mg.sanctions.clawback, mg.sanctions.warnings_before_firing,
+            scenario.market.trust.harm_per_complaint, scenario.market.mis_selling.refund_rate,
+            d.complaint_investigation, d.audit_rate, d.audit_catch, d.audit_window_days, regulator.threshold_acts,
+            regulator.fine_per_act, regulator.remediation_per_customer)
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
         self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
         self.month_start_act = 0
@@ -166,9 +174,8 @@ class Engine:
         r = x.reps
         w = self.world
         sales_process.prospect(
-            self.day, x.days_left, x.second_days_left, r.active, r.effort, r.focus, r.productivity,
-            x.leads, w.focus_g, float(w.demand.realised[self.day]), x.win,
-            *w.products.delay_alias, r.open_total, r.open_won, r.in_period, r.in_stack, self.rng,
+            self.day, x.days_left, x.second_days_left, r.active, r.effort, r.focus, x.selling(),
+            float(w.demand.realised[self.day]), *w.products.delay_alias, r.pipeline(), self.rng,
         )
 
     def close_deals(self) -> None:
@@ -177,9 +184,8 @@ class Engine:
         r = x.reps
         c = self.scenario.market.customers
         sales_process.close_due(
-            self.day, r.active, r.open_total, r.open_won, r.in_period, r.in_stack, r.lost_today, r.waiting_share,
-            c.flexible_share, c.flexible_days, c.max_wait_days, r.held_kind, r.held_product, r.held_age,
-            r.held_life, *x.booking, *x.ledger(), self.rng,
+            self.day, r.active, r.pipeline(), r.held(), r.waiting_share, c.flexible_share, c.flexible_days,
+            c.max_wait_days, x.booking, x.books(), self.rng,
         )
 
     def time_deals(self) -> None:
@@ -195,28 +201,19 @@ class Engine:
         x = self.ctx
         r = x.reps
         m = self.scenario.market
-        e = self.scenario.behaviour.ethics
         self._outlook()
         self.act_ledger.reserve(int(r.active.sum()) * m.fabrication.per_day + int(r.lost_today.sum()))
         position = w.period_len - x.days_left
         check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, x.days_left)
-        fab = m.fabrication
-        fab_product = w.products.names.index(fab.product) if fab.per_day > 0 else 0
         terms = self.terms
+        var_second = r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack
         choose_misconduct(
-            self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today,
-            (position + 1) / w.period_len,
-            r.pressure, r.active, r.rep_id, r.quota, r.mu_fixed, r.var_fixed, x.demand_var, r.effort,
-            r.focus, r.productivity, x.leads, x.win, w.deal_value, w.focus_g,
-            x.din_rest, x.aout, x.din_second, r.goal, w.decision_curve,
-            r.integrity_now, r.norm, r.warnings, x.job_value(slice(None)), e.moral_cost, e.noise, e.erosion,
-            self.scenario.management.sanctions.warnings_before_firing, w.p_found,
-            self.scenario.management.detection.whistleblowing, fab.per_day, fab_product, fab.fee, fab.complaint_rate,
-            fab.complaint_delay_days, m.mis_selling.share_of_declines, m.mis_selling.complaint_rate,
-            m.mis_selling.complaint_delay_days, r.lost_today, *x.booking, *x.ledger(),
-            self.act_ledger.arrays(), self.act_ledger.events(), self.n_days, r.p_fabrications, r.p_mis_sales,
-            r.acted_today, self.wrongs, self.rng,
-            terms.prize, r.stack_quota, r.mu_stack, r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack,
+            self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
+            r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),
+            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None))), self.conduct,
+            r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
+            Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.rng,
+            Prize(terms.prize, r.stack_quota, r.mu_stack, var_second),
         )
 
     def cancel(self) -> None:
@@ -242,18 +239,12 @@ class Engine:
         if not w.misconduct_on:
             return
         m = self.scenario.market
-        mg = self.scenario.management
         e = self.scenario.behaviour.ethics
         r.caught_today[:] = False
-        acts.oversee_acts(
-            self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(), self.act_ledger.events(),
-            r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, w.plan.clawback_share, mg.sanctions.clawback,
-            r.warnings, mg.sanctions.warnings_before_firing, x.dismissed, r.caught_today, r.p_detected, r.trust,
-            m.trust.harm_per_complaint, m.mis_selling.refund_rate, mg.detection.complaint_investigation,
-            mg.detection.audit_rate, mg.detection.audit_catch, mg.detection.audit_window_days,
-            m.regulator.threshold_acts, m.regulator.fine_per_act, m.regulator.remediation_per_customer,
-            self.wrongs, self.rng,
-        )
+        record = acts.Record(r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, r.warnings, x.dismissed,
+                             r.caught_today, r.p_detected, r.trust)
+        acts.oversee_acts(self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(),
+                          self.act_ledger.events(), record, self.rules, self.wrongs, self.rng)
         # colleagues remember who cheated or was caught lately, fading over norm_memory days
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
@@ -343,10 +334,8 @@ class Engine:
         r = self.reps
         w = self.world
         sales_process.pipeline_outlook(
-            r.active, r.in_period, r.in_stack, self.ctx.win, w.deal_value, r.held_kind, r.held_product,
-            r.sales, r.stack_sales,
-            self.scenario.market.customers.period_end_discount, r.pipe_count, r.mu_fixed, r.var_fixed, r.booked,
-            r.mu_stack, r.var_stack,
+            r.active, r.pipeline(), self.ctx.win, w.deal_value, r.held(), r.sales, r.stack_sales,
+            self.scenario.market.customers.period_end_discount, r.outlook(),
         )
 
     def _period_outlook(self, who: np.ndarray) -> None:
@@ -471,12 +460,10 @@ class Engine:
     def _release(self, slots: np.ndarray) -> None:
         """Reps leave: their waiting customers go to the house, clawbacks lapse."""
         r = self.reps
-        products = self.world.products
         held = r.held_kind[slots] != sales_process.EMPTY
         for s, row in zip(slots, held):
             for h in np.flatnonzero(row):
-                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, products.price,
-                                         products.margin, r.month_revenue, self.ctx.today)
+                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, self.ctx.booking, self.ctx.books())
         r.held_kind[slots] = sales_process.EMPTY
         r.old_revenue[slots] += r.cancel_revenue[slots]
         r.cancel_revenue[slots] = 0.0

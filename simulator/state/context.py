@@ -10,15 +10,26 @@ levers add to the morning's valuation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from simulator.state.reps import RepArrays
+from simulator.state.reps import Books, RepArrays, Stakes
 from simulator.world.build import World
 
 # slots of `Terms.unit_goals`: goals counted in units rather than $ of sales
 PRODUCT_GOAL = 0
 ACTIVITY_GOAL = 1
+
+
+class SideTerms(NamedTuple):
+    """`Terms` as the effort kernel takes them."""
+
+    rate: np.ndarray
+    spif: np.ndarray
+    unit_goals: np.ndarray
+    goal_product: int
+    goal_rate: np.ndarray
 
 
 @dataclass
@@ -41,10 +52,49 @@ class Terms:
     goal_product: int = 0
     prize: float = 0.0
 
+    def side(self) -> SideTerms:
+        return SideTerms(self.rate, self.spif, self.unit_goals, self.goal_product, self.goal_rate)
+
     @classmethod
     def zeros(cls, n_reps: int, n_focus: int, n_products: int) -> "Terms":
         return cls(rate=np.zeros(n_focus), spif=np.zeros(n_products), unit_goals=np.zeros((n_reps, 2, 4)),
                    goal_rate=np.zeros(n_focus), prize_var=np.zeros(n_reps))
+
+
+class BookingTerms(NamedTuple):
+    """What a booking is worth by product, and how it may be cancelled."""
+
+    price: np.ndarray  # $ list revenue a deal
+    credit: np.ndarray  # credited $ per $ of net revenue
+    margin: np.ndarray  # gross margin share
+    cancel_rate: float | np.ndarray  # chance a sale is cancelled (the force's, or each rep's)
+    cancel_days: int  # business days within which a cancellation comes
+
+
+class CustomerTerms(NamedTuple):
+    """How ready customers behave toward a rep's timing (`market.customers`)."""
+
+    walk_away: float  # daily chance a held customer walks away
+    period_end_discount: float  # the discount a waiting customer waits for
+    pull_in_discount: float  # the discount that pulls a deal due next period into this one
+    pull_in_acceptance: float  # the chance a customer accepts it
+    pull_in_days: int  # how far into next period deals can be pulled from
+
+
+class Selling(NamedTuple):
+    """What a unit of a rep's effort brings today, per product: the tables `behaviour.effort`'s
+    focus coefficients read. `din` and `aout`: demand-weighted effort-days of the rest of the
+    period whose opportunities are decided inside it and after it; `din_second`: inside the
+    second goal's window."""
+
+    productivity: np.ndarray
+    leads: np.ndarray
+    win: np.ndarray
+    deal_value: np.ndarray
+    focus_g: np.ndarray
+    din: np.ndarray
+    aout: np.ndarray
+    din_second: np.ndarray
 
 
 @dataclass
@@ -56,7 +106,7 @@ class DayContext:
     rng: np.random.Generator
     leads: np.ndarray  # opportunities a day per product (or per rep and product)
     win: np.ndarray  # win rate per product (or per rep and product)
-    booking: tuple  # price, credit, margin, cancellation rate (force or per rep), cancellation window
+    booking: BookingTerms
     today: np.ndarray  # the day's running totals (`selling.pipeline` columns, then list value by product)
     dismissed: np.ndarray  # reps dismissed today
     workspace: tuple  # scratch arrays of the decision search, kept between days
@@ -91,8 +141,24 @@ class DayContext:
         monthly_pay = self.world.plan.base_salary / 12.0 + self.reps.pay_mean[idx] * 21.0
         return self.scenario.behaviour.ethics.job_loss_months * monthly_pay
 
-    def ledger(self) -> tuple:
-        """The arrays a booking writes into (`selling.pipeline.book`), in its argument order."""
+    def books(self) -> Books:
+        """What a booking writes into (`selling.pipeline.book`)."""
+        return self.reps.books(self.today)
+
+    def customers(self) -> CustomerTerms:
+        c = self.scenario.market.customers
+        return CustomerTerms(c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance,
+                             c.pull_in_days)
+
+    def stakes(self) -> Stakes:
         r = self.reps
-        return (r.sales, r.p_revenue, r.p_list, r.p_discount, r.p_deals, r.p_by_product, r.month_revenue,
-                r.cancel_credit, r.cancel_revenue, self.today)
+        w = self.world
+        return Stakes(r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down, w.decision_curve,
+                      w.second_amount, r.stack_quota)
+
+    def selling(self, after_today: bool = False) -> Selling:
+        """Today's `Selling` tables; `after_today`: for work still to come once today's has closed
+        (timing and misconduct are weighed after the day's work)."""
+        w = self.world
+        return Selling(self.reps.productivity, self.leads, self.win, w.deal_value, w.focus_g,
+                       self.din_rest if after_today else self.din, self.aout, self.din_second)

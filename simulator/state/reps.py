@@ -1,11 +1,14 @@
-"""The reps' state as arrays, one row per position in the force.
+"""The reps' state as arrays, one row per position in the force, and the bundles the kernels take.
 
 A position (slot) is a territory with its own potential and pipeline; the rep holding it may quit
 or be fired, and a new hire takes the slot after a vacancy. The Mesa agents (`simulator.sim.rep`)
-read and write their own row; the daily phases work on whole columns.
+read and write their own row; the daily phases work on whole columns. A kernel takes its arrays in
+a few named bundles (NamedTuples of views of these arrays, which numba compiles like arrays).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,6 +16,92 @@ from simulator.world.force import TRAITS
 
 HELD_CAPACITY = 32  # ready customers a rep can keep waiting at once
 EMPTY = -1  # a free place among a rep's held customers (`held_kind`)
+
+
+class Books(NamedTuple):
+    """What a booking writes into (`selling.pipeline.book`): the period's books per rep, this
+    month's revenue by product, cancellations to come, and the day's running totals."""
+
+    sales: np.ndarray  # credited, net of cancellations inside the period
+    revenue: np.ndarray
+    list_value: np.ndarray
+    discount: np.ndarray
+    deals: np.ndarray
+    by_product: np.ndarray  # credited, by product
+    month_revenue: np.ndarray  # (reps, products)
+    cancel_credit: np.ndarray  # (reps, cancellation ring)
+    cancel_revenue: np.ndarray
+    today: np.ndarray  # the day's totals (`selling.pipeline` columns)
+
+
+class Held(NamedTuple):
+    """Ready customers a rep keeps waiting: kind (`selling.pipeline` FLEXIBLE ... or EMPTY), product,
+    days held and days they will wait."""
+
+    kind: np.ndarray
+    product: np.ndarray
+    age: np.ndarray
+    life: np.ndarray
+
+
+class Pipeline(NamedTuple):
+    """Open opportunities by decision day (a ring) and product, their hidden outcomes, those decided
+    within the quota period and the second goal's window, and the customers who declined today."""
+
+    open_total: np.ndarray
+    open_won: np.ndarray
+    in_period: np.ndarray
+    in_second: np.ndarray
+    lost_today: np.ndarray
+
+
+class Outlook(NamedTuple):
+    """Each rep's belief about its period's end before today's work (`selling.pipeline.pipeline_outlook`)."""
+
+    pipe_count: np.ndarray  # open opportunities decided within the period, by product
+    mu_fixed: np.ndarray  # expected credited sales: booked, held and the pipeline
+    var_fixed: np.ndarray
+    booked: np.ndarray  # booked and held
+    mu_second: np.ndarray  # the same over the second goal's window
+    var_second: np.ndarray
+
+
+class Stakes(NamedTuple):
+    """What the plan puts at stake for each rep this period, as the kernels weigh it: the quota, the
+    goal's value, the value of a sale that counts next period, the ratchet's weight and how next
+    quota moves with this period's sales, the pay curve (`pay.payout.PayCurve.kernel`), and the
+    second goal's prize and each rep's line for it."""
+
+    quota: np.ndarray
+    goal: np.ndarray
+    nu_next: np.ndarray
+    ratchet_w: np.ndarray
+    quota_up: float
+    quota_down: float
+    curve: tuple
+    second_amount: float
+    second_line: np.ndarray
+
+
+class Choice(NamedTuple):
+    """Today's effort and focus (yesterday's on entry to the search: its warm start), the value
+    found, which valuation and search were used, and the guard's memory (`behaviour.effort`)."""
+
+    effort: np.ndarray
+    focus: np.ndarray
+    value: np.ndarray
+    exact_used: np.ndarray
+    exhaustive_used: np.ndarray
+    guard_memory: np.ndarray
+
+
+class Timing(NamedTuple):
+    """The period's timing counts per rep: deals pulled in and pushed out, discounts offered and refused."""
+
+    pulled: np.ndarray
+    pushed: np.ndarray
+    offered: np.ndarray
+    refused: np.ndarray
 
 
 class RepArrays:
@@ -125,6 +214,25 @@ class RepArrays:
         "offered", "refused", "effort_sum", "effort_sq_sum", "focus_sum", "days_active", "clawback_due",
         "p_fabrications", "p_mis_sales", "p_detected",
     )
+
+    def books(self, today: np.ndarray) -> Books:
+        return Books(self.sales, self.p_revenue, self.p_list, self.p_discount, self.p_deals, self.p_by_product,
+                     self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
+
+    def held(self) -> Held:
+        return Held(self.held_kind, self.held_product, self.held_age, self.held_life)
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(self.open_total, self.open_won, self.in_period, self.in_stack, self.lost_today)
+
+    def outlook(self) -> Outlook:
+        return Outlook(self.pipe_count, self.mu_fixed, self.var_fixed, self.booked, self.mu_stack, self.var_stack)
+
+    def choice(self) -> Choice:
+        return Choice(self.effort, self.focus, self.value, self.exact_used, self.exhaustive_used, self.guard_memory)
+
+    def timing(self) -> Timing:
+        return Timing(self.pulled, self.pushed, self.offered, self.refused)
 
     def reset_period_books(self, who: np.ndarray) -> None:
         for name in self.PERIOD_BOOKS:
