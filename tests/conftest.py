@@ -16,3 +16,41 @@ def small(name: str = "baseline", *overrides: str, size: int = 40, years: float 
 @pytest.fixture
 def small_baseline():
     return small()
+
+
+def tiny_day(name: str = "baseline", *overrides: str, size: int = 6, seed: int = 0):
+    """A day context over a tiny force, without an engine: the world of a shipped scenario, every
+    position held by a rep of ability 1 on day 0 of a fresh period, the levers the scenario uses."""
+    import numpy as np
+
+    from simulator.behaviour.effort import decision_workspace
+    from simulator.levers import LeverSet
+    from simulator.selling.pipeline import PRODUCT_COLUMNS
+    from simulator.state.context import BookingTerms, DayContext
+    from simulator.state.reps import RepArrays
+    from simulator.world.build import build_world
+
+    scenario = small(name, *overrides, size=size, years=1)
+    rng = np.random.default_rng(seed)
+    world = build_world(scenario, rng)
+    levers = LeverSet.build(world, rng)
+    p = world.products
+    c = scenario.market.customers
+    reps = RepArrays(size, p.k, p.horizon, c.cancel_days + 1)
+    reps.active[:] = True
+    reps.rep_id[:] = np.arange(1, size + 1)
+    reps.ability[:] = 1.0
+    reps.productivity[:] = 1.0
+    reps.integrity_now[:] = 0.5
+    reps.quota[:] = 100_000.0
+    reps.quota_days[:] = world.period_len
+    reps.focus[:] = world.balanced
+    cancel = levers.table("cancel", None)
+    ctx = DayContext(world=world, reps=reps, rng=rng, leads=levers.table("leads", p.leads),
+                     win=levers.table("win", p.win),
+                     booking=BookingTerms(p.price, p.credit, p.margin, c.cancel_rate if cancel is None else cancel,
+                                          c.cancel_days),
+                     today=np.zeros(PRODUCT_COLUMNS + p.k), dismissed=np.zeros(size, dtype=bool),
+                     workspace=decision_workspace(len(world.focus_shares), p.k),
+                     day=0, days_left=world.period_len, second_days_left=world.period_len)
+    return ctx, levers

@@ -25,7 +25,7 @@ def baseline_and_equal_cost_linear():
 
 
 def test_baseline_books_a_period_end_rush_that_linear_pay_does_not(baseline_and_equal_cost_linear):
-    """Larkin 2014, Oyer 1998 (DESIGN fact 1): an accelerating plan draws a discount-fuelled rush in
+    """Larkin 2014, Oyer 1998 (stylized fact 1): an accelerating plan draws a discount-fuelled rush in
     the last days of the quarter; linear commission at the same cost books evenly (about 10% of a
     quarter's sales fall in its last 10% of days)."""
     baseline, linear = baseline_and_equal_cost_linear
@@ -40,7 +40,7 @@ def test_baseline_books_a_period_end_rush_that_linear_pay_does_not(baseline_and_
 
 
 def test_forward_looking_reps_push_deals_into_the_next_period_under_a_bonus_plan():
-    """MECHANISM.md (second prototype), Oyer 1998: under a bonus plan without accelerator,
+    """Oyer 1998: under a bonus plan without accelerator,
     forward-looking reps hold ready deals and book them in the next period, which shows as a
     first-day spike; myopic reps under the same plan, and everyone under linear pay, do not."""
     bonus_plan = small("baseline", "plan.tiers=[]", "plan.bonus=8000", size=150, years=2)
@@ -56,7 +56,7 @@ def test_forward_looking_reps_push_deals_into_the_next_period_under_a_bonus_plan
 
 
 def test_recession_drives_out_more_reps_under_variable_heavy_pay_than_fixed_heavy_at_equal_cost():
-    """MECHANISM.md (pay mix under uncertainty), DESIGN fact 7: when demand is uncertain a larger
+    """Stylized fact 7 (docs/validation.md): when demand is uncertain a larger
     fixed share of pay keeps risk-averse reps from quitting."""
     variable_heavy = small("recession", size=150, years=3)
     fixed_heavy = small("recession_fixed_pay", size=150, years=3)
@@ -68,7 +68,7 @@ def test_recession_drives_out_more_reps_under_variable_heavy_pay_than_fixed_heav
 
 
 def test_effort_rises_with_quota_difficulty_then_falls_once_out_of_reach():
-    """Goal-setting theory (Locke and Latham 2002) and Chung, Steenburgh and Sudhir 2014 (DESIGN
+    """Goal-setting theory (Locke and Latham 2002) and Chung, Steenburgh and Sudhir 2014 (stylized
     fact 4): reps coast when the goal is easy, work hardest when it is hard but reachable, and give
     up when it is out of reach."""
     effort = {d: mean_metric(small("baseline", "quota.basis=individual", f"quota.difficulty={d}", size=120, years=2),
@@ -79,7 +79,7 @@ def test_effort_rises_with_quota_difficulty_then_falls_once_out_of_reach():
 
 
 def test_a_cap_makes_high_performers_push_deals_out_and_an_accelerator_keeps_them_selling():
-    """Chung, Steenburgh and Sudhir 2014 (DESIGN fact 6): overachievement pay lifts high performers;
+    """Chung, Steenburgh and Sudhir 2014 (stylized fact 6): overachievement pay lifts high performers;
     a cap makes them stop at the cap and push deals into the next period."""
     capped = [run(small("capped", size=150, years=2), s).rep_periods for s in (1, 2)]
     accel = [run(small("accelerator", size=150, years=2), s).rep_periods for s in (1, 2)]

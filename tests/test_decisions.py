@@ -1,5 +1,5 @@
 """The daily search for effort and focus is warm-started and local; it must still find what an
-exhaustive search over every focus mix and a fine effort grid finds (MECHANISM.md lesson 7)."""
+exhaustive search over every focus mix and a fine effort grid finds."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The seven stylized facts of DESIGN.md, each on its validation experiment in quick mode (a smaller
+"""The seven stylized facts (docs/validation.md), each on its validation experiment in quick mode (a smaller
 force, fewer years and replications, the same seeds as the full run's first ones). Each test asserts
 what the study found: the direction of every required check and, where one is set, its band. The
 expectations themselves live in simulator/validation/facts.py; `salesim validate-facts` writes the

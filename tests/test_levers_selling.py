@@ -118,7 +118,7 @@ def test_activity_target_raises_logged_calls_and_effort(target_runs):
     """Goal-setting (Locke and Latham 2002) on a behaviour-based goal (Anderson and Oliver 1987):
     a calls target with a bonus, weighed like any goal by the chance of reaching it, makes reps
     work harder and log more calls than the same plan without it; most reps who reach it land
-    just above it (bunching at the threshold, DESIGN.md)."""
+    just above it (bunching at the threshold)."""
     with_target, without = target_runs[True], target_runs[False]
     assert with_target.logged_calls.mean() > 1.05 * without.logged_calls.mean()
     assert with_target.effort.mean() > 1.05 * without.effort.mean()
@@ -344,7 +344,7 @@ def test_paid_follow_ups_raise_customer_trust_and_retention():
 
 
 def test_equal_cost_calibration_scales_activity_pay_spifs_and_unit_goal_bonuses():
-    """Equal-cost comparisons rescale all variable pay (MECHANISM.md lesson 6): activity pay,
+    """Equal-cost comparisons rescale all variable pay: activity pay,
     SPIFs, the product quota's and the activity target's bonuses move with the plan's scale."""
     from simulator import Engine
 

@@ -66,7 +66,7 @@ def test_a_quota_with_bonus_breeds_more_misconduct_than_linear_commission_at_equ
 
 
 def test_misconduct_rises_with_goal_difficulty_and_pressure_and_falls_with_detection():
-    """DESIGN fact 5 (Wells Fargo 2016): unrealistic goals plus pressure plus weak detection breed
+    """stylized fact 5 (Wells Fargo 2016): unrealistic goals plus pressure plus weak detection breed
     misconduct. Peer contagion makes a single run's count swing by a factor of five either way,
     so the difficulty contrast is averaged over six runs."""
     by_difficulty = [misconduct_rate(small("wells_fargo", f"quota.difficulty={d}", size=200, years=1),

@@ -39,8 +39,8 @@ def tables(inputs, i):
     table = np.zeros((n_focus, E.N_COEF))
     lam = np.zeros((n_focus, n_prod))
     E.focus_table(i, selling, table, lam)
-    R = E._rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
-    T = (table, lam, selling.deal_value, E._exact_scratch(n_prod))
+    R = E.rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left)
+    T = (table, lam, selling.deal_value, E.exact_scratch(n_prod))
     return T, R, outlook.pipe_count, selling.win, lam
 
 
@@ -75,7 +75,7 @@ def test_exact_slope_is_the_derivative_of_the_value(name):
         T, R, pipe_count, win, lam = tables(inputs, i)
         if pipe_count[i] @ win + lam.max(axis=0).sum() >= inputs[10]:  # the exact valuation's domain (exact_below)
             continue
-        E._prepare_exact(i, T, R, pipe_count, win, T[0].shape[0])
+        E.prepare_exact(i, T, R, pipe_count, win, T[0].shape[0])
         for k in range(T[0].shape[0]):
             c = E.coef_exact(k, T)
             e = float(rng.uniform(0.05, 2.0))

@@ -70,7 +70,7 @@ def test_exact_distribution_matches_enumeration(curve):
 
 
 def test_normal_misstates_the_chance_of_a_threshold_with_few_deals(curve):
-    """MECHANISM.md lesson 5: with a handful of lumpy deals the normal approximation is off."""
+    """With a handful of lumpy deals the normal approximation misstates the chance of reaching quota."""
     pmfs = np.zeros((1, V.MAX_COUNT))
     base = np.zeros((1, V.MAX_COUNT))
     lengths = np.zeros(1, dtype=np.int64)

@@ -1,40 +1,15 @@
-"""Effort and product focus: each rep, each day, picks what its plan makes worth the most.
+"""Effort and product focus: each rep, each day, picks the effort and focus mix that maximise its
+valuation of the plan over the rest of the period (docs/model.md, "The reps' decisions"):
 
-One objective for every choice (MECHANISM.md). With T business days left in the period a rep
-planning effort e (held for the rest of the period) and focus mix f values
+    U(e, f) = V(mu, s) - ratchet(mu, s) + nu_next * e * A_out(f) + side pay - k * e^2 * T
 
-    U(e, f) = V(mu, s) - ratchet(mu, s) + nu_next * e * A_out(f) - k * e^2 * T
-
-- V is the expected pay (or its CARA certainty equivalent) of the period's plan plus the rep's
-  value of reaching its accepted goal, under the belief S_end ~ N(mu, s^2), where
-  mu = booked + held + pipeline closing in-period + e * A_in(f); the normal is replaced by the
-  exact compound distribution where few deals are expected (`valuation`);
-- A_in(f) and A_out(f) are the credited sales that a unit of effort over the rest of the period
-  yields inside and after the period, through each product's sales-cycle distribution
-  (D_p(T) = sum_j F_p(j), Chung, Narayandas and Chang 2021 on quota frequency and product mix);
-- nu_next values work that closes next period: delta * (commission, plus for forward-looking reps
-  the marginal value of a sale towards next period's bonus and goal);
-- ratchet() is the expected cost of raising next period's quota (Weitzman 1980);
-- k e^2 per day is the cost of effort.
-
-Nothing here refers to a kind of plan: give-up far from quota, coasting when it is easy, bunching
-just above it and the shift to quick products under short periods all come out of V.
-
-The search is over the focus lattice and continuous in effort. It is warm-started from
-yesterday's choice (Newton steps on U', which both valuations give in closed form, with a
-bracketing parabolic search where U does not curve like a parabola; then a climb through
-neighbouring focus mixes, each screened by U and U' at the current effort), with a coarse check
-over effort, including the efforts that just reach each pay threshold, that falls back to the
-exhaustive search whenever a distant optimum has become better (MECHANISM.md: "push for the
-bonus" and "give up" are two local optima that can trade places). That check reruns when its
-margin over the probes beyond a valley was small, the state moved or the period changed.
-The search is compiled once per valuation: `evaluate` and `coefficients` dispatch at compile
-time on what they are given (`numba.extending.overload`), so the normal valuation's inner loop
-sees only plain numbers (a rep's scalars R, a focus mix's coefficients, the pay curve as tuples)
-and nothing of the exact one; without unit goals (a product quota, an activity target) a mix
-carries five coefficients instead of fifteen, a variant of its own that keeps the hot path as
-short as it was before those levers.
-`tests/test_decisions.py` checks the result against an exhaustive grid.
+V is the plan's value under the rep's belief about its period's end (`behaviour.valuation`),
+A_in/A_out what a unit of effort sells inside and after the period through each product's sales
+cycle (Chung, Narayandas and Chang 2021), nu_next the value of work that counts next period
+(`behaviour.outlook`), the ratchet term the cost of a higher next quota (Weitzman 1980). Nothing
+here refers to a kind of plan. The search (`search`) is over the focus lattice and continuous in
+effort, warm-started from yesterday's choice, with a guard that falls back to the exhaustive
+search when a distant optimum wins; `tests/test_decisions.py` holds it to an exhaustive grid.
 """
 
 from __future__ import annotations
@@ -175,7 +150,7 @@ def unit_goal_value(e, g, mean, var, goal, bonus):
     """(value, d value / de) at effort e of a unit goal (g units per unit effort, `mean` and `var`
     expected without further effort): bonus x P(units >= goal) under a normal belief whose
     variance is the rep's own plus the new units' (Poisson: their mean), the same closed form as
-    every other threshold (MECHANISM.md)."""
+    every other threshold."""
     s = math.sqrt(var + e * g + 0.25)
     z = (mean + e * g - goal) / s
     return bonus * ncdf(z), bonus * npdf(z) * (g - z * g / (2.0 * s)) / s
@@ -916,17 +891,17 @@ def _near_breakpoint(mu, s, q, curve):
 
 def decision_workspace(n_focus: int, n_prod: int) -> tuple:
     """Work arrays for `choose_effort`, allocated once per run."""
-    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(3 * PROBES), _exact_scratch(n_prod))
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(3 * PROBES), exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
-def _exact_scratch(n_prod):
+def exact_scratch(n_prod):
     return (np.zeros((n_prod, MAX_COUNT)), np.zeros(n_prod, dtype=np.int64), np.zeros((n_prod, MAX_COUNT)),
             np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 4)), np.zeros((3, MAX_SEGMENTS)))
 
 
 @njit(cache=True, error_model="numpy")
-def _rep(i, outlook, stakes, kcost, risk, demand_var, days_left):
+def rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left):
     """Rep i's scalars R, as the valuation reads them."""
     return (outlook.mu_fixed[i], outlook.var_fixed[i], outlook.booked[i], stakes.quota[i], demand_var, stakes.goal[i],
             risk[i], stakes.ratchet_w[i], stakes.quota_up, stakes.quota_down, stakes.nu_next[i], kcost[i] * days_left,
@@ -934,7 +909,7 @@ def _rep(i, outlook, stakes, kcost, risk, demand_var, days_left):
 
 
 @njit(cache=True, error_model="numpy")
-def _prepare_exact(i, T, R, pipe_count, win, n_focus):
+def prepare_exact(i, T, R, pipe_count, win, n_focus):
     """Load rep i's pipeline into the exact valuation's work arrays; False if the exact
     distribution does not fit the atom table at every mix and effort (the whole day then uses the
     normal belief, so U never switches valuation part-way along effort)."""
@@ -993,7 +968,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
             side_column(i, days_left, selling, side, table)
         k0 = focus[i]
         e0 = effort[i]
-        R = _rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
+        R = rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left)
         # few deals expected and a threshold within reach: the exact distribution
         expected_deals = 0.0
         for p in range(n_prod):
@@ -1003,7 +978,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
             mu_guess = mu_fixed[i] + e0 * table[k0, 0]
             s_guess = math.sqrt(var_fixed[i] + e0 * table[k0, 1]) + 1.0
             if _near_breakpoint(mu_guess, s_guess, stakes.quota[i], stakes.curve):
-                exact = _prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
+                exact = prepare_exact(i, T_exact, R, pipe_count, win, n_focus)
         choice.exact_used[i] = exact
         margin0, mu_then, day_then = guard_memory[i, 0], guard_memory[i, 1], guard_memory[i, 2]
         guard = (day_then < period_start or day - day_then >= GUARD_DAYS
@@ -1040,11 +1015,11 @@ def utility_grid(i, efforts, active, full, days_left, stakes, outlook, kcost, ri
     lam = np.zeros((n_focus, n_prod))
     focus_table(i, selling, table, lam)
     side_column(i, days_left, selling, side, table)
-    R = _rep(i, outlook, stakes, kcost, risk, demand_var, days_left)
-    T_exact = (table, lam, selling.deal_value, _exact_scratch(n_prod))
+    R = rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left)
+    T_exact = (table, lam, selling.deal_value, exact_scratch(n_prod))
     out = np.empty((n_focus, len(efforts)))
     if exact:
-        _prepare_exact(i, T_exact, R, outlook.pipe_count, selling.win, n_focus)
+        prepare_exact(i, T_exact, R, outlook.pipe_count, selling.win, n_focus)
     for k in range(n_focus):
         for m in range(len(efforts)):
             if exact:

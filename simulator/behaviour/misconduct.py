@@ -1,28 +1,13 @@
-"""Misconduct: whether to book fake sales or sell customers what they do not need, by the same
-weighing as every other choice.
+"""Misconduct: whether to book fake sales (fabrication) or sell declining customers what they do not
+need (mis-selling), weighed by the same valuation as every other choice.
 
-A rep considering n acts today compares what they bring under the plan with what they cost it:
+A rep takes the number of acts n with the best net value (plus logistic noise):
 
-    gain(n)  = E[value(S + n x) - value(S)] x (1 - p)  +  the check-in it may clear
-    cost(n)  = n x (moral cost + p x sanction)
+    net(n) = E[value(S + n x) - value(S)] x (1 - p) + [check-in cleared] - n x (moral cost + p x sanction)
 
-- value() is the plan's pay plus the rep's goal value plus the pressure attached to missing the
-  goal, under the rep's belief about the period's end (`valuation.gain_and_option`), so an act is
-  worth most to a rep just short of a threshold near its deadline and worth only its commission
-  under linear pay: the pattern of Schweitzer, Ordonez and Douma (2004), who found unmet goals
-  motivate unethical behaviour most when people are close to the goal, and of Cadsby, Song and
-  Tapon (2010), where cheating concentrated under target-based pay. Nothing here refers to a goal
-  or a plan type: that pattern emerges from value().
-- p is the chance the act is found (audits, investigated complaints, colleagues' reports); found,
-  its credit is reversed and the rep is warned, or dismissed after repeated findings, which costs
-  the job (`behaviour.ethics.job_loss_months` of pay).
-- The moral cost is the rep's integrity x `moral_cost`, discounted by its norm (how acceptable
-  misconduct looks where it works, `simulator.conduct.climate`).
-
-The rep takes the best n (with a logistic noise term, so choices near indifference vary).
-Fabrication (Wells Fargo's unauthorised accounts, 2011-2016) books fake credit with no revenue;
-mis-selling (Sears Auto Centers' unneeded repairs, 1992) turns a customer who declined into a real
-sale. Reps' effort choices do not anticipate their own misconduct.
+so acts peak just short of a threshold near its deadline and vanish under linear pay, with no rule
+saying so (Schweitzer, Ordonez and Douma 2004; Cadsby, Song and Tapon 2010). Cases: Wells Fargo's
+unauthorised accounts, Sears Auto Centers' unneeded repairs (docs/model.md, "Misconduct").
 """
 
 from __future__ import annotations

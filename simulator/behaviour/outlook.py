@@ -1,14 +1,9 @@
-"""What next period looks like from this one: the value of a sale that counts next period, and
-the value of a lower next quota.
+"""What next period looks like from this one: the value of a sale that counts next period (nu_next)
+and the weight on a higher next quota (ratchet_w), computed once per period per rep.
 
-Work that closes after the period's end is worth nu_next = delta * m_next per credited $, where
-delta is the rep's patience over one period and m_next blends the plan's headline commission
-rate (what a myopic rep counts) with the full marginal value of a sale at the start of a typical
-next period, towards its bonus and goal (what a forward-looking rep counts, weight `foresight`).
-Under a quota that moves with this period's sales, a forward-looking rep also prices the expected
-rise of next period's quota at nu_Q = -dV/dQ (Weitzman 1980's ratchet; Misra and Nair 2011),
-weighted by its `ratchet_foresight`. Computed once per period per rep (MECHANISM.md: keep delta,
-beta and beta_ratchet separate).
+nu_next = patience over a period x ((1 - foresight) x the headline rate + foresight x the marginal
+value of a sale at the start of a typical next period); ratchet_w = ratchet_foresight x patience x
+the marginal value of a lower quota (Weitzman 1980; Misra and Nair 2011). docs/model.md.
 """
 
 from __future__ import annotations

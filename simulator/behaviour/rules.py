@@ -1,7 +1,7 @@
 """Decision rules, chosen by name in a scenario (`behaviour.rule`), so their results can be compared.
 
 - `forward_looking`: the full weighing of `effort` and `timing`, with each rep's foresight and
-  ratchet foresight (MECHANISM.md);
+  ratchet foresight;
 - `myopic`: the same weighing by reps who count next period only at the plan's commission rate and
   ignore what this period does to the next quota (the static benchmark of Misra and Nair 2011);
 - `rule_of_thumb`: no weighing at all: work at the pace the remaining quota needs, a balanced

@@ -1,24 +1,10 @@
-"""Deal timing: book a ready deal now, hold it, push it into the next period, pull one in.
+"""Deal timing: book a ready deal now, hold it, push it into the next period, or pull one in from it.
 
-Every timing choice is priced by the same valuation as effort (MECHANISM.md lesson 3), and
-always costs something: a held customer may walk away, a waiting customer signs now only for a
-discount, a deal pulled in from next period needs a discount too.
-
-- A *flexible* customer can be booked today, or held, keeping the choice until the period's end,
-  when the period's other sales are known; its value then is the larger of booking it in this
-  period and booking it in the next (worth nu_next per credited $). Holding is an option priced in
-  closed form (`gain_and_option`). Under linear pay booking now always wins; near a threshold
-  holding wins, and on the last day a rep who is capped, already safe, or out of reach pushes
-  the deal out (sandbagging; Oyer 1998, Chung, Steenburgh and Sudhir 2014 on caps).
-- A *waiting* customer signs now at the period-end discount, or signs at list price in the next
-  period. Reps grant the discount when a discounted sale in this period is worth more than a full
-  one later: an accelerator above quota or a bonus within reach does that, linear pay does not
-  (Larkin 2014's discount-fuelled period-end rush under accelerating commissions).
-- On a period's last day a rep may *pull in* deals due early next period for a discount, on the
-  same comparison.
-Customers waiting for a discount do not walk away while they wait (they chose to wait); held
-flexible customers walk away with the scenario's daily risk. Timing is valued risk-neutrally (the
-option is priced pointwise), for every rule that weighs.
+Every timing move is priced by the plan's valuation (`behaviour.valuation.gain_and_option`) and
+always costs something (a held customer may walk away; a waiting customer signs now only at the
+period-end discount; a deal pulled in needs a discount too), so under linear pay nothing is moved.
+Near a threshold, holding or discounting pays: sandbagging and the period-end rush (Oyer 1998;
+Larkin 2014; Chung, Steenburgh and Sudhir 2014 on caps). docs/model.md, "The reps' decisions".
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
-"""Staying or quitting: reps compare what the job is worth to them with their outside option.
+"""Staying or quitting: each month reps weigh a year in the job against their outside option.
 
-A rep keeps running averages of its variable pay per day and of that pay's variance across
-periods. With CARA risk aversion r, a year in the job is worth the certainty equivalent
-    CE = base + 252 * mean - r/2 * (variance of a year's variable pay) - 252 * effort cost a day,
-and a rep whose CE falls short of its outside option quits at a rate that rises with the shortfall
-(MECHANISM.md, pay mix under uncertainty; Lazear 2000 on sorting by pay). Morale follows
-attainment; a rep whose morale collapses quits at the full rate (Chung, Steenburgh and Sudhir
-2014 report attrition after repeated misses). Reps still ramping up do not weigh quitting: they
-knew the ramp when they joined.
+A year is worth the certainty equivalent CE = base + 252 x mean variable pay a day - r/2 x the
+variance of a year's variable pay - 252 x effort cost a day, from running averages of the rep's
+own settlements; a rep whose CE falls short quits at a rate that rises with the shortfall
+(Lazear 2000), and at the full rate once its morale has collapsed (Chung, Steenburgh and Sudhir 2014).
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """What a period's pay is worth to a rep, in closed form: compiled kernels over pay curves.
 
-A rep's belief about its credited sales at the period's end is Normal(mu, s^2) (MECHANISM.md): the
-booked sales, plus the open pipeline and planned effort's output that closes inside the period.
-The value of the plan is then a sum over the pay curve's segments of normal partial moments: for a
-risk-neutral rep E[pay]; for a risk-averse rep with risk aversion r the certainty equivalent
-E[pay] - r/2 Var[pay]. Where few deals are expected the normal misstates
-the chance of reaching quota (MECHANISM.md lesson 5), so `value_atoms` takes the exact
-compound distribution built by `count_pmf` and `build_atoms`.
-
-A curve is `simulator.pay.payout.PayCurve.kernel()`: (n, lo, slope, quota_coef, lump, gi), plain numbers;
-`goal` adds a rep's own value of reaching its goal to every segment from index gi up
-(goal-setting theory: Locke and Latham 2002).
+Under a normal belief about the period's credited sales the plan's value is a sum over the pay
+curve's segments of normal partial moments: E[pay] for a risk-neutral rep, E[pay] - r/2 Var[pay]
+for a risk-averse one (Holmstrom and Milgrom 1987); where few deals are expected the exact
+compound distribution replaces the normal (`value_atoms`, `count_pmf`, `build_atoms`). A curve is
+`simulator.pay.payout.PayCurve.kernel()`; `goal` adds the rep's value of reaching its goal to every
+segment from the goal's index up (Locke and Latham 2002).
 """
 
 from __future__ import annotations
@@ -262,7 +257,7 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
 
     gain(S) = value(S + x) - value(S) is piecewise linear in the period's other sales S, so both
     expectations are closed form under S ~ N(mu, s^2). The second is the value of keeping the
-    choice until the period's end, when S is known (the option MECHANISM.md prices holding with).
+    choice until the period's end, when S is known (the option a held deal is priced as).
     `points` is work space for at least 2 n + 2 numbers.
     """
     n, lo, slope, qc, lump, gi = curve

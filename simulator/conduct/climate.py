@@ -1,19 +1,10 @@
-"""The ethical climate: the norm each rep reads from colleagues,
-integrity worn down by pressure, and the check-ins that apply it.
+"""The ethical climate: the norm each rep reads from colleagues, integrity worn down by pressure and
+by what it sees, and the check-ins that apply pressure.
 
-- Peers: reps sit in branches on a relaxed caveman graph (Watts 1999). Each rep's norm (how
-  acceptable misconduct looks, 0-1) drifts toward its manager's tolerance plus `peer_influence`
-  times the share of colleagues seen cheating without being caught, minus the share seen caught:
-  misconduct is contagious where it goes unpunished (Gino, Ayal and Ariely 2009) and deterred where
-  sanctions are visible; it spread branch by branch at Wells Fargo (Independent Directors of
-  Wells Fargo, Sales Practices Investigation Report, 2017).
-- Integrity erodes a little each time a rep is found behind at a check-in and each time it
-  cheats, and day by day while it works among colleagues seen cheating unpunished (in proportion
-  to `peer_influence` and their share); it recovers slowly without these: the slippery slope of
-  small transgressions (Welsh, Ordonez, Snyder and Christian 2015), moral disengagement under
-  pressure and diffusion of responsibility (Bandura 1999).
-- Check-ins compare booked sales with the pro-rated goal; being behind costs the rep the
-  scenario's pressure cost (twice that with public rankings).
+A rep's norm drifts toward its manager's tolerance plus `peer_influence` x the chance some
+colleague is seen cheating unpunished, less the chance some colleague is seen caught (Gino, Ayal
+and Ariely 2009). Integrity erodes at failed check-ins, at each act and among unpunished cheats
+(Welsh, Ordonez, Snyder and Christian 2015; Bandura 1999), and recovers slowly. docs/model.md.
 """
 
 from __future__ import annotations

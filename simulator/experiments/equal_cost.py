@@ -1,7 +1,7 @@
 """Equal-cost comparisons: rescale a plan's variable pay so it costs what a reference plan costs.
 
-Most comparisons that designers and the literature make are at equal expected pay cost
-(MECHANISM.md lesson 6), and reps respond to the rates, so the scale is found by iteration over
+Most comparisons that designers and the literature make are at equal expected pay cost (many
+effects change sign with a plan's cost), and reps respond to the rates, so the scale is found by iteration over
 short runs on common seeds: a fixed-point step scale <- scale * (reference cost - base) / variable,
 damped, and bracketed by the scales already seen to cost too little and too much.
 """

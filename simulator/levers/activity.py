@@ -1,25 +1,11 @@
-"""Activities reps log (calls, demos, visits, follow-ups): the work effort produces, the padding
-activity pay invites, and the audits that find some of it.
+"""Activities reps log (calls, demos, visits, follow-ups): the work effort produces, activity pay and
+an activity target, the padding they invite, and the audits that find some of it.
 
-Activity-based pay is behaviour-based control in Anderson and Oliver's (1987) terms: the firm
-pays for what it can observe of the work rather than for its outcome. Kerr (1975), "On the folly
-of rewarding A while hoping for B", is the warning: what is paid for is what gets done, and a
-count that can be inflated will be. Here effort produces activities (and, as before, the
-opportunities of `pipeline.prospect`: activities are the visible side of that effort); reps value
-activity pay in the same objective as sales pay (`side_pay`, `behaviour.effort`), so paying for
-activities raises effort; and a rep may log activities that never happened, weighed like any act
-of misconduct (`behaviour.misconduct`): the pay each brings, kept unless found, against the moral
-cost (`behaviour.ethics.padding_moral_share` of `moral_cost`, scaled by integrity and the branch's
-norm) and the chance an audit finds the day's padding times the sanction (a warning, or the job
-after `warnings_before_firing`). Audits use management's audit rate, catch and window; found
-padding is clawed back from activity pay. An activity target (`plan.activity_target`) enters the
-same weighing: invented activities of its kind are also worth its bonus times the gain in the
-chance of reaching it (the closed form of `behaviour.effort.unit_goal_value`, from the count
-logged so far and today's pace for the days left), which is large only for a rep just short of
-the target late in the period, so padding bunches there (Schweitzer, Ordonez and Douma 2004 on
-misconduct just short of goals; Kerr 1975).
-
-Nothing here runs, and no random number is drawn, unless a scenario defines activities.
+Activity pay is behaviour-based control (Anderson and Oliver 1987): reps weigh it beside
+commission, so it raises effort; a count that can be inflated will be (Kerr 1975), so a rep pads
+the log where what padding brings (pay, the target's bonus times the gain in the chance of
+reaching it) beats its moral cost and the expected sanction. Nothing here runs, and no random
+number is drawn, unless the scenario defines `market.activities`. docs/model.md.
 """
 
 from __future__ import annotations

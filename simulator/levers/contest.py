@@ -1,17 +1,10 @@
-"""Sales contests: a prize for the top ranks (rank contest) or for everyone past a level (threshold
-contest), on top of the plan.
+"""Sales contests (`plan.contest`): a prize for the top ranks (rank contest) or for everyone past a
+level (threshold contest).
 
-A rep cannot know where the winning line will fall; it reckons it from what it sees of its peers
-(their results so far on the leaderboard, their usual pace, and how uncertain the rest of their
-period is) and values the contest as a prize won when its own credited sales over the contest
-period pass that uncertain line. The prize enters the
-rep's weighing as the world's second goal (`simulator.world.build.SecondGoal`), so its effects come from the same
-valuation as the plan: just outside the winning ranks the value of one more sale is steep, and so
-is that of a riskier product mix or a fake sale or a mis-sale, while reps far ahead or far behind
-are barely moved. Gaba and Kalra (1999, Marketing Science 18(3)) found in experiments
-that reps facing a contest or quota with few winners choose riskier options; Casas-Arce and
-Martinez-Jerez (2009, Management Science 55(8)) found in a retailer's field data that contestants
-near the winning line work harder while those far from it ease off.
+A rep reckons the winning line from the leaderboard, as the k-th best of its peers' uncertain
+final results (`kth_best_of_others`), and values the prize as the world's second goal: a lump sum
+times the chance of passing that line. Reps just behind the line work harder and take more risk
+(Gaba and Kalra 1999; Casas-Arce and Martinez-Jerez 2009). docs/model.md, "Contests".
 """
 
 from __future__ import annotations

@@ -1,13 +1,9 @@
-"""Draws for new hires: variable pay topped up to a guaranteed amount while a new rep ramps up.
+"""Draws for new hires (`plan.draw`): variable pay topped up to a guaranteed amount a month for the
+first months, while a new rep ramps up.
 
-A new hire sells little while it learns (`force.ramp_days`), so under a variable-heavy plan its
-first periods pay little, and the running pay it weighs against its outside option
-(`behaviour.turnover`) starts low: new hires are the reps most likely to leave. A draw tops the
-variable pay up to `amount` a month for the first `months` months. A non-recoverable draw (a
-guarantee) is the firm's cost; a recoverable draw is an advance, paid back from later earnings
-above the draw, so it buys less retention (Zoltners, Sinha and Lorimer 2006, The Complete Guide
-to Sales Force Incentive Compensation, ch. 12, on draws and guarantees for new salespeople). A
-balance still owed when a rep leaves is written off.
+A recoverable draw is an advance paid back from later earnings above it; a non-recoverable one is
+the firm's cost. Reps feel it through the pay they weigh against their outside option (Zoltners,
+Sinha and Lorimer 2006, ch. 12). A balance still owed when a rep leaves is written off.
 """
 
 from __future__ import annotations

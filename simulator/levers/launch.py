@@ -1,21 +1,9 @@
-"""A product launched mid-run: customers' awareness of it and reps' learning curve on it.
+"""A product launched mid-run (`market.launch`): customers' awareness of it and reps' learning curve.
 
-Before the launch day nobody can sell the product (no leads). From then on a territory's leads
-of it are the product's full rate x the share of its customers aware of it x the rep's
-productivity on it:
-
-- Awareness follows Bass (1969) diffusion, dA_i = (p x s_i + q x mean A) x (1 - A_i) a day:
-  the innovation term is driven by the selling effort s_i put on the product in territory i
-  (effort x its focus share, yesterday), the imitation term by word of mouth across the market.
-  Reps weigh only today's leads, so building the market is a by-product of what pays today, which
-  is why launch incentives matter.
-- A rep's productivity on it rises with its own cumulative selling effort on it, learning by
-  doing (Arrow 1962; Wright 1936's learning curve in its exponential form, with the gap to full
-  productivity closing by 63% every `learning_days` days of full effort); a new hire starts
-  again from `productivity_start`.
-
-The kernels see the result as a per-rep leads table (`simulator.leads`). Nothing here runs unless
-the scenario has `market.launch`; no random numbers are drawn.
+A territory's leads of the product are its full rate x awareness x the rep's productivity on it.
+Awareness follows Bass (1969) diffusion driven by the selling effort put on the product; a rep's
+productivity on it climbs with its own selling (Arrow 1962; Wright 1936). Reps weigh only today's
+leads, which is why launch incentives matter. No random numbers are drawn. docs/model.md.
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
-"""Mid-year quota adjustment: quotas re-set from realised demand when the market shifts.
+"""Mid-year quota resets (`quota.reset`): quotas re-set from realised demand when the market shifts.
 
-Quotas are set for the demand the plan expects. When demand moves away from it (a recession, a
-boom), quotas that stay put become out of reach or windfalls, whatever the reps do. Practice is to
-re-set them from what the market turned out to be (Zoltners, Sinha and Lorimer 2006, The Complete
-Guide to Sales Force Incentive Compensation, ch. 10 on quota setting: adjust quotas when
-unforeseen events change territories' potential). At each check the demand of the last month or
-quarter (net of seasonality, which the quotas already allow for) is compared with the level the
-quotas assume; past the threshold, the rest of the current period's quota and the following
-periods' quotas move to the new level. Only the fixed and territory policies are adjusted: a
+At each check the demand of the last month or quarter (net of seasonality) is compared with the
+level the quotas assume; past the threshold, the rest of the period's quota and later quotas move
+to the new level (Zoltners, Sinha and Lorimer 2006, ch. 10). Fixed and territory policies only: a
 ratchet or growth quota follows sales, and so the market, already.
 """
 

@@ -1,12 +1,9 @@
-"""Team quotas and team bonuses: every member of a branch is paid when the branch reaches its quota.
+"""Team quotas and team bonuses (`plan.team`): every member of a branch is paid when the branch
+reaches its quota.
 
-A rep values the team bonus through its own contribution: the team reaches its quota when the rep's
-own credited sales reach the team quota less what it expects of its colleagues (their sales so
-far and their usual pace), and its colleagues' results are uncertain too. In a big team that
-uncertainty dwarfs what one rep can add, so the chance of the bonus hardly moves with its own
-effort and the rep leaves the work to others: free-riding emerges from the weighing, as in
-Holmstrom's (1982, Bell Journal of Economics 13(2)) moral hazard in teams, where a shared reward
-dilutes each member's incentive as the team grows.
+A rep values the bonus through its own contribution: the line it must reach is the team quota
+less what it expects of its colleagues, whose results are uncertain too; in a big team one rep
+hardly moves the chance, so effort falls (free-riding: Holmstrom 1982).
 """
 
 from __future__ import annotations

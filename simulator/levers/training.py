@@ -1,22 +1,10 @@
-"""Relationship skills and sales training.
+"""Relationship skills and sales training (`force.skills`, `management.training`).
 
-Each rep has a relationship skill (listening, clarity, adapting to the customer), 0-1, drawn on
-hiring. Skill raises the rep's win rates (adaptive selling raises performance: Weitz, Sujan and
-Sujan 1986), so a skilled rep's own valuation of effort is higher and it works and sells more
-(`behaviour.effort` sees its win rates); and customers' trust in their rep follows the rep's
-skill over `trust_days` (relationship quality, trust and satisfaction, grows out of the
-salesperson's relationship behaviour: Crosby, Evans and Cowles 1990), and further with the rep's
-after-sales follow-ups (Crosby et al.'s contact intensity; `market.activities` marked
-`after_sales`, done as effort allows and paid for where the plan pays activity pay). Trust brings
-repeat business and referrals, the territory's demand x (1 + referral_effect x (trust - mean)),
-and keeps customers: cancellations x (1 - retention_effect x (trust - mean)).
-
-Training (`management.training`) is the lever: a course for every rep every `every_days`
-(positions staggered), paid at once (`cost`, in the cost of sales), closes `gain` of the gap to
-full skill `delay_days` later. A new hire starts from a fresh draw and no course pending.
-
-Skills are drawn from their own stream, a child of the run's seed sequence, so the run's main
-stream is untouched; nothing here runs unless the scenario has `force.skills`.
+Skill raises a rep's win rates (Weitz, Sujan and Sujan 1986); customers' trust in their rep follows
+its skill and after-sales follow-ups (Crosby, Evans and Cowles 1990), bringing referrals and keeping
+customers. A course closes part of the gap to full skill after a delay, at a cost. Skills are drawn
+from their own stream (a child of the run's seed sequence), so the run's main stream is untouched.
+docs/model.md, "Skills and training".
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ def fig_pay(plans: list[PlanData]):
     ax = axes[0, 0]
     labels, x = [], 0
     parts = (("base", "#9ecae1"), ("commission", "#3182bd"), ("bonus", "#fd8d3c"))
-    side_parts = (("contest_prize", "#e6550d"), ("team_bonus", "#fdae6b"), ("draw_paid", "#74c476"))  # simulator.levers.prizes
+    side_parts = (("contest_prize", "#e6550d"), ("team_bonus", "#fdae6b"), ("draw_paid", "#74c476"))  # `simulator.levers`: awarded pay
     labelled: set[str] = set()
     for plan in plans:
         rows = plan.rep_periods

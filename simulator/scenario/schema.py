@@ -209,7 +209,7 @@ class Shock(Strict):
 
 
 class Customers(Strict):
-    """How customers time their signatures (MECHANISM.md: the end-of-period rush needs both sides)."""
+    """How customers time their signatures: the period-end rush needs reps who grant a late discount and customers who learn to wait for it."""
 
     flexible_share: Share = Field(0.2, description="share of ready customers who will sign whenever asked, within flexible_days")
     flexible_days: Annotated[int, Field(ge=0)] = Field(20, description="days a flexible customer stays ready")
@@ -422,7 +422,7 @@ class Plan(Strict):
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
     variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
-    # levers from practice (simulator.levers.prizes); off by default
+    # levers from practice (`simulator.levers`); off by default
     contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
     team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
     draw: Draw | None = Field(None, description="a draw (guarantee) for new hires")

@@ -1,16 +1,11 @@
 """The sales process: effort turns leads into opportunities, which close after their sales cycle.
 
-Each day a rep's effort and focus draw Poisson opportunities per product from its territory's
-demand. Every opportunity gets its decision day from the product's sales-cycle distribution and
-its outcome (won with the product's win rate) when it is created; the rep sees the open pipeline
-by decision day but not the outcomes. On its decision day a won opportunity becomes a ready
-customer, who either signs at once, or is *flexible* (signs whenever the rep asks within a few
-days, so the rep may hold the deal or push it into the next period), or *waits* for a period-end
-discount (MECHANISM.md: the end-of-period rush needs customers who learn to wait). The pipeline
-is a ring buffer over decision days, per rep and product.
-
-`book` is the one place where a sale enters the books: credited sales, revenue net of discount,
-gross profit, the day's totals, and any later cancellation (clawed back from pay).
+Opportunities are Poisson per rep and product, each with its decision day (the product's sales
+cycle) and hidden outcome (its win rate); the pipeline is a ring over decision days. On its day a
+won opportunity becomes a ready customer who signs at once, is *flexible* (signs when asked within
+a few days: the rep may hold or push it) or *waits* for a period-end discount. `book` is the one
+place a sale enters the books: credited sales, revenue net of discount, gross profit, the day's
+totals and any later cancellation (clawed back from pay).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Validation against published findings: the seven stylized facts of DESIGN.md, run, checked and
+"""Validation against published findings: the seven stylized facts, run, checked and
 written up (docs/validation.md).
 
     from simulator.validation import validate_facts

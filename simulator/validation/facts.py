@@ -1,4 +1,4 @@
-"""The seven stylized facts of DESIGN.md as checkable expectations.
+"""The seven stylized facts the model is held to, as checkable expectations.
 
 Each fact names its experiment file (`experiments/validation/`, which sets up the comparison the
 study made and cites it) and the checks that say what the study found: a metric, the arm it is
@@ -85,7 +85,7 @@ FACTS: tuple[Fact, ...] = (
         equal_cost={"linear": "accelerator", "bonus_only": "accelerator"},
         needs="Holds at every point of the robustness sweep. The rush comes from customers who learn to wait "
               "for a period-end discount (market.customers.waiting_share, waiting_ceiling) meeting reps for "
-              "whom a discounted sale above quota beats a full-price one next period; MECHANISM.md's prototype "
+              "whom a discounted sale above quota beats a full-price one next period; an earlier prototype of the model "
               "found it plan-specific only while the discount exceeds 1 - a period's patience (not rerun here). "
               "The first-day spike comes from forward-looking reps holding flexible customers' deals.",
     ),
@@ -226,7 +226,7 @@ FACTS: tuple[Fact, ...] = (
         equal_cost={"fixed_heavy": "variable_heavy"},
         needs="Holds at every point of the robustness sweep (monthly demand CV 0.15-0.6 around the recession "
               "market's 0.3). Quitting comes from risk-averse reps whose certainty-equivalent pay falls below "
-              "their outside option; MECHANISM.md's prototype found nobody quitting under either plan at zero "
+              "their outside option; an earlier prototype of the model found nobody quitting under either plan at zero "
               "uncertainty (not rerun here). The price is real: effort and revenue fall under fixed-heavy pay.",
     ),
 )

@@ -159,14 +159,14 @@ def figure(result: FactResult, path: Path) -> None:
 
 INTRO = """# Validation against published findings
 
-The model is judged against what field and lab studies found (DESIGN.md, stylized facts). Each
+The model is judged against what field and lab studies found (the stylized facts). Each
 fact has an experiment file in `experiments/validation/` that sets up the comparison the study
 made and cites it, and a list of checks in `simulator/validation/facts.py`: a metric, the arms
 compared, the expected direction and, where the literature gives a transferable magnitude, a band
 on the relative change (none of the seven studies does for this setting, so no band is set).
 Every arm runs on the same seeds (common random numbers), so each difference below is paired by
 seed, with a Student-t 95% interval over replications. Quota hit rates sit beside every effect,
-because several effects hold only in a band of quota difficulty (MECHANISM.md).
+because several effects hold only in a band of quota difficulty.
 
 A check **agrees** when the whole 95% interval lies on the expected side (and inside the band,
 if any); **direction only** when the mean goes the expected way but the interval reaches zero;

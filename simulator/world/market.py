@@ -1,16 +1,15 @@
 """Products, sales cycles, territories and demand: the market the reps sell into.
 
-Demand for a rep's effort is the product of its territory's potential, seasonality, scheduled
-shocks (e.g. a recession) and a random monthly factor whose spread is the scenario's demand
-uncertainty. Reps see the current month's demand (they see today's leads) but not future months'.
-Each product's sales cycle is a discretised gamma distribution of days from opportunity to the
-customer's decision, so cheap quick products and expensive slow ones close in different periods
-(MECHANISM.md lesson 1: value every unit of work by the period in which it will count).
+Demand for a rep's effort is its territory's potential x seasonality x scheduled shocks x a random
+monthly factor (the scenario's demand uncertainty); reps see this month's factor, not later ones.
+Each product's sales cycle is a discretised gamma distribution of days to the customer's decision,
+so cheap quick products and expensive slow ones close in different periods.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit
@@ -42,7 +41,7 @@ class ProductTable:
     def horizon(self) -> int:
         return self.delay_pmf.shape[1]
 
-    @property
+    @cached_property
     def credited_deal(self) -> np.ndarray:
         """Credited $ of one deal at list price."""
         return self.price * self.credit
@@ -163,7 +162,7 @@ class Demand:
     def closing_table(self, days_left: np.ndarray, delay_cdf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For every day t and product p: the demand-weighted effort-days over the rest of the
         window (`days_left[t]` days) whose opportunities are decided inside it (D_p(T) of
-        MECHANISM.md, with what reps expect of demand) and after it. Computed once per run."""
+        with what reps expect of demand) and after it. Computed once per run."""
         return _closing_table(self.planned, self.month_factor, np.asarray(days_left, dtype=np.int64), delay_cdf,
                               DAYS_PER_MONTH)
 

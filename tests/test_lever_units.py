@@ -1,0 +1,237 @@
+"""Each lever on its own, against a tiny day context (`conftest.tiny_day`) and no engine: what it
+adds to the valuation, what it does in the day, what it pays at settlement, and its static price."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import tiny_day
+
+from simulator.levers import LEVER_TYPES, static_pay
+from simulator.state.context import ACTIVITY_GOAL, PRODUCT_GOAL
+
+ALL = np.arange(6)
+
+
+def settle(lever, ctx, full=True, variable=None):
+    days = np.full(ctx.reps.n, ctx.period_len)
+    return lever.settle(ctx, ALL, days, full, np.zeros(ctx.reps.n) if variable is None else variable)
+
+
+def test_a_scenario_without_levers_builds_none_and_its_terms_are_zeros():
+    ctx, levers = tiny_day("baseline")
+    assert not levers and levers.levers == []
+    terms = levers.valuation_terms(ctx)
+    assert not terms.rate.any() and not terms.spif.any() and not terms.unit_goals.any() and terms.prize == 0
+    assert levers.table("leads", ctx.world.products.leads) is ctx.world.products.leads
+
+
+def test_every_lever_type_is_built_only_when_its_scenario_uses_it():
+    names = {kind.name for kind in LEVER_TYPES}
+    assert names == {"activities", "product_quota", "spif", "launch", "training", "contest", "team", "draw",
+                     "quota_reset"}
+    _, levers = tiny_day("activity_targets", "plan.spif={standard: 40}")
+    assert set(levers.by_name) == {"activities", "spif"}
+
+
+# ------------------------------------------------------------------------------------ activities
+
+
+def test_activity_pay_values_effort_per_focus_mix_and_pays_what_is_logged():
+    ctx, levers = tiny_day("activity_goals")
+    acts = levers.by_name["activities"]
+    terms = levers.valuation_terms(ctx)
+    shares = ctx.world.focus_shares
+    expected = sum(acts.pay[a] * acts.per_effort[a] * (shares[:, acts.product[a]] if acts.product[a] >= 0 else 1.0)
+                   for a in range(len(acts.names)))
+    np.testing.assert_allclose(terms.rate, expected)
+    ctx.reps.effort[:] = 1.5
+    ctx.reps.integrity_now[:] = 1.0  # honest reps: nothing padded
+    acts.cap[:] = 0
+    levers.end_work(ctx)
+    done = 1.5 * acts.per_effort * np.where(acts.product >= 0, shares[ctx.world.balanced][np.maximum(acts.product, 0)], 1.0)
+    np.testing.assert_allclose(acts.logged, np.tile(done, (6, 1)))
+    part = settle(acts, ctx)
+    np.testing.assert_allclose(part.pay, done @ acts.pay)
+    assert part.columns["activities_padded"].sum() == 0
+    assert not acts.logged.any()  # counts start again
+
+
+def test_padding_pays_when_unaudited_and_integrity_is_low():
+    ctx, levers = tiny_day("activity_goals", "management.detection.audit_rate=0.0")
+    acts = levers.by_name["activities"]
+    ctx.reps.integrity_now[:] = 0.0
+    levers.end_work(ctx)
+    padded = acts.padded.sum(axis=0)
+    assert (padded[acts.pay > 0] > 0).any()
+    assert padded[(acts.pay <= 0) | (acts.cap <= 0)].sum() == 0  # nothing to gain, or the log is verified
+
+
+def test_an_activity_target_is_a_unit_goal_and_pays_its_bonus_at_the_period_end_when_reached():
+    ctx, levers = tiny_day("activity_targets")
+    acts = levers.by_name["activities"]
+    spec = ctx.scenario.plan.activity_target
+    a = acts.names.index(spec.activity)
+    acts.logged[:, a] = [0, 100, 200, 300, 599, 650]
+    ctx.reps.quota_days[0] = ctx.period_len // 2
+    terms = levers.valuation_terms(ctx)
+    goal = terms.unit_goals[:, ACTIVITY_GOAL]
+    np.testing.assert_allclose(goal[:, 0], acts.logged[:, a])
+    assert goal[0, 2] == pytest.approx(spec.count * (ctx.period_len // 2) / ctx.period_len)  # cut to the days held
+    assert goal[1, 2] == spec.count
+    assert (goal[:, 3] == spec.bonus).all() and terms.goal_rate.max() > 0
+    ctx.day = ctx.period_len - 1  # the period's last day
+    part = settle(acts, ctx)
+    assert list(part.columns["activity_target_bonus"] > 0) == [False, False, False, False, False, True]
+
+
+# ----------------------------------------------------------------------------- product quota, SPIF
+
+
+def test_a_product_quota_counts_units_booked_and_in_the_pipeline_from_its_first_day():
+    ctx, levers = tiny_day("baseline", "plan.product_quota={product: enterprise, units: 2, bonus: 900, from_day: 5}")
+    quota = levers.by_name["product_quota"]
+    p = quota.product
+    ctx.reps.p_by_product[:, p] = quota.unit * np.arange(6)
+    ctx.reps.in_period[:, p] = 4
+    assert not levers.valuation_terms(ctx).unit_goals.any()  # before from_day
+    ctx.day = 5
+    goal = levers.valuation_terms(ctx).unit_goals[:, PRODUCT_GOAL]
+    np.testing.assert_allclose(goal[:, 0], np.arange(6) + 4 * quota.win)
+    assert (goal[:, 2] == 2).all() and (goal[:, 3] == 900).all()
+    assert not settle(quota, ctx).pay.any()  # not the period's end
+    ctx.day = ctx.period_len - 1
+    np.testing.assert_array_equal(settle(quota, ctx).pay, [0, 0, 900, 900, 900, 900])
+
+
+def test_a_spif_is_offered_inside_its_window_and_pays_each_unit_booked():
+    ctx, levers = tiny_day("baseline", "plan.spif={standard: 50}", "plan.spif_window=[10, 20]")
+    spif = levers.by_name["spif"]
+    assert not levers.valuation_terms(ctx).spif.any()
+    ctx.day = 12
+    assert levers.valuation_terms(ctx).spif[spif.spif > 0] == pytest.approx([50.0])
+    standard = ctx.world.products.names.index("standard")
+    ctx.reps.p_by_product[:, standard] = spif.unit[standard] * 3
+    levers.end_work(ctx)
+    np.testing.assert_allclose(settle(spif, ctx).pay, 150.0)
+    assert not spif.earned.any()
+
+
+# --------------------------------------------------------------------------------- launch, training
+
+
+def test_a_launched_product_has_no_leads_before_its_day_and_awareness_grows_with_selling_on_it():
+    ctx, levers = tiny_day("product_launch")
+    launch = levers.by_name["launch"]
+    assert ctx.leads is launch.leads_table
+    assert not ctx.leads[:, launch.product].any()
+    ctx.day = launch.spec.day
+    levers.start_day(ctx)
+    assert launch.awareness.mean() == pytest.approx(launch.spec.awareness_start)
+    start = ctx.leads[:, launch.product].copy()
+    ctx.reps.effort[:] = 2.0
+    ctx.day += 1
+    levers.start_day(ctx)
+    assert (launch.awareness > launch.spec.awareness_start).all() and (ctx.leads[:, launch.product] > start).all()
+
+
+def test_a_course_raises_skill_and_win_rates_after_its_delay():
+    ctx, levers = tiny_day("training")
+    training = levers.by_name["training"]
+    spec = ctx.scenario.management.training
+    levers.start_day(ctx)
+    before = training.skill.copy()
+    for day in range(1, spec.every_days + spec.delay_days + 1):
+        ctx.day = day
+        levers.start_day(ctx)
+    assert (training.skill > before).all()
+    lift = ctx.win / ctx.world.products.win[None, :]
+    assert np.corrcoef(lift[:, 0], training.skill)[0, 1] > 0.99
+
+
+# ------------------------------------------------------------------------------ contests and teams
+
+
+def test_a_rank_contest_pays_the_top_of_each_branch_at_its_period_end():
+    ctx, levers = tiny_day("contest", "plan.contest.scope=force", "plan.contest.winners=2")
+    contest = levers.by_name["contest"]
+    r = ctx.reps
+    r.typical_sales[:] = 50_000.0
+    r.sales[:] = [10_000, 80_000, 30_000, 90_000, 20_000, 40_000]
+    terms = levers.valuation_terms(ctx)
+    assert terms.prize == contest.amount > 0
+    line = r.stack_quota  # the k-th best of the others: lower for the leaders, who are not their own rivals
+    assert line[1] < line[0] and line[3] < line[2] and line[0] == pytest.approx(line[2], rel=0.02)
+    r.stack_sales[:] = r.sales
+    ctx.day = ctx.world.second.calendar.length - 1
+    paid = settle(contest, ctx).pay
+    np.testing.assert_array_equal(paid > 0, [False, True, False, True, False, False])
+
+
+def test_a_team_bonus_line_is_the_team_quota_less_what_colleagues_are_expected_to_sell():
+    ctx, levers = tiny_day("team_quota")
+    team = levers.by_name["team"]
+    r = ctx.reps
+    r.typical_sales[:] = 0.0
+    r.sales[:] = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    line, var = team.cutoffs(ctx)
+    branch = ctx.world.branch
+    for i in range(6):
+        mates = branch == branch[i]
+        quota = team.spec.at * r.quota[mates].sum()
+        assert line[i] == pytest.approx(quota - (r.sales[mates].sum() - r.sales[i]))
+    assert not var.any()  # nothing left to come
+
+
+# ------------------------------------------------------------------------------ draws, quota reset
+
+
+def test_a_draw_tops_new_hires_up_and_a_recoverable_one_is_paid_back():
+    ctx, levers = tiny_day("baseline", "plan.draw={amount: 2100, months: 1, recoverable: true, recovery_share: 0.5}")
+    draw = levers.by_name["draw"]
+    r = ctx.reps
+    r.hire_day[:] = 0
+    r.days_active[:] = 21
+    ctx.day = 20
+    first = draw.settle(ctx, ALL, np.full(6, 21), True, np.full(6, 500.0)).columns
+    np.testing.assert_allclose(first["draw_paid"], 1600.0)  # topped up to $2,100 for the month
+    ctx.day = 41
+    later = draw.settle(ctx, ALL, np.full(6, 21), True, np.full(6, 3000.0)).columns
+    np.testing.assert_allclose(later["draw_recovered"], -1500.0)  # half of what the month paid above nothing due
+    r.rep_id[0] = 99  # a new rep in the position owes nothing
+    ctx.day = 62
+    again = draw.settle(ctx, np.array([0]), np.array([21]), True, np.array([3000.0])).columns
+    assert again["draw_recovered"][0] == 0.0
+
+
+def test_quotas_are_reset_when_demand_moves_past_the_threshold():
+    ctx, levers = tiny_day("individual_quotas")
+    reset = levers.by_name["quota_reset"]
+    every = reset.every
+    ctx.day = every - 1
+    levers.end_day(ctx)  # the reps are new to it: it takes them on at the current level
+    realised = ctx.world.demand.realised
+    level = float(np.mean(realised[:every] / reset.season[:every]))
+    before = ctx.reps.quota.copy()
+    moved = reset.end_day(ctx)
+    if abs(level - 1.0) <= reset.spec.threshold:
+        assert moved is None and np.array_equal(ctx.reps.quota, before)
+    else:
+        assert moved.all() and reset.level == pytest.approx(level)
+
+
+# ----------------------------------------------------------------------------------- static price
+
+
+def test_static_pay_adds_the_levers_and_names_those_it_cannot_price():
+    ctx, _ = tiny_day("baseline")
+    rows = pd.DataFrame({"rep_id": [1, 2], "end_day": [62, 62], "start_day": [0, 0], "days": [63, 63],
+                         "complete": [True, True], "sales": [1.0e5, 2.0e5], "quota": [1.5e5, 1.5e5],
+                         "branch": [0, 0], "tenure_days": [500, 500], "sales_enterprise": [40_000.0, 0.0]})
+    from simulator import load_scenario
+    from conftest import SCENARIOS
+
+    quota = load_scenario(SCENARIOS / "baseline.yaml", ["plan.product_quota={product: enterprise, units: 2, bonus: 900}"])
+    price = static_pay(quota, rows, np.zeros(2))
+    unit = ctx.world.products.credited_deal[ctx.world.products.names.index("enterprise")]
+    assert price.pay.tolist() == ([900.0, 0.0] if 40_000 / unit >= 2 else [0.0, 0.0])
+    assert "do not log" in static_pay(load_scenario(SCENARIOS / "activity_goals.yaml"), rows, np.zeros(2)).unpriced
