@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench validate setup clean chromium
+.PHONY: demo test fast bench validate setup clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The fast lane: everything but whole runs, sweeps, notebooks and the browser (about a minute).
+fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 # The dashboard's browser test drives Debian's chromium; without apt (or sudo) it is skipped, saying why.
 chromium:

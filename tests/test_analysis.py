@@ -16,6 +16,8 @@ from simulator.experiments.design import load_experiment
 from simulator.experiments.findings import load_saved, sweep_indices
 from simulator.experiments.runner import SerialExecutor, run_sweep
 
+pytestmark = pytest.mark.slow  # sweeps and scenario discovery
+
 ROOT = Path(__file__).parents[1]
 # Ishigami function (a = 7, b = 0.1): analytical indices, as SALib's own tests give them
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]

@@ -9,6 +9,8 @@ from conftest import small
 
 from simulator import equal_cost_scale, run
 
+pytestmark = pytest.mark.slow  # findings over whole runs
+
 SEEDS = (1, 2, 3)
 
 

@@ -258,6 +258,7 @@ def day_shown(page) -> int:
     return int(page.inner_text(".salesim-day"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH, and `make test` could not install it "
                                               "(it runs apt-get install chromium where apt and root or sudo are there)")
 def test_dashboard_in_a_browser(playwright_api, server):

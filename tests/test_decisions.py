@@ -9,6 +9,8 @@ from simulator.behaviour.effort import quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
+pytestmark = pytest.mark.slow  # real days of every scenario, replayed against the exhaustive search
+
 EFFORTS = np.linspace(0.0, 4.0, 801)
 
 

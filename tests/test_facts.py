@@ -13,6 +13,8 @@ from simulator.validation import FACTS, validate_facts
 from simulator.validation.page import results
 from simulator.validation.suite import arm_labels, run_facts
 
+pytestmark = pytest.mark.slow  # stylized facts: many replications of whole scenarios
+
 
 @pytest.fixture(scope="module")
 def quick():

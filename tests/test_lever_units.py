@@ -235,3 +235,25 @@ def test_static_pay_adds_the_levers_and_names_those_it_cannot_price():
     unit = ctx.world.products.credited_deal[ctx.world.products.names.index("enterprise")]
     assert price.pay.tolist() == ([900.0, 0.0] if 40_000 / unit >= 2 else [0.0, 0.0])
     assert "do not log" in static_pay(load_scenario(SCENARIOS / "activity_goals.yaml"), rows, np.zeros(2)).unpriced
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_the_leave_one_out_line_count_matches_folding_every_rival_but_one(k):
+    """The contest's prefix-suffix count equals the plain Poisson-binomial fold of all rivals but j,
+    for every j (and with every rival), on random chances."""
+    from simulator.levers.contest import fewer_than_k_past
+
+    rng = np.random.default_rng(3)
+    past = rng.uniform(0.0, 1.0, size=(2, 7, 4))
+    got = fewer_than_k_past(past, k)
+    for g in range(2):
+        for left_out in [None, *range(7)]:
+            counts = np.zeros((4, 8))
+            counts[:, 0] = 1.0
+            for j in range(7):
+                if j == left_out:
+                    continue
+                p = past[g, j][:, None]
+                counts = counts * (1 - p) + np.concatenate((np.zeros((4, 1)), counts[:, :-1]), axis=1) * p
+            expected = counts[:, :k].sum(axis=1)
+            np.testing.assert_allclose(got[g, 0 if left_out is None else left_out + 1], expected, rtol=1e-12)

@@ -13,6 +13,8 @@ from simulator import ScenarioError, load_scenario, run
 from simulator.levers import static_pay
 from simulator.levers.contest import LINE_GRID, kth_best_of_others, rank_in_group
 
+pytestmark = pytest.mark.slow  # findings over whole runs
+
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
 

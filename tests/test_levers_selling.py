@@ -14,6 +14,8 @@ from conftest import SCENARIOS, small
 from simulator import ScenarioError, load_scenario, run
 from simulator.analysis.risk import verdicts
 
+pytestmark = pytest.mark.slow  # findings over whole runs
+
 SEEDS = (1, 2, 3)
 NO_ACTIVITY_PAY = "plan.activity_pay={}"
 SPIF = ("plan.spif={suite: 600}", "plan.spif_window=[126, 252]")

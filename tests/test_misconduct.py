@@ -13,6 +13,8 @@ from simulator import equal_cost_scale, run
 from simulator.sim.engine import Engine
 from simulator.world.network import offender_clustering
 
+pytestmark = pytest.mark.slow  # findings over whole runs
+
 # a quarterly world where fabrication is possible and rarely found
 WEAK_DETECTION = ("market.fabrication.product=standard", "market.fabrication.per_day=2", "market.fabrication.fee=20",
                   "market.fabrication.complaint_rate=0.2", "management.detection.complaint_investigation=0.05")

@@ -114,6 +114,7 @@ def test_decision_rules_are_chosen_by_name_and_change_behaviour(rule):
         assert other.daily["discounts"].sum() == 0 and other.daily["pushed_out"].sum() == 0
 
 
+@pytest.mark.slow  # equal-cost search: many whole runs
 def test_equal_cost_calibration_matches_the_reference_cost():
     baseline = small("baseline", size=60, years=1)
     linear = small("linear_commission", size=60, years=1)
@@ -144,6 +145,7 @@ def test_cli_run_writes_tidy_tables_with_provenance(tmp_path, capsys):
     assert json.loads(meta)["scenario_hash"] == summary["provenance"]["scenario_hash"]
 
 
+@pytest.mark.slow  # equal-cost search: many whole runs
 def test_cli_equal_cost_reports_the_factor(tmp_path, capsys):
     status = main(["run", str(SCENARIOS / "linear_commission.yaml"), "--years", "1", "--set", "force.size=30",
                    "--equal-cost-to", str(SCENARIOS / "baseline.yaml"), "--out", str(tmp_path / "x"), "--quiet"])

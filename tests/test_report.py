@@ -22,6 +22,8 @@ from simulator.experiments.runner import SerialExecutor, run_sweep
 from simulator.report import write_report
 from simulator.report.sweep import axis_of, cell_means
 
+pytestmark = pytest.mark.slow  # reports of whole runs and comparisons
+
 REPLICATIONS = 5
 
 
@@ -82,6 +84,14 @@ def test_comparing_a_plan_with_itself_gives_zero_differences():
     assert np.all((intervals == 0.0) | np.isnan(intervals))
     revenue = diffs[diffs["metric"] == "financial.revenue"].iloc[0]
     assert revenue["current"] > 0
+
+
+def test_a_comparison_is_the_same_on_two_workers():
+    """The comparison runs on the runner's process executor: two workers give the serial numbers bit for bit."""
+    plans = [small("baseline", size=20, years=0.25), small("linear_commission", size=20, years=0.25)]
+    serial = compare(plans, replications=2).runs_table()
+    parallel = compare(plans, replications=2, workers=2).runs_table()
+    pd.testing.assert_frame_equal(serial, parallel)
 
 
 def test_differences_are_paired_by_seed():

@@ -9,6 +9,8 @@ from simulator.behaviour import effort as E
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
+pytestmark = pytest.mark.slow  # real days of every scenario, replayed against the exhaustive search
+
 
 def copied(value):
     """A copy of an input: arrays copied, bundles field by field."""

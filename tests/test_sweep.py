@@ -22,6 +22,8 @@ from simulator.experiments.design import load_experiment
 from simulator.experiments.runner import SerialExecutor, SweepReport, batch_size, open_executor, rerun, run_sweep
 from simulator.experiments.store import ResultsError, sweep_status
 
+pytestmark = pytest.mark.slow  # whole sweeps, on several executors, killed and resumed
+
 ROOT = Path(__file__).parents[1]
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
 QUICK = ["--set", "force.size=10", "--years", "0.25", "--replications", "1"]

@@ -6,6 +6,8 @@ import pytest
 from simulator.behaviour import valuation as V
 from simulator.pay.payout import PayCurve
 
+pytestmark = pytest.mark.slow  # real days of every scenario
+
 Q = 250_000.0
 
 

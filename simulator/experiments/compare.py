@@ -197,18 +197,17 @@ def _unique_names(names: list[str]) -> list[str]:
 
 
 def _map(function, jobs: list, workers: int, progress: bool) -> list:
-    """Run jobs in order, on a pool of spawned processes when workers > 1."""
-    if workers <= 1:
+    """Run jobs in order on the runner's executor (spawned single-threaded workers, or serially for one)."""
+    from simulator.experiments.runner import open_executor
+
+    with open_executor("process", workers) as executor:
+        # one worker maps lazily here, so the progress bar moves run by run
+        results = map(function, jobs) if workers <= 1 else executor.map(function, jobs)
         if progress:
             from tqdm import tqdm
 
-            return [function(j) for j in tqdm(jobs, desc="runs", unit="run", leave=False)]
-        return [function(j) for j in jobs]
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        return list(pool.map(function, jobs))
+            results = tqdm(results, total=len(jobs), desc="runs", unit="run", leave=False)
+        return list(results)
 
 
 def format_comparison(comparison: Comparison) -> str:

@@ -10,6 +10,7 @@ times the chance of passing that line. Reps just behind the line work harder and
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from scipy.special import ndtr
 
 from simulator.calendar import PERIOD_DAYS
@@ -68,23 +69,12 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
     x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
     past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
-    # P(exactly m others end past x), m < k: folded in one rival at a time, once per contender
-    # (whose own place is left out) and once per group for everyone else, whose rivals are all
-    # the contenders (a non-contender's own chance of ending past x is nil already)
+    # P(fewer than k others end past x): for everyone but the contenders, all contenders are rivals;
+    # a contender's own place is left out of the count
+    by_slot = fewer_than_k_past(np.ascontiguousarray(past[:, :rivals, :]), k)
+    at_most = by_slot[group, 0]
     own = np.flatnonzero(contender)
-    row_group = np.concatenate((group[own], np.arange(n_groups)))
-    row_slot = np.concatenate((slot[own], np.full(n_groups, -1)))
-    folded = np.zeros((len(row_group), LINE_GRID, k))
-    folded[:, :, 0] = 1.0
-    for j in range(rivals):
-        p = past[row_group, j, :]
-        p[row_slot == j] = 0.0  # not one's own rival
-        moved = folded * p[:, :, None]
-        folded *= (1.0 - p)[:, :, None]
-        folded[:, :, 1:] += moved[:, :, :-1]
-    below_k = folded[len(own):][group]
-    below_k[own] = folded[: len(own)]
-    at_most = below_k.sum(axis=2)  # P(line <= x)
+    at_most[own] = by_slot[group[own], slot[own] + 1]
     at_most[:, -1] = 1.0
     mass = np.diff(at_most, axis=1, prepend=0.0)
     cell = np.concatenate((x[:, :1], 0.5 * (x[:, 1:] + x[:, :-1])), axis=1)  # the mass of (x_i-1, x_i] at its middle
@@ -93,6 +83,57 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     var = np.maximum((mass * (grid - line[:, None]) ** 2).sum(axis=1), 0.0)
     field = counts[group] - 1 >= k
     return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def fold(before: np.ndarray, after: np.ndarray, p: np.ndarray) -> None:
+    """One more rival, past x with chance p[x]: the count distribution `before[m, x]` (m < k) becomes `after`."""
+    w = len(p)
+    for x in range(w):
+        after[0, x] = before[0, x] * (1.0 - p[x])
+    for m in range(1, before.shape[0]):
+        for x in range(w):
+            after[m, x] = before[m, x] * (1.0 - p[x]) + before[m - 1, x] * p[x]
+
+
+@njit(cache=True, error_model="numpy")
+def fewer_than_k_past(past: np.ndarray, k: int) -> np.ndarray:
+    """P(fewer than k of a group's rivals end past x), for each group and grid point, with every rival
+    (`[:, 0]`) and with rival j left out (`[:, j + 1]`); `past[g, j, x]` is rival j's chance.
+
+    The count of rivals past x is Poisson-binomial; counts of k or more never matter, so each
+    distribution keeps k cells. The rivals before j (a prefix) and after j (a suffix) are folded
+    once each, and leaving j out joins the two, so a group of n costs n*k per point, not n*n*k."""
+    groups, rivals, points = past.shape
+    out = np.empty((groups, rivals + 1, points))
+    block = min(points, 32)  # grid points folded side by side (vectorised), a few at a time (in cache)
+    prefix = np.empty((rivals + 1, k, block))
+    suffix = np.empty((rivals + 1, k, block))
+    tail = np.empty(block)
+    below = np.empty(block)
+    for g in range(groups):
+        for x0 in range(0, points, block):
+            w = min(block, points - x0)
+            prefix[0] = 0.0
+            prefix[0, 0] = 1.0
+            for j in range(rivals):
+                fold(prefix[j], prefix[j + 1], past[g, j, x0:x0 + w])
+            suffix[rivals] = 0.0
+            suffix[rivals, 0] = 1.0
+            for j in range(rivals - 1, -1, -1):
+                fold(suffix[j + 1], suffix[j], past[g, j, x0:x0 + w])
+            for x in range(w):
+                out[g, 0, x0 + x] = prefix[rivals, :, x].sum()
+            for j in range(rivals):
+                # fewer than k past among the others: a past before j, b past after j, a + b < k
+                tail[:] = 0.0  # P(fewer than k - a past after j), built up as a falls
+                below[:] = 0.0
+                for a in range(k - 1, -1, -1):
+                    for x in range(w):
+                        tail[x] += suffix[j + 1, k - 1 - a, x]
+                        below[x] += prefix[j, a, x] * tail[x]
+                out[g, j + 1, x0:x0 + w] = below[:w]
+    return out
 
 
 class Contest(Lever):
