@@ -1,7 +1,8 @@
-"""Run the benchmarks: python -m benchmarks [core|decide|sweep] [--quick] [--runs N].
+"""Run the benchmarks: python -m benchmarks [core|decide|sweep|scaling] [--quick] [--runs N].
 
 With no name, every benchmark runs. `core` times whole runs per phase, `decide` the decision
-kernel replayed alone on recorded days, `sweep` a batch of runs on one and two workers.
+kernel replayed alone on recorded days, `sweep` a batch of runs on one and two workers,
+`scaling` the cost and memory of 100 to 100,000 reps and of a force-wide contest.
 --quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
 """
 
@@ -9,7 +10,7 @@ import argparse
 
 from benchmarks import core, sweep
 
-NAMES = ("core", "decide", "sweep")
+NAMES = ("core", "decide", "sweep", "scaling")
 
 
 def main() -> None:
@@ -28,6 +29,10 @@ def main() -> None:
         decide.report(("baseline", "ratchet", "daily_quota"), reps=500, years=1.0, repeat=repeat, checked=False)
     if "sweep" in names:
         sweep.main(runs=args.runs or (100 if args.quick else 1000))
+    if "scaling" in names:
+        from benchmarks import scaling
+
+        scaling.main(quick=args.quick)
 
 
 if __name__ == "__main__":
