@@ -64,6 +64,11 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise PanelError(str(path), f"cannot be read as {path.suffix[1:]}: {exc}") from None
 
 
+def _show(value) -> str:
+    """A value as a reader typed it: 1, 'lots', 2.5 (not NumPy's reprs)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _row(frame: pd.DataFrame, index, path: Path) -> str:
     """How a reader finds a row: its position among the data rows (and its line in a CSV file)."""
     position = int(frame.index.get_loc(index)) + 1
@@ -75,7 +80,7 @@ def _numeric(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     bad = values.isna() & frame[column].notna()
     if bad.any():
         first = bad.idxmax()
-        raise PanelError(str(path), f"{_row(frame, first, path)}, column {column!r}: {frame.at[first, column]!r} "
+        raise PanelError(str(path), f"{_row(frame, first, path)}, column {column!r}: {_show(frame.at[first, column])} "
                                     "is not a number")
     return values.astype(float)
 
@@ -119,8 +124,8 @@ def validate_panel(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
         second = twice.idxmax()
         rep, period = frame.at[second, "rep_id"], frame.at[second, "period"]
         first = frame.index[(frame["rep_id"] == rep) & (frame["period"] == period)][0]
-        raise PanelError(str(path), f"{_row(frame, second, path)}, columns 'rep_id', 'period': rep {rep!r} is "
-                                    f"already in period {period} at {_row(frame, first, path)}; one rep, one row "
+        raise PanelError(str(path), f"{_row(frame, second, path)}, columns 'rep_id', 'period': rep {_show(rep)} is "
+                                    f"already in period {_show(period)} at {_row(frame, first, path)}; one rep, one row "
                                     "a period (one rep in two places at once)")
     _check_days(frame, path)
     if "attainment" not in frame.columns:
@@ -136,7 +141,7 @@ def _flag(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     bad = ~text.isin(list(words))
     if bad.any():
         first = bad.idxmax()
-        raise PanelError(str(path), f"{_row(frame, first, path)}, column {column!r}: {frame.at[first, column]!r}; "
+        raise PanelError(str(path), f"{_row(frame, first, path)}, column {column!r}: {_show(frame.at[first, column])}; "
                                     "allowed: true/false, 1/0, yes/no")
     return text.map(words).astype(bool)
 
@@ -149,7 +154,7 @@ def _period_index(frame: pd.DataFrame, path: Path) -> pd.Series:
     if numbers.notna().all():
         if (numbers != np.floor(numbers)).any() or (numbers < 0).any():
             first = ((numbers != np.floor(numbers)) | (numbers < 0)).idxmax()
-            raise PanelError(str(path), f"{_row(frame, first, path)}, column 'period': {raw[first]!r}; periods are "
+            raise PanelError(str(path), f"{_row(frame, first, path)}, column 'period': {_show(raw[first])}; periods are "
                                         "whole numbers from 0 in time order, or dates (2024-03-31, 2024Q1)")
         return numbers.astype(int)
     try:
@@ -180,14 +185,14 @@ def _check_days(frame: pd.DataFrame, path: Path) -> None:
     if backwards.any():
         first = backwards.idxmax()
         raise PanelError(str(path), f"{_row(frame, first, path)}, columns 'start_day', 'end_day': the period "
-                                    f"ends ({frame.at[first, 'end_day']}) before it starts ({frame.at[first, 'start_day']})")
+                                    f"ends ({_show(frame.at[first, 'end_day'])}) before it starts ({_show(frame.at[first, 'start_day'])})")
     ordered = frame.sort_values(["rep_id", "period"])
     previous_end = ordered.groupby("rep_id")["end_day"].shift()
     overlap = ordered["start_day"] <= previous_end
     if overlap.any():
         first = overlap.idxmax()
-        raise PanelError(str(path), f"{_row(frame, first, path)}, column 'period': rep {frame.at[first, 'rep_id']!r} "
-                                    f"starts period {frame.at[first, 'period']} on day {frame.at[first, 'start_day']}, "
+        raise PanelError(str(path), f"{_row(frame, first, path)}, column 'period': rep {_show(frame.at[first, 'rep_id'])} "
+                                    f"starts period {_show(frame.at[first, 'period'])} on day {_show(frame.at[first, 'start_day'])}, "
                                     "before its previous period ended: periods out of order")
 
 
@@ -211,7 +216,7 @@ def validate_timing(frame: pd.DataFrame, path: str | Path) -> pd.DataFrame:
     period = _period_index(frame, path)
     if (day < 0).any():
         first = (day < 0).idxmax()
-        raise PanelError(str(path), f"{_row(frame, first, path)}, column 'day': {frame.at[first, 'day']!r}; "
+        raise PanelError(str(path), f"{_row(frame, first, path)}, column 'day': {_show(frame.at[first, 'day'])}; "
                                     "business days count from 0")
     table = pd.DataFrame({"period": period, "day": day.astype(int), "sales": sales})
     bounds = table.groupby("period")["day"].agg(["min", "max"]).sort_index()

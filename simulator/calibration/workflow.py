@@ -20,6 +20,11 @@ from simulator.experiments.runner import open_executor
 from simulator.scenario import load_scenario
 
 
+def say(line: str) -> None:
+    """Progress on the terminal, shown as it happens even when the output goes to a file."""
+    print(line, flush=True)
+
+
 @dataclass
 class Problem:
     """A calibration ready to run: the resolved scenario, the data's moments and the parameters."""
@@ -62,7 +67,7 @@ def prepare(scenario: str | Path, history: History, fit: Sequence[str], *, bound
 
 
 def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evaluations: int = 200,
-              progress: Callable[[str], None] | None = print) -> Fit:
+              progress: Callable[[str], None] | None = None) -> Fit:
     """Fit the problem's parameters, logging every candidate to out/evaluations.jsonl (a rerun on
     the same problem resumes from it)."""
     out = Path(out)
@@ -80,7 +85,7 @@ def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evalua
 def run_calibration(scenario: str | Path, data: str | Path, fit: Sequence[str], out: str | Path, *,
                     timing: str | Path | None = None, bounds=None, moments=None, settings: Sequence[str] = (),
                     replications: int = 4, workers: int = 1, seed: int = 20240, max_evaluations: int = 200,
-                    progress: Callable[[str], None] | None = print) -> tuple[Fit, list[Path]]:
+                    progress: Callable[[str], None] | None = say) -> tuple[Fit, list[Path]]:
     """Read, fit and write: the `salesim calibrate` command as a function."""
     from simulator.calibration.output import write_outputs
 
