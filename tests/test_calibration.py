@@ -25,7 +25,7 @@ from simulator.scenario import load_scenario
 ROOT = Path(__file__).parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SMALL = ["force.size=40", "horizon_years=2"]
-TRUTH = {"force.traits.effort_cost.mean": 130.0, "market.customers.waiting_ceiling": 0.15}
+TRUTH = {"force.traits.effort_cost.mean": 130.0, "market.customers.period_end_discount": 0.05}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def history_run(tmp_path_factory):
     """A run of the baseline at the true values, as a firm's history: its folder."""
     # the override of a trait's mean alone keeps its sd and limits only through the full section
     scenario = load_scenario(BASELINE, [*SMALL, "force.traits.effort_cost={mean: 130, sd: 15, low: 10}",
-                                        "market.customers.waiting_ceiling=0.15"])
+                                        "market.customers.period_end_discount=0.05"])
     out = tmp_path_factory.mktemp("history")
     run(scenario, seed=99).write(out)
     return out
@@ -152,16 +152,16 @@ def test_the_cli_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
 
 
 def test_parameter_recovery(history_run, tmp_path):
-    """Two parameters fitted jointly from the defaults (90 and 0.3) on other seeds come back near the
-    truth (130 and 0.15): within 15% of the effort cost and 0.08 of the waiting ceiling, and inside
-    their 95% intervals. The history's rep-periods: 40 reps x 8 quarters."""
+    """Two parameters fitted jointly from the defaults (90 and 0.10) on other seeds come back near the
+    truth (130 and 0.05): within 15% of the effort cost and 0.03 of the period-end discount
+    customers expect, and inside their 95% intervals. The history: 40 reps x 8 quarters."""
     out = tmp_path / "fit"
     fit, paths = run_calibration(BASELINE, history_run, list(TRUTH), out, settings=SMALL, replications=3,
                                  workers=1, max_evaluations=60, progress=None)
     estimates = fit.estimates().set_index("parameter")
-    cost, ceiling = estimates.loc["force.traits.effort_cost.mean"], estimates.loc["market.customers.waiting_ceiling"]
+    cost, discount = estimates.loc["force.traits.effort_cost.mean"], estimates.loc["market.customers.period_end_discount"]
     assert cost["estimate"] == pytest.approx(TRUTH["force.traits.effort_cost.mean"], rel=0.15)
-    assert ceiling["estimate"] == pytest.approx(TRUTH["market.customers.waiting_ceiling"], abs=0.08)
+    assert discount["estimate"] == pytest.approx(TRUTH["market.customers.period_end_discount"], abs=0.03)
     for name, row in estimates.iterrows():
         assert row["ci_low"] <= TRUTH[name] <= row["ci_high"], (name, row.to_dict())
     assert fit.objective < fit.start_objective / 3
@@ -170,7 +170,7 @@ def test_parameter_recovery(history_run, tmp_path):
     calibrated = load_scenario(out / "calibrated.yaml")
     assert calibrated.force.traits.effort_cost.mean == pytest.approx(cost["estimate"])
     assert calibrated.force.traits.effort_cost.sd == 15.0 and calibrated.force.size == 40
-    assert calibrated.market.customers.waiting_ceiling == pytest.approx(ceiling["estimate"])
+    assert calibrated.market.customers.period_end_discount == pytest.approx(discount["estimate"])
     assert set(pd.read_csv(out / "moments.csv")["moment"]) == set(fit.moments)
 
     # an interrupted calibration resumes: the same problem again simulates nothing new
