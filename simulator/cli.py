@@ -232,6 +232,54 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_calibrate(sub) -> None:
+    """`salesim calibrate`: fit behavioural parameters to a firm's history (simulator.calibration)."""
+    p = sub.add_parser("calibrate", help="fit reps' behavioural parameters to a firm's rep-period history (simulated method of moments)",
+                       description="Fit the parameters named by --fit (dotted scenario paths) so the model's moments match "
+                                   "the history's. Writes estimates.csv, moments.csv, identification.csv, calibrated.yaml "
+                                   "and report.html into --out; rerun the same command to resume an interrupted fit. "
+                                   "Exit status 2 for bad input (nothing is simulated or written).")
+    p.add_argument("scenario", help="scenario YAML: the plan and market in force over the history")
+    p.add_argument("--data", required=True, help="rep-period panel (CSV or Parquet; a run's rep_periods.parquet, or a run's folder)")
+    p.add_argument("--timing", help="deal file (period, day, value) or a run's daily.parquet, for within-period timing")
+    p.add_argument("--fit", nargs="+", required=True, metavar="PARAM", help="dotted paths to fit, e.g. force.traits.effort_cost.mean")
+    p.add_argument("--bounds", nargs="+", default=[], metavar="PARAM=LOW:HIGH", help="bounds (default: the schema's, else 1/3 to 3x the start)")
+    p.add_argument("--moments", nargs="+", metavar="NAME", help="moments to fit (default: every one the data give)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a scenario field (force.size=100)")
+    p.add_argument("--replications", type=int, default=4, help="runs per candidate, on the same seeds for every candidate (default 4)")
+    p.add_argument("--workers", type=int, default=1, help="processes for the runs (default 1)")
+    p.add_argument("--seed", type=int, default=20240, help="root seed of the replications and the bootstrap (default 20240)")
+    p.add_argument("--max-evaluations", type=int, default=200, help="most candidates the search may try (default 200)")
+    p.add_argument("--out", required=True, help="output folder")
+
+    def cmd_calibrate(args: argparse.Namespace) -> int:
+        from simulator.calibration.objective import ResumeMismatch
+        from simulator.calibration.parameters import parse_bounds
+        from simulator.calibration.workflow import run_calibration
+
+        try:
+            fit, paths = run_calibration(args.scenario, args.data, args.fit, args.out, timing=args.timing,
+                                         bounds=parse_bounds(args.bounds), moments=args.moments, settings=args.set,
+                                         replications=args.replications, workers=args.workers, seed=args.seed,
+                                         max_evaluations=args.max_evaluations)
+        except (ValueError, ResumeMismatch) as exc:
+            print(f"salesim calibrate: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            print(f"interrupted; run the same command again to resume from {args.out}", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        print(fit.estimates().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        weak = fit.not_pinned_down()
+        if weak:
+            print(f"NOT PINNED DOWN by these data: {', '.join(weak)} (see identification.csv)")
+        print(f"{fit.evaluations} candidates ({fit.simulated} simulated now, {fit.resumed} from the log), "
+              f"{fit.seconds:.0f} s, of which waiting for runs {fit.wall_seconds:.0f} s")
+        print("wrote " + ", ".join(str(p) for p in paths))
+        return 0
+
+    p.set_defaults(func=cmd_calibrate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="salesim", description="Simulate a sales force under a pay plan.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -331,6 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
                    help="run the robustness sweep (default: in full mode only)")
     p.set_defaults(func=cmd_validate_facts)
+
+    add_calibrate(sub)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

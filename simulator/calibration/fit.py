@@ -1,0 +1,206 @@
+"""The fit: simulated method of moments.
+
+The estimate minimises (m_model(theta) - m_data)' W (m_model(theta) - m_data), with m_model the
+moments averaged over R runs on fixed seeds (common random numbers) and W the inverse of the data
+moments' bootstrap variances (diagonal). The search is optimagic's bounded Nelder-Mead, in
+coordinates where each parameter's range has length 1. Standard errors are the usual sandwich
+of simulated method of moments (Gourieroux and Monfort 1996, ch. 2; McFadden 1989):
+
+    V = (1 + n_data / (R n_sim)) (G'WG)^-1 G'W Omega W G (G'WG)^-1
+
+with G the derivative of the model's moments (central differences at a twentieth of each range,
+on the same seeds), Omega the data moments' bootstrap covariance, n the rep-periods of the data and
+of one simulated run. The identification check reads G: how far each moment moves when a parameter
+moves a tenth of its range, in the data moment's standard errors; and the sensitivity of each
+estimate to each moment, -(G'WG)^-1 G'W (Andrews, Gentzkow and Shapiro 2017). A parameter is named
+as not pinned down when no moment moves a standard error over a tenth of its range, or when its 95%
+interval spans more than half of its range.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from simulator.calibration.moments import MOMENTS
+from simulator.calibration.objective import SimulatedMoments
+from simulator.calibration.parameters import FitParameter
+
+OFFSET = 3.0  # internal coordinate of the start; keeps Nelder-Mead's first simplex at 15% of each range
+DERIVATIVE_STEP = 0.05  # of each parameter's range, for the moments' derivatives
+WEAK_MOVE = 1.0  # standard errors a moment must move over a tenth of a parameter's range
+WEAK_SPAN = 0.5  # share of its range a parameter's 95% interval may cover before it counts as not pinned down
+
+
+@dataclass
+class Fit:
+    """A calibration's result: estimates with intervals, the fit moment by moment, identification."""
+
+    parameters: list[FitParameter]
+    moments: list[str]
+    data: np.ndarray  # the data's moments
+    data_cov: np.ndarray  # their bootstrap covariance
+    estimate: np.ndarray
+    cov: np.ndarray
+    at_start: np.ndarray  # moments of each replication at the start (R x K)
+    at_estimate: np.ndarray  # ... and at the estimate
+    jacobian: np.ndarray  # K x P: derivative of the model's mean moments
+    objective: float
+    start_objective: float
+    message: str
+    success: bool
+    evaluations: int
+    simulated: int
+    resumed: int
+    seconds: float
+    run_seconds: float
+    wall_seconds: float
+    replications: int
+    noise_factor: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def weights(self) -> np.ndarray:
+        return 1.0 / np.diag(self.data_cov)
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.sqrt(np.clip(np.diag(self.cov), 0, None))
+
+    def estimates(self) -> pd.DataFrame:
+        """A row per parameter: start, estimate, standard error, 95% interval, bounds, pinned down."""
+        weak = set(self.not_pinned_down())
+        return pd.DataFrame([{
+            "parameter": p.path, "start": p.start, "estimate": est, "std_error": se,
+            "ci_low": est - 1.96 * se, "ci_high": est + 1.96 * se, "low": p.low, "high": p.high,
+            "at_bound": bool(np.isclose(est, p.low) or np.isclose(est, p.high)),
+            "pinned_down": p.path not in weak,
+        } for p, est, se in zip(self.parameters, self.estimate, self.se)])
+
+    def moment_table(self) -> pd.DataFrame:
+        """A row per moment: its value in the data (with its standard error), the model's at the
+        start and at the estimate (with the spread of a single run), and its weight."""
+        sd = np.sqrt(np.diag(self.data_cov))
+        return pd.DataFrame({
+            "moment": self.moments, "description": [MOMENTS[m].description for m in self.moments],
+            "data": self.data, "data_se": sd,
+            "model": np.nanmean(self.at_estimate, axis=0), "model_run_sd": _sd(self.at_estimate),
+            "model_at_start": np.nanmean(self.at_start, axis=0), "weight": self.weights,
+            "gap_in_se": (np.nanmean(self.at_estimate, axis=0) - self.data) / sd,
+        })
+
+    def sensitivity(self) -> np.ndarray:
+        """P x K: how each estimate moves with each data moment, -(G'WG)^-1 G'W."""
+        g, w = self.jacobian, np.diag(self.weights)
+        return -np.linalg.pinv(g.T @ w @ g) @ g.T @ w
+
+    def identification(self) -> pd.DataFrame:
+        """A row per moment and parameter: the derivative, the move over a tenth of the range in
+        data standard errors, and the estimate's sensitivity to the moment."""
+        sd = np.sqrt(np.diag(self.data_cov))
+        lam = self.sensitivity()
+        weak = set(self.not_pinned_down())
+        rows = []
+        for j, p in enumerate(self.parameters):
+            for k, m in enumerate(self.moments):
+                rows.append({"parameter": p.path, "moment": m, "derivative": self.jacobian[k, j],
+                             "move_per_tenth_in_se": self.jacobian[k, j] * (p.high - p.low) / 10 / sd[k],
+                             "sensitivity": lam[j, k], "pinned_down": p.path not in weak})
+        return pd.DataFrame(rows)
+
+    def not_pinned_down(self) -> list[str]:
+        """The parameters the data cannot pin down (see the module's docstring), in order."""
+        sd = np.sqrt(np.diag(self.data_cov))
+        weak = []
+        for j, p in enumerate(self.parameters):
+            moves = np.abs(self.jacobian[:, j]) * (p.high - p.low) / 10 / sd
+            span = 2 * 1.96 * self.se[j] / (p.high - p.low)
+            if not np.nanmax(moves, initial=0) >= WEAK_MOVE or not span <= WEAK_SPAN:
+                weak.append(p.path)
+        return weak
+
+    def condition_number(self) -> float:
+        scaled = self.jacobian * np.sqrt(self.weights)[:, None] * np.array([p.high - p.low for p in self.parameters])
+        return float(np.linalg.cond(scaled)) if scaled.size else float("nan")
+
+
+def _sd(values: np.ndarray) -> np.ndarray:
+    return np.nanstd(values, axis=0, ddof=1) if len(values) > 1 else np.full(values.shape[1], np.nan)
+
+
+def _internal(parameters: Sequence[FitParameter]):
+    """Maps between parameter values and the search's coordinates (start at OFFSET, unit ranges)."""
+    width = np.array([p.high - p.low for p in parameters])
+    start = np.array([p.start for p in parameters])
+
+    def to_theta(x):
+        return start + (np.asarray(x, dtype=float) - OFFSET) * width
+
+    def to_x(theta):
+        return OFFSET + (np.asarray(theta, dtype=float) - start) / width
+
+    low = to_x([p.low for p in parameters])
+    high = to_x([p.high for p in parameters])
+    return to_theta, to_x, low, high
+
+
+def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray, n_data: int, *,
+             max_evaluations: int = 200, tolerance: float = 0.01,
+             progress: Callable[[str], None] | None = None) -> Fit:
+    """Fit `simulate`'s parameters to the data's moments (see the module's docstring)."""
+    import optimagic as om
+
+    started = time.perf_counter()
+    parameters = simulate.parameters
+    to_theta, to_x, low, high = _internal(parameters)
+    weights = 1.0 / np.diag(data_cov)
+
+    def criterion(x):
+        gap = simulate.mean(to_theta(x)) - data
+        value = float(np.sum(weights * np.nan_to_num(gap, nan=0.0) ** 2 + np.isnan(gap) * 1e6))
+        if progress:
+            shown = ", ".join(f"{p.path.rsplit('.', 2)[-2] if p.path.endswith('.mean') else p.path.rsplit('.', 1)[-1]}"
+                              f"={v:.4g}" for p, v in zip(parameters, to_theta(x)))
+            progress(f"candidate {simulate.evaluations:>3}: {shown}  objective {value:.3f}")
+        return value
+
+    x0 = to_x([p.start for p in parameters])
+    start_objective = criterion(x0)
+    if progress:
+        progress(f"start: objective {start_objective:.3f}")
+    result = om.minimize(
+        fun=criterion, params=x0, algorithm="scipy_neldermead",
+        bounds=om.Bounds(lower=low, upper=high),
+        # the simplex's size alone decides convergence: below a run's resolution, the objective of an
+        # agent-based model jumps from candidate to candidate (other paths, same seeds), so no
+        # tolerance on its value is ever met there
+        algo_options={"stopping_maxfun": max_evaluations, "convergence_xtol_abs": tolerance,
+                      "convergence_ftol_abs": 1e12},
+    )
+    x_hat = np.asarray(result.params, dtype=float)
+    theta_hat = np.array([p.clip(v) for p, v in zip(parameters, to_theta(x_hat))])
+    if progress:
+        progress(f"search done after {result.n_fun_evals} candidates: objective {result.fun:.3f}; derivatives next")
+    deriv = om.first_derivative(
+        lambda x: simulate.mean(to_theta(x)), to_x(theta_hat), method="central",
+        step_size=np.full(len(parameters), DERIVATIVE_STEP), min_steps=np.full(len(parameters), DERIVATIVE_STEP / 2),
+        bounds=om.Bounds(lower=low, upper=high), n_cores=1, batch_evaluator="joblib")
+    widths = np.array([p.high - p.low for p in parameters])
+    jac = np.atleast_2d(np.asarray(deriv.derivative, dtype=float)).reshape(len(data), len(parameters)) / widths
+    sizes = simulate.rep_periods or [n_data]
+    noise_factor = 1.0 + n_data / (len(simulate.seeds) * float(np.mean(sizes)))
+    w = np.diag(weights)
+    bread = np.linalg.pinv(jac.T @ w @ jac)
+    cov = noise_factor * bread @ jac.T @ w @ data_cov @ w @ jac @ bread
+    fit = Fit(parameters=list(parameters), moments=list(simulate.names), data=data, data_cov=data_cov,
+              estimate=theta_hat, cov=cov, at_start=simulate([p.start for p in parameters]),
+              at_estimate=simulate(theta_hat), jacobian=jac, objective=float(result.fun),
+              start_objective=start_objective, message=str(result.message), success=bool(result.success),
+              evaluations=simulate.evaluations, simulated=simulate.simulated, resumed=simulate.resumed,
+              seconds=time.perf_counter() - started, run_seconds=simulate.run_seconds,
+              wall_seconds=simulate.wall_seconds, replications=len(simulate.seeds), noise_factor=noise_factor)
+    return fit

@@ -1,0 +1,120 @@
+"""Sizes published in field studies, and what a scenario gives against them.
+
+Each target names a figure of a run (a function of its daily table), the study, and the band the
+study reports; where a study reports a direction only, the band is open on one side and says so.
+`check` runs a scenario on several seeds and gives, per target, the model's mean with a 95%
+interval (Student t over the runs) and whether the interval meets the band. A target that is
+missed is a finding, not a failure of the check: the table says where the model falls short.
+
+    python -m simulator.calibration.magnitudes scenarios/accelerator.yaml --replications 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulator.experiments.design import run_seeds
+from simulator.experiments.run import run
+from simulator.scenario import Scenario, load_scenario
+
+MONTH = 21
+
+
+def discount_cost(daily: pd.DataFrame) -> float:
+    """Discounts given, as a share of revenue."""
+    return float(daily["discounts"].sum() / daily["revenue"].sum())
+
+
+def _month_of_year(daily: pd.DataFrame) -> pd.Series:
+    return (daily["day"] // MONTH) % 12
+
+
+def year_end_ratio(daily: pd.DataFrame) -> float:
+    """Bookings in a year's last month over its middle months' (4th to 9th) mean month."""
+    month = _month_of_year(daily)
+    middle = daily.loc[month.between(3, 8), "bookings"].sum() / 6
+    return float(daily.loc[month == 11, "bookings"].sum() / middle)
+
+
+def year_start_ratio(daily: pd.DataFrame) -> float:
+    """Bookings in a year's first month over its middle months' mean month (the run's first
+    month, when nothing was carried in, left out)."""
+    month = _month_of_year(daily)
+    later = daily["day"] >= 12 * MONTH
+    middle = daily.loc[later & month.between(3, 8), "bookings"].sum() / 6
+    return float(daily.loc[later & (month == 0), "bookings"].sum() / middle) if middle > 0 else float("nan")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published size: the figure, its source, the band (None: open side) and what the study says."""
+
+    name: str
+    figure: Callable[[pd.DataFrame], float]
+    source: str
+    low: float | None
+    high: float | None
+    says: str
+
+
+TARGETS = (
+    Target("discount_cost", discount_cost, "Larkin (2014), J. Labor Econ. 32(2)", 0.06, 0.08,
+           "timing gaming under an accelerating commission plan costs the vendor 6-8% of revenue in discounts"),
+    Target("year_end_ratio", year_end_ratio, "Oyer (1998), Q. J. Econ. 113(1)", 1.0, None,
+           "sales are higher at the end of the fiscal year than in its middle (direction; no size used here)"),
+    Target("year_start_ratio", year_start_ratio, "Oyer (1998), Q. J. Econ. 113(1)", None, 1.0,
+           "sales are lower at the start of the fiscal year than in its middle (direction; no size used here)"),
+)
+
+
+def band(target: Target) -> str:
+    if target.low is not None and target.high is not None:
+        return f"{target.low:g} to {target.high:g}"
+    return f"above {target.low:g}" if target.low is not None else f"below {target.high:g}"
+
+
+def check(scenario: Scenario, replications: int = 5, seed: int = 1, targets: Sequence[Target] = TARGETS
+          ) -> pd.DataFrame:
+    """A row per target: the band, the model's mean and 95% interval over `replications` runs, and
+    `holds`: the interval lies inside the band (for a two-sided band, overlaps it: 'overlaps')."""
+    seeds = [int(s) for s in run_seeds(seed, 1, replications)]
+    values = np.array([[t.figure(run(scenario, s).daily) for t in targets] for s in seeds])
+    rows = []
+    for k, target in enumerate(targets):
+        column = values[:, k]
+        mean = float(np.nanmean(column))
+        half = float(stats.t.ppf(0.975, len(column) - 1) * np.nanstd(column, ddof=1) / math.sqrt(len(column))) \
+            if len(column) > 1 else float("nan")
+        low, high = mean - half, mean + half
+        above = target.low is None or low >= target.low
+        below = target.high is None or high <= target.high
+        meets = target.low is None or high >= target.low
+        under = target.high is None or low <= target.high
+        verdict = "holds" if above and below else "overlaps" if meets and under else "misses"
+        rows.append({"target": target.name, "source": target.source, "study": target.says, "band": band(target),
+                     "scenario": scenario.name, "model": mean, "ci_low": low, "ci_high": high, "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Compare a scenario's figures with sizes published in field studies.")
+    parser.add_argument("scenarios", nargs="+")
+    parser.add_argument("--replications", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    args = parser.parse_args(argv)
+    tables = [check(load_scenario(path, args.set), args.replications, args.seed) for path in args.scenarios]
+    table = pd.concat(tables, ignore_index=True)
+    print(table[["scenario", "target", "band", "model", "ci_low", "ci_high", "verdict", "source"]]
+          .to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
+if __name__ == "__main__":
+    main()

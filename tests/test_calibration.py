@@ -1,0 +1,204 @@
+"""Calibration: a firm's history is read and checked, measured, and fitted back.
+
+The recovery test is the estimator's proof: a "history" simulated at known parameter values on
+one seed is fitted from the scenario's defaults on other seeds, and the truth must come back inside
+a stated tolerance and inside the 95% interval. It is small (40 reps over two years, three runs a
+candidate) so that it runs in the suite; docs/calibration.md gives the figures of larger panels.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulator.calibration import moments as mom
+from simulator.calibration.panel import PanelError, from_tables, read_history
+from simulator.calibration.parameters import parse_bounds, resolve, schema_limits
+from simulator.calibration.workflow import prepare, run_calibration
+from simulator.cli import main
+from simulator.experiments.run import run
+from simulator.scenario import load_scenario
+
+ROOT = Path(__file__).parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMALL = ["force.size=40", "horizon_years=2"]
+TRUTH = {"force.traits.effort_cost.mean": 130.0, "market.customers.period_end_discount": 0.05}
+
+
+@pytest.fixture(scope="module")
+def history_run(tmp_path_factory):
+    """A run of the baseline at the true values, as a firm's history: its folder."""
+    # the override of a trait's mean alone keeps its sd and limits only through the full section
+    scenario = load_scenario(BASELINE, [*SMALL, "force.traits.effort_cost={mean: 130, sd: 15, low: 10}",
+                                        "market.customers.period_end_discount=0.05"])
+    out = tmp_path_factory.mktemp("history")
+    run(scenario, seed=99).write(out)
+    return out
+
+
+def small_panel(**columns) -> pd.DataFrame:
+    base = {"rep_id": [1, 1, 2, 2], "period": [0, 1, 0, 1], "quota": [100.0, 100, 100, 100],
+            "sales": [90.0, 120, 40, 101]}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+# ------------------------------------------------------------------------------ reading a history
+
+
+def test_the_models_own_tables_are_a_history(history_run):
+    history = read_history(history_run)
+    assert history.timing is not None and len(history.panel) > 0
+    assert {"pay", "discount", "quit", "deals"} <= history.columns
+    names, notes = mom.choose(history)
+    assert names == list(mom.MOMENTS) and notes == []
+
+
+def test_a_csv_export_with_required_columns_only_drops_what_it_cannot_give(tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    small_panel().to_csv(path, index=False)
+    history = read_history(path)
+    names, notes = mom.choose(history)
+    assert "hit_rate" in names and "discount_share" not in names and "last_tenth_share" not in names
+    assert any("discount_share dropped" in n and "'discount'" in n for n in notes)
+    assert any("last_tenth_share dropped" in n and "timing" in n for n in notes)
+    assert mom.hit_rate(history) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("frame, expected", [
+    (small_panel().drop(columns="quota"), "missing required column(s) quota"),
+    (small_panel(quota=[100.0, -5, 100, 100]), "row 2 (line 3), column 'quota': -5"),
+    (small_panel(sales=[90.0, "lots", 40, 101]), "row 2 (line 3), column 'sales': 'lots' is not a number"),
+    (small_panel(period=[0, 0, 0, 1]), "row 2 (line 3), columns 'rep_id', 'period': rep 1 is already in period 0"),
+    (small_panel(period=[0, 1.5, 0, 1]), "column 'period': 1.5"),
+    (small_panel(start_day=[0, 10, 0, 63], end_day=[62, 125, 62, 125]), "periods out of order"),
+    (small_panel(quit=["no", "maybe", "no", "no"]), "column 'quit': 'maybe'; allowed: true/false"),
+])
+def test_bad_data_is_refused_with_file_row_and_column(tmp_path, frame, expected):
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(PanelError) as caught:
+        read_history(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value)
+
+
+def test_dated_periods_are_put_in_time_order(tmp_path):
+    path = tmp_path / "dated.csv"
+    small_panel(period=["2024Q2", "2024Q3", "2024Q2", "2024Q3"]).to_csv(path, index=False)
+    assert read_history(path).panel["period"].tolist() == [0, 1, 0, 1]
+
+
+def test_a_deal_file_gives_the_timing_moments(tmp_path):
+    panel, deals = tmp_path / "panel.csv", tmp_path / "deals.csv"
+    small_panel().to_csv(panel, index=False)
+    # two ten-day periods: period 1 books half its sales on its last day and a spike on its first
+    pd.DataFrame({"rep_id": [1, 1, 2, 1, 2, 1], "period": [0, 0, 0, 1, 1, 1], "day": [0, 5, 9, 10, 15, 19],
+                  "value": [10.0, 10, 20, 30, 10, 40]}).to_csv(deals, index=False)
+    history = read_history(panel, deals)
+    assert mom.last_tenth_share(history) == pytest.approx(60 / 120)
+    assert mom.first_day_spike(history) == pytest.approx(30 / (80 / 10))
+
+
+def test_moments_measure_what_they_say():
+    history = from_tables(small_panel(pay=[10.0, 10, 10, 10], quit=[False, False, False, True]))
+    assert mom.attainment_mean(history) == pytest.approx((0.9 + 1.2 + 0.4 + 1.01) / 4)
+    assert mom.just_above_quota(history) == pytest.approx(0.25)
+    assert mom.far_below_quota(history) == pytest.approx(0.25)
+    assert mom.after_quota_share(history) == pytest.approx(21 / 351)
+    assert mom.pay_cv(history) == 0
+    assert mom.quit_rate_after_miss(history) == pytest.approx(0.5)  # both reps missed in period 0; one quit after
+    assert np.isnan(mom.quit_rate_after_hit(history))
+
+
+# ------------------------------------------------------------------------------ parameters
+
+
+def test_parameters_take_bounds_from_the_schema_or_around_the_start():
+    base = load_scenario(BASELINE).model_dump(mode="json")
+    assert schema_limits("market.customers.waiting_ceiling") == (0.0, 1.0)
+    cost, ceiling = resolve(base, ["force.traits.effort_cost.mean", "market.customers.waiting_ceiling"])
+    assert (cost.start, cost.low, cost.high) == (90.0, 30.0, 270.0)
+    assert (ceiling.low, ceiling.high) == pytest.approx((0.1, 0.9))
+    (given,) = resolve(base, ["force.traits.effort_cost.mean"], parse_bounds(["force.traits.effort_cost.mean=50:200"]))
+    assert (given.low, given.high) == (50.0, 200.0)
+
+
+@pytest.mark.parametrize("paths, bounds, expected", [
+    (["force.traits.no_such_trait.mean"], {}, "no field 'no_such_trait'"),
+    (["quota.period"], {}, "not a number"),
+    (["market.customers.waiting_ceiling"], {"market.customers.waiting_ceiling": (0.0, 2.0)}, "schema's range"),
+    (["force.size"], {"quota.difficulty": (0.5, 2)}, "which --fit does not name"),
+])
+def test_bad_parameters_are_refused(paths, bounds, expected):
+    base = load_scenario(BASELINE).model_dump(mode="json")
+    with pytest.raises(ValueError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        resolve(base, paths, bounds)
+
+
+def test_the_cli_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    small_panel(quota=[100.0, 0, 100, 100]).to_csv(bad, index=False)
+    out = tmp_path / "out"
+    code = main(["calibrate", str(BASELINE), "--data", str(bad), "--fit", "force.traits.effort_cost.mean",
+                 "--out", str(out)])
+    assert code == 2 and not out.exists()
+    assert "row 2 (line 3), column 'quota'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ the fit
+
+
+def test_parameter_recovery(history_run, tmp_path):
+    """Two parameters fitted jointly from the defaults (90 and 0.10) on other seeds come back near the
+    truth (130 and 0.05): within 15% of the effort cost and 0.03 of the period-end discount
+    customers expect, and inside their 95% intervals. The history: 40 reps x 8 quarters."""
+    out = tmp_path / "fit"
+    fit, paths = run_calibration(BASELINE, history_run, list(TRUTH), out, settings=SMALL, replications=3,
+                                 workers=1, max_evaluations=60, progress=None)
+    estimates = fit.estimates().set_index("parameter")
+    cost, discount = estimates.loc["force.traits.effort_cost.mean"], estimates.loc["market.customers.period_end_discount"]
+    assert cost["estimate"] == pytest.approx(TRUTH["force.traits.effort_cost.mean"], rel=0.15)
+    assert discount["estimate"] == pytest.approx(TRUTH["market.customers.period_end_discount"], abs=0.03)
+    for name, row in estimates.iterrows():
+        assert row["ci_low"] <= TRUTH[name] <= row["ci_high"], (name, row.to_dict())
+    assert fit.objective < fit.start_objective / 3
+    assert all(p.exists() for p in paths)
+    # calibrated.yaml extends the input and carries the estimates with the trait's spread intact
+    calibrated = load_scenario(out / "calibrated.yaml")
+    assert calibrated.force.traits.effort_cost.mean == pytest.approx(cost["estimate"])
+    assert calibrated.force.traits.effort_cost.sd == 15.0 and calibrated.force.size == 40
+    assert calibrated.market.customers.period_end_discount == pytest.approx(discount["estimate"])
+    assert set(pd.read_csv(out / "moments.csv")["moment"]) == set(fit.moments)
+
+    # an interrupted calibration resumes: the same problem again simulates nothing new
+    again, _ = run_calibration(BASELINE, history_run, list(TRUTH), out, settings=SMALL, replications=3,
+                               workers=1, max_evaluations=60, progress=None)
+    assert again.simulated == 0 and again.resumed == fit.simulated
+    np.testing.assert_allclose(again.estimate, fit.estimate)
+    # ... and a different problem in the same folder is refused
+    with pytest.raises(ValueError, match="another problem"):
+        run_calibration(BASELINE, history_run, ["force.traits.effort_cost.mean"], out, settings=SMALL,
+                        replications=3, workers=1, max_evaluations=5, progress=None)
+
+
+def test_a_parameter_the_data_cannot_see_is_named(history_run, tmp_path):
+    """No misconduct is possible in the baseline, so the moral cost moves no moment: the fit must
+    say it is not pinned down (and the effort cost beside it is)."""
+    out = tmp_path / "weak"
+    fit, _ = run_calibration(BASELINE, history_run, ["force.traits.effort_cost.mean", "behaviour.ethics.moral_cost"],
+                             out, settings=SMALL, replications=2, workers=1, max_evaluations=12,
+                             moments=["attainment_mean", "hit_rate", "far_below_quota", "pay_cv"], progress=None)
+    assert fit.not_pinned_down() == ["behaviour.ethics.moral_cost"]
+    ident = pd.read_csv(out / "identification.csv")
+    moral = ident[ident["parameter"] == "behaviour.ethics.moral_cost"]
+    assert (moral["move_per_tenth_in_se"].abs() < 1e-9).all() and not moral["pinned_down"].any()
+    assert "behaviour.ethics.moral_cost" in (out / "report.html").read_text()
+
+
+def test_more_parameters_than_moments_is_refused(history_run):
+    with pytest.raises(ValueError, match="need at least as many moments"):
+        prepare(BASELINE, read_history(history_run), ["force.traits.effort_cost.mean", "quota.difficulty"],
+                moments=["hit_rate"], settings=SMALL)
