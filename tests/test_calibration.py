@@ -151,6 +151,7 @@ def test_the_cli_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
 # ------------------------------------------------------------------------------ the fit
 
 
+@pytest.mark.slow  # a whole fit: dozens of simulated histories
 def test_parameter_recovery(history_run, tmp_path):
     """Two parameters fitted jointly from the defaults (90 and 0.10) on other seeds come back near the
     truth (130 and 0.05): within 15% of the effort cost and 0.03 of the period-end discount
@@ -184,6 +185,7 @@ def test_parameter_recovery(history_run, tmp_path):
                         replications=3, workers=1, max_evaluations=5, progress=None)
 
 
+@pytest.mark.slow  # a whole fit: dozens of simulated histories
 def test_a_parameter_the_data_cannot_see_is_named(history_run, tmp_path):
     """No misconduct is possible in the baseline, so the moral cost moves no moment: the fit must
     say it is not pinned down (and the effort cost beside it is)."""
