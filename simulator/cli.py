@@ -10,6 +10,7 @@ from pathlib import Path
 from simulator.scenario import UNCERTAINTIES, ScenarioError, json_schema, load_scenario
 
 EXIT_BAD_INPUT = 2
+EXIT_DISK_FULL = 3  # writing stopped for want of space; the same command again resumes
 EXIT_INTERRUPTED = 130
 EXIT_FAILED_RUNS = 100  # a sweep with n failed runs exits with 100 + n (199 for 99 or more)
 
@@ -155,13 +156,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if report.interrupted:
         print("interrupted: run the same command again to finish the missing runs", file=sys.stderr)
+    if report.disk_full:
+        print(f"disk full at {report.disk_full}; rerun to resume (free some space first)", file=sys.stderr)
     return sweep_exit_status(report)
 
 
 def sweep_exit_status(report) -> int:
-    """0 when every run succeeded; 100 + n when n runs failed (199 for 99 or more); 130 when interrupted."""
+    """0 when every run succeeded; 100 + n when n runs failed (199 for 99 or more); 130 when interrupted;
+    3 when the disk filled."""
     if report.interrupted:
         return EXIT_INTERRUPTED
+    if report.disk_full:
+        return EXIT_DISK_FULL
     return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
 
 

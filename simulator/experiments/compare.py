@@ -10,7 +10,6 @@ reps' responses do to a plan.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ import pandas as pd
 from simulator.analysis.metrics import flatten
 from simulator.analysis.risk import mean_ci, nanmean, verdicts
 from simulator.experiments.equal_cost import equal_cost_scale
-from simulator.experiments.files import atomic_write, package_version
+from simulator.experiments.files import atomic_write, dump_json, package_version
 from simulator.experiments.run import RunResult, run
 from simulator.levers import static_pay
 from simulator.pay.payout import compile_plan
@@ -112,18 +111,12 @@ class Comparison:
             "verdicts": self.verdicts(),
             "static_costs": self.static_costs(),
         }
-        atomic_write(out / "comparison.json", lambda path: Path(path).write_text(json.dumps(meta, indent=2, default=_json)))
+        atomic_write(out / "comparison.json", lambda path: Path(path).write_text(dump_json(meta, indent=2)))
         atomic_write(out / "runs.parquet", lambda path: self.runs_table().to_parquet(path, index=False))
         atomic_write(out / "differences.parquet", lambda path: self.differences().to_parquet(path, index=False))
         for plan in self.plans:
             plan.results[0].write(out / "plans" / plan.name)
         return out
-
-
-def _json(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return float(value)
 
 
 def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
