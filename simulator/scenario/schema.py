@@ -53,7 +53,7 @@ MAX_PER_DAY = 1_000  # acts or activities a rep can add to a log in one business
 MAX_COUNT = 10_000  # warnings, misses: counts of events in a rep's career
 MAX_MONTHS = 12 * MAX_YEARS
 MAX_REPS = 100_000
-MAX_TIERS = 50
+MAX_TIERS = 7  # with a threshold, a cap, a bonus step, a stacked goal and the goal: the pay kernels' 12 segments
 MAX_SEED = 2**63 - 1
 
 WHY_DAYS = "50 years of 252 business days, the longest horizon a run may have"
@@ -62,6 +62,8 @@ WHY_PER_DAY = "more than a thousand in one business day is not a person's day, a
 WHY_COUNT = "more than the business days of the longest horizon"
 WHY_MONTHS = "the months of the longest horizon, 50 years"
 WHY_REPS = "the largest force a run may have"
+WHY_TIERS = ("the compiled pay kernels take at most 12 rate bands and steps, and the threshold, cap, "
+             "bonus, stacked bonus and goal take up to five")
 
 
 def _not_bool(value: Any) -> Any:
@@ -488,7 +490,7 @@ class Plan(Strict):
 
     base_salary: NonNeg = Field(60000.0, description="fixed pay, $ a year")
     commission_rate: NonNeg = Field(0.02, description="commission rate on credited sales below the first tier")
-    tiers: list[Tier] = Field(default_factory=list, max_length=MAX_TIERS, description="rate table above the base rate: accelerators (higher) and decelerators (lower)")
+    tiers: list[Tier] = Field(default_factory=list, description="rate table above the base rate: accelerators (higher) and decelerators (lower)")
     threshold: NonNeg = Field(0.0, description="attainment below which no commission is paid; reaching it pays commission on every credited $")
     cap: Positive | None = Field(None, description="attainment above which credited sales earn no more commission")
     bonus: NonNeg = Field(0.0, description="lump sum, $ per period, paid on reaching bonus_at")
@@ -514,6 +516,13 @@ class Plan(Strict):
     activity_target: ActivityTarget | None = Field(None, description="a goal in logged activities of one kind each quota period, with its own bonus")
     spif_window: tuple[Days, Days] | None = Field(
         None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _few_tiers(cls, tiers: Any) -> Any:
+        if isinstance(tiers, list) and len(tiers) > MAX_TIERS:
+            raise ValueError(f"at most {MAX_TIERS} tiers, got {len(tiers):,} ({WHY_TIERS})")
+        return tiers
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
