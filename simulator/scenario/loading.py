@@ -74,7 +74,13 @@ def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                                         f"a scenario extends only another scenario file"])
     if not parent_path.exists():
         raise ScenarioError(str(path), [f"extends: {shown(parent)} not found (looked for {parent_path})"])
-    return deep_merge(resolve_extends(parent_path, (*seen, path)), data)  # a parent's errors name the parent
+    try:
+        inherited = resolve_extends(parent_path, (*seen, path))
+    except ScenarioError as exc:  # named from this file: the one the user gave, through the chain
+        raise ScenarioError(str(path if seen else given),
+                            [p if p.startswith("extends:") and exc.source != str(parent_path)
+                             else f"extends: {shown(parent)}: {p}" for p in exc.problems]) from None
+    return deep_merge(inherited, data)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
