@@ -645,9 +645,9 @@ def _listed_cases(rows: list[dict[str, Any]], declared_factors: list[Factor], ba
         for factor in factors:
             if factor.name in row:
                 value = row[factor.name]
-                if factor.kind == "choice" and value not in factor.spec.levels:
-                    problems.append(f"design case {i}: {factor.name}: {value!r} is not one of "
-                                    f"{', '.join(factor.spec.levels)}")
+                if factor.kind == "choice" and (not isinstance(value, str) or value not in factor.spec.levels):
+                    problems.append(f"design.cases.{i}.{factor.name}: {shown(value)} is not one of the labels of "
+                                    f"parameters.{factor.name}.levels ({', '.join(factor.spec.levels)})")
                 case[factor.column] = value
             elif factor.kind == "path":
                 case[factor.column] = _value_at(base, factor.name)

@@ -671,7 +671,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
         if self.n_days < 1:
-            raise ValueError(f"horizon_years ({self.horizon_years:g}) gives no whole business day; "
+            raise ValueError(f"horizon_years: {self.horizon_years:g} years gives no whole business day; "
                              f"a run needs at least one ({1 / 252:.4f} years)")
         if not self.products:
             raise ValueError("at least one product is needed")
