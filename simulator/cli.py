@@ -379,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run an experiment file: many runs in parallel, results that survive",
                        description="Run every run of an experiment not yet finished in the results folder. "
                                    "Exit status: 0 when every run succeeded, 100 + n when n runs failed (199 for "
-                                   "99 or more), 2 for a bad file or folder (nothing ran), 130 when interrupted.")
+                                   "99 or more), 2 for a bad file or folder (nothing ran), 3 when the disk filled "
+                                   "(rerun to resume), 130 when interrupted.")
     p.add_argument("file", help="experiment YAML file")
     p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core; 1 runs in this process)")
     p.add_argument("--out", help="results folder (default: runs/sweeps/<experiment name>)")
