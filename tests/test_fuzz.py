@@ -66,6 +66,7 @@ def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
     ("products.standard.cycle_days=.inf", "products.standard.cycle_days", "finite"),
     ("plan.base_salary=1e12", "plan.base_salary", "at most 1e+09"),
     ("force.size=true", "force.size", "must be a number, not true"),
+    ("force.segments.low.ability.low=1e9", "force.segments.low.ability", "low must be at most 100"),
     ("force.size=1e308", "force.size", "whole number"),
     ("horizon_years=0.001", "horizon_years", "at least one"),
     ("seed=-1", "seed", "greater than or equal to 0"),

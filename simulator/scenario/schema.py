@@ -152,6 +152,27 @@ class Dist(Strict):
 
 DistLike = Annotated[Dist, Field()]
 
+MAX_ABILITY = 100.0  # a rep a hundred times as productive as the reference rep
+WHY_ABILITY = ("sales productivity is relative to the reference rep (1); past 100 a rep's opportunities a day "
+               "run into the thousands and a run no longer ends in reasonable time")
+
+
+def _ability_within(dist: Dist | None) -> Dist | None:
+    """Ability multiplies every opportunity a rep gets: its mean, clips and spread are bounded."""
+    if dist is None:
+        return dist
+    if dist.mean <= 0 or (dist.low is not None and dist.low < 0):
+        raise ValueError(f"mean must be above 0 and low at least 0 (sales productivity is never negative; "
+                         f"a rep of ability 0 sells nothing), got mean {dist.mean:g}, low {dist.low}")
+    for name in ("mean", "low", "high"):
+        value = getattr(dist, name)
+        if value is not None and value > MAX_ABILITY:
+            raise ValueError(f"{name} must be at most {MAX_ABILITY:g} ({WHY_ABILITY}), got {value:g}")
+    if dist.sd > MAX_ABILITY / 10 and (dist.high is None or dist.high > MAX_ABILITY):
+        raise ValueError(f"sd must be at most {MAX_ABILITY / 10:g} unless high clips it at most {MAX_ABILITY:g} "
+                         f"({WHY_ABILITY}), got {dist.sd:g}")
+    return dist
+
 
 class Traits(Strict):
     """What reps are like. Defaults describe a typical rep; segments override any of them."""
@@ -193,6 +214,11 @@ class Traits(Strict):
         description="$ a year, net of effort, that a rep could earn elsewhere",
     )
 
+    @field_validator("ability", mode="after")
+    @classmethod
+    def _ability(cls, dist: Dist | None) -> Dist | None:
+        return _ability_within(dist)
+
 
 class Segment(Strict):
     """A group of reps (e.g. high or low performers): its share of the force and trait overrides."""
@@ -211,6 +237,11 @@ class Segment(Strict):
     def traits(self, defaults: Traits) -> Traits:
         chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}
         return defaults.model_copy(update={k: Dist(**v) for k, v in chosen.items()})
+
+    @field_validator("ability", mode="after")
+    @classmethod
+    def _ability(cls, dist: Dist | None) -> Dist | None:
+        return _ability_within(dist)
 
 
 class Network(Strict):
