@@ -290,7 +290,11 @@ def judged_apart(mutant: Mutant, folder: Path, cache: dict) -> Outcome:
         return judge(mutant, folder, cache)
     unmeasured_at_tiny_horizon(mutant.source, cache)  # computed here, so the child inherits it
     read, write = os.pipe()
-    pid = os.fork()
+    import warnings
+
+    with warnings.catch_warnings():  # the child only judges one file and exits; no lock it could inherit is taken
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: judge, send the outcome, leave without running the parent's cleanup
         try:
             os.close(read)
@@ -312,8 +316,6 @@ def judged_apart(mutant: Mutant, folder: Path, cache: dict) -> Outcome:
         if not chunk:
             break
         chunks.append(chunk)
-    else:
-        chunk = None
     os.close(read)
     done, _ = os.waitpid(pid, os.WNOHANG)
     if done == 0:
