@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.experiments.run import run
 from simulator.scenario import Scenario
 
 MIN_SCALE, MAX_SCALE = 1 / 1024, 1024.0  # the bracket is sought between these
@@ -67,6 +66,8 @@ def pay_cost(scenario: Scenario, seeds) -> tuple[float, float]:
 
 def _costs(scenario: Scenario, seeds) -> tuple[np.ndarray, np.ndarray]:
     """Total pay and base pay of each seed's run, $."""
+    from simulator.experiments.run import run  # here: `salesim` imports this module's error for every command
+
     totals, bases = [], []
     for seed in seeds:
         card = run(scenario, seed).summary["financial"]
