@@ -4,14 +4,57 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
-from simulator.scenario import UNCERTAINTIES, ScenarioError, json_schema, load_scenario
+from simulator.scenario import MAX_SEED, UNCERTAINTIES, ScenarioError, json_schema, load_scenario
 
 EXIT_BAD_INPUT = 2
+EXIT_DISK_FULL = 3  # writing stopped for want of space; the same command again resumes
 EXIT_INTERRUPTED = 130
 EXIT_FAILED_RUNS = 100  # a sweep with n failed runs exits with 100 + n (199 for 99 or more)
+
+
+# ------------------------------------------------------------------------------------- argument types
+# Each refuses a bad value with what is allowed; argparse then exits 2 naming the option.
+
+
+def _whole(low: int, high: int, why: str = ""):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low:,} to {high:,}, got {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}{why}, got {value:,}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def _years(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of years, got {text[:40]!r}") from None
+    if not math.isfinite(value) or not 0 < value <= 50:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 50 years, got {text[:40]}")
+    return value
+
+
+def _name(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", text):
+        raise argparse.ArgumentTypeError(f"must be a name of letters, digits, _ . - (up to 64, starting with a "
+                                         f"letter or digit), got {text[:40]!r}")
+    return text
+
+
+SEED = _whole(0, MAX_SEED, " (seeds are 63-bit)")
+WORKERS = _whole(1, 1024)
+PORT = _whole(1, 65535)
 
 
 def _scenario(path: str, overrides: list[str], years: float | None = None):
@@ -34,11 +77,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         world = [o for o in args.set if o.split(".", 1)[0] in UNCERTAINTIES]
         reference = _scenario(args.equal_cost_to, world, args.years)
         years = min(scenario.horizon_years, 2.0)
+        _budget(args.file, scenario.model_copy(update={"horizon_years": years}), 40, 1, args.force)
         found = equal_cost_scale(scenario, reference, seeds=(seed, seed + 1, seed + 2), years=years)
-        print(f"equal cost to {reference.name}: variable pay x {found.scale:.4f} "
-              f"(pay ${found.cost:,.0f} vs ${found.reference_cost:,.0f} over {years:g} years, "
-              f"{found.iterations} iterations)")
+        print(found.describe())
         scenario = scenario.with_variable_scale(found.scale)
+    _budget(args.file, scenario, 1, 1, args.force)
     result = run(scenario, seed, progress=not args.quiet)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-seed{seed}"
     result.write(out)
@@ -56,10 +99,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     scenarios = [_scenario(path, [*args.set, *_threshold_fields(args.threshold)], args.years) for path in args.files]
     names = [Path(p).stem for p in args.files]
+    for path, scenario in zip(args.files, scenarios):
+        _budget(path, scenario, args.replications * len(scenarios), args.workers, args.force)
     result = compare(scenarios, names=names, replications=args.replications, seed=args.seed,
                      equal_cost=args.equal_cost, workers=args.workers, progress=not args.quiet)
     out = Path(args.out) if args.out else Path("runs") / ("compare-" + "-".join(names))
     result.write(out)
+    for plan in result.plans:
+        if plan.calibration is not None:
+            print(f"{plan.name}: {plan.calibration.describe()}")
     print(format_comparison(result))
     for plan in result.plans:
         print(f"\nRISKS: {plan.name}" + (f" (variable pay x {plan.scale:.3f} for equal cost)" if plan.scale != 1 else ""))
@@ -71,6 +119,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"\nreport: {page}")
     print(f"wrote {out}")
     return 0
+
+
+def _budget(source: str, scenario, runs: int, workers: int, force: bool) -> None:
+    """Refuse, before anything runs, runs that would not fit the machine (unless --force)."""
+    from simulator.experiments.budget import BudgetError, check, estimate
+
+    try:
+        check(estimate(scenario), runs, workers, force, source)
+    except BudgetError as exc:
+        raise ScenarioError(source, [f"(size): {exc}".replace(f"{source}: ", "")]) from None
 
 
 def _threshold_fields(items: list[str]) -> list[str]:
@@ -110,6 +168,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every file given and report each: one bad file never stops the others being checked."""
     status = 0
     for path in args.files:
         try:
@@ -117,7 +176,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"ok    {path} ({scenario.name})")
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
-            status = EXIT_BAD_INPUT
+            status = max(status, EXIT_BAD_INPUT)
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not hide the files after it
+            print(f"{path}: could not be checked (an error in salesim, please report it): "
+                  f"{type(exc).__name__}: {str(exc)[:200]}", file=sys.stderr)
+            status = max(status, 1)
     return status
 
 
@@ -131,10 +194,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     world = list(args.set) + [f"horizon_years={args.years}"] * (args.years is not None)
     experiment = load_experiment(args.file, changes, world)
     out = Path(args.out) if args.out else Path("runs") / "sweeps" / experiment.name
+    workers = 1 if args.engine == "serial" else (args.workers or _cores())
     if args.dry_run:
         print(describe(experiment))
         print(f"results would go to {out}/")
+        print(_sweep_budget(experiment, workers, force=True))
         return 0
+    _sweep_budget(experiment, workers, args.force)
     try:
         with open_executor(args.engine, args.workers, args.scheduler) as executor:
             report = run_sweep(experiment, out, executor, resume=args.resume, batch=args.batch_size,
@@ -155,13 +221,42 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if report.interrupted:
         print("interrupted: run the same command again to finish the missing runs", file=sys.stderr)
+    if report.disk_full:
+        print(f"disk full at {report.disk_full}; rerun to resume (free some space first)", file=sys.stderr)
     return sweep_exit_status(report)
 
 
+def _cores() -> int:
+    from simulator.experiments.runner import default_workers
+
+    return default_workers()
+
+
+def _sweep_budget(experiment, workers: int, force: bool) -> str:
+    """What the sweep will take, from its most demanding case (of the first 2,000); refuses beyond the machine."""
+    from simulator.experiments.budget import BudgetError, check, estimate
+
+    seen, worst = set(), None
+    for case, overrides in enumerate(experiment.case_overrides[:2000]):
+        key = json.dumps(overrides, sort_keys=True)
+        if key in seen:
+            continue
+        seen.add(key)
+        one = estimate(experiment.scenario(case * experiment.spec.replications))
+        worst = one if worst is None or (one.memory, one.seconds) > (worst.memory, worst.seconds) else worst
+    try:
+        return check(worst, experiment.n_runs, workers, force, experiment.source)
+    except BudgetError as exc:
+        raise ScenarioError(experiment.source, [f"(size): {str(exc).replace(experiment.source + ': ', '')}"]) from None
+
+
 def sweep_exit_status(report) -> int:
-    """0 when every run succeeded; 100 + n when n runs failed (199 for 99 or more); 130 when interrupted."""
+    """0 when every run succeeded; 100 + n when n runs failed (199 for 99 or more); 130 when interrupted;
+    3 when the disk filled."""
     if report.interrupted:
         return EXIT_INTERRUPTED
+    if report.disk_full:
+        return EXIT_DISK_FULL
     return EXIT_FAILED_RUNS + min(report.failed, 99) if report.failed else 0
 
 
@@ -286,8 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run one scenario and print its scorecard")
     p.add_argument("file", help="scenario YAML file")
-    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
-    p.add_argument("--years", type=float, help="horizon in years (default: the scenario's)")
+    p.add_argument("--seed", type=SEED, help="random seed (default: the scenario's)")
+    p.add_argument("--years", type=_years, help="horizon in years (default: the scenario's)")
     p.add_argument("--out", help="output folder (default: runs/<file>-seed<N>)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field, e.g. --set plan.bonus=5000 --set quota.period=month")
@@ -296,21 +391,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "(--set overrides of force, products, market and behaviour apply to OTHER too)")
     p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
                    help="override a risk threshold, e.g. fabrication.high=1.5")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run the current plan and proposed plans on the same seeds; write and print the comparison")
     p.add_argument("files", nargs="+", metavar="PLAN.yaml", help="the current plan first, then proposed plans")
-    p.add_argument("--replications", type=int, default=5, help="runs per plan (default 5)")
-    p.add_argument("--seed", type=int, help="first seed (default: the current plan's); replications use seed, seed+1, ...")
-    p.add_argument("--years", type=float, help="horizon in years (default: each scenario's)")
+    p.add_argument("--replications", type=_whole(1, 10_000), default=5, help="runs per plan (default 5)")
+    p.add_argument("--seed", type=_whole(0, MAX_SEED - 10_000), help="first seed (default: the current plan's); replications use seed, seed+1, ...")
+    p.add_argument("--years", type=_years, help="horizon in years (default: each scenario's)")
     p.add_argument("--equal-cost", action="store_true", help="rescale each proposed plan's variable pay to the current plan's cost")
-    p.add_argument("--workers", type=int, default=1, help="processes to run replications on")
+    p.add_argument("--workers", type=WORKERS, default=1, help="processes to run replications on")
     p.add_argument("--out", help="output folder (default: runs/compare-<names>)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field in every plan")
     p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
                    help="override a risk threshold, e.g. fabrication.high=1.5")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
@@ -330,22 +427,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sweep", help="run an experiment file: many runs in parallel, results that survive",
                        description="Run every run of an experiment not yet finished in the results folder. "
                                    "Exit status: 0 when every run succeeded, 100 + n when n runs failed (199 for "
-                                   "99 or more), 2 for a bad file or folder (nothing ran), 130 when interrupted.")
+                                   "99 or more), 2 for a bad file or folder (nothing ran), 3 when the disk filled "
+                                   "(rerun to resume), 130 when interrupted.")
     p.add_argument("file", help="experiment YAML file")
-    p.add_argument("--workers", type=int, help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core; 1 runs in this process)")
     p.add_argument("--out", help="results folder (default: runs/sweeps/<experiment name>)")
     p.add_argument("--resume", action="store_true",
                    help="continue the sweep in --out, refusing to start a new one (a plain rerun also continues)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
                    help="process pool (default), loky, dask (a local cluster unless --scheduler) or serial")
-    p.add_argument("--dry-run", action="store_true", help="validate, print the number of runs and a few cases, run nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate, print the number of runs, a few cases and the memory and time it will take; run nothing")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field of the base scenario for every run, e.g. --set force.size=20")
-    p.add_argument("--years", type=float, help="horizon of every run in years (a quick look: --years 0.25)")
-    p.add_argument("--replications", type=int, help="replications of every case instead of the file's")
-    p.add_argument("--samples", type=int, help="samples of a sampled design instead of the file's")
-    p.add_argument("--batch-size", type=int, help="runs per task (default: sized to about 5 s of work)")
+    p.add_argument("--years", type=_years, help="horizon of every run in years (a quick look: --years 0.25)")
+    p.add_argument("--replications", type=_whole(1, 100_000), help="replications of every case instead of the file's")
+    p.add_argument("--samples", type=_whole(1, 1_000_000), help="samples of a sampled design instead of the file's")
+    p.add_argument("--batch-size", type=_whole(1, 500), help="runs per task (default: sized to about 5 s of work)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
@@ -362,18 +462,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", help="instead of a risk: a figure, with --below or --above")
     p.add_argument("--below", type=float, help="risky when the metric is below this, e.g. today's plan's revenue")
     p.add_argument("--above", type=float, help="risky when the metric is above this")
-    p.add_argument("--name", help="name of the saved result (default: the risk's or metric's)")
+    p.add_argument("--name", type=_name, help="name of the saved result (default: the risk's or metric's)")
     p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser("dashboard", help="serve the trainer's live dashboard in the browser")
     p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--port", type=PORT, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md")
     p.add_argument("--quick", action="store_true", help="the test suite's smaller runs (no robustness sweep)")
-    p.add_argument("--workers", type=int, help="worker processes (default: every core)")
+    p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core)")
     p.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
     p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
     p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
@@ -388,12 +488,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from simulator.experiments.equal_cost import EqualCostError
+    from simulator.experiments.files import DISK_FULL, DiskFull
+    from simulator.experiments.store import ResultsError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except ScenarioError as exc:
+    except (ScenarioError, ResultsError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except EqualCostError as exc:
+        print(f"equal cost: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DiskFull as exc:
+        print(exc.strerror, file=sys.stderr)
+        return EXIT_DISK_FULL
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            print(f"disk full at {exc.filename or Path.cwd()}; free some space and rerun to resume", file=sys.stderr)
+            return EXIT_DISK_FULL
+        raise
 
 
 if __name__ == "__main__":

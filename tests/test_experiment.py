@@ -26,8 +26,16 @@ seed: 11
 
 
 def experiment_file(tmp_path, body: str, name: str = "exp.yaml") -> Path:
+    """TINY with `body` added; a top-level section the body gives replaces TINY's (keys are never written twice)."""
     path = tmp_path / name
-    path.write_text(TINY + body)
+    given = {line.split(":", 1)[0] for line in body.splitlines() if line[:1].isalpha()}
+    kept, skipping = [], False
+    for line in TINY.splitlines():
+        if line[:1].isalpha():
+            skipping = line.split(":", 1)[0] in given
+        if not skipping:
+            kept.append(line)
+    path.write_text("\n".join(kept) + "\n" + body)
     return path
 
 

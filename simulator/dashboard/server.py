@@ -1,5 +1,11 @@
 """Serving the dashboard: `solara run` on the app file, in its own process, on 127.0.0.1 unless
-another host is asked for."""
+another host is asked for.
+
+The server makes no outbound request: Solara's start-up check for a newer release on PyPI is
+turned off (`--no-check-version`) and so is its usage telemetry (`SOLARA_TELEMETRY_MIXPANEL_ENABLE`,
+which otherwise posts to api.mixpanel.com and asks api.ipify.org for the machine's address at
+start); the page's assets ship with the package. A training room may have no internet, and a tool
+should not phone out unasked."""
 
 from __future__ import annotations
 
@@ -12,13 +18,14 @@ from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
 from simulator.scenario import load_scenario
 
 APP = Path(__file__).with_name("app.py")
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}  # Solara's settings read it at import
 DEFAULT_PORT = 8765
 
 
 def command(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
     """The solara command line that serves the app."""
     return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning"]
+            "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
 def environment(scenario: str | None) -> dict[str, str]:
@@ -26,7 +33,7 @@ def environment(scenario: str | None) -> dict[str, str]:
     when it is not in the picker), checked before anything starts."""
     name, path = resolve(scenario or FIRST[0])
     load_scenario(path)  # a bad file is refused here, with the field and what is allowed
-    return {**os.environ, ENV_SCENARIO: name if name in catalog() else str(path.resolve())}
+    return {**os.environ, **OFFLINE, ENV_SCENARIO: name if name in catalog() else str(path.resolve())}
 
 
 def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:

@@ -10,8 +10,8 @@ reps' responses do to a plan.
 
 from __future__ import annotations
 
-import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -21,8 +21,8 @@ import pandas as pd
 
 from simulator.analysis.metrics import flatten
 from simulator.analysis.risk import mean_ci, nanmean, verdicts
-from simulator.experiments.equal_cost import equal_cost_scale
-from simulator.experiments.files import atomic_write, package_version
+from simulator.experiments.equal_cost import Calibration, equal_cost_scale
+from simulator.experiments.files import atomic_write, dump_json, package_version
 from simulator.experiments.run import RunResult, run
 from simulator.levers import static_pay
 from simulator.pay.payout import compile_plan
@@ -46,6 +46,7 @@ class PlanRuns:
     scenario: Scenario
     scale: float  # variable pay multiplier applied for equal cost (1: none)
     results: list[RunResult] = field(default_factory=list)
+    calibration: Calibration | None = None  # how the equal-cost scale was found, and the gap it left
 
     @property
     def table(self) -> pd.DataFrame:
@@ -108,22 +109,22 @@ class Comparison:
             "package_version": package_version(),
             "seeds": self.seeds,
             "plans": [{"name": p.name, "scenario_name": p.scenario.name, "scenario_hash": p.scenario.digest(),
-                       "variable_scale": p.scale, "scenario": p.scenario.model_dump(mode="json")} for p in self.plans],
+                       "variable_scale": p.scale, "scenario": p.scenario.model_dump(mode="json"),
+                       "equal_cost": None if p.calibration is None else {
+                           "scale": p.calibration.scale, "cost": p.calibration.cost,
+                           "reference_cost": p.calibration.reference_cost, "gap": p.calibration.gap,
+                           "gap_interval": [p.calibration.gap_low, p.calibration.gap_high],
+                           "seeds": list(p.calibration.seeds), "verdict": p.calibration.verdict,
+                           "costings": p.calibration.iterations}} for p in self.plans],
             "verdicts": self.verdicts(),
             "static_costs": self.static_costs(),
         }
-        atomic_write(out / "comparison.json", lambda path: Path(path).write_text(json.dumps(meta, indent=2, default=_json)))
+        atomic_write(out / "comparison.json", lambda path: Path(path).write_text(dump_json(meta, indent=2)))
         atomic_write(out / "runs.parquet", lambda path: self.runs_table().to_parquet(path, index=False))
         atomic_write(out / "differences.parquet", lambda path: self.differences().to_parquet(path, index=False))
         for plan in self.plans:
             plan.results[0].write(out / "plans" / plan.name)
         return out
-
-
-def _json(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return float(value)
 
 
 def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
@@ -168,23 +169,29 @@ def compare(scenarios: Sequence[Scenario], names: Sequence[str] | None = None, r
     """Run the current plan (first) and proposed plans on the same seeds."""
     if len(scenarios) < 1:
         raise ValueError("compare needs at least one plan")
-    names = list(names) if names else _unique_names([s.name for s in scenarios])
+    names = _unique_names([folder_name(n) for n in (names or [s.name for s in scenarios])])
     first = scenarios[0].seed if seed is None else seed
     seeds = [first + k for k in range(replications)]
     plans = []
     for name, scenario in zip(names, scenarios):
-        scale = 1.0
+        scale, found = 1.0, None
         if equal_cost and plans:
             found = equal_cost_scale(scenario, scenarios[0], seeds=seeds[: min(3, len(seeds))],
                                      years=min(scenario.horizon_years, 2.0))
             scale = found.scale
             scenario = scenario.with_variable_scale(scale)
-        plans.append(PlanRuns(name, scenario, scale))
+        plans.append(PlanRuns(name, scenario, scale, calibration=found))
     jobs = [(p.scenario, s) for p in plans for s in seeds]
     results = _map(_run_one, jobs, workers, progress)
     for i, plan in enumerate(plans):
         plan.results = results[i * len(seeds):(i + 1) * len(seeds)]
     return Comparison(plans, seeds)
+
+
+def folder_name(name: str) -> str:
+    """A plan's name as the folder its tables go in (plans/<name>): letters, digits, _ . -, never a path."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", str(name)).lstrip("._-")[:64]
+    return safe or "plan"
 
 
 def _unique_names(names: list[str]) -> list[str]:

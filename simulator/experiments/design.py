@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulator.scenario import (
     LEVERS,
+    MAX_SEED,
     UNCERTAINTIES,
     Scenario,
     ScenarioError,
@@ -46,11 +47,20 @@ from simulator.scenario import (
     read_yaml,
     validate,
 )
+from simulator.scenario.safe_yaml import shown
+from simulator.scenario.schema import Bounded, Number
+from simulator.scenario.schema import Strict as ScenarioStrict
 
 ROLES = ("lever", "uncertainty", "setting")
 SECTIONS = ("financial", "customer", "internal_process", "learning_growth", "by_performer")
 TABLES = ("daily", "rep_periods")
 MAX_CASE_PROBLEMS = 10  # stop listing broken cases after this many
+MAX_RUNS = 1_000_000  # runs in one sweep: its design table and progress live in one process's memory
+MAX_REPLICATIONS = 100_000
+MAX_SAMPLES = 1_000_000
+MAX_TABLE_BYTES = 64 << 20  # a design table (CSV or Parquet) of 64 MiB holds far more than MAX_RUNS cases
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"  # an experiment's name names its default folder
+WHY_RUNS = f"a sweep holds at most {MAX_RUNS:,} runs"
 
 
 class ExperimentError(ScenarioError):
@@ -59,15 +69,17 @@ class ExperimentError(ScenarioError):
     kind = "experiment"
 
 
-class Strict(BaseModel):
+class Strict(ScenarioStrict):
+    """Unknown keys, non-finite numbers and booleans for numbers are errors, as in scenario files."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Tie(Strict):
     """A field set from a named parameter's value: offset + factor x value."""
 
-    offset: float = Field(0.0, description="value of the field when the parameter is 0")
-    factor: float = Field(1.0, description="change of the field per unit of the parameter")
+    offset: Number = Field(0.0, description="value of the field when the parameter is 0")
+    factor: Number = Field(1.0, description="change of the field per unit of the parameter")
 
     @model_validator(mode="before")
     @classmethod
@@ -79,10 +91,10 @@ class Parameter(Strict):
     """One thing the experiment varies, with its levels or its range."""
 
     levels: list[Any] | dict[str, dict[str, Any]] | None = Field(
-        None, description="the values to try; or label -> {dotted.path: value} for a named choice")
-    low: float | None = Field(None, description="lower bound of a numeric range")
-    high: float | None = Field(None, description="upper bound of a numeric range")
-    count: Annotated[int, Field(ge=2)] | None = Field(None, description="grid: evenly spaced levels from low to high")
+        None, max_length=MAX_RUNS, description="the values to try; or label -> {dotted.path: value} for a named choice")
+    low: Number | None = Field(None, description="lower bound of a numeric range")
+    high: Number | None = Field(None, description="upper bound of a numeric range")
+    count: Bounded(int, ge=2, le=MAX_RUNS, why=WHY_RUNS) | None = Field(None, description="grid: evenly spaced levels from low to high")
     scale: Literal["linear", "log"] = Field("linear", description="how a range is spread: evenly, or evenly in log")
     integer: bool = Field(False, description="round a range's values to whole numbers")
     sets: dict[str, Tie] | None = Field(
@@ -141,13 +153,13 @@ class Design(Strict):
     kind: DesignKind = Field(
         "grid", description="grid (every combination), cases (listed here), table (a CSV or Parquet file), "
                             "random, latin_hypercube, sobol (Saltelli's scheme) or morris (trajectories)")
-    samples: Annotated[int, Field(ge=1)] | None = Field(
+    samples: Bounded(int, ge=1, le=MAX_SAMPLES, why=WHY_RUNS) | None = Field(
         None, description="random and latin_hypercube: cases; sobol: base samples N (a power of 2), "
                           "giving N x (d + 2) cases, or N x (2d + 2) with second_order; morris: trajectories")
-    cases: list[dict[str, Any]] | None = Field(None, description="cases: parameter (or dotted.path) -> value, one mapping a case")
+    cases: list[dict[str, Any]] | None = Field(None, min_length=1, max_length=MAX_RUNS, description="cases: parameter (or dotted.path) -> value, one mapping a case")
     file: str | None = Field(None, description="table: a .csv or .parquet file, one column a parameter, one row a case")
     second_order: bool = Field(False, description="sobol: also sample for second-order indices")
-    morris_levels: Annotated[int, Field(ge=2)] = Field(4, description="morris: grid levels p of each factor (even)")
+    morris_levels: Bounded(int, ge=2, le=1000, why="a finer grid than a thousand levels adds nothing to Morris screening") = Field(4, description="morris: grid levels p of each factor (even)")
 
     @model_validator(mode="after")
     def _check(self) -> "Design":
@@ -196,13 +208,14 @@ class Outputs(Strict):
 class ExperimentFile(Strict):
     """An experiment: a base scenario, parameters, a design, replications, a root seed, outputs."""
 
-    name: str = Field(description="short name, used for the default output folder")
+    name: str = Field(pattern=NAME_PATTERN, description="short name, used for the default output folder "
+                      "(runs/sweeps/<name>): letters, digits, _ . - (up to 64, not starting with . _ or -)")
     description: str = Field("", description="the question the experiment answers")
     base: Base
     parameters: dict[str, Parameter] = Field(default_factory=dict, description="name or dotted.path -> levels or range")
     design: Design = Field(default_factory=Design)
-    replications: Annotated[int, Field(ge=1)] = Field(1, description="runs of every case, each with its own seed")
-    seed: Annotated[int, Field(ge=0)] = Field(description="root seed: every run's seed is spawned from it")
+    replications: Bounded(int, ge=1, le=MAX_REPLICATIONS, why=WHY_RUNS) = Field(1, description="runs of every case, each with its own seed")
+    seed: Bounded(int, ge=0, le=MAX_SEED, why="seeds are 63-bit") = Field(description="root seed: every run's seed is spawned from it")
     common_random_numbers: bool = Field(
         False, description="give replication r of every case the same seed, so cases are compared on the same draws")
     outputs: Outputs = Field(default_factory=Outputs)
@@ -438,7 +451,8 @@ def load_experiment(path: str | Path, overrides: Sequence[str] = (), scenario_ov
     source = str(path)
     path = Path(path)
     try:
-        raw = read_yaml(path)
+        raw = read_yaml(path, "experiment file")
+        text = path.read_text(encoding="utf-8")  # read_yaml checked it is a small UTF-8 file
         raw = apply_overrides(raw, [_file_override(o) for o in overrides])
     except ScenarioError as exc:
         raise ExperimentError(source, exc.problems) from None
@@ -450,11 +464,39 @@ def load_experiment(path: str | Path, overrides: Sequence[str] = (), scenario_ov
         raise ExperimentError(source, [describe_error(e, ExperimentFile) for e in exc.errors()]) from None
     base = _base_scenario(spec, path, scenario_overrides, source)
     factors = _factors(spec, base, source)
+    _check_size(spec, factors, source)
     cases, factors, unit = _design(spec, factors, base, path, source)
     case_overrides = _validated_overrides(cases, factors, base, source)
     seeds = run_seeds(spec.seed, len(cases), spec.replications, spec.common_random_numbers)
-    return Experiment(spec, source, path.read_text(encoding="utf-8"), base, tuple(factors), tuple(cases),
+    return Experiment(spec, source, text, base, tuple(factors), tuple(cases),
                       tuple(case_overrides), seeds, tuple(overrides), tuple(scenario_overrides), unit)
+
+
+def planned_cases(spec: ExperimentFile, n_factors: int, grid_sizes: Sequence[int] = ()) -> int:
+    """How many cases the design will have, counted before it is drawn."""
+    design = spec.design
+    if design.kind == "grid":
+        return math.prod(grid_sizes)
+    if design.kind == "cases":
+        return len(design.cases or ())
+    if design.kind == "table":
+        return 0  # counted when read
+    samples = design.samples or 0
+    if design.kind == "sobol":
+        return samples * ((2 * n_factors + 2) if design.second_order else (n_factors + 2))
+    if design.kind == "morris":
+        return samples * (n_factors + 1)
+    return samples
+
+
+def _check_size(spec: ExperimentFile, factors: Sequence[Factor], source: str) -> None:
+    """Refuse a design of more than MAX_RUNS runs before drawing it (a grid's levels are counted, not listed)."""
+    sizes = [len(f.spec.levels) if f.spec.levels is not None else (f.spec.count or 1) for f in factors]
+    runs = planned_cases(spec, len(factors), sizes) * spec.replications
+    if runs > MAX_RUNS:
+        raise ExperimentError(source, [f"replications: the design has {runs:,} runs "
+                                       f"({runs // spec.replications:,} cases x {spec.replications:,} replications); "
+                                       f"{WHY_RUNS}: use fewer levels, samples or replications, or split the sweep"])
 
 
 def _file_override(text: str) -> str:
@@ -566,8 +608,19 @@ def _read_table(path: Path, source: str) -> list[dict[str, Any]]:
     if not path.exists():
         raise ExperimentError(source, [f"design.file: {path} not found"])
     if path.suffix.lower() not in (".csv", ".parquet"):
-        raise ExperimentError(source, [f"design.file: {path.name} must be a .csv or .parquet file"])
-    table = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+        raise ExperimentError(source, [f"design.file: {shown(path.name)} must be a .csv or .parquet file"])
+    if not path.is_file():
+        raise ExperimentError(source, [f"design.file: {path} is not a regular file"])
+    if path.stat().st_size > MAX_TABLE_BYTES:
+        raise ExperimentError(source, [f"design.file: {path} is {path.stat().st_size:,} bytes; a design table "
+                                       f"may have at most {MAX_TABLE_BYTES:,} ({WHY_RUNS})"])
+    try:
+        table = pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - any parser's complaint about the file is the user's to fix
+        raise ExperimentError(source, [f"design.file: {path} cannot be read as a table "
+                                       f"({type(exc).__name__}: {str(exc)[:160]})"]) from None
+    if len(table) > MAX_RUNS:
+        raise ExperimentError(source, [f"design.file: {len(table):,} rows; {WHY_RUNS}"])
     return [{k: _plain(v) for k, v in row.items() if not (isinstance(v, float) and math.isnan(v))}
             for row in table.to_dict("records")]
 
@@ -592,9 +645,9 @@ def _listed_cases(rows: list[dict[str, Any]], declared_factors: list[Factor], ba
         for factor in factors:
             if factor.name in row:
                 value = row[factor.name]
-                if factor.kind == "choice" and value not in factor.spec.levels:
-                    problems.append(f"design case {i}: {factor.name}: {value!r} is not one of "
-                                    f"{', '.join(factor.spec.levels)}")
+                if factor.kind == "choice" and (not isinstance(value, str) or value not in factor.spec.levels):
+                    problems.append(f"design.cases.{i}.{factor.name}: {shown(value)} is not one of the labels of "
+                                    f"parameters.{factor.name}.levels ({', '.join(factor.spec.levels)})")
                 case[factor.column] = value
             elif factor.kind == "path":
                 case[factor.column] = _value_at(base, factor.name)

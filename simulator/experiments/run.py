@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.analysis.metrics import business_model_figures, scorecard
-from simulator.experiments.files import atomic_write, package_version
+from simulator.experiments.files import atomic_write, dump_json, json_safe, package_version
 from simulator.scenario import Scenario
 from simulator.sim.engine import Engine
 
@@ -47,9 +47,17 @@ class RunResult:
             arrow = pa.Table.from_pandas(table, preserve_index=False)
             arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **meta})
             atomic_write(out / f"{name}.parquet", lambda path, t=arrow: pq.write_table(t, path))
-        atomic_write(out / "summary.json",
-                     lambda path: Path(path).write_text(json.dumps(self.summary, indent=2, default=float)))
+        atomic_write(out / "summary.json", lambda path: Path(path).write_text(summary_json(self.summary)))
         return out
+
+
+def summary_json(summary: dict) -> str:
+    """The summary as valid JSON: a figure that cannot be measured in this run is null, and
+    `unmeasured` says beside them why (JSON has no NaN)."""
+    clean, found = json_safe(summary)
+    if found:
+        clean["unmeasured"] = found
+    return dump_json(clean, indent=2)
 
 
 def provenance(scenario: Scenario, seed: int) -> dict:

@@ -37,6 +37,7 @@ import pandas as pd
 from simulator.analysis.metrics import flatten
 from simulator.experiments import store
 from simulator.experiments.design import Experiment, RunSpec, keep_metric, scenario_for
+from simulator.experiments.files import is_disk_full
 from simulator.experiments.run import RunResult, run
 
 Model = Callable[..., RunResult]
@@ -246,6 +247,7 @@ class SweepReport:
     failed: int = 0
     interrupted: bool = False
     broken: str | None = None  # the engine stopped taking work
+    disk_full: str | None = None  # where writing failed for want of space; a rerun resumes
     seconds: float = 0.0
     failures: list[int] = field(default_factory=list)
 
@@ -281,6 +283,15 @@ def run_sweep(experiment: Experiment, out: str | Path, executor: Executor | None
         with open_executor() as pool:
             return run_sweep(experiment, out, pool, resume=resume, model=model, batch=batch, progress=progress)
     out = Path(out).resolve()  # workers elsewhere (a cluster) need the whole path
+    if resume and store.read_manifest(out) is None:
+        raise store.ResultsError(f"{out}: no sweep to resume here (no {store.MANIFEST})")
+    with store.session_lock(out):
+        return _session(experiment, out, executor, resume, model, batch, progress)
+
+
+def _session(experiment: Experiment, out: Path, executor: Executor, resume: bool, model: Model,
+             batch: int | None, progress: bool) -> SweepReport:
+    """One session on a locked folder: open it, run what is missing, close it whatever happens."""
     done = store.open_folder(out, experiment, resume=resume, model=model_name(model),
                              engine=type(executor).__name__, workers=worker_count(executor))
     todo = deque(i for i in range(experiment.n_runs) if i not in done)
@@ -296,7 +307,8 @@ def run_sweep(experiment: Experiment, out: str | Path, executor: Executor | None
         bar.close()
         report.seconds = time.perf_counter() - started
         store.close_session(out, ok=report.ok, failed=report.failed, skipped=report.skipped,
-                            interrupted=report.interrupted, broken=report.broken, seconds=round(report.seconds, 3))
+                            interrupted=report.interrupted, broken=report.broken, disk_full=report.disk_full,
+                            seconds=round(report.seconds, 3))
     return report
 
 
@@ -318,7 +330,7 @@ def _drive(experiment: Experiment, out: Path, executor: Executor, todo: deque, r
     spec = experiment.spec
     try:
         while todo or in_flight:
-            while todo and len(in_flight) < window and report.broken is None:
+            while todo and len(in_flight) < window and report.broken is None and report.disk_full is None:
                 size = batch or batch_size(total_seconds / timed if timed else None, len(todo), workers)
                 ids = [todo.popleft() for _ in range(min(size, len(todo)))]
                 task = Task(str(out), experiment.base, tuple(experiment.run(i) for i in ids),
@@ -328,7 +340,7 @@ def _drive(experiment: Experiment, out: Path, executor: Executor, todo: deque, r
                 except (BrokenExecutor, RuntimeError) as exc:  # the engine stopped taking work
                     todo.extendleft(reversed(ids))
                     report.broken = f"{type(exc).__name__}: {exc}"
-            if report.broken is not None and not in_flight:
+            if (report.broken is not None or report.disk_full is not None) and not in_flight:
                 break
             finished, _ = wait(in_flight, timeout=0.5, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -336,6 +348,9 @@ def _drive(experiment: Experiment, out: Path, executor: Executor, todo: deque, r
                 try:
                     statuses = future.result()
                 except Exception as exc:  # noqa: BLE001 - the task broke (a worker died, a part could not be written)
+                    if is_disk_full(exc):  # its runs stay pending (their runs part was never written): a rerun does them
+                        report.disk_full = report.disk_full or str(getattr(exc, "filename", None) or out)
+                        continue
                     statuses = _record_task_failure(experiment, out, ids, exc)
                     if isinstance(exc, BrokenExecutor):
                         report.broken = f"{type(exc).__name__}: {exc}"

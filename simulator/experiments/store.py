@@ -8,30 +8,43 @@ Layout of a folder:
     daily/part-*.parquet   per-run tables when the experiment keeps them (a run_id column added)
     rep_periods/part-*.parquet
 
+    .lock                  held (flock) by the sweep that is writing here; names it
+    .space-reserve         a little space kept so a session can be closed on a full disk
+
 A worker writes the per-run tables of a batch first and its runs part last, each through a
 temporary file and a rename, so a runs part on disk is the proof that its runs are finished and
 their tables complete. Anything else (temporary files, table parts without a runs part) is left by
 a killed process: nothing reads it, and the next session clears it away.
+
+One session at a time writes a folder: `session_lock` takes an exclusive lock on `.lock` (released
+by the kernel if the process dies, even by kill -9) and writes the holder's process, machine, start
+and command into it, so a second sweep on the same folder is refused with the holder named. The
+lock is advisory and local: two machines sharing a folder over NFS must not run into it at once.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
+import os
 import platform
+import socket
 import subprocess
 import sys
 import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Literal, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Literal, Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.experiments.design import Experiment
-from simulator.experiments.files import atomic_write, package_version
+from simulator.experiments.files import DISK_FULL, atomic_write, dump_json, package_version
 
 RUNS = "runs"
 TABLES = ("daily", "rep_periods")
@@ -40,6 +53,9 @@ DESIGN = "design.parquet"
 LIBRARIES = ("numpy", "numba", "scipy", "pandas", "pyarrow", "pydantic", "mesa", "SALib", "loky", "dask",
              "distributed")
 IDENTITY = ("run_id", "case", "replication", "seed")
+LOCK = ".lock"
+RESERVE = ".space-reserve"
+RESERVE_BYTES = 256 << 10  # room to close the session's manifest entry when the disk fills
 
 
 class ResultsError(ValueError):
@@ -139,7 +155,7 @@ def read_manifest(out: Path) -> dict | None:
 
 
 def write_manifest(out: Path, manifest: dict) -> None:
-    text = json.dumps(manifest, indent=2, sort_keys=False, default=str)
+    text = dump_json(manifest, indent=2, sort_keys=False)
     atomic_write(Path(out) / MANIFEST, lambda path: Path(path).write_text(text))
 
 
@@ -166,7 +182,7 @@ def open_folder(out: Path, experiment: Experiment, *, resume: bool, model: str, 
     if manifest is None:
         if resume:
             raise ResultsError(f"{out}: no sweep to resume here (no {MANIFEST})")
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and any(p.name not in (LOCK, RESERVE) for p in out.iterdir()):
             raise ResultsError(f"{out}: the folder is not empty and holds no sweep; choose another --out")
         out.mkdir(parents=True, exist_ok=True)
         manifest = new_manifest(experiment, model)
@@ -185,6 +201,7 @@ def open_folder(out: Path, experiment: Experiment, *, resume: bool, model: str, 
     write_manifest(out, manifest)
     if not (out / DESIGN).exists():  # written after the manifest: a kill between leaves it missing
         write_design(out, experiment.design_table())
+    reserve_space(out)
     return finished_runs(out)
 
 
@@ -215,12 +232,65 @@ def new_manifest(experiment: Experiment, model: str) -> dict:
     }
 
 
+def reserve_space(out: Path) -> None:
+    """Keep RESERVE_BYTES (or four manifests, if more) in `.space-reserve`, given back by close_session:
+    on a full disk, the session can still be closed. Best effort: no space, no reserve."""
+    size = max(RESERVE_BYTES, 4 * ((Path(out) / MANIFEST).stat().st_size if (Path(out) / MANIFEST).exists() else 0))
+    try:
+        with open(Path(out) / RESERVE, "wb") as handle:
+            handle.write(b"\0" * size)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise
+        (Path(out) / RESERVE).unlink(missing_ok=True)
+
+
 def close_session(out: Path, **outcome) -> None:
-    """Record how the session went (runs ok, failed, interrupted...) in the manifest."""
+    """Record how the session went (runs ok, failed, interrupted, disk full...) in the manifest,
+    first giving back the space reserved for it."""
+    (Path(out) / RESERVE).unlink(missing_ok=True)
     manifest = read_manifest(out)
     if manifest is not None:
         manifest["sessions"][-1].update(ended=now(), **outcome)
         write_manifest(out, manifest)
+
+
+@contextmanager
+def session_lock(out: Path, command: Sequence[str] | None = None) -> Iterator[None]:
+    """Hold the folder's lock for a session, or raise ResultsError naming the session that holds it."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            raise ResultsError(f"{out}: another sweep is writing here ({holder(out)}); wait for it to "
+                               f"finish, or choose another --out") from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": now(),
+                "command": " ".join(command if command is not None else sys.argv)[:500]}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def holder(out: Path) -> str:
+    """Who holds the folder's lock, as its lock file says."""
+    try:
+        info = json.loads((Path(out) / LOCK).read_text() or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "a process that has not yet said who it is"
+    return f"process {info.get('pid')} on {info.get('host')} since {info.get('started')}: {info.get('command')}"
 
 
 # ------------------------------------------------------------------------------------- loading

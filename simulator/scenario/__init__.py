@@ -17,6 +17,7 @@ from simulator.scenario.loading import (
 )
 from simulator.scenario.schema import (
     LEVERS,
+    MAX_SEED,
     RISK_NAMES,
     UNCERTAINTIES,
     Activity,

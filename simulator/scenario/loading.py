@@ -4,14 +4,13 @@ that name the file, the field, the bad value and what is allowed."""
 from __future__ import annotations
 
 import copy
-import json
 import typing
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from simulator.scenario.safe_yaml import MAX_SHOWN, YamlProblem, load_text, read_text, shown
 from simulator.scenario.schema import Scenario, ScenarioError
 
 
@@ -26,37 +25,62 @@ def deep_merge(base: Mapping, over: Mapping) -> dict:
     return merged
 
 
-def read_yaml(path: Path) -> dict:
+MAX_EXTENDS = 16  # files in an `extends:` chain; the shipped ones are two deep
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def read_yaml(path: Path, what: str = "scenario file") -> dict:
+    """A YAML file's top-level mapping, read safely (`simulator.scenario.safe_yaml`): a regular
+    UTF-8 file of bounded size, no duplicate keys, no alias bombs, no deep nesting."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        data = load_text(read_text(Path(path), what))
     except FileNotFoundError:
-        raise ScenarioError(str(path), ["file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), [f"not valid YAML: {exc}"]) from None
+        raise ScenarioError(str(path), ["(file): not found"]) from None
+    except YamlProblem as exc:
+        raise ScenarioError(str(path), [f"{exc.where or '(file)'}: {exc.message}"]) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ScenarioError(str(path), [f"the top level must be a mapping of fields, got {type(data).__name__}"])
+        raise ScenarioError(str(path), [f"(top level): must be a mapping of fields (field: value), "
+                                        f"got {type(data).__name__}"])
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise ScenarioError(str(path), [f"{shown(bad[0])}: a field name must be text"])
     return data
 
 
 def resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    """The file's data merged over whatever it `extends`, recursively."""
-    path = Path(path).resolve()
+    """The file's data merged over whatever it `extends`, recursively.
+
+    A file may extend only a regular `.yaml`/`.yml` file (so a scenario cannot make the program read
+    and quote another kind of file), in a chain of at most MAX_EXTENDS files."""
+    given = Path(path)
+    path = given.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
-        raise ScenarioError(str(path), [f"extends: circular chain {chain}"])
-    data = read_yaml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
+        raise ScenarioError(str(seen[0]), [f"extends: circular chain {chain}"])
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(str(seen[0]), [f"extends: a chain of more than {MAX_EXTENDS} files "
+                                           f"({seen[0].name} -> ... -> {path.name}); flatten it"])
+    data = read_yaml(path if seen else given)  # the first file as the user named it
+    if "extends" not in data:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError(str(path), [f"extends: must be a file name, got {parent!r}"])
+    parent = data.pop("extends")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(str(path), [f"extends: must be the name of a scenario file, got {shown(parent)}"])
     parent_path = (path.parent / parent).resolve()
+    if parent_path.suffix.lower() not in YAML_SUFFIXES:
+        raise ScenarioError(str(path), [f"extends: {shown(parent)} is not a .yaml or .yml file; "
+                                        f"a scenario extends only another scenario file"])
     if not parent_path.exists():
-        raise ScenarioError(str(path), [f"extends: {parent!r} not found (looked for {parent_path})"])
-    return deep_merge(resolve_extends(parent_path, (*seen, path)), data)
+        raise ScenarioError(str(path), [f"extends: {shown(parent)} not found (looked for {parent_path})"])
+    try:
+        inherited = resolve_extends(parent_path, (*seen, path))
+    except ScenarioError as exc:  # named from this file: the one the user gave, through the chain
+        raise ScenarioError(str(path if seen else given),
+                            [p if p.startswith("extends:") and exc.source != str(parent_path)
+                             else f"extends: {shown(parent)}: {p}" for p in exc.problems]) from None
+    return deep_merge(inherited, data)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -67,7 +91,12 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     keys = [k for k in path.strip().split(".") if k]
     if not keys:
         raise ValueError(f"override {text!r} has an empty field path")
-    return keys, yaml.safe_load(raw) if raw.strip() else None
+    if not raw.strip():
+        return keys, None
+    try:
+        return keys, load_text(raw)
+    except YamlProblem as exc:
+        raise ValueError(f"override {shown(text)}: {exc.message}") from None
 
 
 def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) -> dict:
@@ -129,18 +158,32 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+FRIENDLIER = {  # pydantic's words for some errors, and what they mean in a scenario file
+    "finite_number": "must be a finite number (.inf and .nan are not allowed)",
+    "int_parsing_size": "must be a whole number within this field's bounds",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "int_parsing": "must be a whole number",
+}
+
+
 def describe_error(error: dict, root: type[BaseModel] | None = None) -> str:
-    """One pydantic error as `field.path: what is wrong (got value)`; unknown fields list the allowed ones."""
+    """One pydantic error as `field.path: what is wrong (got value)`; unknown fields list the allowed
+    ones; a rule across fields that names its fields in its message is shown as it is. Values are
+    quoted cut short (`safe_yaml.shown`), never whole."""
+    root = root or Scenario
     loc = [k for k in error["loc"] if k not in ("function-after", "function-before")]
-    path = ".".join(str(k) for k in loc) or "(top level)"
+    path = ".".join(str(k)[:MAX_SHOWN] for k in loc) or "(top level)"
     value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {json.dumps(value, default=str)})"  # a section: its fields say it
-    if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(loc, root or Scenario)
+    got = "" if isinstance(value, dict) else f" (got {shown(value)})"  # a section: its fields say it
+    if error["type"] == "extra_forbid" or error["type"] == "extra_forbidden":
+        allowed = _allowed_fields(loc, root)
         hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return f"{path}: unknown field{hint}"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{path}: {message}{shown}"
+    message = FRIENDLIER.get(error["type"], error["msg"].removeprefix("Value error, "))
+    if not loc and message.split(" ", 1)[0].split(".", 1)[0] in root.model_fields:
+        return message  # a cross-field rule whose message starts with the field it is about
+    return f"{path}: {message}{got}"
 
 
 def validate(data: Mapping, source: str = "<scenario>") -> Scenario:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import typing
 from typing import Annotated, Any, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simulator.calendar import PERIOD_DAYS
 
@@ -22,6 +23,9 @@ RISK_NAMES = ("timing_gaming", "sandbagging", "product_mix", "fabrication", "mis
               "attrition", "customer_harm", "activity_gaming")
 
 
+MAX_PROBLEMS = 20  # problems listed in one message; the rest are counted
+
+
 class ScenarioError(ValueError):
     """A scenario or override that cannot be used; the message says where and what is allowed."""
 
@@ -30,34 +34,111 @@ class ScenarioError(ValueError):
     def __init__(self, source: str, problems: Sequence[str]):
         self.source = source
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        shown = self.problems[:MAX_PROBLEMS]
+        more = len(self.problems) - len(shown)
+        lines = "\n".join(f"  - {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
         super().__init__(f"{source}: invalid {self.kind}\n{lines}")
 
 
+# ------------------------------------------------------------------------------------- limits
+# Every number has an upper bound that says why: a value past it is a typo or an attack, and would
+# otherwise fail deep inside a run (memory, overflow) or quietly produce nonsense. Non-finite
+# numbers (.inf, .nan) are refused everywhere (`allow_inf_nan=False`); so are booleans where a
+# number belongs.
+
+MAX_YEARS = 50
+MAX_DAYS = 50 * 252  # business days of the longest horizon
+MAX_AMOUNT = 1e9  # $ amounts, rates and multipliers
+MAX_PER_DAY = 1_000  # acts or activities a rep can add to a log in one business day
+MAX_COUNT = 10_000  # warnings, misses: counts of events in a rep's career
+MAX_MONTHS = 12 * MAX_YEARS
+MAX_REPS = 100_000
+MAX_TIERS = 7  # with a threshold, a cap, a bonus step, a stacked goal and the goal: the pay kernels' 12 segments
+MAX_SEED = 2**63 - 1
+
+WHY_DAYS = "50 years of 252 business days, the longest horizon a run may have"
+WHY_AMOUNT = "larger amounts, rates and multipliers lie outside any plan or market the model describes and overflow its sums"
+WHY_PER_DAY = "more than a thousand in one business day is not a person's day, and each one reserves memory"
+WHY_COUNT = "more than the business days of the longest horizon"
+WHY_MONTHS = "the months of the longest horizon, 50 years"
+WHY_REPS = "the largest force a run may have"
+WHY_TIERS = ("the compiled pay kernels take at most 12 rate bands and steps, and the threshold, cap, "
+             "bonus, stacked bonus and goal take up to five")
+
+
+def _not_bool(value: Any) -> Any:
+    """YAML reads `true`/`yes`/`on` as booleans; a number field must not take them as 1."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not {str(value).lower()}")
+    return value
+
+
+def at_most(limit: float, why: str) -> AfterValidator:
+    """A bound whose error says why it is there; the JSON Schema shows it as the maximum."""
+
+    def check(value):
+        if value > limit:
+            raise ValueError(f"must be at most {limit:,g} ({why})")
+        return value
+
+    return AfterValidator(check)
+
+
+def Bounded(kind: type, *, ge: float | None = None, gt: float | None = None, le: float, why: str) -> Any:  # noqa: N802
+    """A number type with a lower bound and an upper bound that says why."""
+    return Annotated[kind, BeforeValidator(_not_bool), Field(ge=ge, gt=gt, json_schema_extra={"maximum": le}),
+                     at_most(le, why)]
+
+
+NonNeg = Bounded(float, ge=0, le=MAX_AMOUNT, why=WHY_AMOUNT)
+Positive = Bounded(float, gt=0, le=MAX_AMOUNT, why=WHY_AMOUNT)
+Share = Annotated[float, BeforeValidator(_not_bool), Field(ge=0, le=1)]
+Number = Annotated[float, BeforeValidator(_not_bool), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Days = Bounded(int, ge=0, le=MAX_DAYS, why=WHY_DAYS)
+DaysPositive = Bounded(int, ge=1, le=MAX_DAYS, why=WHY_DAYS)
+PerDay = Bounded(int, ge=0, le=MAX_PER_DAY, why=WHY_PER_DAY)
+Count = Bounded(int, ge=0, le=MAX_COUNT, why=WHY_COUNT)
+CountPositive = Bounded(int, ge=1, le=MAX_COUNT, why=WHY_COUNT)
+Months = Bounded(int, ge=0, le=MAX_MONTHS, why=WHY_MONTHS)
+MonthsPositive = Bounded(int, ge=1, le=MAX_MONTHS, why=WHY_MONTHS)
+Reps = Bounded(int, ge=1, le=MAX_REPS, why=WHY_REPS)
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """`true` is not 1 and `false` is not 0, whatever YAML and pydantic's lax mode think."""
+        if isinstance(value, bool):
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation is not bool and bool not in typing.get_args(annotation):
+                raise ValueError(f"must be {_kind(annotation)}, not {str(value).lower()}")
+        return value
 
 
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
+def _kind(annotation: Any) -> str:
+    text = str(annotation)
+    return "a number" if "int" in text or "float" in text else "a value of this field's kind"
 
 
 class Dist(Strict):
     """A trait's distribution across reps. A plain number in a file means every rep has it."""
 
-    mean: float = Field(description="mean of the trait")
+    mean: Number = Field(description="mean of the trait")
     sd: NonNeg = Field(0.0, description="standard deviation across reps")
     dist: Literal["normal", "lognormal"] = Field(
         "normal", description="normal (clipped to low/high) or lognormal with this mean and sd"
     )
-    low: float | None = Field(None, description="lowest value drawn (clip)")
-    high: float | None = Field(None, description="highest value drawn (clip)")
+    low: Number | None = Field(None, description="lowest value drawn (clip)")
+    high: Number | None = Field(None, description="highest value drawn (clip)")
 
     @model_validator(mode="before")
     @classmethod
     def _from_number(cls, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return {"mean": float(value)}
+            return {"mean": value}
         return value
 
     @model_validator(mode="after")
@@ -70,6 +151,27 @@ class Dist(Strict):
 
 
 DistLike = Annotated[Dist, Field()]
+
+MAX_ABILITY = 100.0  # a rep a hundred times as productive as the reference rep
+WHY_ABILITY = ("sales productivity is relative to the reference rep (1); past 100 a rep's opportunities a day "
+               "run into the thousands and a run no longer ends in reasonable time")
+
+
+def _ability_within(dist: Dist | None) -> Dist | None:
+    """Ability multiplies every opportunity a rep gets: its mean, clips and spread are bounded."""
+    if dist is None:
+        return dist
+    if dist.mean <= 0 or (dist.low is not None and dist.low < 0):
+        raise ValueError(f"mean must be above 0 and low at least 0 (sales productivity is never negative; "
+                         f"a rep of ability 0 sells nothing), got mean {dist.mean:g}, low {dist.low}")
+    for name in ("mean", "low", "high"):
+        value = getattr(dist, name)
+        if value is not None and value > MAX_ABILITY:
+            raise ValueError(f"{name} must be at most {MAX_ABILITY:g} ({WHY_ABILITY}), got {value:g}")
+    if dist.sd > MAX_ABILITY / 10 and (dist.high is None or dist.high > MAX_ABILITY):
+        raise ValueError(f"sd must be at most {MAX_ABILITY / 10:g} unless high clips it at most {MAX_ABILITY:g} "
+                         f"({WHY_ABILITY}), got {dist.sd:g}")
+    return dist
 
 
 class Traits(Strict):
@@ -112,6 +214,11 @@ class Traits(Strict):
         description="$ a year, net of effort, that a rep could earn elsewhere",
     )
 
+    @field_validator("ability", mode="after")
+    @classmethod
+    def _ability(cls, dist: Dist | None) -> Dist | None:
+        return _ability_within(dist)
+
 
 class Segment(Strict):
     """A group of reps (e.g. high or low performers): its share of the force and trait overrides."""
@@ -131,13 +238,18 @@ class Segment(Strict):
         chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}
         return defaults.model_copy(update={k: Dist(**v) for k, v in chosen.items()})
 
+    @field_validator("ability", mode="after")
+    @classmethod
+    def _ability(cls, dist: Dist | None) -> Dist | None:
+        return _ability_within(dist)
+
 
 class Network(Strict):
     """Branches and who sees whom: a relaxed caveman graph (Watts 1999), branches of
     `branch_size` reps fully connected inside, each tie rewired to another branch with
     probability `rewiring`."""
 
-    branch_size: Annotated[int, Field(ge=1)] = Field(10, description="reps per branch (team)")
+    branch_size: Reps = Field(10, description="reps per branch (team)")
     rewiring: Share = Field(0.05, description="share of ties that reach into another branch")
     manager_spread: NonNeg = Field(0.3, description="lognormal sd of how hard branch managers press and how much they tolerate, around the scenario's pressure cost and tolerance")
 
@@ -151,7 +263,7 @@ class Skills(Strict):
     mean: Share = Field(0.4, description="mean skill of a new hire, 0-1")
     sd: NonNeg = Field(0.15, description="standard deviation of new hires' skill (clipped to 0-1)")
     win_effect: NonNeg = Field(0.8, description="a rep's win rates are the products' x (1 + win_effect x (skill - mean))")
-    trust_days: Annotated[float, Field(gt=0)] = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
+    trust_days: Positive = Field(63.0, description="business days over which customers' trust in their rep follows the rep's skill")
     referral_effect: NonNeg = Field(0.3, description="demand in a territory x (1 + referral_effect x (customers' trust in the rep - mean)): repeat business and referrals")
     follow_up_effect: NonNeg = Field(0.0, description="customers' trust in their rep heads for skill + this x the rep's after-sales follow-ups a day (market.activities with after_sales), at most 1")
     retention_effect: NonNeg = Field(0.0, description="cancellations x (1 - retention_effect x (customers' trust in the rep - mean)), at least 0: customers who trust their rep stay")
@@ -160,7 +272,7 @@ class Skills(Strict):
 class Force(Strict):
     """The sales force: size and composition (uncertainty)."""
 
-    size: Annotated[int, Field(ge=1, le=100_000)] = Field(200, description="number of rep positions")
+    size: Reps = Field(200, description="number of rep positions")
     segments: dict[str, Segment] = Field(
         default_factory=lambda: {
             "high": Segment(share=0.3, ability=Dist(mean=1.35, sd=0.12, low=0.2)),
@@ -170,7 +282,7 @@ class Force(Strict):
     )
     traits: Traits = Field(default_factory=Traits, description="trait defaults for every segment")
     network: "Network" = Field(default_factory=lambda: Network(), description="how reps sit in branches and who sees whom")
-    ramp_days: Annotated[int, Field(ge=0)] = Field(126, description="business days a new hire needs to reach full productivity")
+    ramp_days: Days = Field(126, description="business days a new hire needs to reach full productivity")
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
     skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
 
@@ -187,12 +299,12 @@ class Force(Strict):
 class Product(Strict):
     """A product line: what a deal is worth and how long it takes (uncertainty)."""
 
-    price: Annotated[float, Field(gt=0)] = Field(description="revenue of one deal at list price, $")
+    price: Positive = Field(description="revenue of one deal at list price, $")
     margin: Share = Field(0.4, description="gross margin share of revenue")
     win_rate: Annotated[float, Field(gt=0, le=1)] = Field(description="share of opportunities that are won")
     leads_per_day: NonNeg = Field(description="opportunities a day for the reference rep at normal effort, fully focused, in a reference territory")
-    cycle_days: NonNeg = Field(description="mean business days from opportunity to the customer's decision")
-    cycle_spread: NonNeg = Field(0.5, description="coefficient of variation of the sales-cycle length")
+    cycle_days: Bounded(float, ge=0, le=MAX_DAYS, why=WHY_DAYS) = Field(description="mean business days from opportunity to the customer's decision")
+    cycle_spread: Bounded(float, ge=0, le=10, why="a coefficient of variation of 10 spreads the cycle beyond any horizon") = Field(0.5, description="coefficient of variation of the sales-cycle length")
 
 
 class Seasonality(Strict):
@@ -203,8 +315,8 @@ class Seasonality(Strict):
 class Shock(Strict):
     """A change in demand for a while (e.g. a recession)."""
 
-    start_month: Annotated[int, Field(ge=0)] = Field(description="first month of the shock (0 = first month of the run)")
-    months: Annotated[int, Field(ge=1)] = Field(description="how long it lasts")
+    start_month: Months = Field(description="first month of the shock (0 = first month of the run)")
+    months: MonthsPositive = Field(description="how long it lasts")
     demand: NonNeg = Field(description="demand multiplier while it lasts (0.7 = a 30% drop)")
 
 
@@ -212,18 +324,18 @@ class Customers(Strict):
     """How customers time their signatures: the period-end rush needs reps who grant a late discount and customers who learn to wait for it."""
 
     flexible_share: Share = Field(0.2, description="share of ready customers who will sign whenever asked, within flexible_days")
-    flexible_days: Annotated[int, Field(ge=0)] = Field(20, description="days a flexible customer stays ready")
+    flexible_days: Days = Field(20, description="days a flexible customer stays ready")
     waiting_share: Share = Field(0.05, description="initial share of ready customers who wait for a period-end discount")
     waiting_ceiling: Share = Field(0.3, description="the most customers who will ever learn to wait")
     waiting_learning: Share = Field(0.25, description="how fast the waiting share follows how often waiting paid off, per period")
-    max_wait_days: Annotated[int, Field(ge=1)] = Field(63, description="longest a waiting customer waits before signing at list price")
+    max_wait_days: DaysPositive = Field(63, description="longest a waiting customer waits before signing at list price")
     period_end_discount: Share = Field(0.1, description="discount waiting customers expect")
     pull_in_discount: Share = Field(0.08, description="discount that pulls a deal in from the next period")
     pull_in_acceptance: Share = Field(0.5, description="share of customers who accept signing early for that discount")
-    pull_in_days: Annotated[int, Field(ge=0)] = Field(15, description="how far into the next period pulls reach, days")
+    pull_in_days: Days = Field(15, description="how far into the next period pulls reach, days")
     walk_away: Share = Field(0.01, description="daily chance that a customer kept waiting walks away")
     cancel_rate: Share = Field(0.02, description="share of booked deals cancelled later")
-    cancel_days: Annotated[int, Field(ge=1)] = Field(30, description="days after booking within which cancellations come")
+    cancel_days: DaysPositive = Field(30, description="days after booking within which cancellations come")
 
 
 class Fabrication(Strict):
@@ -231,10 +343,10 @@ class Fabrication(Strict):
     toward the rep's quota and pay but brings no real revenue beyond fees, which are refunded."""
 
     product: str | None = Field(None, description="product a fake sale is booked as (none: fabrication is impossible)")
-    per_day: Annotated[int, Field(ge=0)] = Field(0, description="most fake sales a rep can book in a day (0: impossible)")
+    per_day: PerDay = Field(0, description="most fake sales a rep can book in a day (0: impossible)")
     fee: NonNeg = Field(0.0, description="fees charged to the customer per fake sale, $ (refunded when it comes to light)")
     complaint_rate: Share = Field(0.3, description="share of fake sales the customer notices and complains about")
-    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(40.0, description="mean business days until the complaint")
+    complaint_delay_days: Positive = Field(40.0, description="mean business days until the complaint")
 
 
 class MisSelling(Strict):
@@ -244,7 +356,7 @@ class MisSelling(Strict):
     share_of_declines: Share = Field(0.0, description="share of customers who decline that a rep could talk into buying anyway (0: impossible)")
     complaint_rate: Share = Field(0.4, description="share of mis-sold customers who complain")
     refund_rate: Share = Field(0.5, description="share of complaining customers who get their money back")
-    complaint_delay_days: Annotated[float, Field(gt=0)] = Field(30.0, description="mean business days until the complaint")
+    complaint_delay_days: Positive = Field(30.0, description="mean business days until the complaint")
 
 
 class Trust(Strict):
@@ -253,7 +365,7 @@ class Trust(Strict):
 
     harm_per_complaint: Share = Field(0.01, description="trust lost in a territory per complaint felt there")
     recovery: Share = Field(0.005, description="daily share of lost trust that returns")
-    delay_days: Annotated[float, Field(gt=0)] = Field(42.0, description="business days over which demand catches up with trust")
+    delay_days: Positive = Field(42.0, description="business days over which demand catches up with trust")
     demand_elasticity: NonNeg = Field(1.0, description="demand is proportional to trust to this power")
 
 
@@ -263,7 +375,7 @@ class Regulator(Strict):
     for about 2 million accounts (about $90 each) plus refunds; Sears settled California's 1992
     case for about $8 million plus $46 million of coupons."""
 
-    threshold_acts: Annotated[int, Field(ge=0)] = Field(100, description="detected acts that bring the regulator in")
+    threshold_acts: Bounded(int, ge=0, le=10**9, why="more acts than a force of 100,000 could commit in 50 years at a thousand a day") = Field(100, description="detected acts that bring the regulator in")
     fine_per_act: NonNeg = Field(90.0, description="fine per detected act once the regulator is in, $")
     remediation_per_customer: NonNeg = Field(25.0, description="compensation per harmed customer found, $, on top of refunds")
 
@@ -281,8 +393,8 @@ class Service(Strict):
     """Billable work (business_model: service): a sale is an engagement worth its price in
     billable hours, delivered by the firm's consultants or technicians."""
 
-    bill_rate: Annotated[float, Field(gt=0)] = Field(150.0, description="$ billed per hour of work sold")
-    delivery_hours_per_day: Annotated[float, Field(gt=0)] = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
+    bill_rate: Positive = Field(150.0, description="$ billed per hour of work sold")
+    delivery_hours_per_day: Positive = Field(40.0, description="billable hours the delivery staff behind one territory can work in a business day (for utilisation)")
 
 
 class Activity(Strict):
@@ -290,9 +402,9 @@ class Activity(Strict):
     produces it and how well the log is checked (uncertainty). Activity-based pay is the
     behaviour-based control of Anderson and Oliver (1987)."""
 
-    per_effort: Annotated[float, Field(gt=0)] = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
+    per_effort: Positive = Field(description="activities a rep does in a day at normal effort (effort 1), all of it on the activity's product if it names one")
     product: str | None = Field(None, description="product whose selling produces the activity (a demo of the enterprise line); none: any selling")
-    padding_per_day: Annotated[int, Field(ge=0)] = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
+    padding_per_day: PerDay = Field(0, description="most activities that never happened a rep could log in a day (0: the log is verified)")
     after_sales: bool = Field(False, description="a follow-up with customers already sold: it builds their trust in the rep (with force.skills: follow_up_effect)")
 
 
@@ -302,12 +414,12 @@ class Launch(Strict):
     selling of it; each rep's productivity on it climbs a learning curve with its own selling of it."""
 
     product: str = Field(description="the product launched (one of `products`); nobody can sell it before launch_day")
-    day: Annotated[int, Field(ge=0)] = Field(description="business day of the launch (0 = the first day of the run; after the run's end: never on sale)")
+    day: Days = Field(description="business day of the launch (0 = the first day of the run; after the run's end: never on sale)")
     awareness_start: Annotated[float, Field(gt=0, le=1)] = Field(0.05, description="share of the product's eventual demand aware of it at launch")
     innovation: NonNeg = Field(0.01, description="Bass p: daily share of the unaware who learn of it per unit of the force's mean selling effort on it")
     imitation: NonNeg = Field(0.02, description="Bass q: daily share of the unaware who learn of it from aware customers (word of mouth), per unit of awareness")
     productivity_start: Annotated[float, Field(gt=0, le=1)] = Field(0.4, description="a rep's productivity on the product before any experience of selling it, as a share of full")
-    learning_days: Annotated[float, Field(gt=0)] = Field(20.0, description="days of full selling effort on the product by which a rep has closed 63% of the gap to full productivity (learning curve)")
+    learning_days: Positive = Field(20.0, description="days of full selling effort on the product by which a rep has closed 63% of the gap to full productivity (learning curve)")
 
 
 class Market(Strict):
@@ -318,12 +430,12 @@ class Market(Strict):
     subscription: Subscription = Field(default_factory=Subscription)
     service: Service = Field(default_factory=Service)
 
-    territory_spread: NonNeg = Field(0.25, description="lognormal sd of territory potential across positions")
+    territory_spread: Bounded(float, ge=0, le=5, why="a lognormal sd of 5 already puts one territory in a hundred 100,000 times the median") = Field(0.25, description="lognormal sd of territory potential across positions")
     focus_returns: Annotated[float, Field(gt=0, le=1)] = Field(
         0.8, description="returns to concentrating effort on one product line (1 = constant; below 1, prospects run thin)"
     )
     seasonality: Seasonality = Field(default_factory=Seasonality)
-    shocks: list[Shock] = Field(default_factory=list)
+    shocks: list[Shock] = Field(default_factory=list, max_length=100)
     demand_uncertainty: NonNeg = Field(0.05, description="coefficient of variation of a month's demand")
     customers: Customers = Field(default_factory=Customers)
     fabrication: Fabrication = Field(default_factory=Fabrication)
@@ -358,10 +470,10 @@ class Contest(Strict):
     kind: Literal["rank", "threshold"] = Field("rank", description="rank: the top `winners` win; threshold: everyone reaching `level` wins")
     prize: NonNeg = Field(0.0, description="$ paid to each winner at the contest's end (0: no contest)")
     period: Literal["month", "quarter", "half_year", "year"] = Field("quarter", description="contest period; a whole number of quota periods")
-    winners: Annotated[int, Field(ge=1)] = Field(1, description="rank contests: how many win in each scope")
+    winners: Reps = Field(1, description="rank contests: how many win in each scope")
     scope: Literal["force", "branch"] = Field("force", description="rank contests: who competes with whom (the whole force, or each branch)")
     measure: Literal["attainment", "sales"] = Field("attainment", description="what is ranked: attainment of the contest period's quota, or credited sales $")
-    level: Annotated[float, Field(gt=0)] = Field(1.2, description="threshold contests: attainment that wins")
+    level: Positive = Field(1.2, description="threshold contests: attainment that wins")
 
 
 class TeamBonus(Strict):
@@ -370,7 +482,7 @@ class TeamBonus(Strict):
     (Holmstrom 1982 on moral hazard in teams)."""
 
     amount: NonNeg = Field(0.0, description="$ paid to each member per quota period when the team reaches its quota (0: no team bonus)")
-    at: Annotated[float, Field(gt=0)] = Field(1.0, description="team attainment that pays the team bonus")
+    at: Positive = Field(1.0, description="team attainment that pays the team bonus")
 
 
 class Draw(Strict):
@@ -379,7 +491,7 @@ class Draw(Strict):
     earnings above the draw (`recovery_share` of them); a non-recoverable one is a guarantee."""
 
     amount: NonNeg = Field(0.0, description="$ of variable pay a month guaranteed to a new hire (0: no draw)")
-    months: Annotated[int, Field(ge=1, le=60)] = Field(6, description="months from the hire date the draw lasts")
+    months: Bounded(int, ge=1, le=60, why="five years: a draw is for new hires") = Field(6, description="months from the hire date the draw lasts")
     recoverable: bool = Field(False, description="top-ups are recovered from later variable pay (recoverable draw) or not (guarantee)")
     recovery_share: Annotated[float, Field(gt=0, le=1)] = Field(0.5, description="recoverable draws: share of variable pay above the draw taken back each period until repaid")
 
@@ -389,9 +501,9 @@ class ProductQuota(Strict):
     goal beside the sales quota)."""
 
     product: str = Field(description="the product whose units count (one of `products`)")
-    units: Annotated[float, Field(gt=0)] = Field(description="units of it to book in a quota period")
+    units: Positive = Field(description="units of it to book in a quota period")
     bonus: NonNeg = Field(description="$ paid for reaching it in a period")
-    from_day: Annotated[int, Field(ge=0)] = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
+    from_day: Days = Field(0, description="business day from which it applies (e.g. the launch day); no bonus before")
 
 
 class ActivityTarget(Strict):
@@ -400,7 +512,7 @@ class ActivityTarget(Strict):
     beside the sales quota."""
 
     activity: str = Field(description="the activity whose logged count goes toward it (one of `market.activities`)")
-    count: Annotated[float, Field(gt=0)] = Field(description="logged activities of it in a quota period (cut to the days a rep held the job)")
+    count: Positive = Field(description="logged activities of it in a quota period (cut to the days a rep held the job)")
     bonus: NonNeg = Field(description="$ paid for reaching it in a period")
 
 
@@ -411,7 +523,7 @@ class Plan(Strict):
     commission_rate: NonNeg = Field(0.02, description="commission rate on credited sales below the first tier")
     tiers: list[Tier] = Field(default_factory=list, description="rate table above the base rate: accelerators (higher) and decelerators (lower)")
     threshold: NonNeg = Field(0.0, description="attainment below which no commission is paid; reaching it pays commission on every credited $")
-    cap: Annotated[float, Field(gt=0)] | None = Field(None, description="attainment above which credited sales earn no more commission")
+    cap: Positive | None = Field(None, description="attainment above which credited sales earn no more commission")
     bonus: NonNeg = Field(0.0, description="lump sum, $ per period, paid on reaching bonus_at")
     bonus_at: NonNeg = Field(1.0, description="attainment that pays the bonus (1 = quota)")
     target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year (with bonus_share_of_target)")
@@ -421,7 +533,7 @@ class Plan(Strict):
         "revenue", description="what sales are credited on: revenue, gross profit, or units (count goals: each deal counts its crediting weight, e.g. accounts or products per household)")
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
     stacked_bonus: StackedBonusSpec | None = Field(None, description="a further bonus on a longer period, e.g. annual")
-    variable_scale: Annotated[float, Field(gt=0)] = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
+    variable_scale: Positive = Field(1.0, description="multiplier on every commission rate and bonus (equal-cost calibration sets it)")
     # levers from practice (`simulator.levers`); off by default
     contest: Contest | None = Field(None, description="a sales contest on top of the plan (rank or threshold)")
     team: TeamBonus | None = Field(None, description="a team (branch) quota and team bonus")
@@ -433,8 +545,15 @@ class Plan(Strict):
     spif: dict[str, NonNeg] = Field(default_factory=dict, description="SPIF: $ per unit booked, by product name, on top of commission and outside the quota")
     product_quota: ProductQuota | None = Field(None, description="a separate quota in units of one product, with its own bonus")
     activity_target: ActivityTarget | None = Field(None, description="a goal in logged activities of one kind each quota period, with its own bonus")
-    spif_window: tuple[Annotated[int, Field(ge=0)], Annotated[int, Field(ge=0)]] | None = Field(
+    spif_window: tuple[Days, Days] | None = Field(
         None, description="[first, last) business days of the run in which SPIF units are booked and paid (none: the whole run)")
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _few_tiers(cls, tiers: Any) -> Any:
+        if isinstance(tiers, list) and len(tiers) > MAX_TIERS:
+            raise ValueError(f"at most {MAX_TIERS} tiers, got {len(tiers):,} ({WHY_TIERS})")
+        return tiers
 
     @model_validator(mode="after")
     def _bonus_source(self) -> "Plan":
@@ -450,11 +569,11 @@ class Quota(Strict):
     policy: Literal["fixed", "ratchet", "growth", "territory"] = Field("fixed", description="fixed; ratchet from last period's sales; growth on last year; share of territory potential")
     basis: Literal["uniform", "individual"] = Field("uniform", description="one quota for all, or each rep's from its own expected sales")
     assigned: bool = Field(True, description="reps are given the quota as their goal (false: it is only a yardstick for reports, as under straight commission)")
-    difficulty: Annotated[float, Field(gt=0)] = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
-    amount: Annotated[float, Field(gt=0)] | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
+    difficulty: Positive = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
+    amount: Positive | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
     ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
     ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
-    growth: float = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
+    growth: Annotated[float, BeforeValidator(_not_bool)] = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
     reset: "QuotaReset | None" = Field(None, description="mid-year quota adjustment when the market shifts (simulator.levers.quota_reset)")
 
 
@@ -480,7 +599,7 @@ class Detection(Strict):
 
     audit_rate: Share = Field(0.0, description="daily chance that a rep's recent sales are audited")
     audit_catch: Share = Field(0.5, description="chance an audit finds each act in its window")
-    audit_window_days: Annotated[int, Field(ge=1)] = Field(63, description="business days an audit looks back")
+    audit_window_days: DaysPositive = Field(63, description="business days an audit looks back")
     complaint_investigation: Share = Field(0.5, description="share of customer complaints that are investigated and trace the act")
     whistleblowing: Share = Field(0.0, description="chance an honest colleague who sees an act reports it")
 
@@ -489,7 +608,7 @@ class Sanctions(Strict):
     """What happens to a rep whose act is found."""
 
     clawback: bool = Field(True, description="the act's credit and commission are taken back")
-    warnings_before_firing: Annotated[int, Field(ge=0)] = Field(1, description="warnings before a further finding gets the rep fired (0: fired at the first)")
+    warnings_before_firing: Count = Field(1, description="warnings before a further finding gets the rep fired (0: fired at the first)")
     tolerance: Share = Field(0.0, description="a manager's tolerance of misconduct, read by reps as the norm in their branch")
 
 
@@ -498,18 +617,18 @@ class TrainingSpec(Strict):
     intervals (positions staggered across the interval); a course costs money at once and raises
     the rep's skill only after a delay, the time it takes to put it into practice."""
 
-    every_days: Annotated[int, Field(ge=1)] = Field(126, description="business days between a rep's courses")
+    every_days: DaysPositive = Field(126, description="business days between a rep's courses")
     cost: NonNeg = Field(3000.0, description="$ per rep per course (trainer, travel, time away), counted in the cost of sales")
     gain: Share = Field(0.3, description="share of the gap to full skill (1) that a course closes")
-    delay_days: Annotated[int, Field(ge=0)] = Field(21, description="business days from a course until its skill shows in selling")
+    delay_days: Days = Field(21, description="business days from a course until its skill shows in selling")
 
 
 class Management(Strict):
     """Management rules (lever)."""
 
-    vacancy_days: Annotated[int, Field(ge=0)] = Field(42, description="business days from a departure to the new hire's start")
+    vacancy_days: Days = Field(42, description="business days from a departure to the new hire's start")
     fire_below_attainment: NonNeg = Field(0.0, description="attainment below which a period counts as a miss for firing (0 = never fire for misses)")
-    fire_after_misses: Annotated[int, Field(ge=1)] = Field(3, description="consecutive misses that get a rep fired")
+    fire_after_misses: CountPositive = Field(3, description="consecutive misses that get a rep fired")
     fire_bottom_share: Share = Field(0.0, description="share of the force fired each year for the lowest attainment")
     allow_discounts: bool = Field(True, description="whether reps may give discounts (period-end and pull-in)")
     pressure: Pressure = Field(default_factory=Pressure)
@@ -521,7 +640,7 @@ class Management(Strict):
 class Turnover(Strict):
     base_rate: Share = Field(0.06, description="yearly quit rate for reasons outside the model")
     quit_rate: Share = Field(0.35, description="largest yearly quit rate of reps whose certainty-equivalent pay is far below their outside option")
-    tolerance: Annotated[float, Field(gt=0)] = Field(0.05, description="shortfall (share of the outside option) at which half that quit rate applies")
+    tolerance: Positive = Field(0.05, description="shortfall (share of the outside option) at which half that quit rate applies")
     morale_floor: Share = Field(0.2, description="morale (running attainment) below which it has collapsed and a rep quits at the largest rate")
 
 
@@ -534,7 +653,7 @@ class Ethics(Strict):
     erosion: Share = Field(0.02, description="integrity lost at each check-in a rep fails under pressure, and at each act")
     recovery: Share = Field(0.01, description="daily share of lost integrity that returns")
     peer_influence: Share = Field(0.5, description="weight of what colleagues are seen to do on a rep's norm")
-    norm_memory: Annotated[float, Field(gt=0)] = Field(21.0, description="business days over which the norm follows what is seen")
+    norm_memory: Positive = Field(21.0, description="business days over which the norm follows what is seen")
     padding_moral_share: Share = Field(0.02, description="moral cost of logging one activity that never happened, as a share of moral_cost")
 
 
@@ -552,8 +671,8 @@ class Behaviour(Strict):
 class RiskThresholds(Strict):
     """Where a named risk becomes elevated and high (defaults in `simulator.analysis.risk.RISKS`)."""
 
-    elevated: float | None = Field(None, description="value from which the risk is elevated")
-    high: float | None = Field(None, description="value from which the risk is high")
+    elevated: Number | None = Field(None, description="value from which the risk is elevated")
+    high: Number | None = Field(None, description="value from which the risk is high")
 
 
 class Scenario(Strict):
@@ -561,8 +680,8 @@ class Scenario(Strict):
 
     name: str = Field("scenario", description="short name shown in reports")
     description: str = Field("", description="what the scenario represents")
-    horizon_years: Annotated[float, Field(gt=0, le=50)] = Field(3.0, description="run length in years")
-    seed: Annotated[int, Field(ge=0)] = Field(1, description="default seed for the run's random generator")
+    horizon_years: Bounded(float, gt=0, le=MAX_YEARS, why="the longest horizon a run may have") = Field(3.0, description="run length in years")
+    seed: Bounded(int, ge=0, le=MAX_SEED, why="seeds are 63-bit") = Field(1, description="default seed for the run's random generator")
     # levers
     plan: Plan = Field(default_factory=Plan)
     quota: Quota = Field(default_factory=Quota)
@@ -582,6 +701,9 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
+        if self.n_days < 1:
+            raise ValueError(f"horizon_years: {self.horizon_years:g} years gives no whole business day; "
+                             f"a run needs at least one ({1 / 252:.4f} years)")
         if not self.products:
             raise ValueError("at least one product is needed")
         if len(self.products) > 4:
