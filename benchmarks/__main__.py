@@ -1,8 +1,9 @@
-"""Run the benchmarks: python -m benchmarks [core|decide|sweep|scaling] [--quick] [--runs N].
+"""Run the benchmarks: python -m benchmarks [core|decide|sweep|scaling|calibration] [--quick] [--runs N].
 
 With no name, every benchmark runs. `core` times whole runs per phase, `decide` the decision
 kernel replayed alone on recorded days, `sweep` a batch of runs on one and two workers,
-`scaling` the cost and memory of 100 to 100,000 reps and of a force-wide contest.
+`scaling` the cost and memory of 100 to 100,000 reps and of a force-wide contest, `calibration`
+the wall time of fitting six parameters on a 100-rep x 3-year panel.
 --quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
 """
 
@@ -10,7 +11,7 @@ import argparse
 
 from benchmarks import core, sweep
 
-NAMES = ("core", "decide", "sweep", "scaling")
+NAMES = ("core", "decide", "sweep", "scaling", "calibration")
 
 
 def main() -> None:
@@ -33,6 +34,10 @@ def main() -> None:
         from benchmarks import scaling
 
         scaling.main(quick=args.quick)
+    if "calibration" in names:
+        from benchmarks import calibration
+
+        calibration.main(quick=args.quick)
 
 
 if __name__ == "__main__":

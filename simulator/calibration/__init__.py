@@ -5,7 +5,7 @@ optionally deal or day timing) by simulated method of moments with common random
 `parameters` resolves the dotted paths to fit and their bounds, `objective` simulates moments at
 candidate values, `fit` estimates with intervals and checks identification, `output` writes the
 files and `workflow` runs it all (`salesim calibrate`). `magnitudes` compares a scenario's moments
-with sizes published in field studies.
+with sizes published in field studies; `out_of_sample` checks a fit's prediction across a plan change.
 """
 
 from simulator.calibration.fit import Fit
