@@ -7,6 +7,20 @@ from simulator import load_scenario
 ROOT = Path(__file__).parents[1]
 SCENARIOS = ROOT / "scenarios"
 
+# a sweep of eight short runs (two parameters at two levels, two replications) for sweep and fault tests
+TINY_SWEEP = f"""
+name: tiny
+base:
+  scenario: {SCENARIOS / 'baseline.yaml'}
+  set: {{force.size: 10, horizon_years: 0.25}}
+parameters:
+  plan.bonus: {{levels: [2000, 6000]}}
+  market.demand_uncertainty: {{levels: [0.05, 0.3]}}
+replications: 2
+seed: 3
+outputs: {{tables: [daily]}}
+"""
+
 
 def small(name: str = "baseline", *overrides: str, size: int = 40, years: float = 1.0):
     """A shipped scenario on a small force and a short horizon."""

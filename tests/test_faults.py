@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import TINY_SWEEP
 
 from simulator import load_results
 from simulator.cli import EXIT_DISK_FULL, main
@@ -32,18 +33,6 @@ from simulator.experiments.store import ResultsError, session_lock, sweep_status
 
 ROOT = Path(__file__).parents[1]
 
-TINY = f"""
-name: tiny
-base:
-  scenario: {ROOT / 'scenarios' / 'baseline.yaml'}
-  set: {{force.size: 10, horizon_years: 0.25}}
-parameters:
-  plan.bonus: {{levels: [2000, 6000]}}
-  market.demand_uncertainty: {{levels: [0.05, 0.3]}}
-replications: 2
-seed: 3
-outputs: {{tables: [daily]}}
-"""
 
 
 def folder_bytes(folder: Path) -> int:
@@ -70,7 +59,7 @@ class SmallDisk:
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny") / "tiny.yaml"
-    path.write_text(TINY)
+    path.write_text(TINY_SWEEP)
     return path
 
 

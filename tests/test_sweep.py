@@ -14,6 +14,7 @@ import pandas as pd
 import psutil
 import pyarrow.parquet as pq
 import pytest
+from conftest import TINY_SWEEP
 
 from simulator import load_results, load_scenario, run
 from simulator.analysis.metrics import flatten
@@ -28,24 +29,12 @@ ROOT = Path(__file__).parents[1]
 EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
 QUICK = ["--set", "force.size=10", "--years", "0.25", "--replications", "1"]
 
-TINY = f"""
-name: tiny
-base:
-  scenario: {ROOT / 'scenarios' / 'baseline.yaml'}
-  set: {{force.size: 10, horizon_years: 0.25}}
-parameters:
-  plan.bonus: {{levels: [2000, 6000]}}
-  market.demand_uncertainty: {{levels: [0.05, 0.3]}}
-replications: 2
-seed: 3
-outputs: {{tables: [daily]}}
-"""
 
 
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("tiny") / "tiny.yaml"
-    path.write_text(TINY)
+    path.write_text(TINY_SWEEP)
     return path
 
 
@@ -179,7 +168,7 @@ def test_rerunning_into_the_folder_runs_only_what_is_missing(tiny_file, serial, 
 
 def test_a_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     path = tmp_path / "kill.yaml"
-    path.write_text(TINY.replace("replications: 2", "replications: 10"))
+    path.write_text(TINY_SWEEP.replace("replications: 2", "replications: 10"))
     reference = tmp_path / "reference"
     run_sweep(load_experiment(path), reference, SerialExecutor(), progress=False)
     out = tmp_path / "out"

@@ -12,14 +12,13 @@ missed is a finding, not a failure of the check: the table says where the model 
 from __future__ import annotations
 
 import argparse
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from simulator.analysis.risk import mean_ci
 from simulator.experiments.design import run_seeds
 from simulator.experiments.run import run
 from simulator.scenario import Scenario, load_scenario
@@ -88,11 +87,7 @@ def check(scenario: Scenario, replications: int = 5, seed: int = 1, targets: Seq
     values = np.array([[t.figure(run(scenario, s).daily) for t in targets] for s in seeds])
     rows = []
     for k, target in enumerate(targets):
-        column = values[:, k]
-        mean = float(np.nanmean(column))
-        half = float(stats.t.ppf(0.975, len(column) - 1) * np.nanstd(column, ddof=1) / math.sqrt(len(column))) \
-            if len(column) > 1 else float("nan")
-        low, high = mean - half, mean + half
+        mean, low, high = mean_ci(values[:, k])
         above = target.low is None or low >= target.low
         below = target.high is None or high <= target.high
         meets = target.low is None or high >= target.low

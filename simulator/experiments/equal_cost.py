@@ -76,22 +76,13 @@ def _costs(scenario: Scenario, seeds) -> tuple[np.ndarray, np.ndarray]:
     return np.array(totals, dtype=float), np.array(bases, dtype=float)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float]:
-    """Student-t 95% interval of the mean (nan for fewer than two values)."""
-    if len(values) < 2:
-        return math.nan, math.nan
-    from scipy import stats
-
-    mean, sem = float(np.mean(values)), float(np.std(values, ddof=1) / math.sqrt(len(values)))
-    half = float(stats.t.ppf(0.975, len(values) - 1)) * sem
-    return mean - half, mean + half
-
-
 def equal_cost_scale(scenario: Scenario, reference: Scenario, seeds=(1, 2, 3), years: float | None = None,
                      tolerance: float = 0.005, max_seeds: int = 12, max_iterations: int = 40) -> Calibration:
     """The factor on `scenario`'s variable pay that makes its pay cost equal `reference`'s (see the
     module's docstring). Raises EqualCostError only when no scale can."""
     from scipy.optimize import brentq
+
+    from simulator.analysis.risk import mean_ci
 
     if years is not None:
         scenario = scenario.model_copy(update={"horizon_years": years})
@@ -125,7 +116,7 @@ def equal_cost_scale(scenario: Scenario, reference: Scenario, seeds=(1, 2, 3), y
             best = min(tried, key=lambda s: abs(tried[s].mean() - target))
         paired = (tried[best] - ref) / target
         gap = float(paired.mean())
-        gap_low, gap_high = _interval(paired)
+        _, gap_low, gap_high = mean_ci(paired)
         inside_noise = not math.isnan(gap_low) and gap_low <= 0.0 <= gap_high
         verdict = ("within tolerance" if abs(gap) <= tolerance else "inside the noise" if inside_noise
                    else "closest found")
