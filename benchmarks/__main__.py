@@ -1,7 +1,8 @@
 """Run the benchmarks: python -m benchmarks [core|decide|sweep|scaling|calibration] [--quick] [--runs N].
 
 With no name, every benchmark runs. `core` times whole runs per phase, `decide` the decision
-kernel replayed alone on recorded days, `sweep` a batch of runs on one and two workers,
+kernel replayed alone on recorded days, `naive` the same decision written agent by agent in plain
+Mesa (the reference a modeller would write first) against the kernel, `sweep` a batch of runs on one and two workers,
 `scaling` the cost and memory of 100 to 100,000 reps and of a force-wide contest, `calibration`
 the wall time of fitting six parameters on a 100-rep x 3-year panel.
 --quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
@@ -11,7 +12,7 @@ import argparse
 
 from benchmarks import core, sweep
 
-NAMES = ("core", "decide", "sweep", "scaling", "calibration")
+NAMES = ("core", "decide", "naive", "sweep", "scaling", "calibration")
 
 
 def main() -> None:
@@ -28,6 +29,10 @@ def main() -> None:
 
         repeat = 2 if args.quick else 5
         decide.report(("baseline", "ratchet", "daily_quota"), reps=500, years=1.0, repeat=repeat, checked=False)
+    if "naive" in names:
+        from benchmarks import naive_mesa
+
+        naive_mesa.main(quick=args.quick)
     if "sweep" in names:
         sweep.main(runs=args.runs or (100 if args.quick else 1000))
     if "scaling" in names:
