@@ -1,10 +1,11 @@
-"""Run the benchmarks: python -m benchmarks [core|decide|sweep|scaling|calibration] [--quick] [--runs N].
+"""Run the benchmarks: python -m benchmarks [core|scenarios|decide|naive|sweep|scaling|calibration] [--quick].
 
-With no name, every benchmark runs. `core` times whole runs per phase, `decide` the decision
-kernel replayed alone on recorded days, `naive` the same decision written agent by agent in plain
-Mesa (the reference a modeller would write first) against the kernel, `sweep` a batch of runs on one and two workers,
-`scaling` the cost and memory of 100 to 100,000 reps and of a force-wide contest, `calibration`
-the wall time of fitting six parameters on a 100-rep x 3-year panel.
+With no name, every benchmark runs. `core` times whole runs per phase; `scenarios` every shipped
+scenario against the baseline's rate; `decide` the decision kernel replayed alone on recorded days;
+`naive` the same decision written agent by agent in plain Mesa (the reference a modeller would write
+first) against the kernel; `sweep` a batch of runs on one and two workers; `scaling` the cost and
+memory of 100 to 100,000 reps and of a force-wide contest; `calibration` the wall time of fitting six
+parameters on a 100-rep x 3-year panel.
 --quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
 """
 
@@ -12,7 +13,7 @@ import argparse
 
 from benchmarks import core, sweep
 
-NAMES = ("core", "decide", "naive", "sweep", "scaling", "calibration")
+NAMES = ("core", "scenarios", "decide", "naive", "sweep", "scaling", "calibration")
 
 
 def main() -> None:
@@ -24,6 +25,10 @@ def main() -> None:
     names = args.names or list(NAMES)
     if "core" in names:
         core.main(quick=args.quick)
+    if "scenarios" in names:
+        from benchmarks import scenarios
+
+        scenarios.main(quick=args.quick)
     if "decide" in names:
         from benchmarks import decide
 

@@ -56,7 +56,7 @@ def npdf(z: float) -> float:
 class NaiveRep(mesa.Agent):
     """One rep: reads its state from the model's day and chooses effort and focus on its own."""
 
-    def __init__(self, model: "NaiveForce", index: int) -> None:
+    def __init__(self, model: NaiveForce, index: int) -> None:
         super().__init__(model)
         self.index = index
         self.effort = 0.0

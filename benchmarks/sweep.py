@@ -5,12 +5,16 @@ from the command to the last part written (workers' start-up included). Target (
 sweep in under 2 minutes on two cores and a speed-up of at least 1.8. 1,000 runs x 200 reps x 756
 days is 151 million rep-days, so the target needs the core at about 0.65 million rep-days a second
 per core; `python -m benchmarks core` shows where the core is. The load average printed beside
-each figure tells whether other work shared the cores (above the number of workers: it did).
+each figure tells whether other work shared the cores (above the number of workers: it did). CPU
+seconds a run (the parent's and the workers') separate what the pool costs from what the machine
+does: equal CPU a run on one and two workers with a speed-up well under 2 means the two cores slowed
+each other down (shared caches, hyperthreads, other work), not that the runner wasted time.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -33,23 +37,32 @@ seed: 1
 """
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the pool's workers, once shut down)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed_sweep(path: Path, workers: int) -> dict:
     experiment = load_experiment(path)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
+        cpu = _cpu_seconds()
         with open_executor("process", workers) as executor:
             report = run_sweep(experiment, Path(folder) / "out", executor, progress=False)
         seconds = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu
     rep_days = experiment.n_runs * experiment.scenario(0).force.size * experiment.scenario(0).n_days
     return {"workers": workers, "runs": experiment.n_runs, "failed": report.failed, "seconds": seconds,
             "rate": experiment.n_runs / seconds, "rep_days_rate": rep_days / seconds,
-            "load": (load_before, os.getloadavg()[0])}
+            "cpu_per_run": cpu / experiment.n_runs, "load": (load_before, os.getloadavg()[0])}
 
 
 def report(result: dict) -> None:
     print(f"  {result['workers']} worker{'s' if result['workers'] > 1 else ' '}: {result['runs']:,} runs in "
           f"{result['seconds']:7.1f} s = {result['rate']:5.2f} runs/s ({result['rep_days_rate'] / 1e6:4.2f} M rep-days/s)"
+          f", {result['cpu_per_run']:.2f} CPU s a run (workers' start-up included)"
           f"  [load average {result['load'][0]:.1f} before, {result['load'][1]:.1f} after, on {os.cpu_count()} cores]"
           + (f", {result['failed']} failed" if result["failed"] else ""))
 
@@ -66,7 +79,9 @@ def main(runs: int = 1000) -> None:
         two = timed_sweep(path, 2)
         report(two)
     print(f"  speed-up of 2 workers over 1: {one['seconds'] / two['seconds']:.2f} (target 1.8); "
-          f"2 workers took {two['seconds'] / 60:.1f} min (target under 2)")
+          f"2 workers took {two['seconds'] / 60:.1f} min (target under 2); CPU a run, 2 workers over 1: "
+          f"{two['cpu_per_run'] / one['cpu_per_run']:.2f} (above 1: the pool's own cost, or cores that slow each "
+          f"other down)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,259 @@
+"""The exact within-period effort policy of one rep, and how far the engine's daily rule is from it.
+
+Each morning the engine's reps choose effort as if they would keep today's effort for the rest of
+the period (`behaviour.effort`: a constant plan, re-made the next morning). The rep's true problem
+is dynamic: effort can follow luck. For the world where that problem is small enough to solve
+exactly, this module solves it by backward induction (Bellman 1957) and compares the engine's
+choices with it:
+
+- one product whose opportunities are decided the day they are worked; a unit of effort wins
+  Poisson(lam) deals a day of value v; the effort cost is k e^2 a day (as in the engine);
+- pay at the period's end is the plan's own curve (`pay.payout.PayCurve.kernel`, read through
+  `behaviour.valuation.curve_at`): commission, bonus, accelerator, cap, threshold;
+- risk-neutral reps, no goal value, no demand uncertainty, identical reps.
+
+State: deals won so far (n) and days left (t). V_0(n) = pay(n v); V_t(n) = max_e [-k e^2 +
+sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of 801 points over [0, E_MAX]. The engine's
+choices are read from a real run of the same world (`Engine`, the decide phase paused), so the
+comparison is of the shipped rule, not a re-implementation of it. `compare` returns the effort gap
+by day, the chance of reaching quota and the mass just above it under both policies, and what the
+engine's rule costs the rep: the exact value of following the engine's choices (policy evaluation
+on the same recursion) against the optimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import poisson
+
+from simulator.behaviour.effort import E_MAX
+from simulator.behaviour.valuation import curve_at
+from simulator.scenario import Scenario
+from simulator.sim.engine import Engine
+
+EFFORTS = np.linspace(0.0, E_MAX, 801)
+
+
+def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effort_cost: float = 40.0,
+                       period: str = "month", difficulty: float = 1.0, seed: int = 3) -> Scenario:
+    """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan."""
+    zero = {"mean": 0.0, "sd": 0.0}
+    return Scenario.model_validate({
+        "name": "exact_effort", "description": "One product decided the day it is worked; identical reps.",
+        "horizon_years": years, "seed": seed,
+        "plan": {"base_salary": 40000, "clawback": 0.0, **plan},
+        "quota": {"period": period, "policy": "fixed", "basis": "uniform", "difficulty": difficulty},
+        "management": {"allow_discounts": False},
+        "force": {"size": reps, "segments": {"all": {"share": 1.0, "ability": {"mean": 1.0, "sd": 0.0, "low": 0.2}}},
+                  "traits": {"risk_aversion": zero, "goal_value": zero, "outside_option": zero,
+                             "effort_cost": {"mean": effort_cost, "sd": 0.0, "low": 0.0}}},
+        "products": {"deal": {"price": 5000, "margin": 0.4, "win_rate": 0.25, "leads_per_day": 4.0,
+                              "cycle_days": 0, "cycle_spread": 0}},
+        "market": {"territory_spread": 0.0, "demand_uncertainty": 0.0,
+                   "customers": {"flexible_share": 0.0, "waiting_share": 0.0, "waiting_ceiling": 0.0,
+                                 "cancel_rate": 0.0}},
+        "behaviour": {"rule": "forward_looking", "turnover": {"base_rate": 0.0, "quit_rate": 0.0, "morale_floor": 0.0}},
+    })
+
+
+@dataclass(frozen=True)
+class OneRep:
+    """The exact problem's terms, as the engine's world sets them."""
+
+    lam: float  # deals a day per unit of effort
+    deal_value: float
+    effort_cost: float  # k: $ a day at effort e cost k e^2
+    days: int  # the period's length
+    quota: float
+    curve: tuple  # `PayCurve.kernel` form
+
+    @property
+    def quota_deals(self) -> int:
+        return int(np.ceil(self.quota / self.deal_value - 1e-9))
+
+    def pay(self, n: np.ndarray) -> np.ndarray:
+        return np.array([curve_at(float(k) * self.deal_value, self.quota, self.curve, 0.0) for k in n])
+
+
+@dataclass(frozen=True)
+class Policy:
+    """effort[t, n] and value[t, n] for t days left and n deals won (t = 0: the period is over)."""
+
+    effort: np.ndarray
+    value: np.ndarray
+    terms: OneRep
+
+
+def _transitions(terms: OneRep, efforts: np.ndarray, jumps: int) -> np.ndarray:
+    return poisson.pmf(np.arange(jumps + 1)[None, :], terms.lam * np.asarray(efforts)[:, None])
+
+
+def _sizes(terms: OneRep) -> tuple[int, int]:
+    top = terms.lam * E_MAX
+    jumps = int(top + 10.0 * np.sqrt(top) + 15)
+    return jumps * terms.days + 1, jumps  # every reachable count, the largest day's count kept
+
+
+def solve(terms: OneRep) -> Policy:
+    """Backward induction over (days left, deals won)."""
+    states, jumps = _sizes(terms)
+    n = np.arange(states + jumps)
+    value = np.zeros((terms.days + 1, states + jumps))
+    effort = np.zeros((terms.days + 1, states))
+    value[0] = terms.pay(n)
+    step = _transitions(terms, EFFORTS, jumps)
+    cost = terms.effort_cost * EFFORTS[:, None] ** 2
+    for t in range(1, terms.days + 1):
+        ahead = np.lib.stride_tricks.sliding_window_view(value[t - 1], jumps + 1)[:states]
+        total = step @ ahead.T - cost
+        best = total.argmax(axis=0)
+        effort[t] = EFFORTS[best]
+        value[t, :states] = total[best, np.arange(states)]
+        value[t, states:] = value[t, states - 1]  # beyond any count the period can reach: padding only
+    return Policy(effort, value[:, :states], terms)
+
+
+def evaluate(terms: OneRep, effort: np.ndarray) -> float:
+    """Exact expected value, from the period's start, of following effort[t, n]."""
+    states, jumps = _sizes(terms)
+    n = np.arange(states + jumps)
+    value = terms.pay(n)
+    for t in range(1, terms.days + 1):
+        ahead = np.lib.stride_tricks.sliding_window_view(value, jumps + 1)[:states]
+        step = _transitions(terms, effort[t], jumps)
+        now = np.einsum("sj,sj->s", step, ahead) - terms.effort_cost * effort[t] ** 2
+        value = np.concatenate([now, np.full(jumps, now[-1])])
+    return float(value[0])
+
+
+def forward(terms: OneRep, effort: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Under effort[t, n] from zero deals: the distribution of deals at the period's end, and the
+    expected effort on each day (first day first)."""
+    states, jumps = _sizes(terms)
+    dist = np.zeros(states)
+    dist[0] = 1.0
+    path = np.zeros(terms.days)
+    for day, t in enumerate(range(terms.days, 0, -1)):
+        path[day] = float(dist @ effort[t])
+        step = _transitions(terms, effort[t], jumps)
+        new = np.zeros(states + jumps)
+        for j in range(jumps + 1):
+            new[j:j + states] += dist * step[:, j]
+        dist = new[:states]
+    return dist, path
+
+
+@dataclass(frozen=True)
+class EngineChoices:
+    """What the engine's reps did in the benchmark world: per rep-day, days left, deals won so far
+    and effort; per rep-period, the deals won."""
+
+    days_left: np.ndarray
+    deals: np.ndarray
+    effort: np.ndarray
+    period_deals: np.ndarray
+    terms: OneRep
+
+
+def engine_choices(scenario: Scenario, seed: int | None = None) -> EngineChoices:
+    """Run the engine on the benchmark world and record its reps' states and choices."""
+    engine = Engine(scenario, seed=scenario.seed if seed is None else seed)
+    x, r, w = engine.ctx, engine.reps, engine.world
+    if w.products.k != 1 or np.any(w.closing[1]):
+        raise ValueError("the exact benchmark needs one product decided the day it is worked")
+    v = float(w.deal_value[0])
+    rows, ends = [], []
+    while not engine.finished:
+        for phase in engine.phases():
+            if phase == "decide":
+                reps = np.flatnonzero(r.active)
+            elif phase == "close_deals":  # the reps have chosen today's effort
+                rows.append(np.column_stack([np.full(len(reps), x.days_left), r.sales[reps] / v, r.effort[reps]]))
+            elif phase == "settle" and x.days_left == 1:
+                ends.append(r.sales[r.active] / v)
+    data = np.vstack(rows)
+    quota = np.unique(r.quota[r.active])
+    if len(quota) != 1 or np.ptp(r.productivity[r.active]) > 0 or np.ptp(r.effort_cost[r.active]) > 0:
+        raise ValueError("the exact benchmark needs identical reps: one quota, productivity and effort cost")
+    lam = float(r.productivity[r.active][0] * x.leads[0] * x.win[0])
+    terms = OneRep(lam, v, float(r.effort_cost[r.active][0]), int(w.period_len), float(quota[0]), w.decision_curve)
+    return EngineChoices(data[:, 0].astype(int), np.rint(data[:, 1]).astype(int), data[:, 2],
+                         np.rint(np.concatenate(ends)).astype(int), terms)
+
+
+def engine_policy(choices: EngineChoices, exact: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's mean effort in each (days left, deals) state it visited, the exact policy's
+    where it never went; and the share of the exact policy's probability mass on visited states."""
+    effort = exact.effort.copy()
+    total = np.zeros_like(effort)
+    count = np.zeros_like(effort)
+    n = np.minimum(choices.deals, effort.shape[1] - 1)
+    np.add.at(total, (choices.days_left, n), choices.effort)
+    np.add.at(count, (choices.days_left, n), 1.0)
+    seen = count > 0
+    effort[seen] = total[seen] / count[seen]
+    return effort, seen
+
+
+def compare(plan: dict, **world) -> dict:
+    """The engine's rule against the exact policy on one plan in the benchmark world."""
+    choices = engine_choices(benchmark_scenario(plan, **world))
+    terms = choices.terms
+    exact = solve(terms)
+    engine_effort, _ = engine_policy(choices, exact)
+    best = float(exact.value[terms.days, 0])
+    achieved = evaluate(terms, engine_effort)
+    floor = float(terms.pay(np.array([0]))[0])  # what the period pays with no sale and no effort
+    dist, path = forward(terms, exact.effort)
+    q = terms.quota_deals
+    gap = choices.effort - exact.effort[choices.days_left, np.minimum(choices.deals, exact.effort.shape[1] - 1)]
+    late_near = (choices.days_left <= max(terms.days // 4, 1)) & (choices.deals >= q - 5) & (choices.deals < q)
+    engine_path = np.array([choices.effort[choices.days_left == t].mean() for t in range(terms.days, 0, -1)])
+    ends = choices.period_deals
+    return {
+        "plan": plan, "quota_deals": q, "days": terms.days,
+        "value_exact": best - floor, "value_engine": achieved - floor,
+        "value_loss": (best - achieved) / max(best - floor, 1e-9),
+        "effort_path_exact": path, "effort_path_engine": engine_path,
+        "mean_abs_gap": float(np.abs(gap).mean()), "first_day_gap": float(engine_path[0] - path[0]),
+        "last_day_abs_gap": float(np.abs(gap[choices.days_left == 1]).mean()),
+        "late_near_quota_abs_gap": float(np.abs(gap[late_near]).mean()) if late_near.any() else 0.0,
+        "reach_exact": float(dist[q:].sum()), "reach_engine": float((ends >= q).mean()),
+        "just_above_exact": float(dist[q:q + 2].sum()), "just_above_engine": float(((ends >= q) & (ends < q + 2)).mean()),
+        "periods": len(ends),
+    }
+
+
+# The plans the benchmark checks: (name, plan fields, quota difficulty, quota period), each a threshold the
+# exact policy can react to; `far_bonus` is a large bonus on a quota far above normal output.
+CASES: tuple[tuple[str, dict, float, str], ...] = (
+    ("bonus", {"commission_rate": 0.02, "bonus": 1500}, 1.0, "month"),
+    ("bonus, hard quota", {"commission_rate": 0.02, "bonus": 1500}, 1.6, "month"),
+    ("bonus, quarterly", {"commission_rate": 0.02, "bonus": 1500}, 1.3, "quarter"),
+    ("bonus, weekly", {"commission_rate": 0.02, "bonus": 1500}, 1.3, "week"),
+    ("accelerator", {"commission_rate": 0.02, "tiers": [{"at": 1.0, "rate": 0.04}]}, 1.6, "month"),
+    ("cap", {"commission_rate": 0.03, "cap": 1.2, "bonus": 1000}, 1.3, "month"),
+    ("threshold", {"commission_rate": 0.03, "threshold": 0.6}, 1.6, "month"),
+    ("large bonus", {"commission_rate": 0.01, "bonus": 4000}, 1.3, "month"),
+    ("far_bonus", {"commission_rate": 0.01, "bonus": 4000}, 2.5, "month"),
+)
+
+
+def table(reps: int = 200) -> str:
+    """The benchmark's cases as a Markdown table (docs/model.md quotes it)."""
+    header = ("| case | quota | value lost | first-day effort, engine - exact | mean abs. effort gap "
+              "| last-day gap | reach quota: exact / engine | just above quota: exact / engine |")
+    lines = [header, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, plan, difficulty, period in CASES:
+        r = compare(plan, difficulty=difficulty, period=period, reps=reps)
+        lines.append(f"| {name} | {difficulty:g} x normal, {period} | {100 * r['value_loss']:.2f}% "
+                     f"| {r['first_day_gap']:+.3f} | {r['mean_abs_gap']:.3f} | {r['last_day_abs_gap']:.4f} "
+                     f"| {r['reach_exact']:.3f} / {r['reach_engine']:.3f} "
+                     f"| {r['just_above_exact']:.3f} / {r['just_above_engine']:.3f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table())

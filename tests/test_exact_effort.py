@@ -1,0 +1,54 @@
+"""The engine's daily effort rule against the exact dynamic-programming policy of one rep
+(`simulator.validation.exact_effort`): backward induction over deals won x days left, Poisson deals,
+the plan's own pay curve. Checks the finding of docs/model.md ("How far the daily rule is from the
+exact policy"): within a period, the rule that re-plans a constant effort each morning loses at most
+about 1% of what the exact policy gets on the benchmark's plans, with the same chance of reaching
+quota; far goals with a large bonus are where it fails."""
+
+import numpy as np
+import pytest
+
+from simulator.validation.exact_effort import CASES, OneRep, compare, evaluate, forward, solve
+
+pytestmark = pytest.mark.slow
+
+PAD = (0.0,) * 10
+BONUS_CURVE = (2, (0.0, 1.0) + PAD, (0.02, 0.02) + PAD, (0.0, 0.0) + PAD, (0.0, 1500.0) + PAD, 1)
+LINEAR_CURVE = (1, (0.0, 0.0) + PAD, (0.03, 0.0) + PAD, (0.0, 0.0) + PAD, (0.0, 0.0) + PAD, 1)
+
+
+def test_under_linear_pay_the_exact_policy_is_the_closed_form():
+    """Commission c on deals of value v won at lam a day per unit effort, cost k e^2: e = c v lam / (2k)."""
+    terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=LINEAR_CURVE)
+    policy = solve(terms)
+    assert np.allclose(policy.effort[1:, :60], 0.03 * 5000 / 80, atol=0.0025)  # the grid's half-step
+
+
+def test_the_exact_policy_is_worth_what_the_recursion_says_and_beats_a_perturbed_one():
+    terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=BONUS_CURVE)
+    policy = solve(terms)
+    best = policy.value[terms.days, 0]
+    assert evaluate(terms, policy.effort) == pytest.approx(best, rel=1e-9)
+    assert evaluate(terms, policy.effort * 1.1) < best - 1.0
+    assert evaluate(terms, np.full_like(policy.effort, 1.25)) < best - 1.0  # the commission-only effort
+    dist, path = forward(terms, policy.effort)
+    assert dist.sum() == pytest.approx(1.0, abs=1e-9)
+    assert path.shape == (21,)
+    assert 0.0 < dist[terms.quota_deals:].sum() < 1.0
+
+
+@pytest.mark.parametrize("name, plan, difficulty, period", [c for c in CASES if c[0] != "far_bonus"],
+                         ids=[c[0] for c in CASES if c[0] != "far_bonus"])
+def test_the_engine_rule_is_close_to_the_exact_policy(name, plan, difficulty, period):
+    result = compare(plan, difficulty=difficulty, period=period, reps=150)
+    assert result["value_loss"] < 0.015  # at most 1.5% of the period's value to the rep
+    assert result["last_day_abs_gap"] < 0.02  # with one day left, a constant plan is the exact problem
+    assert abs(result["reach_engine"] - result["reach_exact"]) < 0.03
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a constant-effort plan gives up on a far goal that the exact "
+                                       "policy, which can still give up later, pursues (docs/model.md)")
+def test_far_goal_with_a_large_bonus():
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
+    result = compare(plan, difficulty=difficulty, period=period, reps=150)
+    assert result["value_loss"] < 0.05
