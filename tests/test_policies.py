@@ -25,6 +25,36 @@ def test_ratchet_moves_the_quota_by_its_weights_up_and_down():
     assert next_quotas(spec, np.array([100.0]), np.array([-1e6]), np.array([100.0]), None, 4)[0] == 10.0
 
 
+def test_a_ratchet_is_priced_over_every_later_quota_it_raises():
+    """Under `next = quota + a (sales - quota)` a $ of next quota stays (1 - a) in the one after, and so
+    on: its cost is the discounted sum delta m (1 + delta (1 - a) + ...) = delta m / (1 - delta (1 - a))
+    (Weitzman 1980), nearly twice the next period's term at a = 0.5; with a above and below quota
+    different, each side counts with the chance of ending there."""
+    from simulator.behaviour.outlook import period_outlook
+    from simulator.behaviour.valuation import ncdf
+    from simulator.world.build import quota_carry
+
+    curve = (2, (0.0, 1.0) + (0.0,) * 10, (0.02, 0.02) + (0.0,) * 10, (0.0,) * 12, (0.0, 5000.0) + (0.0,) * 10, 1)
+    delta = np.array([0.97])
+
+    def weight(carry_up, carry_down):
+        nu, w = np.zeros(1), np.zeros(1)
+        period_outlook(np.array([True]), np.array([300_000.0]), 5000.0, 0.0, np.array([310_000.0]), np.array([0.0]),
+                       np.array([0.8]), np.array([0.8]), delta, 0.02, curve, carry_up, carry_down, nu, w)
+        return w[0]
+
+    one_step = weight(0.0, 0.0)
+    assert one_step > 0.0
+    terms = sum(0.97 ** k * 0.5 ** (k - 1) for k in range(1, 400)) / 0.97  # the sum, explicitly
+    assert weight(0.5, 0.5) == pytest.approx(one_step * terms)
+    assert weight(0.5, 0.5) / one_step == pytest.approx(1.0 / (1.0 - 0.97 * 0.5))
+    s = np.sqrt(300_000.0 * 5000.0) + 1.0
+    above = ncdf((300_000.0 - 310_000.0) / s)
+    assert weight(0.25, 0.75) / one_step == pytest.approx(1.0 / (1.0 - 0.97 * (0.25 * above + 0.75 * (1 - above))))
+    assert quota_carry(small("ratchet")) == (0.5, 0.5)
+    assert quota_carry(small("baseline")) == (0.0, 0.0)
+
+
 def test_growth_policy_resets_quotas_from_last_year_only_at_a_year_end():
     spec = Quota(policy="growth", growth=0.1)
     quota = np.array([100.0])

@@ -349,7 +349,7 @@ class Engine:
             who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(),
             r.quota * period_len / np.maximum(r.quota_days, 1), r.goal,
             r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
-            patience, w.plan.curve.first_rate, w.decision_curve, r.nu_next, r.ratchet_w,
+            patience, w.plan.curve.first_rate, w.decision_curve, *w.quota_carry, r.nu_next, r.ratchet_w,
         )
 
     def _fresh_unknown_share(self) -> float:

@@ -47,6 +47,7 @@ class World:
     second: SecondGoal | None
     quota_up: float  # next quota's move per $ of sales above quota this period
     quota_down: float  # ... and below it
+    quota_carry: tuple[float, float]  # share of a rise in a quota that survives into the next one (above, below)
     demand: Demand
     closing: tuple[np.ndarray, np.ndarray]  # `Demand.closing_table` over the quota period
     closing_second: tuple[np.ndarray, np.ndarray] | None  # ... over the second goal's window
@@ -108,6 +109,17 @@ def quota_response(scenario: Scenario) -> tuple[float, float]:
     return 0.0, 0.0
 
 
+def quota_carry(scenario: Scenario) -> tuple[float, float]:
+    """Share of a rise in one period's quota that is still in the next period's quota, when that
+    period's sales end above and below it: under `next = quota + a (sales - quota)` it is 1 - a,
+    so a sale today raises every later quota (Weitzman 1980); a growth quota restarts from sales
+    and carries nothing; a fixed quota never moves."""
+    spec = scenario.quota
+    if spec.amount is None and spec.policy == "ratchet":
+        return 1.0 - spec.ratchet_up, 1.0 - spec.ratchet_down
+    return 0.0, 0.0
+
+
 def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     """The run's world; draws demand from `rng` (and nothing else from its main stream)."""
     n_days = scenario.n_days
@@ -140,7 +152,8 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     return World(
         scenario=scenario, n_days=n_days, calendar=calendar, products=products, focus_shares=lattice,
         focus_g=focus_g, neighbours=lattice_neighbours(lattice), balanced=balanced, plan=plan,
-        decision_curve=curve.kernel(goal_index), second=second, quota_up=up, quota_down=down, demand=demand,
+        decision_curve=curve.kernel(goal_index), second=second, quota_up=up, quota_down=down,
+        quota_carry=quota_carry(scenario), demand=demand,
         closing=closing, closing_second=closing_second, composition=composition,
         reference_rate=products.expected_value_per_effort(focus_g[balanced]), deal_size=deal_size,
         mean_ability=composition.mean_trait("ability"), network=network, branch=branch, network_csr=csr,
