@@ -52,3 +52,28 @@ def test_far_goal_with_a_large_bonus():
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
     result = compare(plan, difficulty=difficulty, period=period, reps=150)
     assert result["value_loss"] < 0.05
+
+
+@pytest.mark.parametrize("cycle_days", [0.0, 5.0])
+@pytest.mark.parametrize("risk_aversion", [0.0, 1e-4, 3e-4])
+def test_under_linear_pay_effort_is_the_certainty_equivalent_closed_form_every_day(cycle_days, risk_aversion):
+    """Holmstrom and Milgrom (1987): under linear pay a CARA rep's effort solves c a - r c^2 Var'/2 = 2 k e.
+    Here output is Poisson (lam = 1 deal a day per unit effort, value v), so e = (c lam v - r c^2 lam v^2 / 2) / (2k),
+    the same on every day of the period whether deals land this period or next (cycle_days 5: what is
+    worked late lands next period and is valued with the same risk attitude), and untouched by the
+    open pipeline's win-or-lose noise, which does not move with effort (the additive noise of the
+    closed form). Patient reps (patience 1), so no discounting separates the periods."""
+    from simulator.sim.engine import Engine
+    from simulator.validation.exact_effort import benchmark_scenario
+
+    scenario = benchmark_scenario({"commission_rate": 0.03}, reps=40, years=0.25, patience=1.0,
+                                  risk_aversion=risk_aversion, cycle_days=cycle_days)
+    engine = Engine(scenario, seed=1)
+    efforts = []
+    while not engine.finished:
+        for phase in engine.phases():
+            if phase == "close_deals":
+                efforts.append(engine.reps.effort[engine.reps.active])
+    c, v, k = 0.03, 5000.0, 40.0
+    closed_form = (c * v - risk_aversion * c**2 * v**2 / 2) / (2 * k)
+    np.testing.assert_allclose(np.concatenate(efforts), closed_form, rtol=1e-4)

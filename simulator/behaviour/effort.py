@@ -66,11 +66,17 @@ PLAIN_COEF = 5  # without unit goals the search carries only the first five (com
 
 
 @njit(cache=True, error_model="numpy")
-def focus_table(i, selling, table, lam):
+def focus_table(i, selling, table, lam, later_risk):
     """Per focus mix k, per unit of effort over the rest of the period: expected credited sales
     inside the period, their variance, sales after the period, sales inside the second goal's
     window (table[k]); and expected wins per product inside the period (lam[k]).
-    (`selling`: `state.context.Selling`.)"""
+    (`selling`: `state.context.Selling`.)
+
+    Sales after the period are worth nu_next a $ in U; a risk-averse rep values them at their
+    certainty equivalent, as it values this period's pay: nu_next x (a_out - later_risk x b_out),
+    b_out their compound-Poisson variance per unit effort and later_risk = r/2 x nu_next, so that
+    under linear pay a $ counts the same whichever period it lands in and effort has no calendar
+    (Holmstrom and Milgrom 1987). table[k, 2] holds that risk-adjusted a_out."""
     prod, leads, win, dealv, focus_g = selling.productivity, selling.leads, selling.win, selling.deal_value, selling.focus_g
     din, aout, din_y = selling.din, selling.aout, selling.din_second
     for k in range(focus_g.shape[0]):
@@ -82,7 +88,7 @@ def focus_table(i, selling, table, lam):
             rate = prod[i] * per_rep(leads, i, p) * focus_g[k, p] * per_rep(win, i, p)
             a_in += rate * din[p] * dealv[p]
             b_in += rate * din[p] * dealv[p] * dealv[p]
-            a_out += rate * aout[p] * dealv[p]
+            a_out += rate * aout[p] * dealv[p] * (1.0 - later_risk * dealv[p])
             a_y += rate * din_y[p] * dealv[p]
             lam[k, p] = rate * din[p]
         table[k, 0] = a_in
@@ -963,7 +969,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     for i in range(len(active)):
         if not active[i]:
             continue
-        focus_table(i, selling, table, lam)
+        focus_table(i, selling, table, lam, 0.5 * risk[i] * stakes.nu_next[i])
         if side_on:
             side_column(i, days_left, selling, side, table)
         k0 = focus[i]
@@ -1013,7 +1019,7 @@ def utility_grid(i, efforts, active, full, days_left, stakes, outlook, kcost, ri
     n_prod = selling.leads.shape[-1]
     table = np.zeros((n_focus, N_COEF))
     lam = np.zeros((n_focus, n_prod))
-    focus_table(i, selling, table, lam)
+    focus_table(i, selling, table, lam, 0.5 * risk[i] * stakes.nu_next[i])
     side_column(i, days_left, selling, side, table)
     R = rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left)
     T_exact = (table, lam, selling.deal_value, exact_scratch(n_prod))

@@ -176,7 +176,9 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 if cap == 0:
                     continue
                 x = dealv[p]
-                found = p_found[kind]
+                # the chance the act comes to light, as the world's rules make it: audits and
+                # investigated complaints (p_found), or a colleague who does not share the norm reports it
+                found = 1.0 - (1.0 - p_found[kind]) * (1.0 - report_rate * (1.0 - norm[i]))
                 cost_per_act = moral + found * sanction
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
                                      cost_per_act, 1.0 - found, amount, mu_y, s_y, cut)

@@ -37,8 +37,11 @@ EFFORTS = np.linspace(0.0, E_MAX, 801)
 
 
 def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effort_cost: float = 40.0,
-                       period: str = "month", difficulty: float = 1.0, seed: int = 3) -> Scenario:
-    """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan."""
+                       period: str = "month", difficulty: float = 1.0, seed: int = 3, risk_aversion: float = 0.0,
+                       patience: float = 0.9, cycle_days: float = 0.0) -> Scenario:
+    """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan.
+    (The exact policy needs `cycle_days` 0 and risk-neutral reps; the other settings serve the
+    closed-form checks of linear pay.)"""
     zero = {"mean": 0.0, "sd": 0.0}
     return Scenario.model_validate({
         "name": "exact_effort", "description": "One product decided the day it is worked; identical reps.",
@@ -47,10 +50,11 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
         "quota": {"period": period, "policy": "fixed", "basis": "uniform", "difficulty": difficulty},
         "management": {"allow_discounts": False},
         "force": {"size": reps, "segments": {"all": {"share": 1.0, "ability": {"mean": 1.0, "sd": 0.0, "low": 0.2}}},
-                  "traits": {"risk_aversion": zero, "goal_value": zero, "outside_option": zero,
+                  "traits": {"risk_aversion": {"mean": risk_aversion, "sd": 0.0}, "goal_value": zero,
+                             "outside_option": zero, "patience": {"mean": patience, "sd": 0.0},
                              "effort_cost": {"mean": effort_cost, "sd": 0.0, "low": 0.0}}},
         "products": {"deal": {"price": 5000, "margin": 0.4, "win_rate": 0.25, "leads_per_day": 4.0,
-                              "cycle_days": 0, "cycle_spread": 0}},
+                              "cycle_days": cycle_days, "cycle_spread": 0.5 if cycle_days else 0.0}},
         "market": {"territory_spread": 0.0, "demand_uncertainty": 0.0,
                    "customers": {"flexible_share": 0.0, "waiting_share": 0.0, "waiting_ceiling": 0.0,
                                  "cancel_rate": 0.0}},
