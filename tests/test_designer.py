@@ -1,0 +1,118 @@
+"""The compensation designer's workflow: the payout curve read off the engine's pay code, the plan's
+terms in a designer's words, and the `salesim plan` command. No runs: everything here is read from
+the scenario."""
+
+import struct
+
+import numpy as np
+import pytest
+from conftest import SCENARIOS
+
+from simulator import load_scenario
+from simulator.analysis.normal_effort import period_quota
+from simulator.analysis.payout_curve import payout_curve
+from simulator.analysis.quota_fit import quota_fit
+from simulator.cli import main
+from simulator.report.terms import money, percent, plan_terms
+from simulator.scenario.advice import identical_segments
+
+DESIGNER = ["plan.base_salary=80000", "plan.commission_rate=0.1", "plan.tiers=[{at: 1.0, rate: 0.2}]",
+            "plan.cap=2.0", "plan.bonus=0", "quota.amount=250000"]
+
+
+def test_the_curve_at_quota_is_commission_plus_bonus_from_the_scenario():
+    """Baseline: 2% of the quota plus the $4,000 bonus at 100%; just below quota, no bonus."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml")
+    curve = payout_curve(scenario)
+    quota = period_quota(scenario)
+    assert curve.pay_at(1.0) == pytest.approx(0.02 * quota + 4000)
+    assert curve.pay_at(0.999) == pytest.approx(0.02 * 0.999 * quota)
+    assert curve.pay_at(1.5) == pytest.approx(0.02 * quota + 4000 + 0.04 * 0.5 * quota)
+    assert curve.target == pytest.approx(curve.pay_at(1.0))  # no stated target: the pay at quota
+
+
+def test_a_cap_flattens_the_curve_and_a_threshold_gates_it():
+    capped = payout_curve(load_scenario(SCENARIOS / "capped.yaml"))
+    above = capped.pay[capped.attainment >= 1.2]
+    assert np.ptp(above) == pytest.approx(0.0)
+    assert capped.pay_at(1.1) < capped.pay_at(1.2)
+    gated = payout_curve(load_scenario(SCENARIOS / "baseline.yaml", [*DESIGNER, "plan.threshold=0.5"]))
+    assert gated.pay_at(0.49) == 0.0
+    assert gated.pay_at(0.5) == pytest.approx(0.1 * 0.5 * 250_000)  # from the first dollar once reached
+    assert {m.kind for m in gated.marks} == {"threshold", "tier", "cap"}
+
+
+def test_the_curve_follows_equal_cost_scaling():
+    """The figure draws the plan as paid, after any equal-cost rescaling of variable pay."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml")
+    scaled = payout_curve(scenario.with_variable_scale(0.5))
+    assert scaled.pay_at(1.3) == pytest.approx(0.5 * payout_curve(scenario).pay_at(1.3))
+
+
+def test_the_designers_plan_reads_in_the_designers_words():
+    words = dict(plan_terms(load_scenario(SCENARIOS / "baseline.yaml", DESIGNER)))
+    assert words["Base"] == "$80,000 a year"
+    assert words["Commission"] == "10% to quota, 20% above; cap 200% of quota"
+    assert words["Quota"].startswith("quota $250,000 a quarter")
+    assert "$100,000 a year" in words["Target incentive"]  # 10% of $250,000, four quarters
+    assert "$180,000 a year on target; pay mix 44%/56%" in words["OTE and mix"]
+    assert money(1234567.4) == "$1,234,567" and percent(0.474) == "47%"
+
+
+def test_plan_draws_the_curves_of_several_plans(tmp_path, capsys):
+    out = tmp_path / "payout.png"
+    assert main(["plan", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "capped.yaml"), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    width, height = struct.unpack(">II", data[16:24])
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and width > 1000 and height > 400 and len(data) > 30_000
+    printed = capsys.readouterr().out
+    assert "cap 120% of quota" in printed and "2% to quota, 4% above" in printed
+
+
+# ------------------------------------------------------------------------ does the quota fit the world?
+
+
+def test_check_is_quiet_on_the_shipped_baseline_and_warns_on_a_quota_three_times_too_big():
+    baseline = load_scenario(SCENARIOS / "baseline.yaml")
+    fit = quota_fit(baseline)
+    assert fit.warnings == ()
+    assert fit.attainment == pytest.approx(1.0, abs=0.02)  # difficulty 1: the force's expected sales
+    assert 0.3 < fit.hit_rate < 0.6
+    assert fit.by_segment["high"][0] > 1.2 and fit.by_segment["low"][0] < 0.9
+    too_big = quota_fit(load_scenario(SCENARIOS / "baseline.yaml", [f"quota.amount={3 * period_quota(baseline):.0f}"]))
+    assert too_big.attainment == pytest.approx(1 / 3, rel=0.03) and too_big.hit_rate < 0.02
+    assert any("quota.amount" in w and "leads_per_day" in w and "below" in w for w in too_big.warnings)
+    assert any("plan.base_salary" in w for w in too_big.warnings)  # a fixed share far above the design's
+    too_small = quota_fit(load_scenario(SCENARIOS / "baseline.yaml", ["quota.difficulty=0.5"]))
+    assert too_small.attainment == pytest.approx(2.0, rel=0.03)
+    assert any("quota.difficulty" in w and "above" in w for w in too_small.warnings)
+
+
+def test_the_expected_mix_follows_the_plans_own_curve():
+    """At a quota the force cannot reach, variable pay shrinks and the fixed share rises above the design's."""
+    fit = quota_fit(load_scenario(SCENARIOS / "baseline.yaml"))
+    assert fit.fixed_share_design == pytest.approx(60_000 / (60_000 + 4 * payout_curve(
+        load_scenario(SCENARIOS / "baseline.yaml")).pay_at(1.0)))
+    hard = quota_fit(load_scenario(SCENARIOS / "baseline.yaml", ["quota.difficulty=2"]))
+    assert hard.fixed_share_expected > fit.fixed_share_expected
+
+
+def test_identical_segments_are_named_and_only_when_identical():
+    same = load_scenario(SCENARIOS / "baseline.yaml", ["force.segments={top: {share: 0.25}, core: {share: 0.75}}"])
+    assert identical_segments(same.force) == [("top", "core")]
+    assert any("top and core" in w for w in quota_fit(same).warnings)
+    differ = load_scenario(SCENARIOS / "baseline.yaml",
+                           ["force.segments={top: {share: 0.25, ability: 1.3}, core: {share: 0.75}}"])
+    assert identical_segments(differ.force) == []
+    by_integrity = load_scenario(SCENARIOS / "baseline.yaml",
+                                 ["force.segments={a: {share: 0.5}, b: {share: 0.5, integrity: 0.2}}"])
+    assert identical_segments(by_integrity.force) == []
+    assert all(identical_segments(load_scenario(p).force) == [] for p in sorted(SCENARIOS.glob("*.yaml")))
+
+
+def test_check_command_exits_1_on_a_warning_and_names_the_fields(capsys):
+    assert main(["check", str(SCENARIOS / "baseline.yaml")]) == 0
+    assert "expected attainment 100% at normal effort" in capsys.readouterr().out
+    assert main(["check", str(SCENARIOS / "baseline.yaml"), "--set", "quota.amount=900000"]) == 1
+    out = capsys.readouterr().out
+    assert "WARNING: the quota does not fit the world" in out and "quota.amount" in out
