@@ -103,7 +103,7 @@ def _fit_warnings(scenario: Scenario, fit: QuotaFit) -> list[str]:
                    f"{side} {low:.0%}-{high:.0%} (a rep sells about {fit.amount(fit.sales)} a {fit.period} against a "
                    f"quota of {fit.amount(fit.quota)}); change {quota_field} ({_fix(scenario, fit)}), or the market: "
                    f"{products}, or the products' win_rate and price, or force.segments.*.ability")
-    if abs(fit.fixed_share_expected - fit.fixed_share_design) > MIX_GAP:
+    if abs(round(fit.fixed_share_expected * 100) - round(fit.fixed_share_design * 100)) >= MIX_GAP * 100:  # as printed
         out.append(f"the plan will not pay the mix it states: fixed share {fit.fixed_share_expected:.0%} expected at "
                    f"normal effort against {fit.fixed_share_design:.0%} at 100% of quota; bring the quota to what "
                    f"reps sell, or change plan.base_salary, plan.commission_rate, plan.bonus")

@@ -22,13 +22,14 @@ def fig_payout(plans: Sequence[tuple[str, str, Scenario]]):
     fig, axes = plt.subplots(1, 2, figsize=(13.5, 5.2 + 0.3 * len(plans)), squeeze=False)
     share_ax, money_ax = axes[0, 0], axes[0, 1]
     curves: list[tuple[str, str, PayoutCurve]] = [(name, colour, payout_curve(s)) for name, colour, s in plans]
-    for (name, colour, curve), (_, _, scenario) in zip(curves, plans):
+    for k, ((name, colour, curve), (_, _, scenario)) in enumerate(zip(curves, plans)):
         bonus = [m.label for m in curve.marks if m.kind == "bonus"]
         quota = f"quota {quota_size(scenario, curve.quota)} a {PERIOD_WORDS[curve.period]}"
         label = "; ".join([f"{name}: {commission_terms(scenario)}", *bonus, quota]).replace("$", r"\$")
         x = curve.attainment * 100
-        share_ax.plot(x, curve.share_of_target * 100, color=colour, label=label)
-        money_ax.plot(x, curve.pay / 1e3, color=colour, label=label)
+        width = 2.0 + 2.0 * (len(curves) - 1 - k)  # earlier plans drawn wider, so plans that coincide stay visible
+        share_ax.plot(x, curve.share_of_target * 100, color=colour, label=label, lw=width)
+        money_ax.plot(x, curve.pay / 1e3, color=colour, label=label, lw=width)
         for mark in curve.marks:
             y = curve.pay_at(mark.at)
             for ax, value in ((share_ax, y / curve.target * 100 if curve.target > 0 else 0.0), (money_ax, y / 1e3)):
@@ -46,7 +47,7 @@ def fig_payout(plans: Sequence[tuple[str, str, Scenario]]):
     fig.tight_layout(rect=(0, 0.02 + 0.042 * len(curves), 1, 1))
     caption = ("Variable pay in one quota period against attainment, from the plan's own pay code. "
                "Dotted lines: thresholds; dashed: accelerator or decelerator tiers; dash-dot: caps; "
-               "fine dots: bonuses. The target incentive is the plan's stated target where it has one, "
+               "fine dots: bonuses. Where plans coincide, the earlier plan's wider line shows beneath. The target incentive is the plan's stated target where it has one, "
                "otherwise what it pays at 100% of quota.")
     return fig, caption
 

@@ -157,13 +157,20 @@ def _extras(scenario: Scenario) -> list[str]:
 def world_terms(scenario: Scenario) -> str:
     """The force and horizon every total in a report covers."""
     segments = ", ".join(f"{name} {percent(s.share)}" for name, s in scenario.force.segments.items())
-    return (f"{scenario.force.size:,} rep positions ({segments}); {scenario.horizon_years:g} years; "
+    years = f"{scenario.horizon_years:g} year{'' if scenario.horizon_years == 1 else 's'}"
+    return (f"{scenario.force.size:,} rep positions ({segments}); {years}; "
             f"{len(scenario.products)} product{'s' if len(scenario.products) > 1 else ''}")
 
 
 def terms_card(name: str, colour: str, scenario: Scenario) -> str:
     """One plan's terms as an HTML card, edged in the plan's colour."""
-    rows = "".join(f"<tr><th>{html.escape(head)}</th><td>{html.escape(words)}</td></tr>"
-                   for head, words in plan_terms(scenario))
+    from simulator.analysis.quota_fit import quota_fit
+
+    fit = quota_fit(scenario)
+    check = (f"expected attainment {percent(fit.attainment)} at normal effort, hit rate {percent(fit.hit_rate)}, "
+             f"fixed share {percent(fit.fixed_share_expected)} (salesim check)")
+    lines = [*plan_terms(scenario), ("Fit", check)]
+    rows = "".join(f"<tr><th>{html.escape(head)}</th><td>{html.escape(words)}</td></tr>" for head, words in lines)
+    warnings = "".join(f"<p class='warning'>{html.escape(w)}</p>" for w in fit.warnings)
     return (f"<div class='card' style='border-top:6px solid {colour}'><h3>{html.escape(name)}</h3>"
-            f"<table class='terms'>{rows}</table><p class='note'>{html.escape(world_terms(scenario))}</p></div>")
+            f"<table class='terms'>{rows}</table>{warnings}<p class='note'>{html.escape(world_terms(scenario))}</p></div>")
