@@ -116,3 +116,37 @@ def test_check_command_exits_1_on_a_warning_and_names_the_fields(capsys):
     assert main(["check", str(SCENARIOS / "baseline.yaml"), "--set", "quota.amount=900000"]) == 1
     out = capsys.readouterr().out
     assert "WARNING: the quota does not fit the world" in out and "quota.amount" in out
+
+
+# ------------------------------------------------------------------------ quota amounts that say their period
+
+
+def test_an_amount_per_year_is_split_by_the_quota_period_and_unset_it_changes_nothing():
+    from simulator.pay.quota import initial_quotas
+
+    yearly = ["quota.amount=1000000", "quota.amount_per=year"]
+    quarter = load_scenario(SCENARIOS / "baseline.yaml", yearly)
+    month = load_scenario(SCENARIOS / "baseline.yaml", [*yearly, "quota.period=month"])
+    assert quarter.quota.period_amount == pytest.approx(250_000)
+    assert month.quota.period_amount == pytest.approx(1_000_000 / 12)
+    ones = np.ones(3)
+    assert initial_quotas(month.quota, 21, ones, 1.0, ones) == pytest.approx(np.full(3, 1_000_000 / 12))
+    plain = load_scenario(SCENARIOS / "baseline.yaml", ["quota.amount=250000"])
+    assert plain.quota.period_amount == 250_000  # no amount_per: the amount is the quota period's, as before
+    assert payout_curve(month).quota == pytest.approx(1_000_000 / 12)
+    assert "quota $1,000,000 a year, so $83,333 a month" in dict(plan_terms(month))["Quota"]
+
+
+def test_changing_the_period_of_an_amount_that_does_not_say_its_period_is_refused(tmp_path):
+    from simulator.scenario import ScenarioError
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nquota: {{amount: 250000}}\n")
+    with pytest.raises(ScenarioError, match="quota.amount_per=quarter"):
+        load_scenario(path, ["quota.period=month"])
+    assert load_scenario(path, ["quota.period=month", "quota.amount=80000"]).quota.period_amount == 80_000
+    rescaled = load_scenario(path, ["quota.period=month", "quota.amount_per=quarter"])
+    assert rescaled.quota.period_amount == pytest.approx(250_000 / 3)
+    assert load_scenario(SCENARIOS / "baseline.yaml", ["quota.period=month"]).quota.amount is None  # difficulty
+    with pytest.raises(ScenarioError, match="amount_per"):
+        load_scenario(SCENARIOS / "baseline.yaml", ["quota.amount_per=year"])

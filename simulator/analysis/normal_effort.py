@@ -83,10 +83,10 @@ def normal_effort(scenario: Scenario, n: int = SAMPLE_REPS) -> NormalEffort:
 
 
 def period_quota(scenario: Scenario) -> float:
-    """The quota of a full period for the average rep, $: `quota.amount`, or the difficulty times
+    """The quota of a full period for the average rep, $: `quota.amount` (per `quota.amount_per`), or the difficulty times
     what the average rep sells at normal effort."""
     if scenario.quota.amount is not None:
-        return float(scenario.quota.amount)
+        return float(scenario.quota.period_amount)
     per_day, _ = reference_rate(scenario)
     mean_ability = ForceComposition(scenario.force).mean_trait("ability")
     return float(scenario.quota.difficulty * PERIOD_DAYS[scenario.quota.period] * mean_ability * per_day)

@@ -87,8 +87,10 @@ def quota_fit(scenario: Scenario) -> QuotaFit:
 
 def _fix(scenario: Scenario, fit: QuotaFit) -> str:
     """The quota setting that would bring expected attainment to 100%."""
-    if scenario.quota.amount is not None:
-        return f"about {fit.amount(fit.sales)} gives 100%"
+    q = scenario.quota
+    if q.amount is not None:
+        per = q.amount * fit.sales / fit.quota  # in the period the amount is stated for
+        return f"about {fit.amount(per)}{' a ' + q.amount_per.replace('_', '-') if q.amount_per else ''} gives 100%"
     return f"about {scenario.quota.difficulty * fit.attainment:.2f} gives 100%"
 
 

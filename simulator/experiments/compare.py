@@ -136,7 +136,7 @@ def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
         return float("nan"), "not comparable: the plans credit sales or set quota periods differently"
     scaled = b.with_variable_scale(plan.scale / max(b.plan.variable_scale, 1e-12)) if plan.scale != 1.0 else b
     pay = compile_plan(scaled.plan, 252 / _period_days(b), np.ones(len(b.products)))
-    ratio = (b.quota.amount / a.quota.amount if a.quota.amount and b.quota.amount
+    ratio = (b.quota.period_amount / a.quota.period_amount if a.quota.amount and b.quota.amount
              else b.quota.difficulty / a.quota.difficulty)
     totals = []
     for result in current.results:

@@ -76,7 +76,9 @@ def quota_terms(scenario: Scenario) -> str:
     curve = payout_curve(scenario)
     period = PERIOD_WORDS[q.period]
     size = lambda v: quota_size(scenario, v)
-    if q.amount is not None:
+    if q.amount is not None and q.amount_per not in (None, q.period):
+        amount = f"quota {size(q.amount)} a {PERIOD_WORDS[q.amount_per]}, so {size(q.period_amount)} a {period}"
+    elif q.amount is not None:
         amount = f"quota {size(q.amount)} a {period}"
     else:
         whose = {"uniform": "the force's", "individual": "each rep's own"}[q.basis]
