@@ -163,12 +163,15 @@ def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
     from simulator.analysis.quota_fit import FIT_RANGE
 
     low, high = FIT_RANGE
-    if low <= ip["attainment_mean"] <= high:
+    reached = round(ip["attainment_mean"], 2)  # as printed
+    if low <= reached <= high:
         return 0
+    why = ("the plan pays so much per credited $ that reps work far beyond normal; lower plan.commission_rate and "
+           "plan.tiers, or raise quota.amount, or narrow the market's leads and prices" if reached > high else
+           "the quota is out of reach at the effort reps choose; lower quota.amount, or raise the market's leads "
+           "and prices, or plan.commission_rate")
     print(f"WARNING: under this plan reps work at {ip['effort_mean']:.2f}x normal effort and reach "
-          f"{ip['attainment_mean']:.0%} of quota, outside {low:.0%}-{high:.0%}: the plan pays so "
-          f"{'much' if ip['attainment_mean'] > high else 'little'} per credited $ against what effort costs them; "
-          f"change plan.commission_rate and plan.tiers, or quota.amount, or the market's leads and prices")
+          f"{ip['attainment_mean']:.0%} of quota, outside {low:.0%}-{high:.0%}: {why}")
     return 1
 
 

@@ -3,6 +3,7 @@ terms in a designer's words, and the `salesim plan` command. No runs: everything
 the scenario."""
 
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -150,3 +151,14 @@ def test_changing_the_period_of_an_amount_that_does_not_say_its_period_is_refuse
     assert load_scenario(SCENARIOS / "baseline.yaml", ["quota.period=month"]).quota.amount is None  # difficulty
     with pytest.raises(ScenarioError, match="amount_per"):
         load_scenario(SCENARIOS / "baseline.yaml", ["quota.amount_per=year"])
+
+
+@pytest.mark.slow
+def test_check_simulate_shows_reps_working_past_normal_under_a_rich_plan(capsys):
+    """The designer's plan (10%/20% of a $250,000 quarterly quota) fits the world at normal effort,
+    but pays so much per dollar that reps work about twice as hard and pass 160% of quota (issue 18)."""
+    designer = str(Path(__file__).parents[1] / "docs" / "designer" / "next_year.yaml")
+    assert main(["check", designer, "--simulate", "--years", "0.5", "--set", "force.size=30"]) == 1
+    out = capsys.readouterr().out
+    assert "simulated (0.5 years" in out and "WARNING: under this plan reps work at" in out
+    assert "lower plan.commission_rate" in out
