@@ -242,7 +242,8 @@ def format_comparison(comparison: Comparison) -> str:
     table.columns = [str(c) for c in table.columns]
     shown = table.apply(lambda row: row.map(lambda v: _shown(row.name, v)), axis=1)
     first = comparison.plans[0].scenario
-    heading = (f"HEADLINE FIGURES (mean over replications; $ totals over the whole run: {first.horizon_years:g} years "
+    years = f"{first.horizon_years:g} year{'' if first.horizon_years == 1 else 's'}"
+    heading = (f"HEADLINE FIGURES (mean over replications; $ totals over the whole run: {years} "
                f"of {first.force.size:,} rep positions)")
     lines = [heading, shown.to_string()]
     diffs = comparison.differences()

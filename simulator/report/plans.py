@@ -416,7 +416,7 @@ def _with_rep_years(summary: dict, years: float) -> dict:
 def _horizon_note(plans: list[PlanData]) -> str:
     """What the totals cover: the horizon and the force of each plan."""
     seen = {(p.scenario.get("horizon_years"), p.scenario.get("force", {}).get("size")) for p in plans}
-    parts = [f"{y:g} years of {n:,} rep positions" for y, n in sorted(seen, key=str) if y and n]
+    parts = [f"{y:g} year{'' if y == 1 else 's'} of {n:,} rep positions" for y, n in sorted(seen, key=str) if y and n]
     return ("Totals cover the whole run: " + " or ".join(parts) + "; rows 'a rep-year' divide them by the reps in "
             "post times the years.") if parts else ""
 

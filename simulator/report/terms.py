@@ -123,6 +123,8 @@ def plan_terms(scenario: Scenario) -> list[tuple[str, str]]:
     lines.append(("Leverage", f"{percent(upside)} of target incentive at 150% of quota"))
     if spec.clawback > 0:
         lines.append(("Clawback", f"{percent(spec.clawback)} of the commission on a cancelled sale"))
+    if spec.variable_scale != 1:
+        lines.append(("Scaled", f"every rate and bonus x {spec.variable_scale:.3f} (equal cost, or plan.variable_scale)"))
     extras = _extras(scenario)
     if extras:
         lines.append(("Also", "; ".join(extras)))
