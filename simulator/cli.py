@@ -237,11 +237,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every file given and report each: one bad file never stops the others being checked."""
+    from simulator.scenario.advice import segment_warnings
+
     status = 0
     for path in args.files:
         try:
             scenario = load_scenario(path, args.set)
             print(f"ok    {path} ({scenario.name})")
+            for warning in segment_warnings(scenario.force):
+                print(f"warn  {path}: {warning}")
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)

@@ -162,3 +162,26 @@ def test_check_simulate_shows_reps_working_past_normal_under_a_rich_plan(capsys)
     out = capsys.readouterr().out
     assert "simulated (0.5 years" in out and "WARNING: under this plan reps work at" in out
     assert "lower plan.commission_rate" in out
+
+
+def test_validate_warns_of_identical_segments_but_accepts_the_file(tmp_path, capsys):
+    path = tmp_path / "plan.yaml"
+    path.write_text("force:\n  segments:\n    top: {share: 0.25}\n    core: {share: 0.75}\n")
+    assert main(["validate", str(path), str(SCENARIOS / "baseline.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "warn" in out and "top and core have identical traits" in out
+    assert out.count("\nwarn  ") == 1  # the shipped baseline's high and low differ
+
+
+@pytest.mark.slow
+def test_run_and_compare_print_the_check_first(tmp_path, capsys):
+    baseline = str(SCENARIOS / "baseline.yaml")
+    small_run = ["--years", "0.1", "--set", "force.size=10", "--quiet"]
+    assert main(["run", baseline, *small_run, "--out", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("check baseline: expected attainment 100% at normal effort") and "FINANCIAL" in out
+    assert main(["compare", baseline, baseline, "--replications", "1", "--no-report", *small_run,
+                 "--set", "quota.difficulty=3", "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("WARNING: the quota does not fit the world") == 2
+    assert out.index("check baseline") < out.index("HEADLINE FIGURES")
