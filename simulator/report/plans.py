@@ -469,6 +469,8 @@ def _differences(folder: Path) -> str:
 
 def _scenarios(plans: list[PlanData]) -> list[tuple[str, str, Scenario]] | None:
     """Each plan's scenario as run, or None when a folder saved by an older version no longer validates."""
+    if not all(p.scenario for p in plans):
+        return None
     try:
         return [(p.name, p.colour, Scenario.model_validate(p.scenario)) for p in plans]
     except ValidationError:

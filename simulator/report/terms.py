@@ -145,10 +145,8 @@ def _extras(scenario: Scenario) -> list[str]:
     if spec.draw is not None and spec.draw.amount > 0:
         kind = "recoverable draw" if spec.draw.recoverable else "guaranteed draw"
         out.append(f"{kind} of {money(spec.draw.amount)} a month for new hires' first {spec.draw.months} months")
-    for product, amount in spec.spif.items():
-        out.append(f"SPIF {money(amount)} per {product} unit")
-    for activity, amount in spec.activity_pay.items():
-        out.append(f"{money(amount)} per logged {activity}")
+    out += [f"SPIF {money(amount)} per {product} unit" for product, amount in spec.spif.items() if amount > 0]
+    out += [f"{activity} logged: {money(amount)} each" for activity, amount in spec.activity_pay.items() if amount > 0]
     if spec.product_quota is not None:
         pq = spec.product_quota
         out.append(f"{money(pq.bonus)} a {period} for {pq.units:g} units of {pq.product}")
