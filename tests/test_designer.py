@@ -185,3 +185,17 @@ def test_run_and_compare_print_the_check_first(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("WARNING: the quota does not fit the world") == 2
     assert out.index("check baseline") < out.index("HEADLINE FIGURES")
+
+
+def test_pay_a_year_annualises_each_reps_pay_and_leaves_out_short_stays():
+    import pandas as pd
+
+    from simulator.analysis.pay_spread import pay_a_year, pay_percentiles
+
+    rows = pd.DataFrame({"rep_id": [1, 1, 2, 2, 3], "days": [63, 63, 63, 63, 10],
+                         "pay": [30_000, 20_000, 10_000, 15_000, 99_000]})
+    pay = pay_a_year(rows)
+    assert pay.to_dict() == pytest.approx({1: 50_000 * 2, 2: 25_000 * 2})  # half a year each; rep 3 too short
+    p10, p50, p90 = pay_percentiles(rows)
+    assert p10 < p50 < p90 and p50 == pytest.approx(75_000)
+    assert all(np.isnan(pay_percentiles(rows.iloc[4:])))

@@ -138,6 +138,7 @@ def test_a_comparison_report_renders_every_figure(tmp_path):
     assert text.index("The plans' terms") < text.index("The payout curve") < text.index("What each plan costs")
     assert text.index("id='payout'") < text.index("id='bookings'")  # the first figure
     assert "2% to quota, 4% above" in text and "Totals cover the whole run: 0.5 years of 40 rep positions" in text
+    assert "Pay against the design" in text and "Rep pay a year: P90" in text
     for risk in RISKS.values():
         assert risk.title in text
     assert "Differences against the current plan" in text

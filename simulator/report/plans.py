@@ -444,6 +444,36 @@ def _headline_table(plans: list[PlanData], meta: dict) -> str:
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
+def _pay_against_design(plans: list[PlanData], scenarios: list | None) -> str:
+    """OTE and mix as designed beside the mix realised and the spread of reps' pay a year."""
+    if scenarios is None:
+        return ""
+    from simulator.analysis.metrics import flatten
+    from simulator.analysis.pay_spread import pay_percentiles
+    from simulator.analysis.payout_curve import payout_curve
+    from simulator.report.terms import PER_YEAR, money
+
+    head = "".join(f"<th>{html.escape(p.name)}</th>" for p in plans)
+    rows: dict[str, list[str]] = {k: [] for k in ("On-target earnings a year (design)", "Fixed share at 100% of quota (design)",
+                                                  "Fixed share realised", "Rep pay a year: P10", "Rep pay a year: P50 (median)",
+                                                  "Rep pay a year: P90")}
+    for plan, (_, _, scenario) in zip(plans, scenarios):
+        target = payout_curve(scenario).target * PER_YEAR[scenario.quota.period]
+        base = scenario.plan.base_salary
+        realised = np.nanmean([flatten(s).get("financial.fixed_pay_share", np.nan) for s in plan.summaries])
+        p10, p50, p90 = pay_percentiles(plan.rep_periods)
+        cells = (money(base + target), f"{base / (base + target):.0%}" if base + target > 0 else "n/a",
+                 "n/a" if math.isnan(realised) else f"{realised:.0%}",
+                 *("n/a" if math.isnan(v) else money(v) for v in (p10, p50, p90)))
+        for key, cell in zip(rows, cells):
+            rows[key].append(f"<td>{cell}</td>")
+    body = "".join(f"<tr><th class='row'>{k}</th>{''.join(v)}</tr>" for k, v in rows.items())
+    note = ("<p class='note'>Realised fixed share: mean over replications. Pay a year: each rep's pay (base, "
+            "commission, bonus, less clawback) over its days in post, reps in post at least a quarter, first "
+            "replication.</p>")
+    return f"<h2>Pay against the design</h2><table><tr><th></th>{head}</tr>{body}</table>{note}"
+
+
 def _differences(folder: Path) -> str:
     path = folder / "differences.parquet"
     if not path.exists():
@@ -499,6 +529,7 @@ def write_plan_report(folder: str | Path) -> Path:
         "<h2>The plans' terms</h2><div class='cards'>" + "".join(terms_card(*s) for s in scenarios) + "</div>"
         "<h2>The payout curve</h2>" + payout)
     body = (f"{cards}<h2>What each plan costs and earns</h2>{_headline_table(plans, meta)}"
+            f"{_pay_against_design(plans, scenarios)}"
             f"<h2>Risk verdicts</h2><p class='note'>Hover over a cell for the figure in words.</p>{_verdict_table(plans)}"
             f"{_differences(folder) if kind == 'comparison' else ''}<h2>Pictures</h2>{''.join(sections)}")
     provenance = {k: v for k, v in meta.items() if k != "verdicts"}
