@@ -199,3 +199,15 @@ def test_pay_a_year_annualises_each_reps_pay_and_leaves_out_short_stays():
     p10, p50, p90 = pay_percentiles(rows)
     assert p10 < p50 < p90 and p50 == pytest.approx(75_000)
     assert all(np.isnan(pay_percentiles(rows.iloc[4:])))
+
+
+@pytest.mark.parametrize("name", ["baseline", "wells_fargo", "subscription", "product_launch"])
+def test_the_checks_yardstick_is_the_worlds_own(name):
+    """The check reads what the model's world reads: the reference rate and deal size that set a
+    difficulty quota (so it cannot drift from `simulator.world.build.build_world`)."""
+    from simulator.analysis.normal_effort import reference_rate
+    from simulator.world.build import build_world
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", ["force.size=20"])
+    world = build_world(scenario, np.random.default_rng(0))
+    assert reference_rate(scenario) == pytest.approx((world.reference_rate, world.deal_size))
