@@ -82,6 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(found.describe())
         scenario = scenario.with_variable_scale(found.scale)
     _budget(args.file, scenario, 1, 1, args.force)
+    _banner(scenario)
     result = run(scenario, seed, progress=not args.quiet)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-seed{seed}"
     result.write(out)
@@ -101,6 +102,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     names = [Path(p).stem for p in args.files]
     for path, scenario in zip(args.files, scenarios):
         _budget(path, scenario, args.replications * len(scenarios), args.workers, args.force)
+    for scenario in scenarios:
+        _banner(scenario)
     result = compare(scenarios, names=names, replications=args.replications, seed=args.seed,
                      equal_cost=args.equal_cost, workers=args.workers, progress=not args.quiet)
     out = Path(args.out) if args.out else Path("runs") / ("compare-" + "-".join(names))
@@ -118,6 +121,71 @@ def cmd_compare(args: argparse.Namespace) -> int:
         page = write_report(out)
         print(f"\nreport: {page}")
     print(f"wrote {out}")
+    return 0
+
+
+def _banner(scenario) -> None:
+    """The quota check's line (and its warnings) above a run or a comparison (`simulator.analysis.quota_fit`)."""
+    from simulator.analysis.quota_fit import quota_fit
+
+    fit = quota_fit(scenario)
+    print(fit.banner())
+    for warning in fit.warnings:
+        print(f"WARNING: {warning}")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Does the quota fit the world? The analytic check, and with --simulate one short run beside it."""
+    from simulator.analysis.quota_fit import quota_fit
+
+    status = 0
+    for path in args.files:
+        scenario = _scenario(path, args.set)
+        fit = quota_fit(scenario)
+        print(fit.describe())
+        status = max(status, 1 if fit.warnings else 0)
+        if args.simulate:
+            status = max(status, _simulated_check(path, scenario, fit, args))
+    return status
+
+
+def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
+    """One short run of the model: what reps do under the plan, beside what normal effort would give."""
+    from simulator.experiments.run import run
+
+    short = scenario.model_copy(update={"horizon_years": args.years})
+    _budget(path, short, 1, 1, args.force)
+    card = run(short, short.seed, progress=False).summary
+    ip, fin = card["internal_process"], card["financial"]
+    print(f"  simulated ({args.years:g} year{'s' if args.years != 1 else ''}, seed {short.seed}, {short.force.size} positions): attainment "
+          f"{ip['attainment_mean']:.0%}, hit rate {ip['hit_rate']:.0%}, effort {ip['effort_mean']:.2f}x normal, "
+          f"fixed share {fin['fixed_pay_share']:.0%} (designed {fit.fixed_share_design:.0%})")
+    from simulator.analysis.quota_fit import FIT_RANGE
+
+    low, high = FIT_RANGE
+    reached = round(ip["attainment_mean"], 2)  # as printed
+    if low <= reached <= high:
+        return 0
+    why = ("the plan pays so much per credited $ that reps work far beyond normal; lower plan.commission_rate and "
+           "plan.tiers, or raise quota.amount, or narrow the market's leads and prices" if reached > high else
+           "the quota is out of reach at the effort reps choose; lower quota.amount, or raise the market's leads "
+           "and prices, or plan.commission_rate")
+    print(f"WARNING: under this plan reps work at {ip['effort_mean']:.2f}x normal effort and reach "
+          f"{ip['attainment_mean']:.0%} of quota, outside {low:.0%}-{high:.0%}: {why}")
+    return 1
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Draw the payout curves of one or more plans into one PNG, and print each plan's terms."""
+    from simulator.report.payout import write_payout_png
+    from simulator.report.terms import plan_terms, world_terms
+
+    scenarios = [(Path(path).stem, _scenario(path, args.set)) for path in args.files]
+    for name, scenario in scenarios:
+        print(f"{name}: {world_terms(scenario)}")
+        for head, words in plan_terms(scenario):
+            print(f"  {head:<17} {words}")
+    print(f"wrote {write_payout_png(scenarios, args.out)}")
     return 0
 
 
@@ -169,11 +237,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every file given and report each: one bad file never stops the others being checked."""
+    from simulator.scenario.advice import segment_warnings
+
     status = 0
     for path in args.files:
         try:
             scenario = load_scenario(path, args.set)
             print(f"ok    {path} ({scenario.name})")
+            for warning in segment_warnings(scenario.force):
+                print(f"warn  {path}: {warning}")
         except ScenarioError as exc:
             print(str(exc), file=sys.stderr)
             status = max(status, EXIT_BAD_INPUT)
@@ -410,6 +482,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("check", help="does the quota fit the world? expected attainment, hit rate and pay mix at normal effort",
+                       description="An analytic estimate from the products, leads, win rates, prices and abilities "
+                                   "(instant, no seed); warns when the quota is far from what they can produce and "
+                                   "names the fields to change. --simulate adds one short run of the model. "
+                                   "Exit status 1 when there is a warning.")
+    p.add_argument("files", nargs="+", metavar="SCENARIO.yaml")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field, e.g. quota.amount=250000")
+    p.add_argument("--simulate", action="store_true", help="also run the model briefly and print what reps do")
+    p.add_argument("--years", type=_years, default=1.0, help="years of the --simulate run (default 1)")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("plan", help="draw the payout curve of one or more plans (PNG) and print their terms")
+    p.add_argument("files", nargs="+", metavar="PLAN.yaml", help="scenario files whose plans to overlay")
+    p.add_argument("--out", default="payout.png", help="PNG file to write (default: payout.png)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field in every plan")
+    p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("report", help="write report.html and figures for a run, comparison or sweep folder")
     p.add_argument("folder")

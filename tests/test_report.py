@@ -132,9 +132,13 @@ def test_a_comparison_report_renders_every_figure(tmp_path):
     result = compare(plans, replications=2)
     result.write(tmp_path)
     page = write_report(tmp_path)
-    assert_report_embeds_its_figures(page, {"bookings", "attainment", "pay", "cost", "effort", "product_mix",
+    assert_report_embeds_its_figures(page, {"payout", "bookings", "attainment", "pay", "cost", "effort", "product_mix",
                                             "misconduct", "trust", "headcount"})
     text = page.read_text()
+    assert text.index("The plans' terms") < text.index("The payout curve") < text.index("What each plan costs")
+    assert text.index("id='payout'") < text.index("id='bookings'")  # the first figure
+    assert "2% to quota, 4% above" in text and "Totals cover the whole run: 0.5 years of 40 rep positions" in text
+    assert "Pay against the design" in text and "Rep pay a year: P90" in text
     for risk in RISKS.values():
         assert risk.title in text
     assert "Differences against the current plan" in text
@@ -144,7 +148,7 @@ def test_a_run_report_renders(tmp_path):
     scenario = small("sears_auto", size=40, years=0.5)
     run(scenario, 2).write(tmp_path)
     assert main(["report", str(tmp_path)]) == 0
-    assert_report_embeds_its_figures(tmp_path / "report.html", {"bookings", "attainment", "pay", "misconduct"})
+    assert_report_embeds_its_figures(tmp_path / "report.html", {"payout", "bookings", "attainment", "pay", "misconduct"})
 
 
 SWEEP = f"""

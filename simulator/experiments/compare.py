@@ -136,7 +136,7 @@ def static_cost(current: PlanRuns, plan: PlanRuns) -> tuple[float, str]:
         return float("nan"), "not comparable: the plans credit sales or set quota periods differently"
     scaled = b.with_variable_scale(plan.scale / max(b.plan.variable_scale, 1e-12)) if plan.scale != 1.0 else b
     pay = compile_plan(scaled.plan, 252 / _period_days(b), np.ones(len(b.products)))
-    ratio = (b.quota.amount / a.quota.amount if a.quota.amount and b.quota.amount
+    ratio = (b.quota.period_amount / a.quota.period_amount if a.quota.amount and b.quota.amount
              else b.quota.difficulty / a.quota.difficulty)
     totals = []
     for result in current.results:
@@ -217,18 +217,43 @@ def _map(function, jobs: list, workers: int, progress: bool) -> list:
         return list(results)
 
 
+MONEY = {"financial.revenue", "financial.gross_profit", "financial.comp_cost", "financial.profit_after_comp_and_fines",
+         "financial.fines_and_remediation"}
+SHARES = {"financial.comp_cost_ratio", "financial.fixed_pay_share", "internal_process.hit_rate",
+          "internal_process.attainment_mean", "internal_process.last10_share", "internal_process.discount_leakage",
+          "internal_process.pushed_out_share", "learning_growth.turnover_rate", "learning_growth.giving_up_share"}
+
+
+def _shown(metric: str, value: float, difference: bool = False) -> str:
+    """A figure in its unit: whole dollars, shares as % (differences of shares in points), else 3 decimals."""
+    if math.isnan(value):
+        return "n/a"
+    sign = "+" if difference and value > 0 else ""
+    if metric in MONEY:
+        return f"{sign}{'-' if value < 0 else ''}${abs(value):,.0f}"
+    if metric in SHARES:
+        return f"{sign}{value * 100:.1f} points" if difference else f"{value * 100:.1f}%"
+    return f"{sign}{value:,.3f}"
+
+
 def format_comparison(comparison: Comparison) -> str:
     """Headline figures side by side, then each proposed plan's differences with 95% intervals."""
     table = comparison.runs_table().groupby("plan", sort=False)[list(HEADLINES)].mean().T
     table.columns = [str(c) for c in table.columns]
-    lines = ["HEADLINE FIGURES (mean over replications)", table.to_string(float_format=lambda v: f"{v:,.3f}")]
+    shown = table.apply(lambda row: row.map(lambda v: _shown(row.name, v)), axis=1)
+    first = comparison.plans[0].scenario
+    years = f"{first.horizon_years:g} year{'' if first.horizon_years == 1 else 's'}"
+    heading = (f"HEADLINE FIGURES (mean over replications; $ totals over the whole run: {years} "
+               f"of {first.force.size:,} rep positions)")
+    lines = [heading, shown.to_string()]
     diffs = comparison.differences()
     if len(diffs):
         lines.append("\nDIFFERENCES AGAINST THE CURRENT PLAN (paired by seed, 95% interval)")
-        shown = diffs[diffs["metric"].isin(HEADLINES)]
-        for _, d in shown.iterrows():
-            ci = "" if math.isnan(d["ci_low"]) else f"[{d['ci_low']:,.3f}, {d['ci_high']:,.3f}]"
-            lines.append(f"  {d['plan']:<20} {d['metric']:<45} {d['difference']:>16,.3f}  {ci}")
+        rows = diffs[diffs["metric"].isin(HEADLINES)]
+        for _, d in rows.iterrows():
+            m = d["metric"]
+            ci = "" if math.isnan(d["ci_low"]) else f"[{_shown(m, d['ci_low'], True)}, {_shown(m, d['ci_high'], True)}]"
+            lines.append(f"  {d['plan']:<20} {m:<45} {_shown(m, d['difference'], True):>16}  {ci}")
     lines.append("\nCOST OF PAY: static what-if against simulated")
     for name, c in comparison.static_costs().items():
         static = "n/a" if math.isnan(c["static"]) else f"${c['static']:,.0f}"

@@ -35,7 +35,7 @@ def initial_quotas(
     """
     n = len(sales_per_day)
     if spec.amount is not None:
-        return np.full(n, float(spec.amount))
+        return np.full(n, float(spec.period_amount))
     if spec.policy == "territory":
         base = territory_sales_per_day
     elif spec.basis == "individual":

@@ -46,6 +46,9 @@ h1{margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:2px solid #ddd;padding-
 table{border-collapse:collapse;margin:1em 0;font-size:14px} td,th{border:1px solid #ccc;padding:6px 10px;text-align:right}
 th.row{text-align:left;font-weight:normal} tr.sig td{font-weight:bold}
 table.verdicts td{text-align:center;min-width:110px} .note{color:#555;font-size:14px}
+.cards{display:flex;flex-wrap:wrap;gap:1em} .card{box-sizing:border-box;flex:0 1 calc(50% - .5em);border:1px solid #ddd;padding:0 1em .5em}
+.warning{background:#fee8a0;padding:.4em .6em;font-size:14px}
+table.terms{font-size:15px} table.terms td,table.terms th{text-align:left;border:none;border-bottom:1px solid #eee;vertical-align:top}
 figure{margin:1.5em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#444;font-size:15px}
 """
 

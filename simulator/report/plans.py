@@ -17,10 +17,14 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # figures are closed once saved; no backend is forced, so notebooks show their own
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from simulator.analysis.risk import verdicts
 from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
 from simulator.report.page import LEVEL_COLOURS, PALETTE, STYLE, embed_figure, fmt, write_page  # noqa: F401 (the report's palette and style, for notebooks)
+from simulator.report.payout import fig_payout
+from simulator.report.terms import terms_card
+from simulator.scenario import Scenario
 
 
 @dataclass
@@ -35,6 +39,7 @@ class PlanData:
     acts: pd.DataFrame
     summaries: list[dict] = field(default_factory=list)
     thresholds: dict = field(default_factory=dict)
+    scenario: dict = field(default_factory=dict)  # the scenario as run (plan terms, payout curve)
 
 
 def _read_plan(folder: Path, name: str, colour: str, scenario: dict, summaries: list[dict]) -> PlanData:
@@ -45,6 +50,7 @@ def _read_plan(folder: Path, name: str, colour: str, scenario: dict, summaries: 
         acts=pd.read_parquet(acts_file) if acts_file.exists() else pd.DataFrame(),
         summaries=summaries, thresholds={k: {kk: vv for kk, vv in v.items() if vv is not None}
                                          for k, v in scenario.get("risks", {}).items()},
+        scenario=scenario,
     )
 
 
@@ -376,22 +382,96 @@ def rows_for(summaries: list[dict]) -> tuple[tuple[str, str], ...]:
     return HEADLINE_ROWS + tuple(row for row in LEVER_ROWS if row[0] in present)
 
 
-def _headline_table(plans: list[PlanData], meta: dict) -> str:
+SHARE_ROWS = {"financial.comp_cost_ratio", "financial.fixed_pay_share", "internal_process.hit_rate",
+              "internal_process.activity_padding_share", "internal_process.launch_adoption",
+              "learning_growth.turnover_rate", "internal_process.attainment_mean", "internal_process.attainment_sd"}
+PER_REP_YEAR = (("financial.revenue", "Revenue a rep-year, $"), ("financial.comp_cost", "Cost of pay a rep-year, $"),
+                ("financial.profit_after_comp_and_fines", "Profit after pay and fines a rep-year, $"))
+
+
+def show(key: str, value, difference: bool = False) -> str:
+    """A figure in its unit: dollars with thousands separators, shares as %, differences of shares in points."""
+    from simulator.report.terms import money
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if key in SHARE_ROWS:
+        return f"{value * 100:+.1f} points" if difference else f"{value * 100:.1f}%"
+    if key.endswith(("revenue", "profit", "cost", "remediation", "activity_pay", "_fines")) or key.startswith("per_rep_year"):
+        return ("+" if difference and value > 0 else "") + money(value)
+    return fmt(value)
+
+
+def _with_rep_years(summary: dict, years: float) -> dict:
+    """A flattened summary plus its money totals per rep-year (reps in post x years)."""
     from simulator.analysis.metrics import flatten
+
+    flat = dict(flatten(summary))
+    rep_years = flat.get("learning_growth.headcount_mean", float("nan")) * years
+    for key, _ in PER_REP_YEAR:
+        flat["per_rep_year." + key] = flat.get(key, float("nan")) / rep_years if rep_years > 0 else float("nan")
+    return flat
+
+
+def _horizon_note(plans: list[PlanData]) -> str:
+    """What the totals cover: the horizon and the force of each plan."""
+    seen = {(p.scenario.get("horizon_years"), p.scenario.get("force", {}).get("size")) for p in plans}
+    parts = [f"{y:g} year{'' if y == 1 else 's'} of {n:,} rep positions" for y, n in sorted(seen, key=str) if y and n]
+    return ("Totals cover the whole run: " + " or ".join(parts) + "; rows 'a rep-year' divide them by the reps in "
+            "post times the years.") if parts else ""
+
+
+def _headline_table(plans: list[PlanData], meta: dict) -> str:
     from simulator.analysis.risk import mean_ci
 
     head = "".join(f"<th>{html.escape(p.name)}</th>" for p in plans)
     rows = []
-    for key, label in rows_for([s for p in plans for s in p.summaries]):
+    shown = list(rows_for([s for p in plans for s in p.summaries]))
+    at = next((k for k, (key, _) in enumerate(shown) if key == "financial.profit_after_comp_and_fines"), len(shown) - 1)
+    shown[at + 1:at + 1] = [("per_rep_year." + key, label) for key, label in PER_REP_YEAR]
+    for key, label in shown:
         cells = []
         for plan in plans:
-            mean, low, high = mean_ci([flatten(s).get(key, float("nan")) for s in plan.summaries])
-            ci = "" if math.isnan(low) else f"<br><small>{fmt(low)} to {fmt(high)}</small>"
-            cells.append(f"<td>{fmt(mean)}{ci}</td>")
-        rows.append(f"<tr><th class='row'>{label}</th>{''.join(cells)}</tr>")
+            years = float(plan.scenario.get("horizon_years") or float("nan"))
+            mean, low, high = mean_ci([_with_rep_years(s, years).get(key, float("nan")) for s in plan.summaries])
+            ci = "" if math.isnan(low) else f"<br><small>{show(key, low)} to {show(key, high)}</small>"
+            cells.append(f"<td>{show(key, mean)}{ci}</td>")
+        total = " (whole run)" if label.endswith(", $") and not key.startswith("per_rep_year") else ""
+        rows.append(f"<tr><th class='row'>{label.removesuffix(', $')}{total}</th>{''.join(cells)}</tr>")
     reps = len(plans[0].summaries)
-    note = f"<p class='note'>Means over {reps} replication{'s' if reps > 1 else ''} on the same seeds; small print: 95% intervals.</p>"
+    note = (f"<p class='note'>Means over {reps} replication{'s' if reps > 1 else ''} on the same seeds; small print: "
+            f"95% intervals. {html.escape(_horizon_note(plans))}</p>")
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>{note}"
+
+
+def _pay_against_design(plans: list[PlanData], scenarios: list | None) -> str:
+    """OTE and mix as designed beside the mix realised and the spread of reps' pay a year."""
+    if scenarios is None:
+        return ""
+    from simulator.analysis.metrics import flatten
+    from simulator.analysis.pay_spread import pay_percentiles
+    from simulator.analysis.payout_curve import payout_curve
+    from simulator.report.terms import PER_YEAR, money
+
+    head = "".join(f"<th>{html.escape(p.name)}</th>" for p in plans)
+    rows: dict[str, list[str]] = {k: [] for k in ("On-target earnings a year (design)", "Fixed share at 100% of quota (design)",
+                                                  "Fixed share realised", "Rep pay a year: P10", "Rep pay a year: P50 (median)",
+                                                  "Rep pay a year: P90")}
+    for plan, (_, _, scenario) in zip(plans, scenarios):
+        target = payout_curve(scenario).target * PER_YEAR[scenario.quota.period]
+        base = scenario.plan.base_salary
+        realised = np.nanmean([flatten(s).get("financial.fixed_pay_share", np.nan) for s in plan.summaries])
+        p10, p50, p90 = pay_percentiles(plan.rep_periods)
+        cells = (money(base + target), f"{base / (base + target):.0%}" if base + target > 0 else "n/a",
+                 "n/a" if math.isnan(realised) else f"{realised:.0%}",
+                 *("n/a" if math.isnan(v) else money(v) for v in (p10, p50, p90)))
+        for key, cell in zip(rows, cells):
+            rows[key].append(f"<td>{cell}</td>")
+    body = "".join(f"<tr><th class='row'>{k}</th>{''.join(v)}</tr>" for k, v in rows.items())
+    note = ("<p class='note'>Realised fixed share: mean over replications. Pay a year: each rep's pay (base, "
+            "commission, bonus, less clawback) over its days in post, reps in post at least a quarter, first "
+            "replication.</p>")
+    return f"<h2>Pay against the design</h2><table><tr><th></th>{head}</tr>{body}</table>{note}"
 
 
 def _differences(folder: Path) -> str:
@@ -408,12 +488,23 @@ def _differences(folder: Path) -> str:
     for _, d in shown.iterrows():
         significant = not math.isnan(d["ci_low"]) and (d["ci_low"] > 0 or d["ci_high"] < 0)
         style = " class='sig'" if significant else ""
-        rows.append(f"<tr{style}><td>{html.escape(d['plan'])}</td><td>{labels[d['metric']]}</td>"
-                    f"<td>{fmt(d['difference'])}</td><td>{fmt(d['ci_low'])} to {fmt(d['ci_high'])}</td></tr>")
+        rows.append(f"<tr{style}><td>{html.escape(d['plan'])}</td><td>{labels[d['metric']].removesuffix(', $')}</td>"
+                    f"<td>{show(d['metric'], d['difference'], True)}</td><td>{show(d['metric'], d['ci_low'], True)} to "
+                    f"{show(d['metric'], d['ci_high'], True)}</td></tr>")
     return ("<h2>Differences against the current plan</h2><p class='note'>Proposed minus current, paired by seed "
             "(common random numbers); bold rows: the 95% interval excludes zero.</p>"
             "<table><tr><th>plan</th><th>figure</th><th>difference</th><th>95% interval</th></tr>"
             + "".join(rows) + "</table>")
+
+
+def _scenarios(plans: list[PlanData]) -> list[tuple[str, str, Scenario]] | None:
+    """Each plan's scenario as run, or None when a folder saved by an older version no longer validates."""
+    if not all(p.scenario for p in plans):
+        return None
+    try:
+        return [(p.name, p.colour, Scenario.model_validate(p.scenario)) for p in plans]
+    except ValidationError:
+        return None
 
 
 def write_plan_report(folder: str | Path) -> Path:
@@ -423,7 +514,9 @@ def write_plan_report(folder: str | Path) -> Path:
     figures_dir = folder / "figures"
     figures_dir.mkdir(exist_ok=True)
     sections = []
+    scenarios = _scenarios(plans)
     with plt.rc_context(STYLE):
+        payout = "" if scenarios is None else embed_figure("payout", *fig_payout(scenarios), figures_dir)
         drawn = [(name, maker(plans)) for name, maker in FIGURES]
         if kind == "comparison":
             drawn.insert(3, ("cost", fig_cost(meta, plans)))
@@ -432,7 +525,11 @@ def write_plan_report(folder: str | Path) -> Path:
                 sections.append(embed_figure(name, *made, figures_dir))
     title = ("Plan comparison: " + ", ".join(p.name for p in plans)) if kind == "comparison" else f"Run report: {plans[0].name}"
     note = "The first plan is the current one; the others are proposed." if kind == "comparison" else ""
-    body = (f"<h2>What each plan costs and earns</h2>{_headline_table(plans, meta)}"
+    cards = "" if scenarios is None else (
+        "<h2>The plans' terms</h2><div class='cards'>" + "".join(terms_card(*s) for s in scenarios) + "</div>"
+        "<h2>The payout curve</h2>" + payout)
+    body = (f"{cards}<h2>What each plan costs and earns</h2>{_headline_table(plans, meta)}"
+            f"{_pay_against_design(plans, scenarios)}"
             f"<h2>Risk verdicts</h2><p class='note'>Hover over a cell for the figure in words.</p>{_verdict_table(plans)}"
             f"{_differences(folder) if kind == 'comparison' else ''}<h2>Pictures</h2>{''.join(sections)}")
     provenance = {k: v for k, v in meta.items() if k != "verdicts"}

@@ -203,10 +203,28 @@ def load_scenario(
     source = str(path) if path is not None else "<scenario>"
     raw = resolve_extends(Path(path)) if path is not None else dict(data or {})
     try:
-        raw = apply_overrides(raw, overrides)
+        changed = apply_overrides(raw, overrides)
     except ValueError as exc:
         raise ScenarioError(source, [str(exc)]) from None
-    return validate(raw, source)
+    problem = period_change_problem(raw, changed)
+    if problem:
+        raise ScenarioError(source, [problem])
+    return validate(changed, source)
+
+
+def period_change_problem(before: Mapping, after: Mapping) -> str | None:
+    """Why an override of quota.period cannot stand: a dollar quota that does not say its period
+    would silently keep its number for a period of another length (issue 18: a quarterly $250,000
+    became a monthly one, three times the quota)."""
+    old, new = (d.get("quota") if isinstance(d.get("quota"), Mapping) else {} for d in (before, after))
+    period_before, period_after = old.get("period", "quarter"), new.get("period", "quarter")
+    if period_before == period_after or new.get("amount") is None or new.get("amount_per") is not None:
+        return None
+    if old.get("amount") != new.get("amount"):
+        return None  # the amount was set again along with the period: it is the new period's
+    return (f"quota.period: changed from {period_before} to {period_after}, but quota.amount {shown(new['amount'])} "
+            f"does not say its period, so it would stay {shown(new['amount'])} a {period_after}; add "
+            f"quota.amount_per={period_before} to rescale it, or set quota.amount for a {period_after} too")
 
 
 def json_schema() -> dict:

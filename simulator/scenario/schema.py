@@ -570,11 +570,28 @@ class Quota(Strict):
     basis: Literal["uniform", "individual"] = Field("uniform", description="one quota for all, or each rep's from its own expected sales")
     assigned: bool = Field(True, description="reps are given the quota as their goal (false: it is only a yardstick for reports, as under straight commission)")
     difficulty: Positive = Field(1.0, description="quota as a multiple of expected sales at normal effort over the period")
-    amount: Positive | None = Field(None, description="$ quota per period for everyone (overrides difficulty)")
+    amount: Positive | None = Field(None, description="$ quota for everyone (overrides difficulty), per quota period unless amount_per says otherwise")
+    amount_per: Literal["day", "week", "month", "quarter", "half_year", "year"] | None = Field(
+        None, description="the period `amount` is stated for (e.g. year): each quota period's amount is rescaled from it, "
+                          "so changing quota.period keeps the yearly quota (none: amount is per quota period)")
     ratchet_up: Share = Field(0.5, description="share of sales above quota added to the next quota")
     ratchet_down: Share = Field(0.5, description="share of a shortfall taken off the next quota")
     growth: Annotated[float, BeforeValidator(_not_bool)] = Field(0.05, ge=-0.9, le=5, description="growth on last year's sales for the growth policy")
     reset: "QuotaReset | None" = Field(None, description="mid-year quota adjustment when the market shifts (simulator.levers.quota_reset)")
+
+
+    @model_validator(mode="after")
+    def _amount_per(self) -> "Quota":
+        if self.amount_per is not None and self.amount is None:
+            raise ValueError("amount_per says which period quota.amount is stated for, and needs quota.amount")
+        return self
+
+    @property
+    def period_amount(self) -> float | None:
+        """The $ quota of one full quota period: `amount`, rescaled from `amount_per` when it is given."""
+        if self.amount is None or self.amount_per is None:
+            return self.amount
+        return self.amount * PERIOD_DAYS[self.period] / PERIOD_DAYS[self.amount_per]
 
 
 class QuotaReset(Strict):
