@@ -202,9 +202,9 @@ class NaiveForce(mesa.Model):
         """Day d's inputs, and which reps this subset of the rule decides (normal belief, no side
         pay, unit goals or stacked bonus)."""
         (self.active, _, self.days_left, self.stakes, self.outlook, self.effort_cost, self.risk, self.selling,
-         _, self.demand_var, _, side) = self.days[d][0]
+         _, self.demand_var, _, side, today) = self.days[d][0]
         plain = (self.stakes.second_amount == 0.0 and not np.any(side.rate) and not np.any(side.spif)
-                 and not np.any(side.unit_goals[:, :, 3] > 0.0))
+                 and not np.any(side.unit_goals[:, :, 3] > 0.0) and np.all(today.present_bias == 1.0))
         self.covered = self.active & ~self.exact[d] if plain else np.zeros_like(self.active)
 
     def step(self) -> None:

@@ -39,6 +39,7 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
+from simulator.behaviour.present_bias import todays_coefficients, todays_effort
 from simulator.pay.payout import MAX_SEGMENTS
 from simulator.world.per_rep import per_rep
 
@@ -938,12 +939,14 @@ def prepare_exact(i, T, R, pipe_count, win, n_focus):
 
 @njit(cache=True, error_model="numpy")
 def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below,
-                  side, choice, work, day, period_start):
+                  side, today, choice, work, day, period_start):
     """Choose effort and focus for every active rep (`choice`: `state.reps.Choice`, whose
     `exhaustive_used` flags who needed the exhaustive search today). `work` is
     `decision_workspace(...)`, kept between days. Bundles: `stakes` (`state.reps.Stakes`),
     `outlook` (`state.reps.Outlook`), `selling` (`state.context.Selling`), `side`
-    (`state.context.SideTerms`); `kcost` and `risk` are the reps' effort cost and risk aversion.
+    (`state.context.SideTerms`), `today` (`state.context.Today`); `kcost` and `risk` are the reps'
+    effort cost and risk aversion. The search finds the plan for the rest of the period; a
+    present-biased rep (`today.present_bias` < 1) then works today at `present_bias.todays_effort`.
 
     The guard against a distant better optimum is rerun only when it could have changed
     (re-optimise when the state moved): `choice.guard_memory` holds, per rep, the margin it found,
@@ -1004,6 +1007,11 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
             guard_memory[i, 0] = margin
             guard_memory[i, 1] = mu_fixed[i]
             guard_memory[i, 2] = day
+        if today.present_bias[i] < 1.0 and days_left > 1:
+            later_risk = 0.5 * risk[i] * stakes.nu_next[i]
+            a_t, b_t, o_t = todays_coefficients(i, k_star, selling, today, later_risk)
+            plan = (table[k_star, 0], table[k_star, 1], table[k_star, 2])
+            e_star = todays_effort(e_star, plan, (a_t, b_t, o_t, kcost[i]), R, today.present_bias[i], E_MAX)
         effort[i] = e_star
         focus[i] = k_star
         value[i] = u_star
@@ -1011,7 +1019,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
 
 @njit(cache=True, error_model="numpy")
 def utility_grid(i, efforts, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
-                 exact_below, side, exact):
+                 exact_below, side, today, exact):
     """U of rep i at every focus mix and every effort in `efforts` (the arguments of
     `choose_effort` before its choice): the exhaustive reference the tests hold the search to.
     `exact` selects the valuation the rep used that day."""

@@ -38,7 +38,8 @@ def effort_inputs(x: DayContext, terms: Terms) -> tuple:
     """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
     return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(), r.effort_cost, r.risk_aversion,
-            x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side())
+            x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side(),
+            x.todays_work())
 
 
 def weigh_effort(x: DayContext, terms: Terms) -> None:

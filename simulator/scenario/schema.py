@@ -213,6 +213,10 @@ class Traits(Strict):
         Dist(mean=65000.0, sd=8000.0, low=0.0),
         description="$ a year, net of effort, that a rep could earn elsewhere",
     )
+    present_bias: DistLike = Field(
+        Dist(mean=1.0, low=0.0, high=1.0),
+        description="0-1: beta of quasi-hyperbolic discounting, the weight on every later payoff against today's effort cost (1 = no present bias)",
+    )
 
     @field_validator("ability", mode="after")
     @classmethod
@@ -233,6 +237,7 @@ class Segment(Strict):
     goal_value: DistLike | None = None
     integrity: DistLike | None = None
     outside_option: DistLike | None = None
+    present_bias: DistLike | None = None
 
     def traits(self, defaults: Traits) -> Traits:
         chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}

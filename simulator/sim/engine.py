@@ -132,6 +132,7 @@ class Engine:
         # what is still to come once today's work has closed: from tomorrow, within the period
         last = x.days_left == 1 or t + 1 >= self.n_days
         x.din_rest = np.zeros(w.products.k) if last else w.closing[0][t + 1]
+        x.aout_rest = np.zeros(w.products.k) if last else w.closing[1][t + 1]
         if w.calendar.is_first_day[t]:
             sales_process.count_window(t, x.days_left, r.open_total, r.in_period)
         if w.second is not None:

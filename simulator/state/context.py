@@ -81,6 +81,16 @@ class CustomerTerms(NamedTuple):
     pull_in_days: int  # how far into next period deals can be pulled from
 
 
+class Today(NamedTuple):
+    """Today's share of the period's work and how present-biased each rep is
+    (`behaviour.present_bias`): per product, demand-weighted effort-days of today whose
+    opportunities are decided inside the period and after it; per rep, beta (1: no bias)."""
+
+    din: np.ndarray
+    aout: np.ndarray
+    present_bias: np.ndarray
+
+
 class Selling(NamedTuple):
     """What a unit of a rep's effort brings today, per product: the tables `behaviour.effort`'s
     focus coefficients read. `din` and `aout`: demand-weighted effort-days of the rest of the
@@ -116,6 +126,7 @@ class DayContext:
     din: np.ndarray = field(default_factory=lambda: np.zeros(0))  # `Demand.closing_table` today: inside ...
     aout: np.ndarray = field(default_factory=lambda: np.zeros(0))  # ... and after the period
     din_rest: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inside, from tomorrow
+    aout_rest: np.ndarray = field(default_factory=lambda: np.zeros(0))  # after, from tomorrow
     din_second: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inside the second goal's window
     demand_var: float = 0.0  # variance share of demand still unknown this period
 
@@ -155,6 +166,9 @@ class DayContext:
         w = self.world
         return Stakes(r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down, w.decision_curve,
                       w.second_amount, r.stack_quota)
+
+    def todays_work(self) -> Today:
+        return Today(self.din - self.din_rest, self.aout - self.aout_rest, self.reps.present_bias)
 
     def selling(self, after_today: bool = False) -> Selling:
         """Today's `Selling` tables; `after_today`: for work still to come once today's has closed
