@@ -314,9 +314,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_validate_facts(args: argparse.Namespace) -> int:
-    from simulator.validation import validate_facts
+    from simulator.validation import PublishedPageError, validate_facts
 
-    text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    try:
+        text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    except PublishedPageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(text)
     print(f"\nwrote {page}")
     return 0 if all(r.verdict != "disagrees" for r in found) else 1
@@ -471,10 +475,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_dashboard)
 
-    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md")
+    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md "
+                       "(a --quick or partial check writes to runs/validation-check/)")
     p.add_argument("--quick", action="store_true", help="the test suite's smaller runs (no robustness sweep)")
     p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core)")
-    p.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
+    p.add_argument("--out", help="folder for validation.md and its figures (default: docs for a full run, "
+                                 "runs/validation-check for --quick, --facts or --no-robustness)")
     p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
     p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
                    help="run the robustness sweep (default: in full mode only)")
