@@ -326,6 +326,13 @@ def cmd_validate_facts(args: argparse.Namespace) -> int:
     return 0 if all(r.verdict != "disagrees" for r in found) else 1
 
 
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from simulator.experiments import dictionary
+
+    print(dictionary.markdown() if args.markdown else dictionary.text(args.tables or dictionary.TABLES))
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     print(json.dumps(json_schema(), indent=2))
     return 0
@@ -487,6 +494,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_facts)
 
     add_calibrate(sub)
+
+    p = sub.add_parser("metrics", help="the metric dictionary: every column and figure with its unit and definition")
+    p.add_argument("tables", nargs="*", choices=("scorecard", "daily", "rep_periods", "runs"), metavar="TABLE",
+                   help="only these: scorecard, daily, rep_periods, runs (load_results' own columns)")
+    p.add_argument("--markdown", action="store_true", help="print docs/metrics.md as it must read")
+    p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)
