@@ -370,8 +370,8 @@ def load_results(out: str | Path, table: Literal["runs", "daily", "rep_periods"]
     for part in sorted(set(ok["_part"])):
         path = out / table / f"{part}.parquet"
         frame = pd.read_parquet(path)
-        keep = [(r, part) in wanted for r in frame["run_id"]]
-        frames.append(frame[keep])
+        keep = pd.Series([(r, part) in wanted for r in frame["run_id"]], index=frame.index, dtype=bool)
+        frames.append(frame[keep])  # a mask, even when empty: frame[[]] would drop every column
     if not frames:
         return design[[*IDENTITY, *parameters]].iloc[:0]
     rows = pd.concat(frames, ignore_index=True)
