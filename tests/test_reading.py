@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, TINY_SWEEP
+
 from simulator.experiments.design import load_experiment
 from simulator.experiments.runner import SerialExecutor, run_sweep
 from simulator.experiments.store import load_results
