@@ -199,6 +199,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(describe(experiment))
         print(f"results would go to {out}/")
         print(_sweep_budget(experiment, workers, force=True))
+        from simulator.experiments.probe import describe as timed
+
+        print(timed(experiment, workers))
         return 0
     _sweep_budget(experiment, workers, args.force)
     try:
@@ -449,7 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
                    help="process pool (default), loky, dask (a local cluster unless --scheduler) or serial")
     p.add_argument("--dry-run", action="store_true",
-                   help="validate, print the number of runs, a few cases and the memory and time it will take; run nothing")
+                   help="validate, print the number of runs, a few cases and the memory and time it will take "
+                        "(estimated from sizes, and measured on a few timed days of the largest case); keep no results")
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field of the base scenario for every run, e.g. --set force.size=20")
