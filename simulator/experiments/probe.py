@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from simulator.calendar import DAYS_PER_YEAR
-from simulator.experiments.budget import _duration, available_memory, estimate
+from simulator.experiments.budget import available_memory, duration, estimate
 from simulator.experiments.design import Experiment
 from simulator.experiments.run import run
 from simulator.scenario import Scenario
@@ -93,7 +93,7 @@ def describe(experiment: Experiment, workers: int) -> str:
     probe = measure(experiment)
     total = sweep_seconds(probe, experiment, workers)
     speed = f"{probe.rep_days_per_second:,.0f} rep-days/s"
-    return (f"measured time: about {_duration(total)} for {experiment.n_runs:,} runs on "
+    return (f"measured time: about {duration(total)} for {experiment.n_runs:,} runs on "
             f"{max(1, min(workers, experiment.n_runs))} worker(s), from {probe.days} timed days of case "
             f"{probe.case} ({probe.reps:,} reps: {speed} and {probe.setup_seconds:.2f} s to set up a run) "
             f"scaled to each run's force x days (runs x replications x days / workers; workers sharing "
