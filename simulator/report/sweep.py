@@ -167,9 +167,12 @@ def _draw_cells(ax, grid: np.ndarray, x_labels: list[str], y_labels: list[str], 
             ax.text(col, row, _short(value), ha="center", va="center", fontsize=10, color=ink)
             continue
         half = (stats["high"][row, col] - stats["low"][row, col]) / 2
-        detail = (f"±{_short(half)} " if not math.isnan(half) else "") + f"n={stats['n'][row, col]}"
-        ax.text(col, row + 0.1, _short(value), ha="center", va="bottom", fontsize=12, fontweight="bold", color=ink)
-        ax.text(col, row - 0.05, detail, ha="center", va="top", fontsize=9, color=ink)
+        crowded = grid.shape[1] > 3  # four or more columns: smaller type on more lines, so neighbours' text does not touch
+        detail = (f"±{_short(half)}{chr(10) if crowded else ' '}" if not math.isnan(half) else "") + \
+            f"n={stats['n'][row, col]}"
+        ax.text(col, row + 0.1, _short(value), ha="center", va="bottom", fontsize=10 if crowded else 12,
+                fontweight="bold", color=ink)
+        ax.text(col, row - 0.05, detail, ha="center", va="top", fontsize=7.5 if crowded else 9, color=ink)
     crowded = sum(map(len, x_labels)) > 28
     ax.set_xticks(range(len(x_labels)), x_labels, rotation=35 if crowded else 0, ha="right" if crowded else "center")
     ax.set_yticks(range(len(y_labels)), y_labels)
@@ -205,9 +208,12 @@ def fig_heatmaps(runs: pd.DataFrame, x: str, y: str | None, metrics: dict[str, s
     shown = {k: v for k, v in metrics.items() if k in runs and runs[k].notna().any()}
     if not shown:
         return None
-    cols = min(3, len(shown))
+    first = cell_stats(runs, x, y, next(iter(shown)))[0]["mean"]
+    cols = min(3 if first.shape[1] <= 3 else 2, len(shown))  # many cells: two panels a row, room for their text
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.6 * cols, 4.6 * rows), squeeze=False)
+    wide = first.shape[1] > 3
+    fig, axes = plt.subplots(rows, cols, figsize=((8.0 if wide else 5.6) * cols, (5.4 if wide else 4.6) * rows),
+                             squeeze=False)
     for ax, (metric, label) in zip(axes.flat, shown.items()):
         stats, x_labels, y_labels = cell_stats(runs, x, y, metric)
         image = _draw_cells(ax, stats["mean"], x_labels, y_labels, x, y, stats=stats, cmap="viridis",
