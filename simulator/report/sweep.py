@@ -369,10 +369,10 @@ def ran_with(manifest: dict) -> str:
         parts.append(f"<b>Every run: {size:,} positions over {years:g} years</b>")
     in_file = ((experiment.get("resolved") or {}).get("base") or {}).get("set") or {}
     if in_file:
-        parts.append("set by the experiment file: " + ", ".join(f"{k}={v}" for k, v in in_file.items()))
+        parts.append("set by the experiment file: " + html.escape(", ".join(f"{k}={v}" for k, v in in_file.items())))
     command = [*experiment.get("scenario_overrides", []), *experiment.get("overrides", [])]
-    parts.append("overrides on the command line: " + (", ".join(command) if command else "none"))
-    return html.escape("; ".join(parts) + ".").replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+    parts.append("overrides on the command line: " + (html.escape(", ".join(command)) if command else "none"))
+    return "; ".join(parts) + "."
 
 
 def _pick(wanted: str | None, varying: list[str], runs: pd.DataFrame) -> str | None:
