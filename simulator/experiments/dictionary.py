@@ -73,7 +73,7 @@ def text(tables: Iterable[str] = tuple(TABLES)) -> str:
     lines = []
     for table in tables:
         title, intro = TITLES[table]
-        lines += [title.upper(), f"  {intro.replace('`', '')}", ""]
+        lines += [title.replace("`", "").upper(), f"  {intro.replace('`', '')}", ""]
         for e in TABLES[table]:
             lines.append(f"  {e.name:<44} {e.unit:<16} {e.definition.replace('`', '')}")
         lines.append("")
