@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fast bench validate setup clean chromium
+.PHONY: demo test fast bench validate metrics setup clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || "$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -35,6 +35,10 @@ chromium:
 
 validate: $(STAMP)
 	$(BIN)/salesim validate-facts
+
+# docs/metrics.md is generated from the code that computes each figure (tests/test_metric_dictionary.py checks it).
+metrics: $(STAMP)
+	$(BIN)/salesim metrics --markdown > docs/metrics.md
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -271,6 +271,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(describe(experiment))
         print(f"results would go to {out}/")
         print(_sweep_budget(experiment, workers, force=True))
+        from simulator.experiments.probe import describe as timed
+
+        print(timed(experiment, workers))
         return 0
     _sweep_budget(experiment, workers, args.force)
     try:
@@ -386,12 +389,23 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_validate_facts(args: argparse.Namespace) -> int:
-    from simulator.validation import validate_facts
+    from simulator.validation import PublishedPageError, validate_facts
 
-    text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    try:
+        text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+    except PublishedPageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(text)
     print(f"\nwrote {page}")
     return 0 if all(r.verdict != "disagrees" for r in found) else 1
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from simulator.experiments import dictionary
+
+    print(dictionary.markdown() if args.markdown else dictionary.text(args.tables or dictionary.TABLES))
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -528,7 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
                    help="process pool (default), loky, dask (a local cluster unless --scheduler) or serial")
     p.add_argument("--dry-run", action="store_true",
-                   help="validate, print the number of runs, a few cases and the memory and time it will take; run nothing")
+                   help="validate, print the number of runs, a few cases and the memory and time it will take "
+                        "(estimated from sizes, and measured on a few timed days of the largest case); keep no results")
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a field of the base scenario for every run, e.g. --set force.size=20")
@@ -561,16 +576,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.set_defaults(func=cmd_dashboard)
 
-    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md")
+    p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md "
+                       "(a --quick or partial check writes to runs/validation-check/)")
     p.add_argument("--quick", action="store_true", help="the test suite's smaller runs (no robustness sweep)")
     p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core)")
-    p.add_argument("--out", default="docs", help="folder for validation.md and its figures (default: docs)")
+    p.add_argument("--out", help="folder for validation.md and its figures (default: docs for a full run, "
+                                 "runs/validation-check for --quick, --facts or --no-robustness)")
     p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
     p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
                    help="run the robustness sweep (default: in full mode only)")
     p.set_defaults(func=cmd_validate_facts)
 
     add_calibrate(sub)
+
+    p = sub.add_parser("metrics", help="the metric dictionary: every column and figure with its unit and definition")
+    p.add_argument("tables", nargs="*", choices=("scorecard", "daily", "rep_periods", "runs"), metavar="TABLE",
+                   help="only these: scorecard, daily, rep_periods, runs (load_results' own columns)")
+    p.add_argument("--markdown", action="store_true", help="print docs/metrics.md as it must read")
+    p.set_defaults(func=cmd_metrics)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from test_notebook_figures import missing_figures
 
 pytestmark = pytest.mark.slow  # each notebook executes top to bottom
 
@@ -29,3 +30,4 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch, tmp_path):
     client.execute()  # raises CellExecutionError on the first failing cell
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
+    assert missing_figures(notebook.cells) == [], "cells that draw a figure but show none when run"

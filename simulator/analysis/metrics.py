@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.glossary import entries
 from simulator.calendar import DAYS_PER_YEAR
 
 EDGE_SHARE = 0.10  # "the last 10% of each period's days"
@@ -359,6 +360,140 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "learning_growth": learning,
         "by_performer": by_performer(rep_periods, products),
     }
+
+
+# ------------------------------------------------------------------------------------- the dictionary
+# What every figure of `scorecard` (and of `business_model_figures`) is, by its flattened name
+# (`flatten`): a sweep's metric columns, summary.json and the report. A figure computed by a named
+# function takes that function's docstring as its definition. tests/test_metric_dictionary.py
+# fails when a figure here and the scorecard of a real run disagree.
+
+SCORECARD = (
+    *entries("financial", [
+        ("revenue", "$", ("Revenue from real sales net of discounts, cancellations and refunds (`net_revenue`); "
+                         "for subscriptions, the recurring revenue billed over the run.")),
+        ("bookings", "$", "List-price value of every sale booked, real and by the house (vacant territories)."),
+        ("discounts", "$", "Discounts given off list price."),
+        ("cancellations", "$", "Revenue of sales cancelled by customers within the cancellation window."),
+        ("gross_profit", "$", gross_profit),
+        ("comp_cost", "$", comp_cost),
+        ("base_pay", "$", "Base salary paid."),
+        ("variable_pay", "$", "Pay beyond base: commission, bonuses, prizes, draws, less clawbacks (comp_cost - base_pay)."),
+        ("fixed_pay_share", "share", "Base pay over total pay."),
+        ("comp_cost_ratio", "ratio", "Total pay over revenue."),
+        ("profit_after_comp", "$", "Gross profit less total pay."),
+        ("revenue_per_rep_year", "$ per rep-year", "Revenue over the reps' years in the job (mean headcount x years)."),
+        ("fees_kept", "$", "Fees charged on fabricated accounts, less those refunded."),
+        ("fines_and_remediation", "$", "Regulators' fines and remediation paid to harmed customers."),
+        ("profit_after_comp_and_fines", "$", "Gross profit less total pay, fines and remediation."),
+        ("revenue_lost_to_trust", "$", revenue_lost_to_trust),
+        ("revenue_lost_to_churn", "$", revenue_lost_to_churn),
+        ("bookings_net", "$", ("Revenue from real sales net of cancellations and refunds, as sold (for "
+                              "subscriptions: the contracts' value, not what was billed).")),
+        ("arr_end", "$ a year", ("Subscriptions: annual recurring revenue at the run's end (12 x the last "
+                                "month's recurring revenue); n/a for other business models.")),
+        ("training_cost", "$", "Training: what the courses cost (only with `skills`)."),
+        ("profit_after_comp_and_training", "$", "Training: profit after pay less the training's cost."),
+    ]),
+    *entries("customer", [
+        ("customers_served", "count", "Deals booked (a deal is one customer's purchase)."),
+        ("discounted_share_of_deals", "share", "Deals that got a discount (period-end offers and pulled-in deals) over all deals."),
+        ("waiting_share_end", "share", "Share of customers who wait for a period-end discount, on the last day."),
+        ("walkaways", "count", "Customers kept waiting (pushed to the next period) who bought nothing."),
+        ("cancellation_rate", "share", "Cancelled revenue over revenue booked."),
+        ("uncovered_revenue_share", "share", "Revenue booked by the house in territories without a rep, over revenue."),
+        ("customers_harmed", "count", "Acts of misconduct: fake accounts opened and needless sales made."),
+        ("complaints", "count", "Complaints by harmed customers."),
+        ("refunded", "$", "Refunds of mis-sold sales and of fees on fake accounts."),
+        ("trust_end", "index 0-1", "Customers' trust in the firm on the last day (1: untouched by misconduct)."),
+        ("trust_min", "index 0-1", "Customers' lowest trust in the firm over the run."),
+        ("relationship_trust_end", "index", "Training: customers' mean trust in their own reps on the last day."),
+    ]),
+    *entries("internal_process", [
+        ("last10_share", "share", edge_share),
+        ("first10_share", "share", "As last10_share, for the first 10% of each quota period's days."),
+        ("last_day_ratio", "ratio", edge_day_ratio),
+        ("first_day_ratio", "ratio", "As last_day_ratio, for a period's first day."),
+        ("discount_leakage", "share", discount_leakage),
+        ("pulled_in_share", "share", "Deals pulled into the current period with a discount, over deals."),
+        ("pushed_out_share", "share", "Deals held back at a period's end and booked in the next, over deals."),
+        ("forecast_error", "share", forecast_error),
+        ("hit_rate", "share", "Complete quota periods in which the rep reached quota (attainment >= 1)."),
+        ("attainment_mean", "x quota", "Mean attainment (credited sales over quota) of complete quota periods."),
+        ("attainment_sd", "x quota", "Standard deviation of attainment over complete quota periods."),
+        ("effort_mean", "effort units", "The force's mean daily selling effort (1: a rep's usual effort)."),
+        ("gross_margin", "share", "Gross profit over revenue, before cancellations."),
+        ("reference_margin", "share", "Gross margin of a balanced product mix (what the mix would earn undistorted)."),
+        ("misconduct_rate", "per rep-year", "Acts of misconduct (fabrications and mis-sales) a rep a year."),
+        ("fabrication_rate", "per rep-year", "Fake accounts opened a rep a year."),
+        ("mis_selling_rate", "per rep-year", "Needless sales (mis-selling) a rep a year."),
+        ("fabrications", "count", "Fake accounts opened."),
+        ("mis_sales", "count", "Needless sales made."),
+        ("fake_share_of_reported", "share", "Credit from fake sales over all credited sales reported."),
+        ("undetected_share", "share", "Acts of misconduct never detected by the run's end."),
+        ("detection_lag_days", "business days", "Mean days from an act to its detection, over detected acts."),
+        ("dismissals", "count", "Reps dismissed for misconduct."),
+        ("attainment_spread_territory", "x quota", attainment_by_territory),
+        ("attainment_territory_slope", "x quota per log $", ("Slope of attainment on the log of territory "
+                                                            "potential (see attainment_spread_territory).")),
+        ("activities_per_rep_year", "per rep-year", "Activities really done (calls, demos...) a rep a year (`activity_figures`)."),
+        ("activities_logged_per_rep_year", "per rep-year", "Activities logged a rep a year, padding included."),
+        ("activity_padding_share", "share", "Logged activities that never happened, over activities logged."),
+        ("padding_found_share", "share", "Padded activities found by audits, over padded activities."),
+        ("sales_per_logged_activity", "$", "Credited sales per activity logged."),
+        ("activity_pay", "$", "Pay for activities (per-activity pay and activity-target bonuses)."),
+        ("launch_day", "business day", "Launch: the day the new product went on sale (`launch_figures`)."),
+        ("launch_adoption", "share", "Launch: the new product's share of bookings in the run's last quarter."),
+        ("launch_awareness_end", "share", "Launch: share of the product's eventual market aware of it on the last day."),
+        ("launch_bookings_per_day_end", "$ a day", "Launch: the new product's bookings a day in the last quarter."),
+        ("launch_days_to_ramp", "business days", ("Launch: days from launch until a month's bookings of it reach "
+                                                 "half their last-quarter rate.")),
+        ("launch_cannibalisation", "share", ("Launch: fall in the other products' bookings a day after the launch, "
+                                            "relative to before it.")),
+        ("sales_share_{product}", "share", "The product's share of bookings (list value)."),
+    ]),
+    *entries("learning_growth", [
+        ("headcount_mean", "reps", "Mean number of reps in the job."),
+        ("giving_up_share", "share", giving_up_share),
+        ("vacancy_share", "share", "Share of positions without a rep, on average."),
+        ("turnover_rate", "per rep-year", "Reps leaving (quitting or let go) a rep a year."),
+        ("quit_rate", "per rep-year", "Reps quitting a rep a year."),
+        ("fired_rate", "per rep-year", "Reps let go (for performance or misconduct) a rep a year."),
+        ("hires", "count", "Reps hired to fill vacancies."),
+        ("morale_end", "index 0-1", "Mean morale of the reps who settled the last quota period."),
+        ("tenure_years_end", "years", "Mean tenure of the reps who settled the last quota period."),
+        ("skill_end", "index", "Training: the force's mean skill on the last day."),
+        ("win_rate_lift_end", "share", "Training: win-rate lift of the force over an average-skilled rep, on the last day."),
+        ("courses_per_rep_year", "per rep-year", "Training: courses taken a rep a year."),
+    ]),
+    *entries("by_performer.{performer_type}", [
+        ("rep_periods", "count", "Complete quota periods of reps of this performer type (`by_performer`)."),
+        ("attainment_mean", "x quota", "Their mean attainment."),
+        ("attainment_sd", "x quota", "Standard deviation of their attainment."),
+        ("hit_rate", "share", "Their periods at or above quota."),
+        ("effort", "effort units", "Their mean daily effort."),
+        ("sales_per_period", "$", "Their credited sales a quota period."),
+        ("pay_per_period", "$", "Their pay a quota period."),
+        ("pulled_in_per_period", "count", "Deals they pulled in a quota period."),
+        ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
+        ("sales_share_{product}", "share", "The product's share of their credited sales."),
+    ]),
+    *entries("business_model", [
+        ("units", "count", "Products: units sold (deals)."),
+        ("revenue", "$", "Products: revenue net of cancellations and refunds."),
+        ("billed_work", "$", "Services: work billed, net of cancellations and refunds."),
+        ("billable_hours", "hours", "Services: billed work over the bill rate."),
+        ("utilisation", "share", "Services: hours sold over the hours the delivery staff could bill."),
+        ("engagements", "count", "Services: engagements sold."),
+        ("new_arr", "$ a year", "Subscriptions: new annual recurring revenue sold (a year of each new contract)."),
+        ("arr_end", "$ a year", "Subscriptions: annual recurring revenue at the run's end."),
+        ("recurring_revenue", "$", "Subscriptions: recurring revenue billed over the run."),
+        ("monthly_churn", "share a month", "Subscriptions: recurring revenue churned over recurring revenue billed."),
+        ("churn_from_harm_share", "share", "Subscriptions: churn beyond the normal rate (misconduct's harm) over all churn."),
+        ("lifetime_value_per_arr_dollar", "$ per $", ("Subscriptions: lifetime gross profit of a $ of new ARR, "
+                                                    "margin / (12 x monthly churn).")),
+    ]),
+)
 
 
 def flatten(card: dict, prefix: str = "") -> dict[str, float]:

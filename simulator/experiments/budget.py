@@ -39,7 +39,7 @@ class Estimate:
     drivers: str  # the fields that set the size, in words
 
     def describe(self) -> str:
-        return f"about {_bytes(self.memory)} and {_duration(self.seconds)} a run on one core ({self.drivers})"
+        return f"about {_bytes(self.memory)} and {duration(self.seconds)} a run on one core ({self.drivers})"
 
 
 def estimate(scenario: Scenario) -> Estimate:
@@ -85,12 +85,12 @@ def check(one: Estimate, runs: int = 1, workers: int = 1, force: bool = False, s
     memory, seconds = plan(one, runs, workers)
     free = available_memory()
     text = (f"{runs:,} run{'s' * (runs != 1)} on {max(1, min(workers, runs))} worker(s): peak memory about "
-            f"{_bytes(memory)} (free now: {_bytes(free)}), time about {_duration(seconds)}; {one.describe()}")
+            f"{_bytes(memory)} (free now: {_bytes(free)}), time about {duration(seconds)}; {one.describe()}")
     problems = []
     if memory > free:
         problems.append(f"needs about {_bytes(memory)} of memory and {_bytes(free)} is free")
     if seconds > MAX_HOURS * 3600:
-        problems.append(f"would take about {_duration(seconds)}, more than {MAX_HOURS:g} hours")
+        problems.append(f"would take about {duration(seconds)}, more than {MAX_HOURS:g} hours")
     if problems and not force:
         raise BudgetError(f"{source}: {' and '.join(problems)} ({one.drivers}); use a smaller force.size, a "
                           f"shorter horizon (--years) or fewer runs or workers, or --force to start anyway")
@@ -105,7 +105,8 @@ def _bytes(n: float) -> str:
     return f"{n:,.1f} TB"
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """Seconds in the unit a reader thinks in: s, min, h or days."""
     if seconds < 120:
         return f"{seconds:,.0f} s"
     if seconds < 7200:

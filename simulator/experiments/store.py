@@ -37,14 +37,17 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Iterator, Literal, Sequence
+from typing import TYPE_CHECKING, Iterator, Literal, Sequence
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.experiments.design import Experiment
+from simulator.analysis.glossary import entries
 from simulator.experiments.files import DISK_FULL, atomic_write, dump_json, package_version
+
+if TYPE_CHECKING:  # reading results (load_results) must not load the scenario schema or the engine
+    from simulator.experiments.design import Experiment
 
 RUNS = "runs"
 TABLES = ("daily", "rep_periods")
@@ -312,6 +315,27 @@ def _records(out: Path) -> pd.DataFrame:
     return records.drop_duplicates("run_id", keep="first").drop(columns="_ok")
 
 
+# What the columns of `load_results` are beyond the run's own tables: its identity and parameters
+# (every table), and the record of how it went (the runs table, whose other columns are the
+# scorecard's figures, `simulator.analysis.metrics.SCORECARD`).
+IDENTITY_COLUMNS = entries("", [
+    ("run_id", "id", "The run, from 0: case x replications + replication."),
+    ("case", "index", "The design's case (one combination of parameter values), from 0."),
+    ("replication", "index", "The replication of the case, from 0."),
+    ("seed", "seed", "The run's random seed (from the experiment's root seed; the manifest gives the rule)."),
+    ("lever.{parameter}", "as the field", ("A plan, quota or management parameter the sweep varies, by its "
+                                          "dotted scenario path or name.")),
+    ("uncertainty.{parameter}", "as the field", "A force, product, market or behaviour parameter the sweep varies."),
+    ("setting.{parameter}", "as the field", "Any other scenario field the sweep varies (horizon, seed...)."),
+])
+RECORD_COLUMNS = entries("", [
+    ("status", "label", "ok, or failed (then error and traceback say why)."),
+    ("seconds", "s", "Wall time of the run in its worker."),
+    ("error", "text", "Failed runs: the error's type and message."),
+    ("traceback", "text", "Failed runs: the Python traceback, where the error arose."),
+])
+
+
 def load_results(out: str | Path, table: Literal["runs", "daily", "rep_periods"] = "runs",
                  runs: Sequence[int] | None = None) -> pd.DataFrame:
     """A sweep's results as one tidy table, sorted by run_id.
@@ -346,8 +370,8 @@ def load_results(out: str | Path, table: Literal["runs", "daily", "rep_periods"]
     for part in sorted(set(ok["_part"])):
         path = out / table / f"{part}.parquet"
         frame = pd.read_parquet(path)
-        keep = [(r, part) in wanted for r in frame["run_id"]]
-        frames.append(frame[keep])
+        keep = pd.Series([(r, part) in wanted for r in frame["run_id"]], index=frame.index, dtype=bool)
+        frames.append(frame[keep])  # a mask, even when empty: frame[[]] would drop every column
     if not frames:
         return design[[*IDENTITY, *parameters]].iloc[:0]
     rows = pd.concat(frames, ignore_index=True)

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from pathlib import Path
 from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
+from matplotlib.colors import ListedColormap, Normalize
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from simulator.analysis.risk import LEVELS, RISKS, level_of
+from simulator.analysis.risk import LEVELS, RISKS, level_of, mean_ci
 from simulator.analysis.sweeps import PARAMETER_PREFIXES, parameter_columns, risk_values
 from simulator.calendar import PERIOD_DAYS
 from simulator.experiments.store import ResultsError, load_results, read_manifest
@@ -38,6 +40,17 @@ DEFAULT_METRICS = {
     "internal_process.misconduct_rate": "acts of misconduct a rep a year",
     "learning_growth.turnover_rate": "reps leaving a year, per position",
     "by_performer.high.attainment_mean": "high performers' mean attainment",
+}
+
+
+UNMEASURABLE = {  # why a risk's figure is missing from every run, in the reader's words
+    "discouragement": "it counts whole years in the job under a quota, and these runs are shorter than a year "
+                      "or set no quota",
+    "activity_gaming": "these runs log no activities (the scenario pays or counts none)",
+    "timing_gaming": "its periods are too short for a last 10% of days and no deal was moved",
+    "product_mix": "the plan has no balanced product mix to compare with",
+    "customer_harm": "no customer was served",
+    "": "the runs do not record the figure it needs",
 }
 
 
@@ -82,25 +95,84 @@ def _axis_label(column: str) -> str:
     return ".".join(parts[-2:])
 
 
-def cell_means(runs: pd.DataFrame, x: str, y: str | None, value: str) -> tuple[np.ndarray, list[str], list[str]]:
-    """Mean of `value` in each (y, x) cell, over replications and every other parameter."""
+def cell_stats(runs: pd.DataFrame, x: str, y: str | None, value: str
+               ) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
+    """Per (y, x) cell: the mean of `value` over its runs (replications and every other parameter),
+    the Student-t 95% interval of that mean (`low`, `high`; nan for a single run) and the runs `n`."""
     bins = bins_for(runs["case"].nunique() if "case" in runs else len(runs), 2 if y else 1)
     xs, x_labels = axis_of(runs[x], bins)
     ys, y_labels = axis_of(runs[y], bins) if y else (pd.Series(0, index=runs.index), [""])
-    grid = np.full((len(y_labels), len(x_labels)), np.nan)
-    means = runs[value].astype(float).groupby([ys, xs]).mean()
-    for (row, col), mean in means.items():
-        grid[int(row), int(col)] = mean
-    return grid, x_labels, y_labels
+    shape = (len(y_labels), len(x_labels))
+    grids = {k: np.full(shape, np.nan) for k in ("mean", "low", "high")} | {"n": np.zeros(shape, dtype=int)}
+    for (row, col), values in runs[value].astype(float).groupby([ys, xs]):
+        cell = (int(row), int(col))
+        grids["mean"][cell], grids["low"][cell], grids["high"][cell] = mean_ci(values.tolist())
+        grids["n"][cell] = int(values.notna().sum())
+    return grids, x_labels, y_labels
+
+
+def cell_means(runs: pd.DataFrame, x: str, y: str | None, value: str) -> tuple[np.ndarray, list[str], list[str]]:
+    """Mean of `value` in each (y, x) cell, over replications and every other parameter."""
+    grids, x_labels, y_labels = cell_stats(runs, x, y, value)
+    return grids["mean"], x_labels, y_labels
+
+
+def blurred(grids: dict[str, np.ndarray]) -> np.ndarray:
+    """Cells the runs cannot tell from their neighbours: a single run (no interval), or a 95%
+    interval that holds the mean of every neighbouring cell (left, right, below, above)."""
+    mean, low, high = grids["mean"], grids["low"], grids["high"]
+    out = np.zeros(mean.shape, dtype=bool)
+    for (row, col), value in np.ndenumerate(mean):
+        if math.isnan(value):
+            continue
+        near = [mean[r, c] for r, c in ((row, col - 1), (row, col + 1), (row - 1, col), (row + 1, col))
+                if 0 <= r < mean.shape[0] and 0 <= c < mean.shape[1] and not math.isnan(mean[r, c])]
+        if math.isnan(low[row, col]):
+            out[row, col] = True
+        elif near:
+            out[row, col] = all(low[row, col] <= m <= high[row, col] for m in near)
+    return out
+
+
+def colour_scale(grid: np.ndarray) -> Normalize:
+    """Colours for a figure's cells that do not blow small differences near zero up into the whole
+    scale: a figure that is never negative runs from 0 when its cells reach at least half way down to
+    it (rates, shares, counts); a flat panel (every cell equal, e.g. all 0) gets one colour."""
+    finite = grid[np.isfinite(grid)]
+    if finite.size == 0:
+        return Normalize(0.0, 1.0)
+    low, high = float(finite.min()), float(finite.max())
+    if low >= 0 and low <= high / 2:
+        low = 0.0
+    if high - low <= 1e-12 * max(abs(high), 1.0):  # flat: the middle colour, whatever the value
+        span = max(abs(high), 1.0)
+        return Normalize(high - span, high + span)
+    return Normalize(low, high)
 
 
 def _draw_cells(ax, grid: np.ndarray, x_labels: list[str], y_labels: list[str], x: str, y: str | None,
-                colours: np.ndarray | None = None, **imshow) -> object:
+                colours: np.ndarray | None = None, stats: dict[str, np.ndarray] | None = None, **imshow) -> object:
+    """The cells with their values; with `stats`, each cell also shows its interval and runs, and cells
+    the runs cannot tell from their neighbours (`blurred`) are faded and hatched."""
     image = ax.imshow(grid if colours is None else colours, origin="lower", aspect="auto", **imshow)
+    faded = blurred(stats) if stats is not None else np.zeros(grid.shape, dtype=bool)
     for (row, col), value in np.ndenumerate(grid):
-        if not math.isnan(value):
-            ax.text(col, row, _short(value), ha="center", va="center", fontsize=10,
-                    color="black" if colours is not None else _ink(image, value))
+        if math.isnan(value):
+            continue
+        if faded[row, col]:
+            ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor="white", alpha=0.6, hatch="//",
+                                   edgecolor="#999999", linewidth=0))
+        ink = "black" if colours is not None or faded[row, col] else _ink(image, value)
+        if stats is None:
+            ax.text(col, row, _short(value), ha="center", va="center", fontsize=10, color=ink)
+            continue
+        half = (stats["high"][row, col] - stats["low"][row, col]) / 2
+        crowded = grid.shape[1] > 3  # four or more columns: smaller type on more lines, so neighbours' text does not touch
+        detail = (f"±{_short(half)}{chr(10) if crowded else ' '}" if not math.isnan(half) else "") + \
+            f"n={stats['n'][row, col]}"
+        ax.text(col, row + 0.1, _short(value), ha="center", va="bottom", fontsize=10 if crowded else 12,
+                fontweight="bold", color=ink)
+        ax.text(col, row - 0.05, detail, ha="center", va="top", fontsize=7.5 if crowded else 9, color=ink)
     crowded = sum(map(len, x_labels)) > 28
     ax.set_xticks(range(len(x_labels)), x_labels, rotation=35 if crowded else 0, ha="right" if crowded else "center")
     ax.set_yticks(range(len(y_labels)), y_labels)
@@ -123,24 +195,40 @@ def _short(value: float) -> str:
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
 
 
+def _tick(value: float) -> str:
+    """A colour bar's tick: three significant digits, so neighbouring ticks never read the same."""
+    for size, unit in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{unit}"
+    return f"{value:.3g}"
+
+
 def fig_heatmaps(runs: pd.DataFrame, x: str, y: str | None, metrics: dict[str, str]):
-    """One heatmap per metric over the two parameters."""
+    """One heatmap per metric over the two parameters, each cell with its 95% interval and runs."""
     shown = {k: v for k, v in metrics.items() if k in runs and runs[k].notna().any()}
     if not shown:
         return None
-    cols = min(3, len(shown))
+    first = cell_stats(runs, x, y, next(iter(shown)))[0]["mean"]
+    cols = min(3 if first.shape[1] <= 3 else 2, len(shown))  # many cells: two panels a row, room for their text
     rows = math.ceil(len(shown) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.6 * cols, 4.6 * rows), squeeze=False)
+    wide = first.shape[1] > 3
+    fig, axes = plt.subplots(rows, cols, figsize=((8.0 if wide else 5.6) * cols, (5.4 if wide else 4.6) * rows),
+                             squeeze=False)
     for ax, (metric, label) in zip(axes.flat, shown.items()):
-        grid, x_labels, y_labels = cell_means(runs, x, y, metric)
-        image = _draw_cells(ax, grid, x_labels, y_labels, x, y, cmap="viridis")
+        stats, x_labels, y_labels = cell_stats(runs, x, y, metric)
+        image = _draw_cells(ax, stats["mean"], x_labels, y_labels, x, y, stats=stats, cmap="viridis",
+                            norm=colour_scale(stats["mean"]))
         ax.set_title(label, fontsize=13)
-        fig.colorbar(image, ax=ax, shrink=0.85, format=FuncFormatter(lambda v, _: _short(v)))
+        fig.colorbar(image, ax=ax, shrink=0.85, format=FuncFormatter(lambda v, _: _tick(v)))
     for ax in list(axes.flat)[len(shown):]:
         ax.set_visible(False)
     fig.tight_layout()
-    return fig, (f"Each cell: the mean over its runs (replications{' and other parameters' if _others(runs, x, y) else ''}) "
-                 f"of the figure named above the panel, by {_name(x)}{' and ' + _name(y) if y else ''}.")
+    others = " and other parameters" if _others(runs, x, y) else ""
+    return fig, (f"Each cell: the mean over its runs (replications{others}) of the figure named above the panel, "
+                 f"by {_name(x)}{' and ' + _name(y) if y else ''}; below it, ± half its 95% interval and n, the "
+                 f"runs in the cell. Faded, hatched cells cannot be told from their neighbours with these runs "
+                 f"(one run, or an interval that holds every neighbour's mean): read no finding into them. "
+                 f"Colours start at 0 for figures that cannot be negative and reach near it.")
 
 
 def fig_risk_map(runs: pd.DataFrame, x: str, y: str | None, thresholds: dict[str, dict[str, float]]):
@@ -150,47 +238,73 @@ def fig_risk_map(runs: pd.DataFrame, x: str, y: str | None, thresholds: dict[str
     cols = 4
     rows = math.ceil(len(names) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.0 * rows), squeeze=False)
+    missing: list[str] = []
     for ax, name in zip(axes.flat, names):
         risk = RISKS[name]
         limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(name, {})}
         grid, x_labels, y_labels = cell_means(runs, x, y, f"risk.{name}")
+        ax.set_title(f"{risk.title}\nhigh from {_short(limits['high'])}", fontsize=11)
+        if np.isnan(grid).all():
+            missing.append(risk.title)
+            ax.text(0.5, 0.5, textwrap.fill(f"Not measurable in this sweep: {UNMEASURABLE.get(name, UNMEASURABLE[''])}",
+                                            30), ha="center", va="center", fontsize=10, color="#555555",
+                    transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            continue
         levels = np.vectorize(lambda v: np.nan if math.isnan(v) else LEVELS.index(level_of(v, **limits)),
                               otypes=[float])(grid)
         _draw_cells(ax, grid, x_labels, y_labels, x, y, colours=levels, cmap=palette, vmin=-0.5, vmax=2.5)
-        ax.set_title(f"{risk.title}\nhigh from {_short(limits['high'])}", fontsize=11)
     for ax in list(axes.flat)[len(names):]:
         ax.set_visible(False)
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLOURS[level]) for level in LEVELS]
     fig.legend(handles, LEVELS, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    unmeasured = (f" Not measurable in this sweep: {', '.join(missing)} (no run records the figure behind "
+                  f"{'it' if len(missing) == 1 else 'them'}; each panel says why)." if missing else "")
     return fig, ("Risk map: each cell is shaded by the risk's level (green low, yellow elevated, red high) at the mean "
-                 "figure of its runs, printed in the cell; the thresholds are those of the risk verdicts.")
+                 "figure of its runs, printed in the cell; the thresholds are those of the risk verdicts." + unmeasured)
 
 
 def _others(runs: pd.DataFrame, x: str, y: str | None) -> list[str]:
     return [c for c in parameter_columns(runs) if c not in (x, y)]
 
 
+def _breakable(text: str) -> str:
+    """A header that may wrap after its dots and underscores (long dotted names would widen the table)."""
+    return html.escape(text).replace(".", ".<wbr>").replace("_", "_<wbr>")
+
+
 def case_table(runs: pd.DataFrame, metrics: dict[str, str], thresholds: dict, limit: int = 60) -> str:
-    """The cases as an HTML table: parameters, runs, headline figures and risk levels."""
+    """The cases as an HTML table that fits the page: parameters, runs, headline figures and the level
+    of every risk measurable in the sweep (those measurable in no run are named below it)."""
     parameters = parameter_columns(runs)
     shown = [m for m in metrics if m in runs]
+    risks = {n: r for n, r in RISKS.items() if runs[f"risk.{n}"].notna().any()}
     grouped = runs.groupby("case")
-    head = ("".join(f"<th>{html.escape(_name(p))}</th>" for p in parameters) + "<th>runs</th>"
-            + "".join(f"<th>{html.escape(metrics[m])}</th>" for m in shown)
-            + "".join(f"<th>{html.escape(RISKS[n].title)}</th>" for n in RISKS))
+    head = ("".join(f"<th title='{html.escape(_name(p))}'>{_breakable(_axis_label(p))}</th>" for p in parameters)
+            + "<th>runs</th>" + "".join(f"<th>{html.escape(metrics[m])}</th>" for m in shown)
+            + "".join(f"<th title='{html.escape(r.title)}'>{html.escape(n.replace('_', ' '))}</th>"
+                      for n, r in risks.items()))
     rows = []
     for case, group in list(grouped)[:limit]:
         cells = "".join(f"<td>{html.escape(_label(group[p].iloc[0]))}</td>" for p in parameters)
         cells += f"<td>{len(group)}</td>" + "".join(f"<td>{fmt(group[m].astype(float).mean())}</td>" for m in shown)
-        for name, risk in RISKS.items():
+        for name, risk in risks.items():
             value = group[f"risk.{name}"].astype(float).mean()
             limits = {"elevated": risk.elevated, "high": risk.high, **thresholds.get(name, {})}
             level = level_of(value, **limits)
             cells += f"<td style='background:{LEVEL_COLOURS[level]}'>{fmt(value)}</td>"
         rows.append(f"<tr>{cells}</tr>")
     more = f"<p class='note'>First {limit} of {grouped.ngroups} cases.</p>" if grouped.ngroups > limit else ""
-    return f"<div style='overflow-x:auto'><table><tr>{head}</tr>{''.join(rows)}</table></div>{more}"
+    missing = [r.title for n, r in RISKS.items() if n not in risks]
+    if missing:
+        more += f"<p class='note'>Not measurable in any run, so not shown: {html.escape(', '.join(missing))}.</p>"
+    compact = ("<style>table.cases th,table.cases td{padding:3px 4px;font-size:12px}"
+               "table.cases th{vertical-align:bottom;max-width:7em}</style>")  # many columns on one page width
+    return (f"{compact}<div style='overflow-x:auto'><table class='cases'><tr>{head}</tr>{''.join(rows)}</table></div>"
+            f"{more}")
 
 
 def write_sweep_report(folder: str | Path, x: str | None = None, y: str | None = None,
@@ -235,11 +349,30 @@ def write_sweep_report(folder: str | Path, x: str | None = None, y: str | None =
     note = (f"{html.escape(experiment.get('description') or '')} {len(ok)} finished runs in {ok['case'].nunique()} cases"
             f"{f', {failed} failed' if failed else ''}. Maps over {html.escape(_name(x))}"
             f"{' and ' + html.escape(_name(y)) if y else ''}"
-            f"{'; averaged over ' + html.escape(', '.join(map(_name, averaged))) if averaged else ''}.")
+            f"{'; averaged over ' + html.escape(', '.join(map(_name, averaged))) if averaged else ''}."
+            f" {ran_with(manifest)}")
     body = (f"<h2>Figures over plan space</h2>{''.join(sections)}{_sensitivity_section(folder, figures_dir)}"
             f"{_discovery_section(folder, figures_dir)}<h2>Cases</h2>{case_table(ok, chosen, thresholds)}")
     provenance = {k: manifest.get(k) for k in ("experiment", "digest", "design", "seeds", "environment") if k in manifest}
     return write_page(folder / "report.html", title, note, body, provenance)
+
+
+def ran_with(manifest: dict) -> str:
+    """The page header's account of the runs' size and what changed the base scenario, so a small
+    trial sweep is never read as the full one: every run's force and years, then the overrides of
+    the experiment file (`base.set`) and of the command line (--set, --years, --replications)."""
+    base = manifest.get("base_scenario") or {}
+    experiment = manifest.get("experiment") or {}
+    size, years = (base.get("force") or {}).get("size"), base.get("horizon_years")
+    parts = []
+    if size is not None and years is not None:
+        parts.append(f"<b>Every run: {size:,} positions over {years:g} years</b>")
+    in_file = ((experiment.get("resolved") or {}).get("base") or {}).get("set") or {}
+    if in_file:
+        parts.append("set by the experiment file: " + html.escape(", ".join(f"{k}={v}" for k, v in in_file.items())))
+    command = [*experiment.get("scenario_overrides", []), *experiment.get("overrides", [])]
+    parts.append("overrides on the command line: " + (html.escape(", ".join(command)) if command else "none"))
+    return "; ".join(parts) + "."
 
 
 def _pick(wanted: str | None, varying: list[str], runs: pd.DataFrame) -> str | None:

@@ -1,0 +1,59 @@
+"""A quick or partial `salesim validate-facts` never overwrites the published page (docs/validation.md):
+it writes to a scratch folder, and refuses docs/ when asked. The fact runs are replaced by a stub, so
+this checks where pages go, not what the facts find (tests/test_facts.py does that)."""
+
+from pathlib import Path
+
+import pytest
+
+from simulator import validation
+from simulator.cli import EXIT_BAD_INPUT, main
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working folder with a published page, and fact runs that cost nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "validation.md").write_text("published")
+    calls = []
+
+    def run_facts(facts, executor, quick):
+        calls.append(quick)
+        return []
+
+    monkeypatch.setattr(validation, "run_facts", run_facts)
+    monkeypatch.setattr("simulator.validation.robustness.sweep", lambda facts, runs, executor: None)
+    return tmp_path, calls
+
+
+@pytest.mark.parametrize("flags", [["--quick"], ["--facts", "1"], ["--no-robustness"]])
+def test_a_check_writes_to_the_scratch_folder_and_leaves_the_published_page(project, flags):
+    root, calls = project
+    assert main(["validate-facts", "--workers", "1", *flags]) == 0
+    assert (root / "docs" / "validation.md").read_text() == "published"
+    assert (root / validation.SCRATCH / "validation.md").exists()
+    assert calls == [flags == ["--quick"]]
+
+
+def test_a_check_refuses_to_write_into_the_published_folder(project, capsys):
+    root, calls = project
+    assert main(["validate-facts", "--quick", "--workers", "1", "--out", "docs"]) == EXIT_BAD_INPUT
+    assert "published page" in capsys.readouterr().err
+    assert calls == [], "nothing runs before the refusal"
+    assert (root / "docs" / "validation.md").read_text() == "published"
+
+
+def test_a_full_run_updates_the_published_page(project):
+    root, calls = project
+    assert main(["validate-facts", "--workers", "1"]) == 0
+    assert (root / "docs" / "validation.md").read_text() != "published"
+    assert not (root / validation.SCRATCH).exists()
+    assert calls == [False]
+
+
+def test_a_check_may_name_another_folder(project):
+    root, _ = project
+    assert main(["validate-facts", "--quick", "--workers", "1", "--out", "elsewhere"]) == 0
+    assert (root / "elsewhere" / "validation.md").exists()
+    assert validation.page_folder(False, Path("elsewhere")) == Path("elsewhere")
