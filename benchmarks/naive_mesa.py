@@ -3,7 +3,7 @@
 Each `NaiveRep` is a `mesa.Agent` whose `step` weighs effort and product focus the way the engine's
 kernel does (`behaviour.effort.choose_effort` under the normal belief): for every focus mix, the
 credited sales that a unit of effort brings inside the period, their variance and what closes after
-it; U = the certainty equivalent of the pay curve plus goal value (normal partial moments, the
+it (at its certainty equivalent); U = the certainty equivalent of the pay curve plus goal value (normal partial moments, the
 same Phi/phi approximation), minus the ratchet's cost, plus next period's value of later sales,
 minus the effort cost over the rest of the period. It searches as the kernel's exhaustive search
 does: the coarse effort grid and the efforts that reach each threshold, at every mix, then a local
@@ -67,6 +67,7 @@ class NaiveRep(mesa.Agent):
         """Per unit of effort over the rest of the period at mix k: sales in the period, their
         variance, sales after it."""
         s, i = self.model.selling, self.index
+        later_risk = 0.5 * self.model.risk[i] * self.model.stakes.nu_next[i]  # sales after the period at their CE
         a_in = b_in = a_out = 0.0
         for p in range(len(s.deal_value)):
             leads = s.leads[i, p] if s.leads.ndim == 2 else s.leads[p]
@@ -74,7 +75,7 @@ class NaiveRep(mesa.Agent):
             rate = s.productivity[i] * leads * s.focus_g[k, p] * win
             a_in += rate * s.din[p] * s.deal_value[p]
             b_in += rate * s.din[p] * s.deal_value[p] ** 2
-            a_out += rate * s.aout[p] * s.deal_value[p]
+            a_out += rate * s.aout[p] * s.deal_value[p] * (1.0 - later_risk * s.deal_value[p])
         return a_in, b_in, a_out
 
     def utility(self, e: float, c: tuple[float, float, float]) -> float:

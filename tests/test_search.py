@@ -35,12 +35,12 @@ def rep_days(name, *overrides, days=60, every=7):
 
 def tables(inputs, i):
     """Rep i's tables T and scalars R, as `choose_effort` builds them from its inputs."""
-    active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below, side = inputs
+    active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below, side, _ = inputs
     n_focus = selling.focus_g.shape[0]
     n_prod = selling.leads.shape[-1]
     table = np.zeros((n_focus, E.N_COEF))
     lam = np.zeros((n_focus, n_prod))
-    E.focus_table(i, selling, table, lam)
+    E.focus_table(i, selling, table, lam, 0.5 * risk[i] * stakes.nu_next[i])
     R = E.rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left)
     T = (table, lam, selling.deal_value, E.exact_scratch(n_prod))
     return T, R, outlook.pipe_count, selling.win, lam
