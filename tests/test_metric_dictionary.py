@@ -19,6 +19,7 @@ from simulator.experiments.store import load_results
 EXTRA = {
     "spif_and_unit_goal": ("product_launch", "plan.spif={suite: 600}", "market.launch.day=5",
                            "plan.product_quota={product: suite, units: 2, bonus: 500}"),
+    "second_year": ("baseline", "horizon_years=2", "force.size=12"),  # terciles of last year's attainment
 }
 SWEEP = f"""
 name: dictionary

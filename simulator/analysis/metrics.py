@@ -88,29 +88,69 @@ def complete_periods(rep_periods: pd.DataFrame) -> pd.DataFrame:
     return rep_periods[rep_periods["complete"]] if len(rep_periods) else rep_periods
 
 
+def _group_figures(g: pd.DataFrame, products: list[str]) -> dict[str, float]:
+    """Attainment, hit rate, effort, pay, timing and product mix of a group of rep-periods."""
+    sales = sum(g[f"sales_{p}"].sum() for p in products)
+    entry = {
+        "rep_periods": int(len(g)),
+        "attainment_mean": float(g["attainment"].mean()),
+        "attainment_sd": float(g["attainment"].std(ddof=0)),
+        "hit_rate": float((g["attainment"] >= 1.0).mean()),
+        "effort": float(g["effort"].mean()),
+        "sales_per_period": float(g["sales"].mean()),
+        "pay_per_period": float(g["pay"].mean()),
+        "pulled_in_per_period": float(g["pulled_in"].mean()),
+        "pushed_out_per_period": float(g["pushed_out"].mean()),
+    }
+    for p in products:
+        entry[f"sales_share_{p}"] = _safe(g[f"sales_{p}"].sum(), sales)
+    return entry
+
+
 def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, dict[str, float]]:
-    """Attainment, hit rate, effort, pay and product mix per performer type."""
+    """Attainment, hit rate, effort, pay and product mix per performer type (the scenario's
+    segments: what reps are, which no firm observes)."""
     rows = complete_periods(rep_periods)
-    out: dict[str, dict[str, float]] = {}
+    if rows.empty:
+        return {}
+    return {str(name): _group_figures(g, products) for name, g in rows.groupby("performer_type", observed=True)}
+
+
+TERCILES = ("bottom", "middle", "top")
+
+
+def prior_tercile(rep_periods: pd.DataFrame) -> pd.Series:
+    """Each complete rep-period's tercile of its rep's attainment over the previous calendar year
+    (sales over quota of that year's complete periods), among the reps who worked that whole year:
+    performer types as a firm sees them, from its own records. NaN for periods in a rep's first
+    year or after a partial one."""
+    rows = complete_periods(rep_periods)
+    out = pd.Series(np.nan, index=rows.index, dtype=object)
     if rows.empty:
         return out
-    for name, g in rows.groupby("performer_type", observed=True):
-        sales = sum(g[f"sales_{p}"].sum() for p in products)
-        entry = {
-            "rep_periods": int(len(g)),
-            "attainment_mean": float(g["attainment"].mean()),
-            "attainment_sd": float(g["attainment"].std(ddof=0)),
-            "hit_rate": float((g["attainment"] >= 1.0).mean()),
-            "effort": float(g["effort"].mean()),
-            "sales_per_period": float(g["sales"].mean()),
-            "pay_per_period": float(g["pay"].mean()),
-            "pulled_in_per_period": float(g["pulled_in"].mean()),
-            "pushed_out_per_period": float(g["pushed_out"].mean()),
-        }
-        for p in products:
-            entry[f"sales_share_{p}"] = _safe(g[f"sales_{p}"].sum(), sales)
-        out[str(name)] = entry
-    return out
+    year = rows["end_day"] // DAYS_PER_YEAR
+    years = rows.assign(year=year).groupby(["rep_id", "year"]).agg(
+        sales=("sales", "sum"), quota=("quota", "sum"), days=("days", "sum"))
+    whole = years[years["days"] >= DAYS_PER_YEAR].copy()
+    if whole.empty:
+        return out
+    whole["attainment"] = whole["sales"] / whole["quota"].where(whole["quota"] > 0)
+    ranks = whole.groupby(level="year")["attainment"].rank(method="first", pct=True)
+    tercile = pd.cut(ranks, [0.0, 1 / 3, 2 / 3, 1.0], labels=TERCILES)
+    key = pd.MultiIndex.from_arrays([rows["rep_id"], year - 1])
+    return pd.Series(tercile.reindex(key).to_numpy(), index=rows.index, dtype=object)
+
+
+def by_prior_tercile(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, dict[str, float]]:
+    """The figures of `by_performer` per tercile of last year's attainment (`prior_tercile`), from the
+    second year on: how a plan treats the reps a firm knows as its top, middle and bottom third."""
+    rows = complete_periods(rep_periods)
+    tercile = prior_tercile(rep_periods)
+    known = tercile.notna()
+    if not known.any():
+        return {}
+    rows, tercile = rows[known], tercile[known]
+    return {name: _group_figures(rows[tercile == name], products) for name in TERCILES if (tercile == name).any()}
 
 
 def recurring_revenue(daily: pd.DataFrame) -> float:
@@ -359,6 +399,7 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
         "internal_process": internal,
         "learning_growth": learning,
         "by_performer": by_performer(rep_periods, products),
+        "by_prior_tercile": by_prior_tercile(rep_periods, products),
     }
 
 
@@ -478,6 +519,19 @@ SCORECARD = (
         ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
         ("sales_share_{product}", "share", "The product's share of their credited sales."),
     ]),
+    *entries("by_prior_tercile.{tercile}", [
+        ("rep_periods", "count", "Complete quota periods, from the second year on, of reps in this third of "
+                                 "last year's attainment (`prior_tercile`; bottom, middle, top)."),
+        ("attainment_mean", "x quota", "Their mean attainment."),
+        ("attainment_sd", "x quota", "Standard deviation of their attainment."),
+        ("hit_rate", "share", "Their periods at or above quota."),
+        ("effort", "effort units", "Their mean daily effort."),
+        ("sales_per_period", "$", "Their credited sales a quota period."),
+        ("pay_per_period", "$", "Their pay a quota period."),
+        ("pulled_in_per_period", "count", "Deals they pulled in a quota period."),
+        ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
+        ("sales_share_{product}", "share", "The product's share of their credited sales."),
+    ]),
     *entries("business_model", [
         ("units", "count", "Products: units sold (deals)."),
         ("revenue", "$", "Products: revenue net of cancellations and refunds."),
@@ -534,13 +588,17 @@ def format_scorecard(card: dict) -> str:
             if key != "model":
                 shown = f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
                 lines.append(f"  {key.replace('_', ' '):<32} {shown:>16}")
-    lines.append("BY PERFORMER TYPE")
-    types = list(card["by_performer"])
-    if types:
-        keys = list(card["by_performer"][types[0]])
-        lines.append("  " + " " * 32 + "".join(f"{t:>14}" for t in types))
-        for key in keys:
-            vals = [card["by_performer"][t].get(key, float("nan")) for t in types]
-            lines.append(f"  {key.replace('_', ' '):<32}" + "".join(
-                f"{v:>14,.0f}" if abs(v) >= 100 else f"{v:>14.3f}" for v in vals))
+    for section, title in (("by_performer", "BY PERFORMER TYPE"),
+                           ("by_prior_tercile", "BY THIRD OF LAST YEAR'S ATTAINMENT")):
+        groups = card.get(section) or {}
+        if section == "by_performer" or groups:
+            lines.append(title)
+        types = list(groups)
+        if types:
+            keys = list(groups[types[0]])
+            lines.append("  " + " " * 32 + "".join(f"{t:>14}" for t in types))
+            for key in keys:
+                vals = [groups[t].get(key, float("nan")) for t in types]
+                lines.append(f"  {key.replace('_', ' '):<32}" + "".join(
+                    f"{v:>14,.0f}" if abs(v) >= 100 else f"{v:>14.3f}" for v in vals))
     return "\n".join(lines)

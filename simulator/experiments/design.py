@@ -52,7 +52,7 @@ from simulator.scenario.schema import Bounded, Number
 from simulator.scenario.schema import Strict as ScenarioStrict
 
 ROLES = ("lever", "uncertainty", "setting")
-SECTIONS = ("financial", "customer", "internal_process", "learning_growth", "by_performer")
+SECTIONS = ("financial", "customer", "internal_process", "learning_growth", "by_performer", "by_prior_tercile")
 TABLES = ("daily", "rep_periods")
 MAX_CASE_PROBLEMS = 10  # stop listing broken cases after this many
 MAX_RUNS = 1_000_000  # runs in one sweep: its design table and progress live in one process's memory
