@@ -520,8 +520,8 @@ SCORECARD = (
         ("sales_share_{product}", "share", "The product's share of their credited sales."),
     ]),
     *entries("by_prior_tercile.{tercile}", [
-        ("rep_periods", "count", "Complete quota periods, from the second year on, of reps in this third of "
-                                 "last year's attainment (`prior_tercile`; bottom, middle, top)."),
+        ("rep_periods", "count", ("Complete quota periods, from the second year on, of reps in this third of "
+                                  "last year's attainment (`prior_tercile`; bottom, middle, top).")),
         ("attainment_mean", "x quota", "Their mean attainment."),
         ("attainment_sd", "x quota", "Standard deviation of their attainment."),
         ("hit_rate", "share", "Their periods at or above quota."),
