@@ -112,7 +112,9 @@ def plan_terms(scenario: Scenario) -> list[tuple[str, str]]:
         words = f"{money(sb.amount * spec.variable_scale)} a {PERIOD_WORDS[sb.period]} at {percent(sb.at)} of its quota"
         lines.append(("Stacked bonus", words))
     lines.append(("Quota", quota_terms(scenario)))
-    if curve.target_stated:
+    if curve.target_stated and (spec.ote is not None or spec.mix is not None):
+        words = f"{money(target)} a year (from the stated OTE and mix); the plan pays {money(at_quota)} a year at 100% of quota"
+    elif curve.target_stated:
         words = f"{money(target)} a year (stated); the plan pays {money(at_quota)} a year at 100% of quota"
     else:
         words = f"{money(target)} a year (what the plan pays at 100% of quota)"
