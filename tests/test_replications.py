@@ -93,3 +93,14 @@ def test_compare_exports_csv_and_prints_what_is_resolved(tmp_path, capsys):
     assert "headline differences resolved with 2 replications" in printed
     assert "resolved" in printed or "replications would separate them" in printed
     assert "calls a week, against 40 at normal effort" in printed
+
+
+def test_the_report_says_which_differences_are_resolved(comparison, tmp_path):
+    from simulator.report import write_report
+
+    page = write_report(comparison.write(tmp_path / "cmp")).read_text()
+    table = page.split("<h2>Differences against the current plan</h2>", 1)[1].split("</table>", 1)[0]
+    diffs = comparison.differences().set_index("metric")
+    words = "resolved" if diffs.loc["financial.comp_cost", "resolved"] else "replications would separate them"
+    assert "<th>resolved?</th>" in table and words in table
+    assert f"over {len(comparison.seeds)} replications" in table

@@ -22,7 +22,7 @@ FORMATS = ("csv", "xlsx")
 def unit_of(metric: str, years: float, size: int) -> str:
     """What a figure's number counts."""
     if metric in MONEY:
-        return f"$ over {years:g} years of {size:,} rep positions"
+        return f"$ over {years:g} year{'' if years == 1 else 's'} of {size:,} rep positions"
     return "share (0-1)" if metric in SHARES else "number"
 
 
