@@ -128,3 +128,10 @@ def test_effort_reads_in_the_designers_units_when_the_scenario_gives_them():
     assert effort_words(calls, 2.2) == "2.20x normal effort (about 88 calls a week, against 40 at normal effort)"
     with pytest.raises(ScenarioError, match="force.normal_week.per_week"):
         load_scenario(SCENARIOS / "baseline.yaml", ["force.normal_week={unit: calls, per_week: 0}"])
+
+
+def test_the_card_states_leverage_at_the_plans_own_excellence_point():
+    from simulator.report.terms import plan_terms
+
+    s = designed("plan.ote=160000", "plan.mix=50/50", "plan.base_salary=", "plan.leverage={at: 1.3, multiple: 2.5}")
+    assert dict(plan_terms(s))["Leverage"] == "250% of target incentive at 130% of quota"

@@ -121,8 +121,9 @@ def plan_terms(scenario: Scenario) -> list[tuple[str, str]]:
     lines.append(("Target incentive", words))
     mix = spec.base_salary / ote if ote > 0 else float("nan")
     lines.append(("OTE and mix", f"{money(ote)} a year on target; pay mix {percent(mix)}/{percent(1 - mix)} fixed/variable"))
-    upside = curve.pay_at(1.5) / curve.target if curve.target > 0 else float("nan")
-    lines.append(("Leverage", f"{percent(upside)} of target incentive at 150% of quota"))
+    at = spec.leverage.at if spec.leverage is not None else 1.5  # the stated excellence point, else 150%
+    upside = curve.pay_at(at) / curve.target if curve.target > 0 else float("nan")
+    lines.append(("Leverage", f"{percent(upside)} of target incentive at {percent(at)} of quota"))
     if spec.clawback > 0:
         lines.append(("Clawback", f"{percent(spec.clawback)} of the commission on a cancelled sale"))
     if spec.variable_scale != 1:
