@@ -135,3 +135,13 @@ def test_the_card_states_leverage_at_the_plans_own_excellence_point():
 
     s = designed("plan.ote=160000", "plan.mix=50/50", "plan.base_salary=", "plan.leverage={at: 1.3, multiple: 2.5}")
     assert dict(plan_terms(s))["Leverage"] == "250% of target incentive at 130% of quota"
+
+
+def test_effort_beyond_what_people_can_work_is_flagged():
+    from simulator.analysis.effort_units import effort_words
+
+    hours = load_scenario(SCENARIOS / "baseline.yaml", ["force.normal_week={unit: hours, per_week: 40, most: 60}"])
+    assert effort_words(hours, 1.4).endswith("against 40 at normal effort)")
+    assert effort_words(hours, 1.6).endswith("; more than the 60 a week people can work)")
+    with pytest.raises(ScenarioError, match="most"):
+        load_scenario(SCENARIOS / "baseline.yaml", ["force.normal_week={unit: hours, per_week: 40, most: 30}"])

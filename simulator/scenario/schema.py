@@ -282,6 +282,13 @@ class EffortUnits(Strict):
     unit: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z -]*$")] = Field(
         description="what a rep does, plural (calls, meetings, hours)")
     per_week: Positive = Field(description="how many a week a rep does at normal effort")
+    most: Positive | None = Field(None, description="the most a week people can do; reports flag effort beyond it (none: no limit)")
+
+    @model_validator(mode="after")
+    def _most(self) -> "EffortUnits":
+        if self.most is not None and self.most < self.per_week:
+            raise ValueError(f"most ({self.most:g}) must be at least per_week ({self.per_week:g}): normal effort is workable")
+        return self
 
 
 class Force(Strict):
