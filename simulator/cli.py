@@ -108,6 +108,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
                      equal_cost=args.equal_cost, workers=args.workers, progress=not args.quiet)
     out = Path(args.out) if args.out else Path("runs") / ("compare-" + "-".join(names))
     result.write(out)
+    if args.export:
+        from simulator.experiments.export import export_comparison
+
+        for path in export_comparison(result, out, sorted(set(args.export))):
+            print(f"table: {path}")
     for plan in result.plans:
         if plan.calibration is not None:
             print(f"{plan.name}: {plan.calibration.describe()}")
@@ -157,8 +162,10 @@ def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
     _budget(path, short, 1, 1, args.force)
     card = run(short, short.seed, progress=False).summary
     ip, fin = card["internal_process"], card["financial"]
+    from simulator.analysis.effort_units import effort_words
+
     print(f"  simulated ({args.years:g} year{'s' if args.years != 1 else ''}, seed {short.seed}, {short.force.size} positions): attainment "
-          f"{ip['attainment_mean']:.0%}, hit rate {ip['hit_rate']:.0%}, effort {ip['effort_mean']:.2f}x normal, "
+          f"{ip['attainment_mean']:.0%}, hit rate {ip['hit_rate']:.0%}, effort {effort_words(short, ip['effort_mean'])}, "
           f"fixed share {fin['fixed_pay_share']:.0%} (designed {fit.fixed_share_design:.0%})")
     from simulator.analysis.quota_fit import FIT_RANGE
 
@@ -170,7 +177,7 @@ def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
            "plan.tiers, or raise quota.amount, or narrow the market's leads and prices" if reached > high else
            "the quota is out of reach at the effort reps choose; lower quota.amount, or raise the market's leads "
            "and prices, or plan.commission_rate")
-    print(f"WARNING: under this plan reps work at {ip['effort_mean']:.2f}x normal effort and reach "
+    print(f"WARNING: under this plan reps work at {effort_words(short, ip['effort_mean'])} and reach "
           f"{ip['attainment_mean']:.0%} of quota, outside {low:.0%}-{high:.0%}: {why}")
     return 1
 
@@ -493,6 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
                    help="override a risk threshold, e.g. fabrication.high=1.5")
     p.add_argument("--no-report", action="store_true", help="do not write the HTML report")
+    p.add_argument("--export", action="append", default=[], choices=("csv", "xlsx"),
+                   help="also write the comparison table as OUT/comparison.csv or OUT/comparison.xlsx (repeat for both)")
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)

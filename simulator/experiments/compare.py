@@ -19,7 +19,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.analysis.effort_units import effort_words
 from simulator.analysis.metrics import flatten
+from simulator.analysis.replications import replications_needed, resolved, separation_words
 from simulator.analysis.risk import mean_ci, nanmean, verdicts
 from simulator.experiments.equal_cost import Calibration, equal_cost_scale
 from simulator.experiments.files import atomic_write, dump_json, package_version
@@ -77,9 +79,11 @@ class Comparison:
                     continue
                 diff = (other[metric] - base[metric]).to_numpy(dtype=float)
                 mean, low, high = mean_ci(diff)
+                needed = replications_needed(diff)
                 rows.append({"plan": plan.name, "metric": metric, "current": nanmean(base[metric]),
                              "proposed": nanmean(other[metric]), "difference": mean,
-                             "ci_low": low, "ci_high": high})
+                             "ci_low": low, "ci_high": high, "resolved": resolved(low, high),
+                             "replications_needed": float("nan") if needed is None else float(needed)})
         return pd.DataFrame(rows)
 
     def verdicts(self) -> dict[str, list[dict]]:
@@ -236,6 +240,25 @@ def _shown(metric: str, value: float, difference: bool = False) -> str:
     return f"{sign}{value:,.3f}"
 
 
+def resolution_summary(diffs: pd.DataFrame, have: int) -> str:
+    """One line: how many headline differences are resolved, and the replications the rest need."""
+    if not len(diffs):
+        return ""
+    if have < 2:
+        return "  one replication: no interval, nothing resolved; run 2 or more (--replications) to see which differences are"
+    done = int(diffs["resolved"].sum())
+    open_ = diffs[~diffs["resolved"].astype(bool)]
+    needed = open_["replications_needed"].dropna()
+    words = f"{done} of {len(diffs)} headline differences resolved with {have} replications"
+    if len(needed):
+        words += (f"; the others need from {int(needed.min()):,} to {int(needed.max()):,} "
+                  f"(median {int(needed.median()):,}) at the observed spread")
+    unresolvable = len(open_) - len(needed)
+    if unresolvable:
+        words += f"; {unresolvable} show no difference to resolve"
+    return "  " + words
+
+
 def format_comparison(comparison: Comparison) -> str:
     """Headline figures side by side, then each proposed plan's differences with 95% intervals."""
     table = comparison.runs_table().groupby("plan", sort=False)[list(HEADLINES)].mean().T
@@ -246,14 +269,23 @@ def format_comparison(comparison: Comparison) -> str:
     heading = (f"HEADLINE FIGURES (mean over replications; $ totals over the whole run: {years} "
                f"of {first.force.size:,} rep positions)")
     lines = [heading, shown.to_string()]
+    if any(p.scenario.force.normal_week is not None for p in comparison.plans):
+        lines.append("\nEFFORT IN A DESIGNER'S UNITS (force.normal_week)")
+        lines += [f"  {p.name:<20} {effort_words(p.scenario, float(table.loc['internal_process.effort_mean', p.name]))}"
+                  for p in comparison.plans]
     diffs = comparison.differences()
     if len(diffs):
-        lines.append("\nDIFFERENCES AGAINST THE CURRENT PLAN (paired by seed, 95% interval)")
+        lines.append(f"\nDIFFERENCES AGAINST THE CURRENT PLAN (paired by seed, 95% interval; resolved: the interval "
+                     f"is clear of zero; else the replications that would separate the plans at the observed spread; "
+                     f"this run has {len(comparison.seeds)})")
         rows = diffs[diffs["metric"].isin(HEADLINES)]
         for _, d in rows.iterrows():
             m = d["metric"]
             ci = "" if math.isnan(d["ci_low"]) else f"[{_shown(m, d['ci_low'], True)}, {_shown(m, d['ci_high'], True)}]"
-            lines.append(f"  {d['plan']:<20} {m:<45} {_shown(m, d['difference'], True):>16}  {ci}")
+            needed = None if math.isnan(d["replications_needed"]) else int(d["replications_needed"])
+            words = separation_words(bool(d["resolved"]), needed, len(comparison.seeds))
+            lines.append(f"  {d['plan']:<20} {m:<45} {_shown(m, d['difference'], True):>16}  {ci:<36} {words}")
+        lines.append(resolution_summary(diffs[diffs["metric"].isin(HEADLINES)], len(comparison.seeds)))
     lines.append("\nCOST OF PAY: static what-if against simulated")
     for name, c in comparison.static_costs().items():
         static = "n/a" if math.isnan(c["static"]) else f"${c['static']:,.0f}"

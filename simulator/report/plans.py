@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from simulator.analysis.replications import separation_words
 from simulator.analysis.risk import verdicts
 from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
 from simulator.report.page import LEVEL_COLOURS, PALETTE, STYLE, embed_figure, fmt, write_page  # noqa: F401 (the report's palette and style, for notebooks)
@@ -479,6 +480,7 @@ def _differences(folder: Path) -> str:
     if not path.exists():
         return ""
     diffs = pd.read_parquet(path)
+    seeds = _replications(folder)
     labels = dict(HEADLINE_ROWS + LEVER_ROWS)
     keys = list(labels)
     shown = diffs[diffs["metric"].isin(keys)]
@@ -490,11 +492,27 @@ def _differences(folder: Path) -> str:
         style = " class='sig'" if significant else ""
         rows.append(f"<tr{style}><td>{html.escape(d['plan'])}</td><td>{labels[d['metric']].removesuffix(', $')}</td>"
                     f"<td>{show(d['metric'], d['difference'], True)}</td><td>{show(d['metric'], d['ci_low'], True)} to "
-                    f"{show(d['metric'], d['ci_high'], True)}</td></tr>")
+                    f"{show(d['metric'], d['ci_high'], True)}</td><td>{_separation(d, significant, seeds)}</td></tr>")
     return ("<h2>Differences against the current plan</h2><p class='note'>Proposed minus current, paired by seed "
-            "(common random numbers); bold rows: the 95% interval excludes zero.</p>"
-            "<table><tr><th>plan</th><th>figure</th><th>difference</th><th>95% interval</th></tr>"
+            f"(common random numbers), over {seeds} replications; bold rows: the 95% interval excludes zero "
+            "(resolved). For the rest, the replications at which an interval of the observed spread would "
+            "exclude zero (simulator.analysis.replications).</p>"
+            "<table><tr><th>plan</th><th>figure</th><th>difference</th><th>95% interval</th><th>resolved?</th></tr>"
             + "".join(rows) + "</table>")
+
+
+def _replications(folder: Path) -> int:
+    """How many replications the comparison in `folder` ran (its seeds)."""
+    meta = json.loads((folder / "comparison.json").read_text()) if (folder / "comparison.json").exists() else {}
+    return len(meta.get("seeds", []))
+
+
+def _separation(d: pd.Series, significant: bool, seeds: int) -> str:
+    """'resolved' or the replications that would resolve the difference (older folders: blank)."""
+    if "replications_needed" not in d:
+        return ""
+    needed = d["replications_needed"]
+    return separation_words(significant, None if math.isnan(needed) else int(needed), seeds)
 
 
 def _scenarios(plans: list[PlanData]) -> list[tuple[str, str, Scenario]] | None:

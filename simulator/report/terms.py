@@ -112,15 +112,18 @@ def plan_terms(scenario: Scenario) -> list[tuple[str, str]]:
         words = f"{money(sb.amount * spec.variable_scale)} a {PERIOD_WORDS[sb.period]} at {percent(sb.at)} of its quota"
         lines.append(("Stacked bonus", words))
     lines.append(("Quota", quota_terms(scenario)))
-    if curve.target_stated:
+    if curve.target_stated and (spec.ote is not None or spec.mix is not None):
+        words = f"{money(target)} a year (from the stated OTE and mix); the plan pays {money(at_quota)} a year at 100% of quota"
+    elif curve.target_stated:
         words = f"{money(target)} a year (stated); the plan pays {money(at_quota)} a year at 100% of quota"
     else:
         words = f"{money(target)} a year (what the plan pays at 100% of quota)"
     lines.append(("Target incentive", words))
     mix = spec.base_salary / ote if ote > 0 else float("nan")
     lines.append(("OTE and mix", f"{money(ote)} a year on target; pay mix {percent(mix)}/{percent(1 - mix)} fixed/variable"))
-    upside = curve.pay_at(1.5) / curve.target if curve.target > 0 else float("nan")
-    lines.append(("Leverage", f"{percent(upside)} of target incentive at 150% of quota"))
+    at = spec.leverage.at if spec.leverage is not None else 1.5  # the stated excellence point, else 150%
+    upside = curve.pay_at(at) / curve.target if curve.target > 0 else float("nan")
+    lines.append(("Leverage", f"{percent(upside)} of target incentive at {percent(at)} of quota"))
     if spec.clawback > 0:
         lines.append(("Clawback", f"{percent(spec.clawback)} of the commission on a cancelled sale"))
     if spec.variable_scale != 1:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Sequence
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from simulator.calendar import PERIOD_DAYS
+from simulator.scenario.designer import parse_mix, resolve_plan_terms
 
 LEVERS = ("plan", "quota", "management")
 UNCERTAINTIES = ("force", "products", "market", "behaviour")
@@ -274,6 +275,22 @@ class Skills(Strict):
     retention_effect: NonNeg = Field(0.0, description="cancellations x (1 - retention_effect x (customers' trust in the rep - mean)), at least 0: customers who trust their rep stay")
 
 
+class EffortUnits(Strict):
+    """What normal effort (effort 1) is in a designer's units, so reports can say "about 2.2x the
+    calls a week of a normal quarter" instead of "effort 2.2". Words only: the model is unchanged."""
+
+    unit: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z -]*$")] = Field(
+        description="what a rep does, plural (calls, meetings, hours)")
+    per_week: Positive = Field(description="how many a week a rep does at normal effort")
+    most: Positive | None = Field(None, description="the most a week people can do; reports flag effort beyond it (none: no limit)")
+
+    @model_validator(mode="after")
+    def _most(self) -> "EffortUnits":
+        if self.most is not None and self.most < self.per_week:
+            raise ValueError(f"most ({self.most:g}) must be at least per_week ({self.per_week:g}): normal effort is workable")
+        return self
+
+
 class Force(Strict):
     """The sales force: size and composition (uncertainty)."""
 
@@ -290,6 +307,7 @@ class Force(Strict):
     ramp_days: Days = Field(126, description="business days a new hire needs to reach full productivity")
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
     skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
+    normal_week: EffortUnits | None = Field(None, description="normal effort in a designer's units, e.g. {unit: calls, per_week: 40}, for reports (none: effort as a multiple of normal)")
 
     @model_validator(mode="after")
     def _shares(self) -> "Force":
@@ -521,6 +539,14 @@ class ActivityTarget(Strict):
     bonus: NonNeg = Field(description="$ paid for reaching it in a period")
 
 
+class Leverage(Strict):
+    """Upside in a designer's words: the plan pays `multiple` x the target incentive at attainment `at`."""
+
+    at: Bounded(float, gt=1, le=10, why="attainment beyond ten times quota is no plan's excellence point") = Field(
+        1.5, description="attainment of the stated upside (1.5 = 150% of quota)")
+    multiple: NonNeg = Field(description="pay there as a multiple of the target incentive (2 = twice target)")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -531,7 +557,11 @@ class Plan(Strict):
     cap: Positive | None = Field(None, description="attainment above which credited sales earn no more commission")
     bonus: NonNeg = Field(0.0, description="lump sum, $ per period, paid on reaching bonus_at")
     bonus_at: NonNeg = Field(1.0, description="attainment that pays the bonus (1 = quota)")
-    target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year (with bonus_share_of_target)")
+    target_incentive: NonNeg | None = Field(None, description="variable pay at 100% attainment, $ a year: sets plan.commission_rate from a $ quota (or must agree with it); with bonus_share_of_target it also sizes the bonus")
+    ote: NonNeg | None = Field(None, description="on-target earnings, $ a year: base salary plus target incentive (simulator.scenario.designer)")
+    mix: Annotated[float, BeforeValidator(parse_mix), Field(ge=0, le=1)] | None = Field(
+        None, description="pay mix: fixed/variable in percent ('50/50') or the fixed share of OTE (0.5)")
+    leverage: Leverage | None = Field(None, description="upside: pay as a multiple of target incentive at an attainment above quota; sets the rate above quota")
     bonus_share_of_target: Share | None = Field(None, description="bonus as a share of target_incentive, instead of `bonus`")
     clawback: Share = Field(1.0, description="share of commission on a cancelled sale that is taken back")
     credit_basis: Literal["revenue", "gross_profit", "units"] = Field(
@@ -720,6 +750,12 @@ class Scenario(Strict):
     behaviour: Behaviour = Field(default_factory=Behaviour)
     # reporting
     risks: dict[str, RiskThresholds] = Field(default_factory=dict, description="thresholds of named risks, overriding the defaults")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _designer_terms(cls, data: Any) -> Any:
+        """plan.ote, plan.mix, plan.target_incentive and plan.leverage set base and rates from the quota."""
+        return resolve_plan_terms(data)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
