@@ -45,8 +45,13 @@ def acts_by_attainment(scenario, seed=1):
 @pytest.mark.parametrize("name,overrides", [("wells_fargo", ()), ("baseline", WEAK_DETECTION)])
 def test_misconduct_peaks_just_short_of_the_goal_near_the_deadline(name, overrides):
     """Schweitzer, Ordonez and Douma (2004): people with unmet goals misrepresent most when they
-    are close to the goal. Acts per rep-day near the period's end, by attainment when deciding."""
-    attainment, acts = acts_by_attainment(small(name, *overrides, size=200, years=1))
+    are close to the goal. Acts per rep-day near the period's end, by attainment when deciding,
+    pooled over three seeds: how much is done at all tips with the first acts seen by peers
+    (0.015 to 0.11 acts a rep-day just short of quota across seeds 1-3 under weak detection), while
+    where it is done does not."""
+    pooled = [acts_by_attainment(small(name, *overrides, size=200, years=1), seed=s) for s in (1, 2, 3)]
+    attainment = np.concatenate([a for a, _ in pooled])
+    acts = np.concatenate([n for _, n in pooled])
     just_short = acts[(attainment >= 0.7) & (attainment < 1.0)].mean()
     above = acts[attainment >= 1.0].mean()
     far_below = acts[attainment < 0.5].mean()
