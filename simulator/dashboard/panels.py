@@ -15,6 +15,7 @@ from mesa.visualization.utils import update_counter
 
 from simulator.analysis.risk import Verdict, verdicts
 from simulator.calendar import DAYS_PER_MONTH
+from simulator.dashboard.levers import LEVERS
 from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.report import plans as report
 
@@ -46,10 +47,13 @@ def _plan_row(plan: PlanView) -> str:
 
 
 def _levers_line(plan: PlanView) -> str:
-    if not plan.overrides:
+    """The levers moved from the file, in words; the scenario fields they set on hover."""
+    if not plan.moved:
         return f"<li>{html.escape(plan.name)}: as in its file</li>"
-    moved = ", ".join(f"<code>{html.escape(k)}={html.escape(str(v))}</code>" for k, v in plan.overrides.items())
-    return f"<li class='salesim-overrides'>{html.escape(plan.name)}: {moved}</li>"
+    moved = "; ".join(html.escape(LEVERS[k].says(v))
+                      for k, v in plan.moved.items())
+    fields = ", ".join(f"{k}={v}" for k, v in plan.overrides.items())
+    return f"<li class='salesim-overrides' title='{html.escape(fields)}'>{html.escape(plan.name)}: {moved}</li>"
 
 
 def status_html(model: DashboardModel) -> str:
