@@ -46,17 +46,19 @@ def plan_data(plan: PlanView) -> report.PlanData:
     )
 
 
-def render_png(draw: Callable[[], object], finish: Callable[[Figure], None] | None = None) -> bytes | None:
-    """Draw a figure in the report's style with a room's type sizes and return it as PNG (None
-    when there is nothing yet); `finish` amends the figure before it is saved."""
-    with _DRAWING, plt.rc_context({**report.STYLE, **ROOM_STYLE, "savefig.dpi": SCREEN_DPI}):
+def render_png(draw: Callable[[], object], finish: Callable[[Figure], None] | None = None,
+               room_type: bool = True) -> bytes | None:
+    """Draw a figure in the report's style, with a room's type sizes unless `room_type` is off,
+    and return it as PNG (None when there is nothing yet); `finish` amends the figure before it
+    is saved."""
+    style = {**report.STYLE, **(ROOM_STYLE if room_type else {}), "savefig.dpi": SCREEN_DPI}
+    with _DRAWING, plt.rc_context(style):
         made = draw()
         if made is None:
             return None
         fig = made[0] if isinstance(made, tuple) else made
-        for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
-            for text in legend.get_texts():
-                text.set_fontsize(max(text.get_fontsize(), ROOM_STYLE["legend.fontsize"]))
+        if room_type:
+            legible(fig)
         if finish is not None:
             finish(fig)
         fig.tight_layout()
@@ -70,6 +72,20 @@ def screen_png(fig: Figure) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def legible(fig: Figure) -> None:
+    """Legends at least the room's size, and one x label under a row of panels that all repeat
+    it (at a room's type size, repeated labels run into each other)."""
+    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        for text in legend.get_texts():
+            text.set_fontsize(max(text.get_fontsize(), ROOM_STYLE["legend.fontsize"]))
+    labels = {ax.get_xlabel() for ax in fig.axes}
+    rows = {round(ax.get_position().y0, 3) for ax in fig.axes}
+    if len(fig.axes) > 1 and len(labels) == 1 and len(rows) == 1 and "" not in labels:
+        for ax in fig.axes:
+            ax.set_xlabel("")
+        fig.supxlabel(labels.pop(), fontsize=ROOM_STYLE["axes.labelsize"])
 
 
 def say_on(ax: Axes, sentence: str) -> None:

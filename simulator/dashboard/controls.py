@@ -28,13 +28,16 @@ PLAY = "▶ Play"
 PAUSE = "❚❚ Pause"
 
 
-def advance(model: DashboardModel, days: int, go_on: Callable[[], bool] = lambda: True) -> None:
+def advance(model: DashboardModel, days: int, go_on: Callable[[], bool] = lambda: True) -> int:
     """Step up to `days` business days while the model runs and `go_on()` holds (checked before
-    each day, so a pause stops within the day under way)."""
+    each day, so a pause stops within the day under way); returns the days stepped."""
+    stepped = 0
     for _ in range(days):
         if not model.running or not go_on():
             break
         model.step()
+        stepped += 1
+    return stepped
 
 
 @solara.component
@@ -53,9 +56,10 @@ def Controls(model: solara.Reactive[DashboardModel], rebuild: Callable[[], Dashb
     def week(go_on: Callable[[], bool] = lambda: True, days: int = WEEK) -> None:
         started = time.perf_counter()
         with lock:
-            advance(model.value, days, go_on)
+            stepped = advance(model.value, days, go_on)
         force_update()  # the panels redraw in this thread: the time below is the room's wait
-        last_week.set((time.perf_counter() - started) * WEEK / days)
+        if stepped:
+            last_week.set((time.perf_counter() - started) * WEEK / stepped)
 
     def play() -> None:
         plays[0] += 1

@@ -21,10 +21,12 @@ from simulator.report import plans as report
 
 CSS = """
 .salesim-panel{padding:0 6px}
-.salesim-panel table{border-collapse:collapse;font-size:13px;margin:4px 0}
+.salesim-panel{font-size:16px}
+.salesim-panel h3{font-size:24px}
+.salesim-panel table{border-collapse:collapse;font-size:17px;margin:4px 0}
 .salesim-panel td,.salesim-panel th{border:1px solid #ccc;padding:3px 6px;text-align:right}
 .salesim-panel th.row{text-align:left;font-weight:normal;white-space:nowrap}
-.salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:13px}
+.salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:16px}
 .salesim-panel h4{margin:6px 0 2px 0}
 .salesim-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px}
 """

@@ -1,7 +1,7 @@
 """Named tabs of panels for a room: "What is happening", "Pay and people", not "Page 0".
 
 Only the tab on screen is drawn (charts are the slow part of a redraw). Panels sit in a grid of
-fixed-height cells, two abreast on a wide screen, one on a narrow one, large enough to read from
+fixed-height cells, two abreast on a 1600 px screen, one on a narrow one, large enough to read from
 the back of a room.
 """
 
@@ -14,9 +14,11 @@ import solara
 from simulator.dashboard.model import DashboardModel
 
 CSS = """
-.salesim-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(620px,1fr));gap:12px;padding:8px}
+.salesim-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:12px;padding:8px}
 .salesim-cell{height:600px;overflow:auto;background:white;border:1px solid #ddd;border-radius:4px;padding:4px}
 .v-tab{font-size:18px !important;text-transform:none !important}
+.v-input__slider .v-input__slot{flex-wrap:wrap}
+.v-input__slider .v-input__slot>.v-label{flex:1 0 100%;white-space:normal;margin-bottom:2px}
 """
 
 
