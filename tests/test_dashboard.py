@@ -463,8 +463,13 @@ def test_dashboard_in_a_browser(playwright_api, server):
         page.wait_for_function("document.querySelector('.salesim-overrides') === null && "
                                "document.querySelector('.salesim-panel th.row')?.textContent == 'sears_auto_reformed'")
         assert day_shown(page) == 0
-        assert page.get_by_role("slider", name=re.compile("^Quota: ")).get_attribute("aria-valuenow") == str(
-            load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty)
+        # the sidebar's new sliders can reach the browser after the main panels on a loaded machine: wait for
+        # the slider to show the new file's value (reading it once, at once, found the last plan's 1.4)
+        filed = load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty
+        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota: \"]')"
+                               f".getAttribute('aria-valuenow') == '{filed}'")
+        assert page.get_by_role("slider", name=re.compile("^Quota: ")).get_attribute("aria-label") == (
+            f"Quota: {filed * 100:.0f}% of what a rep can expect to sell")
         page.screenshot(path=str(SHOTS / "dashboard-other-scenario.png"), full_page=True)
         browser.close()
 
