@@ -112,12 +112,42 @@ def test_sliders_start_on_their_step_grid(name):
     ("warnings", 0, {"management.sanctions.warnings_before_firing": 0}),
     ("clawback_acts", False, {"management.sanctions.clawback": False}),
     ("peer_influence", 0.9, {"behaviour.ethics.peer_influence": 0.9}),
+    ("force_size", 50, {"force.size": 50}),
 ])
 def test_each_lever_applies_its_dotted_override(lever, value, expected):
     path = SCENARIOS / "baseline.yaml"
     scenario, overrides = plan_scenario(path, {lever: value})
     assert overrides == expected
     assert scenario.digest() == load_scenario(path, overrides).digest()
+
+
+@pytest.mark.parametrize("lever, value, label", [
+    ("audit_rate", 0.0007, "Audits: 0.07% of reps a day"),
+    ("audit_rate", 0.02, "Audits: 2% of reps a day"),
+    ("bonus", 4000.0, "Bonus for reaching quota: $4,000 a quota period"),
+    ("quota_difficulty", 1.3, "Quota: 130% of what a rep can expect to sell"),
+    ("accelerator", 2.0, "Commission above quota: 2 times the rate below quota"),
+    ("accelerator", 1.0, "Commission above quota: the same rate as below quota"),
+    ("ratchet", 0.0, "Ratchet: off (quotas stay put)"),
+    ("force_size", 1200, "Sales force: 1,200 reps"),
+    ("clawback_acts", True, "Take back pay for fake sales found: yes"),
+])
+def test_a_lever_says_its_value_in_the_room_s_units(lever, value, label):
+    assert LEVERS[lever].says(value) == label
+
+
+def test_lever_labels_are_plain_words():
+    for lever in LEVERS.values():
+        assert not re.search(r"\(x |\bx rate\b|\.\w+\.|_", lever.label), lever.label  # no "x expected", no dotted path
+
+
+def test_the_status_says_the_moved_levers_in_words(tiny_wells_fargo):
+    from simulator.dashboard.panels import status_html
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), audit_rate=0.0007, force_size=40)
+    text = status_html(model)
+    assert "Audits: 0.07% of reps a day</li>" in text  # force_size 40 is the file's own: not listed as moved
+    assert "title='management.detection.audit_rate=0.0007'" in text
 
 
 def test_a_moved_bonus_wins_over_the_period_s_yearly_bonus():
@@ -133,11 +163,12 @@ def test_a_quota_amount_gives_way_to_difficulty_and_ratchet(tmp_path):
 
 
 def test_the_model_takes_every_lever_as_a_keyword():
-    """SolaraViz resets the model with every control as a keyword argument."""
+    """Reset builds the model with every control as a keyword argument."""
     import inspect
 
     names = set(inspect.signature(DashboardModel).parameters)
     assert names == set(LEVERS) | {"scenario_file", "compare_with", "seed", "show_refusals"}
+    assert "force_size" in LEVERS
 
 
 def test_a_bad_lever_value_is_refused_naming_the_field():
@@ -182,6 +213,42 @@ def test_monthly_charts_leave_out_the_month_under_way(tiny_wells_fargo):
     assert len(data.daily) == 25 and len(whole_months(data).daily) == 21
 
 
+def test_a_large_force_opens_at_the_room_s_size(tmp_path):
+    from simulator.dashboard.app import ROOM_FORCE, setup_params
+
+    big = tmp_path / "big.yaml"
+    big.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nforce: {{size: {2 * ROOM_FORCE}}}\n")
+    force = setup_params(str(big))["force_size"]
+    assert force["value"] == ROOM_FORCE and force["max"] >= 2 * ROOM_FORCE  # the lever still reaches the file's size
+    assert setup_params("sears_auto")["force_size"]["value"] == 120  # a smaller file opens as filed
+
+
+def test_charts_say_why_they_are_empty_and_keep_trust_in_proportion(tiny_wells_fargo):
+    """Daily goals have no shape within a period: the panel says so. Before a month closes the misconduct
+    chart says it counts by month. A trust dip of 0.02% stays a flat line near the top of the axis."""
+    from matplotlib.figure import Figure
+
+    from simulator.dashboard import charts
+    from simulator.report import plans as report
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo))
+    for _ in range(10):
+        model.step()
+    data = [charts.plan_data(p) for p in model.plans]
+    assert data[0].period_days == 1  # Wells Fargo's goals are daily
+    assert "first month closes (business day 21)" in charts.misconduct_waits([charts.whole_months(d) for d in data])
+    fig = report.fig_bookings(data)[0]
+    charts.bookings_shape_note(data)(fig)
+    assert "no shape within a period" in " ".join(t.get_text() for t in fig.axes[1].texts)
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([0, 1, 2], [1.0, 0.9998, 0.9999])
+    charts.trust_axis(data)(fig)
+    low, high = ax.get_ylim()
+    assert high - low >= charts.TRUST_SPAN and high >= 1.0
+    assert charts.render_png(lambda: report.fig_trust(data), charts.trust_axis(data)).startswith(b"\x89PNG")
+
+
 def test_the_command_serves_on_this_machine_by_default(tmp_path):
     from simulator.cli import build_parser, main
     from simulator.dashboard.catalog import ENV_SCENARIO
@@ -209,6 +276,37 @@ def test_the_page_renders_as_widgets_as_in_jupyter():
     html = [w for w in rc.find(solara.widgets.HTML).widgets]
     assert any("salesim-day'>0</span> of 504" in (w.unsafe_innerHTML or "") for w in html)  # wells_fargo: 2 years
     assert any(w.tag == "img" and w.attributes["src"].startswith("data:image/png;base64,") for w in html)
+    import ipyvuetify
+    import ipywidgets
+
+    tabs = [w.children[0] for w in rc.find(ipyvuetify.Tab).widgets]
+    assert tabs == ["What is happening", "Pay and people"]
+    texts = " ".join(str(getattr(w, "label", "")) + str(getattr(w, "children", "")) + str(getattr(w, "value", ""))
+                     for w in rc.find(ipywidgets.Widget).widgets)
+    for internal in ("Play Interval", "Render Interval", "Use Threads", "Time: 0.0", "Page 0"):
+        assert internal not in texts
+
+
+def test_the_sidebar_inputs_say_their_values():
+    """The levers as the page draws them (the sidebar, which a bare render leaves out): each slider's
+    label carries its value, and moving it rewrites the label."""
+    import ipyvuetify
+    import solara
+
+    from simulator.dashboard.app import ROOM_FORCE, lever_params, setup_params
+    from simulator.dashboard.controls import Inputs
+
+    specs = {**setup_params("wells_fargo"), **lever_params("wells_fargo")}
+    values = solara.reactive({k: v["value"] for k, v in specs.items()})
+    _, rc = solara.render(Inputs(specs, values), handle_error=False)
+
+    def labels() -> list[str]:
+        return [w.label for w in rc.find(ipyvuetify.Slider).widgets]
+
+    assert f"Sales force: {ROOM_FORCE} reps" in labels()  # wells_fargo files 400, the room's largest opening force
+    assert "Audits: 0.02% of reps a day" in labels() and "Quota: 130% of what a rep can expect to sell" in labels()
+    values.set({**values.value, "audit_rate": 0.0007})
+    assert "Audits: 0.07% of reps a day" in labels()
 
 
 def test_the_levers_are_documented():
@@ -271,6 +369,9 @@ def day_shown(page) -> int:
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH, and `make test` could not install it "
                                               "(it runs apt-get install chromium where apt and root or sudo are there)")
 def test_dashboard_in_a_browser(playwright_api, server):
+    from simulator.dashboard.app import ROOM_FORCE
+    from simulator.dashboard.controls import PLAY_DAYS
+
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1200})
@@ -279,23 +380,34 @@ def test_dashboard_in_a_browser(playwright_api, server):
         page.wait_for_selector(".salesim-day")
         assert day_shown(page) == 0
         assert page.locator("img.salesim-chart").count() >= 1  # the network is drawn before any step
+        # the room's words: named tabs, levers that say their values, none of Mesa's engine settings
+        assert page.get_by_role("tab", name="What is happening").count() == 1
+        assert page.get_by_role("tab", name="Pay and people").count() == 1
+        assert page.get_by_role("slider", name=f"Sales force: {ROOM_FORCE} reps").count() == 1
+        assert page.get_by_role("slider", name="Audits: 0.02% of reps a day").count() == 1
+        body = page.inner_text("body")
+        for internal in ("Play Interval", "Render Interval", "Use Threads", "Time: 0.0", "PAGE 0", "Page 0"):
+            assert internal not in body
 
-        # move the quota difficulty slider up (two notches: 1.30 -> 1.40) and reset. On a loaded machine the
-        # server's echo of the first notch can land after the second and leave the lever at 1.35, so the
-        # test requires only that the lever moved up and that Reset ran exactly the value the lever shows.
-        slider = page.get_by_role("slider", name=re.compile("Quota difficulty"))
+        # move the quota slider up (two notches: 130% -> 140%) and reset. On a loaded machine the server's echo
+        # of the first notch can land after the second and leave the lever at 135%, so the test requires only
+        # that the lever moved up, that its label says where it is, and that Reset ran exactly that value.
+        slider = page.get_by_role("slider", name=re.compile("^Quota: "))
         assert slider.get_attribute("aria-valuenow") == "1.3"
+        assert slider.get_attribute("aria-label") == "Quota: 130% of what a rep can expect to sell"
         slider.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota difficulty\"]')"
+        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota: \"]')"
                                ".getAttribute('aria-valuenow') != '1.3'")
         settled_value(page, slider)
         page.get_by_role("button", name="Reset").click()
         page.wait_for_selector(".salesim-overrides")
         lever = settled_value(page, slider)
         assert float(lever) > 1.3
-        assert page.inner_text(".salesim-overrides") == f"wells_fargo: quota.difficulty={lever}"
+        said = f"Quota: {float(lever) * 100:.0f}% of what a rep can expect to sell"
+        assert slider.get_attribute("aria-label") == said
+        assert page.inner_text(".salesim-overrides") == f"wells_fargo: {said}"
 
         # three steps of a business week each
         slowest_step = 0.0  # seconds from a Step press to its week on screen, on this machine now
@@ -304,34 +416,37 @@ def test_dashboard_in_a_browser(playwright_api, server):
             page.get_by_role("button", name="Step").click()
             page.wait_for_function(f"document.querySelector('.salesim-day').textContent == '{5 * k}'")
             slowest_step = max(slowest_step, time.monotonic() - pressed)
+        page.wait_for_selector(".salesim-idle")  # the week is drawn and the page says it is paused
         bookings = page.inner_text(".salesim-bookings")
         page.wait_for_function("document.querySelectorAll('img.salesim-chart').length >= 3")
         charts = page.locator("img.salesim-chart")
         assert all(charts.nth(i).evaluate("img => img.naturalWidth > 100") for i in range(charts.count()))
 
-        # play runs on until paused (pausing may stop it inside a week)
-        page.get_by_role("button", name="▶").click()
+        # play runs on, saying it is computing, until paused; the pause holds
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_selector(".salesim-computing")
         page.wait_for_function("Number(document.querySelector('.salesim-day').textContent) >= 30")
         clicked_at = day_shown(page)
-        page.get_by_role("button", name="❚❚").click()
-        page.get_by_role("button", name="▶").wait_for()
-        # Mesa's play loop sleeps between weeks; a pause landing in that sleep still runs the whole next
-        # week before the loop sees it, and drawing it takes as long as a Step press did. So the day
-        # must settle within a week of the click and then hold for several such weeks' time.
+        page.get_by_role("button", name="❚❚ Pause").click()
+        page.get_by_role("button", name="▶ Play").wait_for()
+        # a pause stops the loop before its next day, and the days stepped so far are drawn. Play steps
+        # PLAY_DAYS, then draws them; the click may land while those days are being stepped after the day
+        # on screen, so the day must settle within PLAY_DAYS of the one shown at the click, and then hold.
         hold_ms = int(1000 * max(3.0, 3 * slowest_step))
+        page.wait_for_selector(".salesim-idle")
         shown_before, paused_at = -1, day_shown(page)
         for _ in range(20):
             if paused_at == shown_before:
                 break
             page.wait_for_timeout(hold_ms)
             shown_before, paused_at = paused_at, day_shown(page)
-        assert 30 <= paused_at <= clicked_at + 2 * 5
+        assert 30 <= paused_at <= clicked_at + PLAY_DAYS
         page.wait_for_timeout(hold_ms)
         assert day_shown(page) == paused_at
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
         # the second tab: attainment, pay, effort, product mix, headcount (daily goals settle every day)
-        page.get_by_role("tab", name="Page 1").click()
+        page.get_by_role("tab", name="Pay and people").click()
         page.wait_for_function("document.querySelectorAll('.v-window-item--active img.salesim-chart').length == 5")
         shown = page.locator(".v-window-item--active img.salesim-chart")
         for i in range(5):
@@ -339,26 +454,32 @@ def test_dashboard_in_a_browser(playwright_api, server):
         # the tab slides in: every chart must reach its width
         page.wait_for_function("[...document.querySelectorAll('.v-window-item--active img.salesim-chart')]"
                                ".every(img => img.getBoundingClientRect().width > 200)")
+        page.screenshot(path=str(SHOTS / "dashboard-pay-and-people.png"), full_page=True)
 
         # picking another scenario starts it afresh, its levers at its own file's values
         page.locator(".v-input", has_text="Scenario").first.locator(".v-select__slot").click()
         page.locator(".v-menu__content .v-list-item", has_text="sears_auto_reformed").first.click()
-        page.get_by_role("tab", name="Page 0").click()
+        page.get_by_role("tab", name="What is happening").click()
         page.wait_for_function("document.querySelector('.salesim-overrides') === null && "
                                "document.querySelector('.salesim-panel th.row')?.textContent == 'sears_auto_reformed'")
         assert day_shown(page) == 0
-        assert page.get_by_role("slider", name=re.compile("Quota difficulty")).get_attribute("aria-valuenow") == str(
-            load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty)
-        page.screenshot(path=str(SHOTS / "dashboard-page1.png"), full_page=True)
+        # the sidebar's new sliders can reach the browser after the main panels on a loaded machine: wait for
+        # the slider to show the new file's value (reading it once, at once, found the last plan's 1.4)
+        filed = load_scenario(catalog()["sears_auto_reformed"]).quota.difficulty
+        page.wait_for_function("document.querySelector('[role=slider][aria-label^=\"Quota: \"]')"
+                               f".getAttribute('aria-valuenow') == '{filed}'")
+        assert page.get_by_role("slider", name=re.compile("^Quota: ")).get_attribute("aria-label") == (
+            f"Quota: {filed * 100:.0f}% of what a rep can expect to sell")
+        page.screenshot(path=str(SHOTS / "dashboard-other-scenario.png"), full_page=True)
         browser.close()
 
-    # the page shows what the dashboard model gives for that file, lever and seed after 15 days
-    model = DashboardModel(scenario_file="wells_fargo", quota_difficulty=1.4)
+    # the page shows what the dashboard model gives for that file, levers and seed after 15 days
+    model = DashboardModel(scenario_file="wells_fargo", quota_difficulty=float(lever), force_size=ROOM_FORCE)
     for _ in range(15):
         model.step()
     expected = model.plans[0].so_far().daily["bookings"].sum()
     assert bookings == f"${expected:,.0f}"
-    untouched = DashboardModel(scenario_file="wells_fargo")
+    untouched = DashboardModel(scenario_file="wells_fargo", force_size=ROOM_FORCE)
     for _ in range(15):
         untouched.step()
     assert bookings != f"${untouched.plans[0].so_far().daily['bookings'].sum():,.0f}"

@@ -1,4 +1,4 @@
-"""The trainer's dashboard: a live Mesa SolaraViz app of one plan, or two side by side.
+"""The trainer's dashboard: a live Mesa and Solara app of one plan, or two side by side.
 
     salesim dashboard wells_fargo            # serves http://127.0.0.1:8765
 

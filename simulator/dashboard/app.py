@@ -1,34 +1,39 @@
-"""The trainer's dashboard page: Mesa's SolaraViz around `DashboardModel`.
+"""The trainer's dashboard page: the room's controls and levers around `DashboardModel`, with
+the pictures on named tabs.
 
 Served by `salesim dashboard [SCENARIO]` (solara run on this file), or shown in Jupyter with
-`from simulator.dashboard import page; page`. The scenario picker sits above SolaraViz: picking a
-file builds its model and sets every lever to that file's values, so an untouched lever never
-changes a plan. Reset reruns the chosen plan with the levers as set, from the same seed.
+`from simulator.dashboard import page; page`. Picking a scenario builds its model and sets every
+lever to that file's values (the force to at most `ROOM_FORCE` reps, so a quarter plays in a room's
+patience); an untouched lever never changes a plan. Reset reruns the chosen plan with the levers as
+set, from the same seed.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz
 
 from simulator.dashboard import charts
 from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
+from simulator.dashboard.controls import Controls, Inputs
 from simulator.dashboard.levers import model_params
 from simulator.dashboard.model import AS_IN_FILE, NO_COMPARISON, DashboardModel
 from simulator.dashboard.network import Network
 from simulator.dashboard.panels import Risks, Status
+from simulator.dashboard.tabs import Tabs
 from simulator.scenario import load_scenario
 
-RENDER_EVERY = 5  # business days a step button press and a redraw cover: a week
-PLAY_INTERVAL_MS = 100
+# reps the page opens with at most. Stepping is cheap (a quarter of 400 reps: under a second once
+# compiled); drawing is what a room waits for, about the same at 100 reps or 400, and a quarter
+# plays in about 16 s on two busy cores. Larger files open at this size; the lever goes higher.
+ROOM_FORCE = 400
 
-# tab 0: what a room watches live; tab 1: the slower-moving pictures
-COMPONENTS = [
-    (Status, 0), (Network, 0), (charts.Bookings, 0), (Risks, 0), (charts.Misconduct, 0), (charts.Trust, 0),
-    (charts.Attainment, 1), (charts.Pay, 1), (charts.Effort, 1), (charts.ProductMix, 1), (charts.Headcount, 1),
-]
+TABS = {
+    "What is happening": [Status, Network, charts.Bookings, Risks, charts.Misconduct, charts.Trust],
+    "Pay and people": [charts.Attainment, charts.Pay, charts.Effort, charts.ProductMix, charts.Headcount],
+}
 
 chosen = solara.reactive(os.environ.get(ENV_SCENARIO) or FIRST[0])
 
@@ -39,31 +44,55 @@ def choices() -> list[str]:
     return names if chosen.value in names else [chosen.value, *names]
 
 
-def viz_params(name: str) -> dict:
-    """SolaraViz `model_params` for a scenario: the file, the comparison, the seed and the levers
-    at the file's values."""
+def setup_params(name: str) -> dict[str, dict[str, Any]]:
+    """The run's setup inputs: the comparison, the seed and the force size (at most `ROOM_FORCE`)."""
     scenario = load_scenario(resolve(name)[1])
+    force = model_params(scenario)["force_size"]
     return {
-        "scenario_file": name,
-        "show_refusals": True,  # a lever value the scenario refuses is shown on the page, not raised
         "compare_with": {"type": "Select", "label": "Side by side with", "value": NO_COMPARISON,
                          "values": [NO_COMPARISON, AS_IN_FILE, *catalog()]},
-        "seed": {"type": "SliderInt", "label": "Seed", "value": scenario.seed, "min": 0, "max": 50, "step": 1},
-        **model_params(scenario),
+        "force_size": {**force, "value": min(force["value"], ROOM_FORCE)},
+        "seed": {"type": "SliderInt", "label": "Seed (which run of chance)", "value": scenario.seed,
+                 "min": 0, "max": 50, "step": 1},
     }
+
+
+def lever_params(name: str) -> dict[str, dict[str, Any]]:
+    """The plan's levers at the file's values."""
+    params = model_params(load_scenario(resolve(name)[1]))
+    params.pop("force_size")
+    return params
+
+
+@solara.component
+def Room(name: str) -> None:
+    """One scenario's page: its setup, levers and controls in the sidebar, its pictures in tabs."""
+    setup = solara.use_memo(lambda: setup_params(name), [name])
+    levers = solara.use_memo(lambda: lever_params(name), [name])
+    values = solara.use_reactive({k: v["value"] for k, v in {**setup, **levers}.items()})
+
+    def build() -> DashboardModel:
+        return DashboardModel(scenario_file=name, show_refusals=True, **values.value)
+
+    model = solara.use_reactive(solara.use_memo(build, [name]))
+    with solara.AppBar():
+        solara.AppBarTitle(f"salesim: {name}")
+    with solara.Sidebar():
+        with solara.Card("Scenario"):
+            solara.Select("Scenario", value=chosen, values=choices())
+            solara.Markdown(model.value.plans[0].scenario.description or "")
+            Inputs(setup, values)
+        with solara.Card("Run"):
+            Controls(model, build)
+        with solara.Card("Levers"):
+            solara.Markdown("Move levers, then press **Reset**: the run restarts from the same seed.")
+            Inputs(levers, values)
+    Tabs(TABS, model.value)
 
 
 @solara.component
 def Page() -> None:
-    name = chosen.value
-    model = solara.use_memo(lambda: DashboardModel(scenario_file=name), [name])
-    params = solara.use_memo(lambda: viz_params(name), [name])
-    with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select("Scenario", value=chosen, values=choices())
-        solara.Markdown(model.plans[0].scenario.description or "")
-        solara.Markdown("Move levers, then press **Reset**: the run restarts from the same seed.")
-    SolaraViz(model, components=COMPONENTS, model_params=params, name=f"salesim: {name}",
-              play_interval=PLAY_INTERVAL_MS, render_interval=RENDER_EVERY).key(name)
+    Room(chosen.value).key(chosen.value)
 
 
 page = Page()

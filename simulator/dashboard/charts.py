@@ -8,23 +8,32 @@ drawn at most once per business day and model (memoised), and only for the tab o
 from __future__ import annotations
 
 import base64
+import io
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import matplotlib.pyplot as plt
+import numpy as np
 import solara
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from mesa.visualization.utils import update_counter
 
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.report import plans as report
-from simulator.report.page import png_bytes
 
 _DRAWING = threading.Lock()  # pyplot's figure registry is shared by the server's threads
 SCREEN_DPI = 80  # a chart fills half a screen: sharp enough, and half the drawing time of print resolution
 
+# the report's type sizes are for a page read at arm's length; on a projector a chart fills half
+# the screen and its type must stay legible from the back of the room (18-20 px at 1600 px wide)
+ROOM_STYLE = {"font.size": 20, "axes.titlesize": 20, "axes.labelsize": 19, "legend.fontsize": 17,
+              "xtick.labelsize": 17, "ytick.labelsize": 17, "lines.linewidth": 2.5}
+
 Maker = Callable[[list[report.PlanData]], object]
+Data = list[report.PlanData]
 
 
 def plan_data(plan: PlanView) -> report.PlanData:
@@ -37,14 +46,75 @@ def plan_data(plan: PlanView) -> report.PlanData:
     )
 
 
-def render_png(draw: Callable[[], object]) -> bytes | None:
-    """Draw a figure in the report's style and return it as PNG (None when there is nothing yet)."""
-    with _DRAWING, plt.rc_context({**report.STYLE, "savefig.dpi": SCREEN_DPI}):
+def render_png(draw: Callable[[], object], finish: Callable[[Figure], None] | None = None,
+               room_type: bool = True) -> bytes | None:
+    """Draw a figure in the report's style, with a room's type sizes unless `room_type` is off,
+    and return it as PNG (None when there is nothing yet); `finish` amends the figure before it
+    is saved."""
+    style = {**report.STYLE, **(ROOM_STYLE if room_type else {}), "savefig.dpi": SCREEN_DPI}
+    with _DRAWING, plt.rc_context(style):
         made = draw()
         if made is None:
             return None
         fig = made[0] if isinstance(made, tuple) else made
-        return png_bytes(fig)
+        if room_type:
+            legible(fig)
+        if finish is not None:
+            finish(fig)
+        fig.tight_layout()
+        return screen_png(fig)
+
+
+def screen_png(fig: Figure) -> bytes:
+    """The figure as PNG, laid out already (`tight_layout`): the report's tight bounding box
+    would draw every figure twice, a quarter of a redraw's time."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def legible(fig: Figure) -> None:
+    """Legends at least the room's size, and one x label under a row of panels that all repeat
+    it (at a room's type size, repeated labels run into each other)."""
+    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        for text in legend.get_texts():
+            text.set_fontsize(max(text.get_fontsize(), ROOM_STYLE["legend.fontsize"]))
+    labels = {ax.get_xlabel() for ax in fig.axes}
+    rows = {round(ax.get_position().y0, 3) for ax in fig.axes}
+    if len(fig.axes) > 1 and len(labels) == 1 and len(rows) == 1 and "" not in labels:
+        for ax in fig.axes:
+            ax.set_xlabel("")
+        fig.supxlabel(labels.pop(), fontsize=ROOM_STYLE["axes.labelsize"])
+
+
+def say_on(ax: Axes, sentence: str) -> None:
+    """A sentence in the middle of an axes that has nothing to draw, saying why."""
+    ax.text(0.5, 0.5, sentence, transform=ax.transAxes, ha="center", va="center", fontsize=18, wrap=True,
+            color="#444444", bbox={"facecolor": "white", "edgecolor": "#cccccc", "boxstyle": "round"})
+
+
+def bookings_shape_note(data: Data) -> Callable[[Figure], None]:
+    """Under daily goals every day is a whole quota period: the period-shape panel stays empty,
+    and says so."""
+    def finish(fig: Figure) -> None:
+        if all(p.period_days < 5 for p in data):
+            say_on(fig.axes[1], "Daily goals: each day is a whole quota period,\nso there is no shape within a period.")
+    return finish
+
+
+TRUST_SPAN = 0.1  # the least range the trust axis shows: a dip of 0.02% is a flat line, not a crash
+
+
+def trust_axis(data: Data) -> Callable[[Figure], None]:
+    """Trust runs from 1 (untouched) down; the axis spans at least `TRUST_SPAN` below 1 so a tiny
+    dip is not stretched over the whole height."""
+    def finish(fig: Figure) -> None:
+        ax = fig.axes[0]
+        low = min((float(np.nanmin(line.get_ydata())) for line in ax.get_lines() if len(line.get_ydata())),
+                  default=1.0)
+        ax.set_ylim(min(low - 0.01, 1.0 - TRUST_SPAN), 1.0 + TRUST_SPAN / 20)
+    return finish
 
 
 def whole_months(data: report.PlanData) -> report.PlanData:
@@ -77,23 +147,26 @@ def FigureView(png: bytes | None, waiting: str, alt: str) -> None:
                                        "style": "max-width:100%;max-height:100%;object-fit:contain;"})
 
 
-def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]], bool], waiting: str,
-               monthly: bool = False) -> Callable:
-    """A SolaraViz component drawing one report figure for every plan on the dashboard (`monthly`:
-    a figure summed by month, drawn from complete months)."""
+def make_chart(maker: Maker, title: str, ready: Callable[[Data], bool], waiting: str | Callable[[Data], str],
+               monthly: bool = False, finish: Callable[[Data], Callable[[Figure], None]] | None = None) -> Callable:
+    """A component drawing one report figure for every plan on the dashboard (`monthly`: a figure
+    summed by month, drawn from complete months); until it is `ready`, the `waiting` sentence
+    (or the sentence it gives for the data) says why the chart is not there yet."""
 
     @solara.component
     def Chart(model: DashboardModel) -> None:
-        update_counter.get()  # redrawn when SolaraViz steps the model
+        update_counter.get()  # redrawn when the controls step the model
 
-        def draw() -> bytes | None:
+        def draw() -> tuple[bytes | None, str]:
             data = [plan_data(p) for p in model.plans]
             data = [whole_months(d) for d in data] if monthly else data
-            return render_png(lambda: maker(data)) if ready(data) else None
+            if not ready(data):
+                return None, waiting(data) if callable(waiting) else waiting
+            return render_png(lambda: maker(data), finish(data) if finish else None), ""
 
-        png = solara.use_memo(draw, [model, model.day])
+        png, why = solara.use_memo(draw, [model, model.day])
         with solara.Column(style="height:100%;overflow:hidden"):
-            FigureView(png, waiting, title)
+            FigureView(png, why, title)
 
     Chart.__name__ = title.replace(" ", "")
     return Chart
@@ -102,12 +175,19 @@ def make_chart(maker: Maker, title: str, ready: Callable[[list[report.PlanData]]
 STEP_FIRST = "Step the model to start this chart."
 FIRST_PERIOD = "Appears when the first quota period has been settled."
 
-Bookings = make_chart(report.fig_bookings, "Daily bookings", _has_days, STEP_FIRST)
+def misconduct_waits(data: Data) -> str:
+    """Why the misconduct chart is empty: no month has closed yet, or none had an act."""
+    if not _has_days(data):
+        return (f"Misconduct is counted by whole months: this chart starts when the first month closes "
+                f"(business day {DAYS_PER_MONTH}). The table counts fake or needless sales as they happen.")
+    return "No fake or needless sale in a complete month so far."
+
+
+Bookings = make_chart(report.fig_bookings, "Daily bookings", _has_days, STEP_FIRST, finish=bookings_shape_note)
 Attainment = make_chart(report.fig_attainment, "Attainment by performer type", _has_periods, FIRST_PERIOD)
 Pay = make_chart(report.fig_pay, "Pay by component", _has_periods, FIRST_PERIOD)
 Effort = make_chart(report.fig_effort, "Effort", _has_days, STEP_FIRST)
 ProductMix = make_chart(report.fig_product_mix, "Product mix", _has_days, STEP_FIRST)
-Misconduct = make_chart(report.fig_misconduct, "Misconduct and detections", _has_acts,
-                        "No fake or needless sale in a complete month so far.", monthly=True)
-Trust = make_chart(report.fig_trust, "Customer trust", _has_days, STEP_FIRST)
+Misconduct = make_chart(report.fig_misconduct, "Misconduct and detections", _has_acts, misconduct_waits, monthly=True)
+Trust = make_chart(report.fig_trust, "Customer trust", _has_days, STEP_FIRST, finish=trust_axis)
 Headcount = make_chart(report.fig_headcount, "Headcount and leavers", _has_days, STEP_FIRST)

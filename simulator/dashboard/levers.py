@@ -9,9 +9,10 @@ untouched dashboard runs exactly the file.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from simulator.calendar import DAYS_PER_YEAR, PERIOD_DAYS
 from simulator.scenario import Quota, Scenario, ScenarioError, load_scenario
@@ -71,6 +72,14 @@ class Lever:
     read: Callable[[Scenario], Any]
     overrides: Callable[[Scenario, Any], dict[str, Any]]
     limits: Callable[[Scenario], dict[str, Any]]
+    words: Callable[[Any], str] = str  # the value in the room's units, for the control's label
+
+    def says(self, value: Any) -> str:
+        """The control's label with its value in words ("Audits: 0.07% of reps a day"): a trainer
+        reads the lever's setting off the screen, not off a dotted path."""
+        if self.kind == "Checkbox":
+            return f"{self.label}: {'yes' if value else 'no'}"
+        return f"{self.label}: {self.words(value)}"
 
     def param(self, scenario: Scenario) -> dict[str, Any]:
         """The Mesa `model_params` entry, starting at the scenario's own value. A slider's range
@@ -93,7 +102,7 @@ class Lever:
         return value != current
 
 
-def _fitting_step(value: float, low: float, step: float | int) -> float | int:
+def _fitting_step(value: float, low: float, step: float) -> float | int:
     """The largest of step, step/10, step/100, ... that puts `value` on the grid low + k step
     (an integer step stays an integer: integer values are on any integer grid from an integer low)."""
     if isinstance(step, int):
@@ -119,7 +128,7 @@ def _get(path: str) -> Callable[[Scenario], Any]:
     return read
 
 
-def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step: float | int):
+def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step: float):
     """Slider limits from 0 to `factor` times the file's value (at least `floor`), so a lever
     suits both a $15 daily bonus and a $16,000 yearly one."""
     def limits(s: Scenario) -> dict[str, Any]:
@@ -128,39 +137,56 @@ def _up_to(read: Callable[[Scenario], float], factor: float, floor: float, step:
     return limits
 
 
+def _pct(value: float) -> str:
+    """A share as a percentage with as many digits as it needs (0.0007 -> "0.07%")."""
+    return f"{value * 100:.3g}%"
+
+
+def _times(value: float) -> str:
+    return "none (nothing is paid above quota)" if value == 0 else (
+        "the same rate as below quota" if value == 1 else f"{value:g} times the rate below quota")
+
+
 LEVERS: dict[str, Lever] = {lever.name: lever for lever in (
-    Lever("quota_period", "Quota period (same yearly bonus)", "Select", _get("quota.period"), _period_overrides,
-          lambda s: {"values": list(Quota.model_fields["period"].annotation.__args__)}),
-    Lever("quota_difficulty", "Quota difficulty (x expected)", "SliderFloat", _get("quota.difficulty"),
+    Lever("force_size", "Sales force", "SliderInt", _get("force.size"), _path("force.size"),
+          lambda s: {"min": 10, "max": max(1000, s.force.size), "step": 10}, lambda v: f"{v:,} reps"),
+    Lever("quota_period", "Quota period (the yearly bonus stays the same)", "Select", _get("quota.period"),
+          _period_overrides, lambda s: {"values": list(Quota.model_fields["period"].annotation.__args__)}),
+    Lever("quota_difficulty", "Quota", "SliderFloat", _get("quota.difficulty"),
           lambda s, v: {"quota.difficulty": v, **_no_amount(s)},
-          lambda s: {"min": 0.5, "max": 2.0, "step": 0.05}),
-    Lever("ratchet", "Ratchet strength", "SliderFloat", _ratchet, _ratchet_overrides,
-          lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),
-    Lever("base_salary", "Base salary, $ a year", "SliderFloat", _get("plan.base_salary"),
-          _path("plan.base_salary"), _up_to(_get("plan.base_salary"), 2.0, 100.0, 100.0)),
-    Lever("bonus", "Bonus at goal, $", "SliderFloat", _bonus,
+          lambda s: {"min": 0.5, "max": 2.0, "step": 0.05}, lambda v: f"{v * 100:.0f}% of what a rep can expect to sell"),
+    Lever("ratchet", "Ratchet", "SliderFloat", _ratchet, _ratchet_overrides,
+          lambda s: {"min": 0.0, "max": 1.0, "step": 0.05},
+          lambda v: "off (quotas stay put)" if v <= 0 else f"next quota moves {v * 100:.0f}% of the way to sales"),
+    Lever("base_salary", "Base salary", "SliderFloat", _get("plan.base_salary"),
+          _path("plan.base_salary"), _up_to(_get("plan.base_salary"), 2.0, 100.0, 100.0), lambda v: f"${v:,.0f} a year"),
+    Lever("bonus", "Bonus for reaching quota", "SliderFloat", _bonus,
           lambda s, v: {"plan.bonus": v, "plan.bonus_share_of_target": None},
-          _up_to(_bonus, 3.0, 10.0, 1.0)),
-    Lever("accelerator", "Accelerator (x rate)", "SliderFloat", _accelerator,
+          _up_to(_bonus, 3.0, 10.0, 1.0), lambda v: f"${v:,.0f} a quota period"),
+    Lever("accelerator", "Commission above quota", "SliderFloat", _accelerator,
           lambda s, v: {"plan.tiers": [] if v == 1.0 else [{"at": 1.0, "rate": v * s.plan.commission_rate}]},
-          lambda s: {"min": 0.0, "max": 4.0, "step": 0.25}),
-    Lever("cap", "Cap on attainment paid", "Select", lambda s: NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}",
+          lambda s: {"min": 0.0, "max": 4.0, "step": 0.25}, _times),
+    Lever("cap", "Pay capped at (times quota)", "Select",
+          lambda s: NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}",
           lambda s, v: {"plan.cap": None if v == NO_CAP else float(v)},
           lambda s: {"values": sorted({*CAPS, NO_CAP if s.plan.cap is None else f"{s.plan.cap:.1f}"},
                                       key=lambda c: -1.0 if c == NO_CAP else float(c))}),
-    Lever("check_ins", "Pressure: check-ins", "Select", _get("management.pressure.check_ins"),
+    Lever("check_ins", "Manager check-ins on reps behind quota", "Select", _get("management.pressure.check_ins"),
           _path("management.pressure.check_ins"), lambda s: {"values": ["none", "period", "weekly", "daily"]}),
-    Lever("pressure", "Pressure: cost, $", "SliderFloat", _get("management.pressure.cost"),
-          _path("management.pressure.cost"), _up_to(_get("management.pressure.cost"), 2.0, 300.0, 10.0)),
-    Lever("audit_rate", "Audit rate a day", "SliderFloat", _get("management.detection.audit_rate"),
-          _path("management.detection.audit_rate"), lambda s: {"min": 0.0, "max": 0.02, "step": 0.0005}),
+    Lever("pressure", "Pressure", "SliderFloat", _get("management.pressure.cost"),
+          _path("management.pressure.cost"), _up_to(_get("management.pressure.cost"), 2.0, 300.0, 10.0),
+          lambda v: f"being behind at a check-in costs a rep ${v:,.0f}"),
+    Lever("audit_rate", "Audits", "SliderFloat", _get("management.detection.audit_rate"),
+          _path("management.detection.audit_rate"), lambda s: {"min": 0.0, "max": 0.02, "step": 0.0005},
+          lambda v: f"{_pct(v)} of reps a day"),
     Lever("warnings", "Warnings before firing", "SliderInt",
           _get("management.sanctions.warnings_before_firing"), _path("management.sanctions.warnings_before_firing"),
-          lambda s: {"min": 0, "max": 5, "step": 1}),
-    Lever("clawback_acts", "Claw back found acts", "Checkbox", _get("management.sanctions.clawback"),
+          lambda s: {"min": 0, "max": 5, "step": 1}, lambda v: "none, fired when first caught" if v == 0 else f"{v}"),
+    Lever("clawback_acts", "Take back pay for fake sales found", "Checkbox", _get("management.sanctions.clawback"),
           _path("management.sanctions.clawback"), lambda s: {}),
     Lever("peer_influence", "Peer influence", "SliderFloat", _get("behaviour.ethics.peer_influence"),
-          _path("behaviour.ethics.peer_influence"), lambda s: {"min": 0.0, "max": 1.0, "step": 0.05}),
+          _path("behaviour.ethics.peer_influence"), lambda s: {"min": 0.0, "max": 1.0, "step": 0.05},
+          lambda v: f"{v * 100:.0f}% (how far reps copy their colleagues' conduct)"),
 )}
 
 

@@ -1,8 +1,8 @@
 """DashboardModel: one plan, or two plans on the same seed stepping together, as one Mesa model.
 
-SolaraViz resets a model by calling its class with the current `model_params`, so every lever is
-a keyword argument here. Each plan is a `SalesForceModel` built from the scenario file with the
-moved levers applied (`levers.plan_scenario`), so plan A is exactly what `salesim run FILE --set
+The page's Reset builds a model by calling this class with every input as a keyword (as Mesa's
+SolaraViz would), so every lever is a keyword argument here. Each plan is a `SalesForceModel`
+built from the scenario file with the moved levers applied (`levers.plan_scenario`), so plan A is exactly what `salesim run FILE --set
 ...` runs with the same seed. The dashboard model adds no behaviour: it steps the plans and keeps
 what the pictures need (who left and why, the run so far).
 """
@@ -39,6 +39,7 @@ class PlanView:
     scenario: Scenario
     overrides: dict[str, Any]
     model: SalesForceModel
+    moved: dict[str, Any] = field(default_factory=dict)  # lever name -> value, for the levers that differ from the file
     left_as: np.ndarray = field(init=False)  # per position: "" while held, else why its rep left
     drawing: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # what displays keep per plan
     _snapshot: tuple[int, RunResult] | None = field(default=None, init=False, repr=False)
@@ -80,7 +81,9 @@ class PlanView:
 def build_plan(name: str, path: str | Path, levers: dict[str, Any], seed: int | None, colour: str) -> PlanView:
     """A plan from its file and levers, as `salesim run FILE --set ...` would build it."""
     scenario, overrides = plan_scenario(path, levers)
-    return PlanView(name, colour, scenario, overrides, SalesForceModel(scenario, seed=seed))
+    filed = plan_scenario(path)[0] if overrides else scenario
+    moved = {k: v for k, v in levers.items() if k in LEVERS and LEVERS[k].moved(filed, v)}
+    return PlanView(name, colour, scenario, overrides, SalesForceModel(scenario, seed=seed), moved)
 
 
 class DashboardModel(mesa.Model):
@@ -91,6 +94,7 @@ class DashboardModel(mesa.Model):
         scenario_file: str = FIRST[0],
         compare_with: str = NO_COMPARISON,
         seed: int | None = None,
+        force_size: int | None = None,
         quota_period: str | None = None,
         quota_difficulty: float | None = None,
         ratchet: float | None = None,

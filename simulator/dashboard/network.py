@@ -72,9 +72,9 @@ def draw_network(plans: list[PlanView]) -> Figure:
         handles = [Line2D([], [], ls="", marker="o", markersize=8, markerfacecolor=STATE_COLOURS[s],
                           markeredgecolor="#555555", label=f"{STATE_WORDS[s]}: {counts[s]}")
                    for s in STATES if counts[s] or s in ("honest", "misconduct", "caught")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False,
-                  fontsize=10)
-        ax.set_title(f"{plan.name}: day {plan.day}", color=plan.colour, fontsize=13)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
+                  fontsize=14)
+        ax.set_title(f"{plan.name}: day {plan.day}", color=plan.colour, fontsize=16)
         ax.set_aspect("equal")
         ax.autoscale_view()
         ax.set_axis_off()
@@ -95,6 +95,6 @@ def Network(model: DashboardModel) -> None:
     """The branch network of every plan on the dashboard."""
     update_counter.get()
 
-    png = solara.use_memo(lambda: render_png(lambda: draw_network(model.plans)), [model, model.day])
+    png = solara.use_memo(lambda: render_png(lambda: draw_network(model.plans), room_type=False), [model, model.day])
     with solara.Column(style="height:100%;overflow:hidden"):
         FigureView(png, "", "Branch network: reps coloured by state")

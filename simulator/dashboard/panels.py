@@ -15,15 +15,18 @@ from mesa.visualization.utils import update_counter
 
 from simulator.analysis.risk import Verdict, verdicts
 from simulator.calendar import DAYS_PER_MONTH
+from simulator.dashboard.levers import LEVERS
 from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.report import plans as report
 
 CSS = """
 .salesim-panel{padding:0 6px}
-.salesim-panel table{border-collapse:collapse;font-size:13px;margin:4px 0}
+.salesim-panel{font-size:16px}
+.salesim-panel h3{font-size:24px}
+.salesim-panel table{border-collapse:collapse;font-size:17px;margin:4px 0}
 .salesim-panel td,.salesim-panel th{border:1px solid #ccc;padding:3px 6px;text-align:right}
 .salesim-panel th.row{text-align:left;font-weight:normal;white-space:nowrap}
-.salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:13px}
+.salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:16px}
 .salesim-panel h4{margin:6px 0 2px 0}
 .salesim-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px}
 """
@@ -46,10 +49,13 @@ def _plan_row(plan: PlanView) -> str:
 
 
 def _levers_line(plan: PlanView) -> str:
-    if not plan.overrides:
+    """The levers moved from the file, in words; the scenario fields they set on hover."""
+    if not plan.moved:
         return f"<li>{html.escape(plan.name)}: as in its file</li>"
-    moved = ", ".join(f"<code>{html.escape(k)}={html.escape(str(v))}</code>" for k, v in plan.overrides.items())
-    return f"<li class='salesim-overrides'>{html.escape(plan.name)}: {moved}</li>"
+    moved = "; ".join(html.escape(LEVERS[k].says(v))
+                      for k, v in plan.moved.items())
+    fields = ", ".join(f"{k}={v}" for k, v in plan.overrides.items())
+    return f"<li class='salesim-overrides' title='{html.escape(fields)}'>{html.escape(plan.name)}: {moved}</li>"
 
 
 def status_html(model: DashboardModel) -> str:
