@@ -31,7 +31,6 @@ def refusal(path, *overrides) -> str:
 
 
 def test_a_few_hundred_mutations_of_every_shipped_file_are_refused_cleanly_or_run_to_finite_figures():
-    started = time.perf_counter()
     outcomes = fuzz.campaign(250, seed=20)
     bad = fuzz.failures(outcomes)
     report = "\n".join(f"{o.result} {o.mutant.kind} {o.mutant.source.name} {o.mutant.path}: {o.detail[:300]}"
@@ -39,7 +38,6 @@ def test_a_few_hundred_mutations_of_every_shipped_file_are_refused_cleanly_or_ru
     assert not bad, f"{fuzz.table(outcomes)}\n{report}"
     results = {o.result for o in outcomes}
     assert {"refused", "ran"} <= results  # both kinds of outcome were exercised
-    assert time.perf_counter() - started < 120
 
 
 def test_an_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
