@@ -335,7 +335,15 @@ def playwright_api():
 
 @pytest.fixture
 def server():
-    """`salesim dashboard wells_fargo` on a free port, stopped with its process group."""
+    """`salesim dashboard wells_fargo` on a free port, stopped with its process group. The scenario's
+    kernels are compiled first, here and without a time limit (a fresh checkout on a loaded machine
+    took more than the browser's two minutes on its first Step), so the server loads them from
+    numba's cache and the browser's timeouts measure the dashboard, not the compiler."""
+    from simulator.sim.engine import Engine
+
+    for name in ("wells_fargo", "sears_auto_reformed"):  # the scenarios the browser test opens
+        Engine(load_scenario(ROOT / "scenarios" / f"{name}.yaml", ["force.size=20", "horizon_years=0.2"]),
+               seed=1).run()
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "simulator.cli", "dashboard", "wells_fargo", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
