@@ -16,7 +16,9 @@ PACKAGE = ROOT / "simulator"
 TOP = {p.stem for p in PACKAGE.iterdir() if (p.is_dir() and (p / "__init__.py").exists()) or p.suffix == ".py"} - {"__init__"}
 DOTTED = re.compile(r"`((?:simulator\.)?[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\(\))?`")
 PATH = re.compile(r"`((?:simulator|tests|benchmarks|scripts|docs|scenarios|experiments|notebooks)/[A-Za-z0-9_./-]+)`")
-OUTSIDE = re.compile(r"\b(?:DESIGN|MECHANISM|STYLE)\.md\b")
+# notes kept outside the repository, which the project must never point to (spelled apart so this file does not)
+OUTSIDE_NOTES = ("DESIGN", "MECHANISM", "STYLE")
+OUTSIDE = re.compile(r"\b(?:" + "|".join(OUTSIDE_NOTES) + r")\.md\b")
 
 
 def code_texts() -> dict[str, str]:
@@ -117,4 +119,4 @@ def test_the_checks_can_fail():
     assert not resolves("behaviour.effort.no_such_function")
     assert resolves("behaviour.effort.choose_effort") and resolves("simulator.levers.base.Lever.settle")
     assert scenario_field("plan.contest.prize") and not scenario_field("plan.no_such_field")
-    assert ROOT / "experiments" / "quota_frequency.yaml" in project_files() and OUTSIDE.search("see DESIGN.md")
+    assert ROOT / "experiments" / "quota_frequency.yaml" in project_files() and OUTSIDE.search(f"see {OUTSIDE_NOTES[0]}.md")

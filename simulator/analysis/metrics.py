@@ -409,6 +409,19 @@ def scorecard(daily: pd.DataFrame, rep_periods: pd.DataFrame, acts: pd.DataFrame
 # function takes that function's docstring as its definition. tests/test_metric_dictionary.py
 # fails when a figure here and the scorecard of a real run disagree.
 
+# the figures of `_group_figures`, for each group of reps the scorecard splits the force into
+GROUP_FIGURES = (
+    ("attainment_mean", "x quota", "Their mean attainment."),
+    ("attainment_sd", "x quota", "Standard deviation of their attainment."),
+    ("hit_rate", "share", "Their periods at or above quota."),
+    ("effort", "effort units", "Their mean daily effort."),
+    ("sales_per_period", "$", "Their credited sales a quota period."),
+    ("pay_per_period", "$", "Their pay a quota period."),
+    ("pulled_in_per_period", "count", "Deals they pulled in a quota period."),
+    ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
+    ("sales_share_{product}", "share", "The product's share of their credited sales."),
+)
+
 SCORECARD = (
     *entries("financial", [
         ("revenue", "$", ("Revenue from real sales net of discounts, cancellations and refunds (`net_revenue`); "
@@ -509,28 +522,12 @@ SCORECARD = (
     ]),
     *entries("by_performer.{performer_type}", [
         ("rep_periods", "count", "Complete quota periods of reps of this performer type (`by_performer`)."),
-        ("attainment_mean", "x quota", "Their mean attainment."),
-        ("attainment_sd", "x quota", "Standard deviation of their attainment."),
-        ("hit_rate", "share", "Their periods at or above quota."),
-        ("effort", "effort units", "Their mean daily effort."),
-        ("sales_per_period", "$", "Their credited sales a quota period."),
-        ("pay_per_period", "$", "Their pay a quota period."),
-        ("pulled_in_per_period", "count", "Deals they pulled in a quota period."),
-        ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
-        ("sales_share_{product}", "share", "The product's share of their credited sales."),
+        *GROUP_FIGURES,
     ]),
     *entries("by_prior_tercile.{tercile}", [
         ("rep_periods", "count", ("Complete quota periods, from the second year on, of reps in this third of "
                                   "last year's attainment (`prior_tercile`; bottom, middle, top).")),
-        ("attainment_mean", "x quota", "Their mean attainment."),
-        ("attainment_sd", "x quota", "Standard deviation of their attainment."),
-        ("hit_rate", "share", "Their periods at or above quota."),
-        ("effort", "effort units", "Their mean daily effort."),
-        ("sales_per_period", "$", "Their credited sales a quota period."),
-        ("pay_per_period", "$", "Their pay a quota period."),
-        ("pulled_in_per_period", "count", "Deals they pulled in a quota period."),
-        ("pushed_out_per_period", "count", "Deals they pushed out a quota period."),
-        ("sales_share_{product}", "share", "The product's share of their credited sales."),
+        *GROUP_FIGURES,
     ]),
     *entries("business_model", [
         ("units", "count", "Products: units sold (deals)."),
