@@ -196,6 +196,30 @@ def test_a_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     same_results(out, reference, "daily")
 
 
+def test_workers_killed_with_their_parent_while_starting_exit(tmp_path):
+    """A sweep killed while its workers are still importing the package leaves no worker behind: each
+    was told its parent's pid, instead of reading a parent that may already be init."""
+    path = tmp_path / "kill.yaml"
+    path.write_text(TINY_SWEEP)
+    command = [sys.executable, "-m", "simulator.cli", "sweep", str(path), "--out", str(tmp_path / "out"), "--quiet",
+               "--workers", "2"]
+    sweep = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    workers: list[psutil.Process] = []
+    while sweep.poll() is None and time.monotonic() < deadline:
+        workers = [p for p in psutil.Process(sweep.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        if workers:
+            break
+        time.sleep(0.01)
+    assert workers, "the sweep started a worker"
+    os.kill(sweep.pid, signal.SIGKILL)
+    sweep.wait()
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    for process in alive:
+        process.kill()
+    assert not alive, "workers orphaned while starting exit"
+
+
 def test_batches_grow_to_the_task_time_and_shrink_at_the_end():
     assert batch_size(None, 1000, 2) == 1  # nothing timed yet
     assert batch_size(0.5, 1000, 2) == 10  # about five seconds of work

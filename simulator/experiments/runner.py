@@ -82,12 +82,13 @@ def single_threaded_blas() -> Iterator[None]:
 _BUSY = threading.Lock()  # held while this process runs a batch
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     """Worker initializer. Ctrl-C is the parent's to handle: it lets the batches under way finish.
     A worker whose parent is gone (kill -9) finishes its batch, writes it, then exits; a pool's idle
-    workers would otherwise wait for work forever."""
+    workers would otherwise wait for work forever. The parent's pid comes from the parent itself: a
+    worker still importing the package when the parent dies would otherwise read its new parent
+    (init) here and watch the wrong process for ever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -124,7 +125,7 @@ def open_executor(engine: Engine = "process", workers: int | None = None, schedu
 
         with single_threaded_blas():
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker)
+                                       initializer=_init_worker, initargs=(os.getpid(),))
             pool.submit(int)  # start every worker now, while the environment says one thread
         try:
             yield pool
@@ -134,7 +135,7 @@ def open_executor(engine: Engine = "process", workers: int | None = None, schedu
         from loky import get_reusable_executor
 
         yield get_reusable_executor(max_workers=workers, env={name: "1" for name in THREAD_VARS},
-                                    initializer=_init_worker)  # kept alive for the next sweep
+                                    initializer=_init_worker, initargs=(os.getpid(),))  # kept alive for the next sweep
     else:
         with _dask_client(scheduler, workers) as client:
             executor = client.get_executor(pure=False)
