@@ -628,6 +628,7 @@ def front_table(study, problem: Problem, current: Evaluated):
         needed = replications_needed(diff)
         rows.append({"plan": f"plan-{len(rows) + 1}", "trial": t.number,
                      **{lv.path: t.params.get(lv.path) for lv in problem.levers},
+                     "is_current": all(t.params.get(lv.path) == lv.current for lv in problem.levers),
                      problem.objective: found.figures[key], "cost": found.figures[COST],
                      "worst_risk": worst_level(found.risks, problem.risk_names), "risk_score": t.values[2],
                      **{f"risk.{n}.level": found.risks[n]["level"] for n in problem.risk_names},
@@ -677,7 +678,7 @@ def write_outputs(outcome: Outcome, problem: Problem, out: str | Path) -> list[P
     written = [out / "trials.csv", out / "front.csv"]
     for _, row in front.iterrows():
         params = {lv.path: row[lv.path] for lv in problem.levers}
-        note = (f"salesim optimise: trial {row['trial']} on the front; {problem.objective} ${row[problem.objective]:,.0f}, "
+        note = (f"salesim optimise: trial {row['trial']} on the front{' (the current plan)' * bool(row['is_current'])}; {problem.objective} ${row[problem.objective]:,.0f}, "
                 f"cost ${row['cost']:,.0f}, worst constrained risk {row['worst_risk']}")
         text = plan_yaml(problem, params, plans, f"{problem.scenario.name}_{row['plan'].replace('-', '')}", note)
         target = plans / f"{row['plan']}.yaml"
@@ -699,12 +700,15 @@ def format_front(front, problem: Problem, current: Evaluated) -> str:
         return "\n".join(lines)
     lines.append(f"PARETO FRONT ({len(front)} plans meeting every constraint; {problem.objective} against cost and "
                  f"risk; differences from the current plan paired by seed, 95% interval)")
+    if front.iloc[0]["is_current"]:
+        lines.append(f"  no plan tried has more {problem.objective} than the current plan within the constraints; "
+                     "the others trade it for less cost or risk")
     for _, r in front.iterrows():
         levers = ", ".join(f"{lv.path}={_shown(r[lv.path])}" for lv in problem.levers)
         ci = "" if math.isnan(r["ci_low"]) else f" [{r['ci_low']:+,.0f}, {r['ci_high']:+,.0f}]"
         verdict = ("resolved" if r["resolved"] else "not resolved" + (
             "" if math.isnan(r["replications_needed"]) else f", needs ~{int(r['replications_needed'])} replications"))
-        lines.append(f"  {r['plan']:<8} {levers}")
+        lines.append(f"  {r['plan']:<8} {levers}" + (" (the current plan)" if r["is_current"] else ""))
         lines.append(f"           {problem.objective} ${r[problem.objective]:,.0f} ({r[f'{problem.objective}_vs_current']:+,.0f}"
                      f"{ci}, {verdict}), cost ${r['cost']:,.0f} ({r['cost_vs_current']:+,.0f}), worst risk {r['worst_risk']}")
     return "\n".join(lines)

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from simulator.experiments.files import atomic_write, package_version
 from simulator.report.page import PALETTE, STYLE, embed_figure, fmt, write_page
 from simulator.report.payout import fig_payout
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from simulator.experiments.optimise import Evaluated, Problem
 
 RISK_COLOURS = {"low": "#009E73", "elevated": "#E69F00", "high": "#D55E00"}
@@ -31,7 +30,7 @@ def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, curren
 
     objective = problem.objective
     fig, ax = plt.subplots(figsize=(10, 6.5))
-    done = table[table.get("error", "") == ""] if "error" in table else table
+    done = table[table["error"] == ""] if "error" in table else table
     if len(done):
         ok, bad = done[done["feasible"].astype(bool)], done[~done["feasible"].astype(bool)]
         ax.scatter(ok["cost"] / 1e3, ok[objective] / 1e3, s=25, color="#999999", alpha=0.6, label="trial meeting the constraints")
@@ -47,6 +46,7 @@ def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, curren
                     textcoords="offset points", xytext=(7, 5), fontsize=11)
     ax.scatter([current.figures[COST] / 1e3], [current.figures[OBJECTIVES[objective]] / 1e3], marker="*", s=320,
                color="black", zorder=4, label="current plan")
+    hidden = _zoom(ax, table, front, current, objective)
     ax.set(xlabel="cost of pay, $ thousand (mean over replications)",
            ylabel=f"{objective.replace('_', ' ')}, $ thousand (mean over replications)",
            title=f"The search's front: {objective.replace('_', ' ')} against cost")
@@ -56,8 +56,36 @@ def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, curren
                f"plan (black star). Numbered points are the Pareto front among plans meeting every constraint "
                f"({', '.join(c.text for c in problem.constraints) or 'none'}): no other such plan has more "
                f"{objective.replace('_', ' ')}, less cost and less risk at once. Colours: the worst level of "
-               f"{', '.join(problem.risk_names)}.")
+               f"{', '.join(problem.risk_names)}."
+               + (f" {hidden} trial{'s' * (hidden > 1)} breaking a constraint lie off the chart (trials.csv lists them)."
+                  if hidden else ""))
     return fig, caption
+
+
+def _zoom(ax, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated, objective: str) -> int:
+    """Frame the plans that matter, so a few far-off plans do not squeeze the rest into a corner: the
+    current plan, the front, the trials meeting the constraints and every other trial but the outliers
+    (beyond 3 interquartile ranges on cost or the objective). Returns how many trials are left out."""
+    from simulator.experiments.optimise import COST, OBJECTIVES
+
+    done = table[table["error"] == ""] if "error" in table else table
+    if not len(done):
+        return 0
+    near = pd.Series(True, index=done.index)
+    for column in ("cost", objective):
+        q1, q3 = done[column].quantile([0.25, 0.75])
+        near &= done[column].between(q1 - 3 * (q3 - q1), q3 + 3 * (q3 - q1))
+    keep = done[near | done["feasible"].astype(bool)]
+    xs = [current.figures[COST], *keep["cost"], *front.get("cost", [])]
+    ys = [current.figures[OBJECTIVES[objective]], *keep[objective], *front.get(objective, [])]
+    (x0, x1), (y0, y1) = (min(xs), max(xs)), (min(ys), max(ys))
+    pad_x, pad_y = max(0.08 * (x1 - x0), 0.02 * abs(x1) or 1.0), max(0.08 * (y1 - y0), 0.02 * abs(y1) or 1.0)
+    x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
+    outside = int((~(done["cost"].between(x0, x1) & done[objective].between(y0, y1))).sum())
+    if outside:
+        ax.set_xlim(x0 / 1e3, x1 / 1e3)
+        ax.set_ylim(y0 / 1e3, y1 / 1e3)
+    return outside
 
 
 def _table(front: pd.DataFrame, columns: list[str]) -> str:
