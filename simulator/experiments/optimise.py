@@ -466,7 +466,8 @@ def open_study(problem: Problem, out: Path, seed: int):
         raise OptimiseError(f"{out}: holds another search (scenario {study.user_attrs.get('scenario_name')!r}, "
                             f"levers {', '.join(lv[0] for lv in was.get('levers', []))}, objective "
                             f"{was.get('objective')}, constraints {', '.join(was.get('constraints', [])) or 'none'}, "
-                            f"seeds {was.get('seeds', [])[:1]}+{len(was.get('seeds', []))}, sampler {was.get('sampler')}); "
+                            f"{len(was.get('seeds', []))} replications from seed {(was.get('seeds') or ['?'])[0]}, sampler "
+                            f"{was.get('sampler')}); "
                             "choose another --out, or delete the folder; --trials alone may change")
     return study
 
@@ -698,7 +699,7 @@ def format_front(front, problem: Problem, current: Evaluated) -> str:
     if not len(front):
         lines.append("PARETO FRONT: empty: no trial met every constraint (see trials.csv's constraint columns)")
         return "\n".join(lines)
-    lines.append(f"PARETO FRONT ({len(front)} plans meeting every constraint; {problem.objective} against cost and "
+    lines.append(f"PARETO FRONT ({len(front)} plan{"s" * (len(front) > 1)} meeting every constraint; {problem.objective} against cost and "
                  f"risk; differences from the current plan paired by seed, 95% interval)")
     if front.iloc[0]["is_current"]:
         lines.append(f"  no plan tried has more {problem.objective} than the current plan within the constraints; "
