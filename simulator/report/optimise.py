@@ -26,7 +26,7 @@ MAX_CURVES = 8  # front plans whose payout curves the page draws
 def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated):
     """The objective against pay cost: every trial (grey; crosses broke a constraint), the front
     coloured by its worst constrained risk and numbered, the current plan as a black star."""
-    from simulator.experiments.optimise import COST, OBJECTIVES
+    from simulator.experiments.optimise import COST, METRICS, OBJECTIVES
 
     objective = problem.objective
     fig, ax = plt.subplots(figsize=(10, 6.5))
@@ -46,6 +46,11 @@ def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, curren
                     textcoords="offset points", xytext=(7, 5), fontsize=11)
     ax.scatter([current.figures[COST] / 1e3], [current.figures[OBJECTIVES[objective]] / 1e3], marker="*", s=320,
                color="black", zorder=4, label="current plan")
+    for c in problem.constraints:  # a bound on cost or on the objective, drawn where it falls
+        if c.metric in ("cost", objective):
+            bound = c.number if c.number is not None else c.factor * current.figures[METRICS[c.metric]]
+            line = ax.axvline if c.metric == "cost" else ax.axhline
+            line(bound / 1e3, color="#555555", ls="--", lw=1, label=f"bound: {c.text}")
     hidden = _zoom(ax, table, front, current, objective)
     ax.set(xlabel="cost of pay, $ thousand (mean over replications)",
            ylabel=f"{objective.replace('_', ' ')}, $ thousand (mean over replications)",
