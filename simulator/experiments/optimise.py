@@ -29,9 +29,10 @@ import math
 import re
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,6 +41,12 @@ from simulator.analysis.risk import LEVELS, RISKS, mean_ci, nanmean
 from simulator.calibration.parameters import _leaf_field, _unwrap, schema_limits, value_at
 from simulator.experiments.design import path_problem, scenario_for
 from simulator.scenario import LEVERS, Scenario, ScenarioError
+
+if TYPE_CHECKING:  # optuna and pandas load when a search runs, not when salesim starts
+    import pandas as pd
+    from optuna import Study, Trial
+    from optuna.samplers import BaseSampler
+    from optuna.trial import FrozenTrial
 
 OBJECTIVES = {"profit": "financial.profit_after_comp_and_fines", "revenue": "financial.revenue",
               "gross_profit": "financial.gross_profit"}
@@ -71,7 +78,7 @@ class Lever:
     choices: tuple = ()
     whole: bool = False
 
-    def suggest(self, trial) -> Any:
+    def suggest(self, trial: Trial) -> Any:
         if self.choices:
             return trial.suggest_categorical(self.path, list(self.choices))
         if self.whole:
@@ -427,14 +434,14 @@ def worst_level(risks: Mapping[str, Mapping[str, Any]], names: Sequence[str]) ->
 class Outcome:
     """What a session of the search did."""
 
-    study: Any
+    study: Study
     current: Evaluated
     ran: int  # trials run in this session
     reused: int  # of them, plans already run (same levers): no runs needed
     before: int  # trials found in the journal
 
 
-def _sampler(problem: Problem, seed: int):
+def _sampler(problem: Problem, seed: int) -> BaseSampler:
     import optuna
 
     if problem.sampler == "nsga2":
@@ -443,7 +450,7 @@ def _sampler(problem: Problem, seed: int):
                                       multivariate=True)
 
 
-def open_study(problem: Problem, out: Path, seed: int):
+def open_study(problem: Problem, out: Path, seed: int) -> Study:
     """The study in OUT/study.log, new or resumed; OptimiseError if the folder holds another search."""
     import optuna
     from optuna.storages import JournalStorage
@@ -476,7 +483,7 @@ def _params_key(params: Mapping[str, Any]) -> str:
     return json.dumps({k: (round(v, 12) if isinstance(v, float) else v) for k, v in sorted(params.items())})
 
 
-def counted(study) -> list:
+def counted(study: Study) -> list[FrozenTrial]:
     """The trials that count towards --trials: run to the end, or refused as plans the schema does not allow."""
     from optuna.trial import TrialState
 
@@ -484,7 +491,7 @@ def counted(study) -> list:
             if t.state == TrialState.COMPLETE or (t.state == TrialState.FAIL and "error" in t.user_attrs)]
 
 
-def evaluate_current(problem: Problem, out: Path, executor) -> Evaluated:
+def evaluate_current(problem: Problem, out: Path, executor: Executor) -> Evaluated:
     """The current plan on the seeds, kept in OUT/current.json (a resumed search reads it back)."""
     from simulator.experiments.files import atomic_write, dump_json
 
@@ -502,7 +509,7 @@ def evaluate_current(problem: Problem, out: Path, executor) -> Evaluated:
     return found
 
 
-def search(problem: Problem, out: str | Path, trials: int, executor, *, seed: int, batch: int = 1,
+def search(problem: Problem, out: str | Path, trials: int, executor: Executor, *, seed: int, batch: int = 1,
            progress: bool = False, say: Callable[[str], None] | None = None) -> Outcome:
     """Run the study in `out` until `trials` trials count (see `counted`), `batch` candidates at once."""
     from optuna.trial import TrialState
@@ -564,7 +571,7 @@ def search(problem: Problem, out: str | Path, trials: int, executor, *, seed: in
     return Outcome(study, current, ran, reused, before)
 
 
-def _tell(study, trial, problem: Problem, found: Evaluated, current: Evaluated) -> None:
+def _tell(study: Study, trial: Trial, problem: Problem, found: Evaluated, current: Evaluated) -> None:
     values = {c.text: c.value(found.figures, found.risks, current.figures) for c in problem.constraints}
     trial.set_user_attr("figures", found.attrs()["figures"])
     trial.set_user_attr("per_seed", found.attrs()["per_seed"])
@@ -578,7 +585,7 @@ def _tell(study, trial, problem: Problem, found: Evaluated, current: Evaluated) 
 # ------------------------------------------------------------------------------------- the outputs
 
 
-def trials_table(study, problem: Problem, current: Evaluated):
+def trials_table(study: Study, problem: Problem, current: Evaluated) -> pd.DataFrame:
     """Every trial: its levers, figures, the constrained risks' levels, constraint values, feasible, on the front."""
     import pandas as pd
     from optuna.trial import TrialState
@@ -612,7 +619,7 @@ def trials_table(study, problem: Problem, current: Evaluated):
     return pd.DataFrame(rows)
 
 
-def front_table(study, problem: Problem, current: Evaluated):
+def front_table(study: Study, problem: Problem, current: Evaluated) -> pd.DataFrame:
     """The Pareto front (feasible trials no other feasible trial beats on profit, cost and risk),
     best objective first, with each plan's paired difference from the current plan."""
     import pandas as pd
@@ -691,7 +698,7 @@ def write_outputs(outcome: Outcome, problem: Problem, out: str | Path) -> list[P
     return written
 
 
-def format_front(front, problem: Problem, current: Evaluated) -> str:
+def format_front(front: pd.DataFrame, problem: Problem, current: Evaluated) -> str:
     """The front as the command prints it, with the current plan above it."""
     key = OBJECTIVES[problem.objective]
     lines = [f"CURRENT PLAN: {problem.objective} ${current.figures[key]:,.0f}, cost ${current.figures[COST]:,.0f}, "
@@ -719,7 +726,7 @@ def _shown(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def best_separation(front, study, problem: Problem) -> str | None:
+def best_separation(front: pd.DataFrame, study: Study, problem: Problem) -> str | None:
     """Whether noise could have picked the winner: the best plan against the runner-up on the
     objective, paired by seed. None when the front has one plan."""
     from simulator.analysis.replications import replications_needed, resolved

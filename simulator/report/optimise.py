@@ -23,7 +23,7 @@ RISK_COLOURS = {"low": "#009E73", "elevated": "#E69F00", "high": "#D55E00"}
 MAX_CURVES = 8  # front plans whose payout curves the page draws
 
 
-def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated):
+def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated) -> tuple[plt.Figure, str]:
     """The objective against pay cost: every trial (grey; crosses broke a constraint), the front
     coloured by its worst constrained risk and numbered, the current plan as a black star."""
     from simulator.experiments.optimise import COST, METRICS, OBJECTIVES
