@@ -93,15 +93,19 @@ def _zoom(ax, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated, obje
     return outside
 
 
-def _table(front: pd.DataFrame, columns: list[str]) -> str:
+def _cell(column: str, value, levers: set[str]) -> str:
+    """A figure as the page shows it: trial numbers whole, lever values to 4 significant digits, the rest by `fmt`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or isinstance(value, float) and math.isnan(value):
+        return html.escape(str(value))
+    if column == "trial":
+        return str(int(value))
+    return f"{value:.4g}" if column in levers else fmt(value)
+
+
+def _table(front: pd.DataFrame, columns: list[str], levers: set[str]) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    rows = []
-    for _, r in front.iterrows():
-        cells = [f"<th class='row'>{html.escape(str(r[columns[0]]))}</th>"]
-        for c in columns[1:]:
-            v = r[c]
-            cells.append(f"<td>{fmt(v) if isinstance(v, float) and not math.isnan(v) or isinstance(v, int) and not isinstance(v, bool) else html.escape(str(v))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    rows = ["<tr><th class='row'>" + html.escape(str(r[columns[0]])) + "</th>"
+            + "".join(f"<td>{_cell(c, r[c], levers)}</td>" for c in columns[1:]) + "</tr>" for _, r in front.iterrows()]
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
@@ -116,7 +120,7 @@ def write_report(out: Path, problem: Problem, table: pd.DataFrame, front: pd.Dat
         if len(front):
             columns = ["plan", "trial", *[lv.path for lv in problem.levers], problem.objective, "cost", "worst_risk",
                        f"{problem.objective}_vs_current", "ci_low", "ci_high", "resolved"]
-            body += ["<h2>The front</h2>", _table(front, columns),
+            body += ["<h2>The front</h2>", _table(front, columns, {lv.path for lv in problem.levers}),
                      "<h2>Payout curves of the front's plans</h2>"]
             for _, row in front.head(MAX_CURVES).iterrows():
                 params = {lv.path: row[lv.path] for lv in problem.levers}
