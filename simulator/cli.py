@@ -130,9 +130,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_optimise(args: argparse.Namespace) -> int:
-    """Search the named levers for plans that beat the current one (`simulator.experiments.optimise`)."""
-    from simulator.experiments import optimise as opt
+    """Search the named levers for plans that beat the current one (`simulator.optimise`)."""
     from simulator.experiments.runner import open_executor
+    from simulator.optimise import output
+    from simulator.optimise import problem as opt
+    from simulator.optimise.search import search
 
     scenario = _scenario(args.scenario, [*args.set, *_threshold_fields(args.threshold)], args.years)
     first = scenario.seed if args.seed is None else args.seed
@@ -156,7 +158,7 @@ def cmd_optimise(args: argparse.Namespace) -> int:
         print(f"  {lever.describe()}")
     try:
         with open_executor(args.engine, workers) as executor:
-            outcome = opt.search(problem, out, args.trials, executor, seed=first, batch=workers,
+            outcome = search(problem, out, args.trials, executor, seed=first, batch=workers,
                                  progress=not args.quiet, say=print)
     except opt.OptimiseError as exc:
         print(f"salesim optimise: {exc}", file=sys.stderr)
@@ -164,14 +166,14 @@ def cmd_optimise(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"interrupted; run the same command again to resume from {out}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    paths = opt.write_outputs(outcome, problem, out)
-    front = opt.front_table(outcome.study, problem, outcome.current)
-    table = opt.trials_table(outcome.study, problem, outcome.current)
+    paths = output.write_outputs(outcome, problem, out)
+    front = output.front_table(outcome.study, problem, outcome.current)
+    table = output.trials_table(outcome.study, problem, outcome.current)
     feasible = int(table["feasible"].sum()) if len(table) else 0
     print(f"{len(table)} trials ({outcome.ran} run now, {outcome.reused} of them plans already run; "
           f"{outcome.before} from the journal); {feasible} meet every constraint")
-    print(opt.format_front(front, problem, outcome.current))
-    separation = opt.best_separation(front, outcome.study, problem)
+    print(output.format_front(front, problem, outcome.current))
+    separation = output.best_separation(front, outcome.study, problem)
     if separation:
         print(separation)
     if len(front):

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from simulator.cli import main
-from simulator.experiments import optimise as opt
 from simulator.experiments.compare import compare
 from simulator.experiments.runner import SerialExecutor
+from simulator.optimise import output, search
+from simulator.optimise import problem as opt
 from simulator.scenario import load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -49,9 +50,9 @@ def truth() -> pd.DataFrame:
 def searched(tmp_path_factory, truth):
     out = tmp_path_factory.mktemp("search")
     p = problem()
-    outcome = opt.search(p, out, 24, SerialExecutor(), seed=5)
+    outcome = search.search(p, out, 24, SerialExecutor(), seed=5)
     assert not any(t.params == {"plan.commission_rate": 0.02, "quota.period": "quarter"} for t in outcome.study.trials)
-    opt.write_outputs(outcome, p, out)
+    output.write_outputs(outcome, p, out)
     return p, outcome, out
 
 
@@ -103,37 +104,37 @@ def test_plan_files_load_and_give_the_recorded_figures(searched):
 
 def test_resume_keeps_trials_and_runs_only_new_ones(tmp_path, monkeypatch):
     p = problem(objective="profit", constraints=())
-    first = opt.search(p, tmp_path, 3, SerialExecutor(), seed=2)
-    kept = [(t.number, t.params, t.values) for t in opt.counted(first.study)]
+    first = search.search(p, tmp_path, 3, SerialExecutor(), seed=2)
+    kept = [(t.number, t.params, t.values) for t in search.counted(first.study)]
     assert len(kept) == 3
     calls = []
-    real = opt.simulate
-    monkeypatch.setattr(opt, "simulate", lambda *a: calls.append(a) or real(*a))
-    again = opt.search(p, tmp_path, 5, SerialExecutor(), seed=2)
+    real = search.simulate
+    monkeypatch.setattr(search, "simulate", lambda *a: calls.append(a) or real(*a))
+    again = search.search(p, tmp_path, 5, SerialExecutor(), seed=2)
     assert again.before == 3
-    assert [(t.number, t.params, t.values) for t in opt.counted(again.study)][:3] == kept
-    assert len(opt.counted(again.study)) == 5
+    assert [(t.number, t.params, t.values) for t in search.counted(again.study)][:3] == kept
+    assert len(search.counted(again.study)) == 5
     assert len(calls) == len(SEEDS) * (again.ran - again.reused)  # no run of the current plan or an old trial
-    same = opt.search(p, tmp_path, 5, SerialExecutor(), seed=2)
-    assert same.ran == 0 and len(opt.counted(same.study)) == 5
+    same = search.search(p, tmp_path, 5, SerialExecutor(), seed=2)
+    assert same.ran == 0 and len(search.counted(same.study)) == 5
 
 
 def test_a_trial_cut_short_is_run_again(tmp_path):
     """A trial left running by a killed session is marked failed and its plan run first on resuming."""
     p = problem(objective="profit", constraints=())
-    study = opt.open_study(p, tmp_path, seed=2)
+    study = search.open_study(p, tmp_path, seed=2)
     cut = study.ask()
     params = {lv.path: lv.suggest(cut) for lv in p.levers}  # left running, as a kill leaves it
-    outcome = opt.search(p, tmp_path, 2, SerialExecutor(), seed=2)
+    outcome = search.search(p, tmp_path, 2, SerialExecutor(), seed=2)
     assert [t.state.name for t in outcome.study.trials].count("RUNNING") == 0
-    done = opt.counted(outcome.study)
+    done = search.counted(outcome.study)
     assert len(done) == 2 and params in [t.params for t in done]
 
 
 def test_another_search_on_the_same_folder_is_refused(tmp_path):
-    opt.search(problem(objective="profit", constraints=()), tmp_path, 1, SerialExecutor(), seed=2)
+    search.search(problem(objective="profit", constraints=()), tmp_path, 1, SerialExecutor(), seed=2)
     with pytest.raises(opt.OptimiseError, match="holds another search"):
-        opt.search(problem(objective="revenue", constraints=()), tmp_path, 1, SerialExecutor(), seed=2)
+        search.search(problem(objective="revenue", constraints=()), tmp_path, 1, SerialExecutor(), seed=2)
 
 
 @pytest.mark.parametrize("argv, words", [

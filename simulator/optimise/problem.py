@@ -1,24 +1,10 @@
-"""The designer's search for a better plan (`salesim optimise`): levers, objective, constraints, a
-study that survives.
-
-The search is Optuna's (a kept library, not a home-made optimiser): its TPE sampler (default; it
-learns from few trials) or NSGA-II, both multi-objective and both reading the constraint values each
-trial records with `Trial.set_constraint`. The objectives are the named figure (profit or revenue,
-maximised), the plan's pay cost and the worst constrained risk (both minimised), so `best_trials`
-is the Pareto front of profit against cost and risk among the plans that meet every constraint.
+"""What a plan search is (`salesim optimise`): the levers and their ranges, the constraints, the
+objective, the seeds, and a plan's figures over them.
 
 Every candidate runs on the same seeds as the current plan (common random numbers: seed, seed+1,
 ... as `salesim compare` uses them), so candidates differ by what their levers do, not by chance,
 and a plan file's figures are exactly what `salesim compare` prints for it with the same seed and
-replications. The runs go to the project's executors (`open_executor`): Optuna's own `n_jobs`
-runs trials in threads of one process, and the model is Python that holds the GIL, so threads
-would not run two candidates at once; instead the search asks for a batch of trials (ask-and-tell),
-hands all their runs to the pool and tells the results back.
-
-The study lives in OUT/study.log (Optuna's JournalStorage on a file): the same command again
-resumes it, keeping every trial done, and more --trials extend it. A study records what it is
-(scenario, levers, objective, constraints, seeds, replications, sampler); another command on the
-same folder is refused.
+replications.
 """
 
 from __future__ import annotations
@@ -28,25 +14,19 @@ import json
 import math
 import re
 import typing
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from simulator.analysis.metrics import flatten
-from simulator.analysis.risk import LEVELS, RISKS, mean_ci, nanmean
+from simulator.analysis.risk import LEVELS, RISKS, nanmean
 from simulator.calibration.parameters import _leaf_field, _unwrap, schema_limits, value_at
 from simulator.experiments.design import path_problem, scenario_for
-from simulator.scenario import LEVERS, Scenario, ScenarioError
+from simulator.scenario import LEVERS, Scenario
 
-if TYPE_CHECKING:  # optuna and pandas load when a search runs, not when salesim starts
-    import pandas as pd
-    from optuna import Study, Trial
-    from optuna.samplers import BaseSampler
-    from optuna.trial import FrozenTrial
+if TYPE_CHECKING:  # optuna loads when a search runs, not when salesim starts
+    from optuna import Trial
 
 OBJECTIVES = {"profit": "financial.profit_after_comp_and_fines", "revenue": "financial.revenue",
               "gross_profit": "financial.gross_profit"}
@@ -392,8 +372,6 @@ def simulate(base: Mapping, overrides: Mapping[str, Any], seed: int) -> dict:
     return run(scenario_for(base, overrides), seed).summary
 
 
-# ------------------------------------------------------------------------------------- the search
-
 
 @dataclass
 class Evaluated:
@@ -428,322 +406,3 @@ def risk_score(risks: Mapping[str, Mapping[str, Any]], names: Sequence[str]) -> 
 
 def worst_level(risks: Mapping[str, Mapping[str, Any]], names: Sequence[str]) -> str:
     return max((risks[n]["level"] for n in names), key=LEVELS.index, default="low")
-
-
-@dataclass
-class Outcome:
-    """What a session of the search did."""
-
-    study: Study
-    current: Evaluated
-    ran: int  # trials run in this session
-    reused: int  # of them, plans already run (same levers): no runs needed
-    before: int  # trials found in the journal
-
-
-def _sampler(problem: Problem, seed: int) -> BaseSampler:
-    import optuna
-
-    if problem.sampler == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(8, 4 * len(problem.levers)))
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(5, 2 * len(problem.levers) + 1),
-                                      multivariate=True)
-
-
-def open_study(problem: Problem, out: Path, seed: int) -> Study:
-    """The study in OUT/study.log, new or resumed; OptimiseError if the folder holds another search."""
-    import optuna
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
-
-    out.mkdir(parents=True, exist_ok=True)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    path = str(out / JOURNAL)
-    storage = JournalStorage(JournalFileBackend(path, lock_obj=JournalFileOpenLock(path)))
-    study = optuna.create_study(storage=storage, study_name=STUDY, sampler=_sampler(problem, seed),
-                                directions=["maximize", "minimize", "minimize"], load_if_exists=True)
-    digest = study.user_attrs.get("identity")
-    if digest is None:
-        study.set_user_attr("identity", problem.digest())
-        study.set_user_attr("problem", json.loads(json.dumps(
-            {k: v for k, v in problem.identity().items() if k != "scenario"}, default=str)))
-        study.set_user_attr("scenario_name", problem.scenario.name)
-    elif digest != problem.digest():
-        was = study.user_attrs.get("problem", {})
-        raise OptimiseError(f"{out}: holds another search (scenario {study.user_attrs.get('scenario_name')!r}, "
-                            f"levers {', '.join(lv[0] for lv in was.get('levers', []))}, objective "
-                            f"{was.get('objective')}, constraints {', '.join(was.get('constraints', [])) or 'none'}, "
-                            f"{len(was.get('seeds', []))} replications from seed {(was.get('seeds') or ['?'])[0]}, sampler "
-                            f"{was.get('sampler')}); "
-                            "choose another --out, or delete the folder; --trials alone may change")
-    return study
-
-
-def _params_key(params: Mapping[str, Any]) -> str:
-    return json.dumps({k: (round(v, 12) if isinstance(v, float) else v) for k, v in sorted(params.items())})
-
-
-def counted(study: Study) -> list[FrozenTrial]:
-    """The trials that count towards --trials: run to the end, or refused as plans the schema does not allow."""
-    from optuna.trial import TrialState
-
-    return [t for t in study.get_trials(deepcopy=False)
-            if t.state == TrialState.COMPLETE or (t.state == TrialState.FAIL and "error" in t.user_attrs)]
-
-
-def evaluate_current(problem: Problem, out: Path, executor: Executor) -> Evaluated:
-    """The current plan on the seeds, kept in OUT/current.json (a resumed search reads it back)."""
-    from simulator.experiments.files import atomic_write, dump_json
-
-    path = out / "current.json"
-    if path.exists():
-        try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if saved.get("identity") == problem.digest():
-                return Evaluated.from_attrs(saved)
-        except (json.JSONDecodeError, KeyError):
-            pass
-    futures = [executor.submit(simulate, problem.base, {}, seed) for seed in problem.seeds]
-    found = Evaluated(*figures_of([f.result() for f in futures], problem.scenario.risk_thresholds()))
-    atomic_write(path, lambda p: Path(p).write_text(dump_json({"identity": problem.digest(), **found.attrs()})))
-    return found
-
-
-def search(problem: Problem, out: str | Path, trials: int, executor: Executor, *, seed: int, batch: int = 1,
-           progress: bool = False, say: Callable[[str], None] | None = None) -> Outcome:
-    """Run the study in `out` until `trials` trials count (see `counted`), `batch` candidates at once."""
-    from optuna.trial import TrialState
-
-    from simulator.experiments.runner import worker_count
-
-    out = Path(out)
-    study = open_study(problem, out, seed)
-    before = len(counted(study))
-    for stale in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):  # a killed session's
-        study.tell(stale.number, state=TrialState.FAIL)
-        study.enqueue_trial(stale.params, skip_if_exists=True)
-    if before and say:
-        say(f"resuming: {before} trials already in {out / JOURNAL}")
-    current = evaluate_current(problem, out, executor)
-    params_now = {lv.path: lv.current for lv in problem.levers}
-    if not study.trials and all(lv.holds(lv.current) for lv in problem.levers):
-        study.enqueue_trial(params_now)  # the current plan is trial 0: the front is read against it
-    known: dict[str, Evaluated] = {_params_key(t.params): Evaluated.from_attrs(t.user_attrs)
-                                   for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))}
-    batch = max(1, batch or worker_count(executor))
-    ran = reused = 0
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=trials, initial=min(before, trials), desc="trials", unit="trial", leave=False)
-    try:
-        while len(counted(study)) < trials:
-            asked = []
-            for _ in range(min(batch, trials - len(counted(study)))):
-                trial = study.ask()
-                params = {lv.path: lv.suggest(trial) for lv in problem.levers}
-                try:
-                    problem.candidate(params)
-                except ScenarioError as exc:
-                    trial.set_user_attr("error", "; ".join(exc.problems)[:500])
-                    study.tell(trial, state=TrialState.FAIL)
-                    ran += 1
-                    continue
-                key = _params_key(params)
-                futures = None if key in known else [executor.submit(simulate, problem.base, problem.overrides(params), s)
-                                                     for s in problem.seeds]
-                asked.append((trial, key, futures))
-            for trial, key, futures in asked:
-                if futures is None:
-                    found, reused = known[key], reused + 1
-                else:
-                    found = Evaluated(*figures_of([f.result() for f in futures], problem.scenario.risk_thresholds()))
-                    known[key] = found
-                _tell(study, trial, problem, found, current)
-                ran += 1
-            if bar is not None:
-                bar.n = min(len(counted(study)), trials)
-                bar.refresh()
-    finally:
-        if bar is not None:
-            bar.close()
-    return Outcome(study, current, ran, reused, before)
-
-
-def _tell(study: Study, trial: Trial, problem: Problem, found: Evaluated, current: Evaluated) -> None:
-    values = {c.text: c.value(found.figures, found.risks, current.figures) for c in problem.constraints}
-    trial.set_user_attr("figures", found.attrs()["figures"])
-    trial.set_user_attr("per_seed", found.attrs()["per_seed"])
-    trial.set_user_attr("risks", found.attrs()["risks"])
-    for k, c in enumerate(problem.constraints):
-        trial.set_constraint(f"c{k}", values[c.text])
-    objective = found.figures[OBJECTIVES[problem.objective]]
-    study.tell(trial, [objective, found.figures[COST], risk_score(found.risks, problem.risk_names)])
-
-
-# ------------------------------------------------------------------------------------- the outputs
-
-
-def trials_table(study: Study, problem: Problem, current: Evaluated) -> pd.DataFrame:
-    """Every trial: its levers, figures, the constrained risks' levels, constraint values, feasible, on the front."""
-    import pandas as pd
-    from optuna.trial import TrialState
-
-    front = {t.number for t in study.best_trials}
-    rows = []
-    for t in study.get_trials(deepcopy=False):
-        if t.state not in (TrialState.COMPLETE, TrialState.FAIL) or (t.state == TrialState.FAIL and "error" not in t.user_attrs):
-            continue
-        row: dict[str, Any] = {"trial": t.number, **{lv.path: t.params.get(lv.path) for lv in problem.levers}}
-        if t.state == TrialState.FAIL:
-            rows.append(row | {"feasible": False, "on_front": False, "error": t.user_attrs["error"]})
-            continue
-        found = Evaluated.from_attrs(t.user_attrs)
-        row[problem.objective] = found.figures[OBJECTIVES[problem.objective]]
-        row["cost"] = found.figures[COST]
-        for name in ("profit", "revenue"):
-            row.setdefault(name, found.figures[OBJECTIVES[name]])
-        row["risk_score"] = t.values[2]
-        row["worst_risk"] = worst_level(found.risks, problem.risk_names)
-        for name in problem.risk_names:
-            row[f"risk.{name}"] = found.risks[name]["value"]
-            row[f"risk.{name}.level"] = found.risks[name]["level"]
-        for c in problem.constraints:
-            row[f"constraint: {c.text}"] = c.value(found.figures, found.risks, current.figures)
-        row["feasible"] = all(v <= 0 for v in t.constraints.values())
-        row["on_front"] = t.number in front
-        row["is_current"] = all(t.params.get(lv.path) == lv.current for lv in problem.levers)
-        row["error"] = ""
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def front_table(study: Study, problem: Problem, current: Evaluated) -> pd.DataFrame:
-    """The Pareto front (feasible trials no other feasible trial beats on profit, cost and risk),
-    best objective first, with each plan's paired difference from the current plan."""
-    import pandas as pd
-
-    from simulator.analysis.replications import replications_needed, resolved
-
-    key = OBJECTIVES[problem.objective]
-    rows = []
-    for t in sorted(study.best_trials, key=lambda t: (-t.values[0], t.values[1], t.number)):
-        found = Evaluated.from_attrs(t.user_attrs)
-        diff = np.array(found.per_seed[key]) - np.array(current.per_seed[key])
-        mean, low, high = mean_ci(diff)
-        cost_diff = np.array(found.per_seed[COST]) - np.array(current.per_seed[COST])
-        needed = replications_needed(diff)
-        rows.append({"plan": f"plan-{len(rows) + 1}", "trial": t.number,
-                     **{lv.path: t.params.get(lv.path) for lv in problem.levers},
-                     "is_current": all(t.params.get(lv.path) == lv.current for lv in problem.levers),
-                     problem.objective: found.figures[key], "cost": found.figures[COST],
-                     "worst_risk": worst_level(found.risks, problem.risk_names), "risk_score": t.values[2],
-                     **{f"risk.{n}.level": found.risks[n]["level"] for n in problem.risk_names},
-                     f"{problem.objective}_vs_current": mean, "ci_low": low, "ci_high": high,
-                     "resolved": resolved(low, high),
-                     "replications_needed": math.nan if needed is None else needed,
-                     "cost_vs_current": float(np.mean(cost_diff))})
-    return pd.DataFrame(rows)
-
-
-def plan_yaml(problem: Problem, params: Mapping[str, Any], out: Path, name: str, note: str) -> str:
-    """A front plan as a scenario file: the input `extends:`-ed with the lever values (and the
-    command's --set fields, so the file is the plan as the search ran it)."""
-    import os
-
-    import yaml
-
-    from simulator.scenario import apply_overrides
-
-    fields = {**{s.split("=", 1)[0].strip(): value_at(problem.base, s.split("=", 1)[0].strip())
-                 for s in problem.settings if s.split("=", 1)[0].strip() != "horizon_years"},
-              **problem.overrides(params)}
-    body = apply_overrides({}, {k: _plain(v) for k, v in fields.items()})
-    relative = os.path.relpath(problem.source.resolve(), out.resolve())
-    header = [f"# {note}", "# levers: " + ", ".join(f"{k}={_plain(v)}" for k, v in params.items())]
-    text = yaml.safe_dump({"extends": relative, "name": name, **body}, sort_keys=False)
-    return "\n".join(header) + "\n" + text
-
-
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, (np.floating, float)) and not isinstance(value, bool) else value
-
-
-def write_outputs(outcome: Outcome, problem: Problem, out: str | Path) -> list[Path]:
-    """trials.csv, front.csv, plans/plan-N.yaml and report.html, each written atomically."""
-    from simulator.experiments.files import atomic_write
-
-    out = Path(out)
-    study, current = outcome.study, outcome.current
-    table, front = trials_table(study, problem, current), front_table(study, problem, current)
-    atomic_write(out / "trials.csv", lambda p: table.to_csv(p, index=False, float_format="%.10g"))
-    atomic_write(out / "front.csv", lambda p: front.to_csv(p, index=False, float_format="%.10g"))
-    plans = out / "plans"
-    plans.mkdir(exist_ok=True)
-    for old in plans.glob("plan-*.yaml"):  # a resumed search's front may be shorter than the last one
-        old.unlink()
-    written = [out / "trials.csv", out / "front.csv"]
-    for _, row in front.iterrows():
-        params = {lv.path: row[lv.path] for lv in problem.levers}
-        note = (f"salesim optimise: trial {row['trial']} on the front{' (the current plan)' * bool(row['is_current'])}; {problem.objective} ${row[problem.objective]:,.0f}, "
-                f"cost ${row['cost']:,.0f}, worst constrained risk {row['worst_risk']}")
-        text = plan_yaml(problem, params, plans, f"{problem.scenario.name}_{row['plan'].replace('-', '')}", note)
-        target = plans / f"{row['plan']}.yaml"
-        atomic_write(target, lambda p, text=text: Path(p).write_text(text, encoding="utf-8"))
-        written.append(target)
-    from simulator.report.optimise import write_report
-
-    written.append(write_report(out, problem, table, front, current))
-    return written
-
-
-def format_front(front: pd.DataFrame, problem: Problem, current: Evaluated) -> str:
-    """The front as the command prints it, with the current plan above it."""
-    key = OBJECTIVES[problem.objective]
-    lines = [f"CURRENT PLAN: {problem.objective} ${current.figures[key]:,.0f}, cost ${current.figures[COST]:,.0f}, "
-             f"risks " + ", ".join(f"{n} {current.risks[n]['level']}" for n in problem.risk_names)]
-    if not len(front):
-        lines.append("PARETO FRONT: empty: no trial met every constraint (see trials.csv's constraint columns)")
-        return "\n".join(lines)
-    lines.append(f"PARETO FRONT ({len(front)} plan{"s" * (len(front) > 1)} meeting every constraint; {problem.objective} against cost and "
-                 f"risk; differences from the current plan paired by seed, 95% interval)")
-    if front.iloc[0]["is_current"]:
-        lines.append(f"  no plan tried has more {problem.objective} than the current plan within the constraints; "
-                     "the others trade it for less cost or risk")
-    for _, r in front.iterrows():
-        levers = ", ".join(f"{lv.path}={_shown(r[lv.path])}" for lv in problem.levers)
-        ci = "" if math.isnan(r["ci_low"]) else f" [{r['ci_low']:+,.0f}, {r['ci_high']:+,.0f}]"
-        verdict = ("resolved" if r["resolved"] else "not resolved" + (
-            "" if math.isnan(r["replications_needed"]) else f", needs ~{int(r['replications_needed'])} replications"))
-        lines.append(f"  {r['plan']:<8} {levers}" + (" (the current plan)" if r["is_current"] else ""))
-        lines.append(f"           {problem.objective} ${r[problem.objective]:,.0f} ({r[f'{problem.objective}_vs_current']:+,.0f}"
-                     f"{ci}, {verdict}), cost ${r['cost']:,.0f} ({r['cost_vs_current']:+,.0f}), worst risk {r['worst_risk']}")
-    return "\n".join(lines)
-
-
-def _shown(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
-def best_separation(front: pd.DataFrame, study: Study, problem: Problem) -> str | None:
-    """Whether noise could have picked the winner: the best plan against the runner-up on the
-    objective, paired by seed. None when the front has one plan."""
-    from simulator.analysis.replications import replications_needed, resolved
-
-    if len(front) < 2:
-        return None
-    key = OBJECTIVES[problem.objective]
-    by_number = {t.number: Evaluated.from_attrs(t.user_attrs) for t in study.best_trials}
-    a, b = (by_number[int(front.iloc[k]["trial"])] for k in (0, 1))
-    diff = np.array(a.per_seed[key]) - np.array(b.per_seed[key])
-    mean, low, high = mean_ci(diff)
-    if resolved(low, high):
-        return (f"plan-1 beats plan-2 on {problem.objective} by ${mean:,.0f} [{low:+,.0f}, {high:+,.0f}]: "
-                f"resolved with {len(problem.seeds)} replications")
-    needed = replications_needed(diff)
-    more = f"about {needed} replications would separate them" if needed else "no number of replications would separate them"
-    return (f"NOT RESOLVED: plan-1 and plan-2 differ on {problem.objective} by ${mean:,.0f}"
-            + ("" if math.isnan(low) else f" [{low:+,.0f}, {high:+,.0f}]")
-            + f" with {len(problem.seeds)} replications: noise may have picked the order; {more} "
-              "(a new --out with more --replications)")

@@ -17,7 +17,7 @@ from simulator.report.page import PALETTE, STYLE, embed_figure, fmt, write_page
 from simulator.report.payout import fig_payout
 
 if TYPE_CHECKING:
-    from simulator.experiments.optimise import Evaluated, Problem
+    from simulator.optimise.problem import Evaluated, Problem
 
 RISK_COLOURS = {"low": "#009E73", "elevated": "#E69F00", "high": "#D55E00"}
 MAX_CURVES = 8  # front plans whose payout curves the page draws
@@ -26,7 +26,7 @@ MAX_CURVES = 8  # front plans whose payout curves the page draws
 def fig_front(problem: Problem, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated) -> tuple[plt.Figure, str]:
     """The objective against pay cost: every trial (grey; crosses broke a constraint), the front
     coloured by its worst constrained risk and numbered, the current plan as a black star."""
-    from simulator.experiments.optimise import COST, METRICS, OBJECTIVES
+    from simulator.optimise.problem import COST, METRICS, OBJECTIVES
 
     objective = problem.objective
     fig, ax = plt.subplots(figsize=(10, 6.5))
@@ -71,7 +71,7 @@ def _zoom(ax, table: pd.DataFrame, front: pd.DataFrame, current: Evaluated, obje
     """Frame the plans that matter, so a few far-off plans do not squeeze the rest into a corner: the
     current plan, the front, the trials meeting the constraints and every other trial but the outliers
     (beyond 3 interquartile ranges on cost or the objective). Returns how many trials are left out."""
-    from simulator.experiments.optimise import COST, OBJECTIVES
+    from simulator.optimise.problem import COST, OBJECTIVES
 
     done = table[table["error"] == ""] if "error" in table else table
     if not len(done):
