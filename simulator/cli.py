@@ -129,6 +129,63 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimise(args: argparse.Namespace) -> int:
+    """Search the named levers for plans that beat the current one (`simulator.optimise`)."""
+    from simulator.experiments.runner import open_executor
+    from simulator.optimise import output
+    from simulator.optimise import problem as opt
+    from simulator.optimise.search import search
+
+    scenario = _scenario(args.scenario, [*args.set, *_threshold_fields(args.threshold)], args.years)
+    first = scenario.seed if args.seed is None else args.seed
+    settings = [*args.set, *_threshold_fields(args.threshold)]
+    try:
+        levers = opt.resolve_levers(scenario.model_dump(mode="json"), args.levers, opt.parse_bounds(args.bounds),
+                                    scenario.n_days)
+        problem = opt.Problem(Path(args.scenario), scenario, settings, levers, args.objective,
+                              [opt.parse_constraint(c) for c in args.constraint],
+                              [first + k for k in range(args.replications)], args.sampler)
+    except opt.OptimiseError as exc:
+        print(f"salesim optimise: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    workers = 1 if args.engine == "serial" else (args.workers or 1)
+    _budget(args.scenario, scenario, args.replications * args.trials, workers, args.force)
+    out = Path(args.out) if args.out else Path("runs") / f"optimise-{Path(args.scenario).stem}"
+    print(f"searching {len(levers)} lever{'s' * (len(levers) > 1)} of {scenario.name} for {args.objective}, "
+          f"{args.replications} replications a plan on seeds {first}..{first + args.replications - 1}, "
+          f"{args.trials} trials ({args.sampler}, seed {first}):")
+    for lever in levers:
+        print(f"  {lever.describe()}")
+    try:
+        with open_executor(args.engine, workers) as executor:
+            outcome = search(problem, out, args.trials, executor, seed=first, batch=workers,
+                                 progress=not args.quiet, say=print)
+    except opt.OptimiseError as exc:
+        print(f"salesim optimise: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"interrupted; run the same command again to resume from {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    paths = output.write_outputs(outcome, problem, out)
+    front = output.front_table(outcome.study, problem, outcome.current)
+    table = output.trials_table(outcome.study, problem, outcome.current)
+    feasible = int(table["feasible"].sum()) if len(table) else 0
+    print(f"{len(table)} trials ({outcome.ran} run now, {outcome.reused} of them plans already run; "
+          f"{outcome.before} from the journal); {feasible} meet every constraint")
+    print(output.format_front(front, problem, outcome.current))
+    separation = output.best_separation(front, outcome.study, problem)
+    if separation:
+        print(separation)
+    if len(front):
+        extra = "".join(f" --set {s}" for s in args.set) + "".join(f" --threshold {t}" for t in args.threshold)
+        years = f" --years {args.years:g}" if args.years is not None else ""
+        print(f"check a plan: salesim compare {args.scenario} {out / 'plans' / 'plan-1.yaml'} --seed {first} "
+              f"--replications {args.replications}{years}{extra}")
+    print("wrote " + ", ".join(str(p) for p in paths[:2]) + f", {len(paths) - 3} plan files in {out / 'plans'}, "
+          f"{paths[-1]}")
+    return 0
+
+
 def _banner(scenario) -> None:
     """The quota check's line (and its warnings) above a run or a comparison (`simulator.analysis.quota_fit`)."""
     from simulator.analysis.quota_fit import quota_fit
@@ -523,6 +580,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="payout.png", help="PNG file to write (default: payout.png)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field in every plan")
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("optimise", help="search levers for plans with more profit at no more cost or risk; "
+                       "write the front, its plans as scenario files and a report",
+                       description="Optuna's multi-objective search over the named levers. Every plan runs on the "
+                                   "same seeds as the current plan (common random numbers), so its figures are "
+                                   "those salesim compare prints with the same --seed and --replications. The "
+                                   "study is kept in OUT/study.log: the same command again resumes it, and a "
+                                   "larger --trials extends it.")
+    p.add_argument("scenario", metavar="SCENARIO.yaml", help="the current plan")
+    p.add_argument("--levers", nargs="+", required=True, metavar="PATH",
+                   help="dotted fields of plan, quota or management, e.g. plan.commission_rate plan.bonus quota.period")
+    p.add_argument("--bounds", nargs="+", default=[], metavar="PATH=LOW:HIGH",
+                   help="a lever's range (PATH=LOW:HIGH) or choices (quota.period=month,quarter); default: the "
+                        "schema's choices, else 1/3 to 3x the current value within the schema's limits")
+    p.add_argument("--objective", choices=("profit", "revenue", "gross_profit"), default="profit",
+                   help="the figure to maximise (default profit: after pay and fines)")
+    p.add_argument("--constraint", action="append", default=[], metavar="RULE",
+                   help="cost<=current, cost<=1.1*current, profit>=current, cost<=2e6 or risk.NAME<=LEVEL "
+                        "(low, elevated, high); repeat for more")
+    p.add_argument("--trials", type=_whole(1, 100_000), default=40, help="plans to try in all, counting a resumed "
+                   "study's (default 40)")
+    p.add_argument("--replications", type=_whole(1, 1000), default=5, help="runs per plan, on the same seeds for every plan (default 5)")
+    p.add_argument("--seed", type=_whole(0, MAX_SEED - 1000), help="first seed of the replications and the sampler's "
+                   "seed (default: the scenario's)")
+    p.add_argument("--sampler", choices=("tpe", "nsga2"), default="tpe", help="Optuna's TPE (default) or NSGA-II")
+    p.add_argument("--years", type=_years, help="horizon of every run in years (default: the scenario's)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field of the scenario")
+    p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
+                   help="override a risk threshold, e.g. fabrication.high=1.5")
+    p.add_argument("--workers", type=WORKERS, default=1, help="processes; this many plans run at once (default 1)")
+    p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
+                   help="the runner's executors (default process)")
+    p.add_argument("--out", help="output folder (default: runs/optimise-<scenario>)")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimise)
 
     p = sub.add_parser("report", help="write report.html and figures for a run, comparison or sweep folder")
     p.add_argument("folder")
