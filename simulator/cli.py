@@ -35,14 +35,27 @@ def _whole(low: int, high: int, why: str = ""):
     return parse
 
 
-def _years(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of years, got {text[:40]!r}") from None
-    if not math.isfinite(value) or not 0 < value <= 50:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 50 years, got {text[:40]}")
-    return value
+def _number(low: float, high: float, words: str, low_open: bool = True, high_open: bool = False):
+    """A number from low to high (each end open or closed); argparse names the option in the error."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text[:40]!r}") from None
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if not (math.isfinite(value) and above and below):
+            raise argparse.ArgumentTypeError(f"must be {'more than' if low_open else 'at least'} {low:g} and "
+                                             f"{'less than' if high_open else 'at most'} {high:g} {words}, got {text[:40]}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+_years = _number(0, 50, "years")
+_positive = _number(0, 10, "(1.0 = 100% of quota)")
+_open_share = _number(0, 1, "(a share of rep-periods)", high_open=True)
 
 
 def _name(text: str) -> str:
@@ -200,6 +213,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Does the quota fit the world? The analytic check, and with --simulate one short run beside it."""
     from simulator.analysis.quota_fit import quota_fit
 
+    if args.fit_world:
+        return _fit_world(args)
     status = 0
     for path in args.files:
         scenario = _scenario(path, args.set)
@@ -209,6 +224,35 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.simulate:
             status = max(status, _simulated_check(path, scenario, fit, args))
     return status
+
+
+def _fit_world(args: argparse.Namespace) -> int:
+    """`salesim check --fit-world`: scale the market to the quota (or to last year's median attainment and
+    hit rate), print what changed, and write a scenario that extends the input with it."""
+    from simulator.analysis import fit_world as fw
+    from simulator.analysis.quota_fit import quota_fit
+
+    if len(args.files) != 1:
+        raise fw.FitError(f"--fit-world fits one scenario at a time, got {len(args.files)}")
+    path = args.files[0]
+    fw.check_targets(args.median_attainment, args.hit_rate)
+    scenario = _scenario(path, args.set)
+    if args.simulate and args.median_attainment is not None:
+        _budget(path, scenario.model_copy(update={"horizon_years": args.years}), 40 * args.replications, 1, args.force)
+        seeds = tuple(scenario.seed + i for i in range(args.replications))
+        fit = fw.fit_world_simulated(scenario, args.scale, args.median_attainment, args.hit_rate, seeds, args.years)
+    else:
+        fit = fw.fit_world(scenario, args.scale, args.median_attainment, args.hit_rate)
+    print(fit.describe())
+    out = Path(args.write) if args.write else Path(path).with_name(f"{Path(path).stem}_fitted.yaml")
+    out.write_text(fw.fitted_file(path, str(out), args.set, fit))
+    print(f"wrote {out} (extends {path} with the fields above)")
+    fitted = load_scenario(out)
+    check = quota_fit(fitted)
+    print(check.describe())
+    if args.simulate and args.median_attainment is None:
+        _simulated_check(str(out), fitted, check, args)
+    return 0
 
 
 def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
@@ -573,6 +617,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulate", action="store_true", help="also run the model briefly and print what reps do")
     p.add_argument("--years", type=_years, default=1.0, help="years of the --simulate run (default 1)")
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
+    p.add_argument("--fit-world", action="store_true",
+                   help="scale the market so expected attainment at normal effort is 100%% (or matches "
+                        "--median-attainment and --hit-rate) and write a scenario that extends the input with it")
+    p.add_argument("--scale", choices=("leads", "prices"), default="leads",
+                   help="--fit-world: what to scale, every product's leads_per_day or price (default leads)")
+    p.add_argument("--median-attainment", type=_positive, metavar="X",
+                   help="--fit-world: last year's median attainment (1.0 = 100%% of quota); with --hit-rate")
+    p.add_argument("--hit-rate", type=_open_share, metavar="Y",
+                   help="--fit-world: last year's share of rep-periods at or above quota, between 0 and 1")
+    p.add_argument("--replications", type=_whole(1, 100), default=2,
+                   help="--fit-world --simulate: runs per candidate, on the same seeds (default 2)")
+    p.add_argument("--write", metavar="OUT.yaml",
+                   help="--fit-world: the scenario file to write (default: SCENARIO_fitted.yaml beside the input)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="draw the payout curve of one or more plans (PNG) and print their terms")
@@ -703,6 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from simulator.analysis.fit_world import FitError
     from simulator.experiments.equal_cost import EqualCostError
     from simulator.experiments.files import DISK_FULL, DiskFull
     from simulator.experiments.store import ResultsError
@@ -715,6 +773,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except EqualCostError as exc:
         print(f"equal cost: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FitError as exc:
+        print(f"fit-world: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DiskFull as exc:
         print(exc.strerror, file=sys.stderr)
