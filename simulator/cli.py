@@ -229,7 +229,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _fit_world(args: argparse.Namespace) -> int:
     """`salesim check --fit-world`: scale the market to the quota (or to last year's median attainment and
     hit rate), print what changed, and write a scenario that extends the input with it."""
-    from simulator.analysis import fit_world as fw
+    from simulator.experiments import fit_world as fw
     from simulator.analysis.quota_fit import quota_fit
 
     if len(args.files) != 1:
@@ -760,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from simulator.analysis.fit_world import FitError
+    from simulator.experiments.fit_world import FitError
     from simulator.experiments.equal_cost import EqualCostError
     from simulator.experiments.files import DISK_FULL, DiskFull
     from simulator.experiments.store import ResultsError

@@ -204,3 +204,21 @@ def test_more_parameters_than_moments_is_refused(history_run):
     with pytest.raises(ValueError, match="need at least as many moments"):
         prepare(BASELINE, read_history(history_run), ["force.traits.effort_cost.mean", "quota.difficulty"],
                 moments=["hit_rate"], settings=SMALL)
+
+
+@pytest.mark.slow  # two small fits
+def test_the_recovery_study_reports_coverage_and_intervals_that_shrink_with_the_panel(tmp_path):
+    """`python -m simulator.calibration.recovery` at two panel sizes: a row per size and parameter,
+    whether the truth is inside its 95% interval, and a standard error that falls as the panel
+    grows (about 1/sqrt(reps): a panel four times larger must at least cut it by a quarter)."""
+    from simulator.calibration.recovery import main as recovery
+
+    table = recovery(["--reps", "20", "80", "--years", "1", "--fit", "force.traits.effort_cost.mean",
+                      "--replications", "2", "--workers", "1", "--max-evaluations", "10", "--out", str(tmp_path),
+                      "--quiet"])
+    assert list(table["reps"]) == [20, 80] and set(table["parameter"]) == {"force.traits.effort_cost.mean"}
+    assert table["covered"].dtype == bool and (table["truth"] == 120.0).all()
+    small, large = table["std_error"]
+    assert large < 0.75 * small, table[["reps", "estimate", "std_error"]]
+    assert pd.read_csv(tmp_path / "recovery.csv")["reps"].tolist() == [20, 80]
+    assert (tmp_path / "reps-20" / "evaluations.jsonl").exists()  # each size's fit resumes from its log

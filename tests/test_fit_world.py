@@ -5,7 +5,7 @@ import pytest
 from conftest import ROOT, SCENARIOS
 
 from simulator import load_scenario
-from simulator.analysis.fit_world import FitError, attainment_distribution, fit_world, simulated_attainment
+from simulator.experiments.fit_world import FitError, attainment_distribution, fit_world, simulated_attainment
 from simulator.analysis.quota_fit import quota_fit
 from simulator.cli import main
 
