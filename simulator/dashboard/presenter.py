@@ -20,7 +20,6 @@ from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard import charts, tabs
 from simulator.dashboard.model import DashboardModel, PlanView
 from simulator.dashboard.network import Network
-from simulator.dashboard.tabs import cell_classes
 from simulator.report import plans as report
 
 CSS = """
@@ -125,5 +124,5 @@ def Presenter(model: DashboardModel) -> None:
         solara.HTML(tag="div", unsafe_innerHTML=story_html(model))
         with solara.Div(classes=["salesim-presenter-row"]):
             for panel in (Network, FakeSales):
-                with solara.Div(classes=cell_classes(panel, model)):
+                with solara.Div(classes=tabs.cell_classes(panel, model)):
                     panel(model)
