@@ -493,7 +493,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     except ImportError:
         print("the dashboard needs its extra: pip install 'salesim[dashboard]'", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return serve(args.scenario, host=args.host, port=args.port)
+    return serve(args.scenario, host=args.host, port=args.port, presenter=args.presenter)
 
 
 def cmd_validate_facts(args: argparse.Namespace) -> int:
@@ -733,6 +733,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
     p.add_argument("--port", type=PORT, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--presenter", action="store_true",
+                   help="open on the presenter's view: the story's numbers large, for a projector")
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md "
