@@ -215,6 +215,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.fit_world:
         return _fit_world(args)
+    if args.median_attainment is not None or args.hit_rate is not None or args.segment_attainment:
+        from simulator.experiments.fit_world import FitError
+
+        raise FitError("--median-attainment, --hit-rate and --segment-attainment are targets of --fit-world: add it")
     status = 0
     for path in args.files:
         scenario = _scenario(path, args.set)
@@ -229,15 +233,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _fit_world(args: argparse.Namespace) -> int:
     """`salesim check --fit-world`: scale the market to the quota (or to last year's median attainment and
     hit rate), print what changed, and write a scenario that extends the input with it."""
-    from simulator.experiments import fit_world as fw
     from simulator.analysis.quota_fit import quota_fit
+    from simulator.experiments import fit_world as fw
 
     if len(args.files) != 1:
         raise fw.FitError(f"--fit-world fits one scenario at a time, got {len(args.files)}")
     path = args.files[0]
     fw.check_targets(args.median_attainment, args.hit_rate)
     scenario = _scenario(path, args.set)
-    if args.simulate and args.median_attainment is not None:
+    if args.segment_attainment:
+        if args.median_attainment is not None:
+            raise fw.FitError("--segment-attainment fits the segments' ability to the quota and --median-attainment "
+                              "the market to the force: give one or the other")
+        fit = fw.fit_segments(scenario, fw.parse_segment_targets(args.segment_attainment, scenario))
+    elif args.simulate and args.median_attainment is not None:
         _budget(path, scenario.model_copy(update={"horizon_years": args.years}), 40 * args.replications, 1, args.force)
         seeds = tuple(scenario.seed + i for i in range(args.replications))
         fit = fw.fit_world_simulated(scenario, args.scale, args.median_attainment, args.hit_rate, seeds, args.years)
@@ -626,6 +635,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="--fit-world: last year's median attainment (1.0 = 100%% of quota); with --hit-rate")
     p.add_argument("--hit-rate", type=_open_share, metavar="Y",
                    help="--fit-world: last year's share of rep-periods at or above quota, between 0 and 1")
+    p.add_argument("--segment-attainment", nargs="+", metavar="NAME=X",
+                   help="--fit-world: each named segment's expected attainment at normal effort (top=1.4 core=0.9); "
+                        "sets the segments' ability instead of scaling the market")
     p.add_argument("--replications", type=_whole(1, 100), default=2,
                    help="--fit-world --simulate: runs per candidate, on the same seeds (default 2)")
     p.add_argument("--write", metavar="OUT.yaml",
@@ -762,9 +774,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from simulator.experiments.fit_world import FitError
     from simulator.experiments.equal_cost import EqualCostError
     from simulator.experiments.files import DISK_FULL, DiskFull
+    from simulator.experiments.fit_world import FitError
     from simulator.experiments.store import ResultsError
 
     args = build_parser().parse_args(argv)

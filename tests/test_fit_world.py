@@ -2,12 +2,21 @@
 median attainment and hit rate; the written scenario extends the input and loads in run and compare."""
 
 import pytest
+import yaml
 from conftest import ROOT, SCENARIOS
 
 from simulator import load_scenario
-from simulator.experiments.fit_world import FitError, attainment_distribution, fit_world, simulated_attainment
 from simulator.analysis.quota_fit import quota_fit
 from simulator.cli import main
+from simulator.experiments.fit_world import (
+    FitError,
+    attainment_distribution,
+    fit_segments,
+    fit_world,
+    fitted_file,
+    parse_segment_targets,
+    simulated_attainment,
+)
 
 DESIGNER = ROOT / "docs" / "designer" / "next_year.yaml"  # a $250,000 quarterly quota: 125% at normal effort
 
@@ -86,3 +95,50 @@ def test_the_written_file_extends_the_input_by_a_relative_path(tmp_path):
     assert "extends: ../" in out.read_text()  # relative to the written file, so the pair can move together
     scenario = load_scenario(out)
     assert scenario.force.size == 20 and scenario.name == "next_year"
+
+
+def test_segments_stated_by_attainment_get_the_ability_that_gives_it(tmp_path, capsys):
+    """Segments as a firm sees them: "top performers reach 140%, the core 90%" sets each segment's
+    ability so its expected attainment at normal effort is that, in the written scenario too."""
+    out = tmp_path / "segments.yaml"
+    assert main(["check", str(DESIGNER), "--fit-world", "--segment-attainment", "top=1.4", "core=0.9",
+                 "--write", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "force.segments.top.ability.mean: 1.35 -> " in printed and "segment top: attainment 140%" in printed
+    by_segment = quota_fit(load_scenario(out)).by_segment
+    assert by_segment["top"][0] == pytest.approx(1.4, abs=0.002)
+    assert by_segment["core"][0] == pytest.approx(0.9, abs=0.002)
+    assert load_scenario(out).plan == load_scenario(DESIGNER).plan
+
+
+def test_a_segment_that_inherits_the_force_ability_keeps_its_spread(tmp_path):
+    """Segments named without traits share the force's ability; fitting one writes its whole
+    distribution, so it keeps the force's sd and floor and only its mean moves."""
+    data = load_scenario(DESIGNER).model_dump(mode="json")
+    data["force"]["segments"] = {"top": {"share": 0.25}, "core": {"share": 0.75}}
+    source = tmp_path / "same.yaml"
+    source.write_text(yaml.safe_dump(data))
+    scenario = load_scenario(source)
+    fit = fit_segments(scenario, {"top": 1.5})
+    path = tmp_path / "top.yaml"
+    path.write_text(fitted_file(str(source), str(path), [], fit))
+    fitted = load_scenario(path)
+    ability, force = fitted.force.segments["top"].ability, scenario.force.traits.ability
+    assert (ability.sd, ability.low) == (force.sd, force.low) and ability.mean > force.mean
+    assert fitted.force.segments["core"].ability is None
+    assert quota_fit(fitted).by_segment["top"][0] == pytest.approx(1.5, abs=0.002)
+
+
+def test_bad_segment_targets_get_clear_errors(tmp_path, capsys):
+    scenario = load_scenario(DESIGNER)
+    for items, words in [(["best=1.2"], "no segment 'best' in force.segments \\(top, core\\)"),
+                         (["top"], "must look like NAME=X"), (["top=-1"], "more than 0")]:
+        with pytest.raises(FitError, match=words):
+            parse_segment_targets(items, scenario)
+    with pytest.raises(FitError, match="quota.difficulty"):
+        fit_segments(load_scenario(SCENARIOS / "baseline.yaml"), {"high": 1.2})
+    assert main(["check", str(DESIGNER), "--fit-world", "--segment-attainment", "top=1.4", "--median-attainment",
+                 "1.1", "--hit-rate", "0.6", "--write", str(tmp_path / "x.yaml")]) == 2
+    assert "one or the other" in capsys.readouterr().err and not (tmp_path / "x.yaml").exists()
+    assert main(["check", str(DESIGNER), "--segment-attainment", "top=1.4"]) == 2
+    assert "add it" in capsys.readouterr().err

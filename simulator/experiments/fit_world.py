@@ -262,6 +262,67 @@ def fitted_file(source: str, out: str, overrides: list[str], fit: WorldFit) -> s
 
     data = apply_overrides({}, [*overrides, *fit.overrides()])
     parent = os.path.relpath(os.path.abspath(source), os.path.dirname(os.path.abspath(out)))
-    head = (f"# Written by salesim check --fit-world: {source} with its market scaled\n"
+    what = "its segments' ability fitted" if fit.changes and fit.changes[0].field.startswith("force.") else \
+        "its market scaled"
+    head = (f"# Written by salesim check --fit-world: {source} with {what}\n"
             + "".join(f"#   {c.field}: {c.old:.{DIGITS}g} -> {c.new:.{DIGITS}g}\n" for c in fit.changes))
     return head + yaml.safe_dump({"extends": parent, **data}, sort_keys=False)
+
+
+def parse_segment_targets(items: list[str], scenario: Scenario) -> dict[str, float]:
+    """`NAME=X` items (a segment's expected attainment at normal effort, 1.0 = 100%) as name -> X;
+    an unknown segment or a target outside (0, 10] is refused, naming what is allowed."""
+    names = list(scenario.force.segments)
+    targets = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            target = float(value) if sep else float("nan")
+        except ValueError:
+            target = float("nan")
+        if not (np.isfinite(target) and 0 < target <= 10):
+            raise FitError(f"--segment-attainment {item!r} must look like NAME=X with X more than 0 and at most 10 "
+                           f"(1.3 = 130% of quota at normal effort)")
+        if name not in names:
+            raise FitError(f"--segment-attainment: no segment {name!r} in force.segments"
+                           f" ({', '.join(names) if names else 'the scenario has none: add force.segments'})")
+        targets[name] = target
+    return targets
+
+
+def fit_segments(scenario: Scenario, targets: dict[str, float]) -> WorldFit:
+    """Segments as a firm sees them: each named segment's ability mean set so that its expected
+    attainment at normal effort is its target ("top performers reach 140% of quota"). A segment's
+    sales at normal effort grow with its ability, so each is found by brentq on a factor of its
+    ability mean; the quota must be a $ amount, since a `difficulty` quota moves with the force's
+    ability and would move every segment's attainment with it. A segment that inherits the force's
+    ability gets the whole distribution written, so only its mean differs."""
+    _refuse_fixed_quota(scenario, "leads")
+    changes: list[Change] = []
+    for name, target in targets.items():
+        segment = scenario.force.segments[name]
+        own = segment.ability is not None
+        dist = segment.ability if own else scenario.force.traits.ability
+
+        def with_mean(s: Scenario, mean: float, name: str = name, dist=dist) -> Scenario:
+            segments = dict(s.force.segments)
+            segments[name] = segments[name].model_copy(update={"ability": dist.model_copy(update={"mean": mean})})
+            return s.model_copy(update={"force": s.force.model_copy(update={"segments": segments})})
+
+        def gap(factor: float, base: Scenario = scenario, name: str = name, target: float = target,
+                mean: float = dist.mean) -> float:
+            return quota_fit(with_mean(base, mean * factor)).by_segment[name][0] - target
+
+        try:
+            factor = _solve_scale(gap, target / max(quota_fit(scenario).by_segment[name][0], 1e-9))
+        except FitError:
+            raise FitError(f"no ability of segment {name} brings its expected attainment to {target:.0%}") from None
+        mean = dist.mean * factor
+        scenario = with_mean(scenario, mean)
+        field = f"force.segments.{name}.ability"
+        changes.append(Change(f"{field}.mean", dist.mean, mean))
+        if not own:  # written whole, or the segment's ability would lose the force's spread and limits
+            changes += [Change(f"{field}.{key}", value, value) for key in ("sd", "low", "high")
+                        if (value := getattr(dist, key)) is not None]
+    mean, median, hit = attainment_distribution(scenario)
+    return WorldFit(tuple(changes), mean, median, hit)
