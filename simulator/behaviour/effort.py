@@ -957,6 +957,17 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     `choice.effort` and `choice.focus` hold yesterday's choice on entry (the warm start) and
     today's on exit; `full[i]` asks for the exhaustive search (a new hire).
     """
+    choose_block(0, len(active), active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours,
+                  demand_var, exact_below, side, today, choice, work, day, period_start)
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
+                 exact_below, side, today, choice, work, day, period_start):
+    """`choose_effort` for reps lo..hi-1 with its own `work` arrays. It lets go of the GIL, so
+    blocks of a large force can be decided on several threads at once: a rep's choice reads only its
+    own state and writes only its own slots, so the numbers are the one-thread numbers
+    (`rules.weigh_effort`, tests/test_threads.py)."""
     focus_g, win, leads = selling.focus_g, selling.win, selling.leads
     mu_fixed, var_fixed, pipe_count = outlook.mu_fixed, outlook.var_fixed, outlook.pipe_count
     effort, focus, value = choice.effort, choice.focus, choice.value
@@ -969,7 +980,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     T_exact = (table, lam, selling.deal_value, scratch)
     goals_on = np.any(side.unit_goals[:, :, 3] > 0.0)
     side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or goals_on
-    for i in range(len(active)):
+    for i in range(lo, hi):
         if not active[i]:
             continue
         focus_table(i, selling, table, lam, 0.5 * risk[i] * stakes.nu_next[i])
