@@ -25,10 +25,10 @@ from numba import njit
 
 from simulator.behaviour.effort import (
     choose_block,
-    choose_effort,
     decision_workspace,
     focus_coefficients,
     quiet_compilation,
+    variant,
 )
 from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
@@ -68,27 +68,23 @@ def weigh_effort(x: DayContext, terms: Terms) -> None:
     """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
     r = x.reps
     period_start = x.day - (x.period_len - x.days_left)
-    threads = numba.config.NUMBA_NUM_THREADS
     inputs = effort_inputs(x, terms)
-    if r.n >= THREADED_FROM_REPS and threads > 1:
-        with quiet_compilation(choose_block):
-            if choose_block not in _COMPILED:  # compile once, before the threads ask for it together
-                choose_block(0, 0, *inputs, r.choice(), x.workspace, x.day, period_start)
-                _COMPILED.add(choose_block)
-            blocks = BLOCKS_PER_THREAD * threads
-            edges = [b * r.n // blocks for b in range(blocks + 1)]
-            work = _workspaces(x.workspace, blocks)
-            done = [_deciders(threads).submit(choose_block, lo, hi, *inputs, r.choice(), w, x.day, period_start)
-                    for lo, hi, w in zip(edges[:-1], edges[1:], work)]
-            for future in done:
-                future.result()
-    else:
-        with quiet_compilation(choose_effort):
-            choose_effort(*inputs, r.choice(), x.workspace, x.day, period_start)
+    markers = variant(inputs[11], inputs[12])
+    threads = numba.config.NUMBA_NUM_THREADS
+    threaded = r.n >= THREADED_FROM_REPS and threads > 1
+    with quiet_compilation(markers):  # threaded: an empty first block compiles before the threads ask together
+        choose_block(0, 0 if threaded else r.n, *inputs, r.choice(), x.workspace, x.day, period_start, *markers)
+    if threaded:
+        blocks = BLOCKS_PER_THREAD * threads
+        edges = [b * r.n // blocks for b in range(blocks + 1)]
+        done = [_deciders(threads).submit(choose_block, lo, hi, *inputs, r.choice(), work, x.day, period_start,
+                                          *markers)
+                for lo, hi, work in zip(edges[:-1], edges[1:], _workspaces(x.workspace, blocks))]
+        for future in done:
+            future.result()
     r.full_search[:] = False
 
 
-_COMPILED: set = set()
 _WORKSPACES: dict = {}
 
 
