@@ -79,23 +79,18 @@ def weigh_effort(x: DayContext, terms: Terms) -> None:
         edges = [b * r.n // blocks for b in range(blocks + 1)]
         done = [_deciders(threads).submit(choose_block, lo, hi, *inputs, r.choice(), work, x.day, period_start,
                                           *markers)
-                for lo, hi, work in zip(edges[:-1], edges[1:], _workspaces(x.workspace, blocks))]
+                for lo, hi, work in zip(edges[:-1], edges[1:], _workspaces(x, blocks))]
         for future in done:
             future.result()
     r.full_search[:] = False
 
 
-_WORKSPACES: dict = {}
-
-
-def _workspaces(first: tuple, blocks: int) -> list[tuple]:
-    """One set of work arrays per block, of the shape of the run's own (`first`), kept for later days."""
-    n_focus, n_prod = first[1].shape
-    key = (id(first), blocks)
-    if key not in _WORKSPACES:
-        _WORKSPACES.clear()
-        _WORKSPACES[key] = [first] + [decision_workspace(n_focus, n_prod) for _ in range(blocks - 1)]
-    return _WORKSPACES[key]
+def _workspaces(x: DayContext, blocks: int) -> list[tuple]:
+    """One set of work arrays per block (the first the run's own), kept on the run's context for later days."""
+    if len(x.block_workspaces) != blocks:
+        n_focus, n_prod = x.workspace[1].shape
+        x.block_workspaces[:] = [x.workspace] + [decision_workspace(n_focus, n_prod) for _ in range(blocks - 1)]
+    return x.block_workspaces
 
 
 def weigh_timing(x: DayContext) -> None:

@@ -129,6 +129,7 @@ class DayContext:
     aout_rest: np.ndarray = field(default_factory=lambda: np.zeros(0))  # after, from tomorrow
     din_second: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inside the second goal's window
     demand_var: float = 0.0  # variance share of demand still unknown this period
+    block_workspaces: list = field(default_factory=list)  # one `workspace` per block of a threaded decision
 
     @property
     def scenario(self):
