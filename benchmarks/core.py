@@ -27,11 +27,11 @@ def timed_run(name: str, reps: int, years: float, seed: int = 1) -> dict:
     start = time.perf_counter()
     while not engine.finished:
         phase, t0 = None, time.perf_counter()
-        for name in engine.phases():  # the engine's own day, timed phase by phase
+        for step in engine.phases():  # the engine's own day, timed phase by phase
             now = time.perf_counter()
             if phase is not None:
                 spent[phase] += now - t0
-            phase, t0 = name, now
+            phase, t0 = step, now
         spent[phase] += time.perf_counter() - t0
         exact += int(engine.reps.exact_used[engine.reps.active].sum())
         wide += int(engine.reps.exhaustive_used[engine.reps.active].sum())

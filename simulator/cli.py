@@ -35,14 +35,27 @@ def _whole(low: int, high: int, why: str = ""):
     return parse
 
 
-def _years(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of years, got {text[:40]!r}") from None
-    if not math.isfinite(value) or not 0 < value <= 50:
-        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 50 years, got {text[:40]}")
-    return value
+def _number(low: float, high: float, words: str, low_open: bool = True, high_open: bool = False):
+    """A number from low to high (each end open or closed); argparse names the option in the error."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text[:40]!r}") from None
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if not (math.isfinite(value) and above and below):
+            raise argparse.ArgumentTypeError(f"must be {'more than' if low_open else 'at least'} {low:g} and "
+                                             f"{'less than' if high_open else 'at most'} {high:g} {words}, got {text[:40]}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+_years = _number(0, 50, "years")
+_positive = _number(0, 10, "(1.0 = 100% of quota)")
+_open_share = _number(0, 1, "(a share of rep-periods)", high_open=True)
 
 
 def _name(text: str) -> str:
@@ -129,6 +142,63 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimise(args: argparse.Namespace) -> int:
+    """Search the named levers for plans that beat the current one (`simulator.optimise`)."""
+    from simulator.experiments.runner import open_executor
+    from simulator.optimise import output
+    from simulator.optimise import problem as opt
+    from simulator.optimise.search import search
+
+    scenario = _scenario(args.scenario, [*args.set, *_threshold_fields(args.threshold)], args.years)
+    first = scenario.seed if args.seed is None else args.seed
+    settings = [*args.set, *_threshold_fields(args.threshold)]
+    try:
+        levers = opt.resolve_levers(scenario.model_dump(mode="json"), args.levers, opt.parse_bounds(args.bounds),
+                                    scenario.n_days)
+        problem = opt.Problem(Path(args.scenario), scenario, settings, levers, args.objective,
+                              [opt.parse_constraint(c) for c in args.constraint],
+                              [first + k for k in range(args.replications)], args.sampler)
+    except opt.OptimiseError as exc:
+        print(f"salesim optimise: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    workers = 1 if args.engine == "serial" else (args.workers or 1)
+    _budget(args.scenario, scenario, args.replications * args.trials, workers, args.force)
+    out = Path(args.out) if args.out else Path("runs") / f"optimise-{Path(args.scenario).stem}"
+    print(f"searching {len(levers)} lever{'s' * (len(levers) > 1)} of {scenario.name} for {args.objective}, "
+          f"{args.replications} replications a plan on seeds {first}..{first + args.replications - 1}, "
+          f"{args.trials} trials ({args.sampler}, seed {first}):")
+    for lever in levers:
+        print(f"  {lever.describe()}")
+    try:
+        with open_executor(args.engine, workers) as executor:
+            outcome = search(problem, out, args.trials, executor, seed=first, batch=workers,
+                                 progress=not args.quiet, say=print)
+    except opt.OptimiseError as exc:
+        print(f"salesim optimise: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"interrupted; run the same command again to resume from {out}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    paths = output.write_outputs(outcome, problem, out)
+    front = output.front_table(outcome.study, problem, outcome.current)
+    table = output.trials_table(outcome.study, problem, outcome.current)
+    feasible = int(table["feasible"].sum()) if len(table) else 0
+    print(f"{len(table)} trials ({outcome.ran} run now, {outcome.reused} of them plans already run; "
+          f"{outcome.before} from the journal); {feasible} meet every constraint")
+    print(output.format_front(front, problem, outcome.current))
+    separation = output.best_separation(front, outcome.study, problem)
+    if separation:
+        print(separation)
+    if len(front):
+        extra = "".join(f" --set {s}" for s in args.set) + "".join(f" --threshold {t}" for t in args.threshold)
+        years = f" --years {args.years:g}" if args.years is not None else ""
+        print(f"check a plan: salesim compare {args.scenario} {out / 'plans' / 'plan-1.yaml'} --seed {first} "
+              f"--replications {args.replications}{years}{extra}")
+    print("wrote " + ", ".join(str(p) for p in paths[:2]) + f", {len(paths) - 3} plan files in {out / 'plans'}, "
+          f"{paths[-1]}")
+    return 0
+
+
 def _banner(scenario) -> None:
     """The quota check's line (and its warnings) above a run or a comparison (`simulator.analysis.quota_fit`)."""
     from simulator.analysis.quota_fit import quota_fit
@@ -143,6 +213,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Does the quota fit the world? The analytic check, and with --simulate one short run beside it."""
     from simulator.analysis.quota_fit import quota_fit
 
+    if args.fit_world:
+        return _fit_world(args)
+    if args.median_attainment is not None or args.hit_rate is not None or args.segment_attainment:
+        from simulator.experiments.fit_world import FitError
+
+        raise FitError("--median-attainment, --hit-rate and --segment-attainment are targets of --fit-world: add it")
     status = 0
     for path in args.files:
         scenario = _scenario(path, args.set)
@@ -152,6 +228,40 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.simulate:
             status = max(status, _simulated_check(path, scenario, fit, args))
     return status
+
+
+def _fit_world(args: argparse.Namespace) -> int:
+    """`salesim check --fit-world`: scale the market to the quota (or to last year's median attainment and
+    hit rate), print what changed, and write a scenario that extends the input with it."""
+    from simulator.analysis.quota_fit import quota_fit
+    from simulator.experiments import fit_world as fw
+
+    if len(args.files) != 1:
+        raise fw.FitError(f"--fit-world fits one scenario at a time, got {len(args.files)}")
+    path = args.files[0]
+    fw.check_targets(args.median_attainment, args.hit_rate)
+    scenario = _scenario(path, args.set)
+    if args.segment_attainment:
+        if args.median_attainment is not None:
+            raise fw.FitError("--segment-attainment fits the segments' ability to the quota and --median-attainment "
+                              "the market to the force: give one or the other")
+        fit = fw.fit_segments(scenario, fw.parse_segment_targets(args.segment_attainment, scenario))
+    elif args.simulate and args.median_attainment is not None:
+        _budget(path, scenario.model_copy(update={"horizon_years": args.years}), 40 * args.replications, 1, args.force)
+        seeds = tuple(scenario.seed + i for i in range(args.replications))
+        fit = fw.fit_world_simulated(scenario, args.scale, args.median_attainment, args.hit_rate, seeds, args.years)
+    else:
+        fit = fw.fit_world(scenario, args.scale, args.median_attainment, args.hit_rate)
+    print(fit.describe())
+    out = Path(args.write) if args.write else Path(path).with_name(f"{Path(path).stem}_fitted.yaml")
+    out.write_text(fw.fitted_file(path, str(out), args.set, fit))
+    print(f"wrote {out} (extends {path} with the fields above)")
+    fitted = load_scenario(out)
+    check = quota_fit(fitted)
+    print(check.describe())
+    if args.simulate and args.median_attainment is None:
+        _simulated_check(str(out), fitted, check, args)
+    return 0
 
 
 def _simulated_check(path: str, scenario, fit, args: argparse.Namespace) -> int:
@@ -392,7 +502,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     except ImportError:
         print("the dashboard needs its extra: pip install 'salesim[dashboard]'", file=sys.stderr)
         return EXIT_BAD_INPUT
-    return serve(args.scenario, host=args.host, port=args.port)
+    return serve(args.scenario, host=args.host, port=args.port, presenter=args.presenter)
 
 
 def cmd_validate_facts(args: argparse.Namespace) -> int:
@@ -516,6 +626,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--simulate", action="store_true", help="also run the model briefly and print what reps do")
     p.add_argument("--years", type=_years, default=1.0, help="years of the --simulate run (default 1)")
     p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
+    p.add_argument("--fit-world", action="store_true",
+                   help="scale the market so expected attainment at normal effort is 100%% (or matches "
+                        "--median-attainment and --hit-rate) and write a scenario that extends the input with it")
+    p.add_argument("--scale", choices=("leads", "prices"), default="leads",
+                   help="--fit-world: what to scale, every product's leads_per_day or price (default leads)")
+    p.add_argument("--median-attainment", type=_positive, metavar="X",
+                   help="--fit-world: last year's median attainment (1.0 = 100%% of quota); with --hit-rate")
+    p.add_argument("--hit-rate", type=_open_share, metavar="Y",
+                   help="--fit-world: last year's share of rep-periods at or above quota, between 0 and 1")
+    p.add_argument("--segment-attainment", nargs="+", metavar="NAME=X",
+                   help="--fit-world: each named segment's expected attainment at normal effort (top=1.4 core=0.9); "
+                        "sets the segments' ability instead of scaling the market")
+    p.add_argument("--replications", type=_whole(1, 100), default=2,
+                   help="--fit-world --simulate: runs per candidate, on the same seeds (default 2)")
+    p.add_argument("--write", metavar="OUT.yaml",
+                   help="--fit-world: the scenario file to write (default: SCENARIO_fitted.yaml beside the input)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("plan", help="draw the payout curve of one or more plans (PNG) and print their terms")
@@ -523,6 +649,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="payout.png", help="PNG file to write (default: payout.png)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field in every plan")
     p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("optimise", help="search levers for plans with more profit at no more cost or risk; "
+                       "write the front, its plans as scenario files and a report",
+                       description="Optuna's multi-objective search over the named levers. Every plan runs on the "
+                                   "same seeds as the current plan (common random numbers), so its figures are "
+                                   "those salesim compare prints with the same --seed and --replications. The "
+                                   "study is kept in OUT/study.log: the same command again resumes it, and a "
+                                   "larger --trials extends it.")
+    p.add_argument("scenario", metavar="SCENARIO.yaml", help="the current plan")
+    p.add_argument("--levers", nargs="+", required=True, metavar="PATH",
+                   help="dotted fields of plan, quota or management, e.g. plan.commission_rate plan.bonus quota.period")
+    p.add_argument("--bounds", nargs="+", default=[], metavar="PATH=LOW:HIGH",
+                   help="a lever's range (PATH=LOW:HIGH) or choices (quota.period=month,quarter); default: the "
+                        "schema's choices, else 1/3 to 3x the current value within the schema's limits")
+    p.add_argument("--objective", choices=("profit", "revenue", "gross_profit"), default="profit",
+                   help="the figure to maximise (default profit: after pay and fines)")
+    p.add_argument("--constraint", action="append", default=[], metavar="RULE",
+                   help="cost<=current, cost<=1.1*current, profit>=current, cost<=2e6 or risk.NAME<=LEVEL "
+                        "(low, elevated, high); repeat for more")
+    p.add_argument("--trials", type=_whole(1, 100_000), default=40, help="plans to try in all, counting a resumed "
+                   "study's (default 40)")
+    p.add_argument("--replications", type=_whole(1, 1000), default=5, help="runs per plan, on the same seeds for every plan (default 5)")
+    p.add_argument("--seed", type=_whole(0, MAX_SEED - 1000), help="first seed of the replications and the sampler's "
+                   "seed (default: the scenario's)")
+    p.add_argument("--sampler", choices=("tpe", "nsga2"), default="tpe", help="Optuna's TPE (default) or NSGA-II")
+    p.add_argument("--years", type=_years, help="horizon of every run in years (default: the scenario's)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a field of the scenario")
+    p.add_argument("--threshold", action="append", default=[], metavar="RISK.LEVEL=VALUE",
+                   help="override a risk threshold, e.g. fabrication.high=1.5")
+    p.add_argument("--workers", type=WORKERS, default=1, help="processes; this many plans run at once (default 1)")
+    p.add_argument("--engine", choices=("process", "loky", "dask", "serial"), default="process",
+                   help="the runner's executors (default process)")
+    p.add_argument("--out", help="output folder (default: runs/optimise-<scenario>)")
+    p.add_argument("--force", action="store_true", help="run even if the estimate says it exceeds the machine")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimise)
 
     p = sub.add_parser("report", help="write report.html and figures for a run, comparison or sweep folder")
     p.add_argument("folder")
@@ -583,6 +745,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", nargs="?", help="scenario name (wells_fargo, demo/current) or YAML file (default: wells_fargo)")
     p.add_argument("--port", type=PORT, default=8765, help="port (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--presenter", action="store_true",
+                   help="open on the presenter's view: the story's numbers large, for a projector")
     p.set_defaults(func=cmd_dashboard)
 
     p = sub.add_parser("validate-facts", help="run the seven stylized facts, print the table, write docs/validation.md "
@@ -612,6 +776,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from simulator.experiments.equal_cost import EqualCostError
     from simulator.experiments.files import DISK_FULL, DiskFull
+    from simulator.experiments.fit_world import FitError
     from simulator.experiments.store import ResultsError
 
     args = build_parser().parse_args(argv)
@@ -622,6 +787,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except EqualCostError as exc:
         print(f"equal cost: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FitError as exc:
+        print(f"fit-world: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except DiskFull as exc:
         print(exc.strerror, file=sys.stderr)

@@ -204,3 +204,27 @@ def test_more_parameters_than_moments_is_refused(history_run):
     with pytest.raises(ValueError, match="need at least as many moments"):
         prepare(BASELINE, read_history(history_run), ["force.traits.effort_cost.mean", "quota.difficulty"],
                 moments=["hit_rate"], settings=SMALL)
+
+
+@pytest.mark.slow  # two small fits
+def test_the_recovery_study_reports_coverage_and_the_change_of_its_intervals(tmp_path):
+    """`python -m simulator.calibration.recovery` at two panel sizes: a row per size and parameter
+    with the truth it was simulated at, whether the truth lies inside the 95% interval, each size's
+    standard error over the smallest panel's, a CSV and each fit's own log (so the study resumes).
+    Whether the intervals really shrink is a finding about the estimator, measured at realistic
+    sizes in docs/calibration.md, not a property of toy panels."""
+    from simulator.calibration.recovery import main as recovery
+    from simulator.calibration.recovery import shrinkage
+
+    table = recovery(["--reps", "20", "40", "--years", "1", "--fit", "force.traits.effort_cost.mean",
+                      "--replications", "2", "--workers", "1", "--max-evaluations", "6", "--out", str(tmp_path),
+                      "--quiet"])
+    assert list(table["reps"]) == [20, 40] and set(table["parameter"]) == {"force.traits.effort_cost.mean"}
+    assert (table["truth"] == 120.0).all() and (table["start"] == 90.0).all()
+    inside = (table["ci_low"] <= 120.0) & (120.0 <= table["ci_high"])
+    assert table["covered"].tolist() == inside.tolist()
+    np.testing.assert_allclose(table["ci_high"] - table["estimate"], 1.96 * table["std_error"])
+    ratio = shrinkage(table).loc["force.traits.effort_cost.mean"]
+    assert ratio[20] == 1.0 and ratio[40] == pytest.approx(table["std_error"].iloc[1] / table["std_error"].iloc[0])
+    assert pd.read_csv(tmp_path / "recovery.csv")["reps"].tolist() == [20, 40]
+    assert all((tmp_path / f"reps-{n}" / "evaluations.jsonl").exists() for n in (20, 40))

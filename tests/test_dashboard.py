@@ -3,6 +3,7 @@ and an end-to-end drive of the served page in a real headless Chromium."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -309,6 +310,98 @@ def test_the_sidebar_inputs_say_their_values():
     assert "Audits: 0.07% of reps a day" in labels()
 
 
+def test_the_presenter_shows_the_story_s_numbers(tiny_wells_fargo):
+    """The presenter's big numbers are the run so far: fake or needless sales, share of reps who
+    cheated, reps caught and let go, trust, sales against quota."""
+    from simulator.dashboard.presenter import story, story_html
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), seed=1)
+    for _ in range(25):
+        model.step()
+    run_so_far = model.plans[0].so_far()
+    d, acts = run_so_far.daily, run_so_far.acts
+    big = {b.key: b for b in story(model.plans[0])}
+    fake = int(d["fabrications"].sum() + d["mis_sales"].sum())
+    assert fake > 0 and big["fake"].value == f"{fake:,}"
+    assert big["fake"].words == f"fake or needless sales ({int(d['detections'].sum())} found)"
+    employed = 40 + int(d["hires"].sum())
+    assert big["cheated"].value == f"{100 * acts['rep_id'].nunique() / employed:.0f}%"
+    assert big["caught"].words == f"reps caught; {int(d['fired'].sum())} let go"
+    assert big["trust"].value.endswith("%") and float(big["trust"].value[:-1]) <= 100
+    settled = run_so_far.rep_periods[run_so_far.rep_periods["complete"]]
+    assert big["quota"].value == f"{100 * settled['sales'].sum() / settled['quota'].sum():.0f}%"
+    text = story_html(model)
+    assert "salesim-big-day'>25</span>" in text and f"<div class='value'>{fake:,}</div>" in text
+
+
+def test_risks_are_named_in_plain_words_with_units(tiny_wells_fargo):
+    """The risk table names each risk as a room says it and gives its figure with a unit: never
+    the analyst's title ("Product-mix distortion") nor a raw decimal ("-0.233")."""
+    from simulator.analysis.risk import RISKS
+    from simulator.dashboard.panels import risk_html
+
+    assert RISKS["product_mix"].says(-0.233) == "23% more margin than a balanced mix"
+    assert RISKS["fabrication"].says(6.02) == "6.0 fake sales per rep a year"
+    assert RISKS["attrition"].says(0.725) == "72% of positions lose their rep a year"
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), seed=1)
+    for _ in range(25):
+        model.step()
+    text = risk_html(model)
+    for risk in RISKS.values():
+        assert risk.plain and f">{html.escape(risk.plain)}</th>" in text
+        assert f">{html.escape(risk.title)}<" not in text
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", text)
+    assert len(cells) == len(RISKS)
+    assert not [c for c in cells if re.search(r"</b> -?\d|\d\.\d{3}", c)], cells  # no bare figure after the level
+
+
+def test_chart_words_are_plain_on_screen(tiny_wells_fargo):
+    """The report's figures on screen: no rep-periods, rep-years, means or acts in titles and axes."""
+    from simulator.dashboard import charts
+    from simulator.report import plans as report
+
+    model = DashboardModel(scenario_file=str(tiny_wells_fargo), seed=1)
+    for _ in range(25):
+        model.step()
+    data = [charts.plan_data(p) for p in model.plans]
+    for maker in (report.fig_attainment, report.fig_pay, report.fig_effort, report.fig_misconduct, report.fig_trust,
+                  report.fig_bookings, report.fig_headcount, report.fig_product_mix):
+        made = maker(data)
+        fig = made[0] if isinstance(made, tuple) else made
+        charts.legible(fig)
+        words = [t for ax in fig.axes for t in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel())]
+        words += [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        jargon = [w for w in words if re.search(r"rep-period|rep-year|\bmean\b|\bacts\b|\(1 = untouched\)", w)]
+        assert not jargon, (maker.__name__, jargon)
+
+
+def test_the_presenter_s_view_opens_from_the_command_line():
+    from simulator.cli import build_parser
+    from simulator.dashboard.catalog import ENV_PRESENTER
+    from simulator.dashboard.server import environment
+
+    assert build_parser().parse_args(["dashboard", "--presenter"]).presenter is True
+    assert build_parser().parse_args(["dashboard"]).presenter is False
+    assert environment(None, presenter=True)[ENV_PRESENTER] == "1"
+    assert environment(None)[ENV_PRESENTER] == "0"
+
+
+def test_the_presenter_s_view_renders_the_big_numbers_without_the_levers():
+    solara = pytest.importorskip("solara", reason="the dashboard extra: pip install -e '.[dashboard]'")
+    import ipyvuetify
+
+    from simulator.dashboard import app
+
+    app.presenting.set(True)
+    try:
+        _, rc = solara.render(app.page, handle_error=False)
+        html_text = " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+        assert "salesim-big-day'>0</span>" in html_text and "salesim-big-fake" in html_text
+        assert rc.find(ipyvuetify.Tab).widgets == []  # no tabs: the story, the network and one chart
+    finally:
+        app.presenting.set(False)
+
+
 def test_the_levers_are_documented():
     text = (ROOT / "docs" / "dashboard.md").read_text()
     missing = [lever.label for lever in LEVERS.values() if f"| {lever.label} |" not in text]
@@ -451,8 +544,28 @@ def test_dashboard_in_a_browser(playwright_api, server):
         assert 30 <= paused_at <= clicked_at + PLAY_DAYS
         page.wait_for_timeout(hold_ms)
         assert day_shown(page) == paused_at
+        # the risks in a room's words, each figure with its unit
+        page.wait_for_selector(".salesim-risk")
+        risks = page.inner_text("table.salesim-risks")
+        assert "Reps steer customers to the wrong products" in risks and "Reps leave" in risks
+        assert "Product-mix distortion" not in risks and not re.search(r"\d\.\d{3}", risks)
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+
+        # the presenter's view: the story's numbers large, the network and one chart, the levers hidden and
+        # the controls still there
+        page.get_by_role("button", name="Presenter view").click()
+        page.wait_for_selector(".salesim-big-fake")
+        page.get_by_role("button", name="Trainer view").wait_for()  # the app bar and sidebar follow the main area
+        page.get_by_role("slider", name=re.compile("^Quota: ")).wait_for(state="hidden")
+        assert int(page.inner_text(".salesim-big-day")) == paused_at
+        big = {key: page.inner_text(f".salesim-big-{key} .value") for key in ("fake", "cheated", "caught", "trust", "quota")}
+        assert page.locator(".salesim-big-fake .value").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 56
+        assert page.get_by_role("button", name="▶ Play").is_visible()
+        page.wait_for_function("[...document.querySelectorAll('.salesim-presenter img.salesim-chart')]"
+                               ".filter(img => img.naturalWidth > 100 && img.getBoundingClientRect().width > 200).length == 2")
+        page.screenshot(path=str(SHOTS / "dashboard-presenter.png"), full_page=True)
+        page.get_by_role("button", name="Trainer view").click()
         # the second tab: attainment, pay, effort, product mix, headcount (daily goals settle every day)
         page.get_by_role("tab", name="Pay and people").click()
         page.wait_for_function("document.querySelectorAll('.v-window-item--active img.salesim-chart').length == 5")
@@ -492,3 +605,12 @@ def test_dashboard_in_a_browser(playwright_api, server):
         untouched.step()
     assert bookings != f"${untouched.plans[0].so_far().daily['bookings'].sum():,.0f}"
     assert re.fullmatch(r"\$[\d,]+", bookings) and bookings != "$0"
+
+    # the presenter's numbers are the model's at the day the pause held
+    from simulator.dashboard.presenter import story
+
+    model = DashboardModel(scenario_file="wells_fargo", quota_difficulty=float(lever), force_size=ROOM_FORCE)
+    for _ in range(paused_at):
+        model.step()
+    assert big == {b.key: b.value for b in story(model.plans[0])}
+    assert int(big["fake"].replace(",", "")) > 0

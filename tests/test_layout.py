@@ -24,7 +24,7 @@ LAYERS = (
     ("analysis",),
     ("experiments",),
     ("report",),
-    ("validation", "dashboard", "calibration"),
+    ("validation", "dashboard", "calibration", "optimise"),
     ("cli", "__init__"),
 )
 RANK = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}

@@ -20,6 +20,7 @@ EXTRA = {
     "spif_and_unit_goal": ("product_launch", "plan.spif={suite: 600}", "market.launch.day=5",
                            "plan.product_quota={product: suite, units: 2, bonus: 500}"),
     "second_year": ("baseline", "horizon_years=2", "force.size=12"),  # terciles of last year's attainment
+    "churn_clawback": ("subscription", "plan.churn_clawback={share: 1, window_months: 6}"),
 }
 SWEEP = f"""
 name: dictionary

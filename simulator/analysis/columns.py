@@ -99,7 +99,9 @@ REP_PERIODS = entries("", [
     ("base", "$", "Base pay."),
     ("commission", "$", "Commission."),
     ("bonus", "$", "Quota bonus."),
-    ("clawback", "$", "Commission clawed back (cancellations, detected misconduct)."),
+    ("clawback", "$", "Commission clawed back (cancellations, detected misconduct, subscription churn)."),
+    ("churn_clawback", "$", ("Churn clawback: commission on subscriptions that churned within plan.churn_clawback's "
+                             "window, taken back in this period (part of clawback; only with plan.churn_clawback).")),
     ("pay", "$", "Total pay: base + commission + bonus - clawback + the levers' pay (prizes, draws, SPIFs...)."),
     ("effort", "effort units", "Mean daily effort over the days in the job."),
     ("deals", "count", "Deals booked."),

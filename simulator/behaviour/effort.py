@@ -886,6 +886,45 @@ def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     return e_star, k_star, u_star, 0.0, True
 
 
+# Parts of the decision a plan may not use are compiled only when it does: the kernel is specialised on
+# markers whose type, not value, says whether any unit goal or any present-biased rep is in play (OFF or
+# ON). A first run then compiles what its scenario needs, not every variant (most of a fresh checkout's
+# first run is compiling this kernel). The numbers are the same either way: OFF is passed only when the
+# part would not have been used by any rep that day.
+OFF = (0,)
+ON = (0, 0)
+
+
+def normal_tables(table, goals):
+    """The normal valuation's tables T: (table,) without unit goals, (table, table) with them."""
+
+
+@overload(normal_tables, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _normal_tables(table, goals):
+    if len(goals) == 1:
+        return lambda table, goals: (table,)
+    return lambda table, goals: (table, table)
+
+
+def biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias):
+    """Today's effort of a present-biased rep (`present_bias.todays_effort`); e_star for the others."""
+
+
+@overload(biased_effort, inline="always", jit_options={"cache": True, "error_model": "numpy"})
+def _biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias):
+    if len(bias) == 1:
+        return lambda e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias: e_star
+
+    def biased(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias):
+        if today.present_bias[i] < 1.0 and days_left > 1:
+            later_risk = 0.5 * risk[i] * stakes.nu_next[i]
+            a_t, b_t, o_t = todays_coefficients(i, k_star, selling, today, later_risk)
+            plan = (table[k_star, 0], table[k_star, 1], table[k_star, 2])
+            return todays_effort(e_star, plan, (a_t, b_t, o_t, kcost[i]), R, today.present_bias[i], E_MAX)
+        return e_star
+    return biased
+
+
 @njit(cache=True, error_model="numpy")
 def _near_breakpoint(mu, s, q, curve):
     """A pay threshold within three standard deviations of the expected sales."""
@@ -937,9 +976,8 @@ def prepare_exact(i, T, R, pipe_count, win, n_focus):
     return True
 
 
-@njit(cache=True, error_model="numpy")
 def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var, exact_below,
-                  side, today, choice, work, day, period_start):
+                  side, today, choice, work, day, period_start) -> None:
     """Choose effort and focus for every active rep (`choice`: `state.reps.Choice`, whose
     `exhaustive_used` flags who needed the exhaustive search today). `work` is
     `decision_workspace(...)`, kept between days. Bundles: `stakes` (`state.reps.Stakes`),
@@ -957,6 +995,25 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     `choice.effort` and `choice.focus` hold yesterday's choice on entry (the warm start) and
     today's on exit; `full[i]` asks for the exhaustive search (a new hire).
     """
+    choose_block(0, len(active), active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours,
+                 demand_var, exact_below, side, today, choice, work, day, period_start, *variant(side, today))
+
+
+def variant(side, today) -> tuple[tuple, tuple]:
+    """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
+    present-biased rep (`today`) is in play, OFF or ON each."""
+    goals = ON if np.any(side.unit_goals[:, :, 3] > 0.0) else OFF
+    bias = ON if np.any(today.present_bias < 1.0) else OFF
+    return goals, bias
+
+
+@njit(cache=True, error_model="numpy", nogil=True)
+def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
+                 exact_below, side, today, choice, work, day, period_start, goals, bias):
+    """`choose_effort` for reps lo..hi-1 with its own `work` arrays; `goals` and `bias` are the
+    markers of `variant`. It lets go of the GIL, so blocks of a large force can be decided on
+    several threads at once: a rep's choice reads only its own state and writes only its own slots,
+    so the numbers are the one-thread numbers (`rules.weigh_effort`, tests/test_threads.py)."""
     focus_g, win, leads = selling.focus_g, selling.win, selling.leads
     mu_fixed, var_fixed, pipe_count = outlook.mu_fixed, outlook.var_fixed, outlook.pipe_count
     effort, focus, value = choice.effort, choice.focus, choice.value
@@ -964,12 +1021,10 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     n_focus = focus_g.shape[0]
     n_prod = leads.shape[-1]
     table, lam, probes, scratch = work
-    T_plain = (table,)
-    T_goals = (table, table)  # a second entry marks the tables as carrying unit goals (`coefficients`)
+    T_normal = normal_tables(table, goals)  # a second entry marks tables carrying unit goals (`coefficients`)
     T_exact = (table, lam, selling.deal_value, scratch)
-    goals_on = np.any(side.unit_goals[:, :, 3] > 0.0)
-    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or goals_on
-    for i in range(len(active)):
+    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or np.any(side.unit_goals[:, :, 3] > 0.0)
+    for i in range(lo, hi):
         if not active[i]:
             continue
         focus_table(i, selling, table, lam, 0.5 * risk[i] * stakes.nu_next[i])
@@ -996,22 +1051,15 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
         if exact:
             e_star, k_star, u_star, margin, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus,
                                                           probes, guard)
-        elif goals_on:
-            e_star, k_star, u_star, margin, wide = search(T_goals, R, full[i], e0, k0, neighbours, n_focus,
-                                                          probes, guard)
         else:
-            e_star, k_star, u_star, margin, wide = search(T_plain, R, full[i], e0, k0, neighbours, n_focus,
+            e_star, k_star, u_star, margin, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus,
                                                           probes, guard)
         choice.exhaustive_used[i] = wide
         if guard or wide:
             guard_memory[i, 0] = margin
             guard_memory[i, 1] = mu_fixed[i]
             guard_memory[i, 2] = day
-        if today.present_bias[i] < 1.0 and days_left > 1:
-            later_risk = 0.5 * risk[i] * stakes.nu_next[i]
-            a_t, b_t, o_t = todays_coefficients(i, k_star, selling, today, later_risk)
-            plan = (table[k_star, 0], table[k_star, 1], table[k_star, 2])
-            e_star = todays_effort(e_star, plan, (a_t, b_t, o_t, kcost[i]), R, today.present_bias[i], E_MAX)
+        e_star = biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias)
         effort[i] = e_star
         focus[i] = k_star
         value[i] = u_star

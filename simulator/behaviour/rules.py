@@ -14,13 +14,22 @@ focus, `time` makes the day's timing choices.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
+from functools import cache
 
+import numba
 import numpy as np
 from numba import njit
 
-from simulator.behaviour.effort import choose_effort, focus_coefficients, quiet_compilation
+from simulator.behaviour.effort import (
+    choose_block,
+    decision_workspace,
+    focus_coefficients,
+    quiet_compilation,
+    variant,
+)
 from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 from simulator.state.context import DayContext, Terms
@@ -42,12 +51,51 @@ def effort_inputs(x: DayContext, terms: Terms) -> tuple:
             x.todays_work())
 
 
+# Forces this large decide on several threads (`effort.choose_block`, the same numbers). Below it a day's decisions
+# take a few milliseconds and handing blocks to threads costs more than it saves. Threads: numba's setting
+# (NUMBA_NUM_THREADS, by default the machine's cores); sweep workers run with it at 1, since the workers are the
+# parallelism there (`experiments.runner.single_threaded_blas`).
+THREADED_FROM_REPS = 10_000
+BLOCKS_PER_THREAD = 2  # exact valuations cost more than normal ones: two blocks a thread keep the threads even
+
+
+@cache
+def _deciders(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="salesim-decide")
+
+
 def weigh_effort(x: DayContext, terms: Terms) -> None:
     """Effort and focus that maximise each rep's valuation of the plan (`effort.choose_effort`)."""
     r = x.reps
-    with quiet_compilation(choose_effort):
-        choose_effort(*effort_inputs(x, terms), r.choice(), x.workspace, x.day, x.day - (x.period_len - x.days_left))
+    period_start = x.day - (x.period_len - x.days_left)
+    inputs = effort_inputs(x, terms)
+    markers = variant(inputs[11], inputs[12])
+    threads = numba.config.NUMBA_NUM_THREADS
+    threaded = r.n >= THREADED_FROM_REPS and threads > 1
+    with quiet_compilation(markers):  # threaded: an empty first block compiles before the threads ask together
+        choose_block(0, 0 if threaded else r.n, *inputs, r.choice(), x.workspace, x.day, period_start, *markers)
+    if threaded:
+        blocks = BLOCKS_PER_THREAD * threads
+        edges = [b * r.n // blocks for b in range(blocks + 1)]
+        done = [_deciders(threads).submit(choose_block, lo, hi, *inputs, r.choice(), work, x.day, period_start,
+                                          *markers)
+                for lo, hi, work in zip(edges[:-1], edges[1:], _workspaces(x.workspace, blocks))]
+        for future in done:
+            future.result()
     r.full_search[:] = False
+
+
+_WORKSPACES: dict = {}
+
+
+def _workspaces(first: tuple, blocks: int) -> list[tuple]:
+    """One set of work arrays per block, of the shape of the run's own (`first`), kept for later days."""
+    n_focus, n_prod = first[1].shape
+    key = (id(first), blocks)
+    if key not in _WORKSPACES:
+        _WORKSPACES.clear()
+        _WORKSPACES[key] = [first] + [decision_workspace(n_focus, n_prod) for _ in range(blocks - 1)]
+    return _WORKSPACES[key]
 
 
 def weigh_timing(x: DayContext) -> None:

@@ -16,12 +16,13 @@ from typing import Any
 import solara
 
 from simulator.dashboard import charts
-from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
+from simulator.dashboard.catalog import ENV_PRESENTER, ENV_SCENARIO, FIRST, catalog, resolve
 from simulator.dashboard.controls import Controls, Inputs
 from simulator.dashboard.levers import model_params
 from simulator.dashboard.model import AS_IN_FILE, NO_COMPARISON, DashboardModel
 from simulator.dashboard.network import Network
 from simulator.dashboard.panels import Risks, Status
+from simulator.dashboard.presenter import Presenter
 from simulator.dashboard.tabs import Tabs
 from simulator.scenario import load_scenario
 
@@ -31,11 +32,14 @@ from simulator.scenario import load_scenario
 ROOM_FORCE = 400
 
 TABS = {
-    "What is happening": [Status, Network, charts.Bookings, Risks, charts.Misconduct, charts.Trust],
+    "What is happening": [Status, Network, Risks, charts.Bookings, charts.Misconduct, charts.Trust],
     "Pay and people": [charts.Attainment, charts.Pay, charts.Effort, charts.ProductMix, charts.Headcount],
 }
 
 chosen = solara.reactive(os.environ.get(ENV_SCENARIO) or FIRST[0])
+presenting = solara.reactive(os.environ.get(ENV_PRESENTER) == "1")  # `salesim dashboard --presenter`
+PRESENTER = "Presenter view"
+TRAINER = "Trainer view"
 
 
 def choices() -> list[str]:
@@ -66,7 +70,8 @@ def lever_params(name: str) -> dict[str, dict[str, Any]]:
 
 @solara.component
 def Room(name: str) -> None:
-    """One scenario's page: its setup, levers and controls in the sidebar, its pictures in tabs."""
+    """One scenario's page: its setup, levers and controls in the sidebar, its pictures in tabs;
+    or, in the presenter's view, the controls alone beside the story's numbers."""
     setup = solara.use_memo(lambda: setup_params(name), [name])
     levers = solara.use_memo(lambda: lever_params(name), [name])
     values = solara.use_reactive({k: v["value"] for k, v in {**setup, **levers}.items()})
@@ -75,19 +80,27 @@ def Room(name: str) -> None:
         return DashboardModel(scenario_file=name, show_refusals=True, **values.value)
 
     model = solara.use_reactive(solara.use_memo(build, [name]))
+    hidden = {"display": "none"} if presenting.value else {}
     with solara.AppBar():
         solara.AppBarTitle(f"salesim: {name}")
+        solara.Button(TRAINER if presenting.value else PRESENTER, text=True, classes=["salesim-mode"],
+                      on_click=lambda: presenting.set(not presenting.value))
     with solara.Sidebar():
-        with solara.Card("Scenario"):
+        # the presenter's view hides the scenario and levers but keeps every card mounted: the
+        # controls hold the play loop, which must not restart when the view changes
+        with solara.Div(style=hidden), solara.Card("Scenario"):
             solara.Select("Scenario", value=chosen, values=choices())
             solara.Markdown(model.value.plans[0].scenario.description or "")
             Inputs(setup, values)
         with solara.Card("Run"):
             Controls(model, build)
-        with solara.Card("Levers"):
+        with solara.Div(style=hidden), solara.Card("Levers"):
             solara.Markdown("Move levers, then press **Reset**: the run restarts from the same seed.")
             Inputs(levers, values)
-    Tabs(TABS, model.value)
+    if presenting.value:
+        Presenter(model.value)
+    else:
+        Tabs(TABS, model.value)
 
 
 @solara.component

@@ -11,6 +11,7 @@ from simulator.scenario import ScenarioError
 FIRST = ("wells_fargo", "wells_fargo_reformed", "sears_auto", "sears_auto_reformed")
 ENV_DIR = "SALESIM_SCENARIOS"  # a scenarios folder other than the checkout's
 ENV_SCENARIO = "SALESIM_DASHBOARD_SCENARIO"  # the scenario `salesim dashboard SCENARIO` opens with
+ENV_PRESENTER = "SALESIM_DASHBOARD_PRESENTER"  # "1": the page opens on the presenter's view (`--presenter`)
 
 
 def scenarios_dir() -> Path:

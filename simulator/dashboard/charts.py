@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +19,7 @@ import numpy as np
 import solara
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 from mesa.visualization.utils import update_counter
 
 from simulator.calendar import DAYS_PER_MONTH
@@ -74,9 +76,40 @@ def screen_png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# the report's axis words that a room would stumble on, in plain words (the report, read at a desk, keeps them)
+ROOM_WORDS = {
+    "share of rep-periods, %": "share of quota periods, %",
+    "attainment (sales / quota, 3 = 3 or more)": "sales against quota (1 = at quota, 3 = 300% or more)",
+    "Pay per rep-year by component (bar outline: plan colour)": "Pay per rep a year, by part (outline: plan colour)",
+    "$ thousand a rep-year": "$ thousand per rep a year",
+    "mean effort": "average effort",
+    "Misconduct each month": "Fake or needless sales each month",
+    "mean over territories": "average over territories",
+    "acts (fake or needless sales)": "fake or needless sales",
+    "attainment when deciding (1 = at the goal, 1.5 = 1.5 or more)": "sales against goal (1 = at goal)",
+    "share of acts, %": "share of them, %",
+    "Customers' trust in the firm (1 = untouched)": "Customers' trust in the firm (100% = untouched)",
+    "bookings vs average day": "against an average day",
+}
+
+
+def plain_words(fig: Figure) -> None:
+    """Titles and axis labels in a room's words (`ROOM_WORDS`); a legend's "acts" are all the fake or
+    needless sales the title counts."""
+    for ax in fig.axes:
+        for get, put in ((ax.get_title, ax.set_title), (ax.get_xlabel, ax.set_xlabel), (ax.get_ylabel, ax.set_ylabel)):
+            if get() in ROOM_WORDS:
+                put(ROOM_WORDS[get()])
+    for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
+        for text in legend.get_texts():
+            if text.get_text().endswith(": acts"):
+                text.set_text(text.get_text().removesuffix(": acts") + ": all")
+
+
 def legible(fig: Figure) -> None:
-    """Legends at least the room's size, and one x label under a row of panels that all repeat
-    it (at a room's type size, repeated labels run into each other)."""
+    """Legends at least the room's size, plain words, and one x label under a row of panels that
+    all repeat it (at a room's type size, repeated labels run into each other)."""
+    plain_words(fig)
     for legend in fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend()]:
         for text in legend.get_texts():
             text.set_fontsize(max(text.get_fontsize(), ROOM_STYLE["legend.fontsize"]))
@@ -114,6 +147,18 @@ def trust_axis(data: Data) -> Callable[[Figure], None]:
         low = min((float(np.nanmin(line.get_ydata())) for line in ax.get_lines() if len(line.get_ydata())),
                   default=1.0)
         ax.set_ylim(min(low - 0.01, 1.0 - TRUST_SPAN), 1.0 + TRUST_SPAN / 20)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # 99%, not 0.99
+    return finish
+
+
+def pay_room(data: Data) -> Callable[[Figure], None]:
+    """Room above the tallest bar for the legend, which at a room's type size would cover it, and
+    bar names on lines of their own words (two plans' names run into each other)."""
+    def finish(fig: Figure) -> None:
+        ax = fig.axes[0]
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.25)
+        names = [textwrap.fill(t.get_text().replace("_", " "), 14) for t in ax.get_xticklabels()]
+        ax.set_xticks(ax.get_xticks(), names)
     return finish
 
 
@@ -124,7 +169,7 @@ def whole_months(data: report.PlanData) -> report.PlanData:
     return replace(data, daily=data.daily[data.daily["month"] < done])
 
 
-def _has_days(data: list[report.PlanData]) -> bool:
+def has_days(data: list[report.PlanData]) -> bool:
     return all(len(p.daily) for p in data)
 
 
@@ -133,7 +178,7 @@ def _has_periods(data: list[report.PlanData]) -> bool:
 
 
 def _has_acts(data: list[report.PlanData]) -> bool:
-    return any(len(p.acts) for p in data) and _has_days(data)
+    return any(len(p.acts) for p in data) and has_days(data)
 
 
 @solara.component
@@ -148,10 +193,12 @@ def FigureView(png: bytes | None, waiting: str, alt: str) -> None:
 
 
 def make_chart(maker: Maker, title: str, ready: Callable[[Data], bool], waiting: str | Callable[[Data], str],
-               monthly: bool = False, finish: Callable[[Data], Callable[[Figure], None]] | None = None) -> Callable:
+               monthly: bool = False, finish: Callable[[Data], Callable[[Figure], None]] | None = None,
+               wide: bool = True) -> Callable:
     """A component drawing one report figure for every plan on the dashboard (`monthly`: a figure
     summed by month, drawn from complete months); until it is `ready`, the `waiting` sentence
-    (or the sentence it gives for the data) says why the chart is not there yet."""
+    (or the sentence it gives for the data) says why the chart is not there yet. `wide`: the
+    figure is drawn wide (the report's are 11 inches) and takes a whole row of the grid."""
 
     @solara.component
     def Chart(model: DashboardModel) -> None:
@@ -169,6 +216,7 @@ def make_chart(maker: Maker, title: str, ready: Callable[[Data], bool], waiting:
             FigureView(png, why, title)
 
     Chart.__name__ = title.replace(" ", "")
+    Chart.wide = wide
     return Chart
 
 
@@ -177,17 +225,17 @@ FIRST_PERIOD = "Appears when the first quota period has been settled."
 
 def misconduct_waits(data: Data) -> str:
     """Why the misconduct chart is empty: no month has closed yet, or none had an act."""
-    if not _has_days(data):
+    if not has_days(data):
         return (f"Misconduct is counted by whole months: this chart starts when the first month closes "
                 f"(business day {DAYS_PER_MONTH}). The table counts fake or needless sales as they happen.")
     return "No fake or needless sale in a complete month so far."
 
 
-Bookings = make_chart(report.fig_bookings, "Daily bookings", _has_days, STEP_FIRST, finish=bookings_shape_note)
-Attainment = make_chart(report.fig_attainment, "Attainment by performer type", _has_periods, FIRST_PERIOD)
-Pay = make_chart(report.fig_pay, "Pay by component", _has_periods, FIRST_PERIOD)
-Effort = make_chart(report.fig_effort, "Effort", _has_days, STEP_FIRST)
-ProductMix = make_chart(report.fig_product_mix, "Product mix", _has_days, STEP_FIRST)
-Misconduct = make_chart(report.fig_misconduct, "Misconduct and detections", _has_acts, misconduct_waits, monthly=True)
-Trust = make_chart(report.fig_trust, "Customer trust", _has_days, STEP_FIRST, finish=trust_axis)
-Headcount = make_chart(report.fig_headcount, "Headcount and leavers", _has_days, STEP_FIRST)
+Bookings = make_chart(report.fig_bookings, "Daily bookings", has_days, STEP_FIRST, finish=bookings_shape_note)
+Attainment = make_chart(report.fig_attainment, "Sales against quota, by type of rep", _has_periods, FIRST_PERIOD)
+Pay = make_chart(report.fig_pay, "Pay by part", _has_periods, FIRST_PERIOD, finish=pay_room)
+Effort = make_chart(report.fig_effort, "Effort", has_days, STEP_FIRST)
+ProductMix = make_chart(report.fig_product_mix, "Product mix", has_days, STEP_FIRST)
+Misconduct = make_chart(report.fig_misconduct, "Fake or needless sales and the ones found", _has_acts, misconduct_waits, monthly=True)
+Trust = make_chart(report.fig_trust, "Customer trust", has_days, STEP_FIRST, finish=trust_axis)
+Headcount = make_chart(report.fig_headcount, "Headcount and leavers", has_days, STEP_FIRST)

@@ -25,7 +25,7 @@ STATE_COLOURS = {  # Okabe-Ito, legible to colour-blind viewers
     "fired": "#CC79A7", "quit": "#FFFFFF", "vacant": "#DDDDDD",
 }
 STATE_WORDS = {
-    "honest": "honest", "gaming": "gaming timing", "misconduct": "cheating lately", "caught": "caught lately",
+    "honest": "honest", "gaming": "moving deals in time", "misconduct": "cheating lately", "caught": "caught lately",
     "fired": "let go (vacant)", "quit": "quit (vacant)", "vacant": "vacant",
 }
 
@@ -69,12 +69,12 @@ def draw_network(plans: list[PlanView]) -> Figure:
         ax.scatter(xy[:, 0], xy[:, 1], s=float(np.clip(6000.0 / len(xy), 12.0, 80.0)), c=colours, edgecolors="#555555",
                    linewidths=0.4, zorder=3)
         counts = {s: int((states == s).sum()) for s in STATES}
-        handles = [Line2D([], [], ls="", marker="o", markersize=8, markerfacecolor=STATE_COLOURS[s],
+        handles = [Line2D([], [], ls="", marker="o", markersize=11, markerfacecolor=STATE_COLOURS[s],
                           markeredgecolor="#555555", label=f"{STATE_WORDS[s]}: {counts[s]}")
                    for s in STATES if counts[s] or s in ("honest", "misconduct", "caught")]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False,
-                  fontsize=14)
-        ax.set_title(f"{plan.name}: day {plan.day}", color=plan.colour, fontsize=16)
+                  fontsize=18)
+        ax.set_title(f"{plan.name}: day {plan.day}", color=plan.colour, fontsize=20)
         ax.set_aspect("equal")
         ax.autoscale_view()
         ax.set_axis_off()
@@ -98,3 +98,6 @@ def Network(model: DashboardModel) -> None:
     png = solara.use_memo(lambda: render_png(lambda: draw_network(model.plans), room_type=False), [model, model.day])
     with solara.Column(style="height:100%;overflow:hidden"):
         FigureView(png, "", "Branch network: reps coloured by state")
+
+
+Network.wide = lambda model: len(model.plans) > 1  # two plans side by side take a whole row

@@ -13,7 +13,7 @@ import math
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulator.analysis.risk import Verdict, verdicts
+from simulator.analysis.risk import RISKS, Verdict, verdicts
 from simulator.calendar import DAYS_PER_MONTH
 from simulator.dashboard.levers import LEVERS
 from simulator.dashboard.model import DashboardModel, PlanView
@@ -28,6 +28,8 @@ CSS = """
 .salesim-panel th.row{text-align:left;font-weight:normal;white-space:nowrap}
 .salesim-panel ul{margin:4px 0 4px 18px;padding:0;font-size:16px}
 .salesim-panel h4{margin:6px 0 2px 0}
+.salesim-risks th.row{white-space:normal}
+.salesim-risks td{text-align:left}
 .salesim-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px}
 """
 
@@ -73,28 +75,35 @@ def status_html(model: DashboardModel) -> str:
             f"<table><tr>{head}</tr>{rows}</table><b>Levers</b><ul>{levers}</ul></div>")
 
 
-def _verdict_cell(v: Verdict) -> str:
-    value = "n/a" if math.isnan(v.value) else f"{v.value:.3g}"
+LEVEL_WORDS = {"low": "low", "elevated": "raised", "high": "high"}
+
+
+def risk_cell(v: Verdict) -> str:
+    """A verdict as a room reads it: the level in a word and the figure with its unit ("low: 27%
+    more margin than a balanced mix"), never a raw decimal; the risk's sentence on hover."""
+    if math.isnan(v.value):
+        return f"<td style='background:#eeeeee' title='{html.escape(v.sentence)}'>not measurable yet</td>"
     return (f"<td style='background:{report.LEVEL_COLOURS[v.level]}' title='{html.escape(v.sentence)}'>"
-            f"<b class='salesim-level'>{v.level}</b> {value}</td>")
+            f"<b class='salesim-level'>{LEVEL_WORDS[v.level]}</b>: {html.escape(RISKS[v.risk].says(v.value))}</td>")
 
 
 def risk_html(model: DashboardModel) -> str:
-    """The risk verdicts of each plan's run so far (one row per risk, one column per plan), and
-    in words every risk above low, or what the verdicts wait for."""
+    """The risk verdicts of each plan's run so far (one row per risk, named as a room says it, one
+    column per plan), and in words every risk above low, or what the verdicts wait for."""
     runs = [p.so_far() for p in model.plans]
     if not all(r.summary and len(r.rep_periods) for r in runs):
-        return "<div class='salesim-panel'><p>Risk verdicts appear when the first quota period has been settled.</p></div>"
+        return "<div class='salesim-panel'><p>Risks appear when the first quota period has been settled.</p></div>"
     found = [verdicts([r.summary], p.scenario.risk_thresholds()) for p, r in zip(model.plans, runs)]
     head = "".join(f"<th>{html.escape(p.name)}</th>" for p in model.plans)
-    rows = "".join(f"<tr><th class='row' title='{html.escape(first.figure)}'>{html.escape(first.title)}</th>"
-                   + "".join(_verdict_cell(plan[k]) for plan in found) + "</tr>"
+    rows = "".join(f"<tr><th class='row salesim-risk' title='{html.escape(RISKS[first.risk].figure)}'>"
+                   f"{html.escape(RISKS[first.risk].plain)}</th>"
+                   + "".join(risk_cell(plan[k]) for plan in found) + "</tr>"
                    for k, first in enumerate(found[0]))
-    words = "".join(f"<li><span style='color:{p.colour}'>{html.escape(p.name)}</span>: <b>{html.escape(v.title)}"
-                    f" ({v.level})</b>. {html.escape(v.sentence)}</li>"
+    words = "".join(f"<li><span style='color:{p.colour}'>{html.escape(p.name)}</span>: <b>{html.escape(RISKS[v.risk].plain)}"
+                    f" ({LEVEL_WORDS[v.level]})</b>. {html.escape(v.sentence)}</li>"
                     for p, plan in zip(model.plans, found) for v in plan if v.level != "low")
-    return (f"<div class='salesim-panel'><b>Risks of the run so far</b> <small>({model.day} business days, one run: "
-            f"no confidence interval; hover for the figure)</small><table><tr><th></th>{head}</tr>{rows}</table>"
+    return (f"<div class='salesim-panel'><b>Risks so far</b> <small>({model.day} business days of one run; "
+            f"hover for what is measured)</small><table class='salesim-risks'><tr><th></th>{head}</tr>{rows}</table>"
             f"<ul>{words or '<li>No risk above low so far.</li>'}</ul></div>")
 
 
@@ -111,3 +120,6 @@ def Risks(model: DashboardModel) -> None:
     text = solara.use_memo(lambda: risk_html(model), [model, model.day])
     solara.Style(CSS)
     solara.HTML(tag="div", unsafe_innerHTML=text, style="height:100%;overflow:auto")
+
+
+Risks.wide = True  # a row per risk, in words: a whole row of the grid reads without wrapping

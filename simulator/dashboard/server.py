@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from simulator.dashboard.catalog import ENV_SCENARIO, FIRST, catalog, resolve
+from simulator.dashboard.catalog import ENV_PRESENTER, ENV_SCENARIO, FIRST, catalog, resolve
 from simulator.scenario import load_scenario
 
 APP = Path(__file__).with_name("app.py")
@@ -28,18 +28,21 @@ def command(host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> list[str]:
             "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
-def environment(scenario: str | None) -> dict[str, str]:
+def environment(scenario: str | None, presenter: bool = False) -> dict[str, str]:
     """The server's environment: the chosen scenario (its picker name, or the file's absolute path
-    when it is not in the picker), checked before anything starts."""
+    when it is not in the picker), checked before anything starts, and whether the page opens on
+    the presenter's view."""
     name, path = resolve(scenario or FIRST[0])
     load_scenario(path)  # a bad file is refused here, with the field and what is allowed
-    return {**os.environ, **OFFLINE, ENV_SCENARIO: name if name in catalog() else str(path.resolve())}
+    return {**os.environ, **OFFLINE, ENV_SCENARIO: name if name in catalog() else str(path.resolve()),
+            ENV_PRESENTER: "1" if presenter else "0"}
 
 
-def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> int:
+def serve(scenario: str | None = None, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+          presenter: bool = False) -> int:
     """Become the server (the process is replaced, so stopping it stops the server); where exec
     is not available, run it as a child until interrupted and return its exit status."""
-    env = environment(scenario)
+    env = environment(scenario, presenter)
     print(f"salesim dashboard: http://{host}:{port}  (Ctrl-C stops it)", flush=True)
     argv = command(host, port)
     if hasattr(os, "execve") and os.name == "posix":

@@ -43,7 +43,7 @@ from simulator.experiments.run import RunResult, run
 Model = Callable[..., RunResult]
 Engine = Literal["process", "loky", "dask", "serial"]
 ENGINES = ("process", "loky", "dask", "serial")
-THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 TASK_SECONDS = 5.0  # aim for batches of about this much work: small per-task overhead, little lost to a kill
 MAX_BATCH = 500
 
@@ -65,8 +65,9 @@ class SerialExecutor(Executor):
 
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Processes started inside this block use one BLAS/OpenMP thread each, so workers on a few
-    cores do not compete with each other's thread pools; the parent's environment is restored after."""
+    """Processes started inside this block use one BLAS, OpenMP and numba thread each, so workers on
+    a few cores do not compete with each other's thread pools (a large run decides on every core only
+    when it runs alone: `behaviour.rules.THREADED_FROM_REPS`); the parent's environment is restored after."""
     saved = {name: os.environ.get(name) for name in THREAD_VARS}
     os.environ.update({name: "1" for name in THREAD_VARS})
     try:

@@ -126,6 +126,14 @@ def plan_terms(scenario: Scenario) -> list[tuple[str, str]]:
     lines.append(("Leverage", f"{percent(upside)} of target incentive at {percent(at)} of quota"))
     if spec.clawback > 0:
         lines.append(("Clawback", f"{percent(spec.clawback)} of the commission on a cancelled sale"))
+    if spec.churn_clawback is not None and spec.churn_clawback.share > 0:
+        from simulator.analysis.sale_value import churn_clawback_share
+
+        claw = spec.churn_clawback
+        words = (f"{percent(claw.share)} of the commission on a subscription that churns within "
+                 f"{claw.window_months} months of its sale; at {scenario.market.subscription.monthly_churn:.1%} "
+                 f"monthly churn about {percent(churn_clawback_share(scenario))} of commission comes back")
+        lines.append(("Churn clawback", words))
     if spec.variable_scale != 1:
         lines.append(("Scaled", f"every rate and bonus x {spec.variable_scale:.3f} (equal cost, or plan.variable_scale)"))
     extras = _extras(scenario)

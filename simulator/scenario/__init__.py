@@ -23,6 +23,7 @@ from simulator.scenario.schema import (
     Activity,
     ActivityTarget,
     Behaviour,
+    ChurnClawback,
     Contest,
     Customers,
     Detection,

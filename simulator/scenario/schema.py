@@ -547,6 +547,17 @@ class Leverage(Strict):
     multiple: NonNeg = Field(description="pay there as a multiple of the target incentive (2 = twice target)")
 
 
+class ChurnClawback(Strict):
+    """Clawback on subscription churn (business_model: subscription): commission paid on a contract
+    that churns within `window_months` of its sale is taken back, `share` of it, in the rep's pay for
+    the period in which the customer leaves: the chargeback of plans that pay on new annual contract
+    value and take it back when the customer does not stay, as `plan.clawback` does for cancellations
+    (`simulator.selling.subscriptions.YoungContracts`)."""
+
+    share: Share = Field(0.0, description="share of the commission a churned contract earned that is taken back (0: none)")
+    window_months: MonthsPositive = Field(12, description="months from the sale within which a churning contract's commission is clawed back")
+
+
 class Plan(Strict):
     """The pay plan (lever), in the vocabulary of incentive-compensation tools."""
 
@@ -564,6 +575,7 @@ class Plan(Strict):
     leverage: Leverage | None = Field(None, description="upside: pay as a multiple of target incentive at an attainment above quota; sets the rate above quota")
     bonus_share_of_target: Share | None = Field(None, description="bonus as a share of target_incentive, instead of `bonus`")
     clawback: Share = Field(1.0, description="share of commission on a cancelled sale that is taken back")
+    churn_clawback: ChurnClawback | None = Field(None, description="subscriptions: commission taken back on contracts that churn within a window of their sale (none: churn claws nothing back)")
     credit_basis: Literal["revenue", "gross_profit", "units"] = Field(
         "revenue", description="what sales are credited on: revenue, gross profit, or units (count goals: each deal counts its crediting weight, e.g. accounts or products per household)")
     crediting: dict[str, NonNeg] = Field(default_factory=dict, description="extra credit weight by product name (1 = full credit)")
@@ -772,6 +784,11 @@ class Scenario(Strict):
         fab = self.market.fabrication
         if fab.per_day > 0 and fab.product not in self.products:
             raise ValueError(f"market.fabrication.product must name a product ({sorted(self.products)}), got {fab.product!r}")
+        claw = self.plan.churn_clawback
+        if claw is not None and claw.share > 0 and self.market.business_model != "subscription":
+            raise ValueError(f"plan.churn_clawback claws back commission on subscriptions that churn; "
+                             f"market.business_model is {self.market.business_model}, and only subscription churns "
+                             f"(set plan.churn_clawback.share to 0, or market.business_model to subscription)")
         unknown = set(self.plan.crediting) - set(self.products)
         if unknown:
             raise ValueError(f"plan.crediting names unknown products {sorted(unknown)}; products are {sorted(self.products)}")

@@ -25,7 +25,7 @@ from simulator.pay.payout import pay_moments
 from simulator.pay.quota import initial_quotas, next_quotas
 from simulator.scenario import Scenario
 from simulator.selling import pipeline as sales_process
-from simulator.selling.subscriptions import bill_month
+from simulator.selling.subscriptions import YoungContracts, bill_month
 from simulator.sim.recording import Recorder
 from simulator.sim.schedule import PHASE_NAMES
 from simulator.state.context import BookingTerms, DayContext, Terms
@@ -77,6 +77,14 @@ class Engine:
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
         self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
         self.month_start_act = 0
+        # churn clawback (`plan.churn_clawback`): kept only when on, so other plans compute what they did
+        claw = scenario.plan.churn_clawback
+        self.young = None
+        if claw is not None and claw.share > 0 and scenario.market.business_model == "subscription":
+            self.young = YoungContracts(n, products.k, claw.window_months)
+            self.churn_share = claw.share
+            self.churn_rate = np.full(n, world.plan.curve.first_rate)  # commission per credited $ last earned
+            self.churn_clawed = np.zeros(n)  # churn clawback booked in the open period, for the pay table
         self.recorder = Recorder(world, self.levers)
         self.next_rep_id = 1
         self.hired_today: list[int] = []
@@ -270,7 +278,14 @@ class Engine:
         r = self.reps
         mis_sold = self.act_ledger.mis_sold_since(self.month_start_act, r.n, self.world.products.k)
         self.month_start_act = int(self.act_ledger.count[0])
-        self.billing[:] = bill_month(r, mis_sold, m.subscription)
+        *billing, churned = bill_month(r, mis_sold, m.subscription, self.young)
+        self.billing[:] = billing
+        if churned is not None:
+            # the commission the churned contracts earned: a year of service credited, at the rep's rate
+            owed = self.churn_share * self.churn_rate * (12.0 * churned * self.world.products.credit).sum(axis=1)
+            owed *= r.active
+            r.clawback_due += owed
+            self.churn_clawed += owed
 
     def turnover(self) -> None:
         """Month ends: reps weigh their job against their outside option."""
@@ -470,6 +485,9 @@ class Engine:
         r.cancel_revenue[slots] = 0.0
         r.cancel_credit[slots] = 0.0
         r.old_clawback[slots] = 0.0
+        if self.young is not None:
+            self.young.release(slots)
+            self.churn_rate[slots] = self.world.plan.curve.first_rate
         r.active[slots] = False
         r.vacant_until[slots] = self.day + 1 + self.scenario.management.vacancy_days
         self.left_today.extend(int(s) for s in slots)
@@ -503,6 +521,11 @@ class Engine:
         # clawbacks to come on this period's sales, at the commission rate it earned
         rate = np.where(sales > 0, commission / np.maximum(sales, 1e-9), curve.first_rate)
         r.last_rate[idx] = rate
+        churn_column = None
+        if self.young is not None:
+            self.churn_rate[idx] = rate
+            churn_column = {"churn_clawback": self.churn_clawed[idx].copy()}
+            self.churn_clawed[idx] = 0.0
         r.old_clawback[idx] += r.cancel_credit[idx] * (w.plan.clawback_share * rate)[:, None]
         r.old_revenue[idx] += r.cancel_revenue[idx]
         r.cancel_credit[idx] = 0.0
@@ -511,7 +534,8 @@ class Engine:
             self._learn(idx, attainment, sales, quota, variable, days)
         dismissed = self.ctx.dismissed
         self.recorder.period(self.ctx, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback,
-                             self.quitting[idx].copy(), self.fired[idx], dismissed[idx].copy(), awarded, earned)
+                             self.quitting[idx].copy(), self.fired[idx], dismissed[idx].copy(), awarded, earned,
+                             churn_column)
         r.reset_period_books(idx)
 
     def _learn(self, idx, attainment, sales, quota, variable, days) -> None:

@@ -104,10 +104,12 @@ class Recorder:
         self.variable_pay_today = 0.0
 
     def period(self, x: DayContext, idx, full, quota, attainment, base, commission, bonus, clawback,
-               quit, fired, dismissed, other_pay: dict | None = None, outside: tuple | None = None) -> None:
+               quit, fired, dismissed, other_pay: dict | None = None, outside: tuple | None = None,
+               parts: dict | None = None) -> None:
         """Rows of the reps `idx` settling on day `x.day`. `other_pay`: the levers' awarded pay by
         column (prizes, team bonuses, draws), added to pay; `outside`: the earned levers' columns
-        and their pay (activity pay, unit goals, SPIFs). Both absent when those levers are off."""
+        and their pay (activity pay, unit goals, SPIFs). Both absent when those levers are off.
+        `parts`: columns that break down one already counted (churn clawback, part of clawback)."""
         r = x.reps
         t = x.day
         days = r.days_active[idx]
@@ -162,6 +164,8 @@ class Recorder:
             block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
             block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
         for name, values in (other_pay or {}).items():
+            block[name] = np.asarray(values, dtype=float)
+        for name, values in (parts or {}).items():
             block[name] = np.asarray(values, dtype=float)
         if outside is not None:
             columns, side = outside
