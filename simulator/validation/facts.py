@@ -187,12 +187,13 @@ FACTS: tuple[Fact, ...] = (
         ),
         quick=Size(160, 1, 8),
         needs="Goals the rep can almost reach near a deadline with something at stake (check-ins, a bonus); "
-              "fabrication possible and rarely found. Pressure, detection and peer influence work everywhere "
-              "the robustness sweep went; the goal-difficulty contrast (0.9 -> 1.5) holds only in part of the "
-              "space, mostly where ability spread and demand noise are at or below the scenario's own: with "
-              "more spread or noise, more reps under the reachable goal end just short (and cheat) while more "
-              "under the unrealistic one give up, the inverted U of docs/model.md. Run-to-run variation is "
-              "large (contagion), so the contrasts need several replications.",
+              "fabrication possible and rarely found. Detection deters everywhere the robustness sweep went, and "
+              "pressure and peer spread hold at most of its points; the goal-difficulty contrast (0.9 -> 1.5) "
+              "holds at about a third of them and decides the fact's knife edge. It holds more often where "
+              "demand noise is at or below the scenario's own: with more noise, more reps under the reachable "
+              "goal end just short (and cheat) while more under the unrealistic one give up, the inverted U of "
+              "docs/model.md. The sweep has 24 points, so each half-range share below rests on 12 of them. "
+              "Run-to-run variation is large (contagion), so the contrasts need several replications.",
     ),
     Fact(
         6, "Accelerators lift high performers; caps make them stop and push deals out",

@@ -184,18 +184,29 @@ def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None,
                 "Not run in this mode: `salesim validate-facts` (full mode) runs the sweep and writes it here.", ""]
     dims = robustness.SPACE
     lines = ["## Robustness", "",
-             f"Each fact rerun at {int(shares['points'].iloc[0])} points of a Latin hypercube over the traits "
+             f"Each fact rerun at {int(shares['points'].iloc[0])} points of a Latin hypercube over the parameters "
              f"below (quick size, {robustness.REPLICATIONS} paired replications a point, equal-cost scales from the "
              "default point); "
              "it holds at a point when every required check goes the expected way.", "",
              "| dimension | range |", "| --- | --- |"]
     lines += [f"| {d.name} | {d.low:g} to {d.high:g}{' x the fact' + chr(39) + 's own value' if d.relative else ''} "
               f"(`{'`, `'.join(d.paths)}`) |" for d in dims]
-    lines += ["", "| fact | holds at | reading | " + " | ".join(f"{d.name}: low / high half" for d in dims) + " |",
-              "| --- | --- | --- | " + " | ".join("---" for _ in dims) + " |"]
-    for _, row in shares.iterrows():
-        halves = " | ".join(f"{pct(row[f'{d.name}: low half'])} / {pct(row[f'{d.name}: high half'])}" for d in dims)
-        lines.append(f"| {int(row['fact'])} | {pct(row['share'])} | {robustness.knife_edge(row['share'])} | {halves} |")
+    lines += ["", "| fact | holds at | reading |", "| --- | --- | --- |"]
+    lines += [f"| {int(row['fact'])} | {pct(row['share'])} | {robustness.knife_edge(row['share'])} |"
+              for _, row in shares.iterrows()]
+    facts = [int(f) for f in shares["fact"]]
+    fixed = {r.runs.fact.number: _fixed_by_arms(r.runs.experiment) for r in found}
+    lines += ["", "Where in each range it holds: the share of points in the range's low and high half ("
+              "\"set by the arms\" where the fact's own arms fix that field):", "",
+              "| dimension | " + " | ".join(f"fact {f}" for f in facts) + " |",
+              "| --- | " + " | ".join("---" for _ in facts) + " |"]
+    for d in dims:
+        cells = []
+        for f, (_, row) in zip(facts, shares.iterrows()):
+            arms_set = set(d.paths) <= fixed.get(f, set())
+            cells.append("set by the arms" if arms_set else
+                         f"{pct(row[f'{d.name}: low half'])} / {pct(row[f'{d.name}: high half'])}")
+        lines.append(f"| {d.name} | " + " | ".join(cells) + " |")
     lines += ["", "Each check alone (share of points where its mean paired difference went the expected way):", "",
               "| fact | check | holds at |", "| --- | --- | --- |"]
     for result in found:
@@ -204,6 +215,11 @@ def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None,
             lines.append(f"| {fact.number} | {check.label}{'' if check.required else ' (reported)'} | {pct(share)} |")
     lines.append("")
     return lines
+
+
+def _fixed_by_arms(experiment) -> set[str]:
+    """The fields a fact's arms set themselves (a robustness point cannot move them)."""
+    return {path for overrides in experiment.case_overrides for path in overrides}
 
 
 def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | None, quick: bool) -> list[str]:

@@ -1,8 +1,12 @@
 """Robustness: does each fact hold away from the default parameters?
 
-A Latin hypercube over traits the facts should not hinge on (ability spread, demand noise, effort
-cost, integrity); at every point each fact's arms run a small paired comparison (quick size) and
-the fact holds there when every required check goes the expected way. The share of points where it
+A Latin hypercube over nuisance traits (ability spread, demand noise, effort cost, integrity) and
+over the parameters the facts' mechanisms run on (goal value, foresight, customers' waiting
+ceiling, peer influence, moral cost, quota difficulty); at every point each fact's arms run a small
+paired comparison (quick size) and the fact holds there when every required check goes the
+expected way. An arm that sets a dimension's field itself (fact 4's difficulties, fact 3's
+ratchet foresight, fact 5's peer-free arm) keeps its own value: the point moves what the
+comparison leaves free. The share of points where it
 holds, and that share in the lower and upper half of each range, say whether a fact is robust or
 sits on a knife edge. Equal-cost arms keep the scale found at the default point (the point moves
 costs a little; the page says so).
@@ -37,8 +41,14 @@ SPACE: tuple[Dimension, ...] = (
     Dimension("demand noise (x monthly CV)", ("market.demand_uncertainty",), 0.5, 2.0, True),
     Dimension("effort cost (x $ a day)", ("force.traits.effort_cost.mean",), 0.7, 1.4, True),
     Dimension("integrity (mean, 0-1)", ("force.traits.integrity.mean",), 0.5, 0.9, False),
+    Dimension("goal value (x $ a goal)", ("force.traits.goal_value.mean",), 0.5, 2.0, True),
+    Dimension("foresight (mean, 0-1)", ("force.traits.foresight.mean",), 0.4, 1.0, False),
+    Dimension("waiting ceiling (share of customers)", ("market.customers.waiting_ceiling",), 0.1, 0.5, False),
+    Dimension("peer influence (0-1)", ("behaviour.ethics.peer_influence",), 0.2, 0.8, False),
+    Dimension("moral cost (x $ an act)", ("behaviour.ethics.moral_cost",), 0.5, 2.0, True),
+    Dimension("quota difficulty (x expected sales)", ("quota.difficulty",), 0.85, 1.2, True),
 )
-POINTS = 16
+POINTS = 24
 REPLICATIONS = 3
 SEED = 20261127
 
