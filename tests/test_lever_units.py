@@ -257,3 +257,63 @@ def test_the_leave_one_out_line_count_matches_folding_every_rival_but_one(k):
                 counts = counts * (1 - p) + np.concatenate((np.zeros((4, 1)), counts[:, :-1]), axis=1) * p
             expected = counts[:, :k].sum(axis=1)
             np.testing.assert_allclose(got[g, 0 if left_out is None else left_out + 1], expected, rtol=1e-12)
+
+
+def test_the_line_count_over_a_long_field_and_several_grid_blocks_matches_the_plain_fold():
+    """Across grid blocks and a field long enough that the chance of few rivals past a low line
+    underflows (where the count drops chances below NEGLIGIBLE), the count still equals the plain
+    fold to within that cut."""
+    from simulator.levers.contest import NEGLIGIBLE, fewer_than_k_past
+
+    rng = np.random.default_rng(5)
+    rivals, points, k = 400, 70, 3
+    past = rng.uniform(0.0, 1.0, size=(1, rivals, points))
+    got = fewer_than_k_past(past, k)
+    for left_out in (None, 0, 123, rivals - 1):
+        counts = np.zeros((points, k))
+        counts[:, 0] = 1.0
+        for j in range(rivals):
+            if j != left_out:
+                p = past[0, j][:, None]
+                counts = counts * (1 - p) + np.concatenate((np.zeros((points, 1)), counts[:, :-1]), axis=1) * p
+        expected = counts.sum(axis=1)
+        np.testing.assert_allclose(got[0, 0 if left_out is None else left_out + 1], expected, rtol=1e-12,
+                                   atol=rivals * k * NEGLIGIBLE)
+
+
+def test_the_chance_past_the_grid_is_scipys_normal_distribution_function_to_the_bit():
+    """Skipping the tails where the normal distribution function is exactly 0 or 1 changes no bit."""
+    from scipy.special import ndtr
+
+    from simulator.levers.contest import chance_past
+
+    rng = np.random.default_rng(8)
+    mean = rng.normal(0.0, 30.0, size=(3, 50))
+    mean[0, :5] = -np.inf  # empty places
+    sd = rng.uniform(0.01, 5.0, size=(3, 50))
+    x = np.sort(rng.normal(0.0, 40.0, size=(3, 96)), axis=1)
+    expected = ndtr((mean[:, :, None] - x[:, None, :]) / sd[:, :, None])
+    assert np.array_equal(chance_past(mean, sd, x), expected)
+    z = np.linspace(-60.0, 60.0, 2_000_001)
+    assert (ndtr(z[z <= -38.5]) == 0.0).all() and (ndtr(z[z >= 8.5]) == 1.0).all()
+
+
+def test_the_line_moments_are_those_the_array_expression_gives_to_the_bit():
+    """The kernel sums in numpy's order, so the contest's lines did not move when it replaced the
+    array code (mass of each grid cell at its middle, mean and variance over the cells)."""
+    from simulator.levers.contest import LINE_GRID, line_moments
+
+    rng = np.random.default_rng(2)
+    n, groups, rivals = 300, 3, 40
+    x = np.sort(rng.normal(100.0, 30.0, size=(groups, LINE_GRID)), axis=1)
+    by_slot = np.sort(rng.uniform(0.0, 1.0, size=(groups, rivals + 1, LINE_GRID)), axis=2)
+    group = rng.integers(0, groups, n)
+    row = rng.integers(0, rivals + 1, n)
+    at_most = by_slot[group, row]
+    at_most[:, -1] = 1.0
+    mass = np.diff(at_most, axis=1, prepend=0.0)
+    grid = np.concatenate((x[:, :1], 0.5 * (x[:, 1:] + x[:, :-1])), axis=1)[group]
+    line = (mass * grid).sum(axis=1)
+    var = np.maximum((mass * (grid - line[:, None]) ** 2).sum(axis=1), 0.0)
+    got_line, got_var = line_moments(by_slot, x, group, row)
+    assert np.array_equal(got_line, line) and np.array_equal(got_var, var)

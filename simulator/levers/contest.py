@@ -19,7 +19,8 @@ from simulator.state.context import DayContext, Terms
 from simulator.world.build import World
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
-LINE_GRID = 96  # points on which the distribution of the winning line is reckoned
+LINE_GRID = 96  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
+SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
 
 
 def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -68,32 +69,107 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     np.maximum.at(hi, group[contender], (mean + 6.0 * sd)[contender])
     lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
     x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
-    past = ndtr((members_mean[:, :, None] - x[:, None, :]) / members_sd[:, :, None])  # P(member ends past x)
+    past = chance_past(members_mean[:, :rivals], members_sd[:, :rivals], x)
     # P(fewer than k others end past x): for everyone but the contenders, all contenders are rivals;
     # a contender's own place is left out of the count
-    by_slot = fewer_than_k_past(np.ascontiguousarray(past[:, :rivals, :]), k)
-    at_most = by_slot[group, 0]
+    by_slot = fewer_than_k_past(past, k)
+    row = np.zeros(n, dtype=np.int64)  # by_slot's row for each entry: its own place left out, if a contender
     own = np.flatnonzero(contender)
-    at_most[own] = by_slot[group[own], slot[own] + 1]
-    at_most[:, -1] = 1.0
-    mass = np.diff(at_most, axis=1, prepend=0.0)
-    cell = np.concatenate((x[:, :1], 0.5 * (x[:, 1:] + x[:, :-1])), axis=1)  # the mass of (x_i-1, x_i] at its middle
-    grid = cell[group]
-    line = (mass * grid).sum(axis=1)
-    var = np.maximum((mass * (grid - line[:, None]) ** 2).sum(axis=1), 0.0)
+    row[own] = slot[own] + 1
+    line, var = line_moments(by_slot, x, group, row)
     field = counts[group] - 1 >= k
     return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
 
 
+NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
+
+
+@njit(cache=True, error_model="numpy")
+def line_moments(by_slot: np.ndarray, x: np.ndarray, group: np.ndarray, row: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of each entry's line from P(line <= x) on its group's grid
+    (`by_slot[group, row]`, taken as 1 at the grid's top): the mass of (x_i-1, x_i] sits at its middle.
+    Sums run in numpy's pairwise order (`pairwise_sum`), so the moments are those numpy would give."""
+    n, points = len(group), x.shape[1]
+    line = np.empty(n)
+    var = np.empty(n)
+    mass = np.empty(points)
+    cell = np.empty(points)
+    term = np.empty(points)
+    for i in range(n):
+        g, at = group[i], by_slot[group[i], row[i]]
+        below = 0.0
+        for p in range(points):
+            upto = at[p] if p < points - 1 else 1.0
+            mass[p] = upto - below
+            below = upto
+            cell[p] = x[g, 0] if p == 0 else 0.5 * (x[g, p] + x[g, p - 1])
+            term[p] = mass[p] * cell[p]
+        line[i] = pairwise_sum(term, points)
+        for p in range(points):
+            gap = cell[p] - line[i]
+            term[p] = mass[p] * (gap * gap)
+        v = pairwise_sum(term, points)
+        var[i] = 0.0 if v < 0.0 else v  # noqa: FURB136 (a NaN stays NaN, as with np.maximum)
+    return line, var
+
+
+@njit(cache=True)
+def pairwise_sum(a: np.ndarray, n: int) -> float:
+    """The sum of a[:n], n <= 128, in the order numpy's `sum` adds a contiguous row that short (eight
+    running sums, then the rest), so a kernel's sums match the array code they replace."""
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += a[i]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += a[i]
+        i += 1
+    return total
+
+
+def chance_past(mean: np.ndarray, sd: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(a member with final score Normal(mean, sd^2) ends past x), `[group, member, point]`.
+
+    Far out in its tails the normal distribution function is exactly 0 or 1 in double precision
+    (below SURE_LOW and above SURE_HIGH standard deviations), so it is evaluated only between them:
+    late in a contest most rivals are certain to end above or below most of the grid."""
+    z = (mean[:, :, None] - x[:, None, :]) / sd[:, :, None]
+    past = (z >= SURE_HIGH).astype(float)
+    unsure = (z > SURE_LOW) & (z < SURE_HIGH)
+    past[unsure] = ndtr(z[unsure])
+    return past
+
+
 @njit(cache=True, error_model="numpy")
 def fold(before: np.ndarray, after: np.ndarray, p: np.ndarray) -> None:
-    """One more rival, past x with chance p[x]: the count distribution `before[m, x]` (m < k) becomes `after`."""
+    """One more rival, past x with chance p[x]: the count distribution `before[m, x]` (m < k) becomes `after`.
+
+    Chances below NEGLIGIBLE become zero. A long field drives the chance that few rivals end past a
+    low x towards the floating-point underflow limit, where each multiplication costs the processor
+    about a hundred times as much; what is dropped moves the line by less than 1e-140 of a unit."""
     w = len(p)
     for x in range(w):
-        after[0, x] = before[0, x] * (1.0 - p[x])
+        v = before[0, x] * (1.0 - p[x])
+        after[0, x] = v if v > NEGLIGIBLE else 0.0
     for m in range(1, before.shape[0]):
         for x in range(w):
-            after[m, x] = before[m, x] * (1.0 - p[x]) + before[m - 1, x] * p[x]
+            v = before[m, x] * (1.0 - p[x]) + before[m - 1, x] * p[x]
+            after[m, x] = v if v > NEGLIGIBLE else 0.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -102,28 +178,27 @@ def fewer_than_k_past(past: np.ndarray, k: int) -> np.ndarray:
     (`[:, 0]`) and with rival j left out (`[:, j + 1]`); `past[g, j, x]` is rival j's chance.
 
     The count of rivals past x is Poisson-binomial; counts of k or more never matter, so each
-    distribution keeps k cells. The rivals before j (a prefix) and after j (a suffix) are folded
-    once each, and leaving j out joins the two, so a group of n costs n*k per point, not n*n*k."""
+    distribution keeps k cells. The rivals after j (a suffix) are folded once and kept; the rivals
+    before j (a prefix) are folded on the way forward, and leaving j out joins the two, so a group of
+    n costs n*k per point, not n*n*k. Only the suffixes are stored, for a few grid points at a time,
+    so the work stays in the processor's cache for fields of thousands."""
     groups, rivals, points = past.shape
     out = np.empty((groups, rivals + 1, points))
     block = min(points, 32)  # grid points folded side by side (vectorised), a few at a time (in cache)
-    prefix = np.empty((rivals + 1, k, block))
     suffix = np.empty((rivals + 1, k, block))
+    prefix = np.empty((k, block))
+    folded = np.empty((k, block))
     tail = np.empty(block)
     below = np.empty(block)
     for g in range(groups):
         for x0 in range(0, points, block):
             w = min(block, points - x0)
-            prefix[0] = 0.0
-            prefix[0, 0] = 1.0
-            for j in range(rivals):
-                fold(prefix[j], prefix[j + 1], past[g, j, x0:x0 + w])
             suffix[rivals] = 0.0
             suffix[rivals, 0] = 1.0
             for j in range(rivals - 1, -1, -1):
                 fold(suffix[j + 1], suffix[j], past[g, j, x0:x0 + w])
-            for x in range(w):
-                out[g, 0, x0 + x] = prefix[rivals, :, x].sum()
+            prefix[:] = 0.0
+            prefix[0] = 1.0
             for j in range(rivals):
                 # fewer than k past among the others: a past before j, b past after j, a + b < k
                 tail[:] = 0.0  # P(fewer than k - a past after j), built up as a falls
@@ -131,8 +206,12 @@ def fewer_than_k_past(past: np.ndarray, k: int) -> np.ndarray:
                 for a in range(k - 1, -1, -1):
                     for x in range(w):
                         tail[x] += suffix[j + 1, k - 1 - a, x]
-                        below[x] += prefix[j, a, x] * tail[x]
+                        below[x] += prefix[a, x] * tail[x]
                 out[g, j + 1, x0:x0 + w] = below[:w]
+                fold(prefix, folded, past[g, j, x0:x0 + w])
+                prefix, folded = folded, prefix
+            for x in range(w):
+                out[g, 0, x0 + x] = prefix[:, x].sum()
     return out
 
 
