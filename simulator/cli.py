@@ -548,6 +548,9 @@ def add_calibrate(sub) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes for the runs (default 1)")
     p.add_argument("--seed", type=int, default=20240, help="root seed of the replications and the bootstrap (default 20240)")
     p.add_argument("--max-evaluations", type=int, default=200, help="most candidates the search may try (default 200)")
+    p.add_argument("--search", choices=["nelder-mead", "dfo-ls"], default="nelder-mead",
+                   help="the search: Nelder-Mead on the weighted sum of squared moment gaps, or DFO-LS, a derivative-free "
+                        "least-squares trust region that models each gap (default nelder-mead)")
     p.add_argument("--out", required=True, help="output folder")
 
     def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -559,7 +562,7 @@ def add_calibrate(sub) -> None:
             fit, paths = run_calibration(args.scenario, args.data, args.fit, args.out, timing=args.timing,
                                          bounds=parse_bounds(args.bounds), moments=args.moments, settings=args.set,
                                          replications=args.replications, workers=args.workers, seed=args.seed,
-                                         max_evaluations=args.max_evaluations)
+                                         max_evaluations=args.max_evaluations, search=args.search)
         except (ValueError, ResumeMismatch) as exc:
             print(f"salesim calibrate: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT

@@ -2,8 +2,10 @@
 
 The estimate minimises (m_model(theta) - m_data)' W (m_model(theta) - m_data), with m_model the
 moments averaged over R runs on fixed seeds (common random numbers) and W the inverse of the data
-moments' bootstrap variances (diagonal). The search is optimagic's bounded Nelder-Mead, in
-coordinates where each parameter's range has length 1. Standard errors are the usual sandwich
+moments' bootstrap variances (diagonal). The search (`SEARCHES`) is optimagic's bounded Nelder-Mead on
+that sum, or DFO-LS (Cartis, Fiala, Marteau and Roberts 2019), a derivative-free trust-region method
+for least squares that models each weighted moment gap on its own, in coordinates where each
+parameter's range has length 1. Standard errors are the usual sandwich
 of simulated method of moments (Gourieroux and Monfort 1996, ch. 2; McFadden 1989):
 
     V = (1 + n_data / (R n_sim)) (G'WG)^-1 G'W Omega W G (G'WG)^-1
@@ -20,8 +22,9 @@ interval spans more than half of its range.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,21 @@ OFFSET = 3.0  # internal coordinate of the start; keeps Nelder-Mead's first simp
 DERIVATIVE_STEP = 0.05  # of each parameter's range, for the moments' derivatives
 WEAK_MOVE = 1.0  # standard errors a moment must move over a tenth of a parameter's range
 WEAK_SPAN = 0.5  # share of its range a parameter's 95% interval may cover before it counts as not pinned down
+# the searches `estimate` offers: optimagic's algorithm and its options, given the most candidates and
+# the tolerance on the parameters (a share of each range). The parameters' move alone decides
+# convergence: below a run's resolution the objective of an agent-based model jumps from candidate
+# to candidate (other paths, same seeds), so no tolerance on its value is ever met there.
+# DFO-LS is told how noisy the objective is, so it restarts rather than stops when its trust region
+# shrinks to the tolerance: each weighted gap carries simulation noise of about 1/R of a data standard
+# error squared (the sandwich's n_data / (R n_sim) with histories of the data's size), so the sum of K
+# of them about K / R. Its first trust region is 15% of each range, as Nelder-Mead's first simplex.
+SEARCHES: dict[str, tuple[str, Callable[[int, float, float], dict]]] = {
+    "nelder-mead": ("scipy_neldermead", lambda most, tol, noise: {
+        "stopping_maxfun": most, "convergence_xtol_abs": tol, "convergence_ftol_abs": 1e12}),
+    "dfo-ls": ("nag_dfols", lambda most, tol, noise: {
+        "stopping_maxfun": most, "convergence_minimal_trustregion_radius_tolerance": tol,
+        "trustregion_initial_radius": 0.15, "noise_additive_level": noise}),
+}
 
 
 @dataclass
@@ -62,6 +80,7 @@ class Fit:
     replications: int
     noise_factor: float
     notes: list[str] = field(default_factory=list)
+    search: str = "nelder-mead"
 
     @property
     def weights(self) -> np.ndarray:
@@ -148,39 +167,55 @@ def _internal(parameters: Sequence[FitParameter]):
     return to_theta, to_x, low, high
 
 
+@contextmanager
+def library_random_state(seed: int) -> Iterator[None]:
+    """numpy's global generator seeded for the block and restored after it. DFO-LS draws its restarts'
+    directions from the global generator; seeded, the search asks for the same candidates again, so
+    an interrupted fit replays its log, and nothing else in the process sees the change."""
+    saved = np.random.get_state()
+    np.random.seed(seed % 2**32)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
+
+
 def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray, n_data: int, *,
-             max_evaluations: int = 200, tolerance: float = 0.01,
+             max_evaluations: int = 200, tolerance: float = 0.01, search: str = "nelder-mead",
              progress: Callable[[str], None] | None = None) -> Fit:
-    """Fit `simulate`'s parameters to the data's moments (see the module's docstring)."""
+    """Fit `simulate`'s parameters to the data's moments (see the module's docstring); `search` is
+    one of SEARCHES."""
     import optimagic as om
+
+    if search not in SEARCHES:
+        raise ValueError(f"unknown search {search!r}; choose one of {', '.join(SEARCHES)}")
 
     started = time.perf_counter()
     parameters = simulate.parameters
     to_theta, to_x, low, high = _internal(parameters)
     weights = 1.0 / np.diag(data_cov)
 
+    @om.mark.least_squares
     def criterion(x):
+        """The weighted gaps one by one (their squares sum to the objective); a moment the model
+        cannot produce (NaN) costs 1e6."""
         gap = simulate.mean(to_theta(x)) - data
-        value = float(np.sum(weights * np.nan_to_num(gap, nan=0.0) ** 2 + np.isnan(gap) * 1e6))
+        residuals = np.where(np.isnan(gap), 1e3, np.sqrt(weights) * np.nan_to_num(gap, nan=0.0))
         if progress:
             shown = ", ".join(f"{p.path.rsplit('.', 2)[-2] if p.path.endswith('.mean') else p.path.rsplit('.', 1)[-1]}"
                               f"={v:.4g}" for p, v in zip(parameters, to_theta(x)))
-            progress(f"candidate {simulate.evaluations:>3}: {shown}  objective {value:.3f}")
-        return value
+            progress(f"candidate {simulate.evaluations:>3}: {shown}  objective {float(residuals @ residuals):.3f}")
+        return residuals
 
     x0 = to_x([p.start for p in parameters])
-    start_objective = criterion(x0)
+    start_gaps = criterion(x0)
+    start_objective = float(start_gaps @ start_gaps)
     if progress:
         progress(f"start: objective {start_objective:.3f}")
-    result = om.minimize(
-        fun=criterion, params=x0, algorithm="scipy_neldermead",
-        bounds=om.Bounds(lower=low, upper=high),
-        # the simplex's size alone decides convergence: below a run's resolution, the objective of an
-        # agent-based model jumps from candidate to candidate (other paths, same seeds), so no
-        # tolerance on its value is ever met there
-        algo_options={"stopping_maxfun": max_evaluations, "convergence_xtol_abs": tolerance,
-                      "convergence_ftol_abs": 1e12},
-    )
+    algorithm, options = SEARCHES[search]
+    with library_random_state(simulate.seeds[0]):
+        result = om.minimize(fun=criterion, params=x0, algorithm=algorithm, bounds=om.Bounds(lower=low, upper=high),
+                             algo_options=options(max_evaluations, tolerance, len(data) / len(simulate.seeds)))
     x_hat = np.asarray(result.params, dtype=float)
     theta_hat = np.array([p.clip(v) for p, v in zip(parameters, to_theta(x_hat))])
     if progress:
@@ -202,5 +237,6 @@ def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray,
               start_objective=start_objective, message=str(result.message), success=bool(result.success),
               evaluations=simulate.evaluations, simulated=simulate.simulated, resumed=simulate.resumed,
               seconds=time.perf_counter() - started, run_seconds=simulate.run_seconds,
-              wall_seconds=simulate.wall_seconds, replications=len(simulate.seeds), noise_factor=noise_factor)
+              wall_seconds=simulate.wall_seconds, replications=len(simulate.seeds), noise_factor=noise_factor,
+              search=search)
     return fit

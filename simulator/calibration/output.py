@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 
-from simulator.calibration.fit import Fit
+from simulator.calibration.fit import SEARCHES, Fit
 from simulator.calibration.parameters import value_at
 from simulator.experiments.files import atomic_write, package_version
 from simulator.report.page import PALETTE, STYLE, embed_figure, fmt, write_page
@@ -121,7 +121,7 @@ def write_outputs(out: Path, fit: Fit, scenario_path: Path, base: Mapping, setti
         body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>")
     provenance = {"history": history_source, "scenario": str(scenario_path), "settings": settings,
                   "replications": fit.replications, "evaluations": fit.evaluations, "simulated": fit.simulated,
-                  "resumed": fit.resumed, "optimiser": f"optimagic scipy_neldermead: {fit.message}",
+                  "resumed": fit.resumed, "optimiser": f"optimagic {SEARCHES[fit.search][0]} ({fit.search}): {fit.message}",
                   "package_version": package_version()}
     note = (f"Simulated method of moments: {len(fit.parameters)} parameter(s) from {len(fit.moments)} moments, "
             f"{fit.replications} runs a candidate on fixed seeds; objective {fit.start_objective:.3g} at the start, "

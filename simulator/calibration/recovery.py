@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simulator.calibration.fit import SEARCHES
 from simulator.calibration.panel import from_tables
 from simulator.calibration.parameters import parse_bounds
 from simulator.calibration.workflow import calibrate, prepare
@@ -48,7 +49,7 @@ TRUTH = {
 
 
 def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = tuple(TRUTH), replications: int = 4,
-            workers: int = 2, max_evaluations: int = 200, scenario: Path = SCENARIO,
+            workers: int = 2, max_evaluations: int = 200, search: str = "nelder-mead", scenario: Path = SCENARIO,
             progress=None) -> pd.DataFrame:
     """Simulate a history of `reps` x `years` at the true values, fit it back from the defaults and
     return a row per parameter: truth, start, estimate, standard error, 95% interval, covered."""
@@ -60,7 +61,7 @@ def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = t
     history = from_tables(history_run.rep_periods, history_run.daily, source=f"<history: {reps} reps x {years:g} years>")
     bounds = parse_bounds([f"{name}={TRUTH[name][1]}" for name in parameters])
     problem = prepare(scenario, history, list(parameters), bounds=bounds, settings=settings, replications=replications)
-    fit = calibrate(problem, out / f"reps-{reps}", workers=workers, max_evaluations=max_evaluations,
+    fit = calibrate(problem, out / f"reps-{reps}", workers=workers, max_evaluations=max_evaluations, search=search,
                     progress=progress)
     table = fit.estimates()
     table.insert(1, "truth", [truth[name] for name in table["parameter"]])
@@ -91,13 +92,15 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     p.add_argument("--replications", type=int, default=4, help="runs a candidate")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--max-evaluations", type=int, default=200)
+    p.add_argument("--search", choices=list(SEARCHES), default="nelder-mead", help="the fit's search (calibration.fit)")
     p.add_argument("--out", type=Path, default=Path("runs/recovery"))
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     say = None if args.quiet else (lambda line: print(line, flush=True))
     tables = [recover(n, args.years, args.out, parameters=args.fit, replications=args.replications,
-                      workers=args.workers, max_evaluations=args.max_evaluations, progress=say) for n in args.reps]
+                      workers=args.workers, max_evaluations=args.max_evaluations, search=args.search, progress=say)
+              for n in args.reps]
     table = pd.concat(tables, ignore_index=True)
     atomic_write(args.out / "recovery.csv", lambda path: table.to_csv(path, index=False, float_format="%.6g"))
     with pd.option_context("display.width", 200, "display.max_columns", 20):

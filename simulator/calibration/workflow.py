@@ -67,7 +67,7 @@ def prepare(scenario: str | Path, history: History, fit: Sequence[str], *, bound
 
 
 def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evaluations: int = 200,
-              progress: Callable[[str], None] | None = None) -> Fit:
+              search: str = "nelder-mead", progress: Callable[[str], None] | None = None) -> Fit:
     """Fit the problem's parameters, logging every candidate to out/evaluations.jsonl (a rerun on
     the same problem resumes from it)."""
     out = Path(out)
@@ -77,7 +77,7 @@ def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evalua
         if progress and simulate.resumed:
             progress(f"resuming: {simulate.resumed} candidates already simulated in {out / LOG}")
         fit = estimate(simulate, problem.data, problem.data_cov, len(problem.history.panel),
-                       max_evaluations=max_evaluations, progress=progress)
+                       max_evaluations=max_evaluations, search=search, progress=progress)
     fit.notes = list(problem.notes)
     return fit
 
@@ -85,7 +85,8 @@ def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evalua
 def run_calibration(scenario: str | Path, data: str | Path, fit: Sequence[str], out: str | Path, *,
                     timing: str | Path | None = None, bounds=None, moments=None, settings: Sequence[str] = (),
                     replications: int = 4, workers: int = 1, seed: int = 20240, max_evaluations: int = 200,
-                    progress: Callable[[str], None] | None = say) -> tuple[Fit, list[Path]]:
+                    search: str = "nelder-mead", progress: Callable[[str], None] | None = say
+                    ) -> tuple[Fit, list[Path]]:
     """Read, fit and write: the `salesim calibrate` command as a function."""
     from simulator.calibration.output import write_outputs
 
@@ -98,7 +99,8 @@ def run_calibration(scenario: str | Path, data: str | Path, fit: Sequence[str], 
             progress(note)
         progress(f"fitting {', '.join(p.path for p in problem.parameters)} to {len(problem.moments)} moments "
                  f"({', '.join(problem.moments)}), {replications} runs a candidate")
-    result = calibrate(problem, out, workers=workers, max_evaluations=max_evaluations, progress=progress)
+    result = calibrate(problem, out, workers=workers, max_evaluations=max_evaluations, search=search,
+                       progress=progress)
     paths = write_outputs(Path(out), result, problem.scenario_path, problem.base, problem.settings,
                           history.source, problem.notes)
     return result, paths
