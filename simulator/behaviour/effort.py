@@ -1023,7 +1023,7 @@ def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, 
     table, lam, probes, scratch = work
     T_normal = normal_tables(table, goals)  # a second entry marks tables carrying unit goals (`coefficients`)
     T_exact = (table, lam, selling.deal_value, scratch)
-    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or np.any(side.unit_goals[:, :, 3] > 0.0)
+    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or len(goals) == len(ON)  # ON: a unit goal
     for i in range(lo, hi):
         if not active[i]:
             continue

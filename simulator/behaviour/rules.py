@@ -69,10 +69,11 @@ def weigh_effort(x: DayContext, terms: Terms) -> None:
     r = x.reps
     period_start = x.day - (x.period_len - x.days_left)
     inputs = effort_inputs(x, terms)
-    markers = variant(inputs[11], inputs[12])
+    *_, side, today = inputs
+    markers = variant(side, today)
     threads = numba.config.NUMBA_NUM_THREADS
     threaded = r.n >= THREADED_FROM_REPS and threads > 1
-    with quiet_compilation(markers):  # threaded: an empty first block compiles before the threads ask together
+    with quiet_compilation((choose_block, markers)):  # threaded: an empty first block compiles before the threads ask together
         choose_block(0, 0 if threaded else r.n, *inputs, r.choice(), x.workspace, x.day, period_start, *markers)
     if threaded:
         blocks = BLOCKS_PER_THREAD * threads

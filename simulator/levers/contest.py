@@ -20,6 +20,7 @@ from simulator.world.build import World
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
 LINE_GRID = 96  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
+NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
 SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
 
 
@@ -79,9 +80,6 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     line, var = line_moments(by_slot, x, group, row)
     field = counts[group] - 1 >= k
     return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
-
-
-NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
 
 
 @njit(cache=True, error_model="numpy")
