@@ -18,11 +18,11 @@ demo: $(STAMP)
 		--replications 5 --years 2 --workers 2 --out runs/demo --quiet
 
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # The fast lane: everything but whole runs, sweeps, notebooks and the browser (about a minute).
 fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not slow"
 
 # The dashboard's browser test drives Debian's chromium; without apt (or sudo) it is skipped, saying why.
 chromium:

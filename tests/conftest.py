@@ -68,3 +68,22 @@ def tiny_day(name: str = "baseline", *overrides: str, size: int = 6, seed: int =
                      workspace=decision_workspace(len(world.focus_shares), p.k),
                      day=0, days_left=world.period_len, second_days_left=world.period_len)
     return ctx, levers
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups off the items
+def pytest_collection_modifyitems(config, items):
+    """Tests that share one of this suite's module- or session-scoped fixtures run on one worker.
+
+    Under pytest-xdist each worker builds such a fixture for itself, so a fixture whose tests were
+    spread over both workers was built twice (the stylized facts' runs, about two minutes, were).
+    `make test` runs `--dist loadgroup`, which keeps each group named here on one worker and spreads
+    the rest as usual; pytest's own fixtures (tmp_path_factory) do not group anything.
+    """
+    for item in items:
+        defs = item._fixtureinfo.name2fixturedefs
+        shared = {name for name in item.fixturenames
+                  if name in defs and defs[name][-1].baseid and defs[name][-1].scope in ("module", "session")}
+        # named by the shared fixture the others are built on, so a test using only that one joins them
+        roots = sorted(name for name in shared if not shared.intersection(defs[name][-1].argnames))
+        if roots:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{roots[0]}"))
