@@ -123,6 +123,25 @@ def test_sears_style_mis_selling_happens_under_quotas_and_stops_under_the_reform
     assert after.summary["internal_process"]["mis_sales"] < 0.1 * before.summary["internal_process"]["mis_sales"]
 
 
+
+def test_reps_who_underrate_detection_offend_more_and_where_detection_deters_the_others():
+    """Becker (1968): a sanction deters as far as it is expected. `force.traits.detection_belief` scales
+    the chance of being found that reps weigh (1, the default: as the world's rules make it). In
+    Wells Fargo's world reps who believe a tenth of the true chance offend more than twice as much as
+    reps whose beliefs follow the world, and reps who believe three times the chance almost never;
+    under the detection that stops the others (audits 1% a day, half of complaints investigated)
+    reps who underrate it still offend."""
+    def rate(belief, *world):
+        return misconduct_rate(small("wells_fargo", *world, f"force.traits.detection_belief={{mean: {belief}}}",
+                                     size=200, years=1))
+    accurate = rate(1.0)
+    assert rate(0.1) > 2 * accurate > 0.5
+    assert rate(3.0) < 0.1 * accurate
+    watched = ("management.detection.audit_rate=0.01", "management.detection.complaint_investigation=0.5")
+    assert rate(1.0, *watched) < 0.01
+    assert rate(0.1, *watched) > 0.2
+
+
 # Wells Fargo with more pressure and some real detection: plenty of acts, and plenty found
 FOUND_OUT = ("management.pressure.cost=250", "management.detection.audit_rate=0.002",
              "management.detection.complaint_investigation=0.3")

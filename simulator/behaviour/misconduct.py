@@ -78,13 +78,24 @@ class Conduct(NamedTuple):
 
 class Ethics(NamedTuple):
     """Each rep's integrity now, the norm it reads from colleagues, its warnings, what being behind
-    at a check-in costs it, and what losing the job would cost it."""
+    at a check-in costs it, what losing the job would cost it, and how far it believes the chance
+    of being found (`force.traits.detection_belief`: 1 = as the world's rules make it)."""
 
     integrity: np.ndarray
     norm: np.ndarray
     warnings: np.ndarray
     pressure: np.ndarray
     job_cost: np.ndarray
+    detection_belief: np.ndarray
+
+
+@njit(cache=True, inline="always")
+def believed(found: float, belief: float) -> float:
+    """The chance of being found a rep weighs: the world's chance `found` times its belief, at most
+    certainty. Underrating detection is a named trait, not a silent gap between belief and world:
+    offenders who think they will not be caught (Becker 1968 on the expected sanction; Gino, Ayal
+    and Ariely 2009 on cheating that goes unpunished) offend more."""
+    return min(1.0, belief * found)
 
 
 class Prize(NamedTuple):
@@ -128,7 +139,7 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
     prize.var + ...), an act is also worth its gain in the chance of winning."""
     mu_fixed, var_fixed = outlook.mu_fixed, outlook.var_fixed
     quota, goal, curve = stakes.quota, stakes.goal, stakes.curve
-    integrity, norm, warnings, pressure, job_cost = ethics
+    integrity, norm, warnings, pressure, job_cost, belief = ethics
     (moral_cost, noise, erosion, warnings_before_firing, p_found, report_rate, fab_per_day, fab_product, fab_fee,
      fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay) = conduct
     p_fabrications, p_mis_sales, acted_today = acting
@@ -178,7 +189,7 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 x = dealv[p]
                 # the chance the act comes to light, as the world's rules make it: audits and
                 # investigated complaints (p_found), or a colleague who does not share the norm reports it
-                found = 1.0 - (1.0 - p_found[kind]) * (1.0 - report_rate * (1.0 - norm[i]))
+                found = believed(1.0 - (1.0 - p_found[kind]) * (1.0 - report_rate * (1.0 - norm[i])), belief[i])
                 cost_per_act = moral + found * sanction
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
                                      cost_per_act, 1.0 - found, amount, mu_y, s_y, cut)

@@ -218,6 +218,10 @@ class Traits(Strict):
         Dist(mean=1.0, low=0.0, high=1.0),
         description="0-1: beta of quasi-hyperbolic discounting, the weight on every later payoff against today's effort cost (1 = no present bias)",
     )
+    detection_belief: DistLike = Field(
+        Dist(mean=1.0, low=0.0),
+        description="the chance a rep believes an act of misconduct (or a padded activity) is found, as a multiple of the chance the scenario's audits, complaints and reports give (1 = beliefs follow the world; below 1: reps who underrate detection; capped at certainty)",
+    )
 
     @field_validator("ability", mode="after")
     @classmethod
@@ -239,6 +243,7 @@ class Segment(Strict):
     integrity: DistLike | None = None
     outside_option: DistLike | None = None
     present_bias: DistLike | None = None
+    detection_belief: DistLike | None = None
 
     def traits(self, defaults: Traits) -> Traits:
         chosen = {k: v for k, v in self.model_dump(exclude={"share"}).items() if v is not None}

@@ -219,8 +219,8 @@ class Engine:
         choose_misconduct(
             self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
             r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),
-            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None))), self.conduct,
-            r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
+            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None)), r.detection_belief),
+            self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
             Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.rng,
             Prize(terms.prize, r.stack_quota, r.mu_stack, var_second),
         )
