@@ -509,7 +509,7 @@ def cmd_validate_facts(args: argparse.Namespace) -> int:
     from simulator.validation import PublishedPageError, validate_facts
 
     try:
-        text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness)
+        text, page, found = validate_facts(args.quick, args.workers, args.out, args.facts, args.robustness, args.set)
     except PublishedPageError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -758,9 +758,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=WORKERS, help="worker processes (default: every core)")
     p.add_argument("--out", help="folder for validation.md and its figures (default: docs for a full run, "
                                  "runs/validation-check for --quick, --facts or --no-robustness)")
-    p.add_argument("--facts", type=int, nargs="+", metavar="N", help="only these facts (1-7)")
+    p.add_argument("--facts", type=int, nargs="+", choices=range(1, 8), metavar="N", help="only these facts (1-7)")
     p.add_argument("--robustness", action=argparse.BooleanOptionalAction,
                    help="run the robustness sweep (default: in full mode only)")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a field in every arm of every fact, e.g. an ablation: "
+                        "--set behaviour.commitment_learning=false (the page then goes to runs/validation-check/)")
     p.set_defaults(func=cmd_validate_facts)
 
     add_calibrate(sub)

@@ -130,3 +130,14 @@ def test_the_day_is_the_schedule_and_stepping_it_by_phase_changes_nothing():
     assert set(seen) == {PHASE_NAMES}
     for a, b in zip(whole.recorder.tables(), paused.recorder.tables()):
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_commitment_follows_reaching_the_goal_unless_that_layer_is_switched_off():
+    """Locke and Latham (2002), a reduced-form layer: after each period a rep's commitment to the goal
+    moves toward whether it reached it, so under a quota out of reach it falls;
+    `behaviour.commitment_learning: false` keeps it whole (the ablation in docs/model.md)."""
+    learned = Engine(small("baseline", "quota.difficulty=1.6", size=30), seed=1).run().reps
+    whole = Engine(small("baseline", "quota.difficulty=1.6", "behaviour.commitment_learning=false", size=30),
+                   seed=1).run().reps
+    assert learned.commitment[learned.active].mean() < 0.8
+    assert (whole.commitment == 1.0).all()

@@ -18,12 +18,12 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "docs" / "validation.md").write_text("published")
     calls = []
 
-    def run_facts(facts, executor, quick):
-        calls.append(quick)
+    def run_facts(facts, executor, quick, settings=()):
+        calls.append((quick, settings) if settings else quick)
         return []
 
     monkeypatch.setattr(validation, "run_facts", run_facts)
-    monkeypatch.setattr("simulator.validation.robustness.sweep", lambda facts, runs, executor: None)
+    monkeypatch.setattr("simulator.validation.robustness.sweep", lambda facts, runs, executor, settings=(): None)
     return tmp_path, calls
 
 
@@ -57,3 +57,24 @@ def test_a_check_may_name_another_folder(project):
     assert main(["validate-facts", "--quick", "--workers", "1", "--out", "elsewhere"]) == 0
     assert (root / "elsewhere" / "validation.md").exists()
     assert validation.page_folder(False, Path("elsewhere")) == Path("elsewhere")
+
+
+def test_an_ablation_is_a_check_that_says_what_it_switched_off(project):
+    """Settings on every arm (a reduced-form layer switched off) make a page about that variant of the
+    model, never the published one, and the page says so at the top and in its command."""
+    root, calls = project
+    assert main(["validate-facts", "--workers", "1", "--no-robustness",
+                 "--set", "behaviour.commitment_learning=false"]) == 0
+    assert (root / "docs" / "validation.md").read_text() == "published"
+    page = (root / validation.SCRATCH / "validation.md").read_text()
+    assert "`behaviour.commitment_learning=false`" in page and "ablation" in page
+    assert "salesim validate-facts --set behaviour.commitment_learning=false" in page
+    assert calls == [(False, ["behaviour.commitment_learning=false"])]
+
+
+def test_settings_reach_every_arm_of_a_fact():
+    from simulator.validation.suite import arm_scenarios, load_fact
+
+    arms = arm_scenarios(load_fact(validation.fact(4), quick=True, settings=["behaviour.commitment_learning=false"]))
+    assert len(arms) > 1 and not any(s.behaviour.commitment_learning for s in arms.values())
+    assert all(s.behaviour.commitment_learning for s in arm_scenarios(load_fact(validation.fact(4), quick=True)).values())

@@ -733,6 +733,7 @@ class Behaviour(Strict):
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
     goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
+    commitment_learning: bool = Field(True, description="whether commitment to the goal follows the experience of reaching it, by `memory` each period (a reduced-form layer; off: commitment stays whole)")
     ethics: Ethics = Field(default_factory=Ethics)
     turnover: Turnover = Field(default_factory=Turnover)
 

@@ -553,7 +553,8 @@ class Engine:
         hit = attainment >= 1.0
         r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)
         # commitment to the goal follows the experience of reaching it (Locke and Latham 2002)
-        r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
+        if self.scenario.behaviour.commitment_learning:
+            r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
         # customers learn whether waiting for a period-end discount pays
         c = self.scenario.market.customers
         asked = r.offered[idx] + r.refused[idx]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,13 +260,20 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
     return lines
 
 
-def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFrame | None = None) -> Path:
-    """Write validation.md and its figures into `out` (with the robustness sweep's table, if run)."""
+def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFrame | None = None,
+               settings: Sequence[str] = ()) -> Path:
+    """Write validation.md and its figures into `out` (with the robustness sweep's table, if run; with
+    the settings every arm ran under, if any, in its command and said at the top)."""
     shares = robustness.shares(sweep) if sweep is not None else None
     out.mkdir(parents=True, exist_ok=True)
     (out / FIGURES).mkdir(exist_ok=True)
-    command = "salesim validate-facts --quick" if quick else "salesim validate-facts"
-    lines = [INTRO.format(command=command), "## Summary", "",
+    command = " ".join(["salesim validate-facts", *(["--quick"] if quick else []), *(f"--set {s}" for s in settings)])
+    lines = [INTRO.format(command=command)]
+    if settings:
+        said = ", ".join(f"`{s}`" for s in settings)
+        lines += [(f"**Every arm of every fact ran with {said}**, beside what its experiment sets: this page is "
+                   "an ablation, not the model's defaults."), ""]
+    lines += ["## Summary", "",
              "| fact | finding | verdict | robustness |", "| --- | --- | --- | --- |"]
     share = dict(zip(shares["fact"], shares["share"])) if shares is not None else {}
     for r in found:

@@ -14,6 +14,7 @@ costs a little; the page says so).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -71,12 +72,13 @@ def overrides(point: pd.Series, base: dict) -> dict[str, float]:
 
 
 def sweep(facts: list[Fact], default_runs: list[FactRuns], executor: Executor,
-          points: int = POINTS, replications: int = REPLICATIONS) -> pd.DataFrame:
-    """A row per fact and point: the point's coordinates and whether the fact held there."""
+          points: int = POINTS, replications: int = REPLICATIONS, settings: Sequence[str] = ()) -> pd.DataFrame:
+    """A row per fact and point: the point's coordinates and whether the fact held there
+    (`settings`: PATH=VALUE on every arm, as in `suite.load_fact`)."""
     space = design(points)
     futures = {}
     for fact, runs in zip(facts, default_runs):
-        experiment = load_fact(fact, quick=True)
+        experiment = load_fact(fact, quick=True, settings=settings)
         seeds = arm_seeds(experiment)[:replications]
         for p, point in space.iterrows():
             scenarios = arm_scenarios(experiment, overrides(point, experiment.base))

@@ -10,6 +10,7 @@ horizon and the replications; its seeds are a prefix of the full run's.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
@@ -31,13 +32,14 @@ def full_size(experiment: Experiment) -> Size:
     return Size(int(base["force"]["size"]), float(base["horizon_years"]), experiment.spec.replications)
 
 
-def load_fact(fact: Fact, quick: bool) -> Experiment:
-    """The fact's experiment, shrunk to its quick size when asked."""
+def load_fact(fact: Fact, quick: bool, settings: Sequence[str] = ()) -> Experiment:
+    """The fact's experiment, shrunk to its quick size when asked; `settings` (PATH=VALUE) go into
+    its base scenario, so every arm has them (a layer switched off for an ablation)."""
     if not quick:
-        return load_experiment(fact.path)
+        return load_experiment(fact.path, [], list(settings))
     q = fact.quick
     return load_experiment(fact.path, [f"replications={q.replications}"],
-                           [f"force.size={q.size}", f"horizon_years={q.years}"])
+                           [f"force.size={q.size}", f"horizon_years={q.years}", *settings])
 
 
 def arm_labels(experiment: Experiment) -> list[str]:
@@ -74,9 +76,10 @@ class FactRuns:
         return rows[metric].to_numpy(dtype=float) if metric in rows else np.full(len(rows), np.nan)
 
 
-def run_facts(facts: list[Fact], executor: Executor, quick: bool) -> list[FactRuns]:
-    """Every arm of every fact on the executor: calibrations first, then the runs."""
-    experiments = [load_fact(f, quick) for f in facts]
+def run_facts(facts: list[Fact], executor: Executor, quick: bool, settings: Sequence[str] = ()) -> list[FactRuns]:
+    """Every arm of every fact on the executor: calibrations first, then the runs (`settings`: PATH=VALUE
+    on every arm, `load_fact`)."""
+    experiments = [load_fact(f, quick, settings) for f in facts]
     scenarios = [arm_scenarios(e) for e in experiments]
     calibrations: dict[tuple[int, str], Future] = {
         (i, arm): executor.submit(_calibrate, scenarios[i][arm], scenarios[i][ref])
