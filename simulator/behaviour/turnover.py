@@ -2,8 +2,11 @@
 
 A year is worth the certainty equivalent CE = base + 252 x mean variable pay a day - r/2 x the
 variance of a year's variable pay - 252 x effort cost a day, from running averages of the rep's
-own settlements; a rep whose CE falls short quits at a rate that rises with the shortfall
-(Lazear 2000), and at the full rate once its morale has collapsed (Chung, Steenburgh and Sudhir 2014).
+own settlements (its expectation of what staying pays, effort and risk included); a rep whose CE
+falls short of its outside option quits at a rate that rises with the shortfall (Lazear 2000 on
+sorting). A rep who keeps missing quits because missing pays less, not by a rule: the morale floor
+(quitting at the full rate once running attainment falls below `Turnover.morale_floor`, after Chung,
+Steenburgh and Sudhir 2014's discouraged reps) is a reduced-form layer, off by default.
 """
 
 from __future__ import annotations

@@ -710,7 +710,7 @@ class Turnover(Strict):
     base_rate: Share = Field(0.06, description="yearly quit rate for reasons outside the model")
     quit_rate: Share = Field(0.35, description="largest yearly quit rate of reps whose certainty-equivalent pay is far below their outside option")
     tolerance: Positive = Field(0.05, description="shortfall (share of the outside option) at which half that quit rate applies")
-    morale_floor: Share = Field(0.2, description="morale (running attainment) below which it has collapsed and a rep quits at the largest rate")
+    morale_floor: Share = Field(0.0, description="morale (running attainment) below which a rep quits at the largest rate whatever its certainty equivalent: a reduced-form layer, off at 0 (the default); 0.2 was the default until the ablation in docs/model.md found no fact resting on it")
 
 
 class Ethics(Strict):
