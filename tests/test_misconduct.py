@@ -190,14 +190,17 @@ def test_trust_falls_with_complaints_and_demand_follows(wells_fargo_run):
 
 def test_detection_brings_warnings_dismissals_and_the_regulator():
     """Found acts bring warnings and, after repeated findings, dismissal; past the regulator's
-    threshold every act found is fined. (Dismissal at the first finding deters every act here.)"""
-    result = run(small("wells_fargo", *FOUND_OUT, "market.regulator.threshold_acts=5", size=200, years=1), 3)
-    acts, rows, daily = result.acts, result.rep_periods, result.daily
-    assert acts["detected"].sum() > 0
-    assert rows["dismissed_for_misconduct"].sum() > 0
-    assert (acts["detection_lag_days"].dropna() > 0).all()
-    assert daily["fines"].sum() == pytest.approx(acts["fined"].sum() * 90.0)
-    assert result.summary["internal_process"]["undetected_share"] < 1.0
+    threshold every act found is fined. (Dismissal at the first finding deters every act here.)
+    A run finds a rep twice only a few times, 0-3 in runs of seeds 3-10, so four runs are pooled."""
+    results = [run(small("wells_fargo", *FOUND_OUT, "market.regulator.threshold_acts=5", size=200, years=1), seed)
+               for seed in (3, 4, 5, 6)]
+    assert sum(r.rep_periods["dismissed_for_misconduct"].sum() for r in results) > 0
+    for result in results:
+        acts, daily = result.acts, result.daily
+        assert acts["detected"].sum() > 0
+        assert (acts["detection_lag_days"].dropna() > 0).all()
+        assert daily["fines"].sum() == pytest.approx(acts["fined"].sum() * 90.0)
+        assert result.summary["internal_process"]["undetected_share"] < 1.0
 
 
 def test_climate_levers_change_nothing_where_misconduct_is_impossible():

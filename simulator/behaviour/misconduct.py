@@ -3,11 +3,16 @@ need (mis-selling), weighed by the same valuation as every other choice.
 
 A rep takes the number of acts n with the best net value (plus logistic noise):
 
-    net(n) = E[value(S + n x) - value(S)] x (1 - p) + [check-in cleared] - n x (moral cost + p x sanction)
+    net(n) = E[value(S + n x) - value(S)] x (1 - p_open) + [check-in cleared]
+             - n x (moral cost + p x sanction + (p - p_open) x clawback share x rate x x)
 
-so acts peak just short of a threshold near its deadline and vanish under linear pay, with no rule
-saying so (Schweitzer, Ordonez and Douma 2004; Cadsby, Song and Tapon 2010). Cases: Wells Fargo's
-unauthorised accounts, Sears Auto Centers' unneeded repairs (docs/model.md, "Misconduct").
+where p is the chance the act is ever found and p_open the chance it is found before its period
+settles: the world reverses an act's credit while its period is open, and once the period is paid
+claws back only the commission it earned, never a bonus (`conduct.oversight`); with no clawback
+at all a found act costs only the sanction. So acts peak just short of a threshold near its
+deadline and vanish under linear pay, with no rule saying so (Schweitzer, Ordonez and Douma 2004;
+Cadsby, Song and Tapon 2010). Cases: Wells Fargo's unauthorised accounts, Sears Auto Centers'
+unneeded repairs (docs/model.md, "Misconduct").
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from simulator.conduct.oversight import (
     MIS_SALE,
     MIS_SALES,
     MIS_SOLD,
+    REPORT_DELAY_DAYS,
     record_act,
 )
 from simulator.selling.pipeline import book
@@ -58,7 +64,8 @@ class Conduct(NamedTuple):
     the noise on taking a choice, integrity's erosion per act, warnings before dismissal, the
     chance each kind of act is found, the chance a colleague reports it (times 1 - norm), and per
     kind: fabrication's acts a day, product, fee, complaint rate and delay; mis-selling's share
-    of declining customers, complaint rate and delay."""
+    of declining customers, complaint rate and delay; then how acts come to light (audits, the share
+    of complaints investigated) and what a found act's credit costs (`found_while_open`)."""
 
     moral_cost: float
     noise: float
@@ -74,6 +81,12 @@ class Conduct(NamedTuple):
     mis_share: float
     mis_complaint: float
     mis_delay: float
+    audit_rate: float
+    audit_catch: float
+    audit_window: int
+    investigation: float
+    reversal: float  # 1 if a found act's credit is taken back (`sanctions.clawback`), else 0
+    clawback_share: float  # share of a settled act's commission taken back (0 without clawback)
 
 
 class Ethics(NamedTuple):
@@ -87,6 +100,7 @@ class Ethics(NamedTuple):
     pressure: np.ndarray
     job_cost: np.ndarray
     detection_belief: np.ndarray
+    commission_rate: np.ndarray  # commission per credited $ in the last settled period (what a clawback takes)
 
 
 @njit(cache=True, inline="always")
@@ -96,6 +110,19 @@ def believed(found: float, belief: float) -> float:
     offenders who think they will not be caught (Becker 1968 on the expected sanction; Gino, Ayal
     and Ariely 2009 on cheating that goes unpunished) offend more."""
     return min(1.0, belief * found)
+
+
+@njit(cache=True, inline="always")
+def found_while_open(days_left, complaint_rate, complaint_delay, report, conduct):
+    """The chance an act done today is found before its period settles, by the world's own timing
+    (`conduct.oversight`): audits review it from tomorrow to the period's last day within their
+    window, and complaints and colleagues' reports arrive after exponential delays. Its
+    complement within the chance of ever being found is found after the period is paid."""
+    ahead = days_left - 1
+    audited = conduct.audit_catch * (1.0 - (1.0 - conduct.audit_rate) ** min(ahead, conduct.audit_window))
+    complained = complaint_rate * conduct.investigation * (1.0 - math.exp(-ahead / complaint_delay))
+    reported = report * (1.0 - math.exp(-ahead / REPORT_DELAY_DAYS))
+    return 1.0 - (1.0 - audited) * (1.0 - complained) * (1.0 - reported)
 
 
 class Prize(NamedTuple):
@@ -116,15 +143,19 @@ class Acting(NamedTuple):
     acted_today: np.ndarray
 
 
-def conduct_terms(scenario, products, p_found: np.ndarray) -> Conduct:
-    """`Conduct` from a scenario (`products`: its `world.market.ProductTable`)."""
+def conduct_terms(scenario, products, p_found: np.ndarray, clawback_share: float) -> Conduct:
+    """`Conduct` from a scenario (`products`: its `world.market.ProductTable`; `clawback_share`: the
+    plan's share of commission taken back on a reversed sale)."""
     m = scenario.market
     e = scenario.behaviour.ethics
+    d, sanctions = scenario.management.detection, scenario.management.sanctions
     fab, mis = m.fabrication, m.mis_selling
-    return Conduct(e.moral_cost, e.noise, e.erosion, scenario.management.sanctions.warnings_before_firing, p_found,
-                   scenario.management.detection.whistleblowing, fab.per_day,
+    return Conduct(e.moral_cost, e.noise, e.erosion, sanctions.warnings_before_firing, p_found,
+                   d.whistleblowing, fab.per_day,
                    products.names.index(fab.product) if fab.per_day > 0 else 0, fab.fee, fab.complaint_rate,
-                   fab.complaint_delay_days, mis.share_of_declines, mis.complaint_rate, mis.complaint_delay_days)
+                   fab.complaint_delay_days, mis.share_of_declines, mis.complaint_rate, mis.complaint_delay_days,
+                   d.audit_rate, d.audit_catch, d.audit_window_days, d.complaint_investigation,
+                   1.0 if sanctions.clawback else 0.0, clawback_share if sanctions.clawback else 0.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -139,9 +170,9 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
     prize.var + ...), an act is also worth its gain in the chance of winning."""
     mu_fixed, var_fixed = outlook.mu_fixed, outlook.var_fixed
     quota, goal, curve = stakes.quota, stakes.goal, stakes.curve
-    integrity, norm, warnings, pressure, job_cost, belief = ethics
+    integrity, norm, warnings, pressure, job_cost, belief, commission_rate = ethics
     (moral_cost, noise, erosion, warnings_before_firing, p_found, report_rate, fab_per_day, fab_product, fab_fee,
-     fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay) = conduct
+     fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay, _, _, _, _, reversal, clawback_share) = conduct
     p_fabrications, p_mis_sales, acted_today = acting
     sales, p_by_product = books.sales, books.by_product
     price, dealv = terms.price, selling.deal_value
@@ -188,11 +219,18 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                     continue
                 x = dealv[p]
                 # the chance the act comes to light, as the world's rules make it: audits and
-                # investigated complaints (p_found), or a colleague who does not share the norm reports it
-                found = believed(1.0 - (1.0 - p_found[kind]) * (1.0 - report_rate * (1.0 - norm[i])), belief[i])
-                cost_per_act = moral + found * sanction
+                # investigated complaints (p_found), or a colleague who does not share the norm reports it;
+                # found while its period is open it loses its whole credit, found later only its commission
+                report = report_rate * (1.0 - norm[i])
+                found = believed(1.0 - (1.0 - p_found[kind]) * (1.0 - report), belief[i])
+                fab = kind == FABRICATION
+                early = min(found, believed(found_while_open(days_left, fab_complaint if fab else mis_complaint,
+                                                             fab_delay if fab else mis_delay, report, conduct),
+                                            belief[i]))
+                clawed = (found - early) * clawback_share * commission_rate[i] * x
+                cost_per_act = moral + found * sanction + clawed
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
-                                     cost_per_act, 1.0 - found, amount, mu_y, s_y, cut)
+                                     cost_per_act, 1.0 - reversal * early, amount, mu_y, s_y, cut)
                 u = rng.random()
                 if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
                     continue

@@ -79,7 +79,7 @@ def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, ta
     today's pace over the days left after today. (`ethics`: `behaviour.misconduct.Ethics`.)"""
     per_effort, product, pay, cap = kinds
     real, logged, padded, found_log, ring = log
-    integrity, norm, warnings, _, job_cost, belief = ethics
+    integrity, norm, warnings, _, job_cost, belief, _ = ethics
     moral, noise, warnings_before_firing, p_window, catch = padding
     target_a, target, target_bonus, days_after = target
     ring[:, :, slot] = 0  # padding older than the audit window is out of reach
@@ -241,7 +241,8 @@ class Activities(Lever):
         shares = ctx.world.focus_shares
         padding = Padding(e.moral_cost * e.padding_moral_share, e.noise,
                           scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch)
-        ethics = Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, ctx.job_value(slice(None)), r.detection_belief)
+        ethics = Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, ctx.job_value(slice(None)), r.detection_belief,
+                        r.last_rate)
         log = Log(self.real, self.logged, self.padded, self.found, self.ring)
         log_day(slot, r.active, r.effort, r.focus, shares, Kinds(self.per_effort, self.product, self.pay, self.cap),
                 log, ethics, padding, Target(self.target_a, self.targets(ctx), self.target_bonus, ctx.days_left - 1),

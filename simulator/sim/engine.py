@@ -66,7 +66,7 @@ class Engine:
         )
         self.terms = Terms.zeros(n, len(world.focus_shares), products.k)  # set each morning (`decide`)
         self.act_ledger = acts.Ledger(n, self.n_days)
-        self.conduct = conduct_terms(scenario, products, world.p_found)
+        self.conduct = conduct_terms(scenario, products, world.p_found, world.plan.clawback_share)
         mg, regulator = scenario.management, scenario.market.regulator
         d = mg.detection
         self.rules = acts.Rules(
@@ -219,7 +219,8 @@ class Engine:
         choose_misconduct(
             self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
             r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),
-            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None)), r.detection_belief),
+            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None)), r.detection_belief,
+                   r.last_rate),
             self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
             Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.rng,
             Prize(terms.prize, r.stack_quota, r.mu_stack, var_second),
