@@ -85,5 +85,7 @@ def pytest_collection_modifyitems(config, items):
                   if name in defs and defs[name][-1].baseid and defs[name][-1].scope in ("module", "session")}
         # named by the shared fixture the others are built on, so a test using only that one joins them
         roots = sorted(name for name in shared if not shared.intersection(defs[name][-1].argnames))
-        if roots:
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{roots[0]}"))
+        if roots:  # a session fixture is one per worker whichever module uses it
+            root = defs[roots[0]][-1]
+            where = "session" if root.scope == "session" else item.module.__name__
+            item.add_marker(pytest.mark.xdist_group(f"{where}:{roots[0]}"))

@@ -63,13 +63,15 @@ def test_an_ablation_is_a_check_that_says_what_it_switched_off(project):
     """Settings on every arm (a reduced-form layer switched off) make a page about that variant of the
     model, never the published one, and the page says so at the top and in its command."""
     root, calls = project
+    belief = "force.traits.detection_belief={mean: 0.5}"
     assert main(["validate-facts", "--workers", "1", "--no-robustness",
-                 "--set", "behaviour.commitment_learning=false"]) == 0
+                 "--set", "behaviour.commitment_learning=false", "--set", belief]) == 0
     assert (root / "docs" / "validation.md").read_text() == "published"
     page = (root / validation.SCRATCH / "validation.md").read_text()
     assert "`behaviour.commitment_learning=false`" in page and "ablation" in page
-    assert "salesim validate-facts --set behaviour.commitment_learning=false" in page
-    assert calls == [(False, ["behaviour.commitment_learning=false"])]
+    # the command on the page can be pasted back into a shell
+    assert f"salesim validate-facts --set behaviour.commitment_learning=false --set '{belief}'" in page
+    assert calls == [(False, ["behaviour.commitment_learning=false", belief])]
 
 
 def test_settings_reach_every_arm_of_a_fact():

@@ -108,8 +108,9 @@ def believed(found: float, belief: float) -> float:
     """The chance of being found a rep weighs: the world's chance `found` times its belief, at most
     certainty. Underrating detection is a named trait, not a silent gap between belief and world:
     offenders who think they will not be caught (Becker 1968 on the expected sanction; Gino, Ayal
-    and Ariely 2009 on cheating that goes unpunished) offend more."""
-    return min(1.0, belief * found)
+    and Ariely 2009 on cheating that goes unpunished) offend more. A trait distribution overridden
+    without its lower limit can draw a negative belief; it counts as certainty of not being found."""
+    return max(0.0, min(1.0, belief * found))
 
 
 @njit(cache=True, inline="always")

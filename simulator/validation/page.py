@@ -7,6 +7,7 @@ byte: no dates, no timings, no machine names; PNGs carry no creation time.
 from __future__ import annotations
 
 import math
+import shlex
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -267,7 +268,8 @@ def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFr
     shares = robustness.shares(sweep) if sweep is not None else None
     out.mkdir(parents=True, exist_ok=True)
     (out / FIGURES).mkdir(exist_ok=True)
-    command = " ".join(["salesim validate-facts", *(["--quick"] if quick else []), *(f"--set {s}" for s in settings)])
+    command = " ".join(["salesim validate-facts", *(["--quick"] if quick else []),
+                        *(f"--set {shlex.quote(s)}" for s in settings)])
     lines = [INTRO.format(command=command)]
     if settings:
         said = ", ".join(f"`{s}`" for s in settings)
