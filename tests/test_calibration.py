@@ -219,7 +219,8 @@ def test_the_least_squares_search_recovers_the_effort_cost_and_resumes(history_r
     assert "nag_dfols (dfo-ls)" in (out / "report.html").read_text()
     again, _ = run_calibration(BASELINE, history_run, ["force.traits.effort_cost.mean"], out, settings=SMALL,
                                replications=2, workers=1, max_evaluations=20, search="dfo-ls", progress=None)
-    assert again.simulated == 0 and again.estimate[0] == pytest.approx(row["estimate"], rel=1e-6)
+    # estimates.csv holds six significant digits (`calibration.output`): the replay must give that number
+    assert again.simulated == 0 and float(f"{again.estimate[0]:.6g}") == row["estimate"]
 
 
 def test_more_parameters_than_moments_is_refused(history_run):
