@@ -3,13 +3,15 @@ need (mis-selling), weighed by the same valuation as every other choice.
 
 A rep takes the number of acts n with the best net value (plus logistic noise):
 
-    net(n) = E[value(S + n x) - value(S)] x (1 - p_open) + [check-in cleared]
-             - n x (moral cost + p x sanction + (p - p_open) x clawback share x rate x x)
+    net(n) = E[value(S + n x) - value(S)] x (1 - t_open) + [check-in cleared]
+             - n x (moral cost + p x sanction + (t - t_open) x clawback share x rate x x)
 
-where p is the chance the act is ever found and p_open the chance it is found before its period
-settles: the world reverses an act's credit while its period is open, and once the period is paid
-claws back only the commission it earned, never a bonus (`conduct.oversight`); with no clawback
-at all a found act costs only the sanction. So acts peak just short of a threshold near its
+where p is the chance the act is ever found, t the chance its credit is ever taken back and t_open
+the chance that happens before its period settles: the world reverses an act's credit while its
+period is open, and once the period is paid claws back only the commission it earned, never a
+bonus (`conduct.oversight`). Credit is taken back when the act is found (with clawback on) or, for
+a mis-sale, when the customer complains and is refunded (whatever the clawback); with neither, a
+found act costs only the sanction. So acts peak just short of a threshold near its
 deadline and vanish under linear pay, with no rule saying so (Schweitzer, Ordonez and Douma 2004;
 Cadsby, Song and Tapon 2010). Cases: Wells Fargo's unauthorised accounts, Sears Auto Centers'
 unneeded repairs (docs/model.md, "Misconduct").
@@ -86,7 +88,8 @@ class Conduct(NamedTuple):
     audit_window: int
     investigation: float
     reversal: float  # 1 if a found act's credit is taken back (`sanctions.clawback`), else 0
-    clawback_share: float  # share of a settled act's commission taken back (0 without clawback)
+    clawback_share: float  # the plan's share of a settled sale's commission taken back with its credit
+    refund_rate: float  # chance a complaining mis-sold customer is refunded (the sale's credit goes with it)
 
 
 class Ethics(NamedTuple):
@@ -114,16 +117,34 @@ def believed(found: float, belief: float) -> float:
 
 
 @njit(cache=True, inline="always")
+def audited_within(days, conduct):
+    """The chance audits find an act within `days` of review (at most their window), reckoned as
+    `world.build` reckons the overall chance: a catch counted once."""
+    return conduct.audit_catch * (1.0 - (1.0 - conduct.audit_rate) ** min(days, conduct.audit_window))
+
+
+@njit(cache=True, inline="always")
 def found_while_open(days_left, complaint_rate, complaint_delay, report, conduct):
     """The chance an act done today is found before its period settles, by the world's own timing
     (`conduct.oversight`): audits review it from tomorrow to the period's last day within their
     window, and complaints and colleagues' reports arrive after exponential delays. Its
     complement within the chance of ever being found is found after the period is paid."""
     ahead = days_left - 1
-    audited = conduct.audit_catch * (1.0 - (1.0 - conduct.audit_rate) ** min(ahead, conduct.audit_window))
+    audited = audited_within(ahead, conduct)
     complained = complaint_rate * conduct.investigation * (1.0 - math.exp(-ahead / complaint_delay))
     reported = report * (1.0 - math.exp(-ahead / REPORT_DELAY_DAYS))
     return 1.0 - (1.0 - audited) * (1.0 - complained) * (1.0 - reported)
+
+
+@njit(cache=True, inline="always")
+def credit_taken(found, complained, found_on_complaint, refund_rate, reversal):
+    """The chance an act's credit is taken back within some time: it is found and clawback is on
+    (`reversal` 1), or its customer complains (`complained`) and is refunded, which reverses a
+    mis-sale's credit whatever the clawback; a refunded act counts once even when it is found too
+    (`found_on_complaint`: the chance it is found given the complaint). As `conduct.oversight`
+    does: a complaint is refunded and investigated by separate draws. Zero `complained` (a fake
+    account, whose refund is its fees) leaves `reversal x found`."""
+    return reversal * found + complained * refund_rate * (1.0 - reversal * found_on_complaint)
 
 
 class Prize(NamedTuple):
@@ -156,7 +177,7 @@ def conduct_terms(scenario, products, p_found: np.ndarray, clawback_share: float
                    products.names.index(fab.product) if fab.per_day > 0 else 0, fab.fee, fab.complaint_rate,
                    fab.complaint_delay_days, mis.share_of_declines, mis.complaint_rate, mis.complaint_delay_days,
                    d.audit_rate, d.audit_catch, d.audit_window_days, d.complaint_investigation,
-                   1.0 if sanctions.clawback else 0.0, clawback_share if sanctions.clawback else 0.0)
+                   1.0 if sanctions.clawback else 0.0, clawback_share, mis.refund_rate)
 
 
 @njit(cache=True, error_model="numpy")
@@ -173,7 +194,8 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
     quota, goal, curve = stakes.quota, stakes.goal, stakes.curve
     integrity, norm, warnings, pressure, job_cost, belief, commission_rate = ethics
     (moral_cost, noise, erosion, warnings_before_firing, p_found, report_rate, fab_per_day, fab_product, fab_fee,
-     fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay, _, _, _, _, reversal, clawback_share) = conduct
+     fab_complaint, fab_delay, mis_share, mis_complaint, mis_delay, _, _, audit_window, investigation,
+     reversal, clawback_share, refund_rate) = conduct
     p_fabrications, p_mis_sales, acted_today = acting
     sales, p_by_product = books.sales, books.by_product
     price, dealv = terms.price, selling.deal_value
@@ -221,17 +243,30 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 x = dealv[p]
                 # the chance the act comes to light, as the world's rules make it: audits and
                 # investigated complaints (p_found), or a colleague who does not share the norm reports it;
-                # found while its period is open it loses its whole credit, found later only its commission
+                # its credit taken back while its period is open loses all of it, later only its commission
                 report = report_rate * (1.0 - norm[i])
                 found = believed(1.0 - (1.0 - p_found[kind]) * (1.0 - report), belief[i])
                 fab = kind == FABRICATION
                 early = min(found, believed(found_while_open(days_left, fab_complaint if fab else mis_complaint,
                                                              fab_delay if fab else mis_delay, report, conduct),
                                             belief[i]))
-                clawed = (found - early) * clawback_share * commission_rate[i] * x
+                taken = reversal * found
+                taken_early = reversal * early
+                if not fab and refund_rate > 0.0:  # a refunded mis-sale's credit goes with the refund
+                    window = days_left - 1  # complaints, audits and reports from tomorrow to the period's last day
+                    audited = audited_within(audit_window, conduct)
+                    audited_early = audited_within(window, conduct)
+                    reported_early = report * (1.0 - math.exp(-window / REPORT_DELAY_DAYS))
+                    on_complaint = believed(1.0 - (1.0 - investigation) * (1.0 - audited) * (1.0 - report), belief[i])
+                    on_complaint_early = believed(
+                        1.0 - (1.0 - investigation) * (1.0 - audited_early) * (1.0 - reported_early), belief[i])
+                    taken = credit_taken(found, mis_complaint, on_complaint, refund_rate, reversal)
+                    taken_early = credit_taken(early, mis_complaint * (1.0 - math.exp(-window / mis_delay)),
+                                               on_complaint_early, refund_rate, reversal)
+                clawed = (taken - taken_early) * clawback_share * commission_rate[i] * x
                 cost_per_act = moral + found * sanction + clawed
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
-                                     cost_per_act, 1.0 - reversal * early, amount, mu_y, s_y, cut)
+                                     cost_per_act, 1.0 - taken_early, amount, mu_y, s_y, cut)
                 u = rng.random()
                 if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
                     continue

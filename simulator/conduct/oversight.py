@@ -253,12 +253,13 @@ def _detect(k, day, period_now, acts, record, rules, totals):
     found_order[found[0]] = k
     found[0] += 1
     slot = a_slot[k]
-    _refund(k, acts, totals)  # the customer is made whole
+    # the customer is made whole; a mis-sale refunded on its complaint already had its credit taken back
+    reversed_before = not _refund(k, acts, totals) and acts.kind[k] == MIS_SALE
     if record.rep_id[slot] != a_rep[k] or not record.active[slot]:
         return
     record.detected[slot] += 1
     record.caught_today[slot] = True
-    if rules.clawback:
+    if rules.clawback and not reversed_before:
         _reverse_credit(k, acts, record, period_now, rules.clawback_share, totals)
     record.warnings[slot] += 1
     if record.warnings[slot] > rules.warnings_before_firing and not record.dismissed[slot]:
