@@ -59,12 +59,38 @@ def test_rank_contest_raises_mis_selling_and_effort_just_outside_the_winning_ran
     assert on["contest_prize"].sum() > 0 and "contest_prize" not in off
 
 
+def test_a_contest_draws_deals_in_at_its_quarter_end_among_its_contenders():
+    """Timing answers the contest too (Oyer 1998 and Asch 1990: sales timed to a prize's deadline;
+    Gaba and Kalra 1999: those near the line act). Under straight commission nothing is worth
+    moving; with the quarter's rank prize, reps around the two winning ranks of their branch pull
+    deals in from the next quarter, reps far below the line do not, and nobody pushes a deal out
+    of the contest's quarter."""
+    common = ("force.size=120", "horizon_years=1")
+    on = with_branch_rank(pooled("contest", (1, 2), *common))
+    off = pooled("contest", (1, 2), *common, "plan.contest.prize=0")
+    assert off["pulled_in"].sum() == 0 and off["pushed_out"].sum() == 0
+    contenders = on[on["rank"] <= 3]["pulled_in"].mean()
+    far_below = on[on["rank"] >= 6]["pulled_in"].mean()
+    assert contenders > 0.4 and far_below < 0.05 * contenders
+    assert on["pushed_out"].sum() == 0
+
+
+def test_a_team_bonus_holds_back_deals_pushed_out_of_its_quarter():
+    """A deal pushed into next quarter leaves the branch's quarter as well as the rep's, so a team
+    bonus on the quota's quarter makes sandbagging cost more: fewer deals are pushed out than under
+    the same plan without it."""
+    common = ("force.size=120", "horizon_years=1")
+    with_team = pooled("team_quota", (1, 2, 3), *common)["pushed_out"].sum()
+    without = pooled("team_quota", (1, 2, 3), *common, "plan.team.amount=0")["pushed_out"].sum()
+    assert with_team < 0.85 * without
+
+
 @pytest.mark.parametrize("refund_rate", [
     0.0,
     pytest.param(0.5, marks=pytest.mark.xfail(strict=True, reason=(
         "holds only while refunds leave a mis-sale's credit alone in reps' eyes: mis-selling rate with one "
-        "winner / four, six seeds of 120 reps and a year: refund rate 0: 3.41/2.89, 0.25: 2.49/2.51, the "
-        "default 0.5: 1.80/1.92, 1: 0.71/0.99 (docs/model.md, Contests)"))),
+        "winner / four, six seeds of 120 reps and a year: refund rate 0: 3.42/3.04, 0.25: 2.59/2.48, the "
+        "default 0.5: 1.62/1.81, 1: 0.64/0.96 (docs/model.md, Contests)"))),
 ])
 def test_fewer_winners_draw_more_mis_selling(refund_rate):
     """Gaba and Kalra (1999): the fewer a contest's winners, the more contestants take risky
@@ -88,26 +114,47 @@ SAME_PACE_PRODUCTS = (
 )
 
 
-def test_one_winner_contest_draws_reps_just_outside_the_line_to_the_lumpy_product():
-    """Gaba and Kalra (1999, Marketing Science 18(3)): people facing a contest with few winners
-    choose riskier, higher-variance options, more so the fewer the winners. With two products
-    that bring the same expected $ per unit of effort and close equally fast, one lumpy and one
-    smooth, risk-averse reps on straight commission sell the smooth one; a quarterly contest with
-    one winner per branch of ten draws the reps ranked just behind the winner (ranks 2-4) towards
-    the lumpy product (a wider spread of their contest sales raises their chance of passing the
-    uncertain line), while the leaders, who would lose by a spread, stay smooth; and the force
-    takes more of the lumpy product with one winner than with four."""
+@pytest.fixture(scope="module")
+def lumpy_contest():
+    """Contests on two products that bring the same expected $ per unit of effort and close equally
+    fast, one lumpy and one smooth (four seeds of 120 reps and a year): one winner per branch of ten
+    (ranked), four winners, and no prize (ranked)."""
     seeds = (1, 2, 3, 4)
     common = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
     one = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.winners=1"))
     four = pooled("contest", seeds, *common, "plan.contest.winners=4")
     off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
-    outside_one = one[(one["rank"] >= 1) & (one["rank"] < 4)]["focus_enterprise"].mean()
-    outside_off = off[(off["rank"] >= 1) & (off["rank"] < 4)]["focus_enterprise"].mean()
-    leaders_one = one[one["rank"] == 0]["focus_enterprise"].mean()
-    assert outside_one > outside_off + 0.015, (outside_one, outside_off)
-    assert outside_one > 3 * leaders_one, (outside_one, leaders_one)
+    return one, four, off
+
+
+def _behind_the_winner(rows: pd.DataFrame) -> float:
+    return rows[(rows["rank"] >= 1) & (rows["rank"] < 4)]["focus_enterprise"].mean()
+
+
+def test_one_winner_contest_draws_reps_just_outside_the_line_to_the_lumpy_product(lumpy_contest):
+    """Gaba and Kalra (1999, Marketing Science 18(3)): people facing a contest with few winners
+    choose riskier, higher-variance options, more so the fewer the winners. Risk-averse reps on
+    straight commission sell the smooth product; a quarterly contest with one winner per branch of
+    ten draws the reps ranked just behind the winner (ranks 2-4) towards the lumpy one (a wider
+    spread of their contest sales raises their chance of passing the uncertain line), while the
+    leaders, who would lose by a spread, stay smooth; and the force takes more of the lumpy
+    product with one winner than with four."""
+    one, four, off = lumpy_contest
+    outside_one = _behind_the_winner(one)
+    assert outside_one > 1.5 * _behind_the_winner(off), (outside_one, _behind_the_winner(off))
+    assert outside_one > 3 * one[one["rank"] == 0]["focus_enterprise"].mean()
     assert one["focus_enterprise"].mean() > four["focus_enterprise"].mean()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the size fell once deal timing weighs the prize: share of effort on the lumpy product at ranks 2-4, "
+    "one winner against no prize, 0.021 against 0.009 on these seeds, 0.021-0.037 against 0.009-0.021 over "
+    "four sets of four (it was 0.047-0.059 against 0.011-0.021); docs/model.md, Contests"))
+def test_the_draw_to_the_lumpy_product_is_a_point_and_a_half_of_effort_or_more(lumpy_contest):
+    """The size the draw had while deal timing ignored the prize: ranks 2-4 put at least 1.5 points
+    more of their effort on the lumpy product than the same ranks without the contest."""
+    one, _, off = lumpy_contest
+    assert _behind_the_winner(one) > _behind_the_winner(off) + 0.015
 
 
 def test_threshold_contest_pays_everyone_past_the_level():

@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
-from simulator.behaviour.valuation import gain_and_option, ncdf
+from simulator.behaviour.valuation import gain_and_option, prize_gain
 from simulator.conduct.oversight import (
     FABRICATION,
     FABRICATIONS,
@@ -45,13 +45,13 @@ from simulator.selling.pipeline import book
 def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
                 prize, mu_y, s_y, cut):
     """The number of acts (0..cap) with the largest net value, and that value. A second prize
-    (a contest or team bonus) adds its gain in the chance of reaching `cut`."""
+    (a stacked bonus, a contest or a team bonus) adds its gain in the chance of reaching `cut`."""
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
         gain, _ = gain_and_option(mu, s, n * x, 0.0, q, curve, goal, points)
         if prize > 0.0:
-            gain += prize * (ncdf((mu_y + n * x - cut) / s_y) - ncdf((mu_y - cut) / s_y))
+            gain += prize_gain(prize, mu_y, s_y, n * x, cut)
         value = gain * keep - n * cost_per_act
         if target > 0.0 and sales_now < target <= sales_now + n * x:
             value += pressure_cost
@@ -148,8 +148,8 @@ def credit_taken(found, complained, found_on_complaint, refund_rate, reversal):
 
 
 class Prize(NamedTuple):
-    """A second threshold prize (a contest or team bonus; amount 0: none), each rep's line for it
-    and its belief about its sales over the prize's window (mean, variance)."""
+    """A second threshold prize (a stacked bonus, a contest or a team bonus; amount 0: none), each
+    rep's line for it and its belief about its sales over the prize's window (mean, variance)."""
 
     amount: float
     line: np.ndarray

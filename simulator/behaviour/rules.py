@@ -40,7 +40,7 @@ class DecisionRule:
     name: str
     uses_foresight: bool  # False: reps count next period at the commission rate only
     choose: Callable[[DayContext, Terms], None]
-    time: Callable[[DayContext], None]
+    time: Callable[[DayContext, Terms], None]
 
 
 def effort_inputs(x: DayContext, terms: Terms) -> tuple:
@@ -94,12 +94,13 @@ def _workspaces(x: DayContext, blocks: int) -> list[tuple]:
     return x.block_workspaces
 
 
-def weigh_timing(x: DayContext) -> None:
-    """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`)."""
+def weigh_timing(x: DayContext, terms: Terms) -> None:
+    """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`), the
+    second prize's line as uncertain as `terms` make it."""
     r = x.reps
     time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
                x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
-               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng)
+               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.prize_var)
 
 
 @njit(cache=True, error_model="numpy")
@@ -142,7 +143,7 @@ def _book_at_once(t, last_day, active, held, terms, books, refused, rng):
                 books.today[REFUSED] += 1
 
 
-def book_at_once(x: DayContext) -> None:
+def book_at_once(x: DayContext, terms: Terms) -> None:
     """Book every ready deal at list price at once; never discount, never hold."""
     r = x.reps
     _book_at_once(x.day, x.days_left == 1, r.active, r.held(), x.booking, x.books(), r.refused, x.rng)

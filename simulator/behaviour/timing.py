@@ -4,7 +4,11 @@ Every timing move is priced by the plan's valuation (`behaviour.valuation.gain_a
 always costs something (a held customer may walk away; a waiting customer signs now only at the
 period-end discount; a deal pulled in needs a discount too), so under linear pay nothing is moved.
 Near a threshold, holding or discounting pays: sandbagging and the period-end rush (Oyer 1998;
-Larkin 2014; Chung, Steenburgh and Sudhir 2014 on caps). docs/model.md, "The reps' decisions".
+Larkin 2014; Chung, Steenburgh and Sudhir 2014 on caps). A second prize (a stacked bonus, a
+contest, a team bonus) is weighed too, by when the deal lands in its window (`_prize_terms`): a
+deal pushed past the window's end leaves it, so a contest quarter that ends with the quota quarter
+holds sandbagging back, and a deal that lands in the window either way is only at risk of walking
+away (Asch 1990 and Oyer 1998 on timing sales to yearly bonuses). docs/model.md, "The reps' decisions".
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
-from simulator.behaviour.valuation import gain_and_option
+from simulator.behaviour.valuation import gain_and_option, prize_gain
 from simulator.selling.pipeline import (
     EMPTY,
     FLEXIBLE,
@@ -31,20 +35,39 @@ from simulator.selling.pipeline import (
 )
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _prize_terms(amount, mu_y, s_y, line, now, full, window_goes_on):
+    """A second prize's part in a timing choice, for a deal credited `now` if booked today (after
+    any discount) and `full` if it waits: (what booking today adds, what booking at the period's end
+    adds, what booking next period adds). A deal booked by the period's end lands in the prize's
+    window (windows end with a quota period); one booked next period lands in it only while the
+    window goes on past this period."""
+    if amount <= 0.0:
+        return 0.0, 0.0, 0.0
+    later = prize_gain(amount, mu_y, s_y, full, line) if window_goes_on else 0.0
+    return prize_gain(amount, mu_y, s_y, now, line), prize_gain(amount, mu_y, s_y, full, line), later
+
+
 @njit(cache=True, error_model="numpy")
 def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
-               customers, pipe, second_days_left, terms, books, counts, rng):
+               customers, pipe, second_days_left, terms, books, counts, rng, prize_var):
     """Each rep's timing choices for today; returns nothing, books through `book`. Bundles:
     `selling` (`state.context.Selling` for work after today), `outlook`, `held`, `stakes`, `pipe`,
     `books` and `counts` (`state.reps`: Outlook, Held, Stakes, Pipeline, Books, Timing),
-    `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`).
+    `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`);
+    `prize_var`: the extra variance of each rep's line for a contest or team prize.
 
-    Deals of the same kind and product are worth the same to a rep, so a decision is remembered
-    (`memo`) until a booking moves the rep's sales.
+    With a second prize a choice compares booking now, with the prize's gain now, against waiting,
+    priced as the option of choosing at the period's end (`gain_and_option`) with the prize's gain
+    of booking then and of booking next period taken at their expected values: E[max(gain, later +
+    P_next - P_end)] + P_end. Deals of the same kind and product are worth the same to a rep, so a
+    decision is remembered (`memo`) until a booking moves the rep's sales.
     """
     held_kind, held_product, held_age, held_life = held
     booked_plus_pipeline, pipeline_var = outlook.mu_fixed, outlook.var_fixed
     quota, goal, nu_next, curve = stakes.quota, stakes.goal, stakes.nu_next, stakes.curve
+    amount, line = stakes.second_amount, stakes.second_line
+    window_goes_on = second_days_left > days_left  # a deal booked next period still lands in the prize's window
     walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days = customers
     open_total, open_won, in_stack = pipe.open_total, pipe.open_won, pipe.in_second
     price, dealv, today = terms.price, selling.deal_value, books.today
@@ -75,6 +98,12 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                 held_total += v * (1.0 - waiting_discount) if held_kind[i, h] == WAITING else v
         mu = booked_plus_pipeline[i] - held_total + new
         s = math.sqrt(pipeline_var[i] + effort[i] * b_in + demand_var * new * new) + 1e-6
+        mu_y = 0.0
+        s_y = 1.0
+        if amount > 0.0:  # the same belief over the prize's window, with the line's own uncertainty
+            new_y = effort[i] * a_y
+            mu_y = outlook.mu_second[i] - held_total + new_y
+            s_y = math.sqrt(outlook.var_second[i] + prize_var[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
         q = quota[i]
         g = goal[i]
         nu = nu_next[i]
@@ -98,8 +127,15 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     do_book = memo[FLEXIBLE, reach, p] == 1
                 else:
                     later = (1.0 - walk_away) * nu * value if reach == 1 else 0.0
-                    gain, option = gain_and_option(mu, s, value, later, q, curve, g, points)
-                    hold = later if last_day else (1.0 - walk_away) ** (days_left - 1) * option
+                    if amount > 0.0:
+                        p_now, p_end, p_next = _prize_terms(amount, mu_y, s_y, line[i], value, value, window_goes_on)
+                        p_next = (1.0 - walk_away) * p_next if reach == 1 else 0.0
+                        gain, option = gain_and_option(mu, s, value, later + p_next - p_end, q, curve, g, points)
+                        gain += p_now
+                        hold = later + p_next if last_day else (1.0 - walk_away) ** (days_left - 1) * (option + p_end)
+                    else:
+                        gain, option = gain_and_option(mu, s, value, later, q, curve, g, points)
+                        hold = later if last_day else (1.0 - walk_away) ** (days_left - 1) * option
                     do_book = gain >= hold
                     memo[FLEXIBLE, reach, p] = 1 if do_book else 0
             else:  # WAITING
@@ -110,9 +146,17 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         do_book = memo[WAITING, 0, p] == 1
                     else:
                         later = nu * value
-                        gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount), later, q, curve,
-                                                       g, points)
-                        do_book = gain > (later if last_day else option)
+                        if amount > 0.0:  # signs now at the discount, or at list price next period
+                            p_now, p_end, p_next = _prize_terms(amount, mu_y, s_y, line[i],
+                                                                value * (1.0 - waiting_discount), value, window_goes_on)
+                            p_end = p_now  # at the period's end it signs at the discount too
+                            gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount),
+                                                           later + p_next - p_end, q, curve, g, points)
+                            do_book = gain + p_now > (later + p_next if last_day else option + p_end)
+                        else:
+                            gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount), later, q, curve,
+                                                           g, points)
+                            do_book = gain > (later if last_day else option)
                         memo[WAITING, 0, p] = 1 if do_book else 0
                     if do_book:
                         discount = waiting_discount
@@ -121,6 +165,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
             if do_book:
                 credited = book(i, p, 1, discount, t, terms, books, rng)
                 mu += credited
+                mu_y += credited
                 held_kind[i, h] = EMPTY
                 memo[:] = -1  # the rep's sales moved: values change
             elif last_day:
@@ -141,7 +186,13 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         continue
                     discounted = dealv[p] * (1.0 - pull_discount)
                     gain, option = gain_and_option(mu, s, discounted, 0.0, q, curve, g, points)
-                    if gain <= nu * dealv[p]:
+                    stay = nu * dealv[p]
+                    if amount > 0.0:  # a deal due inside the prize's window counts there either way
+                        p_now, _, p_next = _prize_terms(amount, mu_y, s_y, line[i], discounted, dealv[p],
+                                                        d < second_days_left)
+                        gain += p_now
+                        stay += p_next
+                    if gain <= stay:
                         continue
                     accepted = 0
                     for _ in range(open_won[i, slot, p]):
@@ -155,6 +206,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         in_stack[i, p] -= accepted
                     credited = book(i, p, accepted, pull_discount, t, terms, books, rng)
                     mu += credited
+                    if d >= second_days_left:
+                        mu_y += credited
                     p_pulled[i] += accepted
                     today[PULLED] += accepted
         # customers kept waiting age; held ones may walk away

@@ -26,6 +26,14 @@ def ncdf(z: float) -> float:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def prize_gain(amount: float, mu: float, s: float, x: float, line: float) -> float:
+    """What x more credit in a prize's window adds to the chance of reaching its line, times the
+    prize: a second threshold prize (a stacked bonus, a contest, a team bonus) over a window whose
+    credited sales are believed Normal(mu, s^2)."""
+    return amount * (ncdf((mu + x - line) / s) - ncdf((mu - line) / s))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def cdf_pdf(z: float):
     """(Phi(z), phi(z)) from one exponential: Abramowitz and Stegun 26.2.17, |error| < 7.5e-8.
 

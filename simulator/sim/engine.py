@@ -200,7 +200,7 @@ class Engine:
     def time_deals(self) -> None:
         """Reps book, hold, discount, pull in or push out ready deals."""
         self._outlook()
-        self.rule.time(self.ctx)
+        self.rule.time(self.ctx, self.terms)
 
     def misbehave(self) -> None:
         """Reps weigh fabricating sales and mis-selling (`behaviour.misconduct`)."""
@@ -215,7 +215,7 @@ class Engine:
         position = w.period_len - x.days_left
         check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, x.days_left)
         terms = self.terms
-        var_second = r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack
+        var_second = r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack  # a contest's line is uncertain
         choose_misconduct(
             self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
             r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),
@@ -223,7 +223,7 @@ class Engine:
                    r.last_rate),
             self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
             Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.rng,
-            Prize(terms.prize, r.stack_quota, r.mu_stack, var_second),
+            Prize(w.second_amount, r.stack_quota, r.mu_stack, var_second),
         )
 
     def cancel(self) -> None:
