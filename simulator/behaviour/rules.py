@@ -95,12 +95,12 @@ def _workspaces(x: DayContext, blocks: int) -> list[tuple]:
 
 
 def weigh_timing(x: DayContext, terms: Terms) -> None:
-    """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`), the
-    second prize's line as uncertain as `terms` make it."""
+    """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`), with
+    the pay beside the curve that `terms` hold (a SPIF, a product quota, a prize's line)."""
     r = x.reps
     time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
                x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
-               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.prize_var)
+               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.timing())
 
 
 @njit(cache=True, error_model="numpy")

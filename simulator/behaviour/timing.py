@@ -4,11 +4,14 @@ Every timing move is priced by the plan's valuation (`behaviour.valuation.gain_a
 always costs something (a held customer may walk away; a waiting customer signs now only at the
 period-end discount; a deal pulled in needs a discount too), so under linear pay nothing is moved.
 Near a threshold, holding or discounting pays: sandbagging and the period-end rush (Oyer 1998;
-Larkin 2014; Chung, Steenburgh and Sudhir 2014 on caps). A second prize (a stacked bonus, a
-contest, a team bonus) is weighed too, by when the deal lands in its window (`_prize_terms`): a
-deal pushed past the window's end leaves it, so a contest quarter that ends with the quota quarter
-holds sandbagging back, and a deal that lands in the window either way is only at risk of walking
-away (Asch 1990 and Oyer 1998 on timing sales to yearly bonuses). docs/model.md, "The reps' decisions".
+Larkin 2014; Chung, Steenburgh and Sudhir 2014 on caps). Pay beside the quota's curve that
+depends on when a deal lands is weighed too (`_landing`): a second prize (a stacked bonus, a
+contest, a team bonus) over its window, a SPIF over its window, a product quota's bonus over the
+period. A deal pushed past a window's end leaves it, so a contest quarter that ends with the quota
+quarter holds sandbagging back and a SPIF's last day draws deals in, while a deal that lands in
+the window either way is only at risk of walking away (Asch 1990 and Oyer 1998 on timing sales to
+bonus deadlines). Activity targets count logged activities, not bookings, so timing leaves them
+alone. docs/model.md, "The reps' decisions".
 """
 
 from __future__ import annotations
@@ -33,33 +36,49 @@ from simulator.selling.pipeline import (
     WALKED,
     book,
 )
+from simulator.world.per_rep import per_rep
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _prize_terms(amount, mu_y, s_y, line, now, full, window_goes_on):
-    """A second prize's part in a timing choice, for a deal credited `now` if booked today (after
-    any discount) and `full` if it waits: (what booking today adds, what booking at the period's end
-    adds, what booking next period adds). A deal booked by the period's end lands in the prize's
-    window (windows end with a quota period); one booked next period lands in it only while the
-    window goes on past this period."""
-    if amount <= 0.0:
-        return 0.0, 0.0, 0.0
-    later = prize_gain(amount, mu_y, s_y, full, line) if window_goes_on else 0.0
-    return prize_gain(amount, mu_y, s_y, now, line), prize_gain(amount, mu_y, s_y, full, line), later
+def _landing(p, unit, now, end, full, prize, mu_y, s_y, line, next_in_window, side, bonus, goal_mean, goal_s,
+             goal_units):
+    """Pay beside the quota's curve that a deal of product p brings by when it lands, for credit
+    `now` if booked today, `end` if booked on the period's last day (after any discount) and `full`
+    if booked next period: (booked today, at the period's end, next period).
+
+    A second prize (`prize` > 0, believed window sales Normal(mu_y, s_y^2), its line `line`): its gain
+    in the chance of passing the line, where the deal lands in its window; by the period's end it
+    does (windows end with a quota period), next period only while the window goes on
+    (`next_in_window`). A SPIF (`side`: `state.context.TimingTerms`): its $ a unit on the day the deal
+    lands. A product quota on p (its `bonus`, 0 for none, the units believed by the period's end and
+    their sd, as the effort choice believes them, and the quota's units): its bonus times the gain in
+    the chance of reaching it this period."""
+    p_now = side.spif[p] * now / unit
+    p_end = side.spif_end[p] * end / unit
+    p_next = side.spif_next[p] * full / unit
+    if prize > 0.0:
+        p_now += prize_gain(prize, mu_y, s_y, now, line)
+        p_end += prize_gain(prize, mu_y, s_y, end, line)
+        if next_in_window:
+            p_next += prize_gain(prize, mu_y, s_y, full, line)
+    if bonus > 0.0 and p == side.goal_product:
+        p_now += prize_gain(bonus, goal_mean, goal_s, now / unit, goal_units)
+        p_end += prize_gain(bonus, goal_mean, goal_s, end / unit, goal_units)
+    return p_now, p_end, p_next
 
 
 @njit(cache=True, error_model="numpy")
 def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
-               customers, pipe, second_days_left, terms, books, counts, rng, prize_var):
+               customers, pipe, second_days_left, terms, books, counts, rng, side):
     """Each rep's timing choices for today; returns nothing, books through `book`. Bundles:
     `selling` (`state.context.Selling` for work after today), `outlook`, `held`, `stakes`, `pipe`,
     `books` and `counts` (`state.reps`: Outlook, Held, Stakes, Pipeline, Books, Timing),
-    `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`);
-    `prize_var`: the extra variance of each rep's line for a contest or team prize.
+    `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`), `side`
+    (`state.context.TimingTerms`: the SPIF, the product quota and the prize line's variance).
 
-    With a second prize a choice compares booking now, with the prize's gain now, against waiting,
-    priced as the option of choosing at the period's end (`gain_and_option`) with the prize's gain
-    of booking then and of booking next period taken at their expected values: E[max(gain, later +
+    With pay beside the curve (`_landing`) a choice compares booking now, with that pay now, against
+    waiting, priced as the option of choosing at the period's end (`gain_and_option`) with that pay
+    for booking then and for booking next period taken at their expected values: E[max(gain, later +
     P_next - P_end)] + P_end. Deals of the same kind and product are worth the same to a rep, so a
     decision is remembered (`memo`) until a booking moves the rep's sales.
     """
@@ -68,6 +87,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     quota, goal, nu_next, curve = stakes.quota, stakes.goal, stakes.nu_next, stakes.curve
     amount, line = stakes.second_amount, stakes.second_line
     window_goes_on = second_days_left > days_left  # a deal booked next period still lands in the prize's window
+    spif_on = np.any(side.spif != 0.0) or np.any(side.spif_end != 0.0) or np.any(side.spif_next != 0.0)
+    prod, leads, win, focus_g, din = selling.productivity, selling.leads, selling.win, selling.focus_g, selling.din
     walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days = customers
     open_total, open_won, in_stack = pipe.open_total, pipe.open_won, pipe.in_second
     price, dealv, today = terms.price, selling.deal_value, books.today
@@ -103,7 +124,17 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
         if amount > 0.0:  # the same belief over the prize's window, with the line's own uncertainty
             new_y = effort[i] * a_y
             mu_y = outlook.mu_second[i] - held_total + new_y
-            s_y = math.sqrt(outlook.var_second[i] + prize_var[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
+            s_y = math.sqrt(outlook.var_second[i] + side.prize_var[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
+        bonus = side.unit_goals[i, 0, 3]  # a product quota: its units by the period's end, as effort weighs them
+        goal_mean = 0.0
+        goal_s = 1.0
+        if bonus > 0.0:
+            gp = side.goal_product
+            new_units = effort[i] * prod[i] * per_rep(leads, i, gp) * focus_g[focus[i], gp] * per_rep(win, i, gp) * din[gp]
+            goal_mean = side.unit_goals[i, 0, 0] + new_units
+            goal_s = math.sqrt(side.unit_goals[i, 0, 1] + new_units + 0.25)
+        goal_units = side.unit_goals[i, 0, 2]
+        extra = amount > 0.0 or spif_on or bonus > 0.0
         q = quota[i]
         g = goal[i]
         nu = nu_next[i]
@@ -127,8 +158,9 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     do_book = memo[FLEXIBLE, reach, p] == 1
                 else:
                     later = (1.0 - walk_away) * nu * value if reach == 1 else 0.0
-                    if amount > 0.0:
-                        p_now, p_end, p_next = _prize_terms(amount, mu_y, s_y, line[i], value, value, window_goes_on)
+                    if extra:
+                        p_now, p_end, p_next = _landing(p, value, value, value, value, amount, mu_y, s_y, line[i],
+                                                        window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
                         p_next = (1.0 - walk_away) * p_next if reach == 1 else 0.0
                         gain, option = gain_and_option(mu, s, value, later + p_next - p_end, q, curve, g, points)
                         gain += p_now
@@ -146,10 +178,10 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         do_book = memo[WAITING, 0, p] == 1
                     else:
                         later = nu * value
-                        if amount > 0.0:  # signs now at the discount, or at list price next period
-                            p_now, p_end, p_next = _prize_terms(amount, mu_y, s_y, line[i],
-                                                                value * (1.0 - waiting_discount), value, window_goes_on)
-                            p_end = p_now  # at the period's end it signs at the discount too
+                        if extra:  # signs now or at the period's end at the discount, or at list price next period
+                            p_now, p_end, p_next = _landing(p, value, value * (1.0 - waiting_discount),
+                                                            value * (1.0 - waiting_discount), value, amount, mu_y, s_y,
+                                                            line[i], window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
                             gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount),
                                                            later + p_next - p_end, q, curve, g, points)
                             do_book = gain + p_now > (later + p_next if last_day else option + p_end)
@@ -166,6 +198,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                 credited = book(i, p, 1, discount, t, terms, books, rng)
                 mu += credited
                 mu_y += credited
+                if p == side.goal_product:
+                    goal_mean += credited / dealv[p]
                 held_kind[i, h] = EMPTY
                 memo[:] = -1  # the rep's sales moved: values change
             elif last_day:
@@ -187,9 +221,9 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     discounted = dealv[p] * (1.0 - pull_discount)
                     gain, option = gain_and_option(mu, s, discounted, 0.0, q, curve, g, points)
                     stay = nu * dealv[p]
-                    if amount > 0.0:  # a deal due inside the prize's window counts there either way
-                        p_now, _, p_next = _prize_terms(amount, mu_y, s_y, line[i], discounted, dealv[p],
-                                                        d < second_days_left)
+                    if extra:  # a deal due inside the prize's window counts there either way
+                        p_now, _, p_next = _landing(p, dealv[p], discounted, discounted, dealv[p], amount, mu_y, s_y,
+                                                    line[i], d < second_days_left, side, bonus, goal_mean, goal_s, goal_units)
                         gain += p_now
                         stay += p_next
                     if gain <= stay:
@@ -208,6 +242,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     mu += credited
                     if d >= second_days_left:
                         mu_y += credited
+                    if p == side.goal_product:
+                        goal_mean += credited / dealv[p]
                     p_pulled[i] += accepted
                     today[PULLED] += accepted
         # customers kept waiting age; held ones may walk away

@@ -76,6 +76,7 @@ class LeverSet:
             return self._blank
         terms = self.terms
         terms.rate, terms.spif, terms.goal_rate = self._blank.rate, self._blank.spif, self._blank.goal_rate
+        terms.spif_end, terms.spif_next = self._blank.spif_end, self._blank.spif_next
         terms.prize, terms.prize_var = 0.0, self._blank.prize_var
         if self._goals:
             terms.unit_goals[:] = 0.0

@@ -1,7 +1,8 @@
 """SPIFs (sales performance incentive funds): $ per unit booked of a product, within a window of days.
 
 Reps weigh a SPIF through the expected units each focus mix wins (`Terms.spif`), so it moves the
-product-focus choice by the value of a unit of its product and nothing else. Units are counted
+product-focus choice by the value of a unit of its product; deal timing weighs it by the day a
+deal would land (`Terms.spif_end`, `spif_next`), so a window's end draws deals into it. Units are counted
 from credited sales by product each day (a discounted unit counts a little under one) and paid at
 the period's settlement.
 """
@@ -42,6 +43,8 @@ class Spif(Lever):
 
     def add_terms(self, ctx: DayContext, terms: Terms) -> None:
         terms.spif = self.on_day(ctx.day)
+        terms.spif_end = self.on_day(ctx.day + ctx.days_left - 1)  # a deal held to the period's end
+        terms.spif_next = self.on_day(ctx.day + ctx.days_left)  # ... or pushed into the next period
 
     def end_work(self, ctx: DayContext) -> None:
         booked = ctx.reps.p_by_product

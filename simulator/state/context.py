@@ -32,6 +32,18 @@ class SideTerms(NamedTuple):
     goal_rate: np.ndarray
 
 
+class TimingTerms(NamedTuple):
+    """`Terms` as the timing kernel takes them: what a deal earns beside the quota's pay by when
+    it lands (`behaviour.timing`)."""
+
+    prize_var: np.ndarray
+    spif: np.ndarray  # $ a unit booked today, per product
+    spif_end: np.ndarray  # ... booked on the period's last day
+    spif_next: np.ndarray  # ... booked on the next period's first day
+    unit_goals: np.ndarray
+    goal_product: int
+
+
 @dataclass
 class Terms:
     """What the levers add to the reps' valuation this morning (all zeros: nothing).
@@ -41,24 +53,32 @@ class Terms:
     the units expected by the period's end without further effort, their variance, the goal and
     its bonus. `goal_product`: the product whose units the product goal counts. `goal_rate`: per
     focus mix, the activity goal's units a unit of effort adds over the rest of the period.
-    `prize`: a second threshold prize the misconduct choice weighs (a contest or team bonus), and
-    `prize_var`: the extra variance of the line it is won at."""
+    `prize`: a contest or team bonus (its amount), and `prize_var`: the extra variance of the line
+    it is won at. `spif_end`, `spif_next`: the SPIF's $ a unit on the period's last day and on the
+    next period's first (what a deal held or pushed out would earn)."""
 
     rate: np.ndarray
     spif: np.ndarray
     unit_goals: np.ndarray
     goal_rate: np.ndarray
     prize_var: np.ndarray
+    spif_end: np.ndarray
+    spif_next: np.ndarray
     goal_product: int = 0
     prize: float = 0.0
 
     def side(self) -> SideTerms:
         return SideTerms(self.rate, self.spif, self.unit_goals, self.goal_product, self.goal_rate)
 
+    def timing(self) -> TimingTerms:
+        return TimingTerms(self.prize_var, self.spif, self.spif_end, self.spif_next, self.unit_goals,
+                           self.goal_product)
+
     @classmethod
     def zeros(cls, n_reps: int, n_focus: int, n_products: int) -> "Terms":
         return cls(rate=np.zeros(n_focus), spif=np.zeros(n_products), unit_goals=np.zeros((n_reps, 2, 4)),
-                   goal_rate=np.zeros(n_focus), prize_var=np.zeros(n_reps))
+                   goal_rate=np.zeros(n_focus), prize_var=np.zeros(n_reps), spif_end=np.zeros(n_products),
+                   spif_next=np.zeros(n_products))
 
 
 class BookingTerms(NamedTuple):
