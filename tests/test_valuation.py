@@ -123,3 +123,55 @@ def test_compound_recurrence_matches_the_convolution(n, w, lam):
     assert abs(out[0, :length].sum() - reference[:ref_length].sum()) < 3e-7  # both cut at MAX_COUNT
     m = min(length, ref_length)
     np.testing.assert_allclose(out[0, :m], reference[:m], atol=1e-7)
+
+
+def certainty_equivalent(value: np.ndarray, r: float) -> float:
+    return value.mean() - 0.5 * r * value.var()
+
+
+@pytest.mark.parametrize("mu,s,x,alternative,r", [
+    (240e3, 30e3, 20e3, 500.0, 5e-5), (230e3, 10e3, 2e3, 60.0, 1e-4), (400e3, 50e3, 20e3, 700.0, 5e-5),
+    (200e3, 40e3, 20e3, 300.0, 2e-4),
+])
+def test_risk_averse_gain_and_option_match_monte_carlo(curve, mu, s, x, alternative, r):
+    """Timing in certainty equivalents (`gain_and_option_ce`): booking now is worth CE[value(S + x)]
+    - CE[value(S)], keeping the choice CE[max(value(S + x), value(S) + alternative)] - CE[value(S)],
+    CE = E - r/2 Var as the effort choice values pay; against the same draws."""
+    draws = np.random.default_rng(3).normal(mu, s, 200_000)
+    base = pointwise(curve, draws, 400.0)
+    now = pointwise(curve, draws + x, 400.0)
+    g, option = V.gain_and_option_ce(mu, s, x, alternative, Q, curve, 400.0, np.empty(32), r)
+    tol = 6 * (now - base).std() / np.sqrt(len(draws)) + 0.5 * r * 6 * now.var() * np.sqrt(2 / len(draws)) + 1.0
+    assert g == pytest.approx(certainty_equivalent(now, r) - certainty_equivalent(base, r), abs=tol)
+    kept = np.maximum(now, base + alternative)
+    assert option == pytest.approx(certainty_equivalent(kept, r) - certainty_equivalent(base, r), abs=tol)
+
+
+def test_risk_moves_a_deals_value_where_the_bonus_is_in_reach(curve):
+    """Below the quota a deal raises the chance of the $5,000 bonus, and with it the variance of
+    pay: a risk-averse rep values it less than a risk-neutral one; well above the quota, where the
+    bonus is nearly sure, a deal that makes it surer is worth more to it."""
+    below = 200e3, 40e3, 20e3, 300.0
+    above = 270e3, 20e3, 20e3, 300.0
+    assert V.gain_and_option_ce(*below, Q, curve, 400.0, np.empty(32), 2e-4)[0] < \
+        V.gain_and_option(*below, Q, curve, 400.0, np.empty(32))[0] - 100.0
+    assert V.gain_and_option_ce(*above, Q, curve, 400.0, np.empty(32), 2e-4)[0] > \
+        V.gain_and_option(*above, Q, curve, 400.0, np.empty(32))[0] + 10.0
+
+
+def test_risk_changes_no_timing_under_linear_pay():
+    """Under linear commission a deal's credit adds a sure amount and leaves pay's variance alone:
+    the certainty equivalents are the risk-neutral values, for any risk aversion (no calendar
+    effects from risk; Holmstrom and Milgrom 1987)."""
+    c, gi = PayCurve.build(rate=0.05, tiers=[], cap=None, bonuses=[], threshold=0.0).with_breakpoint(1.0)
+    linear = c.kernel(gi)
+    for r in (0.0, 5e-5, 5e-4):
+        g, option = V.gain_and_option_ce(240e3, 30e3, 20e3, 700.0, Q, linear, 0.0, np.empty(32), r)
+        assert g == pytest.approx(0.05 * 20e3, rel=1e-7)
+        assert option == pytest.approx(max(0.05 * 20e3, 700.0), rel=1e-7)
+
+
+def test_a_risk_neutral_rep_times_deals_as_before(curve):
+    for args in [(240e3, 30e3, 20e3, 500.0), (50e3, 40e3, 20e3, 0.0)]:
+        assert V.gain_and_option_ce(*args, Q, curve, 400.0, np.empty(32), 0.0) == \
+            V.gain_and_option(*args, Q, curve, 400.0, np.empty(32))

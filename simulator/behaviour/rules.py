@@ -100,7 +100,8 @@ def weigh_timing(x: DayContext, terms: Terms) -> None:
     r = x.reps
     time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
                x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
-               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.timing())
+               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.timing(),
+               r.risk_aversion)
 
 
 @njit(cache=True, error_model="numpy")

@@ -1,6 +1,7 @@
 """Deal timing: book a ready deal now, hold it, push it into the next period, or pull one in from it.
 
-Every timing move is priced by the plan's valuation (`behaviour.valuation.gain_and_option`) and
+Every timing move is priced by the plan's valuation in certainty equivalents, with the rep's own
+risk aversion as its effort choice has it (`behaviour.valuation.gain_and_option_ce`), and
 always costs something (a held customer may walk away; a waiting customer signs now only at the
 period-end discount; a deal pulled in needs a discount too), so under linear pay nothing is moved.
 Near a threshold, holding or discounting pays: sandbagging and the period-end rush (Oyer 1998;
@@ -22,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
-from simulator.behaviour.valuation import gain_and_option, prize_gain
+from simulator.behaviour.valuation import gain_and_option_ce, prize_gain
 from simulator.selling.pipeline import (
     EMPTY,
     FLEXIBLE,
@@ -69,12 +70,14 @@ def _landing(p, unit, now, end, full, prize, mu_y, s_y, line, next_in_window, si
 
 @njit(cache=True, error_model="numpy")
 def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
-               customers, pipe, second_days_left, terms, books, counts, rng, side):
+               customers, pipe, second_days_left, terms, books, counts, rng, side, risk):
     """Each rep's timing choices for today; returns nothing, books through `book`. Bundles:
     `selling` (`state.context.Selling` for work after today), `outlook`, `held`, `stakes`, `pipe`,
     `books` and `counts` (`state.reps`: Outlook, Held, Stakes, Pipeline, Books, Timing),
     `customers` (`state.context.CustomerTerms`), `terms` (`state.context.BookingTerms`), `side`
-    (`state.context.TimingTerms`: the SPIF, the product quota and the prize line's variance).
+    (`state.context.TimingTerms`: the SPIF, the product quota and the prize line's variance), `risk`:
+    each rep's risk aversion, which values pay in certainty equivalents as effort does
+    (`gain_and_option_ce`).
 
     With pay beside the curve (`_landing`) a choice compares booking now, with that pay now, against
     waiting, priced as the option of choosing at the period's end (`gain_and_option`) with that pay
@@ -162,11 +165,12 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         p_now, p_end, p_next = _landing(p, value, value, value, value, amount, mu_y, s_y, line[i],
                                                         window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
                         p_next = (1.0 - walk_away) * p_next if reach == 1 else 0.0
-                        gain, option = gain_and_option(mu, s, value, later + p_next - p_end, q, curve, g, points)
+                        gain, option = gain_and_option_ce(mu, s, value, later + p_next - p_end, q, curve, g, points,
+                                                          risk[i])
                         gain += p_now
                         hold = later + p_next if last_day else (1.0 - walk_away) ** (days_left - 1) * (option + p_end)
                     else:
-                        gain, option = gain_and_option(mu, s, value, later, q, curve, g, points)
+                        gain, option = gain_and_option_ce(mu, s, value, later, q, curve, g, points, risk[i])
                         hold = later if last_day else (1.0 - walk_away) ** (days_left - 1) * option
                     do_book = gain >= hold
                     memo[FLEXIBLE, reach, p] = 1 if do_book else 0
@@ -182,12 +186,12 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                             p_now, p_end, p_next = _landing(p, value, value * (1.0 - waiting_discount),
                                                             value * (1.0 - waiting_discount), value, amount, mu_y, s_y,
                                                             line[i], window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
-                            gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount),
-                                                           later + p_next - p_end, q, curve, g, points)
+                            gain, option = gain_and_option_ce(mu, s, value * (1.0 - waiting_discount),
+                                                           later + p_next - p_end, q, curve, g, points, risk[i])
                             do_book = gain + p_now > (later + p_next if last_day else option + p_end)
                         else:
-                            gain, option = gain_and_option(mu, s, value * (1.0 - waiting_discount), later, q, curve,
-                                                           g, points)
+                            gain, option = gain_and_option_ce(mu, s, value * (1.0 - waiting_discount), later, q, curve,
+                                                           g, points, risk[i])
                             do_book = gain > (later if last_day else option)
                         memo[WAITING, 0, p] = 1 if do_book else 0
                     if do_book:
@@ -219,7 +223,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     if open_total[i, slot, p] == 0:
                         continue
                     discounted = dealv[p] * (1.0 - pull_discount)
-                    gain, option = gain_and_option(mu, s, discounted, 0.0, q, curve, g, points)
+                    gain, option = gain_and_option_ce(mu, s, discounted, 0.0, q, curve, g, points, risk[i])
                     stay = nu * dealv[p]
                     if extra:  # a deal due inside the prize's window counts there either way
                         p_now, _, p_next = _landing(p, dealv[p], discounted, discounted, dealv[p], amount, mu_y, s_y,

@@ -259,6 +259,37 @@ def _integrate_linear(a, b, left, right, mu, s):
     return a * p + b * (mu * p + s * (dl - du))
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _breakpoints(x, q, curve, points):
+    """The breakpoints of value(S) and value(S + x) in order, into points; returns how many."""
+    n, lo = curve[0], curve[1]
+    k = 0
+    for j in range(1, n):  # insertion sort
+        for point in (lo[j] * q, lo[j] * q - x):
+            at = k
+            while at > 0 and points[at - 1] > point:
+                points[at] = points[at - 1]
+                at -= 1
+            points[at] = point
+            k += 1
+    return k
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _piece(i, m, points, mu):
+    """The i-th of the m + 1 pieces the breakpoints cut the line into (left, right) and a point
+    inside it where the segments of value(S) and value(S + x) are read."""
+    left = -np.inf if i == 0 else points[i - 1]
+    right = np.inf if i == m else points[i]
+    if i == 0:
+        probe = right - 1.0 if m > 0 else mu
+    elif i == m:
+        probe = left + 1.0
+    else:
+        probe = 0.5 * (left + right)
+    return left, right, probe
+
+
 @njit(cache=True, error_model="numpy")
 def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]).
@@ -272,30 +303,14 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     if s <= 1e-9 * (1.0 + abs(mu)):
         g = curve_at(mu + x, q, curve, goal) - curve_at(mu, q, curve, goal)
         return g, max(g, alternative)
-    m = 2 * (n - 1)
-    k = 0
-    for j in range(1, n):  # insertion sort of the breakpoints of value(S) and value(S + x)
-        for point in (lo[j] * q, lo[j] * q - x):
-            at = k
-            while at > 0 and points[at - 1] > point:
-                points[at] = points[at - 1]
-                at -= 1
-            points[at] = point
-            k += 1
+    m = _breakpoints(x, q, curve, points)
     gain_total = 0.0
     option_total = 0.0
     for i in range(m + 1):
-        left = -np.inf if i == 0 else points[i - 1]
-        right = np.inf if i == m else points[i]
+        left, right, probe = _piece(i, m, points, mu)
         if right <= left:
             continue
-        if i == 0:
-            probe = right - 1.0 if m > 0 else mu
-        elif i == m:
-            probe = left + 1.0
-        else:
-            probe = 0.5 * (left + right)
-        j1 = segment_of(probe, q, curve)
+        j1 = segment_of(probe, q, curve)  # value(S)'s segment here, and value(S + x)'s
         j2 = segment_of(probe + x, q, curve)
         alpha = qc[j2] * q + lump[j2] + slope[j2] * x - qc[j1] * q - lump[j1]
         if j2 >= gi:
@@ -323,6 +338,83 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
                     option_total += _integrate_linear(alpha, beta, left, cross, mu, s)
                     option_total += _integrate_linear(alternative, 0.0, cross, right, mu, s)
     return gain_total, option_total
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _line_moments(c0, c1, zl, zu):
+    """(E[f 1{zl <= Z < zu}], E[f^2 1{zl <= Z < zu}]) for f = c0 + c1 Z, Z standard normal."""
+    if zl == -np.inf:
+        pl, dl, zdl = 0.0, 0.0, 0.0
+    else:
+        pl, dl = cdf_pdf(zl)
+        zdl = zl * dl
+    if zu == np.inf:
+        pu, du, zdu = 1.0, 0.0, 0.0
+    else:
+        pu, du = cdf_pdf(zu)
+        zdu = zu * du
+    p = pu - pl
+    ez = dl - du
+    ez2 = p + zdl - zdu
+    return c0 * p + c1 * ez, c0 * c0 * p + 2.0 * c0 * c1 * ez + c1 * c1 * ez2
+
+
+@njit(cache=True, error_model="numpy")
+def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
+    """`gain_and_option` for a rep with risk aversion r, in certainty equivalents (E - r/2 Var, as
+    `value_normal` and the effort choice value pay): (CE of the period's value with the deal booked
+    now, CE with the choice kept until the period's end, when S is known: max(value(S + x), value(S)
+    + alternative)), each less the CE without the deal. Under linear pay a deal's credit shifts
+    value by a sure amount and leaves its variance alone, so risk changes no timing there; near a
+    threshold, booking now is worth more to a risk-averse rep where it makes reaching the threshold
+    surer (Holmstrom and Milgrom 1987 on mean-variance; Pratt 1964)."""
+    n, lo, slope, qc, lump, gi = curve
+    if r <= 0.0 or s <= 1e-9 * (1.0 + abs(mu)):
+        return gain_and_option(mu, s, x, alternative, q, curve, goal, points)
+    m = _breakpoints(x, q, curve, points)
+    base1 = base2 = now1 = now2 = hold1 = hold2 = 0.0  # first and second moments of each value
+    for i in range(m + 1):
+        left, right, probe = _piece(i, m, points, mu)
+        if right <= left:
+            continue
+        j1 = segment_of(probe, q, curve)  # value(S)'s segment here, and value(S + x)'s
+        j2 = segment_of(probe + x, q, curve)
+        a1 = qc[j1] * q + lump[j1] + (goal if j1 >= gi else 0.0)  # value(S) = a1 + b1 S here
+        a2 = qc[j2] * q + lump[j2] + slope[j2] * x + (goal if j2 >= gi else 0.0)  # value(S + x) = a2 + b2 S
+        b1, b2 = slope[j1], slope[j2]
+        zl = -np.inf if i == 0 else (left - mu) / s
+        zu = np.inf if i == m else (right - mu) / s
+        e1, e2 = _line_moments(a1 + b1 * mu, b1 * s, zl, zu)
+        base1 += e1
+        base2 += e2
+        e1, e2 = _line_moments(a2 + b2 * mu, b2 * s, zl, zu)
+        now1 += e1
+        now2 += e2
+        # kept: the better of booking (a2 + b2 S) and the alternative (a1 + alternative + b1 S)
+        da, db = a2 - a1 - alternative, b2 - b1
+        cross = -da / db if db != 0.0 else np.inf
+        if db == 0.0 or cross <= left or cross >= right:
+            book = da + db * probe >= 0.0
+            c0 = (a2 + b2 * mu) if book else (a1 + alternative + b1 * mu)
+            e1, e2 = _line_moments(c0, (b2 if book else b1) * s, zl, zu)
+            hold1 += e1
+            hold2 += e2
+        else:
+            zc = (cross - mu) / s
+            low_book = db < 0.0  # booking is the better below the crossing when its slope is the lower
+            e1, e2 = _line_moments((a2 + b2 * mu) if low_book else (a1 + alternative + b1 * mu),
+                                   (b2 if low_book else b1) * s, zl, zc)
+            hold1 += e1
+            hold2 += e2
+            e1, e2 = _line_moments((a1 + alternative + b1 * mu) if low_book else (a2 + b2 * mu),
+                                   (b1 if low_book else b2) * s, zc, zu)
+            hold1 += e1
+            hold2 += e2
+    half = 0.5 * r
+    base = base1 - half * max(base2 - base1 * base1, 0.0)
+    now = now1 - half * max(now2 - now1 * now1, 0.0)
+    hold = hold1 - half * max(hold2 - hold1 * hold1, 0.0)
+    return now - base, hold - base
 
 
 # ---------------------------------------------------------------------- exact small-count values
