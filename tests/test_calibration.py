@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import ndtr
 
 from simulator.calibration import moments as mom
 from simulator.calibration.panel import PanelError, from_tables, read_history
@@ -54,7 +55,7 @@ def test_the_models_own_tables_are_a_history(history_run):
     assert history.timing is not None and len(history.panel) > 0
     assert {"pay", "discount", "quit", "deals"} <= history.columns
     names, notes = mom.choose(history)
-    assert names == list(mom.MOMENTS) and notes == []
+    assert names == list(mom.DEFAULT) and notes == []
 
 
 def test_a_csv_export_with_required_columns_only_drops_what_it_cannot_give(tmp_path, capsys):
@@ -100,6 +101,24 @@ def test_a_deal_file_gives_the_timing_moments(tmp_path):
     history = read_history(panel, deals)
     assert mom.last_tenth_share(history) == pytest.approx(60 / 120)
     assert mom.first_day_spike(history) == pytest.approx(30 / (80 / 10))
+
+
+def test_smoothed_threshold_shares_are_the_counts_away_from_the_edges_and_move_smoothly_across_them():
+    """A kernel-smoothed share counts a rep-period a few bandwidths from an edge as the plain count
+    does, and one at the edge by half; a small move of one attainment moves it by a small amount
+    (the plain count jumps by a whole rep-period)."""
+    far_from_edges = from_tables(small_panel(sales=[80.0, 130, 30, 112]))
+    assert mom.hit_rate_smoothed(far_from_edges) == pytest.approx(mom.hit_rate(far_from_edges), abs=1e-6)
+    assert mom.far_below_quota_smoothed(far_from_edges) == pytest.approx(mom.far_below_quota(far_from_edges), abs=1e-6)
+    inside = from_tables(small_panel(sales=[80.0, 130, 30, 103]))  # 103%: 1.5 and 1 bandwidths from the edges
+    assert mom.just_above_quota_smoothed(inside) == pytest.approx((ndtr(1.5) - ndtr(-1.0)) / 4)
+    at_edge = from_tables(small_panel(sales=[80.0, 130, 30, 100]))
+    assert mom.hit_rate_smoothed(at_edge) == pytest.approx(0.25 + 0.125, abs=1e-9)
+    nudged = from_tables(small_panel(sales=[80.0, 130, 30, 99.9]))
+    assert mom.hit_rate(at_edge) - mom.hit_rate(nudged) == pytest.approx(0.25)
+    assert 0 < mom.hit_rate_smoothed(at_edge) - mom.hit_rate_smoothed(nudged) < 0.01
+    assert mom.smoothed(["hit_rate", "pay_cv"]) == ["hit_rate_smoothed", "pay_cv"]
+    assert not set(mom.SMOOTHED.values()) & set(mom.DEFAULT)
 
 
 def test_moments_measure_what_they_say():

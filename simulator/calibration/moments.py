@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from simulator.calibration.panel import PARTIAL, History
 
@@ -48,6 +49,32 @@ def just_above_quota(h: History) -> float:
 
 def far_below_quota(h: History) -> float:
     return float((_attainment(h.panel) < 0.5).mean())
+
+
+# Threshold shares counted with a normal kernel at each edge instead of an indicator: a rep-period
+# within a couple of bandwidths of an edge counts in part, so the share moves smoothly as simulated
+# attainments cross it (a count jumps when a parameter's small step tips one deal over a line, which
+# makes the simulated objective rough and its derivatives, and the intervals built on them, noisy;
+# kernel-smoothed moments are the standard cure: McFadden 1989, Frazier, Oka and Zhu 2019). As the
+# bandwidth shrinks each is its plain count. 0.02 of quota is about one deal's worth on the shipped plans.
+BANDWIDTH = 0.02
+
+
+def _past(a: pd.Series, edge: float) -> np.ndarray:
+    return ndtr((a.to_numpy() - edge) / BANDWIDTH)
+
+
+def hit_rate_smoothed(h: History) -> float:
+    return float(_past(_attainment(h.panel), 1.0).mean())
+
+
+def just_above_quota_smoothed(h: History) -> float:
+    a = _attainment(h.panel)
+    return float((_past(a, 1.0) - _past(a, 1.05)).mean())
+
+
+def far_below_quota_smoothed(h: History) -> float:
+    return float((1.0 - _past(_attainment(h.panel), 0.5)).mean())
 
 
 def after_quota_share(h: History) -> float:
@@ -164,8 +191,22 @@ MOMENTS: dict[str, Moment] = {m.name: m for m in (
     Moment("last_tenth_share", "share of credited sales in the last 10% of a period's days", (TIMING,),
            last_tenth_share),
     Moment("first_day_spike", "credited sales on a period's first day over its mean day", (TIMING,), first_day_spike),
+    Moment("hit_rate_smoothed", "hit_rate with a normal kernel of 2% of quota at the edge", ("quota", "sales"),
+           hit_rate_smoothed),
+    Moment("just_above_quota_smoothed", "just_above_quota with a normal kernel of 2% of quota at each edge",
+           ("quota", "sales"), just_above_quota_smoothed),
+    Moment("far_below_quota_smoothed", "far_below_quota with a normal kernel of 2% of quota at the edge",
+           ("quota", "sales"), far_below_quota_smoothed),
 )}
-PANEL_MOMENTS = tuple(name for name, m in MOMENTS.items() if TIMING not in m.needs)
+SMOOTHED = {"hit_rate": "hit_rate_smoothed", "just_above_quota": "just_above_quota_smoothed",
+            "far_below_quota": "far_below_quota_smoothed"}
+DEFAULT = tuple(name for name in MOMENTS if name not in SMOOTHED.values())  # what a fit uses unless told
+PANEL_MOMENTS = tuple(name for name in DEFAULT if TIMING not in MOMENTS[name].needs)
+
+
+def smoothed(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The moments with each threshold share swapped for its kernel-smoothed twin."""
+    return [SMOOTHED.get(name, name) for name in names]
 
 
 def missing_needs(moment: Moment, history: History) -> list[str]:
@@ -173,13 +214,13 @@ def missing_needs(moment: Moment, history: History) -> list[str]:
 
 
 def choose(history: History, names: list[str] | tuple[str, ...] | None = None) -> tuple[list[str], list[str]]:
-    """The moments to fit (from `names`, default all) that the data can give, and a note for each
+    """The moments to fit (from `names`, default `DEFAULT`) that the data can give, and a note for each
     one dropped: its missing columns, or a value the data cannot define. Unknown names are an error."""
     unknown = [n for n in names or () if n not in MOMENTS]
     if unknown:
         raise ValueError(f"unknown moment(s) {', '.join(unknown)}; allowed: {', '.join(MOMENTS)}")
     kept, notes = [], []
-    for name in names or MOMENTS:
+    for name in names or DEFAULT:
         lacking = missing_needs(MOMENTS[name], history)
         if lacking:
             what = ["a timing file (deals or days)" if n == TIMING else f"column {n!r}" for n in lacking]

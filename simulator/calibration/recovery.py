@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.calibration.fit import SEARCHES
+from simulator.calibration.moments import DEFAULT, smoothed
 from simulator.calibration.panel import from_tables
 from simulator.calibration.parameters import parse_bounds
 from simulator.calibration.workflow import calibrate, prepare
@@ -50,9 +51,10 @@ TRUTH = {
 
 def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = tuple(TRUTH), replications: int = 4,
             workers: int = 2, max_evaluations: int = 200, search: str = "nelder-mead", scenario: Path = SCENARIO,
-            progress=None) -> pd.DataFrame:
+            smooth: bool = False, progress=None) -> pd.DataFrame:
     """Simulate a history of `reps` x `years` at the true values, fit it back from the defaults and
-    return a row per parameter: truth, start, estimate, standard error, 95% interval, covered."""
+    return a row per parameter: truth, start, estimate, standard error, 95% interval, covered.
+    `smooth`: fit the threshold shares kernel-smoothed (`moments.smoothed`)."""
     settings = [f"force.size={reps}", f"horizon_years={years:g}"]
     base = load_scenario(scenario, settings).model_dump(mode="json")
     truth = {name: TRUTH[name][0] for name in parameters}
@@ -60,7 +62,9 @@ def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = t
     history_run = run(scenario_for(base, truth), HISTORY_SEED)
     history = from_tables(history_run.rep_periods, history_run.daily, source=f"<history: {reps} reps x {years:g} years>")
     bounds = parse_bounds([f"{name}={TRUTH[name][1]}" for name in parameters])
-    problem = prepare(scenario, history, list(parameters), bounds=bounds, settings=settings, replications=replications)
+    moments = smoothed(DEFAULT) if smooth else None
+    problem = prepare(scenario, history, list(parameters), bounds=bounds, moments=moments, settings=settings,
+                      replications=replications)
     fit = calibrate(problem, out / f"reps-{reps}", workers=workers, max_evaluations=max_evaluations, search=search,
                     progress=progress)
     table = fit.estimates()
@@ -93,13 +97,16 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--max-evaluations", type=int, default=200)
     p.add_argument("--search", choices=list(SEARCHES), default="nelder-mead", help="the fit's search (calibration.fit)")
+    p.add_argument("--smooth", action="store_true",
+                   help="fit the threshold shares (hit rate, just above and far below quota) kernel-smoothed")
     p.add_argument("--out", type=Path, default=Path("runs/recovery"))
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     say = None if args.quiet else (lambda line: print(line, flush=True))
     tables = [recover(n, args.years, args.out, parameters=args.fit, replications=args.replications,
-                      workers=args.workers, max_evaluations=args.max_evaluations, search=args.search, progress=say)
+                      workers=args.workers, max_evaluations=args.max_evaluations, search=args.search,
+                      smooth=args.smooth, progress=say)
               for n in args.reps]
     table = pd.concat(tables, ignore_index=True)
     atomic_write(args.out / "recovery.csv", lambda path: table.to_csv(path, index=False, float_format="%.6g"))
