@@ -127,13 +127,15 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
         if amount > 0.0:  # the same belief over the prize's window, with the line's own uncertainty
             new_y = effort[i] * a_y
             mu_y = outlook.mu_second[i] - held_total + new_y
-            s_y = math.sqrt(outlook.var_second[i] + side.prize_var[i] + effort[i] * b_in + demand_var * new_y * new_y) + 1e-6
+            var_y = outlook.var_second[i] + side.prize_var[i] + effort[i] * b_in + demand_var * new_y * new_y
+            s_y = math.sqrt(var_y) + 1e-6
         bonus = side.unit_goals[i, 0, 3]  # a product quota: its units by the period's end, as effort weighs them
         goal_mean = 0.0
         goal_s = 1.0
         if bonus > 0.0:
             gp = side.goal_product
-            new_units = effort[i] * prod[i] * per_rep(leads, i, gp) * focus_g[focus[i], gp] * per_rep(win, i, gp) * din[gp]
+            new_units = (effort[i] * prod[i] * per_rep(leads, i, gp) * focus_g[focus[i], gp] * per_rep(win, i, gp)
+                         * din[gp])
             goal_mean = side.unit_goals[i, 0, 0] + new_units
             goal_s = math.sqrt(side.unit_goals[i, 0, 1] + new_units + 0.25)
         goal_units = side.unit_goals[i, 0, 2]
@@ -185,7 +187,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         if extra:  # signs now or at the period's end at the discount, or at list price next period
                             p_now, p_end, p_next = _landing(p, value, value * (1.0 - waiting_discount),
                                                             value * (1.0 - waiting_discount), value, amount, mu_y, s_y,
-                                                            line[i], window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
+                                                            line[i], window_goes_on, side, bonus, goal_mean, goal_s,
+                                                            goal_units)
                             gain, option = gain_and_option_ce(mu, s, value * (1.0 - waiting_discount),
                                                            later + p_next - p_end, q, curve, g, points, risk[i])
                             do_book = gain + p_now > (later + p_next if last_day else option + p_end)
@@ -227,7 +230,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     stay = nu * dealv[p]
                     if extra:  # a deal due inside the prize's window counts there either way
                         p_now, _, p_next = _landing(p, dealv[p], discounted, discounted, dealv[p], amount, mu_y, s_y,
-                                                    line[i], d < second_days_left, side, bonus, goal_mean, goal_s, goal_units)
+                                                    line[i], d < second_days_left, side, bonus, goal_mean, goal_s,
+                                                    goal_units)
                         gain += p_now
                         stay += p_next
                     if gain <= stay:
