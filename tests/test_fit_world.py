@@ -77,12 +77,18 @@ def test_the_written_scenario_gives_the_simulated_figures_the_fit_reports(tmp_pa
     of that hit rate. The median of other runs is not checked: under this plan the hit rate stays near
     half (reps either make quota or let it go), so the median sits at the foot of the upper mode, where
     a point of hit rate moves it far; the median of four pooled runs at other seeds varied with a
-    standard deviation of 0.32 (eight sets of four, 30 reps), so no tolerance both holds and tests."""
+    standard deviation of 0.32 (eight sets of four, 30 reps), so no tolerance both holds and tests;
+    the fit prints its runs' range and says the median is uncertain instead."""
     out = tmp_path / "fitted.yaml"
     assert main(["check", str(DESIGNER), "--fit-world", "--simulate", "--median-attainment", "1.5",
                  "--hit-rate", "0.62", "--set", "force.size=30", "--replications", "3", "--write", str(out)]) == 0
-    printed = re.search(r"simulated: median attainment ([\d.]+)%, hit rate ([\d.]+)%", capsys.readouterr().out)
+    said = capsys.readouterr().out
+    printed = re.search(r"simulated: median attainment ([\d.]+)%, hit rate ([\d.]+)%", said)
     assert printed
+    # the fit says how far apart its runs are, and that the median is uncertain by that much here
+    apart = re.search(r"run by run: median attainment ([\d.]+)% to ([\d.]+)%", said)
+    assert apart and float(apart[2]) - float(apart[1]) > 20
+    assert "the median moves from" in said
     fitted = load_scenario(out)
     assert fitted.force.size == 30  # the --set overrides are written too
     median, hit = simulated_attainment(fitted, tuple(fitted.seed + i for i in range(3)), 1.0)

@@ -43,6 +43,7 @@ MAX_SPREAD = 1.5  # territory_spread searched from 0 to this (a lognormal sd of 
 SCALE_RANGE = (1e-3, 1e3)  # market scales searched
 DIGITS = 6  # significant digits of the fields written
 SIMULATED_CLOSE = 0.02  # a simulated figure further than this from its target is reported with its gap
+UNSTEADY_MEDIAN = 0.2  # runs' medians further apart than this are reported as an uncertain fit
 
 
 class FitError(ValueError):
@@ -70,6 +71,7 @@ class WorldFit:
     target_hit_rate: float | None = None
     simulated: tuple[float, float] | None = None  # (median attainment, hit rate) of the fitted runs
     note: str = ""  # what could not be matched, and by how much
+    runs: tuple[tuple[float, float], ...] = ()  # (median attainment, hit rate) of each fitted run alone
 
     def overrides(self) -> list[str]:
         return [f"{c.field}={c.new:.{DIGITS}g}" for c in self.changes]
@@ -81,6 +83,10 @@ class WorldFit:
                      f"hit rate {self.hit_rate:.1%}")
         if self.simulated is not None:
             lines.append(f"  simulated: median attainment {self.simulated[0]:.1%}, hit rate {self.simulated[1]:.1%}")
+        if len(self.runs) > 1:
+            medians, hits = zip(*self.runs)
+            lines.append(f"  run by run: median attainment {min(medians):.1%} to {max(medians):.1%}, "
+                         f"hit rate {min(hits):.1%} to {max(hits):.1%}")
         if self.target_median is not None:
             lines.append(f"  targets: median attainment {self.target_median:.1%}, hit rate {self.target_hit_rate:.1%}")
         if self.note:
@@ -212,14 +218,21 @@ def _result(scenario: Scenario, changes: tuple[Change, ...], median: float | Non
 
 def simulated_attainment(scenario: Scenario, seeds: tuple[int, ...], years: float) -> tuple[float, float]:
     """(median attainment, hit rate) of complete rep-periods over short runs on the given seeds."""
+    return _pooled_and_runs(scenario, seeds, years)[0]
+
+
+def _pooled_and_runs(scenario: Scenario, seeds: tuple[int, ...], years: float
+                     ) -> tuple[tuple[float, float], tuple[tuple[float, float], ...]]:
+    """`simulated_attainment` over the runs pooled, and for each run alone."""
     from simulator.experiments.run import run
 
     short = scenario.model_copy(update={"horizon_years": years})
-    att = np.concatenate([run(short, seed, progress=False).rep_periods.query("complete")["attainment"].to_numpy()
-                          for seed in seeds])
+    runs = [run(short, seed, progress=False).rep_periods.query("complete")["attainment"].to_numpy() for seed in seeds]
+    att = np.concatenate(runs)
     if att.size == 0:
         raise FitError(f"a {years:g}-year run has no complete quota period to read attainment from; use more --years")
-    return float(np.median(att)), float(np.mean(att >= 1.0))
+    alone = tuple((float(np.median(a)), float(np.mean(a >= 1.0))) for a in runs if a.size)
+    return (float(np.median(att)), float(np.mean(att >= 1.0))), alone
 
 
 def fit_world_simulated(scenario: Scenario, knob: Knob, median: float, hit_rate: float, seeds: tuple[int, ...],
@@ -244,12 +257,19 @@ def fit_world_simulated(scenario: Scenario, knob: Knob, median: float, hit_rate:
                 f"at that median; the spread is the analytic fit's")
     changes = market_changes(scenario, knob, scale, spread)
     written = _result(scenario, changes, median, hit_rate)
-    got = simulated_attainment(rescaled(scenario, written.changes), seeds, years)
+    got, runs = _pooled_and_runs(rescaled(scenario, written.changes), seeds, years)
     gaps = [f"simulated {what} {value:.1%} is {(value - aim) * 100:+.1f} points from the target"
             for what, value, aim in (("median attainment", got[0], median), ("hit rate", got[1], hit_rate))
             if abs(value - aim) > SIMULATED_CLOSE]
+    medians = [m for m, _ in runs]
+    if len(runs) > 1 and max(medians) - min(medians) > UNSTEADY_MEDIAN:
+        # where about half the reps make quota the median sits between those who make it and those
+        # who fall well short, and a point of hit rate moves it far: say so rather than print a false precision
+        gaps.append(f"the median moves from {min(medians):.1%} to {max(medians):.1%} between runs, so the fitted "
+                    f"median is uncertain by about that much; more --replications or a larger force narrow it")
     note = "; ".join(filter(None, [note, *gaps]))
-    return WorldFit(written.changes, written.attainment, written.median, written.hit_rate, median, hit_rate, got, note)
+    return WorldFit(written.changes, written.attainment, written.median, written.hit_rate, median, hit_rate, got, note,
+                    runs)
 
 
 def fitted_file(source: str, out: str, overrides: list[str], fit: WorldFit) -> str:
