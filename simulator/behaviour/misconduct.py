@@ -201,6 +201,12 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
     price, dealv = terms.price, selling.deal_value
     amount, prize_cut, mu_y0, var_y0 = prize
     points = np.empty(2 * curve[0] + 2)
+    # what no rep's own state changes today: audits within their window and within the period's rest,
+    # and the chance a mis-sold customer's complaint comes before the period settles
+    window = days_left - 1  # complaints, audits and reports from tomorrow to the period's last day
+    audited = audited_within(audit_window, conduct)
+    audited_early = audited_within(window, conduct)
+    complained_early = mis_complaint * (1.0 - math.exp(-window / mis_delay))
     for i in range(len(active)):
         acted_today[i] = False
         if not active[i]:
@@ -253,16 +259,12 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 taken = reversal * found
                 taken_early = reversal * early
                 if not fab and refund_rate > 0.0:  # a refunded mis-sale's credit goes with the refund
-                    window = days_left - 1  # complaints, audits and reports from tomorrow to the period's last day
-                    audited = audited_within(audit_window, conduct)
-                    audited_early = audited_within(window, conduct)
                     reported_early = report * (1.0 - math.exp(-window / REPORT_DELAY_DAYS))
                     on_complaint = believed(1.0 - (1.0 - investigation) * (1.0 - audited) * (1.0 - report), belief[i])
                     on_complaint_early = believed(
                         1.0 - (1.0 - investigation) * (1.0 - audited_early) * (1.0 - reported_early), belief[i])
                     taken = credit_taken(found, mis_complaint, on_complaint, refund_rate, reversal)
-                    taken_early = credit_taken(early, mis_complaint * (1.0 - math.exp(-window / mis_delay)),
-                                               on_complaint_early, refund_rate, reversal)
+                    taken_early = credit_taken(early, complained_early, on_complaint_early, refund_rate, reversal)
                 clawed = (taken - taken_early) * clawback_share * commission_rate[i] * x
                 cost_per_act = moral + found * sanction + clawed
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],

@@ -276,9 +276,9 @@ def _breakpoints(x, q, curve, points):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _piece(i, m, points, mu):
-    """The i-th of the m + 1 pieces the breakpoints cut the line into (left, right) and a point
-    inside it where the segments of value(S) and value(S + x) are read."""
+def _piece(i, m, points, mu, x, q, curve):
+    """The i-th of the m + 1 pieces the breakpoints cut the line into (left, right), a point inside
+    it, and the curve's segments value(S) and value(S + x) are on there (j1, j2)."""
     left = -np.inf if i == 0 else points[i - 1]
     right = np.inf if i == m else points[i]
     if i == 0:
@@ -287,7 +287,7 @@ def _piece(i, m, points, mu):
         probe = left + 1.0
     else:
         probe = 0.5 * (left + right)
-    return left, right, probe
+    return left, right, probe, segment_of(probe, q, curve), segment_of(probe + x, q, curve)
 
 
 @njit(cache=True, error_model="numpy")
@@ -299,7 +299,7 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     choice until the period's end, when S is known (the option a held deal is priced as).
     `points` is work space for at least 2 n + 2 numbers.
     """
-    n, lo, slope, qc, lump, gi = curve
+    _, _, slope, qc, lump, gi = curve
     if s <= 1e-9 * (1.0 + abs(mu)):
         g = curve_at(mu + x, q, curve, goal) - curve_at(mu, q, curve, goal)
         return g, max(g, alternative)
@@ -307,11 +307,9 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     gain_total = 0.0
     option_total = 0.0
     for i in range(m + 1):
-        left, right, probe = _piece(i, m, points, mu)
+        left, right, probe, j1, j2 = _piece(i, m, points, mu, x, q, curve)
         if right <= left:
             continue
-        j1 = segment_of(probe, q, curve)  # value(S)'s segment here, and value(S + x)'s
-        j2 = segment_of(probe + x, q, curve)
         alpha = qc[j2] * q + lump[j2] + slope[j2] * x - qc[j1] * q - lump[j1]
         if j2 >= gi:
             alpha += goal
@@ -368,17 +366,15 @@ def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
     value by a sure amount and leaves its variance alone, so risk changes no timing there; near a
     threshold, booking now is worth more to a risk-averse rep where it makes reaching the threshold
     surer (Holmstrom and Milgrom 1987 on mean-variance; Pratt 1964)."""
-    n, lo, slope, qc, lump, gi = curve
+    _, _, slope, qc, lump, gi = curve
     if r <= 0.0 or s <= 1e-9 * (1.0 + abs(mu)):
         return gain_and_option(mu, s, x, alternative, q, curve, goal, points)
     m = _breakpoints(x, q, curve, points)
     base1 = base2 = now1 = now2 = hold1 = hold2 = 0.0  # first and second moments of each value
     for i in range(m + 1):
-        left, right, probe = _piece(i, m, points, mu)
+        left, right, probe, j1, j2 = _piece(i, m, points, mu, x, q, curve)
         if right <= left:
             continue
-        j1 = segment_of(probe, q, curve)  # value(S)'s segment here, and value(S + x)'s
-        j2 = segment_of(probe + x, q, curve)
         a1 = qc[j1] * q + lump[j1] + (goal if j1 >= gi else 0.0)  # value(S) = a1 + b1 S here
         a2 = qc[j2] * q + lump[j2] + slope[j2] * x + (goal if j2 >= gi else 0.0)  # value(S + x) = a2 + b2 S
         b1, b2 = slope[j1], slope[j2]
