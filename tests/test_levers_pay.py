@@ -75,13 +75,33 @@ def test_a_contest_draws_deals_in_at_its_quarter_end_among_its_contenders():
     assert on["pushed_out"].sum() == 0
 
 
+TEAM_SEEDS = tuple(range(1, 10))
+
+
+def _pushed_out_with_and_without_team_bonus(seeds) -> tuple[int, int]:
+    common = ("force.size=120", "horizon_years=1")
+    with_team = pooled("team_quota", seeds, *common)["pushed_out"].sum()
+    without = pooled("team_quota", seeds, *common, "plan.team.amount=0")["pushed_out"].sum()
+    return with_team, without
+
+
 def test_a_team_bonus_holds_back_deals_pushed_out_of_its_quarter():
     """A deal pushed into next quarter leaves the branch's quarter as well as the rep's, so a team
     bonus on the quota's quarter makes sandbagging cost more: fewer deals are pushed out than under
-    the same plan without it."""
-    common = ("force.size=120", "horizon_years=1")
-    with_team = pooled("team_quota", (1, 2, 3), *common)["pushed_out"].sum()
-    without = pooled("team_quota", (1, 2, 3), *common, "plan.team.amount=0")["pushed_out"].sum()
+    the same plan without it (nine seeds pooled: 1,393 against 1,638, 0.85; without the team bonus
+    in the reps' timing the two would differ by noise alone, about 0.07 on this ratio)."""
+    with_team, without = _pushed_out_with_and_without_team_bonus(TEAM_SEEDS)
+    assert with_team < 0.95 * without, (with_team, without)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the size fell once reps could keep every waiting and held customer (the held table had 32 places): "
+    "pushed out with / without the team bonus on seeds 1-3, 4-6, 7-9: 472/510, 435/605, 486/523 "
+    "(0.93, 0.72, 0.93); with 32 places 475/605, 418/557, 420/555 (0.79, 0.75, 0.76)"))
+def test_a_team_bonus_holds_back_a_sixth_of_the_deals_pushed_out():
+    """The size the effect had with 32 places for held customers: on seeds 1-3, at least 15% fewer
+    deals pushed out with the team bonus than without."""
+    with_team, without = _pushed_out_with_and_without_team_bonus((1, 2, 3))
     assert with_team < 0.85 * without
 
 

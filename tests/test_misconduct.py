@@ -72,20 +72,36 @@ def test_a_quota_with_bonus_breeds_more_misconduct_than_linear_commission_at_equ
     assert with_bonus > 5 * max(without, 1e-3)
 
 
+def _by_difficulty(seeds) -> list[float]:
+    return [misconduct_rate(small("wells_fargo", f"quota.difficulty={d}", size=200, years=1), seeds=seeds)
+            for d in (0.9, 1.5)]
+
+
 def test_misconduct_rises_with_goal_difficulty_and_pressure_and_falls_with_detection():
     """stylized fact 5 (Wells Fargo 2016): unrealistic goals plus pressure plus weak detection breed
     misconduct. Peer contagion makes a single run's count swing by a factor of five either way,
-    so the difficulty contrast is averaged over six runs."""
-    by_difficulty = [misconduct_rate(small("wells_fargo", f"quota.difficulty={d}", size=200, years=1),
-                                     seeds=range(1, 7))
-                     for d in (0.9, 1.5)]
-    assert by_difficulty[1] > 1.5 * by_difficulty[0]
+    so the difficulty contrast is averaged over twelve runs (measured: 1.20 -> 1.83 acts a rep a
+    year, x1.53; six runs at a time give x1.47 and x1.58)."""
+    reachable, unrealistic = _by_difficulty(range(1, 13))
+    assert unrealistic > 1.25 * reachable, (reachable, unrealistic)
     light = misconduct_rate(small("wells_fargo", "management.pressure.cost=100", size=200, years=1))
     heavy = misconduct_rate(small("wells_fargo", size=200, years=1))
     assert heavy > 3 * light
     detected = misconduct_rate(small("wells_fargo", "management.detection.audit_rate=0.01",
                                      "management.detection.complaint_investigation=0.5", size=200, years=1))
     assert detected < 0.2 * heavy
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the size fell once bankers could keep every waiting and held customer (the held table had 32 places), "
+    "meeting more daily goals by holding customers back for short days: acts a rep a year at difficulty "
+    "0.9 / 1.5, seeds 1-6: 1.20 / 1.76 (x1.47), seeds 7-12: 1.20 / 1.90 (x1.58); with 32 places 1.38 / 2.52 "
+    "(x1.82) and 1.51 / 2.77 (x1.84); docs/model.md"))
+def test_an_unrealistic_goal_breeds_half_again_as_much_misconduct():
+    """The size the difficulty contrast had with 32 places for held customers: over six runs, half
+    again as many acts under the unrealistic goal as under the reachable one."""
+    reachable, unrealistic = _by_difficulty(range(1, 7))
+    assert unrealistic > 1.5 * reachable
 
 
 def test_misconduct_spreads_within_branches_in_the_wells_fargo_scenario():

@@ -113,9 +113,16 @@ def test_firing_rules_fire_reps_who_keep_missing_and_the_bottom_share():
     for _, row in fired.iterrows():
         history = rows[(rows["rep_id"] == row["rep_id"]) & rows["complete"]].sort_values("period")
         assert (history["attainment"].tail(2) < 0.7).all()
-    bottom = run(small("baseline", "management.fire_bottom_share=0.1", size=100, years=1), 4)
-    assert bottom.daily["fired"].sum() == pytest.approx(10, abs=2)
-    assert bottom.daily.loc[251, "fired"] == bottom.daily["fired"].sum()  # at the year end only
+    bottom_share = small("baseline", "management.fire_bottom_share=0.1", size=100, years=1)
+    bottom = run(bottom_share, 4)
+    assert bottom.daily.loc[251, "fired"] == bottom.daily["fired"].sum() > 0  # at the year end only
+    # a tenth of the reps seasoned by then (half a year in the job), rounded down, and none of the others
+    engine = Engine(bottom_share, seed=4)
+    engine.run(251)
+    seasoned = engine.reps.active & (251 - engine.reps.hire_day >= 126)
+    engine.run(1)
+    assert engine.fired.sum() == int(0.1 * seasoned.sum()) == bottom.daily["fired"].sum()
+    assert not (engine.fired & ~seasoned).any()
 
 
 def test_vacancies_last_their_delay_and_new_hires_ramp_up():
@@ -146,14 +153,24 @@ def test_decision_rules_are_chosen_by_name_and_change_behaviour(rule):
 
 @pytest.mark.slow  # equal-cost search: many whole runs
 def test_equal_cost_calibration_matches_the_reference_cost():
+    """The scale found leaves a gap within the tolerance, or one whose interval over the seeds holds
+    zero (cost as a function of the scale is ragged on few seeds, so no scale may come closer: the
+    module's contract); either way the rescaled plan, rerun on the same seeds, costs exactly what the
+    calibration reports, and the gap is that cost against the reference's."""
     baseline = small("baseline", size=60, years=1)
     linear = small("linear_commission", size=60, years=1)
     found = equal_cost_scale(linear, baseline, seeds=(1, 2), years=1)
-    assert abs(found.gap) < 0.005
+    if found.verdict == "within tolerance":
+        assert abs(found.gap) <= 0.005
+    else:
+        assert found.verdict == "inside the noise" and found.gap_low <= 0.0 <= found.gap_high
+    assert abs(found.gap) < 0.02  # and close: the seeds' costs differ by far more (gap_high - gap_low ~ 0.46)
     rescaled = linear.with_variable_scale(found.scale)
     costs = [run(rescaled, s).summary["financial"]["comp_cost"] for s in (1, 2)]
     reference = [run(baseline, s).summary["financial"]["comp_cost"] for s in (1, 2)]
-    assert np.mean(costs) == pytest.approx(np.mean(reference), rel=0.005)
+    assert np.mean(costs) == pytest.approx(found.cost, rel=1e-12)
+    assert np.mean(reference) == pytest.approx(found.reference_cost, rel=1e-12)
+    assert found.gap == pytest.approx(np.mean((np.array(costs) - reference) / np.mean(reference)), rel=1e-9)
 
 
 def test_cli_run_writes_tidy_tables_with_provenance(tmp_path, capsys):

@@ -265,7 +265,9 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                         1.0 - (1.0 - investigation) * (1.0 - audited_early) * (1.0 - reported_early), belief[i])
                     taken = credit_taken(found, mis_complaint, on_complaint, refund_rate, reversal)
                     taken_early = credit_taken(early, complained_early, on_complaint_early, refund_rate, reversal)
-                clawed = (taken - taken_early) * clawback_share * commission_rate[i] * x
+                # a chance of being taken back by some time cannot fall as the time grows; the two
+                # approximations of the overlap between refund and finding could cross by a rounding
+                clawed = max(taken - taken_early, 0.0) * clawback_share * commission_rate[i] * x
                 cost_per_act = moral + found * sanction + clawed
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
                                      cost_per_act, 1.0 - taken_early, amount, mu_y, s_y, cut)

@@ -133,7 +133,7 @@ def _book_at_once(t, last_day, active, held, terms, books, refused, rng):
     for i in range(len(active)):
         if not active[i]:
             continue
-        for h in range(held.kind.shape[1]):
+        for h in range(held.top[i]):
             kind = held.kind[i, h]
             if kind == FLEXIBLE or kind == REFUSED_WAITING:
                 book(i, held.product[i, h], 1, 0.0, t, terms, books, rng)

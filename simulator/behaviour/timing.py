@@ -85,7 +85,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     P_next - P_end)] + P_end. Deals of the same kind and product are worth the same to a rep, so a
     decision is remembered (`memo`) until a booking moves the rep's sales.
     """
-    held_kind, held_product, held_age, held_life = held
+    held_kind, held_product, held_age, held_life, held_top = held
     booked_plus_pipeline, pipeline_var = outlook.mu_fixed, outlook.var_fixed
     quota, goal, nu_next, curve = stakes.quota, stakes.goal, stakes.nu_next, stakes.curve
     amount, line = stakes.second_amount, stakes.second_line
@@ -96,7 +96,6 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     open_total, open_won, in_stack = pipe.open_total, pipe.open_won, pipe.in_second
     price, dealv, today = terms.price, selling.deal_value, books.today
     p_pulled, p_pushed, offered, refused = counts
-    capacity = held_kind.shape[1]
     ring = open_total.shape[1]
     last_day = days_left == 1
     n_prod = len(price)
@@ -106,7 +105,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
         if not active[i]:
             continue
         has_held = False
-        for h in range(capacity):
+        for h in range(held_top[i]):
             if held_kind[i, h] != EMPTY:
                 has_held = True
                 break
@@ -116,7 +115,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
         a_in, b_in, a_out, a_y = focus_coefficients(i, focus[i], selling)
         new = effort[i] * a_in
         held_total = 0.0
-        for h in range(capacity):
+        for h in range(held_top[i]):
             if held_kind[i, h] != EMPTY:
                 v = dealv[held_product[i, h]]
                 held_total += v * (1.0 - waiting_discount) if held_kind[i, h] == WAITING else v
@@ -144,7 +143,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
         g = goal[i]
         nu = nu_next[i]
         memo[:] = -1
-        for h in range(capacity):
+        for h in range(held_top[i]):
             kind = held_kind[i, h]
             if kind == EMPTY:
                 continue
@@ -255,7 +254,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                     p_pulled[i] += accepted
                     today[PULLED] += accepted
         # customers kept waiting age; held ones may walk away
-        for h in range(capacity):
+        for h in range(held_top[i]):
             kind = held_kind[i, h]
             if kind == EMPTY:
                 continue
@@ -263,3 +262,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
             if (kind == FLEXIBLE or kind == PUSHED_FLEXIBLE) and rng.random() < walk_away:
                 held_kind[i, h] = EMPTY
                 today[WALKED] += 1
+        top = held_top[i]
+        while top > 0 and held_kind[i, top - 1] == EMPTY:
+            top -= 1
+        held_top[i] = top

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from simulator.state.reps import EMPTY  # noqa: F401  (held customers' encoding, used by the kernels)
+from simulator.state.reps import EMPTY  # (held customers' encoding, used by the kernels)
 from simulator.world.per_rep import of_rep, per_rep
 
 # columns of the day's running totals (kernels in other modules compile these in: after changing them,
@@ -152,7 +152,7 @@ def pipeline_outlook(active, pipe, win, dealv, held, sales, second_sales, waitin
         if not active[i]:
             continue
         held_value = 0.0
-        for h in range(held.kind.shape[1]):
+        for h in range(held.top[i]):
             kind = held.kind[i, h]
             if kind == EMPTY:
                 continue
@@ -178,9 +178,30 @@ def pipeline_outlook(active, pipe, win, dealv, held, sales, second_sales, waitin
 
 
 @njit(cache=True, error_model="numpy")
+def places_needed(t, active, pipe, held):
+    """The most held-customer places any rep could need after today's decisions: those taken
+    plus every deal won today (each might wait or be held), so `close_due` always finds a place."""
+    slot = t % pipe.open_total.shape[1]
+    most = 0
+    for i in range(len(active)):
+        if not active[i]:
+            continue
+        need = 0
+        for p in range(pipe.open_won.shape[2]):
+            need += pipe.open_won[i, slot, p]
+        for h in range(held.top[i]):
+            if held.kind[i, h] != EMPTY:
+                need += 1
+        most = max(most, need)
+    return most
+
+
+@njit(cache=True, error_model="numpy")
 def close_due(t, active, pipe, held, waiting_share, flexible_share, flexible_days, max_wait_days, terms, books, rng):
     """Opportunities whose decision day is today: the won ones become ready customers who sign,
-    or are held (flexible), or wait for a discount; vacant territories' deals go to the house.
+    or are held (flexible), or wait for a discount; vacant territories' deals go to the house. The
+    engine has made room for every deal won today (`places_needed`), so none who would wait is
+    booked at once for want of a place.
     (`pipe`: `state.reps.Pipeline`; `held`: `state.reps.Held`.)"""
     ring = pipe.open_total.shape[1]
     slot = t % ring
@@ -214,6 +235,7 @@ def close_due(t, active, pipe, held, waiting_share, flexible_share, flexible_day
                             held.product[i, h] = p
                             held.age[i, h] = 0
                             held.life[i, h] = max_wait_days if kind == WAITING else flexible_days
+                            held.top[i] = max(held.top[i], h + 1)
                             placed = True
                             break
                 if not placed:

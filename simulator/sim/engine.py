@@ -192,6 +192,7 @@ class Engine:
         x = self.ctx
         r = x.reps
         c = self.scenario.market.customers
+        r.make_room_to_hold(sales_process.places_needed(self.day, r.active, r.pipeline(), r.held()))
         sales_process.close_due(
             self.day, r.active, r.pipeline(), r.held(), r.waiting_share, c.flexible_share, c.flexible_days,
             c.max_wait_days, x.booking, x.books(), self.rng,
@@ -482,6 +483,7 @@ class Engine:
             for h in np.flatnonzero(row):
                 sales_process.book_house(int(s), int(r.held_product[s, h]), 1, self.ctx.booking, self.ctx.books())
         r.held_kind[slots] = sales_process.EMPTY
+        r.held_top[slots] = 0
         r.old_revenue[slots] += r.cancel_revenue[slots]
         r.cancel_revenue[slots] = 0.0
         r.cancel_credit[slots] = 0.0

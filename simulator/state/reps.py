@@ -14,7 +14,7 @@ import numpy as np
 
 from simulator.world.force import TRAITS
 
-HELD_CAPACITY = 32  # ready customers a rep can keep waiting at once
+HELD_CAPACITY = 32  # places for held customers each rep starts with; widened on a day that needs more (`make_room_to_hold`)
 EMPTY = -1  # a free place among a rep's held customers (`held_kind`)
 
 
@@ -42,6 +42,7 @@ class Held(NamedTuple):
     product: np.ndarray
     age: np.ndarray
     life: np.ndarray
+    top: np.ndarray  # per rep, past the last place in use: the places from there on are free
 
 
 class Pipeline(NamedTuple):
@@ -200,10 +201,13 @@ class RepArrays:
         self.month_cancelled = zeros()  # revenue cancelled this month
         self.mrr = np.zeros((n, n_products))  # monthly recurring revenue of the territory's customers
         self.mrr_mis_sold = np.zeros((n, n_products))  # ... of customers who did not need it
-        self.held_kind = np.full((n, HELD_CAPACITY), EMPTY, dtype=np.int64)
-        self.held_product = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
-        self.held_age = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
-        self.held_life = np.zeros((n, HELD_CAPACITY), dtype=np.int64)
+        # narrow types (7 bytes a place): a busy territory may need hundreds of places, and the tables
+        # are as wide as the busiest rep's; days held fit int16 (MAX_DAYS is 12,600)
+        self.held_kind = np.full((n, HELD_CAPACITY), EMPTY, dtype=np.int8)
+        self.held_product = np.zeros((n, HELD_CAPACITY), dtype=np.int16)
+        self.held_age = np.zeros((n, HELD_CAPACITY), dtype=np.int16)
+        self.held_life = np.zeros((n, HELD_CAPACITY), dtype=np.int16)
+        self.held_top = np.zeros(n, dtype=np.int64)  # loops over a rep's held customers stop here
         self.cancel_credit = np.zeros((n, cancel_ring))
         self.cancel_revenue = np.zeros((n, cancel_ring))
         self.old_clawback = np.zeros((n, cancel_ring))
@@ -220,7 +224,22 @@ class RepArrays:
                      self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
 
     def held(self) -> Held:
-        return Held(self.held_kind, self.held_product, self.held_age, self.held_life)
+        return Held(self.held_kind, self.held_product, self.held_age, self.held_life, self.held_top)
+
+    def make_room_to_hold(self, needed: int) -> None:
+        """Widen the held-customer tables to at least `needed` places a rep (doubling, so it happens
+        rarely). A fixed width would be a hidden limit on behaviour: a customer who found no free
+        place signed at once, at list price, so a full table cut the period-end rush short."""
+        width = self.held_kind.shape[1]
+        if needed <= width:
+            return
+        while width < needed:
+            width *= 2
+        for name, fill in (("held_kind", EMPTY), ("held_product", 0), ("held_age", 0), ("held_life", 0)):
+            old = getattr(self, name)
+            wide = np.full((old.shape[0], width), fill, dtype=old.dtype)
+            wide[:, :old.shape[1]] = old
+            setattr(self, name, wide)
 
     def pipeline(self) -> Pipeline:
         return Pipeline(self.open_total, self.open_won, self.in_period, self.in_stack, self.lost_today)
