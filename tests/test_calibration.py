@@ -270,3 +270,30 @@ def test_the_recovery_study_reports_coverage_and_the_change_of_its_intervals(tmp
     assert ratio[20] == 1.0 and ratio[40] == pytest.approx(table["std_error"].iloc[1] / table["std_error"].iloc[0])
     assert pd.read_csv(tmp_path / "recovery.csv")["reps"].tolist() == [20, 40]
     assert all((tmp_path / f"reps-{n}" / "evaluations.jsonl").exists() for n in (20, 40))
+
+
+def test_the_recovery_summary_sets_the_spread_of_estimates_against_the_reported_errors():
+    """Over several histories a size, the spread of the estimates against the mean reported standard
+    error says whether the intervals are honest (Ruge-Murcia 2012's Monte Carlo); the shrinkage is
+    the mean standard error at each size over the smallest panel's."""
+    from simulator.calibration.recovery import shrinkage, summary
+
+    rows = [(50, k, "a", 10.0, est, se, cov) for k, (est, se, cov) in
+            enumerate([(9.0, 1.0, True), (11.0, 1.0, True), (13.0, 2.0, False)])]
+    rows += [(100, k, "a", 10.0, est, se, True) for k, (est, se) in enumerate([(10.0, 0.5), (10.5, 0.5), (9.5, 1.0)])]
+    table = pd.DataFrame(rows, columns=["reps", "history", "parameter", "truth", "estimate", "std_error", "covered"])
+    over = summary(table).set_index("reps")
+    assert over.loc[50, "histories"] == 3 and over.loc[50, "covered_share"] == pytest.approx(2 / 3)
+    assert over.loc[50, "estimate_mean"] == pytest.approx(11.0) and over.loc[50, "bias"] == pytest.approx(1.0)
+    assert over.loc[50, "estimate_sd"] == pytest.approx(2.0)  # 9, 11, 13
+    assert over.loc[50, "sd_over_se"] == pytest.approx(2.0 / (4.0 / 3.0))
+    assert over.loc[100, "covered_share"] == 1.0 and over.loc[100, "estimate_sd"] == pytest.approx(0.5)
+    assert shrinkage(table).loc["a", 100] == pytest.approx((2.0 / 3.0) / (4.0 / 3.0))
+
+
+def test_the_recovery_study_needs_a_history(capsys):
+    from simulator.calibration.recovery import main as recovery
+
+    with pytest.raises(SystemExit):
+        recovery(["--histories", "0", "--quiet"])
+    assert "--histories must be 1 or more" in capsys.readouterr().err

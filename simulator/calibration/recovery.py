@@ -9,8 +9,14 @@ Ruge-Murcia 2012 runs the same Monte Carlo for macro models).
 
     python -m simulator.calibration.recovery --reps 50 100 --years 3 --replications 4 --workers 2
 
-Each size's fit logs its candidates under OUT/reps-N, so an interrupted study resumes; the table
-is written to OUT/recovery.csv and printed.
+One history a size says whether that history's truth was covered, not whether the estimator's
+intervals are honest: `--histories K` simulates K histories a size (seeds HISTORY_SEED, +1, ...)
+and fits each, and the summary compares the spread of the K estimates with the standard errors
+the fits reported (near 1 when the intervals are honest) beside the share of truths covered.
+
+Each fit logs its candidates under OUT/reps-N (OUT/reps-N-history-K for the later histories), so
+an interrupted study resumes; the table is written to OUT/recovery.csv (and the summary over
+histories to OUT/summary.csv) and printed.
 """
 
 from __future__ import annotations
@@ -51,29 +57,33 @@ TRUTH = {
 
 def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = tuple(TRUTH), replications: int = 4,
             workers: int = 2, max_evaluations: int = 200, search: str = "nelder-mead", scenario: Path = SCENARIO,
-            smooth: bool = False, progress=None) -> pd.DataFrame:
+            smooth: bool = False, history: int = 0, progress=None) -> pd.DataFrame:
     """Simulate a history of `reps` x `years` at the true values, fit it back from the defaults and
     return a row per parameter: truth, start, estimate, standard error, 95% interval, covered.
-    `smooth`: fit the threshold shares kernel-smoothed (`moments.smoothed`)."""
+    `smooth`: fit the threshold shares kernel-smoothed (`moments.smoothed`); `history`: which of
+    the histories a size (its seed is HISTORY_SEED + history; the fit's own seeds are the same for
+    every history, so histories differ only in what they saw)."""
     settings = [f"force.size={reps}", f"horizon_years={years:g}"]
     base = load_scenario(scenario, settings).model_dump(mode="json")
     truth = {name: TRUTH[name][0] for name in parameters}
     started = time.perf_counter()
-    history_run = run(scenario_for(base, truth), HISTORY_SEED)
-    history = from_tables(history_run.rep_periods, history_run.daily, source=f"<history: {reps} reps x {years:g} years>")
+    history_run = run(scenario_for(base, truth), HISTORY_SEED + history)
+    observed = from_tables(history_run.rep_periods, history_run.daily, source=f"<history: {reps} reps x {years:g} years>")
     bounds = parse_bounds([f"{name}={TRUTH[name][1]}" for name in parameters])
     moments = smoothed(DEFAULT) if smooth else None
-    problem = prepare(scenario, history, list(parameters), bounds=bounds, moments=moments, settings=settings,
+    problem = prepare(scenario, observed, list(parameters), bounds=bounds, moments=moments, settings=settings,
                       replications=replications)
-    fit = calibrate(problem, out / f"reps-{reps}", workers=workers, max_evaluations=max_evaluations, search=search,
+    log = out / (f"reps-{reps}" if history == 0 else f"reps-{reps}-history-{history}")
+    fit = calibrate(problem, log, workers=workers, max_evaluations=max_evaluations, search=search,
                     progress=progress)
     table = fit.estimates()
     table.insert(1, "truth", [truth[name] for name in table["parameter"]])
     table["covered"] = (table["ci_low"] <= table["truth"]) & (table["truth"] <= table["ci_high"])
     table["error_in_se"] = (table["estimate"] - table["truth"]) / table["std_error"]
+    table.insert(0, "history", history)
     table.insert(0, "years", years)
     table.insert(0, "reps", reps)
-    table["rep_periods"] = len(history.panel)
+    table["rep_periods"] = len(observed.panel)
     table["candidates"] = fit.simulated
     table["objective"] = fit.objective
     table["start_objective"] = fit.start_objective
@@ -82,9 +92,29 @@ def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = t
 
 
 def shrinkage(table: pd.DataFrame) -> pd.DataFrame:
-    """Each parameter's standard error at each panel size over the smallest panel's."""
-    se = table.pivot(index="parameter", columns="reps", values="std_error")
+    """Each parameter's standard error at each panel size (the mean over its histories) over the
+    smallest panel's."""
+    se = table.pivot_table(index="parameter", columns="reps", values="std_error", aggfunc="mean")
     return se.div(se[se.columns.min()], axis=0)
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per panel size and parameter, over its histories: how many, the share of truths covered, the
+    mean estimate and its bias, the spread of the estimates (sd), the mean reported standard error,
+    and the spread over that standard error: near 1 when the reported intervals are honest, above 1
+    when they are too narrow (needs two histories or more)."""
+    grouped = table.groupby(["reps", "parameter"], sort=True)
+    out = pd.DataFrame({
+        "histories": grouped.size(),
+        "truth": grouped["truth"].first(),
+        "covered_share": grouped["covered"].mean(),
+        "estimate_mean": grouped["estimate"].mean(),
+        "estimate_sd": grouped["estimate"].std(ddof=1),
+        "std_error_mean": grouped["std_error"].mean(),
+    })
+    out["bias"] = out["estimate_mean"] - out["truth"]
+    out["sd_over_se"] = out["estimate_sd"] / out["std_error_mean"]
+    return out.reset_index()
 
 
 def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
@@ -99,27 +129,37 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
     p.add_argument("--search", choices=list(SEARCHES), default="nelder-mead", help="the fit's search (calibration.fit)")
     p.add_argument("--smooth", action="store_true",
                    help="fit the threshold shares (hit rate, just above and far below quota) kernel-smoothed")
+    p.add_argument("--histories", type=int, default=1,
+                   help="histories simulated and fitted a size (the summary compares their spread with the standard errors)")
     p.add_argument("--out", type=Path, default=Path("runs/recovery"))
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    if args.histories < 1:
+        p.error("--histories must be 1 or more")
     args.out.mkdir(parents=True, exist_ok=True)
     say = None if args.quiet else (lambda line: print(line, flush=True))
     tables = [recover(n, args.years, args.out, parameters=args.fit, replications=args.replications,
                       workers=args.workers, max_evaluations=args.max_evaluations, search=args.search,
-                      smooth=args.smooth, progress=say)
-              for n in args.reps]
+                      smooth=args.smooth, history=k, progress=say)
+              for n in args.reps for k in range(args.histories)]
     table = pd.concat(tables, ignore_index=True)
     atomic_write(args.out / "recovery.csv", lambda path: table.to_csv(path, index=False, float_format="%.6g"))
+    over = summary(table)
+    atomic_write(args.out / "summary.csv", lambda path: over.to_csv(path, index=False, float_format="%.6g"))
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table[["reps", "parameter", "truth", "start", "estimate", "std_error", "ci_low", "ci_high", "covered",
+        print(table[["reps", "history", "parameter", "truth", "start", "estimate", "std_error", "ci_low", "ci_high", "covered",
                      "pinned_down"]].to_string(index=False))
         if len(args.reps) > 1:
             print("\nstandard error over the smallest panel's:")
             print(shrinkage(table).round(3).to_string())
-        for n, group in table.groupby("reps"):
-            print(f"{n} reps: {int(group['covered'].sum())} of {len(group)} inside their 95% interval, "
+        for (n, k), group in table.groupby(["reps", "history"]):
+            print(f"{n} reps, history {k}: {int(group['covered'].sum())} of {len(group)} inside their 95% interval, "
                   f"{group['candidates'].iloc[0]} candidates, objective {group['start_objective'].iloc[0]:.1f} -> "
                   f"{group['objective'].iloc[0]:.2f}, {group['seconds'].iloc[0]:.0f} s")
+        if args.histories > 1:
+            print("\nover the histories of each size (sd_over_se near 1: the reported intervals are honest):")
+            print(over[["reps", "parameter", "histories", "truth", "covered_share", "estimate_mean", "estimate_sd",
+                        "std_error_mean", "sd_over_se"]].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return table
 
 
