@@ -189,11 +189,13 @@ FACTS: tuple[Fact, ...] = (
         needs="Goals the rep can almost reach near a deadline with something at stake (check-ins, a bonus); "
               "fabrication possible and rarely found. Detection deters everywhere the robustness sweep went, and "
               "pressure and peer spread hold at most of its points; the goal-difficulty contrast (0.9 -> 1.5) "
-              "holds at about a third of them and decides the fact's knife edge. It holds more often where "
-              "demand noise is at or below the scenario's own: with more noise, more reps under the reachable "
-              "goal end just short (and cheat) while more under the unrealistic one give up, the inverted U of "
-              "docs/model.md. The sweep has 24 points, so each half-range share below rests on 12 of them. "
-              "Run-to-run variation is large (contagion), so the contrasts need several replications.",
+              "holds at about a quarter of them and decides the fact's knife edge. No dimension of the sweep "
+              "separates where it holds (each half-range holds it at one to four of its twelve points); it "
+              "was a third, more often where demand noise was low, while reps could keep at most 32 waiting "
+              "or held customers: holding customers back for short days now meets some of the unrealistic "
+              "goal's shortfall without cheating (docs/model.md). The sweep has 24 points, so each half-range "
+              "share below rests on 12 of them. Run-to-run variation is large (contagion), so the contrasts "
+              "need several replications.",
     ),
     Fact(
         6, "Accelerators lift high performers; caps make them stop and push deals out",
