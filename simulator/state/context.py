@@ -99,6 +99,8 @@ class CustomerTerms(NamedTuple):
     pull_in_discount: float  # the discount that pulls a deal due next period into this one
     pull_in_acceptance: float  # the chance a customer accepts it
     pull_in_days: int  # how far into next period deals can be pulled from
+    bargaining_power: float  # share of a rep's gain from signing now that the customer takes as a further discount
+    max_discount: float  # the deepest discount a rep can grant
 
 
 class Today(NamedTuple):
@@ -180,7 +182,7 @@ class DayContext:
     def customers(self) -> CustomerTerms:
         c = self.scenario.market.customers
         return CustomerTerms(c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance,
-                             c.pull_in_days)
+                             c.pull_in_days, c.bargaining_power, c.max_discount)
 
     def stakes(self) -> Stakes:
         r = self.reps
