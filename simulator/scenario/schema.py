@@ -362,7 +362,7 @@ class Customers(Strict):
     pull_in_acceptance: Share = Field(0.5, description="share of customers who accept signing early for that discount")
     pull_in_days: Days = Field(15, description="how far into the next period pulls reach, days")
     bargaining_power: Share = Field(0.0, description="share of a rep's gain from the customer signing now (rather than waiting or signing next period) that the customer takes as a further discount (0: the discounts above are all a customer gets)")
-    max_discount: Share = Field(0.5, description="the deepest discount a rep can grant, bargained or not")
+    max_discount: Share = Field(0.5, description="the deepest a bargained discount can go (a base discount at or above it gets nothing more)")
     walk_away: Share = Field(0.01, description="daily chance that a customer kept waiting walks away")
     cancel_rate: Share = Field(0.02, description="share of booked deals cancelled later")
     cancel_days: DaysPositive = Field(30, description="days after booking within which cancellations come")
