@@ -85,6 +85,7 @@ def recover(reps: int, years: float, out: Path, *, parameters: Sequence[str] = t
     table.insert(0, "reps", reps)
     table["rep_periods"] = len(observed.panel)
     table["candidates"] = fit.simulated
+    table["resumed"] = fit.resumed  # candidates read back from the log of an earlier, interrupted study
     table["objective"] = fit.objective
     table["start_objective"] = fit.start_objective
     table["seconds"] = time.perf_counter() - started
@@ -154,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame:
             print(shrinkage(table).round(3).to_string())
         for (n, k), group in table.groupby(["reps", "history"]):
             print(f"{n} reps, history {k}: {int(group['covered'].sum())} of {len(group)} inside their 95% interval, "
-                  f"{group['candidates'].iloc[0]} candidates, objective {group['start_objective'].iloc[0]:.1f} -> "
+                  f"{group['candidates'].iloc[0]} candidates simulated, {group['resumed'].iloc[0]} read from its log, "
+                  f"objective {group['start_objective'].iloc[0]:.1f} -> "
                   f"{group['objective'].iloc[0]:.2f}, {group['seconds'].iloc[0]:.0f} s")
         if args.histories > 1:
             print("\nover the histories of each size (sd_over_se near 1: the reported intervals are honest):")
