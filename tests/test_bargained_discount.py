@@ -33,9 +33,10 @@ def test_the_rep_keeps_what_the_customer_leaves_of_its_gain(bonus_curve, power):
     the customer takes `power` of the gain over waiting (worth `hold`) as a further discount, so the
     rep's gain at the bargained discount is hold + (1 - power) x (gain at the base discount - hold)."""
     mu, s, base, hold = 240_000.0, 8_000.0, 0.1, 600.0
-    extra = concession(mu, s, DEAL, base, 0.0, hold, Q, bonus_curve, 0.0, np.empty(32), 0.0, power, 0.9)
+    now = gain(bonus_curve, mu, s, base)
+    extra = concession(mu, s, DEAL, base, now, 0.0, hold, Q, bonus_curve, 0.0, np.empty(32), 0.0, power, 0.9)
     assert 0.0 < extra < 0.8
-    surplus = gain(bonus_curve, mu, s, base) - hold
+    surplus = now - hold
     assert gain(bonus_curve, mu, s, base + extra) == pytest.approx(hold + (1 - power) * surplus, rel=1e-4)
     # the firm gives up far more than the rep: the rep's pay falls by the customer's share of its gain,
     # the firm's price by over three times as much (4.5 and 4.1 times here)
@@ -43,7 +44,8 @@ def test_the_rep_keeps_what_the_customer_leaves_of_its_gain(bonus_curve, power):
 
 
 def test_no_bargaining_power_or_no_room_concedes_nothing(bonus_curve):
-    args = (240_000.0, 8_000.0, DEAL, 0.1, 0.0, 600.0, Q, bonus_curve, 0.0, np.empty(32), 0.0)
+    args = (240_000.0, 8_000.0, DEAL, 0.1, gain(bonus_curve, 240_000.0, 8_000.0, 0.1), 0.0, 600.0, Q, bonus_curve,
+            0.0, np.empty(32), 0.0)
     assert concession(*args, 0.0, 0.9) == 0.0
     assert concession(*args, 0.5, 0.1) == 0.0  # the base discount is already the deepest allowed
 
@@ -51,7 +53,8 @@ def test_no_bargaining_power_or_no_room_concedes_nothing(bonus_curve):
 def test_a_desperate_rep_concedes_up_to_the_deepest_discount(bonus_curve):
     """With all the bargaining power the customer takes the whole gain; where even the deepest
     discount leaves the deal landing the bonus, it gets the deepest discount."""
-    args = (245_000.0, 2_000.0, DEAL, 0.1, 0.0, 0.0, Q, bonus_curve, 0.0, np.empty(32), 0.0)
+    args = (245_000.0, 2_000.0, DEAL, 0.1, gain(bonus_curve, 245_000.0, 2_000.0, 0.1), 0.0, 0.0, Q, bonus_curve,
+            0.0, np.empty(32), 0.0)
     assert concession(*args, 1.0, 0.5) == pytest.approx(0.4)
 
 

@@ -69,11 +69,12 @@ def _landing(p, unit, now, end, full, prize, mu_y, s_y, line, next_in_window, si
 
 
 @njit(cache=True, error_model="numpy")
-def concession(mu, s, value, base, beside, hold, q, curve, goal, points, risk, power, most):
+def concession(mu, s, value, base, now, beside, hold, q, curve, goal, points, risk, power, most):
     """The further discount, as a share of list price, that a customer who bargains takes when a rep
-    wants the deal signed now: the rep gains `gain(base) + beside - hold` by the customer signing now
-    at the `base` discount rather than waiting (`hold`: the value of not signing now; `beside`: pay
-    beside the quota's curve for landing it now, held at its value at the base discount), and the
+    wants the deal signed now: the rep gains `now + beside - hold` by the customer signing now at the
+    `base` discount rather than waiting (`now`: the deal's gain on the quota's curve at the base
+    discount, as the caller priced it; `hold`: the value of not signing now; `beside`: pay beside the
+    quota's curve for landing it now, held at its value at the base discount), and the
     customer takes `power` of that gain (Nash 1950: the surplus split by bargaining power), up to
     `most` in all. The rep's gain is in pay, the discount in the firm's revenue: a rep paid a few
     percent of the deal pays a few percent of the discount, so a deal that lands a bonus or an
@@ -83,8 +84,7 @@ def concession(mu, s, value, base, beside, hold, q, curve, goal, points, risk, p
     room = most - base
     if power <= 0.0 or room <= 0.0:
         return 0.0
-    keep = hold + (1.0 - power) * (gain_and_option_ce(mu, s, value * (1.0 - base), 0.0, q, curve, goal, points,
-                                                        risk)[0] + beside - hold)
+    keep = hold + (1.0 - power) * (now + beside - hold)
     if gain_and_option_ce(mu, s, value * (1.0 - most), 0.0, q, curve, goal, points, risk)[0] + beside >= keep:
         return room
     low, high = 0.0, room
@@ -129,6 +129,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     last_day = days_left == 1
     n_prod = len(price)
     memo = np.empty((2, 2, n_prod), dtype=np.int8)  # [kind, can be held to the period's end, product]
+    memo_bargained = np.zeros(n_prod)  # a waiting customer's bargained discount, beside memo[WAITING, 0]
     points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         if not active[i]:
@@ -209,8 +210,9 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                 if remaining <= 0:
                     do_book = True  # patience over: signs at list price
                 elif allow_discounts:
-                    if memo[WAITING, 0, p] >= 0 and power <= 0.0:
+                    if memo[WAITING, 0, p] >= 0:
                         do_book = memo[WAITING, 0, p] == 1
+                        bargained = memo_bargained[p]
                     else:
                         later = nu * value
                         p_now = 0.0
@@ -230,8 +232,9 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                             do_book = gain > hold
                         memo[WAITING, 0, p] = 1 if do_book else 0
                         if do_book and power > 0.0:
-                            bargained = concession(mu, s, value, waiting_discount, p_now, hold, q, curve, g, points,
-                                                   risk[i], power, most)
+                            bargained = concession(mu, s, value, waiting_discount, gain, p_now, hold, q, curve, g,
+                                                   points, risk[i], power, most)
+                        memo_bargained[p] = bargained
                     if do_book:
                         discount = waiting_discount + bargained
                         offered[i] += 1
@@ -279,8 +282,8 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         continue
                     bargained = 0.0
                     if power > 0.0:
-                        bargained = concession(mu, s, dealv[p], pull_discount, p_in, stay, q, curve, g, points,
-                                               risk[i], power, most)
+                        bargained = concession(mu, s, dealv[p], pull_discount, gain, p_in, stay, q, curve, g,
+                                               points, risk[i], power, most)
                     open_won[i, slot, p] -= accepted
                     open_total[i, slot, p] -= accepted
                     if d < second_days_left:
