@@ -89,7 +89,7 @@ class NaiveRep(mesa.Agent):
         u = self.pay_value(mu, s)
         if st.ratchet_w[i] != 0.0:
             u -= self.ratchet_cost(mu, s)
-        return u + st.nu_next[i] * e * a_out - m.effort_cost[i] * m.days_left * e * e
+        return u + st.nu_next[i] * e * a_out - m.effort_cost.scale[i] * m.days_left * e * e
 
     def pay_value(self, mu: float, s: float) -> float:
         """E[v] - r/2 Var[v] of the pay curve plus goal value when period sales ~ N(mu, s^2)."""
@@ -201,10 +201,11 @@ class NaiveForce(mesa.Model):
 
     def load(self, d: int) -> None:
         """Day d's inputs, and which reps this subset of the rule decides (normal belief, no side
-        pay, unit goals or stacked bonus)."""
+        pay, unit goals or stacked bonus; the quadratic effort cost)."""
         (self.active, _, self.days_left, self.stakes, self.outlook, self.effort_cost, self.risk, self.selling,
          _, self.demand_var, _, side, today) = self.days[d][0]
-        plain = (self.stakes.second_amount == 0.0 and not np.any(side.rate) and not np.any(side.spif)
+        plain = (self.stakes.second_amount == 0.0 and self.effort_cost.curvature == 2.0 and not np.any(side.rate)
+                 and not np.any(side.spif)
                  and not np.any(side.unit_goals[:, :, 3] > 0.0) and np.all(today.present_bias == 1.0))
         self.covered = self.active & ~self.exact[d] if plain else np.zeros_like(self.active)
 

@@ -20,6 +20,8 @@ EFFORTS = np.linspace(0.0, 4.0, 801)
     ("baseline", ("plan.stacked_bonus={period: year, amount: 6000, at: 1.0}",)),
     ("baseline", ("plan.threshold=0.6", "plan.tiers=[{at: 1.0, rate: 0.05}, {at: 1.5, rate: 0.01}]")),
     ("baseline", ("behaviour.rule=myopic",)),
+    ("baseline", ("behaviour.effort_curvature=1.5",)),  # a flatter cost than quadratic ...
+    ("ratchet", ("behaviour.effort_curvature=3",)),  # ... and a steeper one, on the exact valuation too
 ])
 def test_search_finds_the_exhaustive_optimum(name, overrides):
     engine = Engine(small(name, *overrides, size=60, years=1), seed=5)

@@ -1,12 +1,13 @@
 """Effort and product focus: each rep, each day, picks the effort and focus mix that maximise its
 valuation of the plan over the rest of the period (docs/model.md, "The reps' decisions"):
 
-    U(e, f) = V(mu, s) - ratchet(mu, s) + nu_next * e * A_out(f) + side pay - k * e^2 * T
+    U(e, f) = V(mu, s) - ratchet(mu, s) + nu_next * e * A_out(f) + side pay - k * (2 / gamma) * e^gamma * T
 
 V is the plan's value under the rep's belief about its period's end (`behaviour.valuation`),
 A_in/A_out what a unit of effort sells inside and after the period through each product's sales
 cycle (Chung, Narayandas and Chang 2021), nu_next the value of work that counts next period
-(`behaviour.outlook`), the ratchet term the cost of a higher next quota (Weitzman 1980). Nothing
+(`behaviour.outlook`), the ratchet term the cost of a higher next quota (Weitzman 1980), the last
+term the effort's cost over the T days left (`behaviour.effort_cost`; k e^2 T at gamma = 2). Nothing
 here refers to a kind of plan. The search (`search`) is over the focus lattice and continuous in
 effort, warm-started from yesterday's choice, with a guard that falls back to the exhaustive
 search when a distant optimum wins; `tests/test_decisions.py` holds it to an exhaustive grid.
@@ -39,6 +40,7 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
+from simulator.behaviour.effort_cost import cost, cost_grad, least_bend, linear_optimum
 from simulator.behaviour.present_bias import todays_coefficients, todays_effort
 from simulator.pay.payout import MAX_SEGMENTS
 from simulator.world.per_rep import per_rep
@@ -215,7 +217,8 @@ def quiet_compilation(kernel=None):
 
 
 # A rep's scalars R = (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kcost_t,
-#                      stack_amt, stack_q, mu_y0, var_y0, curve)
+#                      stack_amt, stack_q, mu_y0, var_y0, curve, gamma): kcost_t is the effort cost's scale over
+#                      the rest of the period, gamma its curvature (`effort_cost`)
 # A focus mix's coefficients c = (a_in, b_in, a_out, a_y, side) for the normal valuation, the same plus
 # (expected wins per product, the exact valuation's work arrays) for the exact one.
 
@@ -223,14 +226,14 @@ def quiet_compilation(kernel=None):
 @njit(cache=True, error_model="numpy", inline="always")
 def u_normal(e, c, R):
     """U of one rep at effort e for a focus mix with coefficients c, normal belief."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
     s = math.sqrt(var0 + e * b_in + demand_var * new * new)
     u = value_normal(mu, s, q, curve, goal, r)
     u -= ratchet_cost(mu, s, q, rw, up, down)
-    u += nu * e * a_out - kct * e * e
+    u += nu * e * a_out - cost(kct, e, gamma)
     if side != 0.0:  # activity pay and SPIFs (`side_column`)
         u += side * e
     if has_unit_goal(c):  # a product quota, an activity target
@@ -246,7 +249,7 @@ def u_normal(e, c, R):
 def u_normal_grad(e, c, R):
     """(U, dU/de) of one rep at effort e for a focus mix with coefficients c, normal belief; U is
     computed exactly as `u_normal` computes it."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     a_in, b_in, a_out, a_y, side = c[0], c[1], c[2], c[3], c[4]
     new = e * a_in
     mu = mu0 + new
@@ -256,8 +259,9 @@ def u_normal_grad(e, c, R):
     cost, d_cost = ratchet_cost_grad(mu, s, a_in, ds, q, rw, up, down)
     u -= cost
     g -= d_cost
-    u += nu * e * a_out - kct * e * e
-    g += nu * a_out - 2.0 * kct * e
+    c_e, dc_e = cost_grad(kct, e, gamma)
+    u += nu * e * a_out - c_e
+    g += nu * a_out - dc_e
     if side != 0.0:
         u += side * e
         g += side
@@ -292,7 +296,7 @@ def _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths):
 def u_exact(e, c, R):
     """U with the exact distribution of the period's remaining wins (few expected deals):
     pipeline wins (binomial) plus new wins (Poisson), per product."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
         c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23], c[24])
@@ -313,7 +317,7 @@ def u_exact(e, c, R):
             mean += dealv[p] * m1
             var += dealv[p] * dealv[p] * (m2 - m1 * m1)
         u -= ratchet_cost(booked + mean, math.sqrt(max(var, 0.0)), q, rw, up, down)
-    u = u + nu * e * a_out - kct * e * e
+    u = u + nu * e * a_out - cost(kct, e, gamma)
     if c[4] != 0.0:  # activity pay and SPIFs (`side_column`)
         u += c[4] * e
     if has_unit_goal(c):
@@ -324,7 +328,7 @@ def u_exact(e, c, R):
 @njit(cache=True, error_model="numpy")
 def u_exact_grad(e, c, R):
     """(U, dU/de) with the exact distribution, two products (`value_pair_grad`)."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     a_out = c[2]
     lam_k, dealv, pipe_pmf, pipe_len, work, lengths, atom_v, atom_p, prefix, pipe_nw = (
         c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23], c[24])
@@ -350,8 +354,9 @@ def u_exact_grad(e, c, R):
                                          up, down)
         u -= cost
         g -= d_cost
-    u = u + nu * e * a_out - kct * e * e
-    g = g + nu * a_out - 2.0 * kct * e
+    c_e, dc_e = cost_grad(kct, e, gamma)
+    u = u + nu * e * a_out - c_e
+    g = g + nu * a_out - dc_e
     if c[4] != 0.0:
         u += c[4] * e
         g += c[4]
@@ -595,7 +600,7 @@ def threshold_efforts(c, R, out):
     """Efforts at which the period's expected sales sit just below, at and just above each pay
     threshold (and the stacked goal). The value of effort jumps there, so the search probes them:
     a needle-sharp optimum at "just enough to make it" is not missed."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     n_seg, lo = curve[0], curve[1]
     n = 0
     for j in range(1, n_seg):
@@ -674,7 +679,7 @@ def _threshold_in_reach(c, R):
     """Whether some effort level could bring a pay threshold within reach. If none can, U is
     concave in effort (commission, costs and the ratchet term are smooth) and a local optimum
     is the global one."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     if stack_amt > 0.0 or has_unit_goal(c):
         return True
     n_seg, lo = curve[0], curve[1]
@@ -690,7 +695,7 @@ def _threshold_in_reach(c, R):
 @njit(cache=True, error_model="numpy", inline="always")
 def _coast_mix(table, R):
     """The focus mix a rep who has let the goal go would pick: the one whose commission-only
-    optimum is worth most (its value grows with the square of what a unit of effort earns, in
+    optimum is worth most (its value rises with what a unit of effort earns, in
     this period's first band and, discounted, after it)."""
     nu, curve = R[10], R[16]
     slope = curve[2]
@@ -710,7 +715,7 @@ def base_efforts(c, R, out):
     """Where U's other local optima lie away from the thresholds: for each rate band, the effort
     that would be best if that band's commission were all there was (the "give up" or "coast"
     optimum), and zero effort."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     n_seg, slope = curve[0], curve[2]
     out[0] = 0.0
     n = 1
@@ -718,7 +723,7 @@ def base_efforts(c, R, out):
         earn = slope[j] * c[0] + nu * c[2]
         if c[4] != 0.0:  # side pay
             earn += c[4]
-        e = earn / max(2.0 * kct, 1e-12)
+        e = linear_optimum(earn, kct, gamma)
         if 0.0 < e < E_MAX:
             out[n] = e
             n += 1
@@ -738,7 +743,7 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     k_star = k_prev
     # how sharply U falls away from the optimum: at least the effort cost's curvature 2 k T, and
     # at most half what the current mix's own parabola shows (focus mixes differ by a quarter)
-    bend = max(2.0 * R[11], 0.5 * bend)
+    bend = max(least_bend(R[11], R[17], E_MAX), 0.5 * bend)
     moved = True
     while moved:
         moved = False
@@ -772,7 +777,7 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     only if the bound U + U'^2 / (2 x 2 k T) beats the current optimum (the effort cost's
     curvature alone: a neighbour's optimum may lie far from today's effort), then the guard."""
     c_star = coefficients(k_prev, T)
-    bend = max(2.0 * R[11], 1e-12)
+    bend = max(least_bend(R[11], R[17], E_MAX), 1e-12)
     e_star, u_star, _ = climb(c_star, e_prev, bend, R, -np.inf)
     k_star = k_prev
     moved = True
@@ -920,7 +925,7 @@ def _biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, t
             later_risk = 0.5 * risk[i] * stakes.nu_next[i]
             a_t, b_t, o_t = todays_coefficients(i, k_star, selling, today, later_risk)
             plan = (table[k_star, 0], table[k_star, 1], table[k_star, 2])
-            return todays_effort(e_star, plan, (a_t, b_t, o_t, kcost[i]), R, today.present_bias[i], E_MAX)
+            return todays_effort(e_star, plan, (a_t, b_t, o_t, kcost.scale[i]), R, today.present_bias[i], E_MAX)
         return e_star
     return biased
 
@@ -950,8 +955,9 @@ def exact_scratch(n_prod):
 def rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left):
     """Rep i's scalars R, as the valuation reads them."""
     return (outlook.mu_fixed[i], outlook.var_fixed[i], outlook.booked[i], stakes.quota[i], demand_var, stakes.goal[i],
-            risk[i], stakes.ratchet_w[i], stakes.quota_up, stakes.quota_down, stakes.nu_next[i], kcost[i] * days_left,
-            stakes.second_amount, stakes.second_line[i], outlook.mu_second[i], outlook.var_second[i], stakes.curve)
+            risk[i], stakes.ratchet_w[i], stakes.quota_up, stakes.quota_down, stakes.nu_next[i],
+            kcost.scale[i] * days_left, stakes.second_amount, stakes.second_line[i], outlook.mu_second[i],
+            outlook.var_second[i], stakes.curve, kcost.curvature)
 
 
 @njit(cache=True, error_model="numpy")
@@ -1092,8 +1098,9 @@ def utility_grid(i, efforts, active, full, days_left, stakes, outlook, kcost, ri
 
 
 @njit(cache=True, error_model="numpy")
-def log_effort(active, effort, focus, shares, effort_sum, effort_sq_sum, focus_sum, days_active):
-    """Add today's choices to each rep's period totals; returns how many reps worked."""
+def log_effort(active, effort, focus, shares, gamma, effort_sum, effort_cost_units, focus_sum, days_active):
+    """Add today's choices to each rep's period totals (effort, its cost in units of the rep's k:
+    `effort_cost.cost`, focus); returns how many reps worked."""
     worked = 0
     for i in range(len(active)):
         if not active[i]:
@@ -1101,7 +1108,7 @@ def log_effort(active, effort, focus, shares, effort_sum, effort_sq_sum, focus_s
         worked += 1
         e = effort[i]
         effort_sum[i] += e
-        effort_sq_sum[i] += e * e
+        effort_cost_units[i] += cost(1.0, e, gamma)
         for p in range(shares.shape[1]):
             focus_sum[i, p] += e * shares[focus[i], p]
         days_active[i] += 1

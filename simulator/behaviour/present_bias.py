@@ -20,6 +20,7 @@ import math
 
 from numba import njit
 
+from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.valuation import ratchet_cost, value_normal
 from simulator.world.per_rep import per_rep
 
@@ -46,7 +47,7 @@ def todays_coefficients(i, k, selling, today, later_risk):
 @njit(cache=True, error_model="numpy", inline="always")
 def _felt(e0, plan, c, t, R, beta):
     """U as a present-biased rep feels it at effort e0 today and the plan's effort later."""
-    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve) = R
+    (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
     a_in, b_in, a_out = c[0], c[1], c[2]
     a_t, b_t, o_t, kcost = t
     new = e0 * a_t + plan * (a_in - a_t)
@@ -55,7 +56,7 @@ def _felt(e0, plan, c, t, R, beta):
     pay = value_normal(mu, s, q, curve, goal, r)
     u = beta * (pay - ratchet_cost(mu, s, q, rw, up, down))
     u += beta * nu * (e0 * o_t + plan * (a_out - o_t))
-    return u - kcost * e0 * e0
+    return u - cost(kcost, e0, gamma)
 
 
 @njit(cache=True, error_model="numpy")

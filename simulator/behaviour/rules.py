@@ -33,6 +33,7 @@ from simulator.behaviour.effort import (
 from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 from simulator.state.context import DayContext, Terms
+from simulator.state.reps import EffortCost
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class DecisionRule:
 def effort_inputs(x: DayContext, terms: Terms) -> tuple:
     """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
-    return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(), r.effort_cost, r.risk_aversion,
+    return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(),
+            EffortCost(r.effort_cost, x.scenario.behaviour.effort_curvature), r.risk_aversion,
             x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side(),
             x.todays_work())
 

@@ -188,7 +188,7 @@ class Traits(Strict):
     )
     effort_cost: DistLike = Field(
         Dist(mean=90.0, sd=15.0, low=10.0),
-        description="$ a day a rep would pay to avoid a day at normal effort (effort 1); cost grows with effort squared",
+        description="$ a day a rep would pay to avoid a day at normal effort (effort 1) when the cost is quadratic; a day at effort e costs this x (2 / behaviour.effort_curvature) x e ^ behaviour.effort_curvature",
     )
     foresight: DistLike = Field(
         Dist(mean=0.8, sd=0.1, low=0.0, high=1.0),
@@ -735,6 +735,8 @@ class Behaviour(Strict):
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
     goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
+    effort_curvature: Bounded(float, ge=1.25, le=4.0, why="a steeper cost freezes effort whatever pay does") = Field(
+        2.0, description="how steeply effort's cost rises: a day at effort e costs effort_cost x (2 / this) x e ^ this (2: effort_cost x e^2); the marginal cost at normal effort stays 2 x effort_cost, and effort's elasticity to a commission rate is 1 / (this - 1)")
     commitment_learning: bool = Field(True, description="whether commitment to the goal follows the experience of reaching it, by `memory` each period (a reduced-form layer; off: commitment stays whole)")
     ethics: Ethics = Field(default_factory=Ethics)
     turnover: Turnover = Field(default_factory=Turnover)

@@ -174,8 +174,9 @@ class Engine:
         """Reps choose effort and product focus, weighing the plan and the levers' terms."""
         self.rule.choose(self.ctx, self.terms)
         r = self.reps
-        self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares, r.effort_sum,
-                                       r.effort_sq_sum, r.focus_sum, r.days_active)
+        self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
+                                       self.scenario.behaviour.effort_curvature, r.effort_sum,
+                                       r.effort_cost_units, r.focus_sum, r.days_active)
 
     def prospect(self) -> None:
         """Effort turns leads into opportunities."""
@@ -551,7 +552,7 @@ class Engine:
         pay_rate = variable / days
         r.pay_var[idx] = (1 - m) * r.pay_var[idx] + m * (pay_rate - r.pay_mean[idx]) ** 2
         r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
-        r.effort_cost_mean[idx] = (1 - m) * r.effort_cost_mean[idx] + m * r.effort_cost[idx] * r.effort_sq_sum[idx] / days
+        r.effort_cost_mean[idx] = (1 - m) * r.effort_cost_mean[idx] + m * r.effort_cost[idx] * r.effort_cost_units[idx] / days
         r.typical_sales[idx] = (1 - m) * r.typical_sales[idx] + m * sales * scale
         hit = attainment >= 1.0
         r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)

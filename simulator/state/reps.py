@@ -84,6 +84,14 @@ class Stakes(NamedTuple):
     second_line: np.ndarray
 
 
+class EffortCost(NamedTuple):
+    """What effort costs each rep: a day at effort e costs scale (2 / curvature) e^curvature
+    (`behaviour.effort_cost`)."""
+
+    scale: np.ndarray
+    curvature: float
+
+
 class Choice(NamedTuple):
     """Today's effort and focus (yesterday's on entry to the search: its warm start), the value
     found, which valuation and search were used, and the guard's memory (`behaviour.effort`)."""
@@ -156,7 +164,7 @@ class RepArrays:
         self.offered = zeros()
         self.refused = zeros()
         self.effort_sum = zeros()
-        self.effort_sq_sum = zeros()
+        self.effort_cost_units = zeros()  # the period's effort cost in units of the rep's k (`effort_cost.cost`)
         self.focus_sum = np.zeros((n, n_products))
         self.days_active = np.zeros(n, dtype=np.int64)
         self.clawback_due = zeros()
@@ -215,7 +223,7 @@ class RepArrays:
 
     PERIOD_BOOKS = (
         "sales", "p_revenue", "p_list", "p_discount", "p_deals", "p_by_product", "pulled", "pushed",
-        "offered", "refused", "effort_sum", "effort_sq_sum", "focus_sum", "days_active", "clawback_due",
+        "offered", "refused", "effort_sum", "effort_cost_units", "focus_sum", "days_active", "clawback_due",
         "p_fabrications", "p_mis_sales", "p_detected",
     )
 

@@ -38,7 +38,7 @@ EFFORTS = np.linspace(0.0, E_MAX, 801)
 
 def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effort_cost: float = 40.0,
                        period: str = "month", difficulty: float = 1.0, seed: int = 3, risk_aversion: float = 0.0,
-                       patience: float = 0.9, cycle_days: float = 0.0) -> Scenario:
+                       patience: float = 0.9, cycle_days: float = 0.0, effort_curvature: float = 2.0) -> Scenario:
     """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan.
     (The exact policy needs `cycle_days` 0 and risk-neutral reps; the other settings serve the
     closed-form checks of linear pay.)"""
@@ -58,7 +58,8 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
         "market": {"territory_spread": 0.0, "demand_uncertainty": 0.0,
                    "customers": {"flexible_share": 0.0, "waiting_share": 0.0, "waiting_ceiling": 0.0,
                                  "cancel_rate": 0.0}},
-        "behaviour": {"rule": "forward_looking", "turnover": {"base_rate": 0.0, "quit_rate": 0.0, "morale_floor": 0.0}},
+        "behaviour": {"rule": "forward_looking", "effort_curvature": effort_curvature,
+                      "turnover": {"base_rate": 0.0, "quit_rate": 0.0, "morale_floor": 0.0}},
     })
 
 
@@ -68,10 +69,17 @@ class OneRep:
 
     lam: float  # deals a day per unit of effort
     deal_value: float
-    effort_cost: float  # k: $ a day at effort e cost k e^2
+    effort_cost: float  # k: $ a day at effort e cost k (2 / curvature) e^curvature (`behaviour.effort_cost`)
     days: int  # the period's length
     quota: float
     curve: tuple  # `PayCurve.kernel` form
+    curvature: float = 2.0
+
+    def cost(self, effort: np.ndarray) -> np.ndarray:
+        """A day's effort cost, as the engine's reps weigh it."""
+        if self.curvature == 2.0:
+            return self.effort_cost * effort ** 2
+        return self.effort_cost * (2.0 / self.curvature) * effort ** self.curvature
 
     @property
     def quota_deals(self) -> int:
@@ -108,7 +116,7 @@ def solve(terms: OneRep) -> Policy:
     effort = np.zeros((terms.days + 1, states))
     value[0] = terms.pay(n)
     step = _transitions(terms, EFFORTS, jumps)
-    cost = terms.effort_cost * EFFORTS[:, None] ** 2
+    cost = terms.cost(EFFORTS[:, None])
     for t in range(1, terms.days + 1):
         ahead = np.lib.stride_tricks.sliding_window_view(value[t - 1], jumps + 1)[:states]
         total = step @ ahead.T - cost
@@ -127,7 +135,7 @@ def evaluate(terms: OneRep, effort: np.ndarray) -> float:
     for t in range(1, terms.days + 1):
         ahead = np.lib.stride_tricks.sliding_window_view(value, jumps + 1)[:states]
         step = _transitions(terms, effort[t], jumps)
-        now = np.einsum("sj,sj->s", step, ahead) - terms.effort_cost * effort[t] ** 2
+        now = np.einsum("sj,sj->s", step, ahead) - terms.cost(effort[t])
         value = np.concatenate([now, np.full(jumps, now[-1])])
     return float(value[0])
 
@@ -182,7 +190,8 @@ def engine_choices(scenario: Scenario, seed: int | None = None) -> EngineChoices
     if len(quota) != 1 or np.ptp(r.productivity[r.active]) > 0 or np.ptp(r.effort_cost[r.active]) > 0:
         raise ValueError("the exact benchmark needs identical reps: one quota, productivity and effort cost")
     lam = float(r.productivity[r.active][0] * x.leads[0] * x.win[0])
-    terms = OneRep(lam, v, float(r.effort_cost[r.active][0]), int(w.period_len), float(quota[0]), w.decision_curve)
+    terms = OneRep(lam, v, float(r.effort_cost[r.active][0]), int(w.period_len), float(quota[0]), w.decision_curve,
+                   scenario.behaviour.effort_curvature)
     return EngineChoices(data[:, 0].astype(int), np.rint(data[:, 1]).astype(int), data[:, 2],
                          np.rint(np.concatenate(ends)).astype(int), terms)
 

@@ -1,8 +1,8 @@
 """Robustness: does each fact hold away from the default parameters?
 
 A Latin hypercube over nuisance traits (ability spread, demand noise, effort cost, integrity) and
-over the parameters the facts' mechanisms run on (goal value, foresight, customers' waiting
-ceiling, peer influence, moral cost, quota difficulty); at every point each fact's arms run a small
+over the parameters the facts' mechanisms run on (effort-cost curvature, goal value, foresight,
+customers' waiting ceiling, peer influence, moral cost, quota difficulty); at every point each fact's arms run a small
 paired comparison (quick size) and the fact holds there when every required check goes the
 expected way. An arm that sets a dimension's field itself (fact 4's difficulties, fact 3's
 ratchet foresight, fact 5's peer-free arm) keeps its own value: the point moves what the
@@ -41,6 +41,7 @@ SPACE: tuple[Dimension, ...] = (
               0.5, 2.0, True),
     Dimension("demand noise (x monthly CV)", ("market.demand_uncertainty",), 0.5, 2.0, True),
     Dimension("effort cost (x $ a day)", ("force.traits.effort_cost.mean",), 0.7, 1.4, True),
+    Dimension("effort-cost curvature (gamma)", ("behaviour.effort_curvature",), 1.5, 3.0, False),
     Dimension("integrity (mean, 0-1)", ("force.traits.integrity.mean",), 0.5, 0.9, False),
     Dimension("goal value (x $ a goal)", ("force.traits.goal_value.mean",), 0.5, 2.0, True),
     Dimension("foresight (mean, 0-1)", ("force.traits.foresight.mean",), 0.4, 1.0, False),
