@@ -93,6 +93,7 @@ class OutOfSample:
     history_figures: list[float]
     seconds: float
     notes: list[str] = field(default_factory=list)
+    hidden: dict[str, float] = field(default_factory=dict)  # true values the fit did not know
 
     @property
     def fitted(self) -> dict[str, float]:
@@ -116,6 +117,7 @@ class OutOfSample:
 
 
 def out_of_sample(before: str | Path, after: str | Path, truth: Mapping[str, float], *,
+                  hidden: Mapping[str, float] | None = None,
                   settings: Sequence[str] = (), settings_after: Sequence[str] = MONTHLY_ACCELERATOR,
                   moments: Sequence[str] | None = None, replications: int = 3, prediction_runs: int = 6,
                   history_seed: int = 99, seed: int = 20240, workers: int = 1, max_evaluations: int = 60,
@@ -125,12 +127,16 @@ def out_of_sample(before: str | Path, after: str | Path, truth: Mapping[str, flo
     `settings` (dotted `path=value`, as `--set`) apply to both scenarios (the force's size, the
     horizon); `settings_after` to `after` alone (the rest of the plan change). `replications` runs a
     candidate in the fit; `prediction_runs` runs per arm afterwards, on seeds of their own (the
-    truth's differ from the prediction's: a fresh simulation)."""
+    truth's differ from the prediction's: a fresh simulation). `hidden` (path: value) are true values
+    the fit does not know: the history and the truth arm have them, the fit and the predictions keep
+    the scenario's values (a misspecified model: e.g. a force whose effort answers pay less than the
+    model assumes)."""
     started = time.perf_counter()
     base_before = load_scenario(before, list(settings)).model_dump(mode="json")
     base_after = load_scenario(after, [*settings, *settings_after]).model_dump(mode="json")
     truth = {k: float(v) for k, v in truth.items()}
-    history_run = run(scenario_for(base_before, truth), history_seed)
+    world = {**{k: float(v) for k, v in (hidden or {}).items()}, **truth}  # what the firm's reps really are
+    history_run = run(scenario_for(base_before, world), history_seed)
     history = from_tables(history_run.rep_periods, history_run.daily, source=f"<{Path(before).name} at the truth>")
     problem = prepare(before, history, list(truth), moments=moments, settings=settings,
                       replications=replications, seed=seed)
@@ -144,7 +150,7 @@ def out_of_sample(before: str | Path, after: str | Path, truth: Mapping[str, flo
     # seeds: the prediction arms share theirs (common random numbers among them), the truth has its own
     shared = run_seeds(seed + 1, 1, prediction_runs)
     fresh = run_seeds(seed + 2, 1, prediction_runs)
-    arms = {"truth": (base_after, truth, fresh), "prediction": (base_after, fitted, shared),
+    arms = {"truth": (base_after, world, fresh), "prediction": (base_after, fitted, shared),
             "at_defaults": (base_after, defaults, shared), "no_change": (base_before, fitted, shared)}
     if progress:
         progress(f"predicting plan B: {len(arms)} arms x {prediction_runs} runs")
@@ -152,7 +158,8 @@ def out_of_sample(before: str | Path, after: str | Path, truth: Mapping[str, flo
         futures = {arm: [executor.submit(run_figures, b, o, s) for s in seeds] for arm, (b, o, seeds) in arms.items()}
         runs = {arm: np.array([f.result() for f in fs], dtype=float) for arm, fs in futures.items()}
     return OutOfSample(fit=fit, truth=truth, runs=runs, history_figures=figures(history_run),
-                       seconds=time.perf_counter() - started, notes=list(problem.notes))
+                       seconds=time.perf_counter() - started, notes=list(problem.notes),
+                       hidden={k: world[k] for k in world if k not in truth})
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -164,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--after", default="scenarios/monthly_quota.yaml")
     p.add_argument("--truth", nargs="+", default=["force.traits.effort_cost.mean=130",
                                                    "market.customers.period_end_discount=0.05"])
+    p.add_argument("--hidden", nargs="+", default=[], metavar="PATH=VALUE",
+                   help="true values the fit does not know (a misspecified model), e.g. behaviour.effort_curvature=3")
     p.add_argument("--set", dest="settings", action="append", default=[])
     p.add_argument("--replications", type=int, default=3)
     p.add_argument("--prediction-runs", type=int, default=6)
@@ -171,9 +180,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--max-evaluations", type=int, default=60)
     args = p.parse_args(argv)
     truth = {k: float(v) for k, v in (item.split("=", 1) for item in args.truth)}
-    check = out_of_sample(args.before, args.after, truth, settings=args.settings, replications=args.replications,
+    hidden = {k: float(v) for k, v in (item.split("=", 1) for item in args.hidden)}
+    check = out_of_sample(args.before, args.after, truth, hidden=hidden, settings=args.settings,
+                          replications=args.replications,
                           prediction_runs=args.prediction_runs, workers=args.workers,
                           max_evaluations=args.max_evaluations, progress=None)
+    if check.hidden:
+        print("not fitted, true values unknown to the fit: " + ", ".join(f"{k}={v:g}" for k, v in check.hidden.items()))
     print(check.fit.estimates()[["parameter", "start", "estimate", "ci_low", "ci_high"]].to_string(index=False))
     cols = ["figure", "history_plan_a", "truth", "prediction", "prediction_error_low", "prediction_error_high",
             "at_defaults_error", "no_change_error"]
