@@ -20,6 +20,7 @@ from simulator.calibration.panel import PanelError, from_tables, read_history
 from simulator.calibration.parameters import parse_bounds, resolve, schema_limits
 from simulator.calibration.workflow import prepare, run_calibration
 from simulator.cli import main
+from simulator.experiments.design import scenario_for
 from simulator.experiments.run import run
 from simulator.scenario import load_scenario
 
@@ -143,6 +144,22 @@ def test_parameters_take_bounds_from_the_schema_or_around_the_start():
     assert (ceiling.low, ceiling.high) == pytest.approx((0.1, 0.9))
     (given,) = resolve(base, ["force.traits.effort_cost.mean"], parse_bounds(["force.traits.effort_cost.mean=50:200"]))
     assert (given.low, given.high) == (50.0, 200.0)
+
+
+def test_the_search_never_leaves_what_the_schema_accepts():
+    """A field with an upper limit of its own (`schema.Bounded`: a validator, not an `le`) keeps the search
+    below it, and an exclusive lower limit is not proposed itself: a candidate outside would fail in a
+    worker, mid-fit (the effort-cost curvature's search once proposed 4.67 against a limit of 4)."""
+    base = load_scenario(BASELINE).model_dump(mode="json")
+    assert schema_limits("behaviour.effort_curvature") == (1.25, 4.0)
+    assert schema_limits("market.territory_spread") == (0.0, 5.0)
+    low, _ = schema_limits("quota.difficulty")  # gt=0
+    assert 0.0 < low < 1e-300
+    (curvature,) = resolve(base, ["behaviour.effort_curvature"])
+    assert (curvature.low, curvature.high) == (1.25, 4.0)  # not 3 x the start of 2
+    for parameter in resolve(base, ["behaviour.effort_curvature", "quota.difficulty", "market.territory_spread"]):
+        scenario_for(base, {parameter.path: parameter.low})
+        scenario_for(base, {parameter.path: parameter.high})
 
 
 @pytest.mark.parametrize("paths, bounds, expected", [

@@ -3,6 +3,7 @@ the file, the field, the value and what is allowed; `extends` and overrides go t
 validation."""
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,23 @@ def test_bad_override_is_validated_like_the_file(tmp_path):
         load_scenario(path, ["plan.commission_rate=-1"])
     with pytest.raises(ScenarioError, match="unknown field"):
         load_scenario(path, ["plan.no_such_field=1"])
+
+
+def test_a_bad_scenario_in_a_worker_reaches_the_caller_as_itself():
+    """A run in a process pool that gets a bad scenario (a calibration's candidate, a sweep's case) raises
+    the same error in the caller, message and problems intact, not a broken pool."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from simulator.experiments.design import ExperimentError
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(load_scenario, Path(__file__).parents[1] / "scenarios" / "baseline.yaml",
+                             ["behaviour.effort_curvature=5"])
+        with pytest.raises(ScenarioError, match="effort_curvature: must be at most 4") as error:
+            future.result()
+    assert error.value.problems and "baseline.yaml" in error.value.source
+    again = pickle.loads(pickle.dumps(ExperimentError("sweep.yaml", ["replications: bad"])))
+    assert type(again) is ExperimentError and again.problems == ["replications: bad"]
 
 
 def test_circular_extends_is_refused(tmp_path):

@@ -178,13 +178,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--prediction-runs", type=int, default=6)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--max-evaluations", type=int, default=60)
+    p.add_argument("--history-seed", type=int, default=99, help="the synthetic firm's history's seed")
     args = p.parse_args(argv)
     truth = {k: float(v) for k, v in (item.split("=", 1) for item in args.truth)}
     hidden = {k: float(v) for k, v in (item.split("=", 1) for item in args.hidden)}
     check = out_of_sample(args.before, args.after, truth, hidden=hidden, settings=args.settings,
                           replications=args.replications,
                           prediction_runs=args.prediction_runs, workers=args.workers,
-                          max_evaluations=args.max_evaluations, progress=None)
+                          max_evaluations=args.max_evaluations, history_seed=args.history_seed, progress=None)
     if check.hidden:
         print("not fitted, true values unknown to the fit: " + ", ".join(f"{k}={v:g}" for k, v in check.hidden.items()))
     print(check.fit.estimates()[["parameter", "start", "estimate", "ci_low", "ci_high"]].to_string(index=False))

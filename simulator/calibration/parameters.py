@@ -4,6 +4,7 @@ factor of three around the start where the schema leaves a side open)."""
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from dataclasses import dataclass
@@ -78,10 +79,17 @@ def schema_limits(path: str) -> tuple[float | None, float | None]:
         for extra in typing.get_args(annotation)[1:]:
             metadata.extend(getattr(extra, "metadata", [extra]))
     for item in metadata:
-        if isinstance(item, (annotated_types.Ge, annotated_types.Gt)):
-            low = float(getattr(item, "ge", getattr(item, "gt", None)))
-        if isinstance(item, (annotated_types.Le, annotated_types.Lt)):
-            high = float(getattr(item, "le", getattr(item, "lt", None)))
+        if isinstance(item, annotated_types.Ge):
+            low = float(item.ge)
+        if isinstance(item, annotated_types.Gt):  # exclusive: the search may not propose the limit itself
+            low = math.nextafter(float(item.gt), math.inf)
+        if isinstance(item, annotated_types.Le):
+            high = float(item.le)
+        if isinstance(item, annotated_types.Lt):
+            high = math.nextafter(float(item.lt), -math.inf)
+    extra = getattr(info, "json_schema_extra", None)
+    if isinstance(extra, dict) and "maximum" in extra:  # `schema.Bounded`: the upper limit its validator enforces
+        high = float(extra["maximum"]) if high is None else min(high, float(extra["maximum"]))
     return low, high
 
 

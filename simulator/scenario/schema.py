@@ -40,6 +40,11 @@ class ScenarioError(ValueError):
         lines = "\n".join(f"  - {p}" for p in shown) + (f"\n  ... and {more} more" if more else "")
         super().__init__(f"{source}: invalid {self.kind}\n{lines}")
 
+    def __reduce__(self):
+        """Rebuilt from its arguments, so the error crosses from a worker process to the caller intact
+        (the default would call __init__ with the message alone, and the pool would break instead)."""
+        return type(self), (self.source, self.problems)
+
 
 # ------------------------------------------------------------------------------------- limits
 # Every number has an upper bound that says why: a value past it is a typo or an attack, and would
