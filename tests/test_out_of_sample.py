@@ -57,7 +57,7 @@ def steeper():
     """A force whose effort answers pay less than the default model's (effort-cost curvature 3, not 2),
     fitted on plan A with the curvature assumed (hidden) and with it fitted."""
     truth = {**TRUTH, "behaviour.effort_curvature": 3.0}
-    common = dict(settings=["force.size=40", "horizon_years=2"], replications=2, prediction_runs=5)
+    common = {"settings": ["force.size=40", "horizon_years=2"], "replications": 2, "prediction_runs": 5}
     assumed = out_of_sample(ROOT / "scenarios" / "baseline.yaml", ROOT / "scenarios" / "monthly_quota.yaml", TRUTH,
                             hidden={"behaviour.effort_curvature": 3.0}, max_evaluations=25, **common)
     fitted = out_of_sample(ROOT / "scenarios" / "baseline.yaml", ROOT / "scenarios" / "monthly_quota.yaml", truth,
