@@ -124,9 +124,11 @@ def test_misconduct_spreads_within_branches_in_the_wells_fargo_scenario():
 
 def test_removing_the_count_goals_collapses_misconduct():
     """Wells Fargo's reform (2016-2017): product sales goals eliminated, pay toward salary, real
-    oversight."""
-    before = misconduct_rate(small("wells_fargo", size=200, years=1))
-    after = misconduct_rate(small("wells_fargo_reformed", size=200, years=1))
+    oversight. Six seeds: a branch network's misconduct varies tenfold from run to run (0.26 to 2.89
+    acts a rep a year over seeds 1-6), so two seeds could put the mean on either side of 1."""
+    seeds = range(1, 7)
+    before = misconduct_rate(small("wells_fargo", size=200, years=1), seeds)
+    after = misconduct_rate(small("wells_fargo_reformed", size=200, years=1), seeds)
     assert before > 1.0
     assert after < 0.05 * before
 

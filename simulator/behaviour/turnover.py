@@ -1,12 +1,17 @@
 """Staying or quitting: each month reps weigh a year in the job against their outside option.
 
-A year is worth the certainty equivalent CE = base + 252 x mean variable pay a day - r/2 x the
-variance of a year's variable pay - 252 x effort cost a day, from running averages of the rep's
-own settlements (its expectation of what staying pays, effort and risk included); a rep whose CE
-falls short of its outside option quits at a rate that rises with the shortfall (Lazear 2000 on
-sorting). A rep who keeps missing quits because missing pays less, not by a rule: the morale floor
-(quitting at the full rate once running attainment falls below `Turnover.morale_floor`, after Chung,
-Steenburgh and Sudhir 2014's discouraged reps) is a reduced-form layer, off by default.
+A year is worth the certainty equivalent CE = base + 252 x expected variable pay a day - r/2 x the
+variance of a year's variable pay - 252 x effort cost a day (`sim.engine.Engine.value_of_staying`).
+The pay is reckoned forward from the plan as it stands, the participation constraint of agency
+models weighed each month (Holmstrom and Milgrom 1987): the rep expects the plan's pay curve at its
+current quota and at its usual sales, so a ratcheted quota or a leaner plan lowers the value of
+staying the month it comes, not periods later when pay has fallen; the rep's usual sales, its effort cost and
+what it earns beside the curve (a stacked bonus, prizes, SPIFs, activity pay, less clawbacks) are
+running averages of its own experience. A rep whose CE falls short of its outside option quits at a
+rate that rises with the shortfall (Lazear 2000 on sorting). A rep who keeps missing quits because
+missing pays less, not by a rule: the morale floor (quitting at the full rate once running
+attainment falls below `Turnover.morale_floor`, after Chung, Steenburgh and Sudhir 2014's
+discouraged reps) is a reduced-form layer, off by default.
 """
 
 from __future__ import annotations

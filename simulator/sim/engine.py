@@ -298,12 +298,22 @@ class Engine:
             return
         draws = self.rng.random(r.n)
         eligible = r.active & (self.day - r.hire_day >= self.scenario.force.ramp_days)
-        ce = certainty_equivalent(
-            self.world.plan.base_salary, r.pay_mean, r.pay_var, self.world.period_len, r.risk_aversion,
-            r.effort_cost_mean,
-        )
-        p = quit_probability(ce, r.outside_option, r.morale, self.scenario.behaviour.turnover, 1.0 / 12.0)
+        p = quit_probability(self.value_of_staying(), r.outside_option, r.morale, self.scenario.behaviour.turnover,
+                             1.0 / 12.0)
         self.quitting[:] = eligible & (draws < p)
+
+    def value_of_staying(self) -> np.ndarray:
+        """Each position's certainty equivalent of a year in the job, $ (`behaviour.turnover`): the plan's
+        pay curve at the rep's current quota and usual sales, forward, and pay beside the curve from
+        running averages, less the risk premium and effort cost."""
+        r = self.reps
+        period_len = self.world.period_len
+        full_quota = r.quota * period_len / np.maximum(r.quota_days, 1)
+        curve_mean, curve_var = self._expected_curve_pay(r.typical_sales, full_quota)
+        return certainty_equivalent(
+            self.world.plan.base_salary, curve_mean / period_len + r.beside_mean,
+            curve_var / period_len**2 + r.beside_var, period_len, r.risk_aversion, r.effort_cost_mean,
+        )
 
     def settle(self) -> None:
         """Pay at the period's end (and for leavers at departure), then move quotas and learn."""
@@ -370,6 +380,15 @@ class Engine:
             r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
             patience, w.plan.curve.first_rate, w.decision_curve, *w.quota_carry, r.nu_next, r.ratchet_w,
         )
+
+    def _expected_curve_pay(self, typical: np.ndarray, full_quota: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and variance of a full period's pay on the plan's curve (commission, bonus, tiers, cap) at a
+        quota of `full_quota`, for a rep who expects to sell `typical` with the noise of Poisson deals and the
+        market's uncertainty: what a rep expects of the job, on joining and each month after
+        (`behaviour.turnover`)."""
+        w = self.world
+        sd = np.sqrt(typical * w.deal_size + (w.demand.uncertainty * typical) ** 2 * self._fresh_unknown_share())
+        return pay_moments(w.plan.curve, typical, sd, full_quota)
 
     def _fresh_unknown_share(self) -> float:
         length = self.world.period_len
@@ -438,10 +457,11 @@ class Engine:
         # what a rep expects of the job on joining: a period's sales at normal effort, and the pay
         typical = r.ability[slots] * r.potential[slots] * w.reference_rate * period_len
         r.typical_sales[slots] = typical
-        sd = np.sqrt(typical * w.deal_size + (w.demand.uncertainty * typical) ** 2 * self._fresh_unknown_share())
-        mean_pay, var_pay = pay_moments(w.plan.curve, typical, sd, full_quota)
+        mean_pay, var_pay = self._expected_curve_pay(typical, full_quota)
         r.pay_mean[slots] = mean_pay / period_len
         r.pay_var[slots] = var_pay / period_len**2
+        r.beside_mean[slots] = 0.0
+        r.beside_var[slots] = 0.0
         r.effort_cost_mean[slots] = r.effort_cost[slots]
         who = np.zeros(r.n, dtype=np.bool_)
         who[slots] = True
@@ -535,14 +555,14 @@ class Engine:
         r.cancel_credit[idx] = 0.0
         r.cancel_revenue[idx] = 0.0
         if full:
-            self._learn(idx, attainment, sales, quota, variable, days)
+            self._learn(idx, attainment, sales, quota, variable, variable - commission - bonus, days)
         dismissed = self.ctx.dismissed
         self.recorder.period(self.ctx, idx, full, quota, attainment, base, commission, bonus + stacked_bonus, clawback,
                              self.quitting[idx].copy(), self.fired[idx], dismissed[idx].copy(), awarded, earned,
                              churn_column)
         r.reset_period_books(idx)
 
-    def _learn(self, idx, attainment, sales, quota, variable, days) -> None:
+    def _learn(self, idx, attainment, sales, quota, variable, beside, days) -> None:
         """Period's end: running averages, goal commitment, customers' learning, quotas, firing."""
         w = self.world
         r = self.reps
@@ -552,6 +572,9 @@ class Engine:
         pay_rate = variable / days
         r.pay_var[idx] = (1 - m) * r.pay_var[idx] + m * (pay_rate - r.pay_mean[idx]) ** 2
         r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
+        beside_rate = beside / days  # pay beside the curve: stacked bonus, levers' pay, less clawbacks
+        r.beside_var[idx] = (1 - m) * r.beside_var[idx] + m * (beside_rate - r.beside_mean[idx]) ** 2
+        r.beside_mean[idx] = (1 - m) * r.beside_mean[idx] + m * beside_rate
         r.effort_cost_mean[idx] = (1 - m) * r.effort_cost_mean[idx] + m * r.effort_cost[idx] * r.effort_cost_units[idx] / days
         r.typical_sales[idx] = (1 - m) * r.typical_sales[idx] + m * sales * scale
         hit = attainment >= 1.0

@@ -174,6 +174,8 @@ class RepArrays:
         self.typical_sales = zeros()
         self.pay_mean = zeros()
         self.pay_var = zeros()
+        self.beside_mean = zeros()  # pay beside the plan's curve a day (stacked bonus, levers, clawbacks)
+        self.beside_var = zeros()
         self.effort_cost_mean = zeros()
         self.morale = np.ones(n)
         self.commitment = np.ones(n)
