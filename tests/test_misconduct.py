@@ -80,8 +80,8 @@ def _by_difficulty(seeds) -> list[float]:
 def test_misconduct_rises_with_goal_difficulty_and_pressure_and_falls_with_detection():
     """stylized fact 5 (Wells Fargo 2016): unrealistic goals plus pressure plus weak detection breed
     misconduct. Peer contagion makes a single run's count swing by a factor of five either way,
-    so the difficulty contrast is averaged over twelve runs (measured: 1.20 -> 1.83 acts a rep a
-    year, x1.53; six runs at a time give x1.47 and x1.58)."""
+    so the difficulty contrast is averaged over twelve runs (measured: 1.31 -> 1.89 acts a rep a
+    year, x1.44; six runs at a time give x1.31 and x1.61)."""
     reachable, unrealistic = _by_difficulty(range(1, 13))
     assert unrealistic > 1.25 * reachable, (reachable, unrealistic)
     light = misconduct_rate(small("wells_fargo", "management.pressure.cost=100", size=200, years=1))
@@ -95,8 +95,9 @@ def test_misconduct_rises_with_goal_difficulty_and_pressure_and_falls_with_detec
 @pytest.mark.xfail(strict=True, reason=(
     "the size fell once bankers could keep every waiting and held customer (the held table had 32 places), "
     "meeting more daily goals by holding customers back for short days: acts a rep a year at difficulty "
-    "0.9 / 1.5, seeds 1-6: 1.20 / 1.76 (x1.47), seeds 7-12: 1.20 / 1.90 (x1.58); with 32 places 1.38 / 2.52 "
-    "(x1.82) and 1.51 / 2.77 (x1.84); docs/model.md"))
+    "0.9 / 1.5, seeds 1-6: 1.43 / 1.87 (x1.31), seeds 7-12: 1.18 / 1.90 (x1.61) (before reps valued staying "
+    "forward from the plan: x1.47 and x1.58); with 32 places 1.38 / 2.52 (x1.82) and 1.51 / 2.77 (x1.84); "
+    "docs/model.md"))
 def test_an_unrealistic_goal_breeds_half_again_as_much_misconduct():
     """The size the difficulty contrast had with 32 places for held customers: over six runs, half
     again as many acts under the unrealistic goal as under the reachable one."""

@@ -38,7 +38,7 @@ def verdict_of(name: str, risk: str, *overrides: str):
     ("wells_fargo", "fabrication", {"elevated", "high"}),
     pytest.param("wells_fargo", "fabrication", {"high"}, marks=pytest.mark.xfail(strict=True, reason=(
         "fabrication fell once bankers could keep every waiting and held customer (the held table had 32 "
-        "places) and meet more daily goals by holding customers back for short days: 1.75 [0.64, 2.86] fake "
+        "places) and meet more daily goals by holding customers back for short days: 1.76 [0.67, 2.85] fake "
         "sales a banker a year, against 2.48 [1.05, 3.90] with 32 places; 'high' needs 2.0 (docs/model.md)"))),
     ("wells_fargo_reformed", "fabrication", {"low"}),
     ("sears_auto", "mis_selling", {"high"}),
