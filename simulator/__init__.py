@@ -17,6 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from simulator.kernel_cache import clear_stale_kernels
+
+clear_stale_kernels()  # before any kernel loads from the cache (`kernel_cache`)
+
 _PUBLIC = {
     "Calibration": "simulator.experiments.equal_cost",
     "equal_cost_scale": "simulator.experiments.equal_cost",

@@ -153,6 +153,7 @@ def test_the_search_never_leaves_what_the_schema_accepts():
     base = load_scenario(BASELINE).model_dump(mode="json")
     assert schema_limits("behaviour.effort_curvature") == (1.25, 4.0)
     assert schema_limits("market.territory_spread") == (0.0, 5.0)
+    assert schema_limits("plan.cap")[1] == 1e9  # an optional field's own limits (`Positive | None`)
     low, _ = schema_limits("quota.difficulty")  # gt=0
     assert 0.0 < low < 1e-300
     (curvature,) = resolve(base, ["behaviour.effort_curvature"])

@@ -78,6 +78,14 @@ def test_the_cost_at_normal_effort_and_its_slope():
     assert linear_optimum(-5.0, 90.0, 3.0) == 0.0
 
 
+def test_quitting_counts_the_same_cost_from_the_first_day():
+    """A rep's expected effort cost, in the value of staying, starts at a day at normal effort under the
+    force's curvature (k (2/gamma): two thirds of k at gamma 3), the cost it will then average."""
+    scenario = benchmark_scenario({"commission_rate": 0.03}, reps=10, years=0.1, effort_curvature=3.0)
+    r = Engine(scenario, seed=1).reps
+    np.testing.assert_allclose(r.effort_cost_mean[r.active], r.effort_cost[r.active] * 2.0 / 3.0)
+
+
 def test_a_curvature_outside_its_range_is_refused_with_the_reason():
     with pytest.raises(ValidationError, match="effort_curvature") as error:
         Scenario.model_validate({"behaviour": {"effort_curvature": 1.0}})

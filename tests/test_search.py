@@ -51,6 +51,8 @@ def tables(inputs, i):
     ("ratchet", ()),
     ("baseline", ("plan.stacked_bonus={period: year, amount: 6000, at: 1.0}",)),
     ("capped", ()),
+    ("baseline", ("behaviour.effort_curvature=1.5",)),
+    ("ratchet", ("behaviour.effort_curvature=3",)),
 ])
 def test_normal_slope_is_the_derivative_of_the_value(name, overrides):
     rng = np.random.default_rng(0)
@@ -69,11 +71,15 @@ def test_normal_slope_is_the_derivative_of_the_value(name, overrides):
     assert checked > 50
 
 
-@pytest.mark.parametrize("name", ["ratchet", "daily_quota"])
-def test_exact_slope_is_the_derivative_of_the_value(name):
+@pytest.mark.parametrize("name,overrides", [
+    ("ratchet", ()),
+    ("daily_quota", ()),
+    ("daily_quota", ("behaviour.effort_curvature=3",)),
+])
+def test_exact_slope_is_the_derivative_of_the_value(name, overrides):
     rng = np.random.default_rng(1)
     checked = 0
-    for inputs, i in rep_days(name):
+    for inputs, i in rep_days(name, *overrides):
         T, R, pipe_count, win, lam = tables(inputs, i)
         if pipe_count[i] @ win + lam.max(axis=0).sum() >= inputs[10]:  # the exact valuation's domain (exact_below)
             continue

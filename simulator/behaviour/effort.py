@@ -741,7 +741,7 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     c_star = coefficients(k_prev, T)
     e_star, u_star, bend = refine(c_star, e_prev, R)
     k_star = k_prev
-    # how sharply U falls away from the optimum: at least the effort cost's curvature 2 k T, and
+    # how sharply U falls away from the optimum: at least the effort cost's least curvature (2 k T at gamma 2), and
     # at most half what the current mix's own parabola shows (focus mixes differ by a quarter)
     bend = max(least_bend(R[11], R[17], E_MAX), 0.5 * bend)
     moved = True
@@ -774,8 +774,8 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     """`warm` with U' in closed form (the normal belief, or the exact one for two products):
     yesterday's effort is improved by Newton steps (`climb`; often yesterday's effort already
     passes), and a neighbouring focus mix is screened by U and U' at the current effort, climbed
-    only if the bound U + U'^2 / (2 x 2 k T) beats the current optimum (the effort cost's
-    curvature alone: a neighbour's optimum may lie far from today's effort), then the guard."""
+    only if the bound U + U'^2 / (2 x least_bend) beats the current optimum (the effort cost's least
+    curvature, 2 k T at gamma 2, alone: a neighbour's optimum may lie far from today's effort), then the guard."""
     c_star = coefficients(k_prev, T)
     bend = max(least_bend(R[11], R[17], E_MAX), 1e-12)
     e_star, u_star, _ = climb(c_star, e_prev, bend, R, -np.inf)

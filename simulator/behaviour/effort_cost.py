@@ -31,11 +31,11 @@ def cost(k: float, e: float, gamma: float) -> float:
 
 @njit(cache=True, error_model="numpy", inline="always")
 def cost_grad(k: float, e: float, gamma: float) -> tuple[float, float]:
-    """(cost, marginal cost) of effort e >= 0."""
+    """(cost, marginal cost) of effort e >= 0; the cost to the bit as `cost` gives it, so a search that
+    climbs on the slope and one that compares values see the same U."""
     if gamma == 2.0:
         return k * e * e, 2.0 * k * e
-    rise = e ** (gamma - 1.0)
-    return k * (2.0 / gamma) * rise * e, 2.0 * k * rise
+    return k * (2.0 / gamma) * e ** gamma, 2.0 * k * e ** (gamma - 1.0)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -52,7 +52,9 @@ def linear_optimum(earn: float, k: float, gamma: float) -> float:
 @njit(cache=True, error_model="numpy", inline="always")
 def least_bend(k: float, gamma: float, e_max: float) -> float:
     """The smallest curvature of the cost on [E_LOW, e_max] (2 k at gamma = 2): what the searches take
-    as the least that U curves down by, to screen a focus mix and size a first Newton step."""
+    as the least that U curves down by, to screen a focus mix and size a first Newton step. Above
+    gamma 2 the cost bends less below E_LOW, so a neighbouring mix whose best effort lies there could
+    be screened out; tests/test_decisions.py holds the search to the exhaustive grid at gamma 3."""
     if gamma == 2.0:
         return 2.0 * k
     low = E_LOW if gamma > 2.0 else e_max  # e^(gamma - 2) is least at the low end when it rises, else at the top

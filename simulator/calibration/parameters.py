@@ -74,10 +74,11 @@ def schema_limits(path: str) -> tuple[float | None, float | None]:
     info = _leaf_field(path)
     low = high = None
     metadata = list(getattr(info, "metadata", []) or [])
-    annotation = getattr(info, "annotation", None)
-    if typing.get_origin(annotation) is typing.Annotated:
+    extras = [getattr(info, "json_schema_extra", None)]
+    for annotation in _annotated_parts(getattr(info, "annotation", None)):  # e.g. `Positive | None`
         for extra in typing.get_args(annotation)[1:]:
             metadata.extend(getattr(extra, "metadata", [extra]))
+            extras.append(getattr(extra, "json_schema_extra", None))
     for item in metadata:
         if isinstance(item, annotated_types.Ge):
             low = float(item.ge)
@@ -87,10 +88,19 @@ def schema_limits(path: str) -> tuple[float | None, float | None]:
             high = float(item.le)
         if isinstance(item, annotated_types.Lt):
             high = math.nextafter(float(item.lt), -math.inf)
-    extra = getattr(info, "json_schema_extra", None)
-    if isinstance(extra, dict) and "maximum" in extra:  # `schema.Bounded`: the upper limit its validator enforces
-        high = float(extra["maximum"]) if high is None else min(high, float(extra["maximum"]))
+    for extra in extras:
+        if isinstance(extra, dict) and "maximum" in extra:  # `schema.Bounded`: the upper limit its validator enforces
+            high = float(extra["maximum"]) if high is None else min(high, float(extra["maximum"]))
     return low, high
+
+
+def _annotated_parts(annotation: Any) -> list[Any]:
+    """The Annotated types in an annotation: itself, or the members of an Optional or Union."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [a for a in typing.get_args(annotation) if typing.get_origin(a) is typing.Annotated]
+    return []
 
 
 def value_at(data: Mapping, path: str) -> Any:

@@ -16,6 +16,7 @@ from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
+from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.conduct import climate
@@ -462,7 +463,8 @@ class Engine:
         r.pay_var[slots] = var_pay / period_len**2
         r.beside_mean[slots] = 0.0
         r.beside_var[slots] = 0.0
-        r.effort_cost_mean[slots] = r.effort_cost[slots]
+        # a day at normal effort: k at the quadratic cost, k (2 / gamma) in general (`behaviour.effort_cost`)
+        r.effort_cost_mean[slots] = r.effort_cost[slots] * cost(1.0, 1.0, self.scenario.behaviour.effort_curvature)
         who = np.zeros(r.n, dtype=np.bool_)
         who[slots] = True
         self._period_outlook(who)

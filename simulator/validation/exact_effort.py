@@ -7,12 +7,13 @@ exactly, this module solves it by backward induction (Bellman 1957) and compares
 choices with it:
 
 - one product whose opportunities are decided the day they are worked; a unit of effort wins
-  Poisson(lam) deals a day of value v; the effort cost is k e^2 a day (as in the engine);
+  Poisson(lam) deals a day of value v; the effort cost is k (2/gamma) e^gamma a day, k e^2 at the
+  default gamma = 2 (as in the engine: `behaviour.effort_cost`);
 - pay at the period's end is the plan's own curve (`pay.payout.PayCurve.kernel`, read through
   `behaviour.valuation.curve_at`): commission, bonus, accelerator, cap, threshold;
 - risk-neutral reps, no goal value, no demand uncertainty, identical reps.
 
-State: deals won so far (n) and days left (t). V_0(n) = pay(n v); V_t(n) = max_e [-k e^2 +
+State: deals won so far (n) and days left (t). V_0(n) = pay(n v); V_t(n) = max_e [-cost(e) +
 sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of 801 points over [0, E_MAX]. The engine's
 choices are read from a real run of the same world (`Engine`, the decide phase paused), so the
 comparison is of the shipped rule, not a re-implementation of it. `compare` returns the effort gap
