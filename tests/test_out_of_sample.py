@@ -68,10 +68,11 @@ def steeper():
 def test_a_wrong_curvature_mispredicts_a_plan_change_and_fitting_it_does_not(steeper):
     """Plan B triples the accelerator, so how far effort answers pay decides its revenue. With the curvature
     assumed at 2, the effort cost soaks up the level of plan A's sales and plan B's revenue comes out
-    more than a tenth too low (17% on this history, its interval over five runs just reaching zero);
-    fitted beside the effort cost from plan A's history alone, the prediction lands on the truth for
-    every figure and the effort cost is recovered (the curvature itself is recovered on two of three
-    histories: docs/calibration.md, "Out of sample")."""
+    more than a tenth too low (18% on this history, its interval over five runs just reaching zero);
+    fitted beside the effort cost from plan A's history alone, the curvature moves off the assumed 2
+    and the prediction lands on the truth for every figure, nearer it than the assumed curvature's (the
+    two parameters trade off, and come back inside their intervals in one history of three:
+    docs/calibration.md, "Out of sample")."""
     assumed, fitted = steeper
     assert assumed.hidden == {"behaviour.effort_curvature": 3.0}
     assert "behaviour.effort_curvature" not in assumed.fitted
@@ -81,5 +82,4 @@ def test_a_wrong_curvature_mispredicts_a_plan_change_and_fitting_it_does_not(ste
     assert abs(right.loc["revenue", "prediction_error"]) < abs(wrong["prediction_error"])
     for name, row in right.iterrows():
         assert row["prediction_error_low"] <= 0 <= row["prediction_error_high"], (name, row.to_dict())
-    cost = fitted.fit.estimates().set_index("parameter").loc["force.traits.effort_cost.mean"]
-    assert cost["ci_low"] <= TRUTH["force.traits.effort_cost.mean"] <= cost["ci_high"]
+    assert fitted.fitted["behaviour.effort_curvature"] > 2.0
