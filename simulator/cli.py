@@ -538,7 +538,11 @@ def add_calibrate(sub) -> None:
                                    "and report.html into --out; rerun the same command to resume an interrupted fit. "
                                    "Exit status 2 for bad input (nothing is simulated or written).")
     p.add_argument("scenario", help="scenario YAML: the plan and market in force over the history")
-    p.add_argument("--data", required=True, help="rep-period panel (CSV or Parquet; a run's rep_periods.parquet, or a run's folder)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="rep-period panel (CSV or Parquet; a run's rep_periods.parquet, or a run's folder)")
+    source.add_argument("--sizes", nargs="+", metavar="NAME",
+                        help="fit to sizes field studies publish instead of a firm's data (e.g. discount_cost: Larkin "
+                             "2014's 6-8%% of revenue; simulator.calibration.magnitudes lists them)")
     p.add_argument("--timing", help="deal file (period, day, value) or a run's daily.parquet, for within-period timing")
     p.add_argument("--fit", nargs="+", required=True, metavar="PARAM", help="dotted paths to fit, e.g. force.traits.effort_cost.mean")
     p.add_argument("--bounds", nargs="+", default=[], metavar="PARAM=LOW:HIGH", help="bounds (default: the schema's, else 1/3 to 3x the start)")
@@ -556,13 +560,21 @@ def add_calibrate(sub) -> None:
     def cmd_calibrate(args: argparse.Namespace) -> int:
         from simulator.calibration.objective import ResumeMismatch
         from simulator.calibration.parameters import parse_bounds
+        from simulator.calibration.sizes import fit_sizes
         from simulator.calibration.workflow import run_calibration
 
         try:
-            fit, paths = run_calibration(args.scenario, args.data, args.fit, args.out, timing=args.timing,
-                                         bounds=parse_bounds(args.bounds), moments=args.moments, settings=args.set,
-                                         replications=args.replications, workers=args.workers, seed=args.seed,
-                                         max_evaluations=args.max_evaluations, search=args.search)
+            if args.sizes:
+                if args.timing or args.moments:
+                    raise ValueError("--timing and --moments read a firm's data; with --sizes the published sizes are the moments")
+                fit, paths = fit_sizes(args.scenario, args.sizes, args.fit, args.out, bounds=parse_bounds(args.bounds),
+                                       settings=args.set, replications=args.replications, workers=args.workers,
+                                       seed=args.seed, max_evaluations=args.max_evaluations, search=args.search)
+            else:
+                fit, paths = run_calibration(args.scenario, args.data, args.fit, args.out, timing=args.timing,
+                                             bounds=parse_bounds(args.bounds), moments=args.moments, settings=args.set,
+                                             replications=args.replications, workers=args.workers, seed=args.seed,
+                                             max_evaluations=args.max_evaluations, search=args.search)
         except (ValueError, ResumeMismatch) as exc:
             print(f"salesim calibrate: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -573,6 +585,8 @@ def add_calibrate(sub) -> None:
         weak = fit.not_pinned_down()
         if weak:
             print(f"NOT PINNED DOWN by these data: {', '.join(weak)} (see identification.csv)")
+        for note in fit.notes if args.sizes else ():
+            print(note)
         print(f"{fit.evaluations} candidates ({fit.simulated} simulated now, {fit.resumed} from the log), "
               f"{fit.seconds:.0f} s, of which waiting for runs {fit.wall_seconds:.0f} s")
         print("wrote " + ", ".join(str(p) for p in paths))

@@ -81,6 +81,7 @@ class Fit:
     noise_factor: float
     notes: list[str] = field(default_factory=list)
     search: str = "nelder-mead"
+    descriptions: dict[str, str] = field(default_factory=dict)  # moments not in MOMENTS (a published size's)
 
     @property
     def weights(self) -> np.ndarray:
@@ -105,7 +106,8 @@ class Fit:
         start and at the estimate (with the spread of a single run), and its weight."""
         sd = np.sqrt(np.diag(self.data_cov))
         return pd.DataFrame({
-            "moment": self.moments, "description": [MOMENTS[m].description for m in self.moments],
+            "moment": self.moments, "description": [self.descriptions.get(m) or MOMENTS[m].description
+                                             for m in self.moments],
             "data": self.data, "data_se": sd,
             "model": np.nanmean(self.at_estimate, axis=0), "model_run_sd": _sd(self.at_estimate),
             "model_at_start": np.nanmean(self.at_start, axis=0), "weight": self.weights,
@@ -145,6 +147,14 @@ class Fit:
     def condition_number(self) -> float:
         scaled = self.jacobian * np.sqrt(self.weights)[:, None] * np.array([p.high - p.low for p in self.parameters])
         return float(np.linalg.cond(scaled)) if scaled.size else float("nan")
+
+
+def sandwich(jac: np.ndarray, weights: np.ndarray, omega: np.ndarray) -> np.ndarray:
+    """(G'WG)^-1 G'W Omega W G (G'WG)^-1: the estimate's covariance when the moments' gaps have
+    covariance Omega (the module's docstring)."""
+    w = np.diag(weights)
+    bread = np.linalg.pinv(jac.T @ w @ jac)
+    return bread @ jac.T @ w @ omega @ w @ jac @ bread
 
 
 def _sd(values: np.ndarray) -> np.ndarray:
@@ -228,9 +238,7 @@ def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray,
     jac = np.atleast_2d(np.asarray(deriv.derivative, dtype=float)).reshape(len(data), len(parameters)) / widths
     sizes = simulate.rep_periods or [n_data]
     noise_factor = 1.0 + n_data / (len(simulate.seeds) * float(np.mean(sizes)))
-    w = np.diag(weights)
-    bread = np.linalg.pinv(jac.T @ w @ jac)
-    cov = noise_factor * bread @ jac.T @ w @ data_cov @ w @ jac @ bread
+    cov = noise_factor * sandwich(jac, weights, data_cov)
     fit = Fit(parameters=list(parameters), moments=list(simulate.names), data=data, data_cov=data_cov,
               estimate=theta_hat, cov=cov, at_start=simulate([p.start for p in parameters]),
               at_estimate=simulate(theta_hat), jacobian=jac, objective=float(result.fun),

@@ -53,8 +53,10 @@ class SimulatedMoments:
 
     def __init__(self, base: Mapping, parameters: Sequence[FitParameter], names: Sequence[str],
                  seeds: Sequence[int], executor: Executor, log: Path | None = None,
-                 on_evaluation: Callable[[int, np.ndarray, bool], None] | None = None):
+                 on_evaluation: Callable[[int, np.ndarray, bool], None] | None = None,
+                 task: Callable[..., tuple[list[float], int, float]] = simulate_one):
         self.base, self.parameters, self.names = dict(base), list(parameters), list(names)
+        self.task = task  # one run's moments, with `simulate_one`'s signature (module-level: workers import it)
         self.seeds = [int(s) for s in seeds]
         self.executor, self.log, self.on_evaluation = executor, log, on_evaluation
         self.cache: dict[tuple, np.ndarray] = {}
@@ -69,9 +71,13 @@ class SimulatedMoments:
     # ------------------------------------------------------------------ identity and the log
 
     def identity(self) -> str:
-        """What makes two calibrations the same problem: scenario, parameters, moments, seeds."""
-        text = json.dumps({"base": self.base, "parameters": [p.path for p in self.parameters],
-                           "moments": self.names, "seeds": self.seeds}, sort_keys=True, default=str)
+        """What makes two calibrations the same problem: scenario, parameters, moments, seeds (and how
+        a run's moments are measured, when not from its history)."""
+        problem = {"base": self.base, "parameters": [p.path for p in self.parameters], "moments": self.names,
+                   "seeds": self.seeds}
+        if self.task is not simulate_one:  # moments measured otherwise are another problem (the default's logs keep their key)
+            problem["task"] = f"{self.task.__module__}.{self.task.__qualname__}"
+        text = json.dumps(problem, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def _open_log(self) -> None:
@@ -115,7 +121,7 @@ class SimulatedMoments:
         cached = key in self.cache
         if not cached:
             started = time.perf_counter()
-            futures = [self.executor.submit(simulate_one, self.base, self.overrides(theta), seed, self.names)
+            futures = [self.executor.submit(self.task, self.base, self.overrides(theta), seed, self.names)
                        for seed in self.seeds]
             results = [f.result() for f in futures]
             self.wall_seconds += time.perf_counter() - started
