@@ -62,7 +62,7 @@ def test_a_reachable_size_is_met_and_the_parameter_behind_it_recovered(tmp_path)
     (mean +- 2 standard errors over eight runs); the fit starts at 0 (the scenario's value)."""
     truth = 0.5
     world = load_scenario(ACCELERATOR, SMALL + [f"{BARGAINING}={truth}"])
-    figures = np.array([discount_cost(run(world, int(s)).daily) for s in run_seeds(7, 1, 8)])
+    figures = np.array([discount_cost(run(world, int(s)).daily) for s in run_seeds(7, 1, 8)])  # the seeds' own root
     half = 2 * figures.std(ddof=1) / np.sqrt(len(figures))
     size = f"discount_cost={figures.mean() - half:.5f}:{figures.mean() + half:.5f}"
     out = tmp_path / "fit"
@@ -75,6 +75,7 @@ def test_a_reachable_size_is_met_and_the_parameter_behind_it_recovered(tmp_path)
     moments = pd.read_csv(out / "moments.csv")
     assert moments.loc[0, "description"].startswith("discount_cost between")
     assert all(p.exists() for p in paths)
+    assert "Each moment as published" in (out / "report.html").read_text(encoding="utf-8")
     again, _ = fit_sizes(ACCELERATOR, [size], [BARGAINING], out, settings=SMALL, replications=4, progress=None)
     assert again.simulated == 0 and again.resumed > 0  # an interrupted or repeated fit replays its log
     assert again.estimate[0] == fit.estimate[0]
@@ -90,4 +91,22 @@ def test_the_shipped_field_profile_meets_larkins_size_on_seeds_it_was_not_fitted
 
     table = check(load_scenario(ROOT / "scenarios" / "field" / "enterprise_software.yaml"), replications=5, seed=1)
     verdicts = dict(zip(table["target"], table["verdict"]))
-    assert verdicts == {"discount_cost": "holds", "year_end_ratio": "holds", "year_start_ratio": "holds"}
+    assert [verdicts[t] for t in ("discount_cost", "year_end_ratio", "year_start_ratio")] == ["holds"] * 3
+
+
+def test_annual_figures_count_whole_rep_years_only():
+    """A firm reports the share of reps making their annual quota over reps who held the job all
+    year: a rep hired mid-year, or a year cut short, does not count."""
+    from simulator.calibration.magnitudes import annual_hit_rate, plan_attainment
+
+    def rows(rep, year, sales, complete=True):
+        return [{"rep_id": rep, "start_day": 252 * year + 63 * q, "days": 63, "complete": complete,
+                 "quota": 100.0, "sales": s} for q, s in enumerate(sales)]
+
+    panel = pd.DataFrame(rows(1, 0, [150, 50, 100, 110])     # 410 of 400: made it
+                         + rows(2, 0, [90, 90, 90, 90])       # 360 of 400: missed
+                         + rows(3, 0, [500, 500]))            # half a year: not counted
+    assert annual_hit_rate(panel) == 0.5
+    assert plan_attainment(panel) == pytest.approx(770 / 800)
+    partial = pd.DataFrame(rows(1, 0, [150, 150, 150]) + rows(1, 0, [10], complete=False)[:1])
+    assert np.isnan(annual_hit_rate(partial))

@@ -82,6 +82,7 @@ class Fit:
     notes: list[str] = field(default_factory=list)
     search: str = "nelder-mead"
     descriptions: dict[str, str] = field(default_factory=dict)  # moments not in MOMENTS (a published size's)
+    data_label: str = "data"  # what the data moments are, on the report ("published" for sizes from studies)
 
     @property
     def weights(self) -> np.ndarray:

@@ -72,7 +72,7 @@ def moment_figure(fit: Fit):
             for x, values, colour in ((1, fit.at_start[:, k], PALETTE[1]), (2, fit.at_estimate[:, k], PALETTE[0])):
                 ax.plot([x] * len(values), values, "_", color=colour, alpha=0.6, markersize=12)
                 ax.plot([x], [np.nanmean(values)], "o", color=colour)
-            ax.set_xticks([0, 1, 2], ["data", "start", "fitted"])
+            ax.set_xticks([0, 1, 2], [fit.data_label, "start", "fitted"])
             ax.set_xlim(-0.5, 2.5)
             ax.set_title(row["moment"], fontsize=12)
         for ax in list(axes.flat)[n:]:
@@ -103,12 +103,13 @@ def write_outputs(out: Path, fit: Fit, scenario_path: Path, base: Mapping, setti
     figures = out / "figures"
     figures.mkdir(exist_ok=True)
     weak = fit.not_pinned_down()
+    shown = "in the data" if fit.data_label == "data" else f"as {fit.data_label}"
     body = ["<h2>Estimates</h2>", _table_html(estimates, ["parameter", "start", "estimate", "std_error", "ci_low",
                                                              "ci_high", "low", "high", "pinned_down"])]
     if weak:
         body.append(f"<p><b>Not pinned down by these data:</b> {html.escape(', '.join(weak))}.</p>")
     body += ["<h2>Fit, moment by moment</h2>",
-             embed_figure("moments", moment_figure(fit), "Each moment in the data (black, 95% interval), the "
+             embed_figure("moments", moment_figure(fit), f"Each moment {shown} (black, 95% interval), the "
                           "model at the start (orange) and at the estimate (blue): dots are means over the "
                           "replications, dashes single runs.", figures),
              _table_html(moments, ["moment", "data", "data_se", "model", "model_run_sd", "model_at_start", "weight",

@@ -40,11 +40,11 @@ Z95 = 1.96
 
 def simulate_sizes(base: Mapping, overrides: Mapping[str, float], seed: int, names: Sequence[str]
                    ) -> tuple[list[float], int, float]:
-    """One run's published-size figures (from its daily table, as `magnitudes.check` measures them),
+    """One run's published-size figures (from its tables, as `magnitudes.check` measures them),
     its number of rep-periods and its seconds: `objective.simulate_one`'s contract."""
     start = time.perf_counter()
     result = run(scenario_for(base, overrides), seed)
-    figures = [BY_NAME[name].figure(result.daily) for name in names]
+    figures = [BY_NAME[name].figure(result) for name in names]
     return figures, len(result.rep_periods), time.perf_counter() - start
 
 
@@ -121,6 +121,7 @@ def fit_sizes(scenario: str | Path, sizes: Sequence[str], fit: Sequence[str], ou
     runs_cov = np.atleast_2d(np.cov(result.at_estimate, rowvar=False)) / len(seeds)
     result.cov = sandwich(result.jacobian, result.weights, data_cov + runs_cov)
     result.descriptions = {t.name: f"{t.says} ({t.source})" for t in targets}
+    result.data_label = "published"
     result.notes = [verdict(t, result.at_estimate[:, k]) for k, t in enumerate(targets)]
     source = "published sizes: " + "; ".join(f"{t.name} {band(t)}, {t.source}" for t in targets)
     paths = write_outputs(out, result, Path(scenario), base, list(settings), source, result.notes)
