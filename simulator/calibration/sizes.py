@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulator.analysis.risk import mean_ci
 from simulator.calibration.fit import Fit, estimate, sandwich
 from simulator.calibration.magnitudes import TARGETS, Target, band
 from simulator.calibration.objective import LOG, SimulatedMoments
@@ -130,8 +131,6 @@ def fit_sizes(scenario: str | Path, sizes: Sequence[str], fit: Sequence[str], ou
 
 def verdict(target: Target, values: np.ndarray) -> str:
     """Whether the fitted scenario meets the size: its mean over the runs with a 95% interval."""
-    from simulator.analysis.risk import mean_ci
-
     mean, low, high = mean_ci(np.asarray(values, dtype=float))
     inside = target.low <= low and high <= target.high
     meets = high >= target.low and low <= target.high
