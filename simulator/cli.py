@@ -534,7 +534,7 @@ def add_calibrate(sub) -> None:
     """`salesim calibrate`: fit behavioural parameters to a firm's history (simulator.calibration)."""
     p = sub.add_parser("calibrate", help="fit reps' behavioural parameters to a firm's rep-period history (simulated method of moments)",
                        description="Fit the parameters named by --fit (dotted scenario paths) so the model's moments match "
-                                   "the history's. Writes estimates.csv, moments.csv, identification.csv, calibrated.yaml "
+                                   "the history's (with --sizes: sizes published by field studies). Writes estimates.csv, moments.csv, identification.csv, calibrated.yaml "
                                    "and report.html into --out; rerun the same command to resume an interrupted fit. "
                                    "Exit status 2 for bad input (nothing is simulated or written).")
     p.add_argument("scenario", help="scenario YAML: the plan and market in force over the history")
