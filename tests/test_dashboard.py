@@ -51,8 +51,9 @@ def finish(model: DashboardModel) -> DashboardModel:
 def test_catalog_lists_every_scenario_with_the_cases_first():
     names = list(catalog())
     assert names[:4] == list(FIRST)
-    on_disk = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in [*SCENARIOS.glob("*.yaml"), *SCENARIOS.glob("demo/*.yaml")]}
+    on_disk = {str(p.relative_to(SCENARIOS).with_suffix("")) for p in SCENARIOS.rglob("*.yaml")}
     assert set(names) == on_disk
+    assert "field/enterprise_software" in names
 
 
 def test_dashboard_gives_the_numbers_of_salesim_run(tiny_wells_fargo):

@@ -1,5 +1,6 @@
-"""The scenarios a trainer can pick: every file in `scenarios/` and `scenarios/demo/`, the
-Wells Fargo and Sears cases and their reforms first (the stories a room comes for)."""
+"""The scenarios a trainer can pick: every file in `scenarios/`, `scenarios/demo/` and
+`scenarios/field/` (profiles fitted to a field study's sizes), the Wells Fargo and Sears cases and
+their reforms first (the stories a room comes for)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from simulator.scenario import ScenarioError
 
+SUBFOLDERS = ("demo", "field")
 FIRST = ("wells_fargo", "wells_fargo_reformed", "sears_auto", "sears_auto_reformed")
 ENV_DIR = "SALESIM_SCENARIOS"  # a scenarios folder other than the checkout's
 ENV_SCENARIO = "SALESIM_DASHBOARD_SCENARIO"  # the scenario `salesim dashboard SCENARIO` opens with
@@ -23,9 +25,10 @@ def scenarios_dir() -> Path:
 
 
 def catalog(folder: Path | None = None) -> dict[str, Path]:
-    """Scenario names (`wells_fargo`, `demo/current`) to files, in the order the picker shows them."""
+    """Scenario names (`wells_fargo`, `demo/current`, `field/enterprise_software`) to files, in the
+    order the picker shows them."""
     folder = scenarios_dir() if folder is None else Path(folder)
-    files = sorted(folder.glob("*.yaml")) + sorted((folder / "demo").glob("*.yaml"))
+    files = sorted(folder.glob("*.yaml")) + [f for sub in SUBFOLDERS for f in sorted((folder / sub).glob("*.yaml"))]
     found = {str(f.relative_to(folder).with_suffix("")): f for f in files}
     first = [name for name in FIRST if name in found]
     return {name: found[name] for name in first + [n for n in found if n not in first]}
