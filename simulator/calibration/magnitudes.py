@@ -117,6 +117,16 @@ def band(target: Target) -> str:
     return f"above {target.low:g}" if target.low is not None else f"below {target.high:g}"
 
 
+def judge(target: Target, low: float, high: float) -> str:
+    """'holds' when the interval low..high lies inside the target's band, 'overlaps' when the two
+    meet, else 'misses'."""
+    above = target.low is None or low >= target.low
+    below = target.high is None or high <= target.high
+    meets = target.low is None or high >= target.low
+    under = target.high is None or low <= target.high
+    return "holds" if above and below else "overlaps" if meets and under else "misses"
+
+
 def check(scenario: Scenario, replications: int = 5, seed: int = 1, targets: Sequence[Target] = TARGETS
           ) -> pd.DataFrame:
     """A row per target: the band, the model's mean and 95% interval over `replications` runs, and
@@ -126,11 +136,7 @@ def check(scenario: Scenario, replications: int = 5, seed: int = 1, targets: Seq
     rows = []
     for k, target in enumerate(targets):
         mean, low, high = mean_ci(values[:, k])
-        above = target.low is None or low >= target.low
-        below = target.high is None or high <= target.high
-        meets = target.low is None or high >= target.low
-        under = target.high is None or low <= target.high
-        verdict = "holds" if above and below else "overlaps" if meets and under else "misses"
+        verdict = judge(target, low, high)
         rows.append({"target": target.name, "source": target.source, "study": target.says, "band": band(target),
                      "scenario": scenario.name, "model": mean, "ci_low": low, "ci_high": high, "verdict": verdict})
     return pd.DataFrame(rows)

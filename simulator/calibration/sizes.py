@@ -26,7 +26,7 @@ import numpy as np
 
 from simulator.analysis.risk import mean_ci
 from simulator.calibration.fit import Fit, estimate, sandwich
-from simulator.calibration.magnitudes import TARGETS, Target, band
+from simulator.calibration.magnitudes import TARGETS, Target, band, judge
 from simulator.calibration.objective import LOG, SimulatedMoments
 from simulator.calibration.parameters import resolve
 from simulator.calibration.workflow import say
@@ -132,8 +132,7 @@ def fit_sizes(scenario: str | Path, sizes: Sequence[str], fit: Sequence[str], ou
 def verdict(target: Target, values: np.ndarray) -> str:
     """Whether the fitted scenario meets the size: its mean over the runs with a 95% interval."""
     mean, low, high = mean_ci(np.asarray(values, dtype=float))
-    inside = target.low <= low and high <= target.high
-    meets = high >= target.low and low <= target.high
-    word = "inside the band" if inside else "overlaps the band" if meets else "misses the band"
+    word = {"holds": "inside the band", "overlaps": "overlaps the band", "misses": "misses the band"}[
+        judge(target, low, high)]
     return (f"{target.name} at the estimate: {mean:.4g} (95% interval over the runs {low:.4g} to {high:.4g}) "
             f"against {band(target)} ({target.source}): {word}")

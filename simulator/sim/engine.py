@@ -8,15 +8,15 @@ compiled or vectorised steps over all reps, and its logic lives in the module of
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
 from simulator.behaviour.effort import decision_workspace, log_effort
+from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
-from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
 from simulator.calendar import DAYS_PER_MONTH, DAYS_PER_YEAR
 from simulator.conduct import climate
@@ -111,7 +111,7 @@ class Engine:
             yield phase
             getattr(self, phase)()
 
-    def run(self, days: int | None = None) -> "Engine":
+    def run(self, days: int | None = None) -> Engine:
         for _ in range(self.n_days - self.day if days is None else days):
             self.step()
         return self
@@ -458,9 +458,8 @@ class Engine:
         # what a rep expects of the job on joining: a period's sales at normal effort, and the pay
         typical = r.ability[slots] * r.potential[slots] * w.reference_rate * period_len
         r.typical_sales[slots] = typical
-        mean_pay, var_pay = self._expected_curve_pay(typical, full_quota)
-        r.pay_mean[slots] = mean_pay / period_len
-        r.pay_var[slots] = var_pay / period_len**2
+        mean_pay, _ = self._expected_curve_pay(typical, full_quota)
+        r.pay_mean[slots] = mean_pay / period_len  # the job's pay as a misconduct risk weighs it (`DayContext.job_value`)
         r.beside_mean[slots] = 0.0
         r.beside_var[slots] = 0.0
         # a day at normal effort: k at the quadratic cost, k (2 / gamma) in general (`behaviour.effort_cost`)
@@ -572,7 +571,6 @@ class Engine:
         m = self.scenario.behaviour.memory
         scale = w.period_len / days
         pay_rate = variable / days
-        r.pay_var[idx] = (1 - m) * r.pay_var[idx] + m * (pay_rate - r.pay_mean[idx]) ** 2
         r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
         beside_rate = beside / days  # pay beside the curve: stacked bonus, levers' pay, less clawbacks
         r.beside_var[idx] = (1 - m) * r.beside_var[idx] + m * (beside_rate - r.beside_mean[idx]) ** 2

@@ -173,7 +173,6 @@ class RepArrays:
         # running averages across periods
         self.typical_sales = zeros()
         self.pay_mean = zeros()
-        self.pay_var = zeros()
         self.beside_mean = zeros()  # pay beside the plan's curve a day (stacked bonus, levers, clawbacks)
         self.beside_var = zeros()
         self.effort_cost_mean = zeros()
