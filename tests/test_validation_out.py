@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator import validation
+from simulator.validation import published
 from simulator.cli import EXIT_BAD_INPUT, main
 
 
@@ -23,6 +24,8 @@ def project(tmp_path, monkeypatch):
         return []
 
     monkeypatch.setattr(validation, "run_facts", run_facts)
+    monkeypatch.setattr("simulator.validation.published.run_sizes",
+                        lambda sizes, executor, settings=(): calls.append(("sizes", len(sizes), tuple(settings))) or None)
     monkeypatch.setattr("simulator.validation.robustness.sweep", lambda facts, runs, executor, settings=(): None)
     return tmp_path, calls
 
@@ -33,7 +36,8 @@ def test_a_check_writes_to_the_scratch_folder_and_leaves_the_published_page(proj
     assert main(["validate-facts", "--workers", "1", *flags]) == 0
     assert (root / "docs" / "validation.md").read_text() == "published"
     assert (root / validation.SCRATCH / "validation.md").exists()
-    assert calls == [flags == ["--quick"]]
+    judged = published.chosen([1]) if flags == ["--facts", "1"] else published.SIZES  # fact 1's sizes, or all
+    assert calls == [flags == ["--quick"], ("sizes", len(judged), ())]
 
 
 def test_a_check_refuses_to_write_into_the_published_folder(project, capsys):
@@ -49,7 +53,7 @@ def test_a_full_run_updates_the_published_page(project):
     assert main(["validate-facts", "--workers", "1"]) == 0
     assert (root / "docs" / "validation.md").read_text() != "published"
     assert not (root / validation.SCRATCH).exists()
-    assert calls == [False]
+    assert calls == [False, ("sizes", len(published.SIZES), ())]
 
 
 def test_a_check_may_name_another_folder(project):
@@ -71,7 +75,8 @@ def test_an_ablation_is_a_check_that_says_what_it_switched_off(project):
     assert "`behaviour.commitment_learning=false`" in page and "ablation" in page
     # the command on the page can be pasted back into a shell
     assert f"salesim validate-facts --set behaviour.commitment_learning=false --set '{belief}'" in page
-    assert calls == [(False, ["behaviour.commitment_learning=false", belief])]
+    settings = ["behaviour.commitment_learning=false", belief]
+    assert calls == [(False, settings), ("sizes", len(published.SIZES), tuple(settings))]  # the sizes too
 
 
 def test_settings_reach_every_arm_of_a_fact():

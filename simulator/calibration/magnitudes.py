@@ -109,6 +109,7 @@ TARGETS = (
     Target("plan_attainment", _rep_periods(plan_attainment), CSO, 0.779, 0.859,
            "sales forces reach 78-86% of their revenue plan (the sum of their quotas)"),
 )
+BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
 
 
 def band(target: Target) -> str:
@@ -127,19 +128,31 @@ def judge(target: Target, low: float, high: float) -> str:
     return "holds" if above and below else "overlaps" if meets and under else "misses"
 
 
+def seeds(replications: int, seed: int = 1) -> list[int]:
+    """The runs' seeds: the first `replications` children of `seed` (`run_seeds`)."""
+    return [int(s) for s in run_seeds(seed, 1, replications)]
+
+
+def figures(scenario: Scenario, seed: int, names: Sequence[str]) -> list[float]:
+    """The named sizes of one run (what a worker sends back instead of the run's tables)."""
+    result = run(scenario, seed)
+    return [BY_NAME[name].figure(result) for name in names]
+
+
+def judged(t: Target, scenario: str, values: Sequence[float]) -> dict:
+    """A table row: the band, the runs' mean with its 95% interval (Student t), the verdict (`judge`)."""
+    mean, low, high = mean_ci(np.asarray(values, dtype=float))
+    return {"target": t.name, "source": t.source, "study": t.says, "band": band(t), "scenario": scenario,
+            "model": mean, "ci_low": low, "ci_high": high, "verdict": judge(t, low, high)}
+
+
 def check(scenario: Scenario, replications: int = 5, seed: int = 1, targets: Sequence[Target] = TARGETS
           ) -> pd.DataFrame:
     """A row per target: the band, the model's mean and 95% interval over `replications` runs, and
-    `holds`: the interval lies inside the band (for a two-sided band, overlaps it: 'overlaps')."""
-    seeds = [int(s) for s in run_seeds(seed, 1, replications)]
-    values = np.array([[t.figure(result) for t in targets] for result in (run(scenario, s) for s in seeds)])
-    rows = []
-    for k, target in enumerate(targets):
-        mean, low, high = mean_ci(values[:, k])
-        verdict = judge(target, low, high)
-        rows.append({"target": target.name, "source": target.source, "study": target.says, "band": band(target),
-                     "scenario": scenario.name, "model": mean, "ci_low": low, "ci_high": high, "verdict": verdict})
-    return pd.DataFrame(rows)
+    the verdict: 'holds' (the interval inside the band), 'overlaps' or 'misses'."""
+    names = [t.name for t in targets]
+    values = np.array([figures(scenario, s, names) for s in seeds(replications, seed)])
+    return pd.DataFrame([judged(t, scenario.name, values[:, k]) for k, t in enumerate(targets)])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

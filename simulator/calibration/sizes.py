@@ -26,7 +26,7 @@ import numpy as np
 
 from simulator.analysis.risk import mean_ci
 from simulator.calibration.fit import Fit, estimate, sandwich
-from simulator.calibration.magnitudes import TARGETS, Target, band, judge
+from simulator.calibration.magnitudes import BY_NAME, TARGETS, Target, band, judge
 from simulator.calibration.objective import LOG, SimulatedMoments
 from simulator.calibration.parameters import resolve
 from simulator.calibration.workflow import say
@@ -35,7 +35,6 @@ from simulator.experiments.run import run
 from simulator.experiments.runner import open_executor
 from simulator.scenario import load_scenario
 
-BY_NAME: dict[str, Target] = {t.name: t for t in TARGETS}
 Z95 = 1.96
 
 

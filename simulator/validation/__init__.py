@@ -41,11 +41,13 @@ def page_folder(full: bool, out: str | Path | None = None) -> Path:
 def validate_facts(quick: bool = False, workers: int | None = None, out: str | Path | None = None,
                    numbers: list[int] | None = None, robustness: bool | None = None,
                    settings: list[str] | None = None) -> tuple[str, Path, list[FactResult]]:
-    """Run the facts (all, or those numbered), print-ready table, page path and results. The
+    """Run the facts (all, or those numbered) and the published sizes they are judged on
+    (`published`): print-ready table, page path and results. The
     robustness sweep runs in full mode unless `robustness` says otherwise. `settings` (PATH=VALUE)
     apply to every arm of every fact: an ablation, e.g. a reduced-form layer switched off. Only a
     full run of every fact with the sweep and no settings writes to docs/ by default (`page_folder`)."""
     from simulator.experiments.runner import open_executor
+    from simulator.validation import published
     from simulator.validation import robustness as sweep
 
     facts = [fact(n) for n in numbers] if numbers else list(FACTS)
@@ -54,6 +56,7 @@ def validate_facts(quick: bool = False, workers: int | None = None, out: str | P
     folder = page_folder(not quick and not numbers and run_sweep and not settings, out)
     with open_executor("process", workers) as executor:
         runs = run_facts(facts, executor, quick, settings)
+        sizes = published.run_sizes(published.chosen(numbers), executor, settings)
         table = sweep.sweep(facts, runs, executor, settings=settings) if run_sweep else None
     found = results(runs)
-    return console_table(found, table), write_page(found, folder, quick, table, settings), found
+    return console_table(found, table, sizes), write_page(found, folder, quick, table, settings, sizes), found

@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulator.analysis.risk import mean_ci
 from simulator.report.plans import PALETTE, STYLE
-from simulator.validation import robustness
+from simulator.validation import published, robustness
 from simulator.validation.suite import FactRuns, Outcome, arm_labels, fact_verdict, full_size, outcome
 
 FIGURES = "validation"  # folder beside the page
@@ -81,8 +81,9 @@ def expectation(o: Outcome) -> str:
 # ------------------------------------------------------------------------------------- console
 
 
-def console_table(found: list[FactResult], sweep: pd.DataFrame | None = None) -> str:
-    """The table `salesim validate-facts` prints: a row per check."""
+def console_table(found: list[FactResult], sweep: pd.DataFrame | None = None, sizes: pd.DataFrame | None = None
+                  ) -> str:
+    """The table `salesim validate-facts` prints: a row per check, then the published sizes, if judged."""
     shares = robustness.shares(sweep) if sweep is not None else None
     rows = []
     for result in found:
@@ -102,7 +103,12 @@ def console_table(found: list[FactResult], sweep: pd.DataFrame | None = None) ->
         share = dict(zip(shares["fact"], shares["share"]))
         verdicts = [f"{v} (holds at {pct(share[r.runs.fact.number])} of the robustness points)"
                     for v, r in zip(verdicts, found)]
-    return text + "\n\n" + "\n".join(verdicts)
+    text = text + "\n\n" + "\n".join(verdicts)
+    if sizes is not None and not sizes.empty:
+        shown = sizes.assign(**{"model [95% CI]": sizes.apply(size_interval, axis=1)})
+        text += "\n\npublished sizes:\n" + shown[["target", "scenario", "band", "model [95% CI]", "verdict",
+                                                    "source"]].to_string(index=False)
+    return text
 
 
 # ------------------------------------------------------------------------------------- figures
@@ -165,7 +171,9 @@ The model is judged against what field and lab studies found (the stylized facts
 fact has an experiment file in `experiments/validation/` that sets up the comparison the study
 made and cites it, and a list of checks in `simulator/validation/facts.py`: a metric, the arms
 compared, the expected direction and, where the literature gives a transferable magnitude, a band
-on the relative change (none of the seven studies does for this setting, so no band is set).
+on the relative change (none of the seven studies does for this setting, so no band is set). Where
+a study reports the size of an effect in a setting the model rebuilds (Larkin's vendor) or across
+many forces (sales-force surveys), that size is judged on its own scenario under "Published sizes".
 Every arm runs on the same seeds (common random numbers), so each difference below is paired by
 seed, with a Student-t 95% interval over replications. Quota hit rates sit beside every effect,
 because several effects hold only in a band of quota difficulty.
@@ -177,6 +185,45 @@ if any); **direction only** when the mean goes the expected way but the interval
 
 This page is written by `{command}`; the same seeds give the same page.
 """
+
+
+SIZES_INTRO = (
+    "Each row is a size a study reports, judged on the scenario it transfers to (`{module}`): the "
+    "mean of {runs} runs with its Student-t 95% interval against the study's band. A size **holds** when "
+    "the whole interval lies inside the band, **overlaps** when the two meet, and **misses** otherwise; "
+    "a miss is a finding of the model, stated here, not tuned away (docs/calibration.md says what was "
+    "tried). Reproduce a row with `python -m simulator.calibration.magnitudes scenarios/SCENARIO.yaml "
+    "--replications {runs}`.")
+
+
+def size_interval(row) -> str:
+    return f"{fmt(row['model'])} [{fmt(row['ci_low'])}, {fmt(row['ci_high'])}]"
+
+
+def _sizes_section(sizes: pd.DataFrame | None) -> list[str]:
+    if sizes is None or sizes.empty:
+        return []
+    lines = ["## Published sizes", "", SIZES_INTRO.format(module="simulator/validation/published.py",
+                                                          runs=published.REPLICATIONS), "",
+             "| size | study | band | scenario | model [95% interval] | verdict | sizes fact |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for _, row in sizes.iterrows():
+        fact = "" if pd.isna(row["fact"]) else str(int(row["fact"]))
+        lines.append(f"| `{row['target']}`: {row['study']} | {row['source']} | {row['band']} | {row['scenario']} "
+                     f"({row['why']}) | {size_interval(row)} | {row['verdict']} | {fact} |")
+    return lines + [""]
+
+
+def _fact_sizes(number: int, sizes: pd.DataFrame | None) -> list[str]:
+    """The fact's published sizes in a sentence each, under its verdict."""
+    if sizes is None or sizes.empty:
+        return []
+    rows = sizes[sizes["fact"] == number]
+    if rows.empty:
+        return []
+    return ["", "Published sizes (see \"Published sizes\" above):", ""] + [
+        f"- {row['source']}, on `scenarios/{row['scenario']}.yaml`: {row['study']}; the model gives "
+        f"{size_interval(row)} against {row['band']}: **{row['verdict']}**." for _, row in rows.iterrows()]
 
 
 def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None, found: list[FactResult]
@@ -224,7 +271,8 @@ def _fixed_by_arms(experiment) -> set[str]:
     return {path for overrides in experiment.case_overrides for path in overrides}
 
 
-def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | None, quick: bool) -> list[str]:
+def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | None, quick: bool,
+                  sizes: pd.DataFrame | None = None) -> list[str]:
     runs, fact = result.runs, result.runs.fact
     size = fact.quick if quick else full_size(runs.experiment)
     lines = [f"## Fact {fact.number}: {fact.title}", "", fact.finding, "",
@@ -252,6 +300,7 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
                "disagrees": "The model does not reproduce the finding on this experiment: at least one "
                             "required check goes the other way."}[result.verdict]
     lines += ["", f"**Verdict: {result.verdict}.** {verdict}"]
+    lines += _fact_sizes(fact.number, sizes)
     if shares is not None:
         share = float(shares.loc[shares["fact"] == fact.number, "share"].iloc[0])
         lines.append(f"Robustness: holds at {pct(share)} of the sweep's points ({robustness.knife_edge(share)}).")
@@ -262,9 +311,10 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
 
 
 def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFrame | None = None,
-               settings: Sequence[str] = ()) -> Path:
-    """Write validation.md and its figures into `out` (with the robustness sweep's table, if run; with
-    the settings every arm ran under, if any, in its command and said at the top)."""
+               settings: Sequence[str] = (), sizes: pd.DataFrame | None = None) -> Path:
+    """Write validation.md and its figures into `out` (with the robustness sweep's table, if run; the
+    published sizes judged (`published.run_sizes`), if given; with the settings every arm ran under,
+    if any, in its command and said at the top)."""
     shares = robustness.shares(sweep) if sweep is not None else None
     out.mkdir(parents=True, exist_ok=True)
     (out / FIGURES).mkdir(exist_ok=True)
@@ -287,10 +337,11 @@ def write_page(found: list[FactResult], out: Path, quick: bool, sweep: pd.DataFr
         lines.append(f"| {fact.number} | {fact.title} | {r.verdict} ({agreeing} of {len(required)} checks in "
                      f"direction) | {robust} |")
     lines.append("")
+    lines += _sizes_section(sizes)
     for r in found:
         name = f"fact{r.runs.fact.number}.png"
         figure(r, out / FIGURES / name)
-        lines += _fact_section(r, f"{FIGURES}/{name}", shares, quick)
+        lines += _fact_section(r, f"{FIGURES}/{name}", shares, quick, sizes)
     lines += _robustness_section(shares, sweep, found)
     page = out / "validation.md"
     page.write_text("\n".join(lines), encoding="utf-8")
