@@ -87,6 +87,13 @@ class PayCurve:
     def bonus(self, sales, quota) -> np.ndarray:
         return self.lump[self.segment(sales, quota)]
 
+    def commission_and_bonus(self, sales: np.ndarray, quota: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`commission` and `bonus` with one look-up of the segment (a settlement needs both)."""
+        sales = np.asarray(sales, dtype=float)
+        quota = np.asarray(quota, dtype=float)
+        j = self.segment(sales, quota)
+        return np.maximum(self.quota_coef[j] * quota + self.slope[j] * sales, 0.0), self.lump[j]
+
     def pay(self, sales, quota) -> np.ndarray:
         """Variable pay (commission plus bonuses) for credited `sales` against `quota`."""
         return self.commission(sales, quota) + self.bonus(sales, quota)

@@ -243,6 +243,21 @@ def close_due(t, active, pipe, held, waiting_share, flexible_share, flexible_day
 
 
 @njit(cache=True, error_model="numpy")
+def carry_cancellations(idx, claw_rate, cancel_credit, cancel_revenue, old_clawback, old_revenue):
+    """A period settles for the reps `idx`: cancellations still to come on its sales can no longer
+    reduce its credit, so they become clawbacks at `claw_rate` a credited $ (the clawback share
+    times the commission rate the period earned) and revenue to reverse, and the period's own
+    ring empties. In place, a rep at a time: a settlement is daily under daily quotas."""
+    for n in range(len(idx)):
+        i = idx[n]
+        for j in range(cancel_credit.shape[1]):
+            old_clawback[i, j] += cancel_credit[i, j] * claw_rate[n]
+            old_revenue[i, j] += cancel_revenue[i, j]
+            cancel_credit[i, j] = 0.0
+            cancel_revenue[i, j] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
 def cancel_due(t, active, sales, cancel_credit, cancel_revenue, old_clawback, old_revenue, clawback_due,
                month_cancelled, today):
     """Cancellations falling today: a sale from the open period no longer counts toward it; one

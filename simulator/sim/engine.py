@@ -530,8 +530,9 @@ class Engine:
         days = np.maximum(r.days_active[idx], 1)
         quota = r.quota[idx] * (1.0 if full else days / np.maximum(r.quota_days[idx], 1))
         sales = r.sales[idx]
-        commission = curve.commission(sales, quota)
-        bonus = curve.bonus(sales, quota) if full else np.zeros(idx.size)
+        commission, bonus = curve.commission_and_bonus(sales, quota)
+        if not full:
+            bonus = np.zeros(idx.size)
         stacked_bonus = np.zeros(idx.size)
         if full:
             r.stack_sales[idx] += sales
@@ -551,10 +552,8 @@ class Engine:
             self.churn_rate[idx] = rate
             churn_column = {"churn_clawback": self.churn_clawed[idx].copy()}
             self.churn_clawed[idx] = 0.0
-        r.old_clawback[idx] += r.cancel_credit[idx] * (w.plan.clawback_share * rate)[:, None]
-        r.old_revenue[idx] += r.cancel_revenue[idx]
-        r.cancel_credit[idx] = 0.0
-        r.cancel_revenue[idx] = 0.0
+        sales_process.carry_cancellations(idx, w.plan.clawback_share * rate, r.cancel_credit, r.cancel_revenue,
+                                          r.old_clawback, r.old_revenue)
         if full:
             self._learn(idx, attainment, sales, quota, variable, variable - commission - bonus, days)
         dismissed = self.ctx.dismissed

@@ -120,20 +120,21 @@ class Recorder:
             pay = pay + extra
             self.variable_pay_today += float(extra.sum())
         effort_days = np.maximum(r.effort_sum[idx], 1e-12)
+        # indexing with the array `idx` copies, so the rows own their values: the books reset after
         block = {
             "period": np.full(idx.size, self.period_of_day[t]),
-            "rep_id": r.rep_id[idx].copy(),
+            "rep_id": r.rep_id[idx],
             "slot": idx.copy(),
-            "segment_index": r.segment[idx].copy(),
+            "segment_index": r.segment[idx],
             "start_day": np.full(idx.size, t + 1) - days,
             "end_day": np.full(idx.size, t),
             "days": days.copy(),
             "complete": np.full(idx.size, full),
             "quota": quota.copy(),
-            "sales": r.sales[idx].copy(),
-            "revenue": r.p_revenue[idx].copy(),
-            "list_value": r.p_list[idx].copy(),
-            "discount": r.p_discount[idx].copy(),
+            "sales": r.sales[idx],
+            "revenue": r.p_revenue[idx],
+            "list_value": r.p_list[idx],
+            "discount": r.p_discount[idx],
             "attainment": attainment.copy(),
             "base": base,
             "commission": commission,
@@ -141,28 +142,28 @@ class Recorder:
             "clawback": clawback,
             "pay": pay,
             "effort": r.effort_sum[idx] / np.maximum(days, 1),
-            "deals": r.p_deals[idx].copy(),
-            "pulled_in": r.pulled[idx].copy(),
-            "pushed_out": r.pushed[idx].copy(),
-            "discount_offers": r.offered[idx].copy(),
+            "deals": r.p_deals[idx],
+            "pulled_in": r.pulled[idx],
+            "pushed_out": r.pushed[idx],
+            "discount_offers": r.offered[idx],
             "quit": quit,
             "fired": fired | dismissed,
             "dismissed_for_misconduct": dismissed,
-            "fabrications": r.p_fabrications[idx].copy(),
-            "mis_sales": r.p_mis_sales[idx].copy(),
-            "acts_detected": r.p_detected[idx].copy(),
-            "warnings": r.warnings[idx].copy(),
-            "integrity": r.integrity_now[idx].copy(),
-            "norm": r.norm[idx].copy(),
-            "branch": self.branch[idx].copy(),
+            "fabrications": r.p_fabrications[idx],
+            "mis_sales": r.p_mis_sales[idx],
+            "acts_detected": r.p_detected[idx],
+            "warnings": r.warnings[idx],
+            "integrity": r.integrity_now[idx],
+            "norm": r.norm[idx],
+            "branch": self.branch[idx],
             "tenure_days": t - r.hire_day[idx],
-            "morale": r.morale[idx].copy(),
-            "territory_potential": r.potential[idx].copy(),
-            "ability": r.ability[idx].copy(),
+            "morale": r.morale[idx],
+            "territory_potential": r.potential[idx],
+            "ability": r.ability[idx],
         }
         for p, name in enumerate(self.products):
             block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
-            block[f"sales_{name}"] = r.p_by_product[idx, p].copy()
+            block[f"sales_{name}"] = r.p_by_product[idx, p]
         for name, values in (other_pay or {}).items():
             block[name] = np.asarray(values, dtype=float)
         for name, values in (parts or {}).items():
