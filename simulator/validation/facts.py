@@ -235,7 +235,7 @@ FACTS: tuple[Fact, ...] = (
             Check("the price: less effort and revenue", "financial.revenue", "variable_heavy", "fixed_heavy", -1,
                   required=False),
         ),
-        quick=Size(120, 2, 5),
+        quick=Size(120, 2, 8),  # misconduct is contagious and lumpy: 5 replications left its interval at zero
         equal_cost={"fixed_heavy": "variable_heavy"},
         needs="Holds at every point of the robustness sweep (monthly demand CV 0.15-0.6 around the recession "
               "market's 0.3). Quitting comes from risk-averse reps whose certainty-equivalent pay falls below "
