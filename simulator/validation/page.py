@@ -223,7 +223,7 @@ def _fact_sizes(number: int, sizes: pd.DataFrame | None) -> list[str]:
         return []
     return ["", "Published sizes (see \"Published sizes\" above):", ""] + [
         f"- {row['source']}, on `scenarios/{row['scenario']}.yaml`: {row['study']}; the model gives "
-        f"{size_interval(row)} against {row['band']}: **{row['verdict']}**." for _, row in rows.iterrows()]
+        f"{size_interval(row)} against {row['band']}: **{row['verdict']}**." for _, row in rows.iterrows()] + [""]
 
 
 def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None, found: list[FactResult]
@@ -240,8 +240,13 @@ def _robustness_section(shares: pd.DataFrame | None, table: pd.DataFrame | None,
              "| dimension | range |", "| --- | --- |"]
     lines += [f"| {d.name} | {d.low:g} to {d.high:g}{' x the fact' + chr(39) + 's own value' if d.relative else ''} "
               f"(`{'`, `'.join(d.paths)}`) |" for d in dims]
-    lines += ["", "| fact | holds at | reading |", "| --- | --- | --- |"]
-    lines += [f"| {int(row['fact'])} | {pct(row['share'])} | {robustness.knife_edge(row['share'])} |"
+    lines += ["", "Holds at: the share of points where every required check's mean goes the expected way, with "
+              f"its exact 95% interval over the {int(shares['points'].iloc[0])} points (Clopper-Pearson); with "
+              f"intervals clear: the share where every required check's own 95% interval, over the point's "
+              f"{robustness.REPLICATIONS} runs, clears zero (a strict test at so few runs).", "",
+              "| fact | holds at (95% interval) | reading | with intervals clear |", "| --- | --- | --- | --- |"]
+    lines += [f"| {int(row['fact'])} | {pct(row['share'])} ({pct(row['share_low'])}-{pct(row['share_high'])}) "
+              f"| {robustness.knife_edge(row['share'])} | {pct(row['share_sure'])} |"
               for _, row in shares.iterrows()]
     facts = [int(f) for f in shares["fact"]]
     fixed = {r.runs.fact.number: _fixed_by_arms(r.runs.experiment) for r in found}
@@ -302,8 +307,9 @@ def _fact_section(result: FactResult, figure_path: str, shares: pd.DataFrame | N
     lines += ["", f"**Verdict: {result.verdict}.** {verdict}"]
     lines += _fact_sizes(fact.number, sizes)
     if shares is not None:
-        share = float(shares.loc[shares["fact"] == fact.number, "share"].iloc[0])
-        lines.append(f"Robustness: holds at {pct(share)} of the sweep's points ({robustness.knife_edge(share)}).")
+        row = shares.loc[shares["fact"] == fact.number].iloc[0]
+        lines.append(f"Robustness: holds at {pct(row['share'])} of the sweep's points ({pct(row['share_low'])}-"
+                     f"{pct(row['share_high'])}; {robustness.knife_edge(row['share'])}).")
     lines += ["", f"What it needs: {fact.needs}", "", f"![Fact {fact.number}]({figure_path})", "",
               "Bars: each arm's mean; whiskers: the 95% interval of that mean over replications (the checks "
               "use paired differences, whose intervals are narrower); under each arm its quota hit rate.", ""]

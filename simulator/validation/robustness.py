@@ -7,8 +7,9 @@ paired comparison (quick size) and the fact holds there when every required chec
 expected way. An arm that sets a dimension's field itself (fact 4's difficulties, fact 3's
 ratchet foresight, fact 5's peer-free arm) keeps its own value: the point moves what the
 comparison leaves free. The share of points where it
-holds, and that share in the lower and upper half of each range, say whether a fact is robust or
-sits on a knife edge. Equal-cost arms keep the scale found at the default point (the point moves
+holds (with its exact 95% interval over the points), the share where every required check's own
+interval clears zero, and the share in the lower and upper half of each range, say whether a fact
+is robust or sits on a knife edge. Equal-cost arms keep the scale found at the default point (the point moves
 costs a little; the page says so).
 """
 
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
+from scipy.stats import binomtest, qmc
 
+from simulator.analysis.risk import mean_ci
 from simulator.validation.facts import Fact
 from simulator.validation.measure import measure
 from simulator.validation.suite import FactRuns, arm_scenarios, arm_seeds, load_fact
@@ -97,7 +99,11 @@ def sweep(facts: list[Fact], default_runs: list[FactRuns], executor: Executor,
                                   - values[(fact.number, p, check.control, r)].get(check.metric, np.nan)
                                   for r in range(replications)])
                 row[f"check{k}"] = bool(np.isfinite(diffs).any() and np.nanmean(diffs) * check.direction > 0)
-            row["holds"] = all(row[f"check{k}"] for k, c in enumerate(fact.checks) if c.required)
+                _, low, high = mean_ci(diffs)
+                row[f"check{k}_sure"] = bool(row[f"check{k}"] and (low if check.direction > 0 else -high) > 0)
+            required = [k for k, c in enumerate(fact.checks) if c.required]
+            row["holds"] = all(row[f"check{k}"] for k in required)
+            row["holds_sure"] = all(row[f"check{k}_sure"] for k in required)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -109,10 +115,16 @@ def check_shares(table: pd.DataFrame, fact: Fact) -> list[float]:
 
 
 def shares(table: pd.DataFrame) -> pd.DataFrame:
-    """Per fact: the share of points where it holds, overall and in each half of every range."""
+    """Per fact: the share of points where it holds, with its exact (Clopper-Pearson) 95% interval over
+    the sweep's points, the share where every required check's own 95% interval clears zero
+    (`share_sure`; REPLICATIONS runs a point make that a strict test), and the share in each half of
+    every range."""
     rows = []
     for number, g in table.groupby("fact"):
-        row = {"fact": number, "share": float(g["holds"].mean()), "points": len(g)}
+        held = int(g["holds"].sum())
+        interval = binomtest(held, len(g)).proportion_ci(confidence_level=0.95, method="exact")
+        row = {"fact": number, "share": held / len(g), "share_low": float(interval.low),
+               "share_high": float(interval.high), "share_sure": float(g["holds_sure"].mean()), "points": len(g)}
         for d in SPACE:
             middle = 0.5 * (d.low + d.high)
             row[f"{d.name}: low half"] = float(g.loc[g[d.name] < middle, "holds"].mean())
