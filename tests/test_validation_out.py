@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from simulator import validation
-from simulator.validation import published
 from simulator.cli import EXIT_BAD_INPUT, main
+from simulator.validation import published
 
 
 @pytest.fixture
