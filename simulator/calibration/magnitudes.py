@@ -133,10 +133,14 @@ def seeds(replications: int, seed: int = 1) -> list[int]:
     return [int(s) for s in run_seeds(seed, 1, replications)]
 
 
+def sizes_of(result: RunResult, names: Sequence[str]) -> list[float]:
+    """The named sizes of a run's tables."""
+    return [BY_NAME[name].figure(result) for name in names]
+
+
 def figures(scenario: Scenario, seed: int, names: Sequence[str]) -> list[float]:
     """The named sizes of one run (what a worker sends back instead of the run's tables)."""
-    result = run(scenario, seed)
-    return [BY_NAME[name].figure(result) for name in names]
+    return sizes_of(run(scenario, seed), names)
 
 
 def judged(t: Target, scenario: str, values: Sequence[float]) -> dict:

@@ -26,7 +26,7 @@ import numpy as np
 
 from simulator.analysis.risk import mean_ci
 from simulator.calibration.fit import Fit, estimate, sandwich
-from simulator.calibration.magnitudes import BY_NAME, TARGETS, Target, band, judge
+from simulator.calibration.magnitudes import BY_NAME, TARGETS, Target, band, judge, sizes_of
 from simulator.calibration.objective import LOG, SimulatedMoments
 from simulator.calibration.parameters import resolve
 from simulator.calibration.workflow import say
@@ -44,8 +44,7 @@ def simulate_sizes(base: Mapping, overrides: Mapping[str, float], seed: int, nam
     its number of rep-periods and its seconds: `objective.simulate_one`'s contract."""
     start = time.perf_counter()
     result = run(scenario_for(base, overrides), seed)
-    figures = [BY_NAME[name].figure(result) for name in names]
-    return figures, len(result.rep_periods), time.perf_counter() - start
+    return sizes_of(result, names), len(result.rep_periods), time.perf_counter() - start
 
 
 def sized_targets(names: Sequence[str]) -> list[Target]:

@@ -79,10 +79,7 @@ class PayCurve:
         return np.clip(np.searchsorted(self.lo, attainment, side="right") - 1, 0, None)
 
     def commission(self, sales, quota) -> np.ndarray:
-        sales = np.asarray(sales, dtype=float)
-        quota = np.asarray(quota, dtype=float)
-        j = self.segment(sales, quota)
-        return np.maximum(self.quota_coef[j] * quota + self.slope[j] * sales, 0.0)
+        return self.commission_and_bonus(sales, quota)[0]
 
     def bonus(self, sales, quota) -> np.ndarray:
         return self.lump[self.segment(sales, quota)]
@@ -96,7 +93,8 @@ class PayCurve:
 
     def pay(self, sales, quota) -> np.ndarray:
         """Variable pay (commission plus bonuses) for credited `sales` against `quota`."""
-        return self.commission(sales, quota) + self.bonus(sales, quota)
+        commission, bonus = self.commission_and_bonus(sales, quota)
+        return commission + bonus
 
     def scaled(self, factor: float) -> "PayCurve":
         """The same plan with every variable rate and bonus multiplied by `factor`."""
