@@ -60,7 +60,7 @@ def tiny_day(name: str = "baseline", *overrides: str, size: int = 6, seed: int =
     reps.quota_days[:] = world.period_len
     reps.focus[:] = world.balanced
     cancel = levers.table("cancel", None)
-    ctx = DayContext(world=world, reps=reps, rng=rng, leads=levers.table("leads", p.leads),
+    ctx = DayContext(world=world, reps=reps, dice=rng, leads=levers.table("leads", p.leads),
                      win=levers.table("win", p.win),
                      booking=BookingTerms(p.price, p.credit, p.margin, c.cancel_rate if cancel is None else cancel,
                                           c.cancel_days),

@@ -38,6 +38,7 @@ from simulator.conduct.oversight import (
     REPORT_DELAY_DAYS,
     record_act,
 )
+from simulator.draws import FABRICATE, LOST_MISSOLD, binomial, uniform
 from simulator.selling.pipeline import book
 
 
@@ -243,7 +244,7 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 if kind == FABRICATION:
                     cap = fab_per_day
                 else:
-                    cap = rng.binomial(lost_today[i, p], mis_share) if lost_today[i, p] > 0 else 0
+                    cap = binomial(rng, i, LOST_MISSOLD, lost_today[i, p], mis_share) if lost_today[i, p] > 0 else 0
                 if cap == 0:
                     continue
                 x = dealv[p]
@@ -271,7 +272,7 @@ def choose_misconduct(day, period_now, days_left, check_today, elapsed_share, ac
                 cost_per_act = moral + found * sanction + clawed
                 n, net = _best_count(cap, x, mu, s, q, curve, goal[i], points, sales[i], target, pressure[i],
                                      cost_per_act, 1.0 - taken_early, amount, mu_y, s_y, cut)
-                u = rng.random()
+                u = uniform(rng, i, FABRICATE)
                 if n == 0 or net + noise * math.log(u / (1.0 - u)) <= 0.0:
                     continue
                 for _ in range(n):

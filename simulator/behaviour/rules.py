@@ -102,7 +102,7 @@ def weigh_timing(x: DayContext, terms: Terms) -> None:
     r = x.reps
     time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
                x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
-               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.rng, terms.timing(),
+               r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.dice, terms.timing(),
                r.risk_aversion)
 
 
@@ -149,7 +149,7 @@ def _book_at_once(t, last_day, active, held, terms, books, refused, rng):
 def book_at_once(x: DayContext, terms: Terms) -> None:
     """Book every ready deal at list price at once; never discount, never hold."""
     r = x.reps
-    _book_at_once(x.day, x.days_left == 1, r.active, r.held(), x.booking, x.books(), r.refused, x.rng)
+    _book_at_once(x.day, x.days_left == 1, r.active, r.held(), x.booking, x.books(), r.refused, x.dice)
 
 
 RULES: dict[str, DecisionRule] = {

@@ -24,6 +24,7 @@ from numba import njit
 
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option_ce, prize_gain
+from simulator.draws import PULL_ACCEPT, WALK_AWAY, uniform
 from simulator.selling.pipeline import (
     EMPTY,
     FLEXIBLE,
@@ -276,7 +277,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
                         continue
                     accepted = 0
                     for _ in range(open_won[i, slot, p]):
-                        if rng.random() < pull_acceptance:
+                        if uniform(rng, i, PULL_ACCEPT) < pull_acceptance:
                             accepted += 1
                     if accepted == 0:
                         continue
@@ -302,7 +303,7 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
             if kind == EMPTY:
                 continue
             held_age[i, h] += 1
-            if (kind == FLEXIBLE or kind == PUSHED_FLEXIBLE) and rng.random() < walk_away:
+            if (kind == FLEXIBLE or kind == PUSHED_FLEXIBLE) and uniform(rng, i, WALK_AWAY) < walk_away:
                 held_kind[i, h] = EMPTY
                 today[WALKED] += 1
         top = held_top[i]

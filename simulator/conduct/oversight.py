@@ -19,6 +19,19 @@ import numpy as np
 import pandas as pd
 from numba import njit
 
+from simulator.draws import (
+    AUDIT,
+    AUDIT_CATCH,
+    COMPLAINT_CHANCE,
+    COMPLAINT_DELAY,
+    INVESTIGATE,
+    REFUND,
+    REPORT_CHANCE,
+    REPORT_DELAY,
+    exponential,
+    uniform,
+)
+
 FABRICATION, MIS_SALE = 0, 1
 COMPLAINT, REPORT = 0, 1
 REPORT_DELAY_DAYS = 10.0  # mean business days from a colleague seeing an act to reporting it
@@ -162,12 +175,12 @@ def record_act(slot, rep_id, day, kind, product, credit, value, period, attainme
     a_fined[k] = False
     a_prev[k] = slot_head[slot]
     slot_head[slot] = k
-    if rng.random() < complaint_rate:
-        when = day + 1 + int(rng.exponential(complaint_delay))
+    if uniform(rng, slot, COMPLAINT_CHANCE) < complaint_rate:
+        when = day + 1 + int(exponential(rng, slot, COMPLAINT_DELAY, complaint_delay))
         a_complaint[k] = when
         _schedule(k, COMPLAINT, when, n_days, events)
-    if report_chance > 0.0 and rng.random() < report_chance:
-        _schedule(k, REPORT, day + 1 + int(rng.exponential(REPORT_DELAY_DAYS)), n_days, events)
+    if report_chance > 0.0 and uniform(rng, slot, REPORT_CHANCE) < report_chance:
+        _schedule(k, REPORT, day + 1 + int(exponential(rng, slot, REPORT_DELAY, REPORT_DELAY_DAYS)), n_days, events)
 
 
 @njit(cache=True, error_model="numpy")
@@ -278,11 +291,11 @@ def oversee_acts(day, period_now, acts, events, record, rules, totals, rng):
             totals[COMPLAINTS] += 1
             slot = a_slot[k]
             record.trust[slot] = max(record.trust[slot] - rules.harm_per_complaint, 0.0)
-            refund = a_kind[k] == FABRICATION or rng.random() < rules.refund_rate
+            refund = a_kind[k] == FABRICATION or uniform(rng, slot, REFUND) < rules.refund_rate
             if refund and _refund(k, acts, totals) and a_kind[k] == MIS_SALE:
                 # a refunded sale no longer counts, like a cancellation
                 _reverse_credit(k, acts, record, period_now, rules.clawback_share, totals)
-            if rng.random() < rules.investigation:
+            if uniform(rng, slot, INVESTIGATE) < rules.investigation:
                 _detect(k, day, period_now, acts, record, rules, totals)
         else:
             _detect(k, day, period_now, acts, record, rules, totals)
@@ -293,11 +306,11 @@ def oversee_acts(day, period_now, acts, events, record, rules, totals, rng):
             k = slot_head[slot]
             if k < 0 or a_day[k] < day - rules.audit_window or not record.active[slot]:
                 continue  # nothing recent to find
-            if rng.random() >= rules.audit_rate:
+            if uniform(rng, slot, AUDIT) >= rules.audit_rate:
                 continue
             while k >= 0 and a_day[k] >= day - rules.audit_window:
                 # an audit reviews records already on the books: today's bookings wait for tomorrow's
-                if a_day[k] < day and a_detected[k] < 0 and rng.random() < rules.audit_catch:
+                if a_day[k] < day and a_detected[k] < 0 and uniform(rng, slot, AUDIT_CATCH) < rules.audit_catch:
                     _detect(k, day, period_now, acts, record, rules, totals)
                 k = a_prev[k]
     # the regulator: once enough acts have come to light, every one found is fined and remedied

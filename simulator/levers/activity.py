@@ -19,6 +19,7 @@ from numba import njit
 from simulator.behaviour.misconduct import Ethics, believed
 from simulator.behaviour.valuation import ncdf
 from simulator.calendar import PERIOD_DAYS
+from simulator.draws import PAD, PAD_AUDIT, PAD_FOUND, binomial, uniform
 from simulator.levers.base import Lever, Settlement, StaticPrice
 from simulator.state.context import ACTIVITY_GOAL, DayContext, Terms
 from simulator.world.build import World
@@ -112,7 +113,7 @@ def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, ta
                 if value > best:
                     best = value
                     best_n = n
-            u = rng.random()
+            u = uniform(rng, i, PAD)
             if best_n == 0 or best + noise * math.log(u / (1.0 - u)) <= 0.0:
                 continue
             logged[i, a] += best_n
@@ -131,7 +132,7 @@ def audit_day(slot, active, audit_rate, padding, pay, log, clawback, warnings, d
     ring, found = log.ring, log.found
     window = ring.shape[2]
     for i in range(len(active)):
-        if not active[i] or rng.random() >= audit_rate:
+        if not active[i] or uniform(rng, i, PAD_AUDIT) >= audit_rate:
             continue
         caught = 0
         for a in range(ring.shape[1]):
@@ -140,7 +141,7 @@ def audit_day(slot, active, audit_rate, padding, pay, log, clawback, warnings, d
                 total += ring[i, a, d]
             if total == 0:
                 continue
-            n_found = rng.binomial(total, catch)
+            n_found = binomial(rng, i, PAD_FOUND, total, catch)
             if n_found == 0:
                 continue
             caught += n_found
@@ -213,7 +214,7 @@ class Activities(Lever):
                                                         else np.ones(len(shares)))
 
     @classmethod
-    def build(cls, world: World, rng: np.random.Generator, built: dict) -> "Activities | None":
+    def build(cls, world: World, rng: np.random.Generator, built: dict) -> Activities | None:
         return cls(world, world.scenario.force.size) if world.scenario.market.activities else None
 
     def add_terms(self, ctx: DayContext, terms: Terms) -> None:
@@ -246,14 +247,14 @@ class Activities(Lever):
         log = Log(self.real, self.logged, self.padded, self.found, self.ring)
         log_day(slot, r.active, r.effort, r.focus, shares, Kinds(self.per_effort, self.product, self.pay, self.cap),
                 log, ethics, padding, Target(self.target_a, self.targets(ctx), self.target_bonus, ctx.days_left - 1),
-                self.today, ctx.rng)
+                self.today, ctx.dice)
         if self.after_sales.any():
             share = np.where(self.product[None, :] >= 0, shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
             done = r.effort[:, None] * self.per_effort[None, :] * share
             self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
         if self.padding_possible and self.audit_rate > 0.0:
             audit_day(slot, r.active, self.audit_rate, padding, self.pay, log, self.clawback, r.warnings,
-                      ctx.dismissed, self.today, ctx.rng)
+                      ctx.dismissed, self.today, ctx.dice)
 
     def targets(self, ctx: DayContext) -> np.ndarray:
         """Each rep's activity target this period, cut to the part of the period it holds the job."""

@@ -761,6 +761,8 @@ class Scenario(Strict):
     description: str = Field("", description="what the scenario represents")
     horizon_years: Bounded(float, gt=0, le=MAX_YEARS, why="the longest horizon a run may have") = Field(3.0, description="run length in years")
     seed: Bounded(int, ge=0, le=MAX_SEED, why="seeds are 63-bit") = Field(1, description="default seed for the run's random generator")
+    random_draws: Literal["stream", "keyed"] = Field(
+        "stream", description="how a run draws its chance events from its seed: stream (one generator, in the order the day asks) or keyed (each draw fixed by rep, day and purpose, so runs that differ in a parameter keep each rep's luck: common random numbers for comparisons and calibration)")
     # levers
     plan: Plan = Field(default_factory=Plan)
     quota: Quota = Field(default_factory=Quota)

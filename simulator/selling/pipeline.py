@@ -12,6 +12,19 @@ from __future__ import annotations
 
 from numba import njit
 
+from simulator.draws import (
+    CANCEL,
+    CANCEL_DAY,
+    CUSTOMER,
+    LEAD_COUNT,
+    LEAD_DELAY,
+    LEAD_WIN,
+    SEED_COUNT,
+    SEED_DELAY,
+    SEED_WIN,
+    poisson,
+    uniform,
+)
 from simulator.state.reps import EMPTY  # (held customers' encoding, used by the kernels)
 from simulator.world.per_rep import of_rep, per_rep
 
@@ -50,8 +63,8 @@ def book(i, p, n_deals, discount, t, terms, books, rng):
     today[PRODUCT_COLUMNS + p] += list_value
     ring = books.cancel_credit.shape[1]
     for _ in range(n_deals):
-        if rng.random() < of_rep(terms.cancel_rate, i):
-            slot = (t + 1 + int(rng.random() * terms.cancel_days)) % ring
+        if uniform(rng, i, CANCEL) < of_rep(terms.cancel_rate, i):
+            slot = (t + 1 + int(uniform(rng, i, CANCEL_DAY) * terms.cancel_days)) % ring
             books.cancel_credit[i, slot] += credited / n_deals
             books.cancel_revenue[i, slot] += revenue / n_deals
     return credited
@@ -89,9 +102,9 @@ def prospect(t, days_left, second_days_left, active, effort, focus, selling, dem
             lam = effort[i] * selling.productivity[i] * per_rep(leads, i, p) * selling.focus_g[focus[i], p] * demand_today
             if lam <= 0.0:
                 continue
-            n_new = rng.poisson(lam)
+            n_new = poisson(rng, i, LEAD_COUNT, lam)
             for _ in range(n_new):
-                x = rng.random() * ring
+                x = uniform(rng, i, LEAD_DELAY) * ring
                 d = int(x)
                 if x - d >= keep[p, d]:
                     d = alias[p, d]
@@ -101,7 +114,7 @@ def prospect(t, days_left, second_days_left, active, effort, focus, selling, dem
                     pipe.in_period[i, p] += 1
                 if d < second_days_left:
                     pipe.in_second[i, p] += 1
-                if rng.random() < per_rep(win, i, p):
+                if uniform(rng, i, LEAD_WIN) < per_rep(win, i, p):
                     pipe.open_won[i, slot, p] += 1
 
 
@@ -117,13 +130,13 @@ def seed_pipeline(active, prod, leads, focus_shares_g, demand, win, keep, alias,
             continue
         for age in range(1, ring):
             for p in range(leads.shape[-1]):
-                n_new = rng.poisson(prod[i] * per_rep(leads, i, p) * focus_shares_g[p] * demand)
+                n_new = poisson(rng, i, SEED_COUNT, prod[i] * per_rep(leads, i, p) * focus_shares_g[p] * demand)
                 for _ in range(n_new):
-                    x = rng.random() * ring
+                    x = uniform(rng, i, SEED_DELAY) * ring
                     d = int(x)
                     if x - d >= keep[p, d]:
                         d = alias[p, d]
-                    won = rng.random() < per_rep(win, i, p)
+                    won = uniform(rng, i, SEED_WIN) < per_rep(win, i, p)
                     if d >= age:  # still open today
                         open_total[i, d - age, p] += 1
                         if won:
@@ -221,7 +234,7 @@ def close_due(t, active, pipe, held, waiting_share, flexible_share, flexible_day
                 book_house(i, p, won, terms, books)
                 continue
             for _ in range(won):
-                u = rng.random()
+                u = uniform(rng, i, CUSTOMER)
                 kind = EMPTY
                 if u < waiting_share[i]:
                     kind = WAITING

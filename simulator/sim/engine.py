@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from simulator import draws
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
@@ -32,23 +33,27 @@ from simulator.sim.schedule import PHASE_NAMES
 from simulator.state.context import BookingTerms, DayContext, Terms
 from simulator.state.reps import RepArrays
 from simulator.world.build import build_world
-from simulator.world.force import TRAITS
+from simulator.world.force import TRAITS, Recruits
 from simulator.world.market import territory_potential
 
 
 class Engine:
-    """State and daily phases of one run. One `numpy.random.Generator` drives everything."""
+    """State and daily phases of one run. One `numpy.random.Generator` drives everything: the world is
+    drawn from it, and the day's chance events either from it too or from its keyed generator
+    (`dice`; the scenario's `random_draws`, `simulator.draws`)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, rng: np.random.Generator | None = None):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = rng if rng is not None else np.random.default_rng(self.seed)
+        n = scenario.force.size
+        self.dice = draws.keyed_for(self.rng, n) if scenario.random_draws == "keyed" else self.rng
+        self.hires = np.zeros(n, dtype=np.int64)  # hires each position has had (keys a keyed hire's traits)
         self.rule = RULES[scenario.behaviour.rule]
         self.world = world = build_world(scenario, self.rng)
         self.n_days = world.n_days
         self.day = 0
         self.levers = LeverSet.build(world, self.rng)
-        n = scenario.force.size
         products = world.products
         reps = RepArrays(n, products.k, products.horizon, scenario.market.customers.cancel_days + 1)
         reps.potential[:] = territory_potential(scenario.market.territory_spread, n, self.rng)
@@ -58,7 +63,7 @@ class Engine:
         c = scenario.market.customers
         cancel = self.levers.table("cancel", None)
         self.ctx = DayContext(
-            world=world, reps=reps, rng=self.rng,
+            world=world, reps=reps, dice=self.dice,
             leads=self.levers.table("leads", products.leads), win=self.levers.table("win", products.win),
             booking=BookingTerms(products.price, products.credit, products.margin,
                                  c.cancel_rate if cancel is None else cancel, c.cancel_days),
@@ -133,6 +138,7 @@ class Engine:
         r = x.reps
         t = self.day
         x.day = t
+        draws.start_day(self.dice, t)
         x.today[:] = 0.0
         self.wrongs[:] = 0.0
         self.hired_today, self.left_today = [], []
@@ -186,7 +192,7 @@ class Engine:
         w = self.world
         sales_process.prospect(
             self.day, x.days_left, x.second_days_left, r.active, r.effort, r.focus, x.selling(),
-            float(w.demand.realised[self.day]), *w.products.delay_alias, r.pipeline(), self.rng,
+            float(w.demand.realised[self.day]), *w.products.delay_alias, r.pipeline(), self.dice,
         )
 
     def close_deals(self) -> None:
@@ -197,7 +203,7 @@ class Engine:
         r.make_room_to_hold(sales_process.places_needed(self.day, r.active, r.pipeline(), r.held()))
         sales_process.close_due(
             self.day, r.active, r.pipeline(), r.held(), r.waiting_share, c.flexible_share, c.flexible_days,
-            c.max_wait_days, x.booking, x.books(), self.rng,
+            c.max_wait_days, x.booking, x.books(), self.dice,
         )
 
     def time_deals(self) -> None:
@@ -225,7 +231,7 @@ class Engine:
             Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None)), r.detection_belief,
                    r.last_rate),
             self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
-            Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.rng,
+            Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.dice,
             Prize(w.second_amount, r.stack_quota, r.mu_stack, var_second),
         )
 
@@ -257,7 +263,7 @@ class Engine:
         record = acts.Record(r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, r.warnings, x.dismissed,
                              r.caught_today, r.p_detected, r.trust)
         acts.oversee_acts(self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(),
-                          self.act_ledger.events(), record, self.rules, self.wrongs, self.rng)
+                          self.act_ledger.events(), record, self.rules, self.wrongs, self.dice)
         # colleagues remember who cheated or was caught lately, fading over norm_memory days
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
@@ -297,11 +303,11 @@ class Engine:
         self.quitting[:] = False
         if (self.day + 1) % DAYS_PER_MONTH:
             return
-        draws = self.rng.random(r.n)
+        chance = draws.uniforms(self.dice, r.n, draws.QUIT)
         eligible = r.active & (self.day - r.hire_day >= self.scenario.force.ramp_days)
         p = quit_probability(self.value_of_staying(), r.outside_option, r.morale, self.scenario.behaviour.turnover,
                              1.0 / 12.0)
-        self.quitting[:] = eligible & (draws < p)
+        self.quitting[:] = eligible & (chance < p)
 
     def value_of_staying(self) -> np.ndarray:
         """Each position's certainty equivalent of a year in the job, $ (`behaviour.turnover`): the plan's
@@ -414,8 +420,7 @@ class Engine:
         """Fill positions with reps drawn from the force's composition."""
         r = self.reps
         w = self.world
-        composition = w.composition
-        recruits = composition.initial(len(slots), self.rng) if initial else composition.hire(len(slots), self.rng)
+        recruits, tenure = self._draw_recruits(slots, initial)
         for trait in TRAITS:
             getattr(r, trait)[slots] = recruits.traits[trait]
         r.segment[slots] = recruits.segment
@@ -423,7 +428,7 @@ class Engine:
         self.next_rep_id += len(slots)
         ramp = self.scenario.force.ramp_days
         if initial:
-            r.hire_day[slots] = -ramp - self.rng.integers(0, 3 * DAYS_PER_YEAR, size=len(slots))
+            r.hire_day[slots] = -ramp - tenure
         else:
             r.hire_day[slots] = start_day
         r.active[slots] = True
@@ -469,6 +474,24 @@ class Engine:
         self._period_outlook(who)
         self.hired_today.extend(int(s) for s in slots)
 
+    def _draw_recruits(self, slots: np.ndarray, initial: bool) -> tuple[Recruits, np.ndarray | None]:
+        """The recruits' traits (and the starting force's days in the job before day 0). From the stream,
+        in one draw; under keyed draws the starting force from a generator of its own and each hire
+        from one fixed by its position and how many hires the position has had, so a hire's traits
+        do not depend on who else left when."""
+        composition = self.world.composition
+        if initial:
+            g = draws.recruits_rng(self.dice, 0)
+            return composition.initial(len(slots), g), g.integers(0, 3 * DAYS_PER_YEAR, size=len(slots))
+        if not isinstance(self.dice, draws.Keyed):
+            return composition.hire(len(slots), self.rng), None
+        each = []
+        for slot in slots:
+            self.hires[slot] += 1
+            each.append(composition.hire(1, draws.recruits_rng(self.dice, 1, int(slot), int(self.hires[slot]))))
+        return Recruits(np.concatenate([e.segment for e in each]),
+                        {t: np.concatenate([e.traits[t] for e in each]) for t in TRAITS}), None
+
     def _set_goal_value(self, idx) -> None:
         """What reaching the goal is worth to a rep: its committed goal value (scaled to the goal's
         length), the pressure attached to missing it where progress is checked, and the dismissal it
@@ -494,7 +517,7 @@ class Engine:
         sales_process.seed_pipeline(
             r.active, r.ability * r.potential * ramp, self.ctx.leads, w.focus_g[w.balanced],
             float(w.demand.planned[0]), self.ctx.win, *w.products.delay_alias, r.open_total, r.open_won,
-            self.rng,
+            self.dice,
         )
 
     def _release(self, slots: np.ndarray) -> None:

@@ -1,0 +1,139 @@
+"""The kernels' random draws (`simulator.draws`): the stream mode is the Generator itself, and the
+keyed mode is a sound generator whose draws are fixed by rep, day, purpose and count."""
+
+import numpy as np
+import pytest
+from numba import njit
+from scipy import stats
+
+from simulator import draws
+from simulator.draws import binomial, exponential, poisson, uniform
+
+
+@njit(cache=True)
+def _sample(g, reps, days, per, purpose, kind, a, b):
+    out = np.empty((days, reps, per))
+    for day in range(days):
+        g.day[0] = day
+        g.count[:] = 0
+        for i in range(reps):
+            for n in range(per):
+                if kind == 0:
+                    out[day, i, n] = uniform(g, i, purpose)
+                elif kind == 1:
+                    out[day, i, n] = poisson(g, i, purpose, a)
+                elif kind == 2:
+                    out[day, i, n] = binomial(g, i, purpose, int(a), b)
+                else:
+                    out[day, i, n] = exponential(g, i, purpose, a)
+    return out
+
+
+def keyed(seed=1, reps=50):
+    return draws.keyed_for(np.random.default_rng(seed), reps)
+
+
+def sample(kind, a=0.0, b=0.0, seed=1, reps=50, days=40, per=50, purpose=draws.LEAD_WIN):
+    return _sample(keyed(seed, reps), reps, days, per, purpose, kind, a, b)
+
+
+def test_keyed_uniforms_are_uniform_and_uncorrelated_across_reps_days_and_counts():
+    u = sample(0)  # 100,000 draws
+    assert u.min() >= 0.0 and u.max() < 1.0
+    counts = np.histogram(u, bins=100, range=(0, 1))[0]
+    assert stats.chisquare(counts).pvalue > 1e-3
+    flat = u.reshape(-1)
+    for a, b in [(u[:, :-1], u[:, 1:]), (u[:-1], u[1:]), (u[..., :-1], u[..., 1:])]:  # next rep, day, draw
+        r = np.corrcoef(a.reshape(-1), b.reshape(-1))[0, 1]
+        assert abs(r) < 4 / np.sqrt(a.size)
+    assert abs(flat.mean() - 0.5) < 4 * np.sqrt(1 / 12 / flat.size)
+
+
+@pytest.mark.parametrize("lam", [0.05, 1.7, 12.0, 250.0])
+def test_keyed_poisson_has_the_poisson_distribution(lam):
+    x = sample(1, lam, days=20, per=20)
+    assert np.all(x == np.round(x)) and x.min() >= 0
+    se = np.sqrt(lam / x.size)
+    assert abs(x.mean() - lam) < 4 * se
+    assert x.var() == pytest.approx(lam, rel=0.1)
+
+
+@pytest.mark.parametrize("n, w", [(1, 0.3), (7, 0.5), (40, 0.02), (3000, 0.5)])
+def test_keyed_binomial_has_the_binomial_distribution(n, w):
+    x = sample(2, n, w, days=10, per=20)
+    assert x.min() >= 0 and x.max() <= n
+    assert abs(x.mean() - n * w) < 4 * np.sqrt(n * w * (1 - w) / x.size)
+    assert x.var() == pytest.approx(n * w * (1 - w), rel=0.1)
+
+
+def test_keyed_exponential_has_its_mean():
+    x = sample(3, 20.0, days=20, per=20)
+    assert abs(x.mean() - 20.0) < 4 * 20.0 / np.sqrt(x.size)
+    assert stats.kstest(x.reshape(-1) / 20.0, "expon").pvalue > 1e-3
+
+
+def test_a_keyed_draw_is_fixed_by_its_key_rep_day_purpose_and_count_alone():
+    first = sample(0, seed=4)
+    assert np.array_equal(first, sample(0, seed=4))
+    assert not np.array_equal(first, sample(0, seed=5))
+    assert not np.array_equal(first, sample(0, seed=4, purpose=draws.CANCEL))
+    # more reps, or more draws a rep, leave each earlier rep's draws where they were
+    wider = sample(0, seed=4, reps=80, per=70)
+    assert np.array_equal(wider[:, :50, :50], first)
+
+
+def test_the_key_comes_from_the_seed_and_moves_nothing_in_the_stream():
+    rng = np.random.default_rng(9)
+    g = draws.keyed_for(rng, 3)
+    assert g.key[0] == draws.keyed_for(np.random.default_rng(9), 3).key[0]
+    assert rng.random() == np.random.default_rng(9).random()
+
+
+@njit(cache=True)
+def _ledger_write(slot, acts, rng):
+    a_slot, a_day, count = acts
+    k = count[0]
+    count[0] += 1
+    a_slot[k] = slot
+    a_day[k] = -1
+    if uniform(rng, slot, draws.COMPLAINT_CHANCE) < 0.5:
+        a_day[k] = 1 + int(exponential(rng, slot, draws.COMPLAINT_DELAY, 20.0))
+
+
+@pytest.mark.parametrize("mode", ["stream", "keyed"])
+def test_a_kernel_keeps_its_writes_to_arrays_it_unpacked_around_a_draw(mode):
+    """The pattern of `conduct.oversight.record_act`, which lost these writes when the draws were
+    inlined at numba's IR level."""
+    acts = (np.zeros(8, np.int64), np.zeros(8, np.int64), np.zeros(1, np.int64))
+    rng = np.random.default_rng(3) if mode == "stream" else keyed(3, 8)
+    for slot in range(5):
+        _ledger_write(slot + 1, acts, rng)
+    assert acts[2][0] == 5
+    assert list(acts[0][:5]) == [1, 2, 3, 4, 5]
+    assert np.all(acts[1][:5] != 0)
+
+
+@njit(cache=True)
+def _both(rng, n):
+    out = np.empty(4 * n)
+    for k in range(n):
+        out[4 * k] = uniform(rng, k, 0)
+        out[4 * k + 1] = poisson(rng, k, 1, 2.5)
+        out[4 * k + 2] = binomial(rng, k, 2, 9, 0.3)
+        out[4 * k + 3] = exponential(rng, k, 3, 4.0)
+    return out
+
+
+@njit(cache=True)
+def _direct(rng, n):
+    out = np.empty(4 * n)
+    for k in range(n):
+        out[4 * k] = rng.random()
+        out[4 * k + 1] = rng.poisson(2.5)
+        out[4 * k + 2] = rng.binomial(9, 0.3)
+        out[4 * k + 3] = rng.exponential(4.0)
+    return out
+
+
+def test_in_stream_mode_the_draws_are_the_generators_own():
+    assert np.array_equal(_both(np.random.default_rng(2), 500), _direct(np.random.default_rng(2), 500))
