@@ -16,6 +16,7 @@ import pytest
 from scipy.special import ndtr
 
 from simulator.calibration import moments as mom
+from simulator.calibration.fit import SPREAD_RUNS, sandwich, widened
 from simulator.calibration.panel import PanelError, from_tables, read_history
 from simulator.calibration.parameters import parse_bounds, resolve, schema_limits
 from simulator.calibration.workflow import prepare, run_calibration
@@ -185,24 +186,41 @@ def test_the_cli_refuses_bad_input_and_writes_nothing(tmp_path, capsys):
     assert "row 2 (line 3), column 'quota'" in capsys.readouterr().err
 
 
+def test_the_moments_covariance_is_widened_to_the_models_spread_where_that_is_larger():
+    """The bootstrap sees one history's reps; runs of the model see what a history's reps share too."""
+    data_cov = np.array([[4.0, 1.0], [1.0, 1.0]])  # sds 2 and 1, correlation 0.5
+    runs = np.array([[0.0, 0.0], [1.0, 3.0], [2.0, 6.0], [3.0, 9.0]])  # sds 1.29 and 3.87
+    out = widened(data_cov, runs)
+    assert out[0, 0] == 4.0  # the bootstrap's, where it is larger
+    assert out[1, 1] == pytest.approx(np.var(runs[:, 1], ddof=1))
+    assert out[0, 1] / np.sqrt(out[0, 0] * out[1, 1]) == pytest.approx(0.5)  # the correlation kept
+    np.testing.assert_array_equal(widened(data_cov, runs[:1]), data_cov)  # one run: no spread to read
+
+
 # ------------------------------------------------------------------------------ the fit
 
 
 @pytest.mark.slow  # a whole fit: dozens of simulated histories
 def test_parameter_recovery(history_run, tmp_path):
-    """Two parameters fitted jointly from the defaults (90 and 0.10) on other seeds come back near the
-    truth (130 and 0.05): within 15% of the effort cost and 0.03 of the period-end discount
-    customers expect, and inside their 95% intervals. The history: 40 reps x 8 quarters."""
+    """Two parameters fitted jointly from the defaults (90 and 0.10) on other seeds come back with the
+    truth (130 and 0.05) inside their 95% intervals. The history: 40 reps x 8 quarters. At this size one
+    history's estimate is not near the truth to a stated tolerance: over seven histories (seeds 99-105)
+    the effort cost came back at 81-158 (sd 27) with intervals covering it in six (docs/calibration.md,
+    "Keyed random draws"), so the test holds the interval, which the method claims, not a band around
+    the truth. The intervals count the model's own spread between histories (`fit.widened`): with the
+    bootstrap's alone they are too narrow, and on this history the effort cost's missed."""
     out = tmp_path / "fit"
     fit, paths = run_calibration(BASELINE, history_run, list(TRUTH), out, settings=SMALL, replications=3,
                                  workers=1, max_evaluations=60, progress=None)
     estimates = fit.estimates().set_index("parameter")
     cost, discount = estimates.loc["force.traits.effort_cost.mean"], estimates.loc["market.customers.period_end_discount"]
-    assert cost["estimate"] == pytest.approx(TRUTH["force.traits.effort_cost.mean"], rel=0.15)
-    assert discount["estimate"] == pytest.approx(TRUTH["market.customers.period_end_discount"], abs=0.03)
     for name, row in estimates.iterrows():
         assert row["ci_low"] <= TRUTH[name] <= row["ci_high"], (name, row.to_dict())
     assert fit.objective < fit.start_objective / 3
+    assert fit.spread.shape == (SPREAD_RUNS, len(fit.moments))
+    assert np.all(fit.moment_se >= np.sqrt(np.diag(fit.data_cov)) - 1e-12)  # widened, never narrowed
+    with_bootstrap_alone = np.sqrt(np.diag(fit.noise_factor * sandwich(fit.jacobian, fit.weights, fit.data_cov)))
+    assert np.all(fit.se >= with_bootstrap_alone - 1e-12)
     assert all(p.exists() for p in paths)
     # calibrated.yaml extends the input and carries the estimates with the trait's spread intact
     calibrated = load_scenario(out / "calibrated.yaml")

@@ -66,20 +66,23 @@ def steeper():
 
 
 def test_a_wrong_curvature_mispredicts_a_plan_change_and_fitting_it_does_not(steeper):
-    """Plan B triples the accelerator, so how far effort answers pay decides its revenue. With the curvature
-    assumed at 2, the effort cost soaks up the level of plan A's sales and plan B's revenue comes out
-    more than a tenth too low (18% on this history, its interval over five runs just reaching zero);
-    fitted beside the effort cost from plan A's history alone, the curvature moves off the assumed 2
-    and the prediction lands on the truth for every figure, nearer it than the assumed curvature's (the
-    two parameters trade off, and come back inside their intervals in one history of three:
-    docs/calibration.md, "Out of sample")."""
+    """Plan B triples the accelerator, so how far effort answers pay decides how the force responds.
+    With the curvature assumed at 2 (effort answering pay twice as much as the truth's 3) the model
+    overreacts to the steeper accelerator: the spread of attainment comes out too wide (1.16, 1.24 and
+    1.05 against 0.89 on histories 99-101, outside the runs' noise on the first two; revenue 8% and 18%
+    too high and 8% too low, within the noise). Fitted beside the effort cost from plan A's history
+    alone, the curvature moves off the assumed 2 and every figure lands on the truth within the noise,
+    the spread nearer it than the assumed curvature's, on histories 99 and 101 (on 100 the curvature
+    comes back at 2.19: docs/calibration.md, "Keyed random draws"). Before keyed draws this history
+    showed revenue 18% too low instead: one stream a run made a single fit at this size move with the
+    last digit of the objective."""
     assumed, fitted = steeper
     assert assumed.hidden == {"behaviour.effort_curvature": 3.0}
     assert "behaviour.effort_curvature" not in assumed.fitted
-    wrong = assumed.table().set_index("figure").loc["revenue"]
-    assert wrong["prediction_relative_error"] < -0.10
+    wrong = assumed.table().set_index("figure").loc["attainment_sd"]
+    assert wrong["prediction_error_low"] > 0
     right = fitted.table().set_index("figure")
-    assert abs(right.loc["revenue", "prediction_error"]) < abs(wrong["prediction_error"])
+    assert abs(right.loc["attainment_sd", "prediction_error"]) < abs(wrong["prediction_error"])
     for name, row in right.iterrows():
         assert row["prediction_error_low"] <= 0 <= row["prediction_error_high"], (name, row.to_dict())
     assert fitted.fitted["behaviour.effort_curvature"] > 2.0

@@ -11,8 +11,13 @@ of simulated method of moments (Gourieroux and Monfort 1996, ch. 2; McFadden 198
     V = (1 + n_data / (R n_sim)) (G'WG)^-1 G'W Omega W G (G'WG)^-1
 
 with G the derivative of the model's moments (central differences at a twentieth of each range,
-on the same seeds), Omega the data moments' bootstrap covariance, n the rep-periods of the data and
-of one simulated run. The identification check reads G: how far each moment moves when a parameter
+on the same seeds), Omega the data moments' covariance, n the rep-periods of the data and of one
+simulated run. Omega is the bootstrap's (reps resampled whole, periods for timing moments), each
+moment's variance widened to the model's own spread between histories where that is larger
+(`widened`): resampling one history's reps cannot see what every rep of it shares (the market's
+months, the customers who learn to wait for period-end deals), and on the baseline the spread of the
+share of sales in a period's last tenth between histories is 2.7 times the bootstrap's
+(docs/calibration.md, "Keyed random draws"). The identification check reads G: how far each moment moves when a parameter
 moves a tenth of its range, in the data moment's standard errors; and the sensitivity of each
 estimate to each moment, -(G'WG)^-1 G'W (Andrews, Gentzkow and Shapiro 2017). A parameter is named
 as not pinned down when no moment moves a standard error over a tenth of its range, or when its 95%
@@ -32,9 +37,11 @@ import pandas as pd
 from simulator.calibration.moments import MOMENTS
 from simulator.calibration.objective import SimulatedMoments
 from simulator.calibration.parameters import FitParameter
+from simulator.experiments.design import run_seeds
 
 OFFSET = 3.0  # internal coordinate of the start; keeps Nelder-Mead's first simplex at 15% of each range
 DERIVATIVE_STEP = 0.05  # of each parameter's range, for the moments' derivatives
+SPREAD_RUNS = 12  # runs at the estimate on other seeds, beside its R, for the model's spread between histories
 WEAK_MOVE = 1.0  # standard errors a moment must move over a tenth of a parameter's range
 WEAK_SPAN = 0.5  # share of its range a parameter's 95% interval may cover before it counts as not pinned down
 # the searches `estimate` offers: optimagic's algorithm and its options, given the most candidates and
@@ -79,6 +86,8 @@ class Fit:
     wall_seconds: float
     replications: int
     noise_factor: float
+    omega: np.ndarray | None = None  # the moments' covariance the intervals use (`widened`); None: data_cov
+    spread: np.ndarray | None = None  # moments of the runs at the estimate on other seeds (SPREAD_RUNS x K)
     notes: list[str] = field(default_factory=list)
     search: str = "nelder-mead"
     descriptions: dict[str, str] = field(default_factory=dict)  # moments not in MOMENTS (a published size's)
@@ -87,6 +96,11 @@ class Fit:
     @property
     def weights(self) -> np.ndarray:
         return 1.0 / np.diag(self.data_cov)
+
+    @property
+    def moment_se(self) -> np.ndarray:
+        """Each data moment's standard error as the intervals count it."""
+        return np.sqrt(np.diag(self.data_cov if self.omega is None else self.omega))
 
     @property
     def se(self) -> np.ndarray:
@@ -104,13 +118,15 @@ class Fit:
 
     def moment_table(self) -> pd.DataFrame:
         """A row per moment: its value in the data (with its standard error), the model's at the
-        start and at the estimate (with the spread of a single run), and its weight."""
+        start and at the estimate (with the spread of a single run), and its weight. `data_se` is the
+        bootstrap's standard error, `moment_se` the one the intervals use (`widened`)."""
         sd = np.sqrt(np.diag(self.data_cov))
+        runs = self.at_estimate if self.spread is None else np.vstack([self.at_estimate, self.spread])
         return pd.DataFrame({
             "moment": self.moments, "description": [self.descriptions.get(m) or MOMENTS[m].description
                                              for m in self.moments],
-            "data": self.data, "data_se": sd,
-            "model": np.nanmean(self.at_estimate, axis=0), "model_run_sd": _sd(self.at_estimate),
+            "data": self.data, "data_se": sd, "moment_se": self.moment_se,
+            "model": np.nanmean(self.at_estimate, axis=0), "model_run_sd": _sd(runs),
             "model_at_start": np.nanmean(self.at_start, axis=0), "weight": self.weights,
             "gap_in_se": (np.nanmean(self.at_estimate, axis=0) - self.data) / sd,
         })
@@ -123,7 +139,7 @@ class Fit:
     def identification(self) -> pd.DataFrame:
         """A row per moment and parameter: the derivative, the move over a tenth of the range in
         data standard errors, and the estimate's sensitivity to the moment."""
-        sd = np.sqrt(np.diag(self.data_cov))
+        sd = self.moment_se
         lam = self.sensitivity()
         weak = set(self.not_pinned_down())
         rows = []
@@ -136,7 +152,7 @@ class Fit:
 
     def not_pinned_down(self) -> list[str]:
         """The parameters the data cannot pin down (see the module's docstring), in order."""
-        sd = np.sqrt(np.diag(self.data_cov))
+        sd = self.moment_se
         weak = []
         for j, p in enumerate(self.parameters):
             moves = np.abs(self.jacobian[:, j]) * (p.high - p.low) / 10 / sd
@@ -156,6 +172,15 @@ def sandwich(jac: np.ndarray, weights: np.ndarray, omega: np.ndarray) -> np.ndar
     w = np.diag(weights)
     bread = np.linalg.pinv(jac.T @ w @ jac)
     return bread @ jac.T @ w @ omega @ w @ jac @ bread
+
+
+def widened(data_cov: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """data_cov with each moment's variance raised to its variance between `runs` (histories of the
+    data's size simulated at the estimate) where that is larger, the correlations kept."""
+    boot = np.diag(data_cov)
+    model = np.nanvar(runs, axis=0, ddof=1) if len(runs) > 1 else boot
+    scale = np.sqrt(np.maximum(np.nan_to_num(model, nan=0.0), boot) / boot)
+    return data_cov * np.outer(scale, scale)
 
 
 def _sd(values: np.ndarray) -> np.ndarray:
@@ -193,9 +218,11 @@ def library_random_state(seed: int) -> Iterator[None]:
 
 def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray, n_data: int, *,
              max_evaluations: int = 200, tolerance: float = 0.01, search: str = "nelder-mead",
-             progress: Callable[[str], None] | None = None) -> Fit:
+             spread_runs: int = 0, progress: Callable[[str], None] | None = None) -> Fit:
     """Fit `simulate`'s parameters to the data's moments (see the module's docstring); `search` is
-    one of SEARCHES."""
+    one of SEARCHES. `spread_runs` > 0 (a history as data): that many runs at the estimate on other
+    seeds measure the model's spread between histories, and the intervals use `widened`; 0 (published
+    sizes, whose uncertainty is the studies' own) keeps data_cov."""
     import optimagic as om
 
     if search not in SEARCHES:
@@ -239,13 +266,20 @@ def estimate(simulate: SimulatedMoments, data: np.ndarray, data_cov: np.ndarray,
     jac = np.atleast_2d(np.asarray(deriv.derivative, dtype=float)).reshape(len(data), len(parameters)) / widths
     sizes = simulate.rep_periods or [n_data]
     noise_factor = 1.0 + n_data / (len(simulate.seeds) * float(np.mean(sizes)))
-    cov = noise_factor * sandwich(jac, weights, data_cov)
+    at_estimate = simulate(theta_hat)
+    omega, spread = data_cov, None
+    if spread_runs > 0:
+        if progress:
+            progress(f"{spread_runs} runs at the estimate on other seeds: the model's spread between histories")
+        spread = simulate.on_other_seeds(theta_hat, [int(s) for s in run_seeds(simulate.seeds[0], 1, spread_runs)])
+        omega = widened(data_cov, np.vstack([at_estimate, spread]))
+    cov = noise_factor * sandwich(jac, weights, omega)
     fit = Fit(parameters=list(parameters), moments=list(simulate.names), data=data, data_cov=data_cov,
               estimate=theta_hat, cov=cov, at_start=simulate([p.start for p in parameters]),
-              at_estimate=simulate(theta_hat), jacobian=jac, objective=float(result.fun),
+              at_estimate=at_estimate, jacobian=jac, objective=float(result.fun),
               start_objective=start_objective, message=str(result.message), success=bool(result.success),
               evaluations=simulate.evaluations, simulated=simulate.simulated, resumed=simulate.resumed,
               seconds=time.perf_counter() - started, run_seconds=simulate.run_seconds,
               wall_seconds=simulate.wall_seconds, replications=len(simulate.seeds), noise_factor=noise_factor,
-              search=search)
+              search=search, omega=None if spread is None else omega, spread=spread)
     return fit

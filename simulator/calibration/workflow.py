@@ -4,14 +4,14 @@ simulated or written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from simulator.calibration import moments as mom
-from simulator.calibration.fit import Fit, estimate
+from simulator.calibration.fit import SPREAD_RUNS, Fit, estimate
 from simulator.calibration.objective import LOG, SimulatedMoments
 from simulator.calibration.panel import History, read_history
 from simulator.calibration.parameters import FitParameter, resolve
@@ -77,7 +77,7 @@ def calibrate(problem: Problem, out: str | Path, *, workers: int = 1, max_evalua
         if progress and simulate.resumed:
             progress(f"resuming: {simulate.resumed} candidates already simulated in {out / LOG}")
         fit = estimate(simulate, problem.data, problem.data_cov, len(problem.history.panel),
-                       max_evaluations=max_evaluations, search=search, progress=progress)
+                       max_evaluations=max_evaluations, search=search, spread_runs=SPREAD_RUNS, progress=progress)
     fit.notes = list(problem.notes)
     return fit
 
