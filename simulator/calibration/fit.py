@@ -128,7 +128,7 @@ class Fit:
             "data": self.data, "data_se": sd, "moment_se": self.moment_se,
             "model": np.nanmean(self.at_estimate, axis=0), "model_run_sd": _sd(runs),
             "model_at_start": np.nanmean(self.at_start, axis=0), "weight": self.weights,
-            "gap_in_se": (np.nanmean(self.at_estimate, axis=0) - self.data) / sd,
+            "gap_in_se": (np.nanmean(self.at_estimate, axis=0) - self.data) / self.moment_se,
         })
 
     def sensitivity(self) -> np.ndarray:

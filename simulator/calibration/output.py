@@ -68,7 +68,7 @@ def moment_figure(fit: Fit):
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.0 * rows), squeeze=False)
         for ax, (_, row), k in zip(axes.flat, table.iterrows(), range(n)):
-            ax.errorbar([0], [row["data"]], yerr=[[1.96 * row["data_se"]]], fmt="o", color=PALETTE[6], capsize=5)
+            ax.errorbar([0], [row["data"]], yerr=[[1.96 * row["moment_se"]]], fmt="o", color=PALETTE[6], capsize=5)
             for x, values, colour in ((1, fit.at_start[:, k], PALETTE[1]), (2, fit.at_estimate[:, k], PALETTE[0])):
                 ax.plot([x] * len(values), values, "_", color=colour, alpha=0.6, markersize=12)
                 ax.plot([x], [np.nanmean(values)], "o", color=colour)
@@ -112,8 +112,8 @@ def write_outputs(out: Path, fit: Fit, scenario_path: Path, base: Mapping, setti
              embed_figure("moments", moment_figure(fit), f"Each moment {shown} (black, 95% interval), the "
                           "model at the start (orange) and at the estimate (blue): dots are means over the "
                           "replications, dashes single runs.", figures),
-             _table_html(moments, ["moment", "data", "data_se", "model", "model_run_sd", "model_at_start", "weight",
-                                   "gap_in_se"]),
+             _table_html(moments, ["moment", "data", "data_se", "moment_se", "model", "model_run_sd", "model_at_start",
+                                   "weight", "gap_in_se"]),
              "<h2>Identification</h2><p class='note'>How far each moment moves when a parameter moves a tenth "
              "of its range, in the data moment's standard errors; and how each estimate moves with each moment "
              f"(sensitivity). Condition number of the scaled derivatives: {fit.condition_number():.3g}.</p>",
