@@ -21,10 +21,10 @@ from simulator.calibration.objective import SimulatedMoments
 from simulator.calibration.panel import PanelError, from_tables, read_history
 from simulator.calibration.parameters import parse_bounds, resolve, schema_limits
 from simulator.calibration.workflow import prepare, run_calibration
-from simulator.experiments.runner import open_executor
 from simulator.cli import main
 from simulator.experiments.design import scenario_for
 from simulator.experiments.run import run
+from simulator.experiments.runner import open_executor
 from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).parents[1]
