@@ -63,6 +63,26 @@ def test_extends_deep_merges_and_overrides_apply_after(tmp_path):
     assert scenario.plan.tiers[0].rate == 0.05
 
 
+def test_a_trait_given_in_part_keeps_the_rest_of_its_default_distribution(tmp_path):
+    """`--set force.traits.goal_value.mean=700`, or a file that extends another and gives only a
+    trait's mean, moves the mean and keeps the default's spread and limits (before, the reps' goal
+    values silently lost their spread and their floor at 0). A plain number is still everyone's."""
+    default = Scenario().force.traits.goal_value
+    assert default.sd > 0 and default.low == 0.0
+    moved = load_scenario(data={}, overrides=["force.traits.goal_value.mean=700"]).force.traits.goal_value
+    assert (moved.mean, moved.sd, moved.low, moved.high) == (700.0, default.sd, default.low, default.high)
+    write(tmp_path, "parent.yaml", "name: parent\n")
+    child = write(tmp_path, "child.yaml", "extends: parent.yaml\nname: child\nforce:\n  traits:\n"
+                                          "    effort_cost: {mean: 120}\n    ability: {sd: 0.3}\n")
+    traits = load_scenario(child).force.traits
+    assert (traits.effort_cost.mean, traits.effort_cost.sd, traits.effort_cost.low) == (120.0, 15.0, 10.0)
+    assert (traits.ability.mean, traits.ability.sd, traits.ability.low) == (1.0, 0.3, 0.2)
+    everyone = load_scenario(data={}, overrides=["force.traits.goal_value=700"]).force.traits.goal_value
+    assert (everyone.mean, everyone.sd, everyone.low) == (700.0, 0.0, None)
+    with pytest.raises(ScenarioError, match="force.traits.goal_value.sd"):
+        load_scenario(data={}, overrides=["force.traits.goal_value.sd=-1"])
+
+
 def test_bad_override_is_validated_like_the_file(tmp_path):
     path = write(tmp_path, "ok.yaml", "name: ok\n")
     with pytest.raises(ScenarioError, match="plan.commission_rate"):

@@ -9,9 +9,10 @@ times the chance of passing that line. Reps just behind the line work harder and
 
 from __future__ import annotations
 
+import llvmlite.binding
 import numpy as np
-from numba import njit
-from scipy.special import ndtr
+from numba import njit, types
+from numba.extending import get_cython_function_address
 
 from simulator.calendar import PERIOD_DAYS
 from simulator.levers.base import Lever, Settlement, StaticPrice
@@ -22,6 +23,13 @@ NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than priz
 LINE_GRID = 96  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
 NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
 SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
+GRID = np.linspace(0.0, 1.0, LINE_GRID)  # the line's grid across each group's range, as a share of it
+
+# scipy's normal distribution function (the one its `ndtr` ufunc computes), called from kernels by
+# name: the symbol is registered with the JIT on import, so cached kernels link to it in any process
+llvmlite.binding.add_symbol("salesim_scipy_ndtr",
+                            get_cython_function_address("scipy.special.cython_special", "__pyx_fuse_1ndtr"))
+_ndtr = types.ExternalFunction("salesim_scipy_ndtr", types.float64(types.float64))
 
 
 def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -52,34 +60,58 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
     counts = np.bincount(group, minlength=n_groups)
     sd = np.maximum(sd, 1e-9 * (1.0 + np.abs(mean)))
     slot = rank_in_group(group, mean)  # places in each group by expected score, 0 the highest
-    size = int(counts.max())
-    members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
-    members_sd = np.ones((n_groups, size))
-    members_mean[group, slot] = mean
-    members_sd[group, slot] = sd
-    # rivals who can set the line: those with a real chance of ending above where the top k + 1
-    # may fall (the others never end past it, so a big field costs no more than its leaders)
-    top = min(k + 1, size)
-    floor = np.min(members_mean[:, :top] - 6.0 * members_sd[:, :top], axis=1)
-    contender = mean + 6.0 * sd >= floor[group]
-    members_mean[group[~contender], slot[~contender]] = -np.inf
-    rivals = int(slot[contender].max()) + 1 if contender.any() else 0
-    lo = np.full(n_groups, np.inf)
-    hi = np.full(n_groups, -np.inf)
-    np.minimum.at(lo, group[contender], (mean - 6.0 * sd)[contender])
-    np.maximum.at(hi, group[contender], (mean + 6.0 * sd)[contender])
-    lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 1.0)
-    x = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, LINE_GRID)  # per group
-    past = chance_past(members_mean[:, :rivals], members_sd[:, :rivals], x)
+    x, past, row = rivals_past(group, mean, sd, slot, counts, k)
     # P(fewer than k others end past x): for everyone but the contenders, all contenders are rivals;
     # a contender's own place is left out of the count
     by_slot = fewer_than_k_past(past, k)
-    row = np.zeros(n, dtype=np.int64)  # by_slot's row for each entry: its own place left out, if a contender
-    own = np.flatnonzero(contender)
-    row[own] = slot[own] + 1
     line, var = line_moments(by_slot, x, group, row)
     field = counts[group] - 1 >= k
     return np.where(field, line, NO_LINE), np.where(field, var, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def rivals_past(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, slot: np.ndarray, counts: np.ndarray,
+                k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each group's grid of possible lines x[group, point], each rival's chance of ending past each
+    point past[group, place, point], and each entry's row of `fewer_than_k_past` (its own place + 1
+    when it is a rival, else 0). Places are by expected score (`slot`, 0 the highest).
+
+    Rivals who can set the line are those with a real chance of ending above where the top k + 1
+    may fall (the others never end past it, so a big field costs no more than its leaders); the
+    grid spans the rivals' results 6 sd either side. One pass over the entries: a contest reckons
+    this every day for a few dozen groups, where array code paid more for its calls than its work."""
+    n, n_groups = len(mean), len(counts)
+    size = counts.max()
+    members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
+    members_sd = np.ones((n_groups, size))
+    for i in range(n):
+        members_mean[group[i], slot[i]] = mean[i]
+        members_sd[group[i], slot[i]] = sd[i]
+    top = min(k + 1, size)
+    floor = np.full(n_groups, np.inf)
+    for g in range(n_groups):
+        for j in range(top):
+            floor[g] = min(floor[g], members_mean[g, j] - 6.0 * members_sd[g, j])
+    lo = np.full(n_groups, np.inf)
+    hi = np.full(n_groups, -np.inf)
+    row = np.zeros(n, dtype=np.int64)
+    rivals = 0
+    for i in range(n):
+        g = group[i]
+        if mean[i] + 6.0 * sd[i] >= floor[g]:
+            row[i] = slot[i] + 1
+            rivals = max(rivals, slot[i] + 1)
+            lo[g] = min(lo[g], mean[i] - 6.0 * sd[i])
+            hi[g] = max(hi[g], mean[i] + 6.0 * sd[i])
+        else:
+            members_mean[g, slot[i]] = -np.inf
+    x = np.empty((n_groups, LINE_GRID))
+    for g in range(n_groups):
+        low = lo[g] if np.isfinite(lo[g]) else 0.0
+        width = (hi[g] if np.isfinite(hi[g]) else 1.0) - low
+        for p in range(LINE_GRID):
+            x[g, p] = low + width * GRID[p]
+    return x, chance_past(members_mean[:, :rivals], members_sd[:, :rivals], x), row
 
 
 @njit(cache=True, error_model="numpy")
@@ -140,16 +172,22 @@ def pairwise_sum(a: np.ndarray, n: int) -> float:
     return total
 
 
+@njit(cache=True, error_model="numpy")
 def chance_past(mean: np.ndarray, sd: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """P(a member with final score Normal(mean, sd^2) ends past x), `[group, member, point]`.
+    """P(a member with final score Normal(mean, sd^2) ends past x), `[group, member, point]`, by
+    scipy's `ndtr` to the bit (`_ndtr`).
 
     Far out in its tails the normal distribution function is exactly 0 or 1 in double precision
     (below SURE_LOW and above SURE_HIGH standard deviations), so it is evaluated only between them:
     late in a contest most rivals are certain to end above or below most of the grid."""
-    z = (mean[:, :, None] - x[:, None, :]) / sd[:, :, None]
-    past = (z >= SURE_HIGH).astype(float)
-    unsure = (z > SURE_LOW) & (z < SURE_HIGH)
-    past[unsure] = ndtr(z[unsure])
+    groups, members = mean.shape
+    points = x.shape[1]
+    past = np.empty((groups, members, points))
+    for g in range(groups):
+        for j in range(members):
+            for p in range(points):
+                z = (mean[g, j] - x[g, p]) / sd[g, j]
+                past[g, j, p] = 1.0 if z >= SURE_HIGH else (_ndtr(z) if z > SURE_LOW else 0.0)
     return past
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import typing
-from typing import Annotated, Any, Literal, Sequence
+from typing import Annotated, Any, Literal, Mapping, Sequence
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -227,6 +227,21 @@ class Traits(Strict):
         Dist(mean=1.0, low=0.0),
         description="the chance a rep believes an act of misconduct (or a padded activity) is found, as a multiple of the chance the scenario's audits, complaints and reports give (1 = beliefs follow the world; below 1: reps who underrate detection; capped at certainty)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_over_defaults(cls, data: Any) -> Any:
+        """A trait given in part (`goal_value: {mean: 700}`, `--set force.traits.goal_value.mean=700`)
+        changes that part of the default distribution and keeps the rest (its spread and limits), as
+        an `extends:` file keeps what it does not say. A plain number still means every rep has it."""
+        if not isinstance(data, Mapping):
+            return data
+        merged = dict(data)
+        for name, given in data.items():
+            field = cls.model_fields.get(name)
+            if isinstance(given, Mapping) and field is not None and isinstance(field.default, Dist):
+                merged[name] = {**field.default.model_dump(), **given}
+        return merged
 
     @field_validator("ability", mode="after")
     @classmethod
