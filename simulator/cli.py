@@ -551,10 +551,12 @@ def add_calibrate(sub) -> None:
     p.add_argument("--replications", type=int, default=4, help="runs per candidate, on the same seeds for every candidate (default 4)")
     p.add_argument("--workers", type=int, default=1, help="processes for the runs (default 1)")
     p.add_argument("--seed", type=int, default=20240, help="root seed of the replications and the bootstrap (default 20240)")
-    p.add_argument("--max-evaluations", type=int, default=200, help="most candidates the search may try (default 200)")
-    p.add_argument("--search", choices=["nelder-mead", "dfo-ls"], default="nelder-mead",
-                   help="the search: Nelder-Mead on the weighted sum of squared moment gaps, or DFO-LS, a derivative-free "
-                        "least-squares trust region that models each gap (default nelder-mead)")
+    p.add_argument("--max-evaluations", type=int, default=200, help="most candidates the search (each local search of a multistart) may try (default 200)")
+    p.add_argument("--search", choices=["nelder-mead", "dfo-ls", "multistart"], default="nelder-mead",
+                   help="the search: Nelder-Mead on the weighted sum of squared moment gaps; DFO-LS, a derivative-free "
+                        "least-squares trust region that models each gap; or multistart, Nelder-Mead from several "
+                        "starts across the bounds (TikTak), for parameters a single search leaves near where it "
+                        "started (default nelder-mead)")
     p.add_argument("--out", required=True, help="output folder")
 
     def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ candidate) so that it runs in the suite; docs/calibration.md gives the figures o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,7 @@ TRUTH = {"force.traits.effort_cost.mean": 130.0, "market.customers.period_end_di
 @pytest.fixture(scope="module")
 def history_run(tmp_path_factory):
     """A run of the baseline at the true values, as a firm's history: its folder."""
-    # the override of a trait's mean alone keeps its sd and limits only through the full section
-    scenario = load_scenario(BASELINE, [*SMALL, "force.traits.effort_cost={mean: 130, sd: 15, low: 10}",
+    scenario = load_scenario(BASELINE, [*SMALL, "force.traits.effort_cost.mean=130",  # keeps its sd 15 and floor 10
                                         "market.customers.period_end_discount=0.05"])
     out = tmp_path_factory.mktemp("history")
     run(scenario, seed=99).write(out)
@@ -286,6 +286,29 @@ def test_the_least_squares_search_recovers_the_effort_cost_and_resumes(history_r
                                replications=2, workers=1, max_evaluations=20, search="dfo-ls", progress=None)
     # estimates.csv holds six significant digits (`calibration.output`): the replay must give that number
     assert again.simulated == 0 and float(f"{again.estimate[0]:.6g}") == row["estimate"]
+
+
+@pytest.mark.slow  # a small fit from several starts, twice
+def test_the_multistart_search_explores_the_bounds_and_resumes(history_run, tmp_path):
+    """`--search multistart` (TikTak through optimagic) first tries points spread across each
+    parameter's bounds, not only near the start, then searches locally from the best of them: so a
+    parameter that one Nelder-Mead search leaves near its start can be found elsewhere. It recovers
+    the effort cost (truth 130, start 90) inside its interval, and a rerun replays its log."""
+    from simulator.calibration.objective import LOG
+
+    out = tmp_path / "multistart"
+    bounds = parse_bounds(["force.traits.effort_cost.mean=40:250"])
+    fit, _ = run_calibration(BASELINE, history_run, ["force.traits.effort_cost.mean"], out, settings=SMALL, bounds=bounds,
+                             replications=2, workers=1, max_evaluations=12, search="multistart", progress=None)
+    tried = [json.loads(line)["theta"][0] for line in (out / LOG).read_text().splitlines()[1:]]
+    assert min(tried) < 80 and max(tried) > 200  # both ends of the range explored (a search from 90 stays near it)
+    assert fit.estimate[0] == pytest.approx(130.0, rel=0.15)
+    assert fit.estimates()["ci_low"].iloc[0] <= 130.0 <= fit.estimates()["ci_high"].iloc[0]
+    assert "multistart" in (out / "report.html").read_text()
+    again, _ = run_calibration(BASELINE, history_run, ["force.traits.effort_cost.mean"], out, settings=SMALL,
+                               bounds=bounds, replications=2, workers=1, max_evaluations=12, search="multistart",
+                               progress=None)
+    assert again.simulated == 0 and again.estimate[0] == fit.estimate[0]
 
 
 def test_more_parameters_than_moments_is_refused(history_run):
