@@ -25,10 +25,22 @@ NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `f
 SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
 GRID = np.linspace(0.0, 1.0, LINE_GRID)  # the line's grid across each group's range, as a share of it
 
-# scipy's normal distribution function (the one its `ndtr` ufunc computes), called from kernels by
-# name: the symbol is registered with the JIT on import, so cached kernels link to it in any process
-llvmlite.binding.add_symbol("salesim_scipy_ndtr",
-                            get_cython_function_address("scipy.special.cython_special", "__pyx_fuse_1ndtr"))
+
+
+def _scipy_ndtr_address() -> int:
+    """Where scipy's normal distribution function for doubles (the one its `ndtr` ufunc computes)
+    sits: Cython exports the double variant of a fused function under a mangled name."""
+    for name in ("__pyx_fuse_1ndtr", "ndtr"):
+        try:
+            return get_cython_function_address("scipy.special.cython_special", name)
+        except ValueError:
+            continue
+    raise ImportError("scipy.special.cython_special exports no ndtr for doubles")
+
+
+# called from kernels by name: the symbol is registered with the JIT on import, so cached kernels
+# link to it in any process (tests/test_lever_units.py holds it to scipy's ufunc, bit for bit)
+llvmlite.binding.add_symbol("salesim_scipy_ndtr", _scipy_ndtr_address())
 _ndtr = types.ExternalFunction("salesim_scipy_ndtr", types.float64(types.float64))
 
 
