@@ -52,14 +52,14 @@ WEAK_SPAN = 0.5  # share of its range a parameter's 95% interval may cover befor
 # shrinks to the tolerance: each weighted gap carries simulation noise of about 1/R of a data standard
 # error squared (the sandwich's n_data / (R n_sim) with histories of the data's size), so the sum of K
 # of them about K / R. Its first trust region is 15% of each range, as Nelder-Mead's first simplex.
+NELDER_MEAD = ("scipy_neldermead", lambda most, tol, noise: {
+    "stopping_maxfun": most, "convergence_xtol_abs": tol, "convergence_ftol_abs": 1e12})
 SEARCHES: dict[str, tuple[str, Callable[[int, float, float], dict]]] = {
-    "nelder-mead": ("scipy_neldermead", lambda most, tol, noise: {
-        "stopping_maxfun": most, "convergence_xtol_abs": tol, "convergence_ftol_abs": 1e12}),
+    "nelder-mead": NELDER_MEAD,
     "dfo-ls": ("nag_dfols", lambda most, tol, noise: {
         "stopping_maxfun": most, "convergence_minimal_trustregion_radius_tolerance": tol,
         "trustregion_initial_radius": 0.15, "noise_additive_level": noise}),
-    "multistart": ("scipy_neldermead", lambda most, tol, noise: {
-        "stopping_maxfun": most, "convergence_xtol_abs": tol, "convergence_ftol_abs": 1e12}),
+    "multistart": NELDER_MEAD,  # its local searches (see below)
 }
 # "multistart": the Nelder-Mead search from the start, then TikTak (Arnoud, Guvenen and Kleineberg
 # 2019), optimagic's multistart, built for estimates by simulated moments whose objective has several
