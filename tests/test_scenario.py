@@ -83,6 +83,25 @@ def test_a_trait_given_in_part_keeps_the_rest_of_its_default_distribution(tmp_pa
         load_scenario(data={}, overrides=["force.traits.goal_value.sd=-1"])
 
 
+def test_a_segments_trait_given_in_part_keeps_the_rest_of_the_forces_distribution():
+    """A segment that gives only part of a trait (`high: {goal_value: {mean: 900}}`) moves that part of
+    the force's distribution of the trait and keeps its spread and limits (before, the segment's reps
+    all had the mean, with no floor); a whole distribution is taken as written, a plain number is every
+    such rep's, and a bad part is refused under the segment's own field."""
+    data = {"force": {"traits": {"goal_value": {"sd": 50}}, "segments": {
+        "high": {"share": 0.3, "goal_value": {"mean": 900}, "ability": {"mean": 1.4, "sd": 0.1, "low": 0.3}},
+        "low": {"share": 0.7, "goal_value": 300, "effort_cost": {"sd": 40}}}}}
+    force = load_scenario(data=data).force
+    high = force.segments["high"].traits(force.traits)
+    assert (high.goal_value.mean, high.goal_value.sd, high.goal_value.low) == (900.0, 50.0, 0.0)
+    assert (high.ability.mean, high.ability.sd, high.ability.low) == (1.4, 0.1, 0.3)
+    low = force.segments["low"].traits(force.traits)
+    assert (low.goal_value.mean, low.goal_value.sd, low.goal_value.low) == (300.0, 0.0, None)
+    assert (low.effort_cost.mean, low.effort_cost.sd, low.effort_cost.low) == (90.0, 40.0, 10.0)
+    with pytest.raises(ScenarioError, match="force.segments.high.goal_value.sd"):
+        load_scenario(data={"force": {"segments": {"high": {"share": 1.0, "goal_value": {"sd": -1}}}}})
+
+
 def test_bad_override_is_validated_like_the_file(tmp_path):
     path = write(tmp_path, "ok.yaml", "name: ok\n")
     with pytest.raises(ScenarioError, match="plan.commission_rate"):

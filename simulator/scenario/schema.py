@@ -12,7 +12,17 @@ import json
 import typing
 from typing import Annotated, Any, Literal, Mapping, Sequence
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from simulator.calendar import PERIOD_DAYS
 from simulator.scenario.designer import parse_mix, resolve_plan_terms
@@ -333,6 +343,28 @@ class Force(Strict):
     ramp_start: Share = Field(0.3, description="a new hire's productivity on day one, as a share of full")
     skills: Skills | None = Field(None, description="reps' relationship skills (none: every rep sells at the products' own win rates)")
     normal_week: EffortUnits | None = Field(None, description="normal effort in a designer's units, e.g. {unit: calls, per_week: 40}, for reports (none: effort as a multiple of normal)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _segment_traits_over_force(cls, data: Any) -> Any:
+        """A segment's trait given in part (`high: {ability: {mean: 1.5}}`) changes that part of the
+        force's distribution of the trait (`force.traits`, itself the default where the file is silent)
+        and keeps the rest, as a force trait given in part keeps its default's; before, the segment's
+        reps silently lost the trait's spread and limits. A plain number is still every such rep's."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("segments"), Mapping):
+            return data
+        try:
+            force_traits = Traits.model_validate(data.get("traits", {}))
+        except ValidationError:
+            return data  # the traits' own validation reports what is wrong with them
+        segments = {}
+        for name, segment in data["segments"].items():
+            if isinstance(segment, Mapping):
+                segment = {trait: {**getattr(force_traits, trait).model_dump(), **given}
+                           if isinstance(given, Mapping) and trait in Traits.model_fields else given
+                           for trait, given in segment.items()}
+            segments[name] = segment
+        return {**data, "segments": segments}
 
     @model_validator(mode="after")
     def _shares(self) -> "Force":
