@@ -8,7 +8,16 @@ quota; far goals with a large bonus are where it fails."""
 import numpy as np
 import pytest
 
-from simulator.validation.exact_effort import CASES, OneRep, compare, evaluate, forward, solve
+from simulator.validation.exact_effort import (
+    CASES,
+    OneRep,
+    compare,
+    evaluate,
+    forward,
+    review_losses,
+    review_plan,
+    solve,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +61,39 @@ def test_far_goal_with_a_large_bonus():
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
     result = compare(plan, difficulty=difficulty, period=period, reps=150)
     assert result["value_loss"] < 0.05
+
+
+def test_a_review_plan_with_a_block_a_day_is_the_exact_policy_and_one_block_the_constant_plan():
+    """Review plans run from the engine's rule (one block: a constant effort to the period's end,
+    here under linear pay the closed form c v lam / (2k) on every day) to the exact policy (a block
+    a day: the same effort and value as `solve`)."""
+    terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=BONUS_CURVE)
+    exact = solve(terms)
+    daily = review_plan(terms, terms.days)
+    reachable = slice(0, 60)  # `solve` pads the counts no period reaches; both agree below them
+    assert np.array_equal(daily.effort[:, reachable], exact.effort[:, reachable])
+    np.testing.assert_allclose(daily.value[:, reachable], exact.value[:, reachable], rtol=1e-12)
+    linear = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=LINEAR_CURVE)
+    assert np.allclose(review_plan(linear, 1).effort[1:, :60], 0.03 * 5000 / 80, atol=0.0025)
+    with pytest.raises(ValueError, match="blocks"):
+        review_plan(terms, 0)
+
+
+def test_reviewing_effort_a_few_times_closes_the_far_goal_gap():
+    """docs/model.md ("What closing the gap takes"): the engine's rule is the one-block plan (it gives up
+    on the far goal, losing about 37% of the rep's value, as the engine does); a rep that expects to
+    review its effort twice or three times before the period ends keeps the option to give up after
+    a bad start, and pursues the goal: a few percent lost, most of the exact policy's chance of
+    reaching quota. On a reachable goal with a large bonus two blocks are already exact."""
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
+    far = review_losses(plan, (1, 2, 3), difficulty=difficulty, period=period)
+    engine = compare(plan, difficulty=difficulty, period=period, reps=150)
+    assert abs(far[1][0] - engine["value_loss"]) < 0.01 and far[1][1] < 0.001 and engine["reach_engine"] < 0.001
+    assert far[2][0] < 0.07 and far[3][0] < 0.025 < far[2][0]
+    assert far[3][1] > 0.95 * far["exact"]
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "large bonus")
+    near = review_losses(plan, (1, 2), difficulty=difficulty, period=period)
+    assert near[1][0] > 0.005 and near[2][0] < 0.0005
 
 
 @pytest.mark.parametrize("cycle_days", [0.0, 5.0])

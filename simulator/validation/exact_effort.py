@@ -128,6 +128,46 @@ def solve(terms: OneRep) -> Policy:
     return Policy(effort, value[:, :states], terms)
 
 
+def review_plan(terms: OneRep, blocks: int) -> Policy:
+    """The rolling plan of a rep who expects to review its effort after a `blocks`-th of the days
+    left: each morning it chooses an effort to hold until that review, valuing the review's state
+    by the same plan made then (so the next block is again a `blocks`-th of what is left, and the
+    blocks shorten towards the period's end), and re-decides the next morning.
+
+    One block is the constant plan the engine's reps make each morning (no review before the
+    period's end: `behaviour.effort`); a block a day is the exact policy of `solve`. In between,
+    the rep keeps the option to give up (or push on) at a few review points: a coarse version of
+    the backward induction (Bellman 1957), on as many stages as halving (or thirding) the days left
+    takes. effort[t, n] is the first block's effort at t days left and n deals won."""
+    if blocks < 1:
+        raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    states, jumps = _sizes(terms)
+    width = jumps * terms.days + states  # every count reachable from a state by any block
+    counts = np.arange(width)
+    cost = terms.cost(EFFORTS[:, None])
+    values = {0: terms.pay(counts)}
+    first = {}
+
+    def value(days: int) -> np.ndarray:
+        if days not in values:
+            block = -(-days // blocks)
+            later = value(days - block)
+            reach = jumps * block
+            ahead = np.lib.stride_tricks.sliding_window_view(
+                np.concatenate([later, np.full(reach, later[-1])]), reach + 1)[:width]
+            total = _transitions(terms, EFFORTS * block, reach) @ ahead.T - block * cost
+            best = total.argmax(axis=0)
+            first[days] = EFFORTS[best[:states]]
+            values[days] = total[best, counts]
+        return values[days]
+
+    effort = np.zeros((terms.days + 1, states))
+    for t in range(1, terms.days + 1):
+        value(t)
+        effort[t] = first[t]
+    return Policy(effort, np.vstack([value(t)[:states] for t in range(terms.days + 1)]), terms)
+
+
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
     """Exact expected value, from the period's start, of following effort[t, n]."""
     states, jumps = _sizes(terms)
@@ -269,5 +309,35 @@ def table(reps: int = 200) -> str:
     return "\n".join(lines)
 
 
+def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), **world) -> dict:
+    """Review plans of each number of `blocks` against the exact policy in the benchmark world with
+    `plan`: {blocks: (share of the exact policy's value given up, chance of reaching quota)}, and
+    the exact policy's chance under "exact"."""
+    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    exact = solve(terms)
+    best = float(exact.value[terms.days, 0])
+    floor = float(terms.pay(np.array([0]))[0])
+    q = terms.quota_deals
+    out: dict = {"exact": float(forward(terms, exact.effort)[0][q:].sum())}
+    for b in blocks:
+        effort = review_plan(terms, b).effort
+        out[b] = ((best - evaluate(terms, effort)) / max(best - floor, 1e-9), float(forward(terms, effort)[0][q:].sum()))
+    return out
+
+
+def review_table(blocks: tuple[int, ...] = (1, 2, 3, 4)) -> str:
+    """Value lost (and chance of reaching quota) by review plans of 1 to 4 blocks on the benchmark's
+    cases, as a Markdown table (docs/model.md quotes it)."""
+    lines = ["| case | quota | " + " | ".join(f"{b} block{'s' if b > 1 else ''}" for b in blocks)
+             + " | exact: reach quota |", "| --- | --- | " + " | ".join("---" for _ in blocks) + " | --- |"]
+    for name, plan, difficulty, period in CASES:
+        r = review_losses(plan, blocks, difficulty=difficulty, period=period)
+        cells = " | ".join(f"{100 * r[b][0]:.2f}% ({r[b][1]:.3f})" for b in blocks)
+        lines.append(f"| {name} | {difficulty:g} x normal, {period} | {cells} | {r['exact']:.3f} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(table())
+    print()
+    print(review_table())
