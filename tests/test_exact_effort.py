@@ -96,6 +96,17 @@ def test_reviewing_effort_a_few_times_closes_the_far_goal_gap():
     assert near[1][0] > 0.005 and near[2][0] < 0.0005
 
 
+def test_the_far_goal_gap_is_a_band_of_difficulty():
+    """docs/model.md: below about 2.2 times normal output the constant plan is within 2% of the exact
+    value, at 2.3 it gives the large bonus up while the exact rep still reaches it almost always, and
+    at 2.8 both give it up."""
+    plan = next(c[1] for c in CASES if c[0] == "far_bonus")
+    below, inside, beyond = (review_losses(plan, (1,), difficulty=d, period="month") for d in (2.0, 2.3, 2.8))
+    assert below[1][0] < 0.02 and below["exact"] > 0.95
+    assert inside[1][0] > 0.3 and inside[1][1] < 0.1 and inside["exact"] > 0.9
+    assert beyond[1][0] < 0.001 and beyond["exact"] < 0.01
+
+
 @pytest.mark.parametrize("cycle_days", [0.0, 5.0])
 @pytest.mark.parametrize("risk_aversion", [0.0, 1e-4, 3e-4])
 def test_under_linear_pay_effort_is_the_certainty_equivalent_closed_form_every_day(cycle_days, risk_aversion):

@@ -337,7 +337,26 @@ def review_table(blocks: tuple[int, ...] = (1, 2, 3, 4)) -> str:
     return "\n".join(lines)
 
 
+# Quota difficulties across which the large bonus goes from pursued to given up (`difficulty_table`).
+DIFFICULTIES = (1.3, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8)
+
+
+def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 3)) -> str:
+    """Where along quota difficulty the constant plan and the exact policy give up a large bonus
+    (month quotas), with the review plans between them, as a Markdown table (docs/model.md)."""
+    plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
+    lines = ["| quota | " + " | ".join(f"{b} block{'s' if b > 1 else ''}" for b in blocks) + " | exact: reach quota |",
+             "| --- | " + " | ".join("---" for _ in blocks) + " | --- |"]
+    for difficulty in DIFFICULTIES:
+        r = review_losses(plan, blocks, difficulty=difficulty, period="month")
+        cells = " | ".join(f"{100 * r[b][0]:.2f}% ({r[b][1]:.3f})" for b in blocks)
+        lines.append(f"| {difficulty:g} x normal | {cells} | {r['exact']:.3f} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(table())
     print()
     print(review_table())
+    print()
+    print(difficulty_table())
