@@ -325,15 +325,24 @@ def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), **world) -
     return out
 
 
+def _review_header(first: list[str], blocks: tuple[int, ...]) -> list[str]:
+    """A review table's header rows: the `first` columns, one per number of blocks, the exact reach."""
+    columns = [*first, *(f"{b} block{'s' if b > 1 else ''}" for b in blocks), "exact: reach quota"]
+    return ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+
+
+def _review_cells(losses: dict, blocks: tuple[int, ...]) -> str:
+    """A review table's cells for one plan: value lost (reach quota) per number of blocks, the exact reach."""
+    return " | ".join([*(f"{100 * losses[b][0]:.2f}% ({losses[b][1]:.3f})" for b in blocks), f"{losses['exact']:.3f}"])
+
+
 def review_table(blocks: tuple[int, ...] = (1, 2, 3, 4)) -> str:
     """Value lost (and chance of reaching quota) by review plans of 1 to 4 blocks on the benchmark's
     cases, as a Markdown table (docs/model.md quotes it)."""
-    lines = ["| case | quota | " + " | ".join(f"{b} block{'s' if b > 1 else ''}" for b in blocks)
-             + " | exact: reach quota |", "| --- | --- | " + " | ".join("---" for _ in blocks) + " | --- |"]
+    lines = _review_header(["case", "quota"], blocks)
     for name, plan, difficulty, period in CASES:
         r = review_losses(plan, blocks, difficulty=difficulty, period=period)
-        cells = " | ".join(f"{100 * r[b][0]:.2f}% ({r[b][1]:.3f})" for b in blocks)
-        lines.append(f"| {name} | {difficulty:g} x normal, {period} | {cells} | {r['exact']:.3f} |")
+        lines.append(f"| {name} | {difficulty:g} x normal, {period} | {_review_cells(r, blocks)} |")
     return "\n".join(lines)
 
 
@@ -345,12 +354,10 @@ def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 
     """Where along quota difficulty the constant plan and the exact policy give up a large bonus
     (month quotas), with the review plans between them, as a Markdown table (docs/model.md)."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
-    lines = ["| quota | " + " | ".join(f"{b} block{'s' if b > 1 else ''}" for b in blocks) + " | exact: reach quota |",
-             "| --- | " + " | ".join("---" for _ in blocks) + " | --- |"]
+    lines = _review_header(["quota"], blocks)
     for difficulty in DIFFICULTIES:
         r = review_losses(plan, blocks, difficulty=difficulty, period="month")
-        cells = " | ".join(f"{100 * r[b][0]:.2f}% ({r[b][1]:.3f})" for b in blocks)
-        lines.append(f"| {difficulty:g} x normal | {cells} | {r['exact']:.3f} |")
+        lines.append(f"| {difficulty:g} x normal | {_review_cells(r, blocks)} |")
     return "\n".join(lines)
 
 
