@@ -1,11 +1,12 @@
-"""Run the benchmarks: python -m benchmarks [core|scenarios|decide|naive|sweep|scaling|calibration] [--quick].
+"""Run the benchmarks: python -m benchmarks [core|scenarios|decide|naive|sweep|scaling|calibration|side_by_side] [--quick].
 
 With no name, every benchmark runs. `core` times whole runs per phase; `scenarios` every shipped
 scenario against the baseline's rate; `decide` the decision kernel replayed alone on recorded days;
 `naive` the same decision written agent by agent in plain Mesa (the reference a modeller would write
 first) against the kernel; `sweep` a batch of runs on one and two workers; `scaling` the cost and
 memory of 100 to 100,000 reps and of a force-wide contest; `calibration` the wall time of fitting six
-parameters on a 100-rep x 3-year panel.
+parameters on a 100-rep x 3-year panel; `side_by_side` today's engine against the one the speed targets
+were set on, each in its own checkout and process, on this machine.
 --quick shortens each; --runs sets the sweep's size (default 1,000, or 100 with --quick).
 """
 
@@ -13,7 +14,7 @@ import argparse
 
 from benchmarks import core, sweep
 
-NAMES = ("core", "scenarios", "decide", "naive", "sweep", "scaling", "calibration")
+NAMES = ("core", "scenarios", "decide", "naive", "sweep", "scaling", "calibration", "side_by_side")
 
 
 def main() -> None:
@@ -48,6 +49,10 @@ def main() -> None:
         from benchmarks import calibration
 
         calibration.main(quick=args.quick)
+    if "side_by_side" in names:
+        from benchmarks import side_by_side
+
+        side_by_side.main(quick=args.quick)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ E_MAX = 4.0
 STEP = 0.06  # first step of the parabolic refinement of effort
 GUARD_DAYS = 3  # the guard reruns at least this often
 GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of the rep's value
+# the margin the guard returns when a probe beat the local optimum, by where the probe was: at the chosen mix,
+# the mix that sells most inside the period, the one that moves the stacked goal most, the one a rep who lets
+# the goal go would pick (`distant_check`). Negative, so the guard reruns the next day, as after any
+# exhaustive search; they tell a benchmark what the guard's cost buys (`benchmarks.core`).
+CAUGHT = (-1.0, -2.0, -3.0, -4.0)
 TOL = 0.001  # $: the local search stops when a step could gain less than this ...
 TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
@@ -804,7 +809,8 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     optimum and the efforts that just reach each threshold), at the mix that sells most inside
     the period (k_in) and the one that moves the stacked goal most (threshold efforts), and at
     the mix a rep who lets the goal go would pick (commission-only optima). Returns effort -1 when a probe beats the local optimum (the
-    exhaustive search then decides), else the local optimum and its margin over the probes.
+    exhaustive search then decides; the margin then says which of the four mixes it was, `CAUGHT`),
+    else the local optimum and its margin over the probes.
 
     The margin decides when the guard reruns, so it counts only the chosen mix's probes that lie
     beyond a valley: at or past a probe where U rises again going away from the chosen effort.
@@ -836,7 +842,7 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
                 continue
             value = evaluate(probes[m], c, R)
             if value > u_star + tolerance:
-                return -1.0, k_star, u_star, 0.0
+                return -1.0, k_star, u_star, CAUGHT[side]
             values[m] = value
             if side > 0:
                 best_probe = max(best_probe, value)
@@ -881,14 +887,18 @@ def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
 @njit(cache=True, error_model="numpy", inline="always")
 def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
-    returns (effort, focus, U, the guard's margin, whether the exhaustive search ran)."""
+    returns (effort, focus, U, the guard's margin, whether the exhaustive search ran). After an
+    exhaustive search the margin is 0 (asked) or the guard's `CAUGHT` mark (needed): both rerun the
+    guard the next day."""
     if not full:
         k_in = np.argmax(T[0][:, 0])
         e_star, k_star, u_star, margin = local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
         if e_star >= 0.0:
             return e_star, k_star, u_star, margin, False
+    else:
+        margin = 0.0
     e_star, k_star, u_star = exhaustive(T, R, n_focus, probes)
-    return e_star, k_star, u_star, 0.0, True
+    return e_star, k_star, u_star, margin, True
 
 
 # Parts of the decision a plan may not use are compiled only when it does: the kernel is specialised on

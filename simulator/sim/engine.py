@@ -523,10 +523,7 @@ class Engine:
     def _release(self, slots: np.ndarray) -> None:
         """Reps leave: their waiting customers go to the house, clawbacks lapse."""
         r = self.reps
-        held = r.held_kind[slots] != sales_process.EMPTY
-        for s, row in zip(slots, held):
-            for h in np.flatnonzero(row):
-                sales_process.book_house(int(s), int(r.held_product[s, h]), 1, self.ctx.booking, self.ctx.books())
+        sales_process.book_house_held(slots, r.held_kind, r.held_product, self.ctx.booking, self.ctx.books())
         r.held_kind[slots] = sales_process.EMPTY
         r.held_top[slots] = 0
         r.old_revenue[slots] += r.cancel_revenue[slots]
