@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from simulator.calendar import PeriodCalendar
@@ -55,7 +54,6 @@ class World:
     reference_rate: float  # credited $ a day of the reference rep at normal effort and a balanced mix
     deal_size: float  # value-weighted mean credited deal at a balanced mix (compound-Poisson variance per $)
     mean_ability: float
-    network: nx.Graph
     branch: np.ndarray  # branch of each position
     network_csr: tuple[np.ndarray, np.ndarray]  # (indptr, indices) of each position's colleagues
     manager: np.ndarray  # each position's branch manager: how hard it presses and how much it looks away
@@ -139,7 +137,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     g, value = focus_g[balanced], products.credited_deal
     deal_size = float(np.sum(g * products.leads * products.win * value**2)
                       / max(np.sum(g * products.leads * products.win * value), 1e-9))
-    network, branch, manager, csr = _network(scenario, rng)
+    branch, manager, csr = _network(scenario, rng)
     m, mg = scenario.market, scenario.management
     pressure = mg.pressure
     checked = pressure.check_ins != "none" and scenario.quota.assigned
@@ -156,7 +154,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         quota_carry=quota_carry(scenario), demand=demand,
         closing=closing, closing_second=closing_second, composition=composition,
         reference_rate=products.expected_value_per_effort(focus_g[balanced]), deal_size=deal_size,
-        mean_ability=composition.mean_trait("ability"), network=network, branch=branch, network_csr=csr,
+        mean_ability=composition.mean_trait("ability"), branch=branch, network_csr=csr,
         manager=manager, misconduct_on=m.fabrication.per_day > 0 or m.mis_selling.share_of_declines > 0,
         pressure_cost=pressure.cost * (2.0 if pressure.public_ranking else 1.0) if checked else 0.0,
         p_found=p_found,
@@ -167,7 +165,7 @@ def _network(scenario: Scenario, rng: np.random.Generator):
     """Branches, the network and each branch's manager, from a child of the run's seed sequence."""
     child = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])
     n = scenario.force.size
-    network, branch, indptr, indices = branch_network(n, scenario.force.network, child)
+    branch, indptr, indices = branch_network(n, scenario.force.network, child)
     spread = scenario.force.network.manager_spread
     manager = np.exp(child.normal(-0.5 * spread**2, spread, size=int(branch.max()) + 1))[branch]
-    return network, branch, manager, (indptr, indices)
+    return branch, manager, (indptr, indices)

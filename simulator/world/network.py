@@ -6,28 +6,60 @@ ties across. `offender_clustering` measures how far a set of reps (offenders) cl
 
 from __future__ import annotations
 
-import networkx as nx
+import itertools
+import random
+
 import numpy as np
 
 from simulator.scenario import Network
 
 
-def branch_network(n: int, spec: Network, rng: np.random.Generator) -> tuple[nx.Graph, np.ndarray, np.ndarray, np.ndarray]:
-    """The force's network over positions, its branch of each position, and CSR neighbour arrays
-    (indptr, indices) for the kernels."""
+def branch_network(n: int, spec: Network, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each position's branch and the network as CSR neighbour arrays (indptr, indices) for the kernels."""
     size = min(spec.branch_size, n)
     n_branches = -(-n // size)
     seed = int(rng.integers(2**31 - 1))
-    graph = nx.relaxed_caveman_graph(n_branches, size, spec.rewiring, seed=seed) if size > 1 else nx.empty_graph(n_branches)
-    graph = graph.subgraph(range(n)).copy()
+    near = relaxed_caveman(n_branches, size, spec.rewiring, seed) if size > 1 else [{} for _ in range(n_branches)]
     branch = np.arange(n) // size
     indptr = np.zeros(n + 1, dtype=np.int64)
     indices = []
     for node in range(n):
-        near = sorted(graph.neighbors(node))
-        indices.extend(near)
-        indptr[node + 1] = indptr[node] + len(near)
-    return graph, branch, indptr, np.asarray(indices, dtype=np.int64)
+        colleagues = sorted(other for other in near[node] if other < n)
+        indices.extend(colleagues)
+        indptr[node + 1] = indptr[node] + len(colleagues)
+    return branch, indptr, np.asarray(indices, dtype=np.int64)
+
+
+def relaxed_caveman(groups: int, size: int, p: float, seed: int) -> list[dict[int, None]]:
+    """Each node's neighbours (dicts used as ordered sets) in networkx's `relaxed_caveman_graph(groups,
+    size, p, seed)`: cliques of `size`, then each edge, in the order networkx visits them, rewired with
+    chance p to a node drawn at random (Fortunato 2010). The same draws from the same `random.Random`
+    in the same order, on the same ordered dicts, so the same graph as networkx 3.7 gives
+    (tests/test_network.py), at a fraction of the cost of building and copying a networkx graph
+    (most of building a world, once per run)."""
+    n = groups * size
+    adj: list[dict[int, None]] = [{} for _ in range(n)]
+    for start in range(0, n, size):
+        for u, v in itertools.combinations(range(start, start + size), 2):
+            adj[u][v] = None
+            adj[v][u] = None
+    draw = random.Random(seed)
+    nodes = list(range(n))
+    seen: set[int] = set()
+    for u in range(n):  # networkx's edge view: each node's neighbours as they stand when it is reached
+        for v in list(adj[u]):
+            if v in seen or draw.random() >= p:
+                continue
+            x = draw.choice(nodes)
+            if x in adj[u]:
+                continue
+            del adj[u][v]
+            if u != v:
+                del adj[v][u]
+            adj[u][x] = None
+            adj[x][u] = None
+        seen.add(u)
+    return adj
 
 
 def offender_clustering(indptr: np.ndarray, indices: np.ndarray, offenders: np.ndarray,
