@@ -43,3 +43,24 @@ def test_search_finds_the_exhaustive_optimum(name, overrides):
                         misses.append((day, int(i), float(r.value[i]), float(best)))
     assert checked > 200
     assert len(misses) <= 0.01 * checked, misses[:5]
+
+
+def test_the_guard_says_where_it_found_a_better_optimum():
+    """When the guard's probe beats the warm search's optimum, the exhaustive search decides that
+    day and the guard's memory holds which of its four mixes the probe was at (`effort.CAUGHT`),
+    which the core benchmark counts. Under a ratchet the mix that sells most inside the period
+    catches most (python -m benchmarks core)."""
+    from simulator.behaviour.effort import CAUGHT
+
+    engine = Engine(small("ratchet", size=60, years=1.0), seed=3)
+    caught = np.zeros(len(CAUGHT), dtype=int)
+    while not engine.finished:
+        engine.step()
+        r = engine.reps
+        today = r.active & (r.guard_memory[:, 2] == engine.day - 1)
+        for j, mark in enumerate(CAUGHT):
+            marked = today & (r.guard_memory[:, 0] == mark)
+            assert r.exhaustive_used[marked].all()
+            caught[j] += marked.sum()
+    assert caught.sum() > 0
+    assert caught[1] == caught.max()
