@@ -35,8 +35,8 @@ def relaxed_caveman(groups: int, size: int, p: float, seed: int) -> list[dict[in
     size, p, seed)`: cliques of `size`, then each edge, in the order networkx visits them, rewired with
     chance p to a node drawn at random (Fortunato 2010). The same draws from the same `random.Random`
     in the same order, on the same ordered dicts, so the same graph as networkx 3.7 gives
-    (tests/test_network.py), at a fraction of the cost of building and copying a networkx graph
-    (most of building a world, once per run)."""
+    (tests/test_network.py), without the cost of building and copying a networkx graph (which was
+    most of the cost of building a world) and without depending on networkx's version."""
     n = groups * size
     adj: list[dict[int, None]] = [{} for _ in range(n)]
     for start in range(0, n, size):
