@@ -60,8 +60,12 @@ print(json.dumps(out))
 
 def checkout(commit: str) -> Path:
     """A worktree of `commit` under runs/side_by_side/ (made once, then reused)."""
-    full = subprocess.run(["git", "rev-parse", "--verify", f"{commit}^{{commit}}"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}"], cwd=ROOT, check=False,
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        raise SystemExit(f"side_by_side: commit {commit} is not in this clone's history (a shallow clone?); "
+                         "fetch it, or name another with --against")
+    full = found.stdout.strip()
     tree = ROOT / "runs" / "side_by_side" / full[:12]
     if not (tree / "simulator").is_dir():
         tree.parent.mkdir(parents=True, exist_ok=True)
