@@ -9,7 +9,8 @@ the other's compiled code; the two alternate, round after round, and each worklo
 CPU time. A workload's work per rep-day is whatever its version's model does: the ratio is what a
 user of each version waits, not the speed of identical arithmetic.
 
-    python -m benchmarks side_by_side [--against COMMIT] [--rounds N] [--quick]
+    python -m benchmarks.side_by_side [--against COMMIT] [--rounds N] [--quick]
+    python -m benchmarks side_by_side [--quick]      (the defaults, with the other benchmarks' runner)
 
 The reference's first run compiles its kernels (a few minutes); later runs load them from its cache.
 """
