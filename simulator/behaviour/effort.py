@@ -24,6 +24,7 @@ from numba import njit
 from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import overload
 
+from simulator.behaviour.borrowing import borrowing
 from simulator.behaviour.valuation import (
     MAX_ATOMS,
     MAX_COUNT,
@@ -297,7 +298,7 @@ def _win_counts(e, lam_k, pipe_nw, pipe_pmf, pipe_len, work, lengths):
         lengths[p] = length
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def u_exact(e, c, R):
     """U with the exact distribution of the period's remaining wins (few expected deals):
     pipeline wins (binomial) plus new wins (Poisson), per product."""
@@ -330,7 +331,7 @@ def u_exact(e, c, R):
     return u
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def u_exact_grad(e, c, R):
     """(U, dU/de) with the exact distribution, two products (`value_pair_grad`)."""
     (mu0, var0, booked, q, demand_var, goal, r, rw, up, down, nu, kct, stack_amt, stack_q, mu_y0, var_y0, curve, gamma) = R
@@ -396,7 +397,7 @@ def coef_normal(k, T):
             table[k, 8], table[k, 9], table[k, 10], table[k, 11], table[k, 12], table[k, 13], table[k, 14])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def coef_exact(k, T):
     table, lam, dealv, scratch = T[0], T[1], T[2], T[3]
     return (table[k, 0], table[k, 1], table[k, 2], table[k, 3], table[k, 4], table[k, 5], table[k, 6], table[k, 7],
@@ -447,7 +448,7 @@ def _vertex(a, fa, b, fb, c, fc):
     return b - 0.5 * ((b - a) ** 2 * (fb - fc) - (b - c) ** 2 * (fb - fa)) / den
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def refine(c, e0, R):
     """Local maximum of U over effort near e0: walk uphill with doubling steps until bracketed,
     then parabolic steps (a second one only if the first moved far). Returns (effort, U, the
@@ -533,7 +534,7 @@ def refine(c, e0, R):
     return best_e, best_u, _curvature(a, fa, b, fb, x, fx)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def climb(c, e, h, R, floor):
     """Local maximum of U over effort from e: Newton steps on U' (in closed form) with the secant
     curvature of the last step (h, positive, for the first), until the quadratic model promises
@@ -641,7 +642,7 @@ def _unit_goal_efforts_of(c, out, n):
     return both
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def exhaustive(T, R, n_focus, probes):
     """Every focus mix over the coarse effort grid and the threshold efforts, then refinement of
     the two best mixes."""
@@ -654,7 +655,8 @@ def exhaustive(T, R, n_focus, probes):
     for k in range(n_focus):
         c = coefficients(k, T)
         n_probe = len(E_GRID)
-        probes[:n_probe] = E_GRID
+        for m in range(n_probe):
+            probes[m] = E_GRID[m]
         n_probe += threshold_efforts(c, R, probes[n_probe:])
         k_best_u = -np.inf
         k_best_e = 0.0
@@ -735,7 +737,7 @@ def base_efforts(c, R, out):
     return n
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     """Yesterday's choice refined, then a climb through neighbouring focus mixes while they
     improve, then a check that no distant optimum has become better: at the chosen mix and at
@@ -803,7 +805,7 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
     return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     """The guard of the warm searches: U is probed at the chosen mix (each band's commission-only
     optimum and the efforts that just reach each threshold), at the mix that sells most inside

@@ -15,6 +15,8 @@ import math
 import numpy as np
 from numba import njit
 
+from simulator.behaviour.borrowing import borrowing
+
 SQRT2 = math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 NEG_INF = -np.inf
@@ -515,7 +517,7 @@ def count_pmf(base, base_len, lam, poisson, out):
     return compound_row(base.reshape((1, base.shape[0])), 0, base_len, lam, out.reshape((1, out.shape[0])))
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def build_atoms(pmfs, lengths, values, atom_v, atom_p):
     """Joint distribution of sum_p values[p] * N_p for independent counts; -1 if too many atoms."""
     n_atoms = 1
@@ -536,8 +538,9 @@ def build_atoms(pmfs, lengths, values, atom_v, atom_p):
                 atom_v[start + new_n] = atom_v[a] + c * values[p]
                 atom_p[start + new_n] = prob
                 new_n += 1
-        atom_v[:new_n] = atom_v[start : start + new_n]
-        atom_p[:new_n] = atom_p[start : start + new_n]
+        for a in range(new_n):  # forward, element by element: a slice copy of overlapping ranges would allocate
+            atom_v[a] = atom_v[start + a]
+            atom_p[a] = atom_p[start + a]
         n_atoms = new_n
     return n_atoms
 
@@ -561,7 +564,7 @@ def value_atoms(base, atom_v, atom_p, n_atoms, q, curve, goal, r):
     return mean - 0.5 * r * max(second / mass - mean * mean, 0.0)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def value_counts(booked, pmfs, lengths, values, q, curve, goal, r, atom_v, atom_p, prefix):
     """Certainty equivalent when S = booked + sum_p values[p] * N_p with independent counts N_p.
 
@@ -738,7 +741,7 @@ def _segment_sums(base, n_seg, seg, v1, length, prefix):
     return first, second
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def value_pair_grad(booked, pmfs, lengths, values, q, curve, goal, r, prefix, seg, rates):
     """`value_pair` and its derivative when each product's Poisson mean moves at rates[p].
 
