@@ -106,7 +106,7 @@ def focus_table(i, selling, table, lam, later_risk):
         table[k, 3] = a_y
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def focus_coefficients(i, k, selling):
     """The focus_table row of one mix."""
     prod, leads, win, dealv, focus_g = selling.productivity, selling.leads, selling.win, selling.deal_value, selling.focus_g
@@ -942,7 +942,7 @@ def _biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, t
     return biased
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def _near_breakpoint(mu, s, q, curve):
     """A pay threshold within three standard deviations of the expected sales."""
     n_seg, lo = curve[0], curve[1]
@@ -972,7 +972,7 @@ def rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left):
             outlook.var_second[i], stakes.curve, kcost.curvature)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def prepare_exact(i, T, R, pipe_count, win, n_focus):
     """Load rep i's pipeline into the exact valuation's work arrays; False if the exact
     distribution does not fit the atom table at every mix and effort (the whole day then uses the

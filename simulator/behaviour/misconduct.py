@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from simulator.behaviour.borrowing import borrowing
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option, prize_gain
 from simulator.conduct.oversight import (
@@ -42,7 +43,7 @@ from simulator.draws import FABRICATE, LOST_MISSOLD, binomial, uniform
 from simulator.selling.pipeline import book
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressure_cost, cost_per_act, keep,
                 prize, mu_y, s_y, cut):
     """The number of acts (0..cap) with the largest net value, and that value. A second prize

@@ -20,6 +20,7 @@ import math
 
 from numba import njit
 
+from simulator.behaviour.borrowing import borrowing
 from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.valuation import ratchet_cost, value_normal
 from simulator.world.per_rep import per_rep
@@ -28,7 +29,7 @@ GRID = 16  # coarse scan of today's effort before the golden-section refinement
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def todays_coefficients(i, k, selling, today, later_risk):
     """Per unit of effort today at focus mix k: credited sales inside the period, their variance,
     and (risk-adjusted, as in `effort.focus_table`) sales after it."""
@@ -59,7 +60,7 @@ def _felt(e0, plan, c, t, R, beta):
     return u - cost(kcost, e0, gamma)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def todays_effort(plan, c, t, R, beta, e_max):
     """The effort in [0, e_max] that maximises `_felt`: the plan's effort and a coarse scan, then
     golden-section search around the best point. `c`: the chosen mix's (a_in, b_in, a_out); `t`:

@@ -22,6 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
+from simulator.behaviour.borrowing import borrowing
 from simulator.behaviour.effort import focus_coefficients
 from simulator.behaviour.valuation import gain_and_option_ce, prize_gain
 from simulator.draws import PULL_ACCEPT, WALK_AWAY, uniform
@@ -69,7 +70,7 @@ def _landing(p, unit, now, end, full, prize, mu_y, s_y, line, next_in_window, si
     return p_now, p_end, p_next
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def concession(mu, s, value, base, now, beside, hold, q, curve, goal, points, risk, power, most):
     """The further discount, as a share of list price, that a customer who bargains takes when a rep
     wants the deal signed now: the rep gains `now + beside - hold` by the customer signing now at the

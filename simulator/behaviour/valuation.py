@@ -69,7 +69,7 @@ def segment_of(c, q, curve):
     return j
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def curve_at(c, q, curve, goal):
     """Pay plus goal value at credited sales c (segment 0 extends below zero)."""
     n, lo, slope, qc, lump, gi = curve
@@ -292,7 +292,7 @@ def _piece(i, m, points, mu, x, q, curve):
     return left, right, probe, segment_of(probe, q, curve), segment_of(probe + x, q, curve)
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]).
 
@@ -359,7 +359,7 @@ def _line_moments(c0, c1, zl, zu):
     return c0 * p + c1 * ez, c0 * c0 * p + 2.0 * c0 * c1 * ez + c1 * c1 * ez2
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
     """`gain_and_option` for a rep with risk aversion r, in certainty equivalents (E - r/2 Var, as
     `value_normal` and the effort choice value pay): (CE of the period's value with the deal booked
@@ -545,7 +545,7 @@ def build_atoms(pmfs, lengths, values, atom_v, atom_p):
     return n_atoms
 
 
-@njit(cache=True, error_model="numpy")
+@borrowing
 def value_atoms(base, atom_v, atom_p, n_atoms, q, curve, goal, r):
     """Certainty equivalent E[v] - r/2 Var[v] when S = base + an atom, with its probability."""
     mean = 0.0
