@@ -942,6 +942,15 @@ def _biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, t
     return biased
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _any_nonzero(values):
+    """np.any(values != 0.0) for a 1-d array, without the temporary array (`borrowing`)."""
+    for v in values:
+        if v != 0.0:
+            return True
+    return False
+
+
 @borrowing
 def _near_breakpoint(mu, s, q, curve):
     """A pay threshold within three standard deviations of the expected sales."""
@@ -963,7 +972,7 @@ def exact_scratch(n_prod):
             np.zeros(n_prod, dtype=np.int64), np.zeros(MAX_ATOMS), np.zeros(MAX_ATOMS), np.zeros((3, MAX_COUNT + 1)), np.zeros((n_prod, 4)), np.zeros((3, MAX_SEGMENTS)))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def rep_scalars(i, outlook, stakes, kcost, risk, demand_var, days_left):
     """Rep i's scalars R, as the valuation reads them."""
     return (outlook.mu_fixed[i], outlook.var_fixed[i], outlook.booked[i], stakes.quota[i], demand_var, stakes.goal[i],
@@ -1025,7 +1034,7 @@ def variant(side, today) -> tuple[tuple, tuple]:
     return goals, bias
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
+@borrowing(nogil=True)
 def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
                  exact_below, side, today, choice, work, day, period_start, goals, bias):
     """`choose_effort` for reps lo..hi-1 with its own `work` arrays; `goals` and `bias` are the
@@ -1041,7 +1050,7 @@ def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, 
     table, lam, probes, scratch = work
     T_normal = normal_tables(table, goals)  # a second entry marks tables carrying unit goals (`coefficients`)
     T_exact = (table, lam, selling.deal_value, scratch)
-    side_on = np.any(side.rate != 0.0) or np.any(side.spif != 0.0) or len(goals) == len(ON)  # ON: a unit goal
+    side_on = _any_nonzero(side.rate) or _any_nonzero(side.spif) or len(goals) == len(ON)  # ON: a unit goal
     for i in range(lo, hi):
         if not active[i]:
             continue
