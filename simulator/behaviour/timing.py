@@ -116,12 +116,27 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     P_next - P_end)] + P_end. Deals of the same kind and product are worth the same to a rep, so a
     decision is remembered (`memo`) until a booking moves the rep's sales.
     """
+    n_prod = len(terms.price)
+    memo = np.empty((2, 2, n_prod), dtype=np.int8)  # [kind, can be held to the period's end, product]
+    memo_bargained = np.zeros(n_prod)  # a waiting customer's bargained discount, beside memo[WAITING, 0]
+    points = np.empty(2 * stakes.curve[0] + 2)
+    spif_on = np.any(side.spif != 0.0) or np.any(side.spif_end != 0.0) or np.any(side.spif_next != 0.0)
+    _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
+                customers, pipe, second_days_left, terms, books, counts, rng, side, risk, memo, memo_bargained, points,
+                spif_on)
+
+
+@borrowing
+def _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, demand_var, outlook, held, stakes,
+                customers, pipe, second_days_left, terms, books, counts, rng, side, risk, memo, memo_bargained, points,
+                spif_on):
+    """`time_deals` with its work arrays (`memo`, `memo_bargained`, `points`) given, without
+    reference counting (`behaviour.borrowing`): it runs the whole force's timing in one call."""
     held_kind, held_product, held_age, held_life, held_top = held
     booked_plus_pipeline, pipeline_var = outlook.mu_fixed, outlook.var_fixed
     quota, goal, nu_next, curve = stakes.quota, stakes.goal, stakes.nu_next, stakes.curve
     amount, line = stakes.second_amount, stakes.second_line
     window_goes_on = second_days_left > days_left  # a deal booked next period still lands in the prize's window
-    spif_on = np.any(side.spif != 0.0) or np.any(side.spif_end != 0.0) or np.any(side.spif_next != 0.0)
     prod, leads, win, focus_g, din = selling.productivity, selling.leads, selling.win, selling.focus_g, selling.din
     walk_away, waiting_discount, pull_discount, pull_acceptance, pull_days, power, most = customers
     open_total, open_won, in_stack = pipe.open_total, pipe.open_won, pipe.in_second
@@ -130,9 +145,6 @@ def time_deals(t, days_left, active, allow_discounts, effort, focus, selling, de
     ring = open_total.shape[1]
     last_day = days_left == 1
     n_prod = len(price)
-    memo = np.empty((2, 2, n_prod), dtype=np.int8)  # [kind, can be held to the period's end, product]
-    memo_bargained = np.zeros(n_prod)  # a waiting customer's bargained discount, beside memo[WAITING, 0]
-    points = np.empty(2 * curve[0] + 2)
     for i in range(len(active)):
         if not active[i]:
             continue
