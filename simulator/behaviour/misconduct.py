@@ -51,7 +51,7 @@ def _best_count(cap, x, mu, s, q, curve, goal, points, sales_now, target, pressu
     best_n = 0
     best = 0.0
     for n in range(1, cap + 1):
-        gain, _ = gain_and_option(mu, s, n * x, 0.0, q, curve, goal, points)
+        gain, _ = gain_and_option(mu, s, n * x, 0.0, q, curve, goal, points, False)
         if prize > 0.0:
             gain += prize_gain(prize, mu_y, s_y, n * x, cut)
         value = gain * keep - n * cost_per_act

@@ -87,12 +87,12 @@ def concession(mu, s, value, base, now, beside, hold, q, curve, goal, points, ri
     if power <= 0.0 or room <= 0.0:
         return 0.0
     keep = hold + (1.0 - power) * (now + beside - hold)
-    if gain_and_option_ce(mu, s, value * (1.0 - most), 0.0, q, curve, goal, points, risk)[0] + beside >= keep:
+    if gain_and_option_ce(mu, s, value * (1.0 - most), 0.0, q, curve, goal, points, risk, False)[0] + beside >= keep:
         return room
     low, high = 0.0, room
     for _ in range(20):  # to a millionth of list price
         mid = 0.5 * (low + high)
-        if gain_and_option_ce(mu, s, value * (1.0 - base - mid), 0.0, q, curve, goal, points, risk)[0] + beside >= keep:
+        if gain_and_option_ce(mu, s, value * (1.0 - base - mid), 0.0, q, curve, goal, points, risk, False)[0] + beside >= keep:
             low = mid
         else:
             high = mid
@@ -212,11 +212,12 @@ def _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, d
                                                         window_goes_on, side, bonus, goal_mean, goal_s, goal_units)
                         p_next = (1.0 - walk_away) * p_next if reach == 1 else 0.0
                         gain, option = gain_and_option_ce(mu, s, value, later + p_next - p_end, q, curve, g, points,
-                                                          risk[i])
+                                                          risk[i], not last_day)
                         gain += p_now
                         hold = later + p_next if last_day else (1.0 - walk_away) ** (days_left - 1) * (option + p_end)
                     else:
-                        gain, option = gain_and_option_ce(mu, s, value, later, q, curve, g, points, risk[i])
+                        gain, option = gain_and_option_ce(mu, s, value, later, q, curve, g, points, risk[i],
+                                                          not last_day)
                         hold = later if last_day else (1.0 - walk_away) ** (days_left - 1) * option
                     do_book = gain >= hold
                     memo[FLEXIBLE, reach, p] = 1 if do_book else 0
@@ -236,12 +237,13 @@ def _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, d
                                                             line[i], window_goes_on, side, bonus, goal_mean, goal_s,
                                                             goal_units)
                             gain, option = gain_and_option_ce(mu, s, value * (1.0 - waiting_discount),
-                                                           later + p_next - p_end, q, curve, g, points, risk[i])
+                                                           later + p_next - p_end, q, curve, g, points, risk[i],
+                                                           not last_day)
                             hold = later + p_next if last_day else option + p_end
                             do_book = gain + p_now > hold
                         else:
                             gain, option = gain_and_option_ce(mu, s, value * (1.0 - waiting_discount), later, q, curve,
-                                                           g, points, risk[i])
+                                                           g, points, risk[i], not last_day)
                             hold = later if last_day else option
                             do_book = gain > hold
                         memo[WAITING, 0, p] = 1 if do_book else 0
@@ -278,7 +280,7 @@ def _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, d
                     if open_total[i, slot, p] == 0:
                         continue
                     discounted = dealv[p] * (1.0 - pull_discount)
-                    gain, option = gain_and_option_ce(mu, s, discounted, 0.0, q, curve, g, points, risk[i])
+                    gain, _ = gain_and_option_ce(mu, s, discounted, 0.0, q, curve, g, points, risk[i], False)
                     stay = nu * dealv[p]
                     p_in = 0.0
                     if extra:  # a deal due inside the prize's window counts there either way

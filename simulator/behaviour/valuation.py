@@ -293,8 +293,9 @@ def _piece(i, m, points, mu, x, q, curve):
 
 
 @borrowing
-def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
-    """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]).
+def gain_and_option(mu, s, x, alternative, q, curve, goal, points, with_option=True):
+    """For a deal worth x: (E[gain if booked this period], E[max(gain, alternative)]); the second
+    is 0 when `with_option` is False (a caller that needs the gain alone: its sum is the same to the bit).
 
     gain(S) = value(S + x) - value(S) is piecewise linear in the period's other sales S, so both
     expectations are closed form under S ~ N(mu, s^2). The second is the value of keeping the
@@ -304,7 +305,7 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
     _, _, slope, qc, lump, gi = curve
     if s <= 1e-9 * (1.0 + abs(mu)):
         g = curve_at(mu + x, q, curve, goal) - curve_at(mu, q, curve, goal)
-        return g, max(g, alternative)
+        return g, max(g, alternative) if with_option else 0.0
     m = _breakpoints(x, q, curve, points)
     gain_total = 0.0
     option_total = 0.0
@@ -319,6 +320,8 @@ def gain_and_option(mu, s, x, alternative, q, curve, goal, points):
             alpha -= goal
         beta = slope[j2] - slope[j1]
         gain_total += _integrate_linear(alpha, beta, left, right, mu, s)
+        if not with_option:
+            continue
         if beta == 0.0:
             option_total += _integrate_linear(max(alpha, alternative), 0.0, left, right, mu, s)
         else:
@@ -360,17 +363,18 @@ def _line_moments(c0, c1, zl, zu):
 
 
 @borrowing
-def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
+def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r, with_option=True):
     """`gain_and_option` for a rep with risk aversion r, in certainty equivalents (E - r/2 Var, as
     `value_normal` and the effort choice value pay): (CE of the period's value with the deal booked
     now, CE with the choice kept until the period's end, when S is known: max(value(S + x), value(S)
     + alternative)), each less the CE without the deal. Under linear pay a deal's credit shifts
     value by a sure amount and leaves its variance alone, so risk changes no timing there; near a
     threshold, booking now is worth more to a risk-averse rep where it makes reaching the threshold
-    surer (Holmstrom and Milgrom 1987 on mean-variance; Pratt 1964)."""
+    surer (Holmstrom and Milgrom 1987 on mean-variance; Pratt 1964). The second is 0 when
+    `with_option` is False."""
     _, _, slope, qc, lump, gi = curve
     if r <= 0.0 or s <= 1e-9 * (1.0 + abs(mu)):
-        return gain_and_option(mu, s, x, alternative, q, curve, goal, points)
+        return gain_and_option(mu, s, x, alternative, q, curve, goal, points, with_option)
     m = _breakpoints(x, q, curve, points)
     base1 = base2 = now1 = now2 = hold1 = hold2 = 0.0  # first and second moments of each value
     for i in range(m + 1):
@@ -388,6 +392,8 @@ def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
         e1, e2 = _line_moments(a2 + b2 * mu, b2 * s, zl, zu)
         now1 += e1
         now2 += e2
+        if not with_option:
+            continue
         # kept: the better of booking (a2 + b2 S) and the alternative (a1 + alternative + b1 S)
         da, db = a2 - a1 - alternative, b2 - b1
         cross = -da / db if db != 0.0 else np.inf
@@ -412,7 +418,7 @@ def gain_and_option_ce(mu, s, x, alternative, q, curve, goal, points, r):
     base = base1 - half * max(base2 - base1 * base1, 0.0)
     now = now1 - half * max(now2 - now1 * now1, 0.0)
     hold = hold1 - half * max(hold2 - hold1 * hold1, 0.0)
-    return now - base, hold - base
+    return now - base, (hold - base) if with_option else 0.0
 
 
 # ---------------------------------------------------------------------- exact small-count values
