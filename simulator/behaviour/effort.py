@@ -655,7 +655,7 @@ def exhaustive(T, R, n_focus, probes):
     for k in range(n_focus):
         c = coefficients(k, T)
         n_probe = len(E_GRID)
-        for m in range(n_probe):
+        for m in range(n_probe):  # element by element: a slice copy would need reference counting (`borrowing`)
             probes[m] = E_GRID[m]
         n_probe += threshold_efforts(c, R, probes[n_probe:])
         k_best_u = -np.inf

@@ -144,7 +144,6 @@ def _time_deals(t, days_left, active, allow_discounts, effort, focus, selling, d
     p_pulled, p_pushed, offered, refused = counts
     ring = open_total.shape[1]
     last_day = days_left == 1
-    n_prod = len(price)
     for i in range(len(active)):
         if not active[i]:
             continue
