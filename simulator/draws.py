@@ -16,18 +16,29 @@ A scenario's `random_draws` chooses how a run's chance events are drawn, both fr
   computed in a stack: no draw depends on another rep's or another run's.
 
 Kernels draw through `uniform`, `poisson`, `binomial` and `exponential`, which take either kind
-of generator: with a `Generator` they call it exactly as the kernels always did (the stream
-mode's numbers are those of earlier versions), with a `Keyed` they hash the counter.
+of generator: with a `Generator` (or its `Stream`, below) they call it exactly as the kernels
+always did (the stream mode's numbers are those of earlier versions), with a `Keyed` they hash the
+counter.
+
+A run hands its kernels the stream as a `Stream`: the addresses numba reads from a `Generator`,
+taken once. Handing over the `Generator` itself costs about 6 us a call (numba types it in Python
+and makes three ctypes casts and a reference-counted wrapper every time), against 0.1 us for one
+array, and a small force's day makes several such calls. The draws are the same numbers from the
+same state: the kernel calls the bit generator's own functions on its own state.
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
+import weakref
 from typing import NamedTuple
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
-from numba.extending import overload
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 
 # purposes: each kind of chance event has its own counter, so more draws of one kind (say, more
 # deals to decide after more effort) leave every other kind's draws where they were
@@ -64,6 +75,59 @@ def keyed_for(rng: np.random.Generator, n_reps: int) -> Keyed:
     child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, KEY_CHILD))
     return Keyed(child.generate_state(1, np.uint64), np.zeros(1, dtype=np.int64),
                  np.zeros((n_reps, PURPOSES), dtype=np.int64))
+
+
+class Stream(NamedTuple):
+    """A run's `Generator` as its kernels take it (`stream_for`): addresses in this process's memory,
+    so the generator is kept alive as long as they are, and a stream cannot be pickled or copied."""
+
+    address: np.ndarray  # uint64: state_address, state, next_uint64, next_uint32, next_double, bit_generator
+
+    def __reduce__(self):
+        raise TypeError("a draws.Stream points into this process's memory: pass the Generator and call stream_for")
+
+
+_PINNED: dict[int, np.random.Generator] = {}  # each live stream's generator, by id of its address array
+
+
+def stream_for(rng: np.random.Generator) -> Stream:
+    """The addresses of `rng`'s bit generator, as numba's own unboxing of a `Generator` reads them
+    (`numba.core.boxing.unbox_numpy_random_bitgenerator`). `rng` lives at least as long as they do."""
+    c = rng.bit_generator.ctypes
+
+    def pointer(fn) -> int:
+        return ctypes.cast(fn, ctypes.c_void_p).value
+
+    address = np.array([c.state_address, c.state.value, pointer(c.next_uint64), pointer(c.next_uint32),
+                        pointer(c.next_double), c.bit_generator.value], dtype=np.uint64)
+    _PINNED[id(address)] = rng
+    weakref.finalize(address, _PINNED.pop, id(address), None)
+    return Stream(address)
+
+
+_GENERATOR = types.NumPyRandomGeneratorType("generator")
+_BIT_GENERATOR = types.NumPyRandomBitGeneratorType("bit_generator")
+
+
+@intrinsic
+def _generator(typingctx, address):
+    """numba's `Generator` value for the addresses of a `Stream`: the bit generator's fields as its
+    unboxing fills them, no Python object behind it (parent and meminfo null: nothing to count)."""
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        field = [builder.load(builder.gep(data, [ir.Constant(ir.IntType(64), i)])) for i in range(6)]
+        bits = cgutils.create_struct_proxy(_BIT_GENERATOR)(context, builder)
+        bits.parent = cgutils.get_null_value(bits.parent.type)
+        (bits.state_address, bits.state, bits.fnptr_next_uint64, bits.fnptr_next_uint32, bits.fnptr_next_double,
+         bits.bit_generator) = field
+        generator = cgutils.create_struct_proxy(_GENERATOR)(context, builder)
+        generator.bit_generator = bits._getvalue()
+        generator.meminfo = cgutils.get_null_value(generator.meminfo.type)
+        generator.parent = cgutils.get_null_value(generator.parent.type)
+        return generator._getvalue()
+
+    return _GENERATOR(address), codegen
 
 
 def start_day(rng, day: int) -> None:
@@ -165,10 +229,16 @@ def _stream(rng) -> bool:
     return isinstance(rng, types.NumPyRandomGeneratorType)
 
 
+def _streamed(rng) -> bool:
+    return isinstance(rng, types.BaseNamedTuple) and rng.instance_class is Stream
+
+
 @overload(uniform, jit_options={"cache": True})
 def _uniform(rng, rep, purpose):
     if _stream(rng):
         return lambda rng, rep, purpose: rng.random()
+    if _streamed(rng):
+        return lambda rng, rep, purpose: _generator(rng.address).random()
     return lambda rng, rep, purpose: _next_uniform(rng, rep, purpose)
 
 
@@ -176,6 +246,8 @@ def _uniform(rng, rep, purpose):
 def _poisson(rng, rep, purpose, lam):
     if _stream(rng):
         return lambda rng, rep, purpose, lam: rng.poisson(lam)
+    if _streamed(rng):
+        return lambda rng, rep, purpose, lam: _generator(rng.address).poisson(lam)
     return lambda rng, rep, purpose, lam: _keyed_poisson(rng, rep, purpose, lam)
 
 
@@ -183,6 +255,8 @@ def _poisson(rng, rep, purpose, lam):
 def _binomial(rng, rep, purpose, n, w):
     if _stream(rng):
         return lambda rng, rep, purpose, n, w: rng.binomial(n, w)
+    if _streamed(rng):
+        return lambda rng, rep, purpose, n, w: _generator(rng.address).binomial(n, w)
     return lambda rng, rep, purpose, n, w: _keyed_binomial(rng, rep, purpose, n, w)
 
 
@@ -190,6 +264,8 @@ def _binomial(rng, rep, purpose, n, w):
 def _exponential(rng, rep, purpose, scale):
     if _stream(rng):
         return lambda rng, rep, purpose, scale: rng.exponential(scale)
+    if _streamed(rng):
+        return lambda rng, rep, purpose, scale: _generator(rng.address).exponential(scale)
     return lambda rng, rep, purpose, scale: -scale * math.log1p(-_next_uniform(rng, rep, purpose))
 
 

@@ -37,6 +37,7 @@ def tiny_day(name: str = "baseline", *overrides: str, size: int = 6, seed: int =
     position held by a rep of ability 1 on day 0 of a fresh period, the levers the scenario uses."""
     import numpy as np
 
+    from simulator import draws
     from simulator.behaviour.effort import decision_workspace
     from simulator.levers import LeverSet
     from simulator.selling.pipeline import PRODUCT_COLUMNS
@@ -60,7 +61,7 @@ def tiny_day(name: str = "baseline", *overrides: str, size: int = 6, seed: int =
     reps.quota_days[:] = world.period_len
     reps.focus[:] = world.balanced
     cancel = levers.table("cancel", None)
-    ctx = DayContext(world=world, reps=reps, dice=rng, leads=levers.table("leads", p.leads),
+    ctx = DayContext(world=world, reps=reps, dice=draws.stream_for(rng), leads=levers.table("leads", p.leads),
                      win=levers.table("win", p.win),
                      booking=BookingTerms(p.price, p.credit, p.margin, c.cancel_rate if cancel is None else cancel,
                                           c.cancel_days),

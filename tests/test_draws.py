@@ -140,6 +140,35 @@ def test_in_stream_mode_the_draws_are_the_generators_own():
     assert np.array_equal(_both(np.random.default_rng(2), 500), _direct(np.random.default_rng(2), 500))
 
 
+def test_a_stream_draws_the_generators_numbers_from_the_generators_own_state():
+    """The engine hands kernels `draws.Stream` (the generator's addresses) in place of the Generator:
+    the same numbers, and the Generator's state moves on exactly as if the kernel had had it, so
+    what Python draws next (a quit, a hire) is unchanged too."""
+    direct, streamed = np.random.default_rng(4), np.random.default_rng(4)
+    assert np.array_equal(_both(draws.stream_for(streamed), 500), _direct(direct, 500))
+    assert np.array_equal(streamed.random(5), direct.random(5))
+    stream = draws.stream_for(streamed)
+    assert np.array_equal(_both(stream, 50), _both(direct, 50))  # a stream taken once serves call after call
+    assert np.array_equal(_both(stream, 50), _both(direct, 50))
+
+
+def test_a_stream_keeps_its_generator_alive_and_refuses_to_be_pickled():
+    import copy
+    import gc
+    import pickle
+
+    stream = draws.stream_for(np.random.default_rng(6))  # the only reference to the generator
+    gc.collect()
+    assert np.array_equal(_both(stream, 20), _direct(np.random.default_rng(6), 20))
+    for clone in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(TypeError, match="stream_for"):
+            clone(stream)
+    held = len(draws._PINNED)
+    del stream
+    gc.collect()
+    assert len(draws._PINNED) == held - 1
+
+
 # ------------------------------------------------------------------------------ whole runs, keyed
 
 

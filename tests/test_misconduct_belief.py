@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from conftest import small
 
+from simulator import draws
 from simulator.behaviour.misconduct import believed, conduct_terms, credit_taken, found_while_open
 from simulator.conduct import oversight
 from simulator.world.build import build_world
@@ -63,7 +64,7 @@ def _one_mis_sale(clawback: bool):
     """A rep's single mis-sale in an open period, its customer certain to complain and, when they do,
     certain to be refunded and the complaint certain to be investigated."""
     ledger = oversight.Ledger(n_slots=1, n_days=400)
-    rng = np.random.default_rng(3)
+    rng = draws.stream_for(np.random.default_rng(3))  # as the engine hands it to the kernels
     oversight.record_act(0, 7, 0, oversight.MIS_SALE, 0, 2.5, 300.0, 0, 0.9, 5, 1.0, 2.0, 0.0, 400,
                          ledger.arrays(), ledger.events(), rng)
     record = oversight.Record(np.array([True]), np.array([7]), np.array([10.0]), np.zeros(1), np.array([0.1]),

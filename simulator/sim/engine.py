@@ -39,15 +39,16 @@ from simulator.world.market import territory_potential
 
 class Engine:
     """State and daily phases of one run. One `numpy.random.Generator` drives everything: the world is
-    drawn from it, and the day's chance events either from it too or from its keyed generator
-    (`dice`; the scenario's `random_draws`, `simulator.draws`)."""
+    drawn from it, and the day's chance events either from it too (`dice`, the kernels' handle on it) or
+    from its keyed generator (the scenario's `random_draws`, `simulator.draws`)."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, rng: np.random.Generator | None = None):
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else int(seed)
         self.rng = rng if rng is not None else np.random.default_rng(self.seed)
         n = scenario.force.size
-        self.dice = draws.keyed_for(self.rng, n) if scenario.random_draws == "keyed" else self.rng
+        self.keyed = scenario.random_draws == "keyed"
+        self.dice = draws.keyed_for(self.rng, n) if self.keyed else draws.stream_for(self.rng)
         self.hires = np.zeros(n, dtype=np.int64)  # hires each position has had (keys a keyed hire's traits)
         self.rule = RULES[scenario.behaviour.rule]
         self.world = world = build_world(scenario, self.rng)
@@ -303,7 +304,7 @@ class Engine:
         self.quitting[:] = False
         if (self.day + 1) % DAYS_PER_MONTH:
             return
-        chance = draws.uniforms(self.dice, r.n, draws.QUIT)
+        chance = draws.uniforms(self.dice if self.keyed else self.rng, r.n, draws.QUIT)
         eligible = r.active & (self.day - r.hire_day >= self.scenario.force.ramp_days)
         p = quit_probability(self.value_of_staying(), r.outside_option, r.morale, self.scenario.behaviour.turnover,
                              1.0 / 12.0)
@@ -481,9 +482,9 @@ class Engine:
         do not depend on who else left when."""
         composition = self.world.composition
         if initial:
-            g = draws.recruits_rng(self.dice, 0)
+            g = draws.recruits_rng(self.dice, 0) if self.keyed else self.rng
             return composition.initial(len(slots), g), g.integers(0, 3 * DAYS_PER_YEAR, size=len(slots))
-        if not isinstance(self.dice, draws.Keyed):
+        if not self.keyed:
             return composition.hire(len(slots), self.rng), None
         each = []
         for slot in slots:

@@ -135,7 +135,7 @@ class DayContext:
 
     world: World
     reps: RepArrays
-    dice: object  # the day's chance events: the run's Generator or its keyed generator (`simulator.draws`)
+    dice: object  # the day's chance events: the run's stream (`draws.Stream`) or its keyed generator (`simulator.draws`)
     leads: np.ndarray  # opportunities a day per product (or per rep and product)
     win: np.ndarray  # win rate per product (or per rep and product)
     booking: BookingTerms
