@@ -15,6 +15,7 @@ import numpy as np
 from simulator import draws
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.effort_cost import cost
+from simulator.behaviour.memory import remember_period
 from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
@@ -584,42 +585,23 @@ class Engine:
         r.reset_period_books(idx)
 
     def _learn(self, idx, attainment, sales, quota, variable, beside, days) -> None:
-        """Period's end: running averages, goal commitment, customers' learning, quotas, firing."""
+        """Period's end: running averages, goal commitment, customers' learning and misses
+        (`behaviour.memory`), quotas, firing."""
         w = self.world
         r = self.reps
         t = self.day
         m = self.scenario.behaviour.memory
-        scale = w.period_len / days
-        pay_rate = variable / days
-        r.pay_mean[idx] = (1 - m) * r.pay_mean[idx] + m * pay_rate
-        beside_rate = beside / days  # pay beside the curve: stacked bonus, levers' pay, less clawbacks
-        r.beside_var[idx] = (1 - m) * r.beside_var[idx] + m * (beside_rate - r.beside_mean[idx]) ** 2
-        r.beside_mean[idx] = (1 - m) * r.beside_mean[idx] + m * beside_rate
-        r.effort_cost_mean[idx] = (1 - m) * r.effort_cost_mean[idx] + m * r.effort_cost[idx] * r.effort_cost_units[idx] / days
-        r.typical_sales[idx] = (1 - m) * r.typical_sales[idx] + m * sales * scale
-        hit = attainment >= 1.0
-        r.morale[idx] = (1 - m) * r.morale[idx] + m * np.minimum(attainment, 1.5)
-        # commitment to the goal follows the experience of reaching it (Locke and Latham 2002)
-        if self.scenario.behaviour.commitment_learning:
-            r.commitment[idx] = (1 - m) * r.commitment[idx] + m * hit
-        # customers learn whether waiting for a period-end discount pays
         c = self.scenario.market.customers
-        asked = r.offered[idx] + r.refused[idx]
-        paid = np.where(asked > 0, r.offered[idx] / np.maximum(asked, 1), np.nan)
-        learn = asked > 0
-        share = r.waiting_share[idx]
-        share[learn] += c.waiting_learning * (c.waiting_ceiling * paid[learn] - share[learn])
-        r.waiting_share[idx] = share
-        # firing on repeated misses
         mgmt = self.scenario.management
-        if mgmt.fire_below_attainment > 0:  # misses count once a rep has ramped up
-            ramped = (t - r.hire_day[idx]) >= self.scenario.force.ramp_days
-            missed = (attainment < mgmt.fire_below_attainment) & ramped
-            r.misses[idx] = np.where(missed, r.misses[idx] + 1, 0)
-            r.miss_rate[idx] = (1 - m) * r.miss_rate[idx] + m * missed
-            self.fired[idx] |= r.misses[idx] >= mgmt.fire_after_misses
-        r.year_sales[idx] += sales
-        r.year_quota[idx] += quota
+        remember_period(
+            idx, m, w.period_len, days, attainment, sales, quota, variable, beside,
+            self.scenario.behaviour.commitment_learning, c.waiting_learning, c.waiting_ceiling,
+            mgmt.fire_below_attainment, mgmt.fire_after_misses, self.scenario.force.ramp_days, t,
+            (r.pay_mean, r.beside_var, r.beside_mean, r.effort_cost_mean, r.effort_cost, r.effort_cost_units,
+             r.typical_sales, r.morale, r.commitment, r.year_sales, r.year_quota),
+            (r.offered, r.refused, r.waiting_share), (r.hire_day, r.misses, r.miss_rate, self.fired),
+        )
+        scale = w.period_len / days
         year_end = (t + 1) % DAYS_PER_YEAR == 0
         if year_end and mgmt.fire_bottom_share > 0:
             seasoned = idx[(t - r.hire_day[idx]) >= DAYS_PER_YEAR // 2]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from simulator.world.force import TRAITS
 
@@ -222,12 +223,6 @@ class RepArrays:
         self.old_clawback = np.zeros((n, cancel_ring))
         self.old_revenue = np.zeros((n, cancel_ring))
 
-    PERIOD_BOOKS = (
-        "sales", "p_revenue", "p_list", "p_discount", "p_deals", "p_by_product", "pulled", "pushed",
-        "offered", "refused", "effort_sum", "effort_cost_units", "focus_sum", "days_active", "clawback_due",
-        "p_fabrications", "p_mis_sales", "p_detected",
-    )
-
     def books(self, today: np.ndarray) -> Books:
         return Books(self.sales, self.p_revenue, self.p_list, self.p_discount, self.p_deals, self.p_by_product,
                      self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
@@ -263,5 +258,19 @@ class RepArrays:
         return Timing(self.pulled, self.pushed, self.offered, self.refused)
 
     def reset_period_books(self, who: np.ndarray) -> None:
-        for name in self.PERIOD_BOOKS:
-            getattr(self, name)[who] = 0
+        """Open a new period's books for the reps at indices `who`: what they sold, were paid and did
+        this period goes back to zero (one compiled pass: at a daily quota this runs every day)."""
+        _zero_books(who, (self.sales, self.p_revenue, self.p_list, self.p_discount, self.p_deals, self.pulled,
+                          self.pushed, self.offered, self.refused, self.effort_sum, self.effort_cost_units,
+                          self.clawback_due, self.p_fabrications, self.p_mis_sales, self.p_detected),
+                    (self.p_by_product, self.focus_sum), self.days_active)
+
+
+@njit(cache=True)
+def _zero_books(who, flat, wide, days_active):
+    for i in who:
+        for column in flat:
+            column[i] = 0.0
+        for table in wide:
+            table[i, :] = 0.0
+        days_active[i] = 0
