@@ -66,7 +66,7 @@ class Recorder:
         self.segment_columns = tuple(f"effort_{s}" for s in self.segments)
         self.columns = self.flow_columns + acts.DAY_COLUMNS + BILLING_COLUMNS + DAILY_STATE + self.segment_columns
         self.daily = np.zeros((world.n_days, len(self.columns)))
-        self.blocks: list[dict[str, np.ndarray]] = []
+        self.blocks: list[dict[str, np.ndarray | int | bool]] = []  # a settlement's rows, by column
         self.period_of_day = world.calendar.period_of_day
         self.days_left = world.calendar.days_left
         self.variable_pay_today = 0.0
@@ -120,16 +120,17 @@ class Recorder:
             pay = pay + extra
             self.variable_pay_today += float(extra.sum())
         effort_days = np.maximum(r.effort_sum[idx], 1e-12)
-        # indexing with the array `idx` copies, so the rows own their values: the books reset after
+        # indexing with the array `idx` copies, so the rows own their values: the books reset after.
+        # What all the rows share (period, end day, complete) is kept once and spread at `tables`.
         block = {
-            "period": np.full(idx.size, self.period_of_day[t]),
+            "period": self.period_of_day[t],
             "rep_id": r.rep_id[idx],
             "slot": idx.copy(),
             "segment_index": r.segment[idx],
-            "start_day": np.full(idx.size, t + 1) - days,
-            "end_day": np.full(idx.size, t),
+            "start_day": (t + 1) - days,
+            "end_day": t,
             "days": days.copy(),
-            "complete": np.full(idx.size, full),
+            "complete": full,
             "quota": quota.copy(),
             "sales": r.sales[idx],
             "revenue": r.p_revenue[idx],
@@ -161,9 +162,10 @@ class Recorder:
             "territory_potential": r.potential[idx],
             "ability": r.ability[idx],
         }
+        focus, by_product = r.focus_sum[idx], r.p_by_product[idx]
         for p, name in enumerate(self.products):
-            block[f"focus_{name}"] = r.focus_sum[idx, p] / effort_days
-            block[f"sales_{name}"] = r.p_by_product[idx, p]
+            block[f"focus_{name}"] = focus[:, p] / effort_days
+            block[f"sales_{name}"] = by_product[:, p]
         for name, values in (other_pay or {}).items():
             block[name] = np.asarray(values, dtype=float)
         for name, values in (parts or {}).items():
@@ -191,7 +193,7 @@ class Recorder:
         for name, column in self.lever_daily.items():
             daily[name] = column
         if self.blocks:
-            rows = pd.DataFrame({k: np.concatenate([b[k] for b in self.blocks]) for k in self.blocks[0]})
+            rows = pd.DataFrame({k: self._period_column(k) for k in self.blocks[0]})
         else:
             rows = pd.DataFrame({k: [] for k in ("period", "rep_id")})
         if len(rows):
@@ -200,3 +202,11 @@ class Recorder:
                         "acts_detected"):
                 rows[col] = rows[col].astype(np.int64)
         return daily, rows
+
+    def _period_column(self, name: str) -> np.ndarray:
+        """One column of the rep-period table: the settlements' rows one after another, a value kept
+        once for a whole settlement repeated over its rows (with the dtype `np.full` would give)."""
+        if np.ndim(self.blocks[0][name]) == 0:
+            sizes = [len(b["rep_id"]) for b in self.blocks]
+            return np.repeat(np.array([b[name] for b in self.blocks]), sizes)
+        return np.concatenate([b[name] for b in self.blocks])
