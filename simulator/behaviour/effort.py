@@ -25,6 +25,8 @@ from numba.core.errors import NumbaIRAssumptionWarning
 from numba.extending import overload
 
 from simulator.behaviour.borrowing import borrowing
+from simulator.behaviour.effort_cost import cost, cost_grad, least_bend, linear_optimum
+from simulator.behaviour.present_bias import todays_coefficients, todays_effort
 from simulator.behaviour.valuation import (
     MAX_ATOMS,
     MAX_COUNT,
@@ -41,8 +43,6 @@ from simulator.behaviour.valuation import (
     value_pair,
     value_pair_grad,
 )
-from simulator.behaviour.effort_cost import cost, cost_grad, least_bend, linear_optimum
-from simulator.behaviour.present_bias import todays_coefficients, todays_effort
 from simulator.pay.payout import MAX_SEGMENTS
 from simulator.world.per_rep import per_rep
 
@@ -1029,9 +1029,27 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
 def variant(side, today) -> tuple[tuple, tuple]:
     """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
     present-biased rep (`today`) is in play, OFF or ON each."""
-    goals = ON if np.any(side.unit_goals[:, :, 3] > 0.0) else OFF
-    bias = ON if np.any(today.present_bias < 1.0) else OFF
-    return goals, bias
+    return (ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF)
+
+
+@borrowing
+def _unit_goal_set(unit_goals):
+    """Any unit goal with a value (slot 3) > 0: `np.any(unit_goals[:, :, 3] > 0)` without its two temporaries
+    (a day's fixed cost: asked every day)."""
+    for i in range(unit_goals.shape[0]):
+        for g in range(unit_goals.shape[1]):
+            if unit_goals[i, g, 3] > 0.0:
+                return True
+    return False
+
+
+@borrowing
+def _biased(present_bias):
+    """Any rep with beta < 1 (`behaviour.present_bias`)."""
+    for beta in present_bias:
+        if beta < 1.0:
+            return True
+    return False
 
 
 @borrowing(nogil=True)

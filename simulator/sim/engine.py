@@ -34,7 +34,7 @@ from simulator.sim.schedule import PHASE_NAMES
 from simulator.state.context import BookingTerms, DayContext, Terms
 from simulator.state.reps import RepArrays
 from simulator.world.build import build_world
-from simulator.world.force import TRAITS, Recruits
+from simulator.world.force import TRAITS, Recruits, ramped_productivity
 from simulator.world.market import territory_potential
 
 
@@ -164,9 +164,7 @@ class Engine:
                 r.in_stack[:] = r.in_period
         x.demand_var = w.demand.uncertainty**2 * w.demand.unknown_share(t, x.days_left)
         force = self.scenario.force
-        tenure = t - r.hire_day
-        ramp = force.ramp_start + (1.0 - force.ramp_start) * np.minimum(1.0, tenure / max(force.ramp_days, 1))
-        r.productivity[:] = r.ability * r.potential * ramp
+        ramped_productivity(r.ability, r.potential, r.hire_day, t, force.ramp_start, force.ramp_days, r.productivity)
         if w.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
@@ -515,9 +513,10 @@ class Engine:
         r = self.reps
         w = self.world
         force = self.scenario.force
-        ramp = force.ramp_start + (1.0 - force.ramp_start) * np.minimum(1.0, -r.hire_day / max(force.ramp_days, 1))
+        productivity = np.empty(r.n)
+        ramped_productivity(r.ability, r.potential, r.hire_day, 0, force.ramp_start, force.ramp_days, productivity)
         sales_process.seed_pipeline(
-            r.active, r.ability * r.potential * ramp, self.ctx.leads, w.focus_g[w.balanced],
+            r.active, productivity, self.ctx.leads, w.focus_g[w.balanced],
             float(w.demand.planned[0]), self.ctx.win, *w.products.delay_alias, r.open_total, r.open_won,
             self.dice,
         )

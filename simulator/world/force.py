@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from simulator.scenario import Dist, Force, Traits
 
@@ -68,3 +69,16 @@ class ForceComposition:
 
     def mean_trait(self, name: str) -> float:
         return float(sum(share * getattr(t, name).mean for share, t in zip(self.shares, self.traits)))
+
+
+@njit(cache=True, error_model="numpy")
+def ramped_productivity(ability, potential, hire_day, day, ramp_start, ramp_days, out):
+    """Each position's productivity on `day` (ability x territory potential x ramp-up) into `out`: a
+    new hire starts at `ramp_start` of full productivity and reaches it linearly over `ramp_days`
+    business days (learning on the job: the first months of a sales hire sell least). One pass, as
+    `np.minimum` and the array products would do it, element for element; a day's fixed cost."""
+    span = max(ramp_days, 1)
+    for i in range(len(out)):
+        tenure = (day - hire_day[i]) / span
+        ramp = ramp_start + (1.0 - ramp_start) * (min(tenure, 1.0))
+        out[i] = ability[i] * potential[i] * ramp
