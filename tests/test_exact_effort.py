@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from simulator.validation.exact_effort import (
+    BASELINE_PLAN,
     CASES,
     OneRep,
     compare,
@@ -105,6 +106,17 @@ def test_the_far_goal_gap_is_a_band_of_difficulty():
     assert below[1][0] < 0.02 and below["exact"] > 0.95
     assert inside[1][0] > 0.3 and inside[1][1] < 0.1 and inside["exact"] > 0.9
     assert beyond[1][0] < 0.001 and beyond["exact"] < 0.01
+
+
+def test_under_the_baseline_plan_the_far_goal_gap_is_narrow_and_cheap():
+    """docs/model.md: with the shipped baseline's plan (and goal value) on a quarter's quota, the bonus is
+    worth about two thirds of a quarter's commission: the constant plan gives the goal up between 2.4 and
+    2.5 times normal output, the exact rep between 2.5 and 2.6, and the constant plan loses at most about
+    2.4% of the exact value."""
+    below, inside, beyond = (review_losses(BASELINE_PLAN, (1,), difficulty=d, period="quarter") for d in (2.4, 2.5, 2.6))
+    assert below[1][0] < 0.01 and below[1][1] > 0.95
+    assert 0.01 < inside[1][0] < 0.03 and inside[1][1] < 0.8 < inside["exact"]
+    assert beyond[1][0] < 0.005 and beyond["exact"] < 0.1
 
 
 @pytest.mark.parametrize("cycle_days", [0.0, 5.0])

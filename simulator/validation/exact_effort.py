@@ -333,7 +333,8 @@ def _review_header(first: list[str], blocks: tuple[int, ...]) -> list[str]:
 
 def _review_cells(losses: dict, blocks: tuple[int, ...]) -> str:
     """A review table's cells for one plan: value lost (reach quota) per number of blocks, the exact reach."""
-    return " | ".join([*(f"{100 * losses[b][0]:.2f}% ({losses[b][1]:.3f})" for b in blocks), f"{losses['exact']:.3f}"])
+    lost = {b: round(100 * losses[b][0], 2) + 0.0 for b in blocks}  # + 0.0: a round-off loss of -0 prints as 0
+    return " | ".join([*(f"{lost[b]:.2f}% ({losses[b][1]:.3f})" for b in blocks), f"{losses['exact']:.3f}"])
 
 
 def review_table(blocks: tuple[int, ...] = (1, 2, 3, 4)) -> str:
@@ -349,14 +350,22 @@ def review_table(blocks: tuple[int, ...] = (1, 2, 3, 4)) -> str:
 # Quota difficulties across which the large bonus goes from pursued to given up (`difficulty_table`).
 DIFFICULTIES = (1.3, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8)
 
+# The shipped baseline's plan as its reps value it: 2% commission, 4% above quota, a $4,000 bonus a
+# quarter and the default goal value of $500 a quarter, paid like the bonus at quota (the benchmark's
+# reps carry no goal value of their own), on a quarter's quota.
+BASELINE_PLAN = {"commission_rate": 0.02, "tiers": [{"at": 1.0, "rate": 0.04}], "bonus": 4500}
+BASELINE_DIFFICULTIES = (1.0, 1.6, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7)
 
-def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 3)) -> str:
-    """Where along quota difficulty the constant plan and the exact policy give up a large bonus
-    (month quotas), with the review plans between them, as a Markdown table (docs/model.md)."""
+
+def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 3), period: str = "month",
+                     difficulties: tuple[float, ...] = DIFFICULTIES) -> str:
+    """Where along quota difficulty the constant plan and the exact policy give up a bonus (by
+    default the large bonus on month quotas), with the review plans between them, as a Markdown
+    table (docs/model.md)."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
     lines = _review_header(["quota"], blocks)
-    for difficulty in DIFFICULTIES:
-        r = review_losses(plan, blocks, difficulty=difficulty, period="month")
+    for difficulty in difficulties:
+        r = review_losses(plan, blocks, difficulty=difficulty, period=period)
         lines.append(f"| {difficulty:g} x normal | {_review_cells(r, blocks)} |")
     return "\n".join(lines)
 
@@ -367,3 +376,5 @@ if __name__ == "__main__":
     print(review_table())
     print()
     print(difficulty_table())
+    print()
+    print(difficulty_table(BASELINE_PLAN, period="quarter", difficulties=BASELINE_DIFFICULTIES))
