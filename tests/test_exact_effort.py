@@ -110,7 +110,7 @@ def test_the_far_goal_gap_is_a_band_of_difficulty():
 
 def test_under_the_baseline_plan_the_far_goal_gap_is_narrow_and_cheap():
     """docs/model.md: with the shipped baseline's plan (and goal value) on a quarter's quota, the bonus is
-    worth about two thirds of a quarter's commission: the constant plan gives the goal up between 2.4 and
+    worth about 70% of a quarter's commission: the constant plan gives the goal up between 2.4 and
     2.5 times normal output, the exact rep between 2.5 and 2.6, and the constant plan loses at most about
     2.4% of the exact value."""
     below, inside, beyond = (review_losses(BASELINE_PLAN, (1,), difficulty=d, period="quarter") for d in (2.4, 2.5, 2.6))
