@@ -28,15 +28,19 @@ BILLING_COLUMNS = ("recurring_revenue", "churned_mrr", "churned_mrr_excess", "ac
 
 
 @njit(cache=True, error_model="numpy")
-def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust, demand_factor, behind):
+def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust, demand_factor, behind, segment,
+              segment_effort):
     """Headcount, mean effort, mean waiting share, exact-valuation share, quits, firings, mean
-    trust, mean demand factor from trust, and reps behind at a check-in."""
+    trust, mean demand factor from trust, and reps behind at a check-in; each segment's mean effort
+    into `segment_effort` (summed rep by rep in order, as `np.bincount` sums its weights)."""
     headcount = 0
     effort_total = 0.0
     exact = 0
     quits = 0
     fires = 0
     late = 0
+    members = np.zeros(len(segment_effort), dtype=np.int64)
+    segment_effort[:] = 0.0
     for i in range(len(active)):
         quits += quitting[i]
         fires += fired[i]
@@ -45,6 +49,10 @@ def day_state(active, effort, waiting_share, exact_used, quitting, fired, trust,
             effort_total += effort[i]
             exact += exact_used[i]
             late += behind[i]
+            members[segment[i]] += 1
+            segment_effort[segment[i]] += effort[i]
+    for s in range(len(segment_effort)):
+        segment_effort[s] /= max(members[s], 1)
     share = max(headcount, 1)
     return (headcount, effort_total / share, waiting_share.mean(), exact / share, quits, fires, trust.mean(),
             demand_factor.mean(), late)
@@ -86,19 +94,16 @@ class Recorder:
         row[n_flow:n_flow + n_wrong] = wrongs
         n_bill = len(BILLING_COLUMNS)
         row[n_flow + n_wrong:n_flow + n_wrong + n_bill] = billing
+        segment_effort = row[-len(self.segments):]
         headcount, effort, waiting, exact, quits, fired, trust, felt, behind = day_state(
             r.active, r.effort, r.waiting_share, r.exact_used, quitting, leaving,
-            r.trust, r.trust_felt ** self.demand_elasticity, r.behind)
+            r.trust, r.trust_felt ** self.demand_elasticity, r.behind, r.segment, segment_effort)
         n_state = len(DAILY_STATE)
         row[n_flow + n_wrong + n_bill:n_flow + n_wrong + n_bill + n_state] = (
             effort, headcount, hires, quits, fired, waiting,
             self.demand[t], exact, self.base_per_day * worked,
             self.variable_pay_today, trust, felt, behind,
         )
-        active = r.active
-        counts = np.bincount(r.segment[active], minlength=len(self.segments))
-        totals = np.bincount(r.segment[active], weights=r.effort[active], minlength=len(self.segments))
-        row[-len(self.segments):] = totals / np.maximum(counts, 1)
         for name, value in self.levers.daily_values().items():
             self.lever_daily.setdefault(name, np.zeros(len(self.daily)))[t] = value
         self.variable_pay_today = 0.0
