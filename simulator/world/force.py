@@ -80,5 +80,5 @@ def ramped_productivity(ability, potential, hire_day, day, ramp_start, ramp_days
     span = max(ramp_days, 1)
     for i in range(len(out)):
         tenure = (day - hire_day[i]) / span
-        ramp = ramp_start + (1.0 - ramp_start) * (min(tenure, 1.0))
+        ramp = ramp_start + (1.0 - ramp_start) * min(tenure, 1.0)  # tenure is never NaN, so min is np.minimum here
         out[i] = ability[i] * potential[i] * ramp
