@@ -15,6 +15,7 @@ from simulator.validation.exact_effort import (
     compare,
     evaluate,
     forward,
+    normal_review_plan,
     review_losses,
     review_plan,
     solve,
@@ -95,6 +96,41 @@ def test_reviewing_effort_a_few_times_closes_the_far_goal_gap():
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "large bonus")
     near = review_losses(plan, (1, 2), difficulty=difficulty, period=period)
     assert near[1][0] > 0.005 and near[2][0] < 0.0005
+
+
+def test_the_review_plan_on_the_engines_belief_of_one_block_is_the_engines_rule():
+    """`normal_review_plan` plans on what the engine's reps believe (normal sales while ten deals or more
+    are to come, the counts after): with one block it is the engine's rule, and loses what the engine's
+    own choices lose (docs/model.md, the fifth table of `python -m simulator.validation.exact_effort`)."""
+    for name in ("large bonus", "far_bonus"):
+        _, plan, difficulty, period = next(c for c in CASES if c[0] == name)
+        engine = compare(plan, difficulty=difficulty, period=period, reps=150)
+        planned = review_losses(plan, (1,), "normal", difficulty=difficulty, period=period)
+        assert abs(planned[1][0] - engine["value_loss"]) < 0.003
+        assert abs(planned[1][1] - engine["reach_engine"]) < 0.01
+
+
+def test_a_review_plan_on_the_engines_own_belief_closes_the_far_goal_gap():
+    """docs/model.md: planned on the engine's own belief about sales, two review blocks bring the far goal
+    under 5% of the exact value lost and three under 2%, with most of the exact chance of reaching quota;
+    so the engine's normal belief is no obstacle to closing the gap, the constant plan is."""
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
+    far = review_losses(plan, (1, 2, 3), "normal", difficulty=difficulty, period=period)
+    assert far[1][0] > 0.3 and far[2][0] < 0.05 and far[3][0] < 0.02
+    assert far[3][1] > 0.95 * far["exact"]
+    with pytest.raises(ValueError, match="belief"):
+        review_losses(plan, (1,), "poisson", difficulty=difficulty, period=period)
+
+
+def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():
+    """Under commission alone the pay curve is linear, so every review plan, on any belief, works at
+    c v lam / (2k) on every day: a check of the normal plan's grids and quadrature."""
+    terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=LINEAR_CURVE)
+    for blocks in (1, 3):
+        effort = normal_review_plan(terms, blocks)
+        assert np.allclose(effort[1:, :60], 0.03 * 5000 / 80, atol=0.0125)  # the effort grid's half-step
+    with pytest.raises(ValueError, match="blocks"):
+        normal_review_plan(terms, 0)
 
 
 def test_the_far_goal_gap_is_a_band_of_difficulty():

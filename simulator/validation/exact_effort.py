@@ -27,10 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.stats import poisson
 
 from simulator.behaviour.effort import E_MAX
-from simulator.behaviour.valuation import curve_at
+from simulator.behaviour.valuation import curve_at, value_normal
 from simulator.scenario import Scenario
 from simulator.sim.engine import Engine
 
@@ -166,6 +167,74 @@ def review_plan(terms: OneRep, blocks: int) -> Policy:
         value(t)
         effort[t] = first[t]
     return Policy(effort, np.vstack([value(t)[:states] for t in range(terms.days + 1)]), terms)
+
+
+# The normal-belief review plan's grids: expected sales at the period's end (points over the reachable
+# range), efforts, and Gauss-Hermite nodes for a block's normal outcome.
+NORMAL_GRID_POINTS = 700
+NORMAL_EFFORTS = np.linspace(0.0, E_MAX, 161)
+HERMITE_NODES = 12
+
+
+@njit(cache=True)
+def _pay_normal(mean: np.ndarray, sd: np.ndarray, quota: float, curve: tuple) -> np.ndarray:
+    """`value_normal` (risk-neutral, no goal value) at each (mean[m, e], sd[e])."""
+    out = np.empty(mean.shape)
+    for m in range(mean.shape[0]):
+        for e in range(mean.shape[1]):
+            out[m, e] = value_normal(mean[m, e], sd[e], quota, curve, 0.0, 0.0)
+    return out
+
+
+def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0) -> np.ndarray:
+    """`review_plan` for a rep that believes what the engine's reps believe (`behaviour.effort`):
+    while `exact_below` deals or more are still to come (at unit effort; the scenario's
+    `exact_below_deals`), a block's sales are normal with the Poisson's mean and variance; from
+    there on, the true counts (the review plan of `review_plan` on the same blocks). The state is
+    the period's sales so far, on a grid; a last normal block is valued as the engine values pay
+    (`valuation.value_normal`), earlier ones by the expectation of the next review's value over the
+    block's normal outcome (Gauss-Hermite). One block is the engine's own rule. Returns effort[t, n],
+    the first block's effort at t days left and n deals won, as `Policy.effort`.
+
+    What it measures: how much of the far-goal gap a review plan closes under the engine's own
+    belief about sales, against the count belief throughout (docs/model.md)."""
+    if blocks < 1:
+        raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    v, lam, days = terms.deal_value, terms.lam, terms.days
+    counted = review_plan(terms, blocks)  # the plan once few deals are to come
+    count_days = int(np.ceil(exact_below / lam)) - 1  # days left with fewer than exact_below deals at unit effort
+    most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
+    spread = 6.0 * np.sqrt(most * v)
+    grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
+    weights = weights / weights.sum()
+    cost = terms.cost(NORMAL_EFFORTS)
+    counts = np.arange(counted.value.shape[1]) * v
+    values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
+    first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
+
+    def value(days_left: int) -> np.ndarray:
+        if days_left not in values:
+            block = -(-days_left // blocks)
+            mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (lam * block * v)
+            sd = np.sqrt(NORMAL_EFFORTS * lam * block) * v
+            if block == days_left:  # the last block, and still many deals to come: pay at the period's end
+                total = _pay_normal(mean, sd, terms.quota, terms.curve)
+            else:
+                later = value(days_left - block)
+                total = sum(w * np.interp(mean + z * sd[None, :], grid, later) for z, w in zip(nodes, weights))
+            total = total - block * cost[None, :]
+            best = total.argmax(axis=1)
+            first[days_left] = NORMAL_EFFORTS[best]
+            values[days_left] = total[np.arange(len(grid)), best]
+        return values[days_left]
+
+    states, _ = _sizes(terms)
+    effort = np.zeros((days + 1, states))
+    for t in range(1, days + 1):
+        value(t)
+        effort[t] = np.interp(np.arange(states) * v, grid, first[t])
+    return effort
 
 
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
@@ -309,10 +378,13 @@ def table(reps: int = 200) -> str:
     return "\n".join(lines)
 
 
-def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), **world) -> dict:
+def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), belief: str = "count", **world) -> dict:
     """Review plans of each number of `blocks` against the exact policy in the benchmark world with
     `plan`: {blocks: (share of the exact policy's value given up, chance of reaching quota)}, and
-    the exact policy's chance under "exact"."""
+    the exact policy's chance under "exact". `belief` "count": the rep plans on the true Poisson
+    counts (`review_plan`); "normal": on the engine's normal belief (`normal_review_plan`)."""
+    if belief not in ("count", "normal"):
+        raise ValueError(f"belief must be 'count' or 'normal', got {belief!r}")
     terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
     exact = solve(terms)
     best = float(exact.value[terms.days, 0])
@@ -320,7 +392,7 @@ def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), **world) -
     q = terms.quota_deals
     out: dict = {"exact": float(forward(terms, exact.effort)[0][q:].sum())}
     for b in blocks:
-        effort = review_plan(terms, b).effort
+        effort = review_plan(terms, b).effort if belief == "count" else normal_review_plan(terms, b)
         out[b] = ((best - evaluate(terms, effort)) / max(best - floor, 1e-9), float(forward(terms, effort)[0][q:].sum()))
     return out
 
@@ -356,16 +428,20 @@ DIFFICULTIES = (1.3, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8)
 BASELINE_PLAN = {"commission_rate": 0.02, "tiers": [{"at": 1.0, "rate": 0.04}], "bonus": 4500}
 BASELINE_DIFFICULTIES = (1.0, 1.6, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7)
 
+# Review plans on the engine's normal belief, across the far-goal band (the fifth table).
+NORMAL_BLOCKS = (1, 2, 3, 4, 6)
+NORMAL_DIFFICULTIES = (1.3, 2.2, 2.3, 2.4, 2.5, 2.6)
+
 
 def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 3), period: str = "month",
-                     difficulties: tuple[float, ...] = DIFFICULTIES) -> str:
+                     difficulties: tuple[float, ...] = DIFFICULTIES, belief: str = "count") -> str:
     """Where along quota difficulty the constant plan and the exact policy give up a bonus (by
-    default the large bonus on month quotas), with the review plans between them, as a Markdown
-    table (docs/model.md)."""
+    default the large bonus on month quotas), with the review plans between them (planned on the
+    `belief` of `review_losses`), as a Markdown table (docs/model.md)."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
     lines = _review_header(["quota"], blocks)
     for difficulty in difficulties:
-        r = review_losses(plan, blocks, difficulty=difficulty, period=period)
+        r = review_losses(plan, blocks, belief, difficulty=difficulty, period=period)
         lines.append(f"| {difficulty:g} x normal | {_review_cells(r, blocks)} |")
     return "\n".join(lines)
 
@@ -378,3 +454,5 @@ if __name__ == "__main__":
     print(difficulty_table())
     print()
     print(difficulty_table(BASELINE_PLAN, period="quarter", difficulties=BASELINE_DIFFICULTIES))
+    print()
+    print(difficulty_table(blocks=NORMAL_BLOCKS, difficulties=NORMAL_DIFFICULTIES, belief="normal"))
