@@ -92,6 +92,16 @@ def test_summary_carries_provenance(small_baseline):
     assert prov["scenario"]["plan"]["bonus"] == small_baseline.plan.bonus
 
 
+def test_a_run_without_its_summary_has_the_same_tables_and_provenance(small_baseline):
+    """`run(..., summary=False)` (what a calibration's candidates run) leaves the scorecard out, nothing else."""
+    full, bare = run(small_baseline, 9), run(small_baseline, 9, summary=False)
+    pd.testing.assert_frame_equal(full.daily, bare.daily)
+    pd.testing.assert_frame_equal(full.rep_periods, bare.rep_periods)
+    pd.testing.assert_frame_equal(full.acts, bare.acts)
+    assert bare.summary == {"provenance": full.provenance}
+    assert "financial" in full.summary
+
+
 def test_a_horizon_shorter_than_a_quota_period_still_summarises():
     result = run(small("annual_quota", size=10, years=0.25), 1)
     assert len(result.daily) == 63

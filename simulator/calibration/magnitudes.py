@@ -140,7 +140,7 @@ def sizes_of(result: RunResult, names: Sequence[str]) -> list[float]:
 
 def figures(scenario: Scenario, seed: int, names: Sequence[str]) -> list[float]:
     """The named sizes of one run (what a worker sends back instead of the run's tables)."""
-    return sizes_of(run(scenario, seed), names)
+    return sizes_of(run(scenario, seed, summary=False), names)
 
 
 def judged(t: Target, scenario: str, values: Sequence[float]) -> dict:

@@ -39,7 +39,7 @@ def simulate_one(base: Mapping, overrides: Mapping[str, float], seed: int, names
     """One run of the scenario with `overrides` at `seed`: its moments, its number of rep-periods
     and the seconds it took. A worker's task: module-level, so any executor can ship it."""
     start = time.perf_counter()
-    result = run(scenario_for(base, overrides), seed)
+    result = run(scenario_for(base, overrides), seed, summary=False)
     history = from_tables(result.rep_periods, result.daily, source="<simulated>")
     return measure(history, names).tolist(), len(history.panel), time.perf_counter() - start
 

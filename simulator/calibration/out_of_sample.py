@@ -68,7 +68,7 @@ def figures(result) -> list[float]:
 
 def run_figures(base: Mapping, overrides: Mapping[str, float], seed: int) -> list[float]:
     """A worker's task: one run of `base` with `overrides` at `seed`, its figures."""
-    return figures(run(scenario_for(base, overrides), int(seed)))
+    return figures(run(scenario_for(base, overrides), int(seed), summary=False))
 
 
 def _interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:

@@ -30,7 +30,7 @@ STEPS = (1e-6, 1e-2)
 
 def total_bookings(base: dict, overrides: dict, seed: int) -> float:
     """A run's total bookings (a worker's task)."""
-    return float(run(scenario_for(base, overrides), seed).daily["bookings"].sum())
+    return float(run(scenario_for(base, overrides), seed, summary=False).daily["bookings"].sum())
 
 
 def pairing(reps: int = 100, years: float = 3.0, seeds: Sequence[int] = range(5, 13), workers: int = 2,

@@ -43,7 +43,7 @@ def simulate_sizes(base: Mapping, overrides: Mapping[str, float], seed: int, nam
     """One run's published-size figures (from its tables, as `magnitudes.check` measures them),
     its number of rep-periods and its seconds: `objective.simulate_one`'s contract."""
     start = time.perf_counter()
-    result = run(scenario_for(base, overrides), seed)
+    result = run(scenario_for(base, overrides), seed, summary=False)
     return sizes_of(result, names), len(result.rep_periods), time.perf_counter() - start
 
 

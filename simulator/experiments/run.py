@@ -82,8 +82,10 @@ def summarise(engine: Engine, daily: pd.DataFrame, rep_periods: pd.DataFrame, ac
     return card
 
 
-def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False) -> RunResult:
-    """Run a scenario to its horizon on the array engine and return its tables."""
+def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False, summary: bool = True) -> RunResult:
+    """Run a scenario to its horizon on the array engine and return its tables. With `summary` False
+    the summary holds the run's provenance only: callers that read nothing but the tables (a
+    calibration's moments) skip the scorecard, about a tenth of a 100-rep, 3-year run."""
     engine = Engine(scenario, seed=seed)
     days = range(engine.n_days)
     if progress:
@@ -94,4 +96,5 @@ def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False) 
         engine.step()
     daily, rep_periods = engine.recorder.tables()
     acts = engine.act_ledger.table(engine.world.products.names)
-    return RunResult(daily, rep_periods, summarise(engine, daily, rep_periods, acts), acts)
+    card = summarise(engine, daily, rep_periods, acts) if summary else {"provenance": provenance(scenario, engine.seed)}
+    return RunResult(daily, rep_periods, card, acts)
