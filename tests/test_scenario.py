@@ -110,6 +110,25 @@ def test_bad_override_is_validated_like_the_file(tmp_path):
         load_scenario(path, ["plan.no_such_field=1"])
 
 
+def test_overrides_copy_only_the_sections_they_change():
+    """`overridden` (a sweep's runs) gives what `apply_overrides` gives, leaves its input as it was, and
+    shares only the sections no override touches."""
+    import copy
+
+    from simulator.scenario import apply_overrides, overridden
+
+    base = load_scenario(SCENARIOS[0]).model_dump(mode="json")
+    before = copy.deepcopy(base)
+    changes = {"plan.bonus": 1234.0, "force.traits.goal_value.mean": 650.0, "market.new.section": 1}
+    light, deep = overridden(base, changes), apply_overrides(base, changes)
+    assert light == deep and base == before
+    assert light["plan"]["bonus"] == 1234.0 and light["plan"] is not base["plan"]
+    assert light["force"]["traits"] is not base["force"]["traits"] and light["products"] is base["products"]
+    assert light["force"]["segments"] is base["force"]["segments"]
+    with pytest.raises(ValueError, match="not a section"):
+        overridden(base, {"plan.bonus.amount": 1})
+
+
 def test_a_bad_scenario_in_a_worker_reaches_the_caller_as_itself():
     """A run in a process pool that gets a bad scenario (a calibration's candidate, a sweep's case) raises
     the same error in the caller, message and problems intact, not a broken pool."""

@@ -43,6 +43,7 @@ from simulator.scenario import (
     apply_overrides,
     describe_error,
     load_scenario,
+    overridden,
     parse_override,
     read_yaml,
     validate,
@@ -420,7 +421,7 @@ def _cell(value: Any) -> Any:
 
 def scenario_for(base: Mapping, overrides: Mapping[str, Any]) -> Scenario:
     """The base scenario with a run's overrides, validated."""
-    return validate(apply_overrides(base, overrides), "<run>")
+    return validate(overridden(base, overrides), "<run>")
 
 
 def run_seeds(root: int, n_cases: int, replications: int, common: bool = False) -> np.ndarray:

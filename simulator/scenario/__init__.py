@@ -10,6 +10,7 @@ from simulator.scenario.loading import (
     describe_error,
     json_schema,
     load_scenario,
+    overridden,
     parse_override,
     read_yaml,
     resolve_extends,

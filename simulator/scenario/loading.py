@@ -100,13 +100,21 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) -> dict:
-    """Apply dotted overrides (strings `a.b=v` or a mapping path -> value) to raw scenario data."""
-    data = copy.deepcopy(data)
+    """Apply dotted overrides (strings `a.b=v` or a mapping path -> value) to raw scenario data: a
+    deep copy, which the caller may change at will."""
+    return overridden(copy.deepcopy(data), overrides)
+
+
+def overridden(data: dict, overrides: Sequence[str] | Mapping[str, Any]) -> dict:
+    """`apply_overrides` copying only the sections on the overrides' paths: the rest is shared with
+    `data`, so the result is for reading (validating a sweep's runs, one per case: a deep copy of
+    the whole scenario was half of the time a large design took to load). `data` is left as it was."""
     items = (
         [(k.split("."), v) for k, v in overrides.items()]
         if isinstance(overrides, Mapping)
         else [parse_override(o) for o in overrides]
     )
+    data = dict(data)
     for keys, value in items:
         node = data
         for key in keys[:-1]:
@@ -115,7 +123,7 @@ def apply_overrides(data: dict, overrides: Sequence[str] | Mapping[str, Any]) ->
                 child = {} if child is None else child
                 if not isinstance(child, dict):
                     raise ValueError(f"override {'.'.join(keys)}: {key} is not a section")
-                node[key] = child
+            node[key] = child = dict(child)
             node = child
         node[keys[-1]] = value
     return data
