@@ -96,5 +96,6 @@ def run(scenario: Scenario, seed: int | None = None, *, progress: bool = False, 
         engine.step()
     daily, rep_periods = engine.recorder.tables()
     acts = engine.act_ledger.table(engine.world.products.names)
-    card = summarise(engine, daily, rep_periods, acts) if summary else {"provenance": provenance(scenario, engine.seed)}
+    card = (summarise(engine, daily, rep_periods, acts) if summary
+            else {"provenance": provenance(engine.scenario, engine.seed)})  # as summarise gives it
     return RunResult(daily, rep_periods, card, acts)
