@@ -20,10 +20,10 @@ from simulator.state.context import DayContext, Terms
 from simulator.world.build import World
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
-LINE_GRID = 96  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
+LINE_GRID = 64  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
 NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
 SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
-GRID = np.linspace(0.0, 1.0, LINE_GRID)  # the line's grid across each group's range, as a share of it
+GRID = np.linspace(0.0, 1.0, LINE_GRID)  # the line's grid across the range it can fall in, as a share of it
 
 
 
@@ -88,24 +88,30 @@ def rivals_past(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, slot: np.nd
     point past[group, place, point], and each entry's row of `fewer_than_k_past` (its own place + 1
     when it is a rival, else 0). Places are by expected score (`slot`, 0 the highest).
 
-    Rivals who can set the line are those with a real chance of ending above where the top k + 1
-    may fall (the others never end past it, so a big field costs no more than its leaders); the
-    grid spans the rivals' results 6 sd either side. One pass over the entries: a contest reckons
-    this every day for a few dozen groups, where array code paid more for its calls than its work."""
+    The line, the k-th best of an entry's others, lies between the k-th largest of their results'
+    lowest plausible values (6 sd below their means) and the k-th largest of their highest: for any
+    entry of a group, between the group's (k + 1)-th largest low and its k-th largest high. The grid
+    spans that range, far narrower than all results' range once a race has settled (a 64-point grid
+    over it reckons the line's spread closer than 96 points over the rivals' whole range did), and
+    rivals who never end above its floor are left out of the count: a big field costs no more than
+    its leaders. One pass over the entries: a contest reckons this every day for a few dozen groups,
+    where array code paid more for its calls than its work."""
     n, n_groups = len(mean), len(counts)
     size = counts.max()
     members_mean = np.full((n_groups, size), -np.inf)  # an empty place never ends past the line
     members_sd = np.ones((n_groups, size))
+    lows = np.full((n_groups, size), -np.inf)
+    highs = np.full((n_groups, size), -np.inf)
     for i in range(n):
         members_mean[group[i], slot[i]] = mean[i]
         members_sd[group[i], slot[i]] = sd[i]
-    top = min(k + 1, size)
-    floor = np.full(n_groups, np.inf)
+        lows[group[i], slot[i]] = mean[i] - 6.0 * sd[i]
+        highs[group[i], slot[i]] = mean[i] + 6.0 * sd[i]
+    floor = np.empty(n_groups)
+    ceiling = np.empty(n_groups)
     for g in range(n_groups):
-        for j in range(top):
-            floor[g] = min(floor[g], members_mean[g, j] - 6.0 * members_sd[g, j])
-    lo = np.full(n_groups, np.inf)
-    hi = np.full(n_groups, -np.inf)
+        floor[g] = np.sort(lows[g])[size - 1 - min(k, size - 1)]  # the (k + 1)-th largest low
+        ceiling[g] = np.sort(highs[g])[size - 1 - min(k - 1, size - 1)]  # the k-th largest high
     row = np.zeros(n, dtype=np.int64)
     rivals = 0
     for i in range(n):
@@ -113,14 +119,13 @@ def rivals_past(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, slot: np.nd
         if mean[i] + 6.0 * sd[i] >= floor[g]:
             row[i] = slot[i] + 1
             rivals = max(rivals, slot[i] + 1)
-            lo[g] = min(lo[g], mean[i] - 6.0 * sd[i])
-            hi[g] = max(hi[g], mean[i] + 6.0 * sd[i])
         else:
             members_mean[g, slot[i]] = -np.inf
     x = np.empty((n_groups, LINE_GRID))
     for g in range(n_groups):
-        low = lo[g] if np.isfinite(lo[g]) else 0.0
-        width = (hi[g] if np.isfinite(hi[g]) else 1.0) - low
+        # a group with no more members than prizes has no line; its grid is never read
+        low = floor[g] if np.isfinite(floor[g]) else 0.0
+        width = ceiling[g] - low if np.isfinite(ceiling[g]) and ceiling[g] > low else 1.0
         for p in range(LINE_GRID):
             x[g, p] = low + width * GRID[p]
     return x, chance_past(members_mean[:, :rivals], members_sd[:, :rivals], x), row
