@@ -110,8 +110,9 @@ def rivals_past(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, slot: np.nd
     floor = np.empty(n_groups)
     ceiling = np.empty(n_groups)
     for g in range(n_groups):
-        floor[g] = np.sort(lows[g])[size - 1 - min(k, size - 1)]  # the (k + 1)-th largest low
-        ceiling[g] = np.sort(highs[g])[size - 1 - min(k - 1, size - 1)]  # the k-th largest high
+        at_floor, at_ceiling = size - 1 - min(k, size - 1), size - 1 - min(k - 1, size - 1)
+        floor[g] = np.partition(lows[g], at_floor)[at_floor]  # the (k + 1)-th largest low
+        ceiling[g] = np.partition(highs[g], at_ceiling)[at_ceiling]  # the k-th largest high
     row = np.zeros(n, dtype=np.int64)
     rivals = 0
     for i in range(n):
@@ -136,14 +137,23 @@ def line_moments(by_slot: np.ndarray, x: np.ndarray, group: np.ndarray, row: np.
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance of each entry's line from P(line <= x) on its group's grid
     (`by_slot[group, row]`, taken as 1 at the grid's top): the mass of (x_i-1, x_i] sits at its middle.
-    Sums run in numpy's pairwise order (`pairwise_sum`), so the moments are those numpy would give."""
+    Sums run in numpy's pairwise order (`pairwise_sum`), so the moments are those numpy would give.
+    Entries who are no rivals (row 0) share their group's line, reckoned once: late in a contest
+    that is most of a big field."""
     n, points = len(group), x.shape[1]
     line = np.empty(n)
     var = np.empty(n)
     mass = np.empty(points)
     cell = np.empty(points)
     term = np.empty(points)
+    shared = np.full(by_slot.shape[0], -1)  # the first entry of each group whose row is 0
     for i in range(n):
+        if row[i] == 0:
+            first = shared[group[i]]
+            if first >= 0:
+                line[i], var[i] = line[first], var[first]
+                continue
+            shared[group[i]] = i
         g, at = group[i], by_slot[group[i], row[i]]
         below = 0.0
         for p in range(points):
