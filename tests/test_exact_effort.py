@@ -12,7 +12,9 @@ from simulator.validation.exact_effort import (
     BASELINE_PLAN,
     CASES,
     OneRep,
+    benchmark_scenario,
     compare,
+    engine_choices,
     evaluate,
     forward,
     normal_review_plan,
@@ -121,6 +123,27 @@ def test_a_review_plan_on_the_engines_own_belief_closes_the_far_goal_gap():
     assert far[3][1] > 0.95 * far["exact"]
     with pytest.raises(ValueError, match="belief"):
         review_losses(plan, (1,), "poisson", difficulty=difficulty, period=period)
+
+
+def test_the_far_goal_needs_reviews_nested_down_to_the_count_stage():
+    """docs/model.md: on the engine's own belief, a rep that expects one review and a constant plan after
+    it still gives up the far goal (about a third of the exact value lost, as with no review); reviews
+    nested two deep (the second reaching the last ten deals, counted) close it as far as unbounded
+    nesting does. A continuation value for the engine has to see every review down to the count stage,
+    not one step ahead."""
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
+    terms = engine_choices(benchmark_scenario(plan, reps=20, years=0.25, difficulty=difficulty, period=period)).terms
+    exact = solve(terms)
+    best, floor = float(exact.value[terms.days, 0]), float(terms.pay(np.array([0]))[0])
+
+    def lost(depth):
+        return (best - evaluate(terms, normal_review_plan(terms, 2, depth=depth))) / (best - floor)
+
+    no_review, one_review, two, unbounded = lost(0), lost(1), lost(2), lost(None)
+    assert no_review > one_review > 0.3 and unbounded < 0.05
+    assert two == pytest.approx(unbounded, abs=1e-9)
+    with pytest.raises(ValueError, match="depth"):
+        normal_review_plan(terms, 2, depth=-1)
 
 
 def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():

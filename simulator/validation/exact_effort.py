@@ -186,7 +186,7 @@ def _pay_normal(mean: np.ndarray, sd: np.ndarray, quota: float, curve: tuple) ->
     return out
 
 
-def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0) -> np.ndarray:
+def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, depth: int | None = None) -> np.ndarray:
     """`review_plan` for a rep that believes what the engine's reps believe (`behaviour.effort`):
     while `exact_below` deals or more are still to come (at unit effort; the scenario's
     `exact_below_deals`), a block's sales are normal with the Poisson's mean and variance; from
@@ -196,10 +196,17 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0) ->
     block's normal outcome (Gauss-Hermite). One block is the engine's own rule. Returns effort[t, n],
     the first block's effort at t days left and n deals won, as `Policy.effort`.
 
+    `depth` bounds how deep the reviews nest while sales are believed normal: at a review that
+    many levels down the rep plans a constant effort to the period's end, as the engine's rule does
+    (depth 1: one review, then the constant plan; None: no bound). It measures how far ahead of
+    today's choice a continuation value must see.
+
     What it measures: how much of the far-goal gap a review plan closes under the engine's own
     belief about sales, against the count belief throughout (docs/model.md)."""
     if blocks < 1:
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    if depth is not None and depth < 0:
+        raise ValueError(f"depth must be 0 or more, got {depth}")
     v, lam, days = terms.deal_value, terms.lam, terms.days
     counted = review_plan(terms, blocks)  # the plan once few deals are to come
     count_days = int(np.ceil(exact_below / lam)) - 1  # days left with fewer than exact_below deals at unit effort
@@ -213,27 +220,30 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0) ->
     values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
     first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
 
-    def value(days_left: int) -> np.ndarray:
-        if days_left not in values:
-            block = -(-days_left // blocks)
+    def value(days_left: int, levels: int | None) -> np.ndarray:
+        """The value on the grid at `days_left`, with `levels` more reviews allowed (None: any)."""
+        key = days_left if days_left <= count_days or levels is None else (days_left, levels)
+        if key not in values:
+            block = days_left if levels == 0 else -(-days_left // blocks)
             mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (lam * block * v)
             sd = np.sqrt(NORMAL_EFFORTS * lam * block) * v
             if block == days_left:  # the last block, and still many deals to come: pay at the period's end
                 total = _pay_normal(mean, sd, terms.quota, terms.curve)
             else:
-                later = value(days_left - block)
+                later = value(days_left - block, None if levels is None else levels - 1)
                 total = sum(w * np.interp(mean + z * sd[None, :], grid, later) for z, w in zip(nodes, weights))
             total = total - block * cost[None, :]
             best = total.argmax(axis=1)
-            first[days_left] = NORMAL_EFFORTS[best]
-            values[days_left] = total[np.arange(len(grid)), best]
-        return values[days_left]
+            first[key] = NORMAL_EFFORTS[best]
+            values[key] = total[np.arange(len(grid)), best]
+        return values[key]
 
     states, _ = _sizes(terms)
     effort = np.zeros((days + 1, states))
     for t in range(1, days + 1):
-        value(t)
-        effort[t] = np.interp(np.arange(states) * v, grid, first[t])
+        value(t, depth)
+        key = t if t <= count_days or depth is None else (t, depth)
+        effort[t] = np.interp(np.arange(states) * v, grid, first[key])
     return effort
 
 
