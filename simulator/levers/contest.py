@@ -58,7 +58,7 @@ def kth_best_of_others(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, k: i
                        n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """For each entry, the mean and variance of the k-th best final score among the others of its
     group, each other's score being Normal(mean, sd^2) and independent: the line the entry must
-    pass to win a rank contest with k prizes. On a grid over the contenders' scores, the line is
+    pass to win a rank contest with k prizes. On a grid over the range the line can fall in, the line is
     at most x when fewer than k others end past x (a Poisson-binomial count, built up one rival
     at a time). NO_LINE (variance 0) where the group has no more than k members.
 
@@ -124,7 +124,7 @@ def rivals_past(group: np.ndarray, mean: np.ndarray, sd: np.ndarray, slot: np.nd
             members_mean[g, slot[i]] = -np.inf
     x = np.empty((n_groups, LINE_GRID))
     for g in range(n_groups):
-        # a group with no more members than prizes has no line; its grid is never read
+        # a group with no more members than prizes has no line (its entries get NO_LINE); any grid will do
         low = floor[g] if np.isfinite(floor[g]) else 0.0
         width = ceiling[g] - low if np.isfinite(ceiling[g]) and ceiling[g] > low else 1.0
         for p in range(LINE_GRID):
