@@ -129,7 +129,7 @@ def solve(terms: OneRep) -> Policy:
     return Policy(effort, value[:, :states], terms)
 
 
-def review_plan(terms: OneRep, blocks: int) -> Policy:
+def review_plan(terms: OneRep, blocks: int, up_to: int | None = None) -> Policy:
     """The rolling plan of a rep who expects to review its effort after a `blocks`-th of the days
     left: each morning it chooses an effort to hold until that review, valuing the review's state
     by the same plan made then (so the next block is again a `blocks`-th of what is left, and the
@@ -139,9 +139,12 @@ def review_plan(terms: OneRep, blocks: int) -> Policy:
     period's end: `behaviour.effort`); a block a day is the exact policy of `solve`. In between,
     the rep keeps the option to give up (or push on) at a few review points: a coarse version of
     the backward induction (Bellman 1957), on as many stages as halving (or thirding) the days left
-    takes. effort[t, n] is the first block's effort at t days left and n deals won."""
+    takes. effort[t, n] is the first block's effort at t days left and n deals won; with `up_to`,
+    only for t <= up_to (the rows after are zero): the plan late in the period, which needs no
+    stage earlier than itself."""
     if blocks < 1:
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    last = terms.days if up_to is None else min(up_to, terms.days)
     states, jumps = _sizes(terms)
     width = jumps * terms.days + states  # every count reachable from a state by any block
     counts = np.arange(width)
@@ -163,10 +166,13 @@ def review_plan(terms: OneRep, blocks: int) -> Policy:
         return values[days]
 
     effort = np.zeros((terms.days + 1, states))
-    for t in range(1, terms.days + 1):
+    for t in range(1, last + 1):
         value(t)
         effort[t] = first[t]
-    return Policy(effort, np.vstack([value(t)[:states] for t in range(terms.days + 1)]), terms)
+    planned = np.zeros((terms.days + 1, states))
+    for t in range(last + 1):
+        planned[t] = value(t)[:states]
+    return Policy(effort, planned, terms)
 
 
 # The normal-belief review plan's grids: expected sales at the period's end (points over the reachable
@@ -208,8 +214,8 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     if depth is not None and depth < 0:
         raise ValueError(f"depth must be 0 or more, got {depth}")
     v, lam, days = terms.deal_value, terms.lam, terms.days
-    counted = review_plan(terms, blocks)  # the plan once few deals are to come
     count_days = int(np.ceil(exact_below / lam)) - 1  # days left with fewer than exact_below deals at unit effort
+    counted = review_plan(terms, blocks, up_to=count_days)  # the plan once few deals are to come
     most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
     spread = 6.0 * np.sqrt(most * v)
     grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
