@@ -120,10 +120,10 @@ def overridden(data: dict, overrides: Sequence[str] | Mapping[str, Any]) -> dict
         node = data
         for key in keys[:-1]:
             child = node.get(key)
-            if not isinstance(child, dict):
-                child = {} if child is None else child
-                if not isinstance(child, dict):
-                    raise ValueError(f"override {'.'.join(keys)}: {key} is not a section")
+            if child is None:
+                child = {}
+            elif not isinstance(child, dict):
+                raise ValueError(f"override {'.'.join(keys)}: {key} is not a section")
             node[key] = child = dict(child)
             node = child
         node[keys[-1]] = value
