@@ -34,6 +34,11 @@ from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 from simulator.state.context import DayContext, Terms
 from simulator.state.reps import EffortCost
+from simulator.steady import SteadyCall, kept
+
+# called with the same argument objects every day, so without numba's dispatch (`simulator.steady`)
+_choose_block = SteadyCall(choose_block)
+_time_deals = SteadyCall(time_deals)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ def effort_inputs(x: DayContext, terms: Terms) -> tuple:
     """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
     return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(),
-            EffortCost(r.effort_cost, x.scenario.behaviour.effort_curvature), r.risk_aversion,
+            kept(x.bundles, EffortCost, EffortCost, r.effort_cost, x.scenario.behaviour.effort_curvature),
+            r.risk_aversion,
             x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side(),
             x.todays_work())
 
@@ -76,7 +82,7 @@ def weigh_effort(x: DayContext, terms: Terms) -> None:
     threads = numba.config.NUMBA_NUM_THREADS
     threaded = r.n >= THREADED_FROM_REPS and threads > 1
     with quiet_compilation((choose_block, markers)):  # threaded: an empty first block compiles before the threads ask together
-        choose_block(0, 0 if threaded else r.n, *inputs, r.choice(), x.workspace, x.day, period_start, *markers)
+        _choose_block(0, 0 if threaded else r.n, *inputs, r.choice(), x.workspace, x.day, period_start, *markers)
     if threaded:
         blocks = BLOCKS_PER_THREAD * threads
         edges = [b * r.n // blocks for b in range(blocks + 1)]
@@ -100,7 +106,7 @@ def weigh_timing(x: DayContext, terms: Terms) -> None:
     """Book, hold, discount, pull in or push out by the same valuation (`timing.time_deals`), with
     the pay beside the curve that `terms` hold (a SPIF, a product quota, a prize's line)."""
     r = x.reps
-    time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
+    _time_deals(x.day, x.days_left, r.active, x.scenario.management.allow_discounts, r.effort, r.focus,
                x.selling(after_today=True), x.demand_var, r.outlook(), r.held(), x.stakes(), x.customers(),
                r.pipeline(), x.second_days_left, x.booking, x.books(), r.timing(), x.dice, terms.timing(),
                r.risk_aversion)

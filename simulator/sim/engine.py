@@ -33,9 +33,19 @@ from simulator.sim.recording import Recorder
 from simulator.sim.schedule import PHASE_NAMES
 from simulator.state.context import BookingTerms, DayContext, Terms
 from simulator.state.reps import RepArrays
+from simulator.steady import SteadyCall
 from simulator.world.build import build_world
 from simulator.world.force import TRAITS, Recruits, ramped_productivity
 from simulator.world.market import territory_potential
+
+# The day's kernels, called with the same argument objects every day, so without numba's dispatch (`simulator.steady`)
+_ramped_productivity = SteadyCall(ramped_productivity)
+_log_effort = SteadyCall(log_effort)
+_prospect = SteadyCall(sales_process.prospect)
+_places_needed = SteadyCall(sales_process.places_needed)
+_close_due = SteadyCall(sales_process.close_due)
+_cancel_due = SteadyCall(sales_process.cancel_due)
+_pipeline_outlook = SteadyCall(sales_process.pipeline_outlook)
 
 
 class Engine:
@@ -71,6 +81,7 @@ class Engine:
                                  c.cancel_rate if cancel is None else cancel, c.cancel_days),
             today=np.zeros(sales_process.PRODUCT_COLUMNS + products.k), dismissed=np.zeros(n, dtype=np.bool_),
             workspace=decision_workspace(len(world.focus_shares), products.k),
+            **{name: np.zeros(products.k) for name in ("din", "aout", "din_rest", "aout_rest", "din_second")},
         )
         self.terms = Terms.zeros(n, len(world.focus_shares), products.k)  # set each morning (`decide`)
         self.act_ledger = acts.Ledger(n, self.n_days)
@@ -145,26 +156,28 @@ class Engine:
         self.wrongs[:] = 0.0
         self.hired_today, self.left_today = [], []
         x.days_left = int(w.calendar.days_left[t])
-        x.din, x.aout = w.closing[0][t], w.closing[1][t]
+        # written in place: the context's arrays stay the same objects (`simulator.steady`)
+        x.din[:] = w.closing[0][t]
+        x.aout[:] = w.closing[1][t]
         # what is still to come once today's work has closed: from tomorrow, within the period
         last = x.days_left == 1 or t + 1 >= self.n_days
-        x.din_rest = np.zeros(w.products.k) if last else w.closing[0][t + 1]
-        x.aout_rest = np.zeros(w.products.k) if last else w.closing[1][t + 1]
+        x.din_rest[:] = 0.0 if last else w.closing[0][t + 1]
+        x.aout_rest[:] = 0.0 if last else w.closing[1][t + 1]
         if w.calendar.is_first_day[t]:
             sales_process.count_window(t, x.days_left, r.open_total, r.in_period)
         if w.second is not None:
             x.second_days_left = int(w.second.calendar.days_left[t])
-            x.din_second = w.closing_second[0][t]
+            x.din_second[:] = w.closing_second[0][t]
             if w.second.calendar.is_first_day[t]:
                 sales_process.count_window(t, x.second_days_left, r.open_total, r.in_stack)
         else:  # no second goal: its window is the period's
             x.second_days_left = x.days_left
-            x.din_second = np.zeros(w.products.k)
+            x.din_second[:] = 0.0
             if w.calendar.is_first_day[t]:
                 r.in_stack[:] = r.in_period
         x.demand_var = w.demand.uncertainty**2 * w.demand.unknown_share(t, x.days_left)
         force = self.scenario.force
-        ramped_productivity(r.ability, r.potential, r.hire_day, t, force.ramp_start, force.ramp_days, r.productivity)
+        _ramped_productivity(r.ability, r.potential, r.hire_day, t, force.ramp_start, force.ramp_days, r.productivity)
         if w.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
@@ -181,7 +194,7 @@ class Engine:
         """Reps choose effort and product focus, weighing the plan and the levers' terms."""
         self.rule.choose(self.ctx, self.terms)
         r = self.reps
-        self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
+        self.worked_today = _log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
                                        self.scenario.behaviour.effort_curvature, r.effort_sum,
                                        r.effort_cost_units, r.focus_sum, r.days_active)
 
@@ -190,7 +203,7 @@ class Engine:
         x = self.ctx
         r = x.reps
         w = self.world
-        sales_process.prospect(
+        _prospect(
             self.day, x.days_left, x.second_days_left, r.active, r.effort, r.focus, x.selling(),
             float(w.demand.realised[self.day]), *w.products.delay_alias, r.pipeline(), self.dice,
         )
@@ -200,8 +213,8 @@ class Engine:
         x = self.ctx
         r = x.reps
         c = self.scenario.market.customers
-        r.make_room_to_hold(sales_process.places_needed(self.day, r.active, r.pipeline(), r.held()))
-        sales_process.close_due(
+        r.make_room_to_hold(_places_needed(self.day, r.active, r.pipeline(), r.held()))
+        _close_due(
             self.day, r.active, r.pipeline(), r.held(), r.waiting_share, c.flexible_share, c.flexible_days,
             c.max_wait_days, x.booking, x.books(), self.dice,
         )
@@ -238,7 +251,7 @@ class Engine:
     def cancel(self) -> None:
         """Cancellations reverse sales and come back as clawbacks."""
         r = self.reps
-        sales_process.cancel_due(
+        _cancel_due(
             self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
             r.clawback_due, r.month_cancelled, self.ctx.today,
         )
@@ -369,7 +382,7 @@ class Engine:
         held and in the pipeline (`selling.pipeline.pipeline_outlook`)."""
         r = self.reps
         w = self.world
-        sales_process.pipeline_outlook(
+        _pipeline_outlook(
             r.active, r.pipeline(), self.ctx.win, w.deal_value, r.held(), r.sales, r.stack_sales,
             self.scenario.market.customers.period_end_discount, r.outlook(),
         )

@@ -3,7 +3,8 @@
 A position (slot) is a territory with its own potential and pipeline; the rep holding it may quit
 or be fired, and a new hire takes the slot after a vacancy. The Mesa agents (`simulator.sim.rep`)
 read and write their own row; the daily phases work on whole columns. A kernel takes its arrays in
-a few named bundles (NamedTuples of views of these arrays, which numba compiles like arrays).
+a few named bundles (NamedTuples of these arrays, which numba compiles like arrays), the same bundle
+object day after day while its arrays stay the same (`simulator.steady`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from simulator.steady import kept
 from simulator.world.force import TRAITS
 
 HELD_CAPACITY = 32  # places for held customers each rep starts with; widened on a day that needs more (`make_room_to_hold`)
@@ -119,6 +121,7 @@ class RepArrays:
 
     def __init__(self, n: int, n_products: int, ring: int, cancel_ring: int):
         self.n = n
+        self._bundles: dict = {}  # the bundles handed to kernels, kept while their arrays are (`steady.kept`)
         zeros = lambda: np.zeros(n)  # noqa: E731
         # who holds the position
         self.active = np.zeros(n, dtype=np.bool_)
@@ -224,11 +227,12 @@ class RepArrays:
         self.old_revenue = np.zeros((n, cancel_ring))
 
     def books(self, today: np.ndarray) -> Books:
-        return Books(self.sales, self.p_revenue, self.p_list, self.p_discount, self.p_deals, self.p_by_product,
-                     self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
+        return kept(self._bundles, Books, Books, self.sales, self.p_revenue, self.p_list, self.p_discount,
+                    self.p_deals, self.p_by_product, self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
 
     def held(self) -> Held:
-        return Held(self.held_kind, self.held_product, self.held_age, self.held_life, self.held_top)
+        return kept(self._bundles, Held, Held, self.held_kind, self.held_product, self.held_age, self.held_life,
+                    self.held_top)
 
     def make_room_to_hold(self, needed: int) -> None:
         """Widen the held-customer tables to at least `needed` places a rep (doubling, so it happens
@@ -246,16 +250,19 @@ class RepArrays:
             setattr(self, name, wide)
 
     def pipeline(self) -> Pipeline:
-        return Pipeline(self.open_total, self.open_won, self.in_period, self.in_stack, self.lost_today)
+        return kept(self._bundles, Pipeline, Pipeline, self.open_total, self.open_won, self.in_period, self.in_stack,
+                    self.lost_today)
 
     def outlook(self) -> Outlook:
-        return Outlook(self.pipe_count, self.mu_fixed, self.var_fixed, self.booked, self.mu_stack, self.var_stack)
+        return kept(self._bundles, Outlook, Outlook, self.pipe_count, self.mu_fixed, self.var_fixed, self.booked,
+                    self.mu_stack, self.var_stack)
 
     def choice(self) -> Choice:
-        return Choice(self.effort, self.focus, self.value, self.exact_used, self.exhaustive_used, self.guard_memory)
+        return kept(self._bundles, Choice, Choice, self.effort, self.focus, self.value, self.exact_used,
+                    self.exhaustive_used, self.guard_memory)
 
     def timing(self) -> Timing:
-        return Timing(self.pulled, self.pushed, self.offered, self.refused)
+        return kept(self._bundles, Timing, Timing, self.pulled, self.pushed, self.offered, self.refused)
 
     def reset_period_books(self, who: np.ndarray) -> None:
         """Open a new period's books for the reps at indices `who`: what they sold, were paid and did

@@ -1,0 +1,65 @@
+"""Calling kernels past numba's dispatch (`simulator.steady`): only ever with the very arguments it was typed for."""
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from simulator.steady import SteadyCall, kept
+
+
+class Pair(NamedTuple):
+    a: np.ndarray
+    b: np.ndarray
+
+
+@njit
+def _weighted_sum(pair, weight, out):
+    total = 0.0
+    for i in range(len(pair.a)):
+        total += weight * pair.a[i] * pair.b[i]
+    out[0] = total
+    return total
+
+
+def test_the_same_arguments_reach_the_compiled_entry_point_with_the_same_result():
+    """The second call with the same objects goes straight to the entry point numba ran for them, and
+    computes what the dispatched call computes; values may change inside the arrays and scalars."""
+    pair, out = Pair(np.arange(4.0), np.ones(4)), np.zeros(1)
+    call = SteadyCall(_weighted_sum)
+    assert call(pair, 2.0, out) == 12.0
+    assert call.state[1] is None  # first call: dispatched
+    pair.a[:] = 1.0
+    assert call(pair, 3.0, out) == 12.0 == out[0]
+    assert call.state[1] is not None  # the same objects again: the entry point
+    assert call(pair, 0.5, out) == _weighted_sum(pair, 0.5, out) == 2.0
+
+
+def test_an_argument_of_another_type_is_dispatched_not_handed_to_the_remembered_entry_point():
+    """A new array (here of integers, which the float version would misread), a scalar of another
+    type, or a rebuilt bundle is never taken for the remembered arguments."""
+    out = np.zeros(1)
+    floats = Pair(np.arange(3.0), np.ones(3))
+    call = SteadyCall(_weighted_sum)
+    call(floats, 1.0, out)
+    call(floats, 1.0, out)
+    assert call.state[1] is not None
+    ints = Pair(np.arange(3, dtype=np.int64), np.ones(3, dtype=np.int64))
+    assert call(ints, 1.0, out) == 3.0  # dispatched: numba compiles the integer version
+    assert call.state[0][0] is ints and call.state[1] is None
+    assert call(ints, 1.0, out) == 3.0
+    assert call.state[1] is None  # two versions compiled: which one numba would pick is its to say, so dispatched
+    assert call(ints, 2, out) == 6.0  # an int weight where a float was: dispatched
+    assert call(Pair(*ints), 1.0, out) == 3.0  # the same arrays in a new bundle: dispatched
+
+
+def test_a_kept_bundle_is_the_same_object_until_a_member_is_replaced():
+    cache: dict = {}
+    a, b = np.zeros(2), np.ones(2)
+    first = kept(cache, Pair, Pair, a, b)
+    assert kept(cache, Pair, Pair, a, b) is first
+    a[:] = 5.0  # new values, the same array
+    assert kept(cache, Pair, Pair, a, b) is first
+    fresh = kept(cache, Pair, Pair, a, np.ones(2))
+    assert fresh is not first and fresh.b is not b
+    assert kept(cache, "other", Pair, a, b) is not fresh
