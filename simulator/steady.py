@@ -9,7 +9,7 @@ day: the same arrays, in the same bundles (`state.reps.RepArrays`, `state.contex
 keep theirs), and scalars whose type does not change. So `SteadyCall` remembers the last
 arguments it dispatched and the compiled entry point numba chose for them, and when a call brings
 the very same objects (`is`, for everything but plain scalars, which need only the same type), it
-calls that entry point directly.
+calls that entry point directly. The objects that hand out bundles keep them (`KeepsBundles`).
 
 Why that is safe: an object that is the same object has the same numba type (an array's dtype,
 dimensions and layout do not change in place, and this package never assigns `shape` or `dtype`;
@@ -22,7 +22,7 @@ with several (a process that ran differently typed scenarios) every call is disp
 
 from __future__ import annotations
 
-import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -61,10 +61,29 @@ def _same(args: tuple, last: tuple) -> bool:
     return True
 
 
-def kept(cache: dict, key: Any, cls: type, *members: Any) -> Any:
-    """The bundle `cls(*members)`, the same object as last time while its members are the same objects:
-    what lets a `SteadyCall` see the same arguments day after day. `cache` holds one bundle per `key`."""
-    bundle = cache.get(key)
-    if bundle is None or type(bundle) is not cls or not all(map(operator.is_, bundle, members)):
-        bundle = cache[key] = cls(*members)
-    return bundle
+
+class KeepsBundles:
+    """Hands out the bundles its kernels take, each built once and kept (the same object, call after call)
+    until one of the attributes it is built from is assigned anew: what lets a `SteadyCall` see the same
+    arguments day after day. `BUNDLE_SOURCES` names those attributes (None: any attribute); writing into
+    an array changes nothing, replacing it drops the kept bundles."""
+
+    BUNDLE_SOURCES: frozenset[str] | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        sources = self.BUNDLE_SOURCES
+        if sources is None or name in sources:
+            kept = self.__dict__.get("_kept")
+            if kept:
+                kept.clear()
+
+    def kept(self, key: Any, build: Callable[[], Any]) -> Any:
+        """The bundle kept under `key`, built by `build()` if there is none."""
+        kept = self.__dict__.get("_kept")
+        if kept is None:
+            kept = self.__dict__["_kept"] = {}
+        bundle = kept.get(key)
+        if bundle is None:
+            bundle = kept[key] = build()
+        return bundle

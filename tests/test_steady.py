@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from simulator.steady import SteadyCall, kept
+from simulator.steady import KeepsBundles, SteadyCall
 
 
 class Pair(NamedTuple):
@@ -53,13 +53,21 @@ def test_an_argument_of_another_type_is_dispatched_not_handed_to_the_remembered_
     assert call(Pair(*ints), 1.0, out) == 3.0  # the same arrays in a new bundle: dispatched
 
 
+class _Holder(KeepsBundles):
+    def __init__(self):
+        self.a, self.b = np.zeros(2), np.ones(2)
+
+    def pair(self):
+        return self.kept(Pair, lambda: Pair(self.a, self.b))
+
+
 def test_a_kept_bundle_is_the_same_object_until_a_member_is_replaced():
-    cache: dict = {}
-    a, b = np.zeros(2), np.ones(2)
-    first = kept(cache, Pair, Pair, a, b)
-    assert kept(cache, Pair, Pair, a, b) is first
-    a[:] = 5.0  # new values, the same array
-    assert kept(cache, Pair, Pair, a, b) is first
-    fresh = kept(cache, Pair, Pair, a, np.ones(2))
-    assert fresh is not first and fresh.b is not b
-    assert kept(cache, "other", Pair, a, b) is not fresh
+    holder = _Holder()
+    first = holder.pair()
+    assert holder.pair() is first
+    holder.a[:] = 5.0  # new values, the same array
+    assert holder.pair() is first
+    holder.b = np.ones(2)  # a new array: a new bundle
+    fresh = holder.pair()
+    assert fresh is not first and fresh.b is holder.b
+    assert holder.pair() is fresh

@@ -34,7 +34,7 @@ from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 from simulator.state.context import DayContext, Terms
 from simulator.state.reps import EffortCost
-from simulator.steady import SteadyCall, kept
+from simulator.steady import SteadyCall
 
 # called with the same argument objects every day, so without numba's dispatch (`simulator.steady`)
 _choose_block = SteadyCall(choose_block)
@@ -53,7 +53,7 @@ def effort_inputs(x: DayContext, terms: Terms) -> tuple:
     """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
     return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(),
-            kept(x.bundles, EffortCost, EffortCost, r.effort_cost, x.scenario.behaviour.effort_curvature),
+            x.kept(EffortCost, lambda: EffortCost(r.effort_cost, x.scenario.behaviour.effort_curvature)),
             r.risk_aversion,
             x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side(),
             x.todays_work())

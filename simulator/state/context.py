@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from simulator.state.reps import Books, RepArrays, Stakes
-from simulator.steady import kept
+from simulator.steady import KeepsBundles
 from simulator.world.build import World
 
 # slots of `Terms.unit_goals`: goals counted in units rather than $ of sales
@@ -46,7 +46,7 @@ class TimingTerms(NamedTuple):
 
 
 @dataclass
-class Terms:
+class Terms(KeepsBundles):
     """What the levers add to the reps' valuation this morning (all zeros: nothing).
 
     `rate`: $ a day per unit of effort, per focus mix (activity pay). `spif`: $ per unit booked
@@ -67,15 +67,14 @@ class Terms:
     spif_next: np.ndarray
     goal_product: int = 0
     prize: float = 0.0
-    bundles: dict = field(default_factory=dict, repr=False, compare=False)  # `side` and `timing`, kept (`steady.kept`)
 
     def side(self) -> SideTerms:
-        return kept(self.bundles, SideTerms, SideTerms, self.rate, self.spif, self.unit_goals, self.goal_product,
-                    self.goal_rate)
+        return self.kept(SideTerms, lambda: SideTerms(self.rate, self.spif, self.unit_goals, self.goal_product,
+                                                      self.goal_rate))
 
     def timing(self) -> TimingTerms:
-        return kept(self.bundles, TimingTerms, TimingTerms, self.prize_var, self.spif, self.spif_end, self.spif_next,
-                    self.unit_goals, self.goal_product)
+        return self.kept(TimingTerms, lambda: TimingTerms(self.prize_var, self.spif, self.spif_end, self.spif_next,
+                                                          self.unit_goals, self.goal_product))
 
     @classmethod
     def zeros(cls, n_reps: int, n_focus: int, n_products: int) -> "Terms":
@@ -133,8 +132,12 @@ class Selling(NamedTuple):
 
 
 @dataclass
-class DayContext:
-    """The world, the reps and today, as every phase of the day sees them."""
+class DayContext(KeepsBundles):
+    """The world, the reps and today, as every phase of the day sees them; the bundles its kernels take,
+    kept until an attribute they are built from is replaced (`steady.KeepsBundles`)."""
+
+    BUNDLE_SOURCES = frozenset({"world", "reps", "leads", "win", "din", "aout", "din_rest", "aout_rest", "din_second",
+                                "work_today"})
 
     world: World
     reps: RepArrays
@@ -155,7 +158,6 @@ class DayContext:
     din_second: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inside the second goal's window
     demand_var: float = 0.0  # variance share of demand still unknown this period
     block_workspaces: list = field(default_factory=list)  # one `workspace` per block of a threaded decision
-    bundles: dict = field(default_factory=dict)  # the bundles handed to kernels, kept while their members are
     work_today: tuple = ()  # (inside, after): `todays_work`'s arrays, rewritten in place each call
 
     @property
@@ -186,14 +188,15 @@ class DayContext:
 
     def customers(self) -> CustomerTerms:
         c = self.scenario.market.customers
-        return kept(self.bundles, CustomerTerms, CustomerTerms, c.walk_away, c.period_end_discount,
-                    c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days, c.bargaining_power, c.max_discount)
+        return self.kept(CustomerTerms, lambda: CustomerTerms(
+            c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
+            c.bargaining_power, c.max_discount))
 
     def stakes(self) -> Stakes:
         r = self.reps
         w = self.world
-        return kept(self.bundles, Stakes, Stakes, r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down,
-                    w.decision_curve, w.second_amount, r.stack_quota)
+        return self.kept(Stakes, lambda: Stakes(r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down,
+                                                w.decision_curve, w.second_amount, r.stack_quota))
 
     def todays_work(self) -> Today:
         if len(self.work_today) != 2 or self.work_today[0].shape != self.din.shape:
@@ -201,11 +204,12 @@ class DayContext:
         inside, after = self.work_today
         np.subtract(self.din, self.din_rest, out=inside)
         np.subtract(self.aout, self.aout_rest, out=after)
-        return kept(self.bundles, Today, Today, inside, after, self.reps.present_bias)
+        return self.kept(Today, lambda: Today(inside, after, self.reps.present_bias))
 
     def selling(self, after_today: bool = False) -> Selling:
         """Today's `Selling` tables; `after_today`: for work still to come once today's has closed
         (timing and misconduct are weighed after the day's work)."""
         w = self.world
-        return kept(self.bundles, (Selling, after_today), Selling, self.reps.productivity, self.leads, self.win,
-                    w.deal_value, w.focus_g, self.din_rest if after_today else self.din, self.aout, self.din_second)
+        return self.kept((Selling, after_today), lambda: Selling(
+            self.reps.productivity, self.leads, self.win, w.deal_value, w.focus_g,
+            self.din_rest if after_today else self.din, self.aout, self.din_second))

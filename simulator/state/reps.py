@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from simulator.steady import kept
+from simulator.steady import KeepsBundles
 from simulator.world.force import TRAITS
 
 HELD_CAPACITY = 32  # places for held customers each rep starts with; widened on a day that needs more (`make_room_to_hold`)
@@ -116,12 +116,12 @@ class Timing(NamedTuple):
     refused: np.ndarray
 
 
-class RepArrays:
-    """Every rep's traits, today's decision, beliefs, period books and running averages."""
+class RepArrays(KeepsBundles):
+    """Every rep's traits, today's decision, beliefs, period books and running averages; the bundles of
+    them its kernels take, kept until an array is replaced (`steady.KeepsBundles`)."""
 
     def __init__(self, n: int, n_products: int, ring: int, cancel_ring: int):
         self.n = n
-        self._bundles: dict = {}  # the bundles handed to kernels, kept while their arrays are (`steady.kept`)
         zeros = lambda: np.zeros(n)  # noqa: E731
         # who holds the position
         self.active = np.zeros(n, dtype=np.bool_)
@@ -227,12 +227,14 @@ class RepArrays:
         self.old_revenue = np.zeros((n, cancel_ring))
 
     def books(self, today: np.ndarray) -> Books:
-        return kept(self._bundles, Books, Books, self.sales, self.p_revenue, self.p_list, self.p_discount,
-                    self.p_deals, self.p_by_product, self.month_revenue, self.cancel_credit, self.cancel_revenue, today)
+        books = self.kept(Books, lambda: Books(
+            self.sales, self.p_revenue, self.p_list, self.p_discount, self.p_deals, self.p_by_product,
+            self.month_revenue, self.cancel_credit, self.cancel_revenue, today))
+        return books if books.today is today else books._replace(today=today)
 
     def held(self) -> Held:
-        return kept(self._bundles, Held, Held, self.held_kind, self.held_product, self.held_age, self.held_life,
-                    self.held_top)
+        return self.kept(Held, lambda: Held(self.held_kind, self.held_product, self.held_age, self.held_life,
+                                            self.held_top))
 
     def make_room_to_hold(self, needed: int) -> None:
         """Widen the held-customer tables to at least `needed` places a rep (doubling, so it happens
@@ -250,19 +252,19 @@ class RepArrays:
             setattr(self, name, wide)
 
     def pipeline(self) -> Pipeline:
-        return kept(self._bundles, Pipeline, Pipeline, self.open_total, self.open_won, self.in_period, self.in_stack,
-                    self.lost_today)
+        return self.kept(Pipeline, lambda: Pipeline(self.open_total, self.open_won, self.in_period, self.in_stack,
+                                                    self.lost_today))
 
     def outlook(self) -> Outlook:
-        return kept(self._bundles, Outlook, Outlook, self.pipe_count, self.mu_fixed, self.var_fixed, self.booked,
-                    self.mu_stack, self.var_stack)
+        return self.kept(Outlook, lambda: Outlook(self.pipe_count, self.mu_fixed, self.var_fixed, self.booked,
+                                                  self.mu_stack, self.var_stack))
 
     def choice(self) -> Choice:
-        return kept(self._bundles, Choice, Choice, self.effort, self.focus, self.value, self.exact_used,
-                    self.exhaustive_used, self.guard_memory)
+        return self.kept(Choice, lambda: Choice(self.effort, self.focus, self.value, self.exact_used,
+                                                self.exhaustive_used, self.guard_memory))
 
     def timing(self) -> Timing:
-        return kept(self._bundles, Timing, Timing, self.pulled, self.pushed, self.offered, self.refused)
+        return self.kept(Timing, lambda: Timing(self.pulled, self.pushed, self.offered, self.refused))
 
     def reset_period_books(self, who: np.ndarray) -> None:
         """Open a new period's books for the reps at indices `who`: what they sold, were paid and did

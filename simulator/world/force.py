@@ -63,6 +63,8 @@ class ForceComposition:
         out = {t: np.zeros(len(segment)) for t in TRAITS}
         for s, traits in enumerate(self.traits):
             members = np.flatnonzero(segment == s)
+            if not members.size:  # nothing to draw (an empty draw takes nothing from the stream): a lone hire's
+                continue  # other segments cost a dozen calls each for nothing
             for t in TRAITS:
                 out[t][members] = draw(getattr(traits, t), len(members), rng)
         return Recruits(segment=segment, traits=out)
