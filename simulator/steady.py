@@ -15,9 +15,10 @@ Why that is safe: an object that is the same object has the same numba type (an 
 dimensions and layout do not change in place, and this package never assigns `shape` or `dtype`;
 a NamedTuple cannot change its members), and a Python `int`, `float` or `bool`, or a NumPy scalar,
 is typed by its type alone (an `int` beyond 2**63 aside, which no day count reaches). Anything
-else goes through numba as before, and becomes the remembered call. The entry point is taken only
-when the kernel has a single compiled version, so it is the one numba just ran for these objects;
-with several (a process that ran differently typed scenarios) every call is dispatched.
+else goes through numba as before, and becomes the remembered call. The entry point is the compiled
+version typed for these objects: the only one if the kernel has one (numba just ran it for them),
+else the one whose signature is the objects' types as numba reads them (looked up once, on the
+second call with the same objects: about a millisecond for the largest bundles).
 """
 
 from __future__ import annotations
@@ -37,21 +38,33 @@ class SteadyCall:
 
     def __init__(self, kernel: Any):
         self.kernel = kernel
-        self.state: tuple = ((), None)  # (last arguments dispatched, their entry point or None); one attribute,
-        # so a thread reads a consistent pair
+        # [the last arguments dispatched, their entry point: None until looked for, False if dispatched]; the
+        # pair is replaced whole when the arguments change, so a thread never pairs one call's arguments
+        # with another's entry point
+        self.state: list = [(), None]
 
     def __call__(self, *args):
-        last, entry = self.state
+        state = self.state
+        last, entry = state
         if len(args) == len(last) and _same(args, last):
-            if entry is not None:
+            if entry is None:  # the second call with these objects: find the version numba ran for them
+                entry = state[1] = self._entry_point(args)
+            if entry:
                 return entry(*args)
-            if len(self.kernel.overloads) == 1:  # the second call with these objects: the one version numba ran
-                (compiled,) = self.kernel.overloads.values()
-                self.state = (last, compiled.entry_point)
-                return compiled.entry_point(*args)
         result = self.kernel(*args)
-        self.state = (args, None)
+        self.state = [args, None]
         return result
+
+    def _entry_point(self, args: tuple) -> Any:
+        """The entry point of the compiled version typed exactly for `args`, or False if there is none (numba
+        ran one it converts them to: such calls stay dispatched). With one version compiled, that one is the
+        version numba ran; with several, the arguments are typed once, as numba types them."""
+        overloads = self.kernel.overloads
+        if len(overloads) == 1:
+            (compiled,) = overloads.values()
+            return compiled.entry_point
+        compiled = overloads.get(tuple(self.kernel.typeof_pyval(a) for a in args))
+        return False if compiled is None else compiled.entry_point
 
 
 def _same(args: tuple, last: tuple) -> bool:
@@ -71,9 +84,10 @@ class KeepsBundles:
     BUNDLE_SOURCES: frozenset[str] | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
+        replaced = self.__dict__.get(name) is not value  # `r.x *= 2` assigns the array it already holds
         object.__setattr__(self, name, value)
         sources = self.BUNDLE_SOURCES
-        if sources is None or name in sources:
+        if replaced and (sources is None or name in sources):
             kept = self.__dict__.get("_kept")
             if kept:
                 kept.clear()

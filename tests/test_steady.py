@@ -3,7 +3,7 @@
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, typeof
 
 from simulator.steady import KeepsBundles, SteadyCall
 
@@ -47,10 +47,14 @@ def test_an_argument_of_another_type_is_dispatched_not_handed_to_the_remembered_
     ints = Pair(np.arange(3, dtype=np.int64), np.ones(3, dtype=np.int64))
     assert call(ints, 1.0, out) == 3.0  # dispatched: numba compiles the integer version
     assert call.state[0][0] is ints and call.state[1] is None
-    assert call(ints, 1.0, out) == 3.0
-    assert call.state[1] is None  # two versions compiled: which one numba would pick is its to say, so dispatched
-    assert call(ints, 2, out) == 6.0  # an int weight where a float was: dispatched
-    assert call(Pair(*ints), 1.0, out) == 3.0  # the same arrays in a new bundle: dispatched
+    ints.a[:] = 2
+    assert call(ints, 1.0, out) == 6.0  # two versions compiled: the one typed for these arguments
+    assert call.state[1] is _weighted_sum.overloads[(typeof(ints), typeof(1.0), typeof(out))].entry_point
+    assert call(floats, 1.0, out) == 3.0  # the float arrays again: dispatched, numba picks
+    assert call.state[0][0] is floats and call.state[1] is None
+    assert call(ints, 2, out) == 12.0  # an int weight where a float was: dispatched
+    assert call(Pair(*ints), 2, out) == 12.0  # the same arrays in a new bundle: dispatched
+    assert call.state[1] is None
 
 
 class _Holder(KeepsBundles):
@@ -66,6 +70,7 @@ def test_a_kept_bundle_is_the_same_object_until_a_member_is_replaced():
     first = holder.pair()
     assert holder.pair() is first
     holder.a[:] = 5.0  # new values, the same array
+    holder.a *= 2.0  # assigned, but the array it held
     assert holder.pair() is first
     holder.b = np.ones(2)  # a new array: a new bundle
     fresh = holder.pair()
