@@ -51,6 +51,7 @@ class SteadyCall:
                 entry = state[1] = self._entry_point(args)
             if entry:
                 return entry(*args)
+            return self.kernel(*args)  # none typed for them: dispatched, and not looked for again
         result = self.kernel(*args)
         self.state = [args, None]
         return result

@@ -22,6 +22,11 @@ def _weighted_sum(pair, weight, out):
     return total
 
 
+@njit
+def _dot(a, b):
+    return (a * b).sum()
+
+
 def test_the_same_arguments_reach_the_compiled_entry_point_with_the_same_result():
     """The second call with the same objects goes straight to the entry point numba ran for them, and
     computes what the dispatched call computes; values may change inside the arrays and scalars."""
@@ -76,3 +81,27 @@ def test_a_kept_bundle_is_the_same_object_until_a_member_is_replaced():
     fresh = holder.pair()
     assert fresh is not first and fresh.b is holder.b
     assert holder.pair() is fresh
+
+
+class _CountingCall(SteadyCall):
+    looked = 0
+
+    def _entry_point(self, args):
+        self.looked += 1
+        return super()._entry_point(args)
+
+
+def test_arguments_numba_converts_to_a_compiled_version_stay_dispatched_and_are_typed_once():
+    """Contiguous arrays run on a version compiled for any layout ('A') when numba may compile no more: no
+    version is typed for them, so they are dispatched, and looked for only once while they stay the same."""
+    call = _CountingCall(_dot)
+    call(np.arange(6.0)[::2], np.ones(6)[::2])  # strided: compiled for 'A'
+    call(np.arange(3), np.ones(3, dtype=np.int64))  # a second version, for integers
+    a, b = np.arange(3.0), np.ones(3)
+    _dot.disable_compile()  # from here numba converts: the 'C' arrays run on the 'A' version
+    try:
+        for _ in range(4):
+            assert call(a, b) == 3.0
+    finally:
+        _dot.disable_compile(False)
+    assert len(_dot.overloads) == 2 and call.state[1] is False and call.looked == 1
