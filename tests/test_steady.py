@@ -105,3 +105,24 @@ def test_arguments_numba_converts_to_a_compiled_version_stay_dispatched_and_are_
     finally:
         _dot.disable_compile(False)
     assert len(_dot.overloads) == 2 and call.state[1] is False and call.looked == 1
+
+
+def test_the_days_bundles_follow_a_replaced_array_of_the_reps():
+    """The day context's bundles hold the reps' arrays too (the quota in `stakes`): replacing one of the reps'
+    arrays drops them with the reps' own, so no kernel is handed the array that was replaced."""
+    from pathlib import Path
+
+    from simulator import load_scenario
+    from simulator.sim.engine import Engine
+
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "baseline.yaml",
+                             ["force.size=3", "horizon_years=0.1"])
+    engine = Engine(scenario, seed=1)
+    engine.run(2)
+    x, r = engine.ctx, engine.reps
+    stakes, pipeline = x.stakes(), r.pipeline()
+    assert x.stakes() is stakes and r.pipeline() is pipeline
+    r.quota = r.quota * 2.0
+    assert x.stakes() is not stakes and x.stakes().quota is r.quota
+    x.din = x.din.copy()  # one of the context's own
+    assert x.selling().din is x.din

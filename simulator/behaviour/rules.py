@@ -53,7 +53,7 @@ def effort_inputs(x: DayContext, terms: Terms) -> tuple:
     """What `effort.choose_effort` weighs (its arguments before the choice), in its order."""
     r = x.reps
     return (r.active, r.full_search, x.days_left, x.stakes(), r.outlook(),
-            x.kept(EffortCost, lambda: EffortCost(r.effort_cost, x.scenario.behaviour.effort_curvature)),
+            x.kept((DayContext, EffortCost), lambda: EffortCost(r.effort_cost, x.scenario.behaviour.effort_curvature)),
             r.risk_aversion,
             x.selling(), x.world.neighbours, x.demand_var, x.scenario.behaviour.exact_below_deals, terms.side(),
             x.todays_work())

@@ -139,6 +139,16 @@ class DayContext(KeepsBundles):
     BUNDLE_SOURCES = frozenset({"world", "reps", "leads", "win", "din", "aout", "din_rest", "aout_rest", "din_second",
                                 "work_today"})
 
+    # Kept with the reps' bundles, under keys of their own: a bundle of the context holds reps' arrays too
+    # (`stakes`, `selling`), so replacing one of them must drop it as it drops the reps' own.
+    def bundle_store(self) -> dict:
+        return self.reps.bundle_store()
+
+    def drop_bundles(self) -> None:
+        reps = self.__dict__.get("reps")  # not yet there while the dataclass sets the fields before it
+        if reps is not None:
+            reps.drop_bundles()
+
     world: World
     reps: RepArrays
     dice: object  # the day's chance events: the run's stream (`draws.Stream`) or its keyed generator (`simulator.draws`)
@@ -188,15 +198,16 @@ class DayContext(KeepsBundles):
 
     def customers(self) -> CustomerTerms:
         c = self.scenario.market.customers
-        return self.kept(CustomerTerms, lambda: CustomerTerms(
+        return self.kept((DayContext, CustomerTerms), lambda: CustomerTerms(
             c.walk_away, c.period_end_discount, c.pull_in_discount, c.pull_in_acceptance, c.pull_in_days,
             c.bargaining_power, c.max_discount))
 
     def stakes(self) -> Stakes:
         r = self.reps
         w = self.world
-        return self.kept(Stakes, lambda: Stakes(r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down,
-                                                w.decision_curve, w.second_amount, r.stack_quota))
+        return self.kept((DayContext, Stakes), lambda: Stakes(
+            r.quota, r.goal, r.nu_next, r.ratchet_w, w.quota_up, w.quota_down, w.decision_curve, w.second_amount,
+            r.stack_quota))
 
     def todays_work(self) -> Today:
         if len(self.work_today) != 2 or self.work_today[0].shape != self.din.shape:
@@ -204,12 +215,12 @@ class DayContext(KeepsBundles):
         inside, after = self.work_today
         np.subtract(self.din, self.din_rest, out=inside)
         np.subtract(self.aout, self.aout_rest, out=after)
-        return self.kept(Today, lambda: Today(inside, after, self.reps.present_bias))
+        return self.kept((DayContext, Today), lambda: Today(inside, after, self.reps.present_bias))
 
     def selling(self, after_today: bool = False) -> Selling:
         """Today's `Selling` tables; `after_today`: for work still to come once today's has closed
         (timing and misconduct are weighed after the day's work)."""
         w = self.world
-        return self.kept((Selling, after_today), lambda: Selling(
+        return self.kept((DayContext, Selling, after_today), lambda: Selling(
             self.reps.productivity, self.leads, self.win, w.deal_value, w.focus_g,
             self.din_rest if after_today else self.din, self.aout, self.din_second))
