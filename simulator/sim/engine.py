@@ -38,6 +38,8 @@ from simulator.world.build import build_world
 from simulator.world.force import TRAITS, Recruits, ramped_productivity
 from simulator.world.market import territory_potential
 
+NO_VACANCY = 2**62  # `Engine.next_hire_day` while every position is filled
+
 # The day's kernels, called with the same argument objects every day, so without numba's dispatch (`simulator.steady`)
 _ramped_productivity = SteadyCall(ramped_productivity)
 _log_effort = SteadyCall(log_effort)
@@ -112,6 +114,7 @@ class Engine:
         self.quitting = np.zeros(n, dtype=np.bool_)
         self.fired = np.zeros(n, dtype=np.bool_)
         self.worked_today = 0
+        self.next_hire_day = NO_VACANCY  # the first day a vacant position is filled (staff looks no sooner)
         self._recruit(np.arange(n), start_day=0, initial=True)
         self._seed_pipeline()
 
@@ -363,10 +366,12 @@ class Engine:
         t = self.day
         if self.leaving.any():
             self._release(np.flatnonzero(self.leaving))
-        if t + 1 < self.n_days and not r.active.all():
+        if t + 1 < self.n_days and t + 1 >= self.next_hire_day:
             due = np.flatnonzero(~r.active & (r.vacant_until >= 0) & (r.vacant_until <= t + 1))
             if due.size:
                 self._recruit(due, start_day=t + 1, initial=False)
+            open_until = r.vacant_until[~r.active]
+            self.next_hire_day = int(open_until.min()) if open_until.size else NO_VACANCY
 
     def record(self) -> None:
         """The day's row of the daily table; the day ends."""
@@ -549,6 +554,7 @@ class Engine:
             self.churn_rate[slots] = self.world.plan.curve.first_rate
         r.active[slots] = False
         r.vacant_until[slots] = self.day + 1 + self.scenario.management.vacancy_days
+        self.next_hire_day = min(self.next_hire_day, self.day + 1 + self.scenario.management.vacancy_days)
         self.left_today.extend(int(s) for s in slots)
 
     def _settle(self, who: np.ndarray, full: bool) -> None:

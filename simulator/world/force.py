@@ -17,18 +17,33 @@ from simulator.scenario import Dist, Force, Traits
 TRAITS = tuple(Traits.model_fields)
 
 
-def draw(dist: Dist, n: int, rng: np.random.Generator) -> np.ndarray:
-    """n draws of one trait."""
-    if dist.sd == 0:
-        values = np.full(n, dist.mean)
-    elif dist.dist == "lognormal":
-        sigma2 = np.log1p((dist.sd / dist.mean) ** 2)
-        values = np.exp(rng.normal(np.log(dist.mean) - sigma2 / 2, np.sqrt(sigma2), size=n))
-    else:
-        values = rng.normal(dist.mean, dist.sd, size=n)
-    lo = -np.inf if dist.low is None else dist.low
-    hi = np.inf if dist.high is None else dist.high
-    return np.clip(values, lo, hi)
+def draw_all(dists: list[Dist], n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """n draws of each trait (normal, or lognormal with the dist's mean and sd, clipped to low/high; every
+    rep alike where sd is 0). The normal draws of every trait that varies come from one call, row by row:
+    a Generator fills an array of locations and scales in order, each draw loc + scale x a standard
+    normal, so the numbers are those of a call per trait in turn (tests/test_force.py), and a hire costs
+    one call, not a dozen."""
+    varying = [d for d in dists if d.sd != 0]
+    loc, scale = np.empty((len(varying), 1)), np.empty((len(varying), 1))
+    for row, dist in enumerate(varying):
+        if dist.dist == "lognormal":
+            sigma2 = np.log1p((dist.sd / dist.mean) ** 2)
+            loc[row], scale[row] = np.log(dist.mean) - sigma2 / 2, np.sqrt(sigma2)
+        else:
+            loc[row], scale[row] = dist.mean, dist.sd
+    normals = iter(rng.normal(loc, scale, size=(len(varying), n)) if varying else ())
+    out = []
+    for dist in dists:
+        if dist.sd == 0:
+            values = np.full(n, dist.mean)
+        else:
+            values = next(normals)
+            if dist.dist == "lognormal":
+                values = np.exp(values)
+        lo = -np.inf if dist.low is None else dist.low
+        hi = np.inf if dist.high is None else dist.high
+        out.append(np.clip(values, lo, hi))
+    return out
 
 
 @dataclass(frozen=True)
@@ -65,8 +80,8 @@ class ForceComposition:
             members = np.flatnonzero(segment == s)
             if not members.size:  # nothing to draw (an empty draw takes nothing from the stream): a lone hire's
                 continue  # other segments cost a dozen calls each for nothing
-            for t in TRAITS:
-                out[t][members] = draw(getattr(traits, t), len(members), rng)
+            for t, values in zip(TRAITS, draw_all([getattr(traits, t) for t in TRAITS], len(members), rng)):
+                out[t][members] = values
         return Recruits(segment=segment, traits=out)
 
     def mean_trait(self, name: str) -> float:
