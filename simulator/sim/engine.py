@@ -553,8 +553,9 @@ class Engine:
             self.young.release(slots)
             self.churn_rate[slots] = self.world.plan.curve.first_rate
         r.active[slots] = False
-        r.vacant_until[slots] = self.day + 1 + self.scenario.management.vacancy_days
-        self.next_hire_day = min(self.next_hire_day, self.day + 1 + self.scenario.management.vacancy_days)
+        filled_from = self.day + 1 + self.scenario.management.vacancy_days
+        r.vacant_until[slots] = filled_from
+        self.next_hire_day = min(self.next_hire_day, filled_from)
         self.left_today.extend(int(s) for s in slots)
 
     def _settle(self, who: np.ndarray, full: bool) -> None:

@@ -226,9 +226,14 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
     first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
 
+    def stage(days_left: int, levels: int | None) -> int | tuple[int, int]:
+        """Where the plan at `days_left` with `levels` more reviews allowed is kept: the count stage and an
+        unbounded plan do not depend on how many reviews are left."""
+        return days_left if days_left <= count_days or levels is None else (days_left, levels)
+
     def value(days_left: int, levels: int | None) -> np.ndarray:
         """The value on the grid at `days_left`, with `levels` more reviews allowed (None: any)."""
-        key = days_left if days_left <= count_days or levels is None else (days_left, levels)
+        key = stage(days_left, levels)
         if key not in values:
             block = days_left if levels == 0 else -(-days_left // blocks)
             mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (lam * block * v)
@@ -248,8 +253,7 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     effort = np.zeros((days + 1, states))
     for t in range(1, days + 1):
         value(t, depth)
-        key = t if t <= count_days or depth is None else (t, depth)
-        effort[t] = np.interp(np.arange(states) * v, grid, first[key])
+        effort[t] = np.interp(np.arange(states) * v, grid, first[stage(t, depth)])
     return effort
 
 

@@ -78,8 +78,8 @@ class ForceComposition:
         out = {t: np.zeros(len(segment)) for t in TRAITS}
         for s, traits in enumerate(self.traits):
             members = np.flatnonzero(segment == s)
-            if not members.size:  # nothing to draw (an empty draw takes nothing from the stream): a lone hire's
-                continue  # other segments cost a dozen calls each for nothing
+            if not members.size:  # a lone hire's other segments: nothing to draw (an empty draw takes nothing
+                continue  # from the stream)
             for t, values in zip(TRAITS, draw_all([getattr(traits, t) for t in TRAITS], len(members), rng)):
                 out[t][members] = values
         return Recruits(segment=segment, traits=out)
