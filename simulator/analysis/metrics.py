@@ -88,11 +88,19 @@ def complete_periods(rep_periods: pd.DataFrame) -> pd.DataFrame:
     return rep_periods[rep_periods["complete"]] if len(rep_periods) else rep_periods
 
 
-def _group_figures(g: pd.DataFrame, products: list[str]) -> dict[str, float]:
-    """Attainment, hit rate, effort, pay, timing and product mix of a group of rep-periods."""
+def _figure_columns(rows: pd.DataFrame, products: list[str]) -> dict[str, np.ndarray]:
+    """The columns `_group_figures` reads, as arrays: groups are cut from these alone (NumPy on the
+    same values in the same order gives what pandas' reductions give, a good deal faster)."""
+    names = ("attainment", "effort", "sales", "pay", "pulled_in", "pushed_out", *(f"sales_{p}" for p in products))
+    return {name: rows[name].to_numpy() for name in names}
+
+
+def _group_figures(columns: dict[str, np.ndarray], products: list[str], members: np.ndarray) -> dict[str, float]:
+    """Attainment, hit rate, effort, pay, timing and product mix of the rep-periods `members` (a mask)."""
+    g = {name: values[members] for name, values in columns.items()}
     sales = sum(g[f"sales_{p}"].sum() for p in products)
     entry = {
-        "rep_periods": int(len(g)),
+        "rep_periods": len(g["attainment"]),
         "attainment_mean": float(g["attainment"].mean()),
         "attainment_sd": float(g["attainment"].std(ddof=0)),
         "hit_rate": float((g["attainment"] >= 1.0).mean()),
@@ -113,10 +121,39 @@ def by_performer(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, di
     rows = complete_periods(rep_periods)
     if rows.empty:
         return {}
-    return {str(name): _group_figures(g, products) for name, g in rows.groupby("performer_type", observed=True)}
+    kind = rows["performer_type"]
+    codes = kind.cat.codes.to_numpy()
+    columns = _figure_columns(rows, products)
+    return {str(name): _group_figures(columns, products, codes == code)
+            for code, name in enumerate(kind.cat.categories) if (codes == code).any()}
 
 
 TERCILES = ("bottom", "middle", "top")
+
+
+def _rep_years(rows: pd.DataFrame, sums: tuple[str, ...], means: tuple[str, ...] = (),
+               firsts: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Rep-periods by rep and calendar year (the year a period ends in), in the order of (rep, year):
+    the columns `sums` summed, `means` averaged and `firsts` as in the rep's first period of the year.
+    NumPy, not a pandas groupby: the scorecard needs it twice a run, and a sweep runs thousands."""
+    rep = rows["rep_id"].to_numpy()
+    year = rows["end_day"].to_numpy() // DAYS_PER_YEAR
+    keys = np.stack([rep, year])
+    order = np.lexsort(keys[::-1])  # stable: by rep, then year, then the rows' own order
+    sorted_keys = keys[:, order]
+    opens = np.r_[True, (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)]
+    starts = np.flatnonzero(opens)
+    group = np.empty(len(order), dtype=np.int64)
+    group[order] = np.cumsum(opens) - 1
+    n = len(starts)
+    count = np.bincount(group, minlength=n)
+
+    def total(column: str) -> np.ndarray:
+        return np.bincount(group, weights=rows[column].to_numpy(dtype=float), minlength=n)
+
+    return {"rep_id": sorted_keys[0, starts], "year": sorted_keys[1, starts],
+            **{name: total(name) for name in sums}, **{name: total(name) / count for name in means},
+            **{name: rows[name].to_numpy()[order[starts]] for name in firsts}}
 
 
 def prior_tercile(rep_periods: pd.DataFrame) -> pd.Series:
@@ -128,17 +165,36 @@ def prior_tercile(rep_periods: pd.DataFrame) -> pd.Series:
     out = pd.Series(np.nan, index=rows.index, dtype=object)
     if rows.empty:
         return out
-    year = rows["end_day"] // DAYS_PER_YEAR
-    years = rows.assign(year=year).groupby(["rep_id", "year"]).agg(
-        sales=("sales", "sum"), quota=("quota", "sum"), days=("days", "sum"))
-    whole = years[years["days"] >= DAYS_PER_YEAR].copy()
-    if whole.empty:
+    years = _rep_years(rows, ("sales", "quota", "days"))
+    whole = years["days"] >= DAYS_PER_YEAR
+    if not whole.any():
         return out
-    whole["attainment"] = whole["sales"] / whole["quota"].where(whole["quota"] > 0)
-    ranks = whole.groupby(level="year")["attainment"].rank(method="first", pct=True)
-    tercile = pd.cut(ranks, [0.0, 1 / 3, 2 / 3, 1.0], labels=TERCILES)
-    key = pd.MultiIndex.from_arrays([rows["rep_id"], year - 1])
-    return pd.Series(tercile.reindex(key).to_numpy(), index=rows.index, dtype=object)
+    rep, year, quota = years["rep_id"][whole], years["year"][whole], years["quota"][whole]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        attainment = years["sales"][whole] / np.where(quota > 0, quota, np.nan)
+    # rank within each year, ties in the order of the reps (pandas' method="first"), as a share of
+    # the year's reps with an attainment; NaN attainments stay unranked
+    order = np.lexsort((np.arange(len(rep)), attainment, year))
+    known = ~np.isnan(attainment[order])
+    year_sorted = year[order]
+    first_of_year = np.r_[True, year_sorted[1:] != year_sorted[:-1]]
+    block = np.cumsum(first_of_year) - 1
+    position = np.arange(len(order)) - np.flatnonzero(first_of_year)[block] + 1
+    counted = np.bincount(block, weights=known, minlength=block[-1] + 1)
+    share = np.full(len(order), np.nan)
+    share[order[known]] = position[known] / counted[block[known]]
+    # (0, 1/3], (1/3, 2/3], (2/3, 1]: the intervals of pd.cut on the same edges
+    bin_of = np.searchsorted(np.array([0.0, 1 / 3, 2 / 3, 1.0]), share, side="left") - 1
+    labels = np.array(TERCILES + (None,), dtype=object)[np.where((bin_of >= 0) & (bin_of < 3), bin_of, 3)]
+    # each row takes its rep's tercile of the year before the one it ends in
+    span = int(max(year.max(), rows["end_day"].max() // DAYS_PER_YEAR)) + 2
+    key = rep * span + year
+    wanted = rows["rep_id"].to_numpy() * span + rows["end_day"].to_numpy() // DAYS_PER_YEAR - 1
+    at = np.minimum(np.searchsorted(key, wanted), len(key) - 1)
+    found = key[at] == wanted
+    values = np.where(found, labels[at], None)
+    values[pd.isna(values)] = np.nan
+    return pd.Series(values, index=rows.index, dtype=object)
 
 
 def by_prior_tercile(rep_periods: pd.DataFrame, products: list[str]) -> dict[str, dict[str, float]]:
@@ -149,8 +205,9 @@ def by_prior_tercile(rep_periods: pd.DataFrame, products: list[str]) -> dict[str
     known = tercile.notna()
     if not known.any():
         return {}
-    rows, tercile = rows[known], tercile[known]
-    return {name: _group_figures(rows[tercile == name], products) for name in TERCILES if (tercile == name).any()}
+    columns = _figure_columns(rows, products)
+    tercile = tercile.to_numpy()
+    return {name: _group_figures(columns, products, tercile == name) for name in TERCILES if (tercile == name).any()}
 
 
 def recurring_revenue(daily: pd.DataFrame) -> float:
@@ -175,15 +232,13 @@ def giving_up_share(rep_periods: pd.DataFrame) -> float:
     rows = complete_periods(rep_periods)
     if rows.empty:
         return float("nan")
-    rows = rows.assign(year=rows["end_day"] // DAYS_PER_YEAR)
-    years = rows.groupby(["rep_id", "year"]).agg(sales=("sales", "sum"), quota=("quota", "sum"),
-                                                 days=("days", "sum"), ability=("ability", "first"),
-                                                 effort=("effort", "mean"))
-    whole = years[years["days"] >= DAYS_PER_YEAR]
-    if whole.empty:
+    years = _rep_years(rows, ("sales", "quota", "days"), means=("effort",), firsts=("ability",))
+    whole = years["days"] >= DAYS_PER_YEAR
+    if not whole.any():
         return float("nan")
-    less_able = whole[whole["ability"] <= whole["ability"].median()]
-    gave_up = (less_able["sales"] < 0.5 * less_able["quota"]) & (less_able["effort"] < 0.6 * whole["effort"].median())
+    sales, quota, ability, effort = (years[k][whole] for k in ("sales", "quota", "ability", "effort"))
+    less_able = ability <= np.median(ability)
+    gave_up = (sales[less_able] < 0.5 * quota[less_able]) & (effort[less_able] < 0.6 * np.median(effort))
     return float(gave_up.mean())
 
 
