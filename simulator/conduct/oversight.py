@@ -100,6 +100,7 @@ class Ledger:
         self.event_count = np.zeros(1, dtype=np.int64)
         self.day_head = np.full(n_days + 1, -1, dtype=np.int64)
         self.found = np.zeros(2, dtype=np.int64)  # acts detected so far, and fined so far
+        self._bundles: tuple[Acts, Events] | None = None  # kept until the arrays grow: the kernels' calls stay steady
 
     def reserve(self, extra: int) -> None:
         """Make room for `extra` more acts (and their events) before a kernel writes them."""
@@ -112,13 +113,23 @@ class Ledger:
             self.event_kind = np.concatenate([self.event_kind, np.zeros(grow, dtype=np.int64)])
             self.event_next = np.concatenate([self.event_next, np.zeros(grow, dtype=np.int64)])
             self.capacity = new
+            self._bundles = None
+
+    def _kept(self) -> tuple[Acts, Events]:
+        """The act and event arrays as the kernels take them, the same bundles until the arrays grow
+        (`simulator.steady`)."""
+        if self._bundles is None:
+            a = self.acts
+            self._bundles = (
+                Acts(a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
+                     a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"],
+                     self.count, self.slot_head, a["found_order"], self.found, a["attainment"], a["days_left"]),
+                Events(self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head))
+        return self._bundles
 
     def arrays(self) -> Acts:
         """The act arrays as the kernels take them."""
-        a = self.acts
-        return Acts(a["slot"], a["rep_id"], a["day"], a["kind"], a["product"], a["credit"], a["value"], a["period"],
-                    a["detected_day"], a["complaint_day"], a["refunded"], a["fined"], a["prev_same_slot"], self.count,
-                    self.slot_head, a["found_order"], self.found, a["attainment"], a["days_left"])
+        return self._kept()[0]
 
     def mis_sold_since(self, first: int, n_slots: int, n_products: int) -> np.ndarray:
         """Revenue of mis-sales recorded from act `first` on, by slot and product."""
@@ -130,7 +141,7 @@ class Ledger:
         return out
 
     def events(self) -> Events:
-        return Events(self.event_act, self.event_kind, self.event_next, self.event_count, self.day_head)
+        return self._kept()[1]
 
     def table(self, product_names, segment_of_rep: dict | None = None) -> pd.DataFrame:
         """One row per act: who, when, what, whether and when it was detected."""

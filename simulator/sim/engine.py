@@ -48,6 +48,10 @@ _places_needed = SteadyCall(sales_process.places_needed)
 _close_due = SteadyCall(sales_process.close_due)
 _cancel_due = SteadyCall(sales_process.cancel_due)
 _pipeline_outlook = SteadyCall(sales_process.pipeline_outlook)
+_choose_misconduct = SteadyCall(choose_misconduct)
+_oversee_acts = SteadyCall(acts.oversee_acts)
+_update_norms = SteadyCall(climate.update_norms)
+_period_outlook_of = SteadyCall(period_outlook)
 
 
 class Engine:
@@ -96,6 +100,9 @@ class Engine:
             d.complaint_investigation, d.audit_rate, d.audit_catch, d.audit_window_days, regulator.threshold_acts,
             regulator.fine_per_act, regulator.remediation_per_customer)
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
+        self.var_second = np.zeros(n)  # the variance of a contest's line as misconduct weighs it (`misbehave`)
+        self._who = np.zeros(n, dtype=np.bool_)  # `_flagged`
+        self._outlook_terms = (np.zeros(n), np.zeros(n), np.zeros(n))  # `_period_outlook`: patience, quota, no foresight
         self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
         self.month_start_act = 0
         # churn clawback (`plan.churn_clawback`): kept only when on, so other plans compute what they did
@@ -240,15 +247,21 @@ class Engine:
         position = w.period_len - x.days_left
         check_today = climate.is_check_in(self.scenario.management.pressure.check_ins, position, x.days_left)
         terms = self.terms
-        var_second = r.var_stack + terms.prize_var if terms.prize > 0 else r.var_stack  # a contest's line is uncertain
-        choose_misconduct(
+        contest = terms.prize > 0
+        if contest:  # a contest's line is uncertain
+            np.add(r.var_stack, terms.prize_var, out=self.var_second)
+        # the bundles are kept (and the job's value written in place) so the kernel is called past dispatch
+        x.job_values()
+        ethics = x.kept((Engine, Ethics), lambda: Ethics(
+            r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value_today, r.detection_belief, r.last_rate))
+        acting = x.kept((Engine, Acting), lambda: Acting(r.p_fabrications, r.p_mis_sales, r.acted_today))
+        prize = x.kept((Engine, Prize, contest), lambda: Prize(
+            w.second_amount, r.stack_quota, r.mu_stack, self.var_second if contest else r.var_stack))
+        _choose_misconduct(
             self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
             r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),
-            Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value(slice(None)), r.detection_belief,
-                   r.last_rate),
-            self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(), self.n_days,
-            Acting(r.p_fabrications, r.p_mis_sales, r.acted_today), self.wrongs, self.dice,
-            Prize(w.second_amount, r.stack_quota, r.mu_stack, var_second),
+            ethics, self.conduct, r.lost_today, x.booking, x.books(), self.act_ledger.arrays(), self.act_ledger.events(),
+            self.n_days, acting, self.wrongs, self.dice, prize,
         )
 
     def cancel(self) -> None:
@@ -276,16 +289,17 @@ class Engine:
         m = self.scenario.market
         e = self.scenario.behaviour.ethics
         r.caught_today[:] = False
-        record = acts.Record(r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, r.warnings, x.dismissed,
-                             r.caught_today, r.p_detected, r.trust)
-        acts.oversee_acts(self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(),
-                          self.act_ledger.events(), record, self.rules, self.wrongs, self.dice)
+        record = x.kept((Engine, acts.Record), lambda: acts.Record(
+            r.active, r.rep_id, r.sales, r.clawback_due, r.last_rate, r.warnings, x.dismissed, r.caught_today,
+            r.p_detected, r.trust))
+        _oversee_acts(self.day, int(w.calendar.period_of_day[self.day]), self.act_ledger.arrays(),
+                      self.act_ledger.events(), record, self.rules, self.wrongs, self.dice)
         # colleagues remember who cheated or was caught lately, fading over norm_memory days
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
         r.seen_caught[:] = np.where(r.caught_today, 1.0, r.seen_caught * fade)
-        climate.update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance,
-                             e.peer_influence, e.norm_memory, r.norm, r.exposure)
+        _update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance, e.peer_influence,
+                      e.norm_memory, r.norm, r.exposure)
         r.integrity_now *= 1.0 - e.erosion * e.peer_influence * r.exposure
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
@@ -393,18 +407,27 @@ class Engine:
         )
 
     def _period_outlook(self, who: np.ndarray) -> None:
-        """Next period as the reps in `who` see it from this one (`behaviour.outlook`)."""
+        """Next period as the reps in `who` see it from this one (`behaviour.outlook`). The arrays it
+        hands the kernel are written in place, so the call is a steady one (`simulator.steady`)."""
         r = self.reps
         w = self.world
         period_len = w.period_len
-        patience = r.patience ** (period_len / DAYS_PER_YEAR)
+        patience, full_quota, unseen = self._outlook_terms
+        patience[:] = r.patience ** (period_len / DAYS_PER_YEAR)
+        np.divide(r.quota * period_len, np.maximum(r.quota_days, 1), out=full_quota)
         uses = self.rule.uses_foresight
-        period_outlook(
-            who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(),
-            r.quota * period_len / np.maximum(r.quota_days, 1), r.goal,
-            r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
+        _period_outlook_of(
+            who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(), full_quota,
+            r.goal, r.foresight if uses else unseen, r.ratchet_foresight if uses else unseen,
             patience, w.plan.curve.first_rate, w.decision_curve, *w.quota_carry, r.nu_next, r.ratchet_w,
         )
+
+    def _flagged(self, idx: np.ndarray) -> np.ndarray:
+        """The reps `idx` as flags, in an array kept for it (`_period_outlook` takes flags)."""
+        who = self._who
+        who[:] = False
+        who[idx] = True
+        return who
 
     def _expected_curve_pay(self, typical: np.ndarray, full_quota: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of a full period's pay on the plan's curve (commission, bonus, tiers, cap) at a
@@ -487,9 +510,7 @@ class Engine:
         r.beside_var[slots] = 0.0
         # a day at normal effort: k at the quadratic cost, k (2 / gamma) in general (`behaviour.effort_cost`)
         r.effort_cost_mean[slots] = r.effort_cost[slots] * cost(1.0, 1.0, self.scenario.behaviour.effort_curvature)
-        who = np.zeros(r.n, dtype=np.bool_)
-        who[slots] = True
-        self._period_outlook(who)
+        self._period_outlook(self._flagged(slots))
         self.hired_today.extend(int(s) for s in slots)
 
     def _draw_recruits(self, slots: np.ndarray, initial: bool) -> tuple[Recruits, np.ndarray | None]:
@@ -642,6 +663,4 @@ class Engine:
         r.quota_days[idx] = w.period_len
         r.misses[idx] = np.where(self.fired[idx], 0, r.misses[idx])
         self._set_goal_value(idx)
-        who = np.zeros(r.n, dtype=np.bool_)
-        who[idx] = True
-        self._period_outlook(who)
+        self._period_outlook(self._flagged(idx))

@@ -137,7 +137,7 @@ class DayContext(KeepsBundles):
     kept until an attribute they are built from is replaced (`steady.KeepsBundles`)."""
 
     BUNDLE_SOURCES = frozenset({"world", "reps", "leads", "win", "din", "aout", "din_rest", "aout_rest", "din_second",
-                                "work_today"})
+                                "work_today", "job_value_today"})
 
     # Kept with the reps' bundles, under keys of their own: a bundle of the context holds reps' arrays too
     # (`stakes`, `selling`), so replacing one of them must drop it as it drops the reps' own.
@@ -169,6 +169,7 @@ class DayContext(KeepsBundles):
     demand_var: float = 0.0  # variance share of demand still unknown this period
     block_workspaces: list = field(default_factory=list)  # one `workspace` per block of a threaded decision
     work_today: tuple = ()  # (inside, after): `todays_work`'s arrays, rewritten in place each call
+    job_value_today: np.ndarray = field(default_factory=lambda: np.zeros(0))  # `job_values`, rewritten in place
 
     @property
     def scenario(self):
@@ -191,6 +192,17 @@ class DayContext(KeepsBundles):
         """What losing the job costs each rep in `idx`, $: `behaviour.ethics.job_loss_months` of its pay."""
         monthly_pay = self.world.plan.base_salary / 12.0 + self.reps.pay_mean[idx] * 21.0
         return self.scenario.behaviour.ethics.job_loss_months * monthly_pay
+
+    def job_values(self) -> np.ndarray:
+        """`job_value` of every rep, written into `job_value_today` (the same numbers, in place)."""
+        pay_mean = self.reps.pay_mean
+        if self.job_value_today.shape != pay_mean.shape:
+            self.job_value_today = np.empty_like(pay_mean)
+        out = self.job_value_today
+        np.multiply(pay_mean, 21.0, out=out)
+        np.add(self.world.plan.base_salary / 12.0, out, out=out)
+        np.multiply(self.scenario.behaviour.ethics.job_loss_months, out, out=out)
+        return out
 
     def books(self) -> Books:
         """What a booking writes into (`selling.pipeline.book`)."""
