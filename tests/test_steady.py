@@ -126,3 +126,31 @@ def test_the_days_bundles_follow_a_replaced_array_of_the_reps():
     assert x.stakes() is not stakes and x.stakes().quota is r.quota
     x.din = x.din.copy()  # one of the context's own
     assert x.selling().din is x.din
+
+
+def test_misconduct_and_oversight_are_called_past_dispatch_and_follow_replaced_arrays():
+    """Wells Fargo's misconduct and oversight kernels see the same bundles day after day (so they are called
+    past dispatch), and a replaced array reaches them: the context's dismissals in the oversight's record,
+    the ledger's act arrays once they grow."""
+    from pathlib import Path
+
+    from simulator import load_scenario
+    from simulator.conduct import oversight
+    from simulator.sim import engine as engine_module
+
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "wells_fargo.yaml",
+                             ["force.size=4", "horizon_years=0.1"])
+    engine = engine_module.Engine(scenario, seed=1)
+    engine.run(5)
+    for call in (engine_module._choose_misconduct, engine_module._oversee_acts, engine_module._update_norms):
+        assert call.state[1], call.kernel  # an entry point: the last calls brought the same objects
+    x, ledger = engine.ctx, engine.act_ledger
+    x.dismissed = np.zeros_like(x.dismissed)
+    assert (engine_module.Engine, oversight.Record) not in x.bundle_store()
+    engine.run(1)
+    assert x.bundle_store()[(engine_module.Engine, oversight.Record)].dismissed is x.dismissed
+    acts, events = ledger.arrays(), ledger.events()
+    assert ledger.arrays() is acts and ledger.events() is events
+    ledger.reserve(ledger.capacity + 1)
+    assert ledger.arrays().slot is ledger.acts["slot"] and ledger.arrays().slot is not acts.slot
+    assert ledger.events().act is ledger.event_act and ledger.events().act is not events.act

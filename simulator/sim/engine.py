@@ -100,7 +100,7 @@ class Engine:
             d.complaint_investigation, d.audit_rate, d.audit_catch, d.audit_window_days, regulator.threshold_acts,
             regulator.fine_per_act, regulator.remediation_per_customer)
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
-        self.var_second = np.zeros(n)  # the variance of a contest's line as misconduct weighs it (`misbehave`)
+        self._var_second = np.zeros(n)  # the variance of a contest's line as misconduct weighs it (`misbehave`)
         self._who = np.zeros(n, dtype=np.bool_)  # `_flagged`
         self._outlook_terms = (np.zeros(n), np.zeros(n), np.zeros(n))  # `_period_outlook`: patience, quota, no foresight
         self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
@@ -249,14 +249,14 @@ class Engine:
         terms = self.terms
         contest = terms.prize > 0
         if contest:  # a contest's line is uncertain
-            np.add(r.var_stack, terms.prize_var, out=self.var_second)
+            np.add(r.var_stack, terms.prize_var, out=self._var_second)
         # the bundles are kept (and the job's value written in place) so the kernel is called past dispatch
         x.job_values()
         ethics = x.kept((Engine, Ethics), lambda: Ethics(
             r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value_today, r.detection_belief, r.last_rate))
         acting = x.kept((Engine, Acting), lambda: Acting(r.p_fabrications, r.p_mis_sales, r.acted_today))
         prize = x.kept((Engine, Prize, contest), lambda: Prize(
-            w.second_amount, r.stack_quota, r.mu_stack, self.var_second if contest else r.var_stack))
+            w.second_amount, r.stack_quota, r.mu_stack, self._var_second if contest else r.var_stack))
         _choose_misconduct(
             self.day, int(w.calendar.period_of_day[self.day]), x.days_left, check_today, (position + 1) / w.period_len,
             r.active, r.rep_id, r.effort, r.focus, x.selling(after_today=True), x.demand_var, r.outlook(), x.stakes(),

@@ -137,7 +137,7 @@ class DayContext(KeepsBundles):
     kept until an attribute they are built from is replaced (`steady.KeepsBundles`)."""
 
     BUNDLE_SOURCES = frozenset({"world", "reps", "leads", "win", "din", "aout", "din_rest", "aout_rest", "din_second",
-                                "work_today", "job_value_today"})
+                                "work_today", "job_value_today", "dismissed"})
 
     # Kept with the reps' bundles, under keys of their own: a bundle of the context holds reps' arrays too
     # (`stakes`, `selling`), so replacing one of them must drop it as it drops the reps' own.

@@ -58,9 +58,9 @@ def sales_cycle_pmf(mean: float, spread: float, horizon: int) -> np.ndarray:
         pmf[min(int(round(mean)), horizon - 1)] = 1.0
         return pmf
     shape = 1.0 / spread**2
-    dist = stats.gamma(a=shape, scale=mean / shape)
     edges = np.concatenate([[0.0], np.arange(horizon - 1) + 0.5, [np.inf]])
-    pmf = np.diff(dist.cdf(edges))
+    # the distribution's functions called directly: a frozen distribution builds its docstring (~0.4 ms)
+    pmf = np.diff(stats.gamma.cdf(edges, shape, scale=mean / shape))
     return pmf / pmf.sum()
 
 
@@ -70,7 +70,7 @@ def pipeline_horizon(scenario: Scenario) -> int:
     for product in scenario.products.values():
         if product.cycle_spread > 0 and product.cycle_days > 0:
             shape = 1.0 / product.cycle_spread**2
-            longest = max(longest, stats.gamma(a=shape, scale=product.cycle_days / shape).ppf(0.999))
+            longest = max(longest, stats.gamma.ppf(0.999, shape, scale=product.cycle_days / shape))
         else:
             longest = max(longest, product.cycle_days)
     return int(2 ** np.ceil(np.log2(longest + 2)))
