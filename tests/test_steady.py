@@ -154,3 +154,24 @@ def test_misconduct_and_oversight_are_called_past_dispatch_and_follow_replaced_a
     ledger.reserve(ledger.capacity + 1)
     assert ledger.arrays().slot is ledger.acts["slot"] and ledger.arrays().slot is not acts.slot
     assert ledger.events().act is ledger.event_act and ledger.events().act is not events.act
+
+
+def test_the_levers_terms_keep_their_bundles_from_day_to_day():
+    """Activity targets (a rate and a goal rate each morning) and a contest (the line's variance each
+    morning) write their terms in place, so the terms' bundles, and with them the decision's and the
+    timing's arguments, are the same objects day after day: both kernels are called past dispatch."""
+    from pathlib import Path
+
+    from simulator import load_scenario
+    from simulator.behaviour import rules
+    from simulator.sim.engine import Engine
+
+    for name in ("activity_targets", "contest"):
+        scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / f"{name}.yaml",
+                                 ["force.size=6", "horizon_years=0.1"])
+        engine = Engine(scenario, seed=1)
+        engine.run(3)
+        side, timing = engine.terms.side(), engine.terms.timing()
+        engine.run(3)
+        assert engine.terms.side() is side and engine.terms.timing() is timing, name
+        assert rules._choose_block.state[1] and rules._time_deals.state[1], name

@@ -108,6 +108,16 @@ class Ethics(NamedTuple):
     commission_rate: np.ndarray  # commission per credited $ in the last settled period (what a clawback takes)
 
 
+def todays_ethics(ctx) -> Ethics:
+    """Every rep's `Ethics` today (`ctx`: the day's `state.context.DayContext`): what losing the job costs
+    is written in place (`DayContext.job_values`) and the bundle is kept, so the kernels that take it are
+    called past numba's dispatch (`simulator.steady`)."""
+    ctx.job_values()
+    r = ctx.reps
+    return ctx.kept((Ethics,), lambda: Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, ctx.job_value_today,
+                                              r.detection_belief, r.last_rate))
+
+
 @njit(cache=True, inline="always")
 def believed(found: float, belief: float) -> float:
     """The chance of being found a rep weighs: the world's chance `found` times its belief, at most

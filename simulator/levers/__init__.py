@@ -11,6 +11,8 @@ in `simulator.state.context.Terms`).
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 
@@ -33,6 +35,9 @@ LEVER_TYPES: tuple[type[Lever], ...] = (
 )
 
 
+TERM_FIELDS = tuple(f.name for f in fields(Terms))
+
+
 class LeverSet:
     """The levers a run has switched on, in `LEVER_TYPES` order."""
 
@@ -43,6 +48,8 @@ class LeverSet:
         self.awarded = [lever for lever in levers if lever.stage == "awarded"]
         self.terms = Terms.zeros(n_reps, n_focus, n_products)
         self._blank = Terms.zeros(n_reps, n_focus, n_products)
+        self._draft = Terms.zeros(n_reps, n_focus, n_products)  # where the levers write each morning
+        self._draft.unit_goals = self.terms.unit_goals  # written in place by the levers
         self._goals = any(isinstance(lever, (Activities, ProductQuota)) for lever in levers)
 
     @classmethod
@@ -71,17 +78,26 @@ class LeverSet:
             lever.start_day(ctx)
 
     def valuation_terms(self, ctx: DayContext) -> Terms:
-        """This morning's `Terms`: zeros, with each lever's part added."""
+        """This morning's `Terms`: zeros, with each lever's part added. The levers write a draft; a
+        field of the terms is replaced only by another object than yesterday's, so the terms keep
+        their bundles (`Terms.side`, `Terms.timing`) from day to day and the kernels that take them
+        are called past numba's dispatch (`simulator.steady`)."""
         if not self.levers:
             return self._blank
-        terms = self.terms
-        terms.rate, terms.spif, terms.goal_rate = self._blank.rate, self._blank.spif, self._blank.goal_rate
-        terms.spif_end, terms.spif_next = self._blank.spif_end, self._blank.spif_next
-        terms.prize, terms.prize_var = 0.0, self._blank.prize_var
+        draft, blank = self._draft, self._blank
+        draft.rate, draft.spif, draft.goal_rate = blank.rate, blank.spif, blank.goal_rate
+        draft.spif_end, draft.spif_next = blank.spif_end, blank.spif_next
+        draft.prize, draft.prize_var = 0.0, blank.prize_var
+        draft.goal_product = self.terms.goal_product
         if self._goals:
-            terms.unit_goals[:] = 0.0
+            draft.unit_goals[:] = 0.0
         for lever in self.levers:
-            lever.add_terms(ctx, terms)
+            lever.add_terms(ctx, draft)
+        terms = self.terms
+        for name in TERM_FIELDS:
+            value, held = getattr(draft, name), getattr(terms, name)
+            if held is not value and (isinstance(value, np.ndarray) or type(held) is not type(value) or held != value):
+                setattr(terms, name, value)
         return terms
 
     def end_work(self, ctx: DayContext) -> None:

@@ -16,12 +16,13 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from simulator.behaviour.misconduct import Ethics, believed
+from simulator.behaviour.misconduct import believed, todays_ethics
 from simulator.behaviour.valuation import ncdf
 from simulator.calendar import PERIOD_DAYS
 from simulator.draws import PAD, PAD_AUDIT, PAD_FOUND, binomial, uniform
 from simulator.levers.base import Lever, Settlement, StaticPrice
 from simulator.state.context import ACTIVITY_GOAL, DayContext, Terms
+from simulator.steady import SteadyCall
 from simulator.world.build import World
 
 DAILY = ("activities", "activities_logged", "activities_padded", "padding_found", "padding_clawback")
@@ -61,17 +62,15 @@ class Padding(NamedTuple):
 
 
 class Target(NamedTuple):
-    """An activity target: its kind (-1: none), each rep's target this period, the bonus, and the
-    business days left after today."""
+    """An activity target: its kind (-1: none), each rep's target this period and the bonus."""
 
     activity: int
     count: np.ndarray
     bonus: float
-    days_after: int
 
 
 @njit(cache=True, error_model="numpy")
-def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, target, totals, rng):
+def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, target, days_after, totals, rng):
     """Each active rep's activities today: what its effort did, and how many it pads the log with
     (the n in 0..cap with the best net value n x pay x (1 - p_n) - n x moral - p_n x sanction, p_n
     the chance an audit finds at least one of them; logistic noise on taking it). For the
@@ -82,7 +81,7 @@ def log_day(slot, active, effort, focus, shares, kinds, log, ethics, padding, ta
     real, logged, padded, found_log, ring = log
     integrity, norm, warnings, _, job_cost, belief, _ = ethics
     moral, noise, warnings_before_firing, p_window, catch = padding
-    target_a, target, target_bonus, days_after = target
+    target_a, target, target_bonus = target
     ring[:, :, slot] = 0  # padding older than the audit window is out of reach
     for i in range(len(active)):
         if not active[i]:
@@ -163,6 +162,11 @@ def audit_day(slot, active, audit_rate, padding, pay, log, clawback, warnings, d
                 dismissed[i] = True
 
 
+# called every day with the same objects: past numba's dispatch (`simulator.steady`)
+_log_day = SteadyCall(log_day)
+_audit_day = SteadyCall(audit_day)
+
+
 class Activities(Lever):
     """Every rep's activities this period (done, logged, padded, found by audits), the padding an
     audit could still find, activity pay and an activity target (a unit goal, slot ACTIVITY_GOAL).
@@ -196,6 +200,13 @@ class Activities(Lever):
         self.target_bonus = scale * target.bonus if target is not None else 0.0
         self.target_count = target.count if target is not None else 0.0
         self.no_target = np.zeros(n)
+        # what the kernels take, the same objects every day (`simulator.steady`): the targets are written in place
+        self.kinds = Kinds(self.per_effort, self.product, self.pay, self.cap)
+        self.log = Log(self.real, self.logged, self.padded, self.found, self.ring)
+        e = scenario.behaviour.ethics
+        self.padding = Padding(e.moral_cost * e.padding_moral_share, e.noise,
+                               scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch)
+        self.target_now = Target(self.target_a, self.no_target if target is None else np.zeros(n), self.target_bonus)
         aimed = np.arange(k) == self.target_a
         self.padding_possible = bool(np.any(((self.pay > 0) | (aimed & (self.target_bonus > 0))) & (self.cap > 0)))
         self.owner = np.zeros(n, dtype=np.int64)  # whose log each position holds
@@ -212,6 +223,7 @@ class Activities(Lever):
             a = self.target_a
             self.target_per_day = self.per_effort[a] * (shares[:, self.product[a]] if self.product[a] >= 0
                                                         else np.ones(len(shares)))
+            self.goal_rate = np.zeros(len(shares))  # `add_terms`
 
     @classmethod
     def build(cls, world: World, rng: np.random.Generator, built: dict) -> Activities | None:
@@ -226,13 +238,11 @@ class Activities(Lever):
         goal[:, 0] = self.count(slice(None), self.target_a)
         goal[:, 2] = self.target.count * held
         goal[:, 3] = self.target_bonus
-        terms.goal_rate = ctx.days_left * self.target_per_day
+        terms.goal_rate = np.multiply(ctx.days_left, self.target_per_day, out=self.goal_rate)  # in place, as `rate`
 
     def end_work(self, ctx: DayContext) -> None:
         """Log today's activities, then audit the logs."""
         r = ctx.reps
-        scenario = ctx.scenario
-        e = scenario.behaviour.ethics
         slot = ctx.day % self.ring.shape[2]
         self.today[:] = 0.0
         newcomer = r.rep_id != self.owner  # a new hire's log starts clean
@@ -240,27 +250,26 @@ class Activities(Lever):
             self.ring[newcomer] = 0
             self.owner[:] = r.rep_id
         shares = ctx.world.focus_shares
-        padding = Padding(e.moral_cost * e.padding_moral_share, e.noise,
-                          scenario.management.sanctions.warnings_before_firing, self.p_window, self.catch)
-        ethics = Ethics(r.integrity_now, r.norm, r.warnings, r.pressure, ctx.job_value(slice(None)), r.detection_belief,
-                        r.last_rate)
-        log = Log(self.real, self.logged, self.padded, self.found, self.ring)
-        log_day(slot, r.active, r.effort, r.focus, shares, Kinds(self.per_effort, self.product, self.pay, self.cap),
-                log, ethics, padding, Target(self.target_a, self.targets(ctx), self.target_bonus, ctx.days_left - 1),
-                self.today, ctx.dice)
+        if self.target is not None:
+            self.targets(ctx, out=self.target_now.count)
+        _log_day(slot, r.active, r.effort, r.focus, shares, self.kinds, self.log, todays_ethics(ctx), self.padding,
+                 self.target_now, ctx.days_left - 1, self.today, ctx.dice)
         if self.after_sales.any():
             share = np.where(self.product[None, :] >= 0, shares[r.focus][:, np.maximum(self.product, 0)], 1.0)
             done = r.effort[:, None] * self.per_effort[None, :] * share
             self.follow_ups[:] = np.where(r.active, done[:, self.after_sales].sum(axis=1), 0.0)
         if self.padding_possible and self.audit_rate > 0.0:
-            audit_day(slot, r.active, self.audit_rate, padding, self.pay, log, self.clawback, r.warnings,
-                      ctx.dismissed, self.today, ctx.dice)
+            _audit_day(slot, r.active, self.audit_rate, self.padding, self.pay, self.log, self.clawback, r.warnings,
+                       ctx.dismissed, self.today, ctx.dice)
 
-    def targets(self, ctx: DayContext) -> np.ndarray:
-        """Each rep's activity target this period, cut to the part of the period it holds the job."""
+    def targets(self, ctx: DayContext, out: np.ndarray | None = None) -> np.ndarray:
+        """Each rep's activity target this period, cut to the part of the period it holds the job (into `out`)."""
         if self.target_a < 0:
             return self.no_target
-        return self.target_count * ctx.reps.quota_days / ctx.period_len
+        if out is None:
+            out = np.empty(ctx.reps.n)
+        np.multiply(self.target_count, ctx.reps.quota_days, out=out)
+        return np.divide(out, ctx.period_len, out=out)
 
     def count(self, idx, a: int) -> np.ndarray:
         """Reps' logged count of activity `a` this period, net of padding audits found."""

@@ -291,6 +291,7 @@ class Contest(Lever):
         self.spec = world.scenario.plan.contest
         self.world = world
         self.amount = world.second.amount
+        self.line_var = np.zeros(world.scenario.force.size)  # the line's variance, each rep (`add_terms`)
 
     @classmethod
     def build(cls, world: World, rng: np.random.Generator, built: dict) -> "Contest | None":
@@ -316,7 +317,8 @@ class Contest(Lever):
         r.stack_quota[:] = cut
         r.var_stack += var
         terms.prize = self.amount
-        terms.prize_var = var
+        self.line_var[:] = var  # in place: the terms keep their bundles (`LeverSet.valuation_terms`)
+        terms.prize_var = self.line_var
 
     def cutoffs(self, ctx: DayContext) -> tuple[np.ndarray, np.ndarray]:
         """Per rep, the credited sales over the contest period that it expects to win with, and

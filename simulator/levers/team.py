@@ -27,6 +27,7 @@ class TeamBonus(Lever):
         self.spec = world.scenario.plan.team
         self.world = world
         self.amount = world.second.amount
+        self.line_var = np.zeros(world.scenario.force.size)  # the line's variance, each rep (`add_terms`)
 
     @classmethod
     def build(cls, world: World, rng: np.random.Generator, built: dict) -> "TeamBonus | None":
@@ -39,7 +40,8 @@ class TeamBonus(Lever):
         r.stack_quota[:] = cut
         r.var_stack += var
         terms.prize = self.amount
-        terms.prize_var = var
+        self.line_var[:] = var  # in place: the terms keep their bundles (`LeverSet.valuation_terms`)
+        terms.prize_var = self.line_var
 
     def cutoffs(self, ctx: DayContext) -> tuple[np.ndarray, np.ndarray]:
         """Per rep, the sales it must reach for the team to make its quota, given what it

@@ -16,7 +16,7 @@ from simulator import draws
 from simulator.behaviour.effort import decision_workspace, log_effort
 from simulator.behaviour.effort_cost import cost
 from simulator.behaviour.memory import remember_period
-from simulator.behaviour.misconduct import Acting, Ethics, Prize, choose_misconduct, conduct_terms
+from simulator.behaviour.misconduct import Acting, Prize, choose_misconduct, conduct_terms, todays_ethics
 from simulator.behaviour.outlook import period_outlook
 from simulator.behaviour.rules import RULES
 from simulator.behaviour.turnover import certainty_equivalent, quit_probability
@@ -251,9 +251,7 @@ class Engine:
         if contest:  # a contest's line is uncertain
             np.add(r.var_stack, terms.prize_var, out=self._var_second)
         # the bundles are kept (and the job's value written in place) so the kernel is called past dispatch
-        x.job_values()
-        ethics = x.kept((Engine, Ethics), lambda: Ethics(
-            r.integrity_now, r.norm, r.warnings, r.pressure, x.job_value_today, r.detection_belief, r.last_rate))
+        ethics = todays_ethics(x)
         acting = x.kept((Engine, Acting), lambda: Acting(r.p_fabrications, r.p_mis_sales, r.acted_today))
         prize = x.kept((Engine, Prize, contest), lambda: Prize(
             w.second_amount, r.stack_quota, r.mu_stack, self._var_second if contest else r.var_stack))
