@@ -190,11 +190,10 @@ class DayContext(KeepsBundles):
 
     def job_value(self, idx) -> np.ndarray:
         """What losing the job costs each rep in `idx`, $: `behaviour.ethics.job_loss_months` of its pay."""
-        monthly_pay = self.world.plan.base_salary / 12.0 + self.reps.pay_mean[idx] * 21.0
-        return self.scenario.behaviour.ethics.job_loss_months * monthly_pay
+        return self.job_values()[idx]
 
     def job_values(self) -> np.ndarray:
-        """`job_value` of every rep, written into `job_value_today` (the same numbers, in place)."""
+        """What losing the job costs every rep, $ (`job_value`), written into `job_value_today` in place."""
         pay_mean = self.reps.pay_mean
         if self.job_value_today.shape != pay_mean.shape:
             self.job_value_today = np.empty_like(pay_mean)
