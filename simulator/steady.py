@@ -29,15 +29,20 @@ from typing import Any
 import numpy as np
 
 SCALARS = frozenset({int, float, bool, np.float64, np.int64, np.bool_})
+EVERY: list[SteadyCall] = []  # every steady call made, in the order the modules made them
 
 
 class SteadyCall:
-    """A kernel that calls its compiled entry point directly while its arguments stay the same objects."""
+    """A kernel that calls its compiled entry point directly while its arguments stay the same objects.
+    `dispatched` counts the calls that went through numba's dispatch (new objects): a day's kernel that
+    counts one a day has a caller that rebuilds what it hands over (tests/test_steady.py watches it)."""
 
-    __slots__ = ("kernel", "state")
+    __slots__ = ("dispatched", "kernel", "state")
 
     def __init__(self, kernel: Any):
         self.kernel = kernel
+        self.dispatched = 0
+        EVERY.append(self)
         # [the last arguments dispatched, their entry point: None until looked for, False if dispatched]; a new
         # pair when the arguments change, and an entry point is written only into the pair it was found for, so
         # a thread never pairs one call's arguments with another's entry point
@@ -54,6 +59,7 @@ class SteadyCall:
             return self.kernel(*args)  # none typed for them: dispatched, and not looked for again
         result = self.kernel(*args)
         self.state = [args, None]
+        self.dispatched += 1
         return result
 
     def _entry_point(self, args: tuple) -> Any:

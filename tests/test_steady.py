@@ -1,11 +1,17 @@
 """Calling kernels past numba's dispatch (`simulator.steady`): only ever with the very arguments it was typed for."""
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pytest
 from numba import njit, typeof
 
 from simulator.steady import KeepsBundles, SteadyCall
+
+
+SCENARIOS = Path(__file__).parents[1] / "scenarios"
+SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "demo").glob("*.yaml"))
 
 
 class Pair(NamedTuple):
@@ -175,3 +181,22 @@ def test_the_levers_terms_keep_their_bundles_from_day_to_day():
         engine.run(3)
         assert engine.terms.side() is side and engine.terms.timing() is timing, name
         assert rules._choose_block.state[1] and rules._time_deals.state[1], name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(SCENARIOS).with_suffix("").as_posix())
+def test_every_shipped_scenarios_daily_kernels_are_called_past_dispatch(path):
+    """After its first days, a run hands each daily kernel the very objects of the day before, so no
+    kernel goes through numba's dispatch day after day (which the lever scenarios' decision did, unseen,
+    until the levers' terms kept their bundles): over 20 days each kernel may be dispatched a few times
+    (a wider held-customer table, a hire's first day), not daily."""
+    from simulator import load_scenario
+    from simulator.sim.engine import Engine
+    from simulator.steady import EVERY
+
+    engine = Engine(load_scenario(path, ["force.size=8", "horizon_years=0.2"]), seed=3)
+    engine.run(10)
+    before = {id(call): call.dispatched for call in EVERY}
+    engine.run(20)
+    daily = {getattr(call.kernel, "__name__", repr(call.kernel)): call.dispatched - before.get(id(call), 0) for call in EVERY}
+    assert max(daily.values()) <= 4, {name: n for name, n in daily.items() if n > 4}
