@@ -9,7 +9,6 @@ from numba import njit, typeof
 
 from simulator.steady import KeepsBundles, SteadyCall
 
-
 SCENARIOS = Path(__file__).parents[1] / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted((SCENARIOS / "demo").glob("*.yaml"))
 
