@@ -19,6 +19,12 @@ else goes through numba as before, and becomes the remembered call. The entry po
 version typed for these objects: the only one if the kernel has one (numba just ran it for them),
 else the one whose signature is the objects' types as numba reads them (looked up once, on the
 second call with the same objects: about half a millisecond for the largest bundles).
+
+It pays only for kernels handed bundles: numba types a NamedTuple in Python, member by member
+(the decision's call: 9.3 us dispatched, 4.5 us steady; deal timing 12.1 against 4.7; misconduct
+16.2 against 6.2), but plain arrays and numbers in C, faster than this class checks them (a kernel
+of a few arrays: 0.1-0.5 us dispatched against 0.3-0.9 us steady; 2-rep runs, a throwaway timing
+of each call with the arguments of a run's 30th day). Those are called directly.
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def test_misconduct_and_oversight_are_called_past_dispatch_and_follow_replaced_a
                              ["force.size=4", "horizon_years=0.1"])
     engine = engine_module.Engine(scenario, seed=1)
     engine.run(5)
-    for call in (engine_module._choose_misconduct, engine_module._oversee_acts, engine_module._update_norms):
+    for call in (engine_module._choose_misconduct, engine_module._oversee_acts):
         assert call.state[1], call.kernel  # an entry point: the last calls brought the same objects
     x, ledger = engine.ctx, engine.act_ledger
     x.dismissed = np.zeros_like(x.dismissed)

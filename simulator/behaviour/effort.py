@@ -44,7 +44,6 @@ from simulator.behaviour.valuation import (
     value_pair_grad,
 )
 from simulator.pay.payout import MAX_SEGMENTS
-from simulator.steady import SteadyCall
 from simulator.world.per_rep import per_rep
 
 E_GRID = np.array([0.0, 0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.1, 1.35, 1.6, 1.9, 2.3, 2.8, 3.4, 4.0])
@@ -1030,7 +1029,7 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
 def variant(side, today) -> tuple[tuple, tuple]:
     """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
     present-biased rep (`today`) is in play, OFF or ON each."""
-    return (ON if _unit_goals_asked(side.unit_goals) else OFF), (ON if _bias_asked(today.present_bias) else OFF)
+    return (ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF)
 
 
 @borrowing
@@ -1052,10 +1051,6 @@ def _biased(present_bias):
             return True
     return False
 
-
-# asked every day with the same arrays: called past numba's dispatch (`simulator.steady`)
-_unit_goals_asked = SteadyCall(_unit_goal_set)
-_bias_asked = SteadyCall(_biased)
 
 
 @borrowing(nogil=True)

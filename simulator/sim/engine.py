@@ -40,18 +40,14 @@ from simulator.world.market import territory_potential
 
 NO_VACANCY = 2**62  # `Engine.next_hire_day` while every position is filled
 
-# The day's kernels, called with the same argument objects every day, so without numba's dispatch (`simulator.steady`)
-_ramped_productivity = SteadyCall(ramped_productivity)
-_log_effort = SteadyCall(log_effort)
+# The day's kernels that take bundles, called with the same argument objects every day, so without numba's
+# dispatch (`simulator.steady`); those handed only arrays and numbers are called directly, which numba types faster
 _prospect = SteadyCall(sales_process.prospect)
 _places_needed = SteadyCall(sales_process.places_needed)
 _close_due = SteadyCall(sales_process.close_due)
-_cancel_due = SteadyCall(sales_process.cancel_due)
 _pipeline_outlook = SteadyCall(sales_process.pipeline_outlook)
 _choose_misconduct = SteadyCall(choose_misconduct)
 _oversee_acts = SteadyCall(acts.oversee_acts)
-_update_norms = SteadyCall(climate.update_norms)
-_period_outlook_of = SteadyCall(period_outlook)
 
 
 class Engine:
@@ -102,7 +98,6 @@ class Engine:
         self.wrongs = np.zeros(len(acts.DAY_COLUMNS))
         self._var_second = np.zeros(n)  # the variance of a contest's line as misconduct weighs it (`misbehave`)
         self._who = np.zeros(n, dtype=np.bool_)  # `_flagged`
-        self._outlook_terms = (np.zeros(n), np.zeros(n), np.zeros(n))  # `_period_outlook`: patience, quota, no foresight
         self.billing = np.zeros(4)  # recurring revenue billed, churned, churned for trust or mis-selling, active
         self.month_start_act = 0
         # churn clawback (`plan.churn_clawback`): kept only when on, so other plans compute what they did
@@ -187,7 +182,7 @@ class Engine:
                 r.in_stack[:] = r.in_period
         x.demand_var = w.demand.uncertainty**2 * w.demand.unknown_share(t, x.days_left)
         force = self.scenario.force
-        _ramped_productivity(r.ability, r.potential, r.hire_day, t, force.ramp_start, force.ramp_days, r.productivity)
+        ramped_productivity(r.ability, r.potential, r.hire_day, t, force.ramp_start, force.ramp_days, r.productivity)
         if w.misconduct_on:  # demand follows customers' trust (repeat purchases, referrals)
             r.productivity *= r.trust_felt ** self.scenario.market.trust.demand_elasticity
 
@@ -204,7 +199,7 @@ class Engine:
         """Reps choose effort and product focus, weighing the plan and the levers' terms."""
         self.rule.choose(self.ctx, self.terms)
         r = self.reps
-        self.worked_today = _log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
+        self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
                                        self.scenario.behaviour.effort_curvature, r.effort_sum,
                                        r.effort_cost_units, r.focus_sum, r.days_active)
 
@@ -265,7 +260,7 @@ class Engine:
     def cancel(self) -> None:
         """Cancellations reverse sales and come back as clawbacks."""
         r = self.reps
-        _cancel_due(
+        sales_process.cancel_due(
             self.day, r.active, r.sales, r.cancel_credit, r.cancel_revenue, r.old_clawback, r.old_revenue,
             r.clawback_due, r.month_cancelled, self.ctx.today,
         )
@@ -296,7 +291,7 @@ class Engine:
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
         r.seen_caught[:] = np.where(r.caught_today, 1.0, r.seen_caught * fade)
-        _update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance, e.peer_influence,
+        climate.update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance, e.peer_influence,
                       e.norm_memory, r.norm, r.exposure)
         r.integrity_now *= 1.0 - e.erosion * e.peer_influence * r.exposure
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
@@ -405,18 +400,16 @@ class Engine:
         )
 
     def _period_outlook(self, who: np.ndarray) -> None:
-        """Next period as the reps in `who` see it from this one (`behaviour.outlook`). The arrays it
-        hands the kernel are written in place, so the call is a steady one (`simulator.steady`)."""
+        """Next period as the reps in `who` see it from this one (`behaviour.outlook`)."""
         r = self.reps
         w = self.world
         period_len = w.period_len
-        patience, full_quota, unseen = self._outlook_terms
-        patience[:] = r.patience ** (period_len / DAYS_PER_YEAR)
-        np.divide(r.quota * period_len, np.maximum(r.quota_days, 1), out=full_quota)
+        patience = r.patience ** (period_len / DAYS_PER_YEAR)
         uses = self.rule.uses_foresight
-        _period_outlook_of(
-            who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(), full_quota,
-            r.goal, r.foresight if uses else unseen, r.ratchet_foresight if uses else unseen,
+        period_outlook(
+            who, r.typical_sales, w.deal_size, w.demand.uncertainty**2 * self._fresh_unknown_share(),
+            r.quota * period_len / np.maximum(r.quota_days, 1), r.goal,
+            r.foresight if uses else np.zeros(r.n), r.ratchet_foresight if uses else np.zeros(r.n),
             patience, w.plan.curve.first_rate, w.decision_curve, *w.quota_carry, r.nu_next, r.ratchet_w,
         )
 
