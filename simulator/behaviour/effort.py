@@ -1052,7 +1052,6 @@ def _biased(present_bias):
     return False
 
 
-
 @borrowing(nogil=True)
 def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
                  exact_below, side, today, choice, work, day, period_start, goals, bias):

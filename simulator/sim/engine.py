@@ -200,8 +200,8 @@ class Engine:
         self.rule.choose(self.ctx, self.terms)
         r = self.reps
         self.worked_today = log_effort(r.active, r.effort, r.focus, self.world.focus_shares,
-                                       self.scenario.behaviour.effort_curvature, r.effort_sum,
-                                       r.effort_cost_units, r.focus_sum, r.days_active)
+                                      self.scenario.behaviour.effort_curvature, r.effort_sum,
+                                      r.effort_cost_units, r.focus_sum, r.days_active)
 
     def prospect(self) -> None:
         """Effort turns leads into opportunities."""
@@ -291,8 +291,8 @@ class Engine:
         fade = 1.0 - 1.0 / e.norm_memory
         r.seen_acting[:] = np.where(r.acted_today, 1.0, r.seen_acting * fade)
         r.seen_caught[:] = np.where(r.caught_today, 1.0, r.seen_caught * fade)
-        climate.update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance, e.peer_influence,
-                      e.norm_memory, r.norm, r.exposure)
+        climate.update_norms(r.active, *w.network_csr, r.seen_acting, r.seen_caught, r.tolerance,
+                             e.peer_influence, e.norm_memory, r.norm, r.exposure)
         r.integrity_now *= 1.0 - e.erosion * e.peer_influence * r.exposure
         r.integrity_now += e.recovery * (r.integrity - r.integrity_now)
         r.trust += m.trust.recovery * (1.0 - r.trust)
