@@ -250,8 +250,7 @@ class Activities(Lever):
             self.ring[newcomer] = 0
             self.owner[:] = r.rep_id
         shares = ctx.world.focus_shares
-        if self.target is not None:
-            self.targets(ctx, out=self.target_now.count)
+        self.targets(ctx)
         _log_day(slot, r.active, r.effort, r.focus, shares, self.kinds, self.log, todays_ethics(ctx), self.padding,
                  self.target_now, ctx.days_left - 1, self.today, ctx.dice)
         if self.after_sales.any():
@@ -262,12 +261,12 @@ class Activities(Lever):
             _audit_day(slot, r.active, self.audit_rate, self.padding, self.pay, self.log, self.clawback, r.warnings,
                        ctx.dismissed, self.today, ctx.dice)
 
-    def targets(self, ctx: DayContext, out: np.ndarray | None = None) -> np.ndarray:
-        """Each rep's activity target this period, cut to the part of the period it holds the job (into `out`)."""
+    def targets(self, ctx: DayContext) -> np.ndarray:
+        """Each rep's activity target this period, cut to the part of the period it holds the job, written into
+        the target the logging kernel takes (`target_now`)."""
         if self.target_a < 0:
             return self.no_target
-        if out is None:
-            out = np.empty(ctx.reps.n)
+        out = self.target_now.count
         np.multiply(self.target_count, ctx.reps.quota_days, out=out)
         return np.divide(out, ctx.period_len, out=out)
 
