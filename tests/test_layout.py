@@ -12,7 +12,7 @@ PACKAGE = ROOT / "simulator"
 
 # bottom to top; a module may import its own layer's modules (without cycles) and any layer below
 LAYERS = (
-    ("calendar", "kernel_cache", "draws", "steady"),
+    ("calendar", "kernel_cache", "draws", "steady", "special"),
     ("scenario",),
     ("pay",),
     ("world",),

@@ -1,6 +1,8 @@
 """Pay math: known answers and properties (never negative, capped, monotone, continuous where the
 plan says so)."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -66,6 +68,28 @@ def test_pay_moments_match_monte_carlo():
     pay = curve.pay(draws, Q)
     assert mean[0] == pytest.approx(pay.mean(), rel=0.01)
     assert var[0] == pytest.approx(pay.var(), rel=0.03)
+
+
+
+def test_pay_moments_are_the_integrals_of_the_curve_against_the_normal_density():
+    """The closed form against quadrature, segment by segment, for several reps at once (one with
+    no spread), with a threshold, a rate table, bonus steps and a cap, and a scalar quota."""
+    from scipy import integrate, stats
+
+    curve = PayCurve.build(rate=0.03, tiers=[(1.0, 0.05)], threshold=0.5, cap=1.5,
+                           bonuses=[(0.8, 500.0), (1.0, 2_000.0)])
+    mean = np.array([40_000.0, 95_000.0, 120_000.0, 180_000.0, 110_000.0])
+    sd = np.array([10_000.0, 20_000.0, 35_000.0, 15_000.0, 0.0])
+    first, second = pay_moments(curve, mean, sd, Q)
+    for m, s, got_mean, got_var in zip(mean[:-1], sd[:-1], first[:-1], second[:-1]):
+        density = stats.norm(m, s).pdf
+        inside = [x for x in curve.lo[1:] * Q if abs(x - m) < 12 * s]  # beyond 12 sd the density is nothing
+        edges = [m - 12 * s, *inside, m + 12 * s]
+        moment = [sum(integrate.quad(lambda x, k=k, f=density: curve.pay(x, Q) ** k * f(x), a, b,
+                                     epsabs=1e-12, epsrel=1e-12)[0] for a, b in pairwise(edges)) for k in (1, 2)]
+        assert got_mean == pytest.approx(moment[0], rel=1e-7)
+        assert got_var == pytest.approx(moment[1] - moment[0] ** 2, rel=1e-6)
+    assert first[-1] == pytest.approx(curve.pay(110_000.0, Q)) and second[-1] == pytest.approx(0.0, abs=1e-3)
 
 
 plans = st.builds(

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import tempfile
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ class DiskFull(OSError):
     """Writing failed for want of space; the message says where and that a rerun resumes."""
 
 
+@cache  # read from the installed metadata once a process: every run's provenance asks
 def package_version() -> str:
     try:
         return metadata.version("salesim")

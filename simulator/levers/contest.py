@@ -9,39 +9,20 @@ times the chance of passing that line. Reps just behind the line work harder and
 
 from __future__ import annotations
 
-import llvmlite.binding
 import numpy as np
-from numba import njit, types
-from numba.extending import get_cython_function_address
+from numba import njit
 
 from simulator.calendar import PERIOD_DAYS
 from simulator.levers.base import Lever, Settlement, StaticPrice
+from simulator.special import SURE_HIGH, SURE_LOW
+from simulator.special import ndtr as _ndtr
 from simulator.state.context import DayContext, Terms
 from simulator.world.build import World
 
 NO_LINE = -1e30  # a cutoff that every score passes (fewer competitors than prizes)
 LINE_GRID = 64  # points on which the distribution of the winning line is reckoned (128 at most: `pairwise_sum`)
 NEGLIGIBLE = 1e-150  # chances below this are set to zero while counting (see `fold`)
-SURE_LOW, SURE_HIGH = -38.5, 8.5  # scipy's ndtr is exactly 0 at or below the one and 1 at or above the other
 GRID = np.linspace(0.0, 1.0, LINE_GRID)  # the line's grid across the range it can fall in, as a share of it
-
-
-
-def _scipy_ndtr_address() -> int:
-    """Where scipy's normal distribution function for doubles (the one its `ndtr` ufunc computes)
-    sits: Cython exports the double variant of a fused function under a mangled name."""
-    for name in ("__pyx_fuse_1ndtr", "ndtr"):
-        try:
-            return get_cython_function_address("scipy.special.cython_special", name)
-        except ValueError:
-            continue
-    raise ImportError("scipy.special.cython_special exports no ndtr for doubles")
-
-
-# called from kernels by name: the symbol is registered with the JIT on import, so cached kernels
-# link to it in any process (tests/test_lever_units.py holds it to scipy's ufunc, bit for bit)
-llvmlite.binding.add_symbol("salesim_scipy_ndtr", _scipy_ndtr_address())
-_ndtr = types.ExternalFunction("salesim_scipy_ndtr", types.float64(types.float64))
 
 
 def rank_in_group(group: np.ndarray, score: np.ndarray) -> np.ndarray:

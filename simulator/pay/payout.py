@@ -21,8 +21,12 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+from numba import njit
+
+from simulator.special import ndtr
 
 MAX_SEGMENTS = 12  # rate bands, thresholds, bonus steps and the goal, together
+SQRT_2PI = float(np.sqrt(2 * np.pi))
 
 
 @dataclass(frozen=True)
@@ -209,38 +213,58 @@ def compile_plan(spec, periods_per_year: float, credit: np.ndarray) -> CompiledP
     )
 
 
-def _partial_terms(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Phi(z), phi(z) and z phi(z) at a segment's bound, 0 for the densities where z is not finite."""
-    from scipy.special import ndtr
-
-    finite = np.isfinite(z)
-    z0 = np.where(finite, z, 0)
-    density = np.where(finite, np.exp(-0.5 * z0**2) / np.sqrt(2 * np.pi), 0.0)
-    return ndtr(z), density, np.where(finite, z0 * density, 0.0)
-
-
 def pay_moments(curve: PayCurve, mean_sales, sd_sales, quota) -> tuple[np.ndarray, np.ndarray]:
     """Mean and variance of a period's variable pay when credited sales are Normal(mean, sd^2).
 
     Closed form: on each segment pay is linear in sales, so its first two moments are sums of
-    normal partial moments (the same algebra the reps' valuation uses).
+    normal partial moments (the same algebra the reps' valuation uses). A kernel: the engine asks
+    at every hire and month's end, for one rep or a few, where array code would cost its fixed
+    overhead several dozen times.
     """
     mu = np.asarray(mean_sales, dtype=float)
     sd = np.maximum(np.asarray(sd_sales, dtype=float), 1e-9)
     q = np.asarray(quota, dtype=float) * np.ones_like(mu)
-    first = np.zeros_like(mu)
-    second = np.zeros_like(mu)
-    n = len(curve.lo)
-    for j in range(n):
-        # the first segment starts at -inf and the last ends at +inf: there ndtr is 0 and 1 and the density
-        # terms 0, taken as such (the same numbers, without a dozen array operations for each)
-        cdf_l, dl, zdl = _partial_terms((curve.lo[j] * q - mu) / sd) if j > 0 else (0.0, 0.0, 0.0)
-        cdf_u, du, zdu = _partial_terms((curve.lo[j + 1] * q - mu) / sd) if j < n - 1 else (1.0, 0.0, 0.0)
-        p = cdf_u - cdf_l
-        a = curve.quota_coef[j] * q + curve.lump[j] + curve.slope[j] * mu
-        bs = curve.slope[j] * sd
-        ez = dl - du
-        ez2 = p + zdl - zdu
-        first += a * p + bs * ez
-        second += a * a * p + 2 * a * bs * ez + bs * bs * ez2
-    return first, np.maximum(second - first**2, 0.0)
+    mu, sd, q = np.broadcast_arrays(mu, sd, q)
+    first, second = np.empty(mu.shape), np.empty(mu.shape)
+    _pay_moments(curve.lo, curve.slope, curve.quota_coef, curve.lump, mu.ravel(), sd.ravel(), q.ravel(),
+                 first.reshape(-1), second.reshape(-1))
+    return first, second
+
+
+@njit(cache=True, error_model="numpy")
+def _pay_moments(lo, slope, quota_coef, lump, mu, sd, q, first, second):
+    """`pay_moments` rep by rep into `first` (mean) and `second` (variance). The first segment starts
+    at -inf and the last ends at +inf: there Phi is 0 and 1 and the density terms 0."""
+    n = len(lo)
+    for i in range(len(mu)):
+        m1 = 0.0
+        m2 = 0.0
+        cdf_u = du = zdu = 0.0
+        for j in range(n):
+            if j > 0:  # this segment's lower bound is the last one's upper bound
+                cdf_l, dl, zdl = cdf_u, du, zdu
+            else:
+                cdf_l, dl, zdl = 0.0, 0.0, 0.0
+            if j < n - 1:
+                cdf_u, du, zdu = _partial_terms((lo[j + 1] * q[i] - mu[i]) / sd[i])
+            else:
+                cdf_u, du, zdu = 1.0, 0.0, 0.0
+            p = cdf_u - cdf_l
+            a = quota_coef[j] * q[i] + lump[j] + slope[j] * mu[i]
+            bs = slope[j] * sd[i]
+            ez = dl - du
+            ez2 = p + zdl - zdu
+            m1 += a * p + bs * ez
+            m2 += a * a * p + 2 * a * bs * ez + bs * bs * ez2
+        first[i] = m1
+        v = m2 - m1 * m1
+        second[i] = 0.0 if v < 0.0 else v  # noqa: FURB136 - max() would turn a NaN into 0; np.maximum kept it
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _partial_terms(z):
+    """Phi(z), phi(z) and z phi(z) at a segment's bound, 0 for the densities where z is not finite."""
+    if not np.isfinite(z):
+        return ndtr(z), 0.0, 0.0
+    density = np.exp(-0.5 * (z * z)) / SQRT_2PI
+    return ndtr(z), density, z * density

@@ -25,6 +25,12 @@ DAILY_COLUMNS = (
 DAILY_STATE = ("effort", "headcount", "hires", "quits", "fired", "waiting_share", "demand", "exact_share",
                "base_pay", "variable_pay", "trust", "trust_demand", "behind_at_check_in")
 BILLING_COLUMNS = ("recurring_revenue", "churned_mrr", "churned_mrr_excess", "active_mrr")
+# counts, kept as floats while a run adds to them and written as integers
+DAILY_COUNTS = frozenset(("deals", "pulled_in", "pushed_out", "discount_offers", "discounts_refused", "walkaways",
+                          "headcount", "hires", "quits", "fired", "fabrications", "mis_sales", "complaints",
+                          "detections", "dismissals", "behind_at_check_in"))
+PERIOD_COUNTS = frozenset(("deals", "pulled_in", "pushed_out", "discount_offers", "fabrications", "mis_sales",
+                           "acts_detected"))
 
 
 @njit(cache=True, error_model="numpy")
@@ -183,29 +189,27 @@ class Recorder:
         self.blocks.append(block)
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The daily and the rep-period tables, each built in one go from its columns with their
+        final dtypes (counts as integers), not cast column by column afterwards."""
         n_days = self.daily.shape[0]
         days = np.arange(n_days)
-        daily = pd.DataFrame(self.daily, columns=list(self.columns))
-        daily.insert(0, "day", days)
-        daily.insert(1, "month", days // DAYS_PER_MONTH)
-        daily.insert(2, "year", days // DAYS_PER_YEAR)
-        daily.insert(3, "period", self.period_of_day)
-        daily.insert(4, "days_left", self.days_left)
-        for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "discounts_refused", "walkaways",
-                    "headcount", "hires", "quits", "fired", "fabrications", "mis_sales", "complaints", "detections",
-                    "dismissals", "behind_at_check_in"):
-            daily[col] = daily[col].astype(np.int64)
-        for name, column in self.lever_daily.items():
-            daily[name] = column
-        if self.blocks:
-            rows = pd.DataFrame({k: self._period_column(k) for k in self.blocks[0]})
-        else:
-            rows = pd.DataFrame({k: [] for k in ("period", "rep_id")})
-        if len(rows):
-            rows.insert(3, "performer_type", pd.Categorical.from_codes(rows.pop("segment_index"), list(self.segments)))
-            for col in ("deals", "pulled_in", "pushed_out", "discount_offers", "fabrications", "mis_sales",
-                        "acts_detected"):
-                rows[col] = rows[col].astype(np.int64)
+        columns = {"day": days, "month": days // DAYS_PER_MONTH, "year": days // DAYS_PER_YEAR,
+                   "period": self.period_of_day, "days_left": self.days_left}
+        for j, name in enumerate(self.columns):
+            column = self.daily[:, j]
+            columns[name] = column.astype(np.int64) if name in DAILY_COUNTS else column
+        columns.update(self.lever_daily)
+        daily = pd.DataFrame(columns)
+        if not self.blocks:
+            return daily, pd.DataFrame({k: [] for k in ("period", "rep_id")})
+        columns = {}
+        for name in self.blocks[0]:
+            column = self._period_column(name)
+            columns[name] = column.astype(np.int64) if name in PERIOD_COUNTS else column
+        segments = pd.Categorical.from_codes(columns.pop("segment_index"), list(self.segments))
+        names = list(columns)  # the performer type goes where the segment's index was
+        rows = pd.DataFrame({**{k: columns[k] for k in names[:3]}, "performer_type": segments,
+                             **{k: columns[k] for k in names[3:]}})
         return daily, rows
 
     def _period_column(self, name: str) -> np.ndarray:
