@@ -70,7 +70,6 @@ def test_pay_moments_match_monte_carlo():
     assert var[0] == pytest.approx(pay.var(), rel=0.03)
 
 
-
 def test_pay_moments_are_the_integrals_of_the_curve_against_the_normal_density():
     """The closed form against quadrature, segment by segment, for several reps at once (one with
     no spread), with a threshold, a rate table, bonus steps and a cap, and a scalar quota."""

@@ -223,8 +223,7 @@ def pay_moments(curve: PayCurve, mean_sales, sd_sales, quota) -> tuple[np.ndarra
     """
     mu = np.asarray(mean_sales, dtype=float)
     sd = np.maximum(np.asarray(sd_sales, dtype=float), 1e-9)
-    q = np.asarray(quota, dtype=float) * np.ones_like(mu)
-    mu, sd, q = np.broadcast_arrays(mu, sd, q)
+    mu, sd, q = np.broadcast_arrays(mu, sd, np.asarray(quota, dtype=float))
     first, second = np.empty(mu.shape), np.empty(mu.shape)
     _pay_moments(curve.lo, curve.slope, curve.quota_coef, curve.lump, mu.ravel(), sd.ravel(), q.ravel(),
                  first.reshape(-1), second.reshape(-1))
