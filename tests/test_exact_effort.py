@@ -20,6 +20,7 @@ from simulator.validation.exact_effort import (
     normal_review_plan,
     review_losses,
     review_plan,
+    shared_table_losses,
     solve,
 )
 
@@ -144,6 +145,22 @@ def test_the_far_goal_needs_reviews_nested_down_to_the_count_stage():
     assert two == pytest.approx(unbounded, abs=1e-9)
     with pytest.raises(ValueError, match="depth"):
         normal_review_plan(terms, 2, depth=-1)
+
+
+def test_one_value_table_per_plan_serves_reps_who_differ():
+    """docs/model.md ("One table for a force"): inside the far goal's band, reps who choose today's effort
+    against the review plan's value solved for rep types 25% apart in productivity (interpolated between the
+    two around them) lose what they lose against a table of their own, within a point, where the constant
+    plan loses more than half; a rep of another effort cost reads the same ladder at k / lam^2 alike.
+    Averaging the two types' efforts instead of their values loses several times more: the policy jumps
+    (pursue or give up) where the value bends."""
+    _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
+    losses = shared_table_losses(plan, (1.03,), (1.25,), effort_costs=(0.9,), difficulty=difficulty, period=period)
+    for row in losses.values():
+        assert row["constant"] > 0.5
+        assert row["own"] < 0.02
+        assert abs(row[1.25] - row["own"]) < 0.01
+        assert row["policies averaged"] > 5 * row[1.25]
 
 
 def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():

@@ -19,12 +19,15 @@ choices are read from a real run of the same world (`Engine`, the decide phase p
 comparison is of the shipped rule, not a re-implementation of it. `compare` returns the effort gap
 by day, the chance of reaching quota and the mass just above it under both policies, and what the
 engine's rule costs the rep: the exact value of following the engine's choices (policy evaluation
-on the same recursion) against the optimum.
+on the same recursion) against the optimum. Review plans (`review_plan`, `normal_review_plan`) sit
+between the two, and `shared_table_losses` measures whether their values, solved for a few rep types,
+can serve reps of any productivity and effort cost (docs/model.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numba import njit
@@ -209,52 +212,171 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
 
     What it measures: how much of the far-goal gap a review plan closes under the engine's own
     belief about sales, against the count belief throughout (docs/model.md)."""
-    if blocks < 1:
-        raise ValueError(f"blocks must be 1 or more, got {blocks}")
     if depth is not None and depth < 0:
         raise ValueError(f"depth must be 0 or more, got {depth}")
-    v, lam, days = terms.deal_value, terms.lam, terms.days
-    count_days = int(np.ceil(exact_below / lam)) - 1  # days left with fewer than exact_below deals at unit effort
-    counted = review_plan(terms, blocks, up_to=count_days)  # the plan once few deals are to come
-    most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
-    spread = 6.0 * np.sqrt(most * v)
-    grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
-    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
-    weights = weights / weights.sum()
-    cost = terms.cost(NORMAL_EFFORTS)
-    counts = np.arange(counted.value.shape[1]) * v
-    values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
-    first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
+    plan = _NormalReviews(terms, blocks, exact_below)
+    states, _ = _sizes(terms)
+    effort = np.zeros((terms.days + 1, states))
+    for t in range(1, terms.days + 1):
+        plan.value(t, depth)
+        effort[t] = np.interp(np.arange(states) * terms.deal_value, plan.grid, plan.first[plan.stage(t, depth)])
+    return effort
 
-    def stage(days_left: int, levels: int | None) -> int | tuple[int, int]:
+
+def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """The value of `normal_review_plan` (unbounded depth) at every days left and sales so far: (grid of
+    sales so far, value[t, point]). What a table solved once per plan and rep type would hold."""
+    plan = _NormalReviews(terms, blocks, exact_below)
+    return plan.grid, np.array([plan.value(t, None) for t in range(terms.days + 1)])
+
+
+class _NormalReviews:
+    """The stages of a review plan on the engine's normal belief (`normal_review_plan`), solved as asked."""
+
+    def __init__(self, terms: OneRep, blocks: int, exact_below: float):
+        if blocks < 1:
+            raise ValueError(f"blocks must be 1 or more, got {blocks}")
+        self.terms, self.blocks = terms, blocks
+        v, lam, days = terms.deal_value, terms.lam, terms.days
+        self.count_days = count_days = int(np.ceil(exact_below / lam)) - 1  # fewer than exact_below deals at unit effort
+        counted = review_plan(terms, blocks, up_to=count_days)  # the plan once few deals are to come
+        most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
+        spread = 6.0 * np.sqrt(most * v)
+        self.grid = grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
+        nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
+        self.nodes, self.weights = nodes, weights / weights.sum()
+        self.cost = terms.cost(NORMAL_EFFORTS)
+        counts = np.arange(counted.value.shape[1]) * v
+        self.values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
+        self.first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
+
+    def stage(self, days_left: int, levels: int | None) -> int | tuple[int, int]:
         """Where the plan at `days_left` with `levels` more reviews allowed is kept: the count stage and an
         unbounded plan do not depend on how many reviews are left."""
-        return days_left if days_left <= count_days or levels is None else (days_left, levels)
+        return days_left if days_left <= self.count_days or levels is None else (days_left, levels)
 
-    def value(days_left: int, levels: int | None) -> np.ndarray:
+    def value(self, days_left: int, levels: int | None) -> np.ndarray:
         """The value on the grid at `days_left`, with `levels` more reviews allowed (None: any)."""
-        key = stage(days_left, levels)
-        if key not in values:
-            block = days_left if levels == 0 else -(-days_left // blocks)
-            mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (lam * block * v)
-            sd = np.sqrt(NORMAL_EFFORTS * lam * block) * v
+        key = self.stage(days_left, levels)
+        if key not in self.values:
+            terms, grid = self.terms, self.grid
+            block = days_left if levels == 0 else -(-days_left // self.blocks)
+            mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (terms.lam * block * terms.deal_value)
+            sd = np.sqrt(NORMAL_EFFORTS * terms.lam * block) * terms.deal_value
             if block == days_left:  # the last block, and still many deals to come: pay at the period's end
                 total = _pay_normal(mean, sd, terms.quota, terms.curve)
             else:
-                later = value(days_left - block, None if levels is None else levels - 1)
-                total = sum(w * np.interp(mean + z * sd[None, :], grid, later) for z, w in zip(nodes, weights))
-            total = total - block * cost[None, :]
+                later = self.value(days_left - block, None if levels is None else levels - 1)
+                total = sum(w * np.interp(mean + z * sd[None, :], grid, later) for z, w in zip(self.nodes, self.weights))
+            total = total - block * self.cost[None, :]
             best = total.argmax(axis=1)
-            first[key] = NORMAL_EFFORTS[best]
-            values[key] = total[np.arange(len(grid)), best]
-        return values[key]
+            self.first[key] = NORMAL_EFFORTS[best]
+            self.values[key] = total[np.arange(len(grid)), best]
+        return self.values[key]
 
+
+def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], blocks: int = 2,
+                      exact_below: float = 10.0) -> np.ndarray:
+    """The first-block effort a rep chooses for itself at every (days left, deals won) against a
+    continuation value solved by someone else, `later(days left after the block, sales so far)`: how an
+    engine would use a table solved once per plan and rep type, each rep still weighing its own effort
+    cost and productivity today. The block is a `blocks`-th of the days left (`review_plan`); its
+    sales are believed normal while `exact_below` deals or more are to come at unit effort (Gauss-Hermite
+    over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
+    values pay. Returns effort[t, n], as `Policy.effort`."""
+    v, lam = terms.deal_value, terms.lam
     states, _ = _sizes(terms)
-    effort = np.zeros((days + 1, states))
-    for t in range(1, days + 1):
-        value(t, depth)
-        effort[t] = np.interp(np.arange(states) * v, grid, first[stage(t, depth)])
+    sales = np.arange(states) * v
+    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
+    weights = weights / weights.sum()
+    cost = terms.cost(EFFORTS)
+    effort = np.zeros((terms.days + 1, states))
+    for t in range(1, terms.days + 1):
+        block = -(-t // blocks)
+        if lam * t >= exact_below:
+            mean = sales[:, None] + EFFORTS[None, :] * (lam * block * v)
+            sd = np.sqrt(EFFORTS * lam * block) * v
+            if block == t:
+                total = _pay_normal(mean, sd, terms.quota, terms.curve)
+            else:
+                total = sum(w * later(t - block, mean + z * sd[None, :]) for z, w in zip(nodes, weights))
+        else:
+            jumps = int(lam * E_MAX * block + 10.0 * np.sqrt(lam * E_MAX * block) + 15)
+            ahead = later(t - block, sales[:, None] + np.arange(jumps + 1)[None, :] * v)
+            total = ahead @ poisson.pmf(np.arange(jumps + 1)[None, :], lam * block * EFFORTS[:, None]).T
+        effort[t] = EFFORTS[(total - block * cost[None, :]).argmax(axis=1)]
     return effort
+
+
+def _types_around(productivity: float, ratio: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The two rep types of a ladder `ratio` apart (1, ratio, ratio^2, ... times the base productivity) that
+    bracket `productivity`, with the weights that interpolate between them in log productivity."""
+    place = np.log(productivity) / np.log(ratio)
+    low = np.floor(place)
+    share = float(place - low)
+    return (float(ratio ** low), float(ratio ** (low + 1))), (1.0 - share, share)
+
+
+def shared_table_losses(plan: dict, productivities: Sequence[float], ratios: Sequence[float] = (1.25, 1.5, 2.0),
+                        blocks: int = 2, effort_costs: Sequence[float] = (), **world) -> dict:
+    """Can one value table per plan serve a force whose reps differ? In the benchmark world with `plan`,
+    reps of several `productivities` (deals a day per unit effort, as a multiple of the world's; the quota
+    stays) each choose effort by `continuation_plan` against the value of a `blocks`-block review plan
+    (`normal_review_values`) solved for a ladder of rep types `ratio` apart in productivity, interpolated
+    between the two around the rep in log productivity. For each productivity, the share of its exact
+    policy's value given up: by the engine's constant plan ("constant"), against its own table ("own"),
+    against the ladder's tables (each ratio), and by averaging the two types' efforts in deals a day instead
+    of their values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
+
+    A rep's problem depends on productivity and effort cost only through k / lam^2 (in deals a day
+    u = lam e, the cost k e^2 is (k / lam^2) u^2), up to the effort cap and where the count stage starts:
+    one ladder in productivity also serves reps of other effort costs (docs/model.md). Each of
+    `effort_costs` adds a rep of the world's productivity whose effort cost is that multiple of the
+    world's, keyed ("effort cost", multiple), which reads the ladder at productivity 1 / sqrt(multiple).
+    Keys of the result: each productivity, then each such rep."""
+    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    tables: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+    def table(multiple: float) -> tuple[np.ndarray, np.ndarray]:
+        key = round(multiple, 12)
+        if key not in tables:
+            tables[key] = normal_review_values(replace(terms, lam=terms.lam * multiple), blocks)
+        return tables[key]
+
+    def interpolated(types: Sequence[float], shares: Sequence[float]) -> Callable[[int, np.ndarray], np.ndarray]:
+        def later(days_left: int, sales: np.ndarray) -> np.ndarray:
+            return sum(w * np.interp(sales, table(m)[0], table(m)[1][days_left]) for m, w in zip(types, shares))
+        return later
+
+    reps = [(m, replace(terms, lam=terms.lam * m), m) for m in productivities]
+    reps += [(("effort cost", c), replace(terms, effort_cost=terms.effort_cost * c), 1.0 / np.sqrt(c)) for c in effort_costs]
+    out = {}
+    for key, rep, place in reps:
+        states, _ = _sizes(rep)
+        exact = solve(rep)
+        best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
+
+        def lost(effort: np.ndarray, rep: OneRep = rep, best: float = best, floor: float = floor) -> float:
+            return (best - evaluate(rep, effort)) / max(best - floor, 1e-9)
+
+        own = normal_review_values(rep, blocks)
+        row = {"constant": lost(normal_review_plan(rep, 1)),
+               "own": lost(continuation_plan(rep, lambda t, sales, own=own: np.interp(sales, own[0], own[1][t]), blocks)),
+               "reach": float(forward(rep, exact.effort)[0][rep.quota_deals:].sum())}
+        for ratio in ratios:
+            row[ratio] = lost(continuation_plan(rep, interpolated(*_types_around(place, ratio)), blocks))
+        types, shares = _types_around(place, ratios[0])
+        rates = sum(w * t * terms.lam * _padded(normal_review_plan(replace(terms, lam=terms.lam * t), blocks), states)
+                    for t, w in zip(types, shares))  # deals a day of each type, averaged
+        row["policies averaged"] = lost(np.minimum(rates / rep.lam, E_MAX))
+        out[key] = row
+    return out
+
+
+def _padded(effort: np.ndarray, states: int) -> np.ndarray:
+    """effort[t, n] cut or padded (with its last column) to `states` columns."""
+    keep = min(states, effort.shape[1])
+    return np.concatenate([effort[:, :keep], np.repeat(effort[:, keep - 1:keep], states - keep, axis=1)], axis=1)
 
 
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
@@ -466,6 +588,34 @@ def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 
     return "\n".join(lines)
 
 
+# Reps around the far goal's band (`shared_table`): productivities as multiples of the benchmark's rep, and
+# effort costs as multiples of its cost.
+SHARED_PRODUCTIVITIES = (0.95, 1.0, 1.03, 1.07, 1.15)
+SHARED_EFFORT_COSTS = (0.9, 1.1)
+SHARED_RATIOS = (1.25, 1.5, 2.0)
+
+
+def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str = "month") -> str:
+    """`shared_table_losses` around the far goal's band (by default the large bonus on a month's quota at 2.5
+    times the benchmark rep's normal output), as a Markdown table (docs/model.md)."""
+    plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
+    losses = shared_table_losses(plan, SHARED_PRODUCTIVITIES, SHARED_RATIOS, effort_costs=SHARED_EFFORT_COSTS,
+                                 difficulty=difficulty, period=period)
+    columns = ["rep", "quota / its output at unit effort", "constant plan", "own table",
+               *(f"types {r:g}x apart" for r in SHARED_RATIOS), f"efforts averaged ({SHARED_RATIOS[0]:g}x)",
+               "exact: reach quota"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for key, row in losses.items():
+        if isinstance(key, tuple):
+            rep, hard = f"effort cost x {key[1]:g} (types read at productivity {1 / np.sqrt(key[1]):.3f})", difficulty
+        else:
+            rep, hard = f"productivity x {key:g}", difficulty / key
+        cells = [row["constant"], row["own"], *(row[r] for r in SHARED_RATIOS), row["policies averaged"]]
+        lines.append(f"| {rep} | {hard:.2f} | " + " | ".join(f"{round(100 * c, 2) + 0.0:.2f}%" for c in cells)
+                     + f" | {row['reach']:.3f} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(table())
     print()
@@ -476,3 +626,5 @@ if __name__ == "__main__":
     print(difficulty_table(BASELINE_PLAN, period="quarter", difficulties=BASELINE_DIFFICULTIES))
     print()
     print(difficulty_table(blocks=NORMAL_BLOCKS, difficulties=NORMAL_DIFFICULTIES, belief="normal"))
+    print()
+    print(shared_table())
