@@ -149,13 +149,15 @@ def test_the_far_goal_needs_reviews_nested_down_to_the_count_stage():
 
 def test_one_value_table_per_plan_serves_reps_who_differ():
     """docs/model.md ("One table for a force"): inside the far goal's band, reps who choose today's effort
-    against the review plan's value solved for rep types 25% apart in productivity (interpolated between the
-    two around them) lose what they lose against a table of their own, within a point, where the constant
-    plan loses more than half; a rep of another effort cost reads the same ladder at k / lam^2 alike.
-    Averaging the two types' efforts instead of their values loses several times more: the policy jumps
-    (pursue or give up) where the value bends."""
+    against the review plan's value solved for rep types 25% apart (interpolated between the types around
+    them) lose what they lose against a table of their own, within a point, where the constant plan loses
+    more than half: a rep of other productivity, one of other effort cost (reading the productivity ladder
+    at k / lam^2 alike) and one of a larger bonus. Averaging the types' efforts instead of their values
+    loses several times more: the effort jumps (pursue or give up) where the value only bends."""
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
-    losses = shared_table_losses(plan, (1.03,), (1.25,), effort_costs=(0.9,), difficulty=difficulty, period=period)
+    reps = ((1.03, 1.0, 1.0), (1.0, 0.9, 1.0), (1.0, 1.0, 1.1))
+    losses = shared_table_losses(plan, reps, (1.25,), difficulty=difficulty, period=period)
+    assert list(losses) == list(reps)
     for row in losses.values():
         assert row["constant"] > 0.5
         assert row["own"] < 0.02

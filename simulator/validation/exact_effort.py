@@ -308,50 +308,63 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
     return effort
 
 
-def _types_around(productivity: float, ratio: float) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The two rep types of a ladder `ratio` apart (1, ratio, ratio^2, ... times the base productivity) that
-    bracket `productivity`, with the weights that interpolate between them in log productivity."""
-    place = np.log(productivity) / np.log(ratio)
-    low = np.floor(place)
-    share = float(place - low)
-    return (float(ratio ** low), float(ratio ** (low + 1))), (1.0 - share, share)
+def _types_around(place: float, ratio: float) -> list[tuple[float, float]]:
+    """The rep types of a ladder `ratio` apart (1, ratio, ratio^2, ... times the benchmark rep's) that
+    bracket `place`, each with its weight when interpolating between them in logs (types of weight 0
+    left out)."""
+    step = np.log(place) / np.log(ratio)
+    low = np.floor(step)
+    share = float(step - low)
+    return [(float(ratio ** k), w) for k, w in ((low, 1.0 - share), (low + 1, share)) if w > 0.0]
 
 
-def shared_table_losses(plan: dict, productivities: Sequence[float], ratios: Sequence[float] = (1.25, 1.5, 2.0),
-                        blocks: int = 2, effort_costs: Sequence[float] = (), **world) -> dict:
-    """Can one value table per plan serve a force whose reps differ? In the benchmark world with `plan`,
-    reps of several `productivities` (deals a day per unit effort, as a multiple of the world's; the quota
-    stays) each choose effort by `continuation_plan` against the value of a `blocks`-block review plan
-    (`normal_review_values`) solved for a ladder of rep types `ratio` apart in productivity, interpolated
-    between the two around the rep in log productivity. For each productivity, the share of its exact
-    policy's value given up: by the engine's constant plan ("constant"), against its own table ("own"),
-    against the ladder's tables (each ratio), and by averaging the two types' efforts in deals a day instead
-    of their values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
+def _with_bonus(terms: OneRep, multiple: float) -> OneRep:
+    """The rep with every lump of its pay curve (the bonus at quota) `multiple` times the plan's."""
+    curve = list(terms.curve)
+    curve[4] = tuple(multiple * lump for lump in curve[4])
+    return replace(terms, curve=tuple(curve))
+
+
+def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float]],
+                        ratios: Sequence[float] = (1.25, 1.5, 2.0), blocks: int = 2, **world) -> dict:
+    """Can one set of value tables per plan serve a force whose reps differ? In the benchmark world with
+    `plan`, each of `reps` (productivity, effort cost, bonus: multiples of the benchmark rep's deals a day
+    per unit effort, its effort cost and the plan's bonus; the quota stays) chooses effort by
+    `continuation_plan` against the value of a `blocks`-block review plan (`normal_review_values`) solved
+    for a ladder of rep types `ratio` apart in productivity and in bonus, interpolated between the types
+    around it in logs (bilinear). For each rep, keyed by its tuple, the share of its exact policy's value
+    given up: by the engine's constant plan ("constant"), against its own table ("own"), against the
+    ladder's tables (each ratio), and by averaging the types' efforts in deals a day instead of their
+    values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
 
     A rep's problem depends on productivity and effort cost only through k / lam^2 (in deals a day
     u = lam e, the cost k e^2 is (k / lam^2) u^2), up to the effort cap and where the count stage starts:
-    one ladder in productivity also serves reps of other effort costs (docs/model.md). Each of
-    `effort_costs` adds a rep of the world's productivity whose effort cost is that multiple of the
-    world's, keyed ("effort cost", multiple), which reads the ladder at productivity 1 / sqrt(multiple).
-    Keys of the result: each productivity, then each such rep."""
+    a rep of effort cost c times the benchmark's reads the productivity ladder at 1 / sqrt(c) times its
+    own productivity (docs/model.md)."""
     terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
-    tables: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+    tables: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
 
-    def table(multiple: float) -> tuple[np.ndarray, np.ndarray]:
-        key = round(multiple, 12)
+    def type_terms(productivity: float, bonus: float) -> OneRep:
+        return _with_bonus(replace(terms, lam=terms.lam * productivity), bonus)
+
+    def table(productivity: float, bonus: float) -> tuple[np.ndarray, np.ndarray]:
+        key = (round(productivity, 12), round(bonus, 12))
         if key not in tables:
-            tables[key] = normal_review_values(replace(terms, lam=terms.lam * multiple), blocks)
+            tables[key] = normal_review_values(type_terms(productivity, bonus), blocks)
         return tables[key]
 
-    def interpolated(types: Sequence[float], shares: Sequence[float]) -> Callable[[int, np.ndarray], np.ndarray]:
+    def ladder(productivity: float, bonus: float, ratio: float) -> list[tuple[float, float, float]]:
+        return [(p, b, wp * wb) for p, wp in _types_around(productivity, ratio) for b, wb in _types_around(bonus, ratio)]
+
+    def interpolated(types: list[tuple[float, float, float]]) -> Callable[[int, np.ndarray], np.ndarray]:
         def later(days_left: int, sales: np.ndarray) -> np.ndarray:
-            return sum(w * np.interp(sales, table(m)[0], table(m)[1][days_left]) for m, w in zip(types, shares))
+            return sum(w * np.interp(sales, table(p, b)[0], table(p, b)[1][days_left]) for p, b, w in types)
         return later
 
-    reps = [(m, replace(terms, lam=terms.lam * m), m) for m in productivities]
-    reps += [(("effort cost", c), replace(terms, effort_cost=terms.effort_cost * c), 1.0 / np.sqrt(c)) for c in effort_costs]
     out = {}
-    for key, rep, place in reps:
+    for productivity, cost, bonus in reps:
+        rep = replace(type_terms(productivity, bonus), effort_cost=terms.effort_cost * cost)
+        place = productivity / np.sqrt(cost)  # the productivity of the benchmark's cost with the same k / lam^2
         states, _ = _sizes(rep)
         exact = solve(rep)
         best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
@@ -364,12 +377,11 @@ def shared_table_losses(plan: dict, productivities: Sequence[float], ratios: Seq
                "own": lost(continuation_plan(rep, lambda t, sales, own=own: np.interp(sales, own[0], own[1][t]), blocks)),
                "reach": float(forward(rep, exact.effort)[0][rep.quota_deals:].sum())}
         for ratio in ratios:
-            row[ratio] = lost(continuation_plan(rep, interpolated(*_types_around(place, ratio)), blocks))
-        types, shares = _types_around(place, ratios[0])
-        rates = sum(w * t * terms.lam * _padded(normal_review_plan(replace(terms, lam=terms.lam * t), blocks), states)
-                    for t, w in zip(types, shares))  # deals a day of each type, averaged
+            row[ratio] = lost(continuation_plan(rep, interpolated(ladder(place, bonus, ratio)), blocks))
+        rates = sum(w * p * terms.lam * _padded(normal_review_plan(type_terms(p, b), blocks), states)
+                    for p, b, w in ladder(place, bonus, ratios[0]))  # deals a day of each type, averaged
         row["policies averaged"] = lost(np.minimum(rates / rep.lam, E_MAX))
-        out[key] = row
+        out[(productivity, cost, bonus)] = row
     return out
 
 
@@ -588,31 +600,28 @@ def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 
     return "\n".join(lines)
 
 
-# Reps around the far goal's band (`shared_table`): productivities as multiples of the benchmark's rep, and
-# effort costs as multiples of its cost.
-SHARED_PRODUCTIVITIES = (0.95, 1.0, 1.03, 1.07, 1.15)
-SHARED_EFFORT_COSTS = (0.9, 1.1)
+# Reps around the far goal's band (`shared_table`): (productivity, effort cost, bonus) as multiples of the
+# benchmark rep's.
+SHARED_REPS = ((0.95, 1.0, 1.0), (1.0, 1.0, 1.0), (1.03, 1.0, 1.0), (1.07, 1.0, 1.0), (1.15, 1.0, 1.0),
+               (1.0, 0.9, 1.0), (1.0, 1.1, 1.0), (1.0, 1.0, 0.9), (1.0, 1.0, 1.1), (1.03, 0.9, 1.1))
 SHARED_RATIOS = (1.25, 1.5, 2.0)
 
 
 def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str = "month") -> str:
     """`shared_table_losses` around the far goal's band (by default the large bonus on a month's quota at 2.5
-    times the benchmark rep's normal output), as a Markdown table (docs/model.md)."""
+    times the benchmark rep's output at unit effort), as a Markdown table (docs/model.md)."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
-    losses = shared_table_losses(plan, SHARED_PRODUCTIVITIES, SHARED_RATIOS, effort_costs=SHARED_EFFORT_COSTS,
-                                 difficulty=difficulty, period=period)
-    columns = ["rep", "quota / its output at unit effort", "constant plan", "own table",
+    losses = shared_table_losses(plan, SHARED_REPS, SHARED_RATIOS, difficulty=difficulty, period=period)
+    columns = ["rep (x the benchmark's)", "quota / its output at unit effort", "constant plan", "own table",
                *(f"types {r:g}x apart" for r in SHARED_RATIOS), f"efforts averaged ({SHARED_RATIOS[0]:g}x)",
                "exact: reach quota"]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    for key, row in losses.items():
-        if isinstance(key, tuple):
-            rep, hard = f"effort cost x {key[1]:g} (types read at productivity {1 / np.sqrt(key[1]):.3f})", difficulty
-        else:
-            rep, hard = f"productivity x {key:g}", difficulty / key
+    for (productivity, cost, bonus), row in losses.items():
+        differs = [f"{name} {value:g}" for name, value in (("productivity", productivity), ("effort cost", cost),
+                                                            ("bonus", bonus)) if value != 1.0]
         cells = [row["constant"], row["own"], *(row[r] for r in SHARED_RATIOS), row["policies averaged"]]
-        lines.append(f"| {rep} | {hard:.2f} | " + " | ".join(f"{round(100 * c, 2) + 0.0:.2f}%" for c in cells)
-                     + f" | {row['reach']:.3f} |")
+        lines.append(f"| {', '.join(differs) or 'the benchmark rep'} | {difficulty / productivity:.2f} | "
+                     + " | ".join(f"{round(100 * c, 2) + 0.0:.2f}%" for c in cells) + f" | {row['reach']:.3f} |")
     return "\n".join(lines)
 
 
