@@ -20,8 +20,8 @@ comparison is of the shipped rule, not a re-implementation of it. `compare` retu
 by day, the chance of reaching quota and the mass just above it under both policies, and what the
 engine's rule costs the rep: the exact value of following the engine's choices (policy evaluation
 on the same recursion) against the optimum. Review plans (`review_plan`, `normal_review_plan`) sit
-between the two, and `shared_table_losses` measures whether their values, solved for a few rep types,
-can serve reps of any productivity and effort cost (docs/model.md).
+between the two, and `shared_table_losses` measures whether their values, solved for a ladder of rep types,
+can serve reps of other productivity, effort cost and bonus (docs/model.md).
 """
 
 from __future__ import annotations
