@@ -153,16 +153,20 @@ def test_one_value_table_per_plan_serves_reps_who_differ():
     them) lose what they lose against a table of their own, within a point, where the constant plan loses
     more than half: a rep of other productivity, one of other effort cost (reading the productivity ladder
     at k / lam^2 alike) and one of a larger bonus. Averaging the types' efforts instead of their values
-    loses several times more: the effort jumps (pursue or give up) where the value only bends."""
+    loses several times more: the effort jumps (pursue or give up) where the value only bends. A ladder in
+    deal size serves a rep of larger deals within a point too."""
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
-    reps = ((1.03, 1.0, 1.0), (1.0, 0.9, 1.0), (1.0, 1.0, 1.1))
-    losses = shared_table_losses(plan, reps, (1.25,), difficulty=difficulty, period=period)
-    assert list(losses) == list(reps)
-    for row in losses.values():
+    in_band = ((1.03, 1.0, 1.0, 1.0), (1.0, 0.9, 1.0, 1.0), (1.0, 1.0, 1.1, 1.0))
+    larger_deals = (1.0, 1.0, 1.0, 1.1)
+    losses = shared_table_losses(plan, (*in_band, larger_deals), (1.25,), difficulty=difficulty, period=period)
+    assert list(losses) == [*in_band, larger_deals]
+    for rep in in_band:
+        row = losses[rep]
         assert row["constant"] > 0.5
         assert row["own"] < 0.02
         assert abs(row[1.25] - row["own"]) < 0.01
         assert row["policies averaged"] > 5 * row[1.25]
+    assert abs(losses[larger_deals][1.25] - losses[larger_deals]["own"]) < 0.01
 
 
 def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():

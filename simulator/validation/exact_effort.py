@@ -21,7 +21,7 @@ by day, the chance of reaching quota and the mass just above it under both polic
 engine's rule costs the rep: the exact value of following the engine's choices (policy evaluation
 on the same recursion) against the optimum. Review plans (`review_plan`, `normal_review_plan`) sit
 between the two, and `shared_table_losses` measures whether their values, solved for a ladder of rep types,
-can serve reps of other productivity, effort cost and bonus (docs/model.md).
+can serve reps of other productivity, effort cost, bonus and deal size (docs/model.md).
 """
 
 from __future__ import annotations
@@ -325,46 +325,50 @@ def _with_bonus(terms: OneRep, multiple: float) -> OneRep:
     return replace(terms, curve=tuple(curve))
 
 
-def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float]],
+def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, float]],
                         ratios: Sequence[float] = (1.25, 1.5, 2.0), blocks: int = 2, **world) -> dict:
     """Can one set of value tables per plan serve a force whose reps differ? In the benchmark world with
-    `plan`, each of `reps` (productivity, effort cost, bonus: multiples of the benchmark rep's deals a day
-    per unit effort, its effort cost and the plan's bonus; the quota stays) chooses effort by
+    `plan`, each of `reps` (productivity, effort cost, bonus, deal size: multiples of the benchmark rep's
+    sales a day per unit effort, its effort cost, the plan's bonus and the deal's value, a rep of larger
+    deals winning fewer of them for the same sales; the quota stays) chooses effort by
     `continuation_plan` against the value of a `blocks`-block review plan (`normal_review_values`) solved
-    for a ladder of rep types `ratio` apart in productivity and in bonus, interpolated between the types
-    around it in logs (bilinear). For each rep, keyed by its tuple, the share of its exact policy's value
-    given up: by the engine's constant plan ("constant"), against its own table ("own"), against the
-    ladder's tables (each ratio), and by averaging the types' efforts in deals a day instead of their
-    values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
+    for a ladder of rep types `ratio` apart in productivity, bonus and deal size, interpolated between the
+    types around it in logs (multilinear). For each rep, keyed by its tuple, the share of its exact
+    policy's value given up: by the engine's constant plan ("constant"), against its own table ("own"),
+    against the ladder's tables (each ratio), and by averaging the types' efforts in sales a day instead
+    of their values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
 
     A rep's problem depends on productivity and effort cost only through k / lam^2 (in deals a day
     u = lam e, the cost k e^2 is (k / lam^2) u^2), up to the effort cap and where the count stage starts:
     a rep of effort cost c times the benchmark's reads the productivity ladder at 1 / sqrt(c) times its
     own productivity (docs/model.md)."""
     terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
-    tables: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+    tables: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
 
-    def type_terms(productivity: float, bonus: float) -> OneRep:
-        return _with_bonus(replace(terms, lam=terms.lam * productivity), bonus)
+    def type_terms(productivity: float, bonus: float, deal: float) -> OneRep:
+        sized = replace(terms, lam=terms.lam * productivity / deal, deal_value=terms.deal_value * deal)
+        return _with_bonus(sized, bonus)
 
-    def table(productivity: float, bonus: float) -> tuple[np.ndarray, np.ndarray]:
-        key = (round(productivity, 12), round(bonus, 12))
+    def table(kind: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+        key = tuple(round(x, 12) for x in kind)
         if key not in tables:
-            tables[key] = normal_review_values(type_terms(productivity, bonus), blocks)
+            tables[key] = normal_review_values(type_terms(*kind), blocks)
         return tables[key]
 
-    def ladder(productivity: float, bonus: float, ratio: float) -> list[tuple[float, float, float]]:
-        return [(p, b, wp * wb) for p, wp in _types_around(productivity, ratio) for b, wb in _types_around(bonus, ratio)]
+    def ladder(place: tuple[float, float, float], ratio: float) -> list[tuple[tuple[float, float, float], float]]:
+        """The types around `place` (productivity, bonus, deal size) and their weights."""
+        return [((p, b, d), wp * wb * wd) for p, wp in _types_around(place[0], ratio)
+                for b, wb in _types_around(place[1], ratio) for d, wd in _types_around(place[2], ratio)]
 
-    def interpolated(types: list[tuple[float, float, float]]) -> Callable[[int, np.ndarray], np.ndarray]:
+    def interpolated(types: list[tuple[tuple[float, float, float], float]]) -> Callable[[int, np.ndarray], np.ndarray]:
         def later(days_left: int, sales: np.ndarray) -> np.ndarray:
-            return sum(w * np.interp(sales, table(p, b)[0], table(p, b)[1][days_left]) for p, b, w in types)
+            return sum(w * np.interp(sales, table(kind)[0], table(kind)[1][days_left]) for kind, w in types)
         return later
 
     out = {}
-    for productivity, cost, bonus in reps:
-        rep = replace(type_terms(productivity, bonus), effort_cost=terms.effort_cost * cost)
-        place = productivity / np.sqrt(cost)  # the productivity of the benchmark's cost with the same k / lam^2
+    for productivity, cost, bonus, deal in reps:
+        rep = replace(type_terms(productivity, bonus, deal), effort_cost=terms.effort_cost * cost)
+        place = (productivity / np.sqrt(cost), bonus, deal)  # the productivity of the benchmark's cost with the same k / lam^2
         states, _ = _sizes(rep)
         exact = solve(rep)
         best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
@@ -377,18 +381,22 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float]],
                "own": lost(continuation_plan(rep, lambda t, sales, own=own: np.interp(sales, own[0], own[1][t]), blocks)),
                "reach": float(forward(rep, exact.effort)[0][rep.quota_deals:].sum())}
         for ratio in ratios:
-            row[ratio] = lost(continuation_plan(rep, interpolated(ladder(place, bonus, ratio)), blocks))
-        rates = sum(w * p * terms.lam * _padded(normal_review_plan(type_terms(p, b), blocks), states)
-                    for p, b, w in ladder(place, bonus, ratios[0]))  # deals a day of each type, averaged
-        row["policies averaged"] = lost(np.minimum(rates / rep.lam, E_MAX))
-        out[(productivity, cost, bonus)] = row
+            row[ratio] = lost(continuation_plan(rep, interpolated(ladder(place, ratio)), blocks))
+        sales_rate = 0.0  # each type's sales a day at the rep's sales so far, averaged
+        for kind, w in ladder(place, ratios[0]):
+            kind_terms = type_terms(*kind)
+            effort = _on_sales(normal_review_plan(kind_terms, blocks), kind_terms.deal_value, rep.deal_value, states)
+            sales_rate = sales_rate + w * kind_terms.lam * kind_terms.deal_value * effort
+        row["policies averaged"] = lost(np.minimum(sales_rate / (rep.lam * rep.deal_value), E_MAX))
+        out[(productivity, cost, bonus, deal)] = row
     return out
 
 
-def _padded(effort: np.ndarray, states: int) -> np.ndarray:
-    """effort[t, n] cut or padded (with its last column) to `states` columns."""
-    keep = min(states, effort.shape[1])
-    return np.concatenate([effort[:, :keep], np.repeat(effort[:, keep - 1:keep], states - keep, axis=1)], axis=1)
+def _on_sales(effort: np.ndarray, value: float, to_value: float, states: int) -> np.ndarray:
+    """effort[t, n] of a rep whose deals are worth `value`, read at the sales of `states` counts of deals
+    worth `to_value` (its last column beyond its end)."""
+    sales = np.arange(effort.shape[1]) * value
+    return np.array([np.interp(np.arange(states) * to_value, sales, row) for row in effort])
 
 
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
@@ -600,10 +608,11 @@ def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 
     return "\n".join(lines)
 
 
-# Reps around the far goal's band (`shared_table`): (productivity, effort cost, bonus) as multiples of the
-# benchmark rep's.
-SHARED_REPS = ((0.95, 1.0, 1.0), (1.0, 1.0, 1.0), (1.03, 1.0, 1.0), (1.07, 1.0, 1.0), (1.15, 1.0, 1.0),
-               (1.0, 0.9, 1.0), (1.0, 1.1, 1.0), (1.0, 1.0, 0.9), (1.0, 1.0, 1.1), (1.03, 0.9, 1.1))
+# Reps around the far goal's band (`shared_table`): (productivity, effort cost, bonus, deal size) as multiples
+# of the benchmark rep's.
+SHARED_REPS = ((0.95, 1.0, 1.0, 1.0), (1.0, 1.0, 1.0, 1.0), (1.03, 1.0, 1.0, 1.0), (1.07, 1.0, 1.0, 1.0),
+               (1.15, 1.0, 1.0, 1.0), (1.0, 0.9, 1.0, 1.0), (1.0, 1.1, 1.0, 1.0), (1.0, 1.0, 0.9, 1.0),
+               (1.0, 1.0, 1.1, 1.0), (1.0, 1.0, 1.0, 0.9), (1.0, 1.0, 1.0, 1.1), (1.03, 0.9, 1.1, 1.1))
 SHARED_RATIOS = (1.25, 1.5, 2.0)
 
 
@@ -616,9 +625,9 @@ def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
                *(f"types {r:g}x apart" for r in SHARED_RATIOS), f"efforts averaged ({SHARED_RATIOS[0]:g}x)",
                "exact: reach quota"]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    for (productivity, cost, bonus), row in losses.items():
+    for (productivity, cost, bonus, deal), row in losses.items():
         differs = [f"{name} {value:g}" for name, value in (("productivity", productivity), ("effort cost", cost),
-                                                            ("bonus", bonus)) if value != 1.0]
+                                                            ("bonus", bonus), ("deal size", deal)) if value != 1.0]
         cells = [row["constant"], row["own"], *(row[r] for r in SHARED_RATIOS), row["policies averaged"]]
         lines.append(f"| {', '.join(differs) or 'the benchmark rep'} | {difficulty / productivity:.2f} | "
                      + " | ".join(f"{round(100 * c, 2) + 0.0:.2f}%" for c in cells) + f" | {row['reach']:.3f} |")
