@@ -185,6 +185,12 @@ NORMAL_EFFORTS = np.linspace(0.0, E_MAX, 161)
 HERMITE_NODES = 12
 
 
+def _normal_nodes() -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Hermite nodes (in standard deviations) and weights summing to 1, for a block's normal outcome."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
+    return nodes, weights / weights.sum()
+
+
 @njit(cache=True)
 def _pay_normal(mean: np.ndarray, sd: np.ndarray, quota: float, curve: tuple) -> np.ndarray:
     """`value_normal` (risk-neutral, no goal value) at each (mean[m, e], sd[e])."""
@@ -243,8 +249,7 @@ class _NormalReviews:
         most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
         spread = 6.0 * np.sqrt(most * v)
         self.grid = grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
-        nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
-        self.nodes, self.weights = nodes, weights / weights.sum()
+        self.nodes, self.weights = _normal_nodes()
         self.cost = terms.cost(NORMAL_EFFORTS)
         counts = np.arange(counted.value.shape[1]) * v
         self.values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
@@ -287,8 +292,7 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
     v, lam = terms.deal_value, terms.lam
     states, _ = _sizes(terms)
     sales = np.arange(states) * v
-    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
-    weights = weights / weights.sum()
+    nodes, weights = _normal_nodes()
     cost = terms.cost(EFFORTS)
     effort = np.zeros((terms.days + 1, states))
     for t in range(1, terms.days + 1):
