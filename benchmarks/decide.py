@@ -2,7 +2,10 @@
 
 A run of the scenario is recorded: every day, the inputs of `effort.choose_effort` and the reps'
 state before it. The kernel is then replayed on the recorded days, several times, and the best
-time per rep-day is reported, with the share of rep-days on the exact valuation. The replay starts
+time per rep-day is reported, with the share of rep-days on the exact valuation, and what one valuation
+of a rep's plan (U at one effort and focus mix, on the normal belief) costs on the same days, so the
+search's cost reads as a number of valuations a rep-day: how many the search spends is what bounds the
+decision's speed, and each focus mix needs one at the least. The replay starts
 each day from the recorded state, so it measures today's kernel on the same days however the
 kernel has changed, and it can compare decisions (`python -m benchmarks.decide --check`, against
 the exhaustive grid of `effort.utility_grid`).
@@ -70,6 +73,26 @@ def replay(days, work) -> tuple[float, list]:
     return spent, out
 
 
+def valuation_cost(days, samples: int = 200, efforts: int = 801, seed: int = 0) -> tuple[float, int]:
+    """Seconds per valuation of U on the normal belief (`effort.utility_grid` over `efforts` efforts at
+    every focus mix, for `samples` rep-days drawn across the recorded days, each timed after a first call),
+    and how many focus mixes a rep weighs."""
+    rng = np.random.default_rng(seed)
+    grid = np.linspace(0.0, 4.0, efforts)
+    picks = rng.choice(len(days), size=samples)
+    spent, count, mixes = 0.0, 0, 0
+    for d in picks:
+        inputs = days[d][0]
+        i = rng.choice(np.flatnonzero(inputs[0]))
+        utility_grid(i, grid, *inputs, False)  # compiled and in cache before it is timed
+        t0 = time.perf_counter()
+        out = utility_grid(i, grid, *inputs, False)
+        spent += time.perf_counter() - t0
+        count += out.size
+        mixes = out.shape[0]
+    return spent / count, mixes
+
+
 def check(days, results, efforts=np.linspace(0.0, 4.0, 801), every=3, per_day=10, seed=0) -> dict:
     """Sampled rep-days against the exhaustive grid: misses as in tests/test_decisions.py."""
     rng = np.random.default_rng(seed)
@@ -119,6 +142,9 @@ def report(scenarios, reps, years, repeat, checked, every=3, per_day=10) -> None
                 f"({1e6 * best / len(days):6.0f} us/day), exact share {exact:.3f}, exhaustive share {wide:.4f}, "
                 f"guard share {guarded:.3f}")
         print(line, flush=True)
+        each, mixes = valuation_cost(days)
+        print(f"    one valuation {1e9 * each:.0f} ns ({mixes} focus mixes): the decision spends "
+              f"{best / rep_days / each:.1f} valuations' time a rep-day", flush=True)
         if checked:
             print("    vs exhaustive grid:", check(days, results, every=every, per_day=per_day), flush=True)
 
