@@ -21,11 +21,13 @@ by day, the chance of reaching quota and the mass just above it under both polic
 engine's rule costs the rep: the exact value of following the engine's choices (policy evaluation
 on the same recursion) against the optimum. Review plans (`review_plan`, `normal_review_plan`) sit
 between the two, and `shared_table_losses` measures whether their values, solved for a ladder of rep types,
-can serve reps of other productivity, effort cost, bonus and deal size (docs/model.md).
+can serve reps of other productivity, effort cost, bonus and deal size, `coarse_table_losses` how finely
+such a table must be solved (docs/model.md).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -132,7 +134,7 @@ def solve(terms: OneRep) -> Policy:
     return Policy(effort, value[:, :states], terms)
 
 
-def review_plan(terms: OneRep, blocks: int, up_to: int | None = None) -> Policy:
+def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: np.ndarray = EFFORTS) -> Policy:
     """The rolling plan of a rep who expects to review its effort after a `blocks`-th of the days
     left: each morning it chooses an effort to hold until that review, valuing the review's state
     by the same plan made then (so the next block is again a `blocks`-th of what is left, and the
@@ -144,14 +146,14 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None) -> Policy:
     the backward induction (Bellman 1957), on as many stages as halving (or thirding) the days left
     takes. effort[t, n] is the first block's effort at t days left and n deals won; with `up_to`,
     only for t <= up_to (the rows after are zero): the plan late in the period, which needs no
-    stage earlier than itself."""
+    stage earlier than itself. `efforts` are the efforts each block chooses among."""
     if blocks < 1:
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
     last = terms.days if up_to is None else min(up_to, terms.days)
     states, jumps = _sizes(terms)
     width = jumps * terms.days + states  # every count reachable from a state by any block
     counts = np.arange(width)
-    cost = terms.cost(EFFORTS[:, None])
+    cost = terms.cost(efforts[:, None])
     values = {0: terms.pay(counts)}
     first = {}
 
@@ -162,9 +164,9 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None) -> Policy:
             reach = jumps * block
             ahead = np.lib.stride_tricks.sliding_window_view(
                 np.concatenate([later, np.full(reach, later[-1])]), reach + 1)[:width]
-            total = _transitions(terms, EFFORTS * block, reach) @ ahead.T - block * cost
+            total = _transitions(terms, efforts * block, reach) @ ahead.T - block * cost
             best = total.argmax(axis=0)
-            first[days] = EFFORTS[best[:states]]
+            first[days] = efforts[best[:states]]
             values[days] = total[best, counts]
         return values[days]
 
@@ -178,16 +180,30 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None) -> Policy:
     return Policy(effort, planned, terms)
 
 
-# The normal-belief review plan's grids: expected sales at the period's end (points over the reachable
-# range), efforts, and Gauss-Hermite nodes for a block's normal outcome.
-NORMAL_GRID_POINTS = 700
-NORMAL_EFFORTS = np.linspace(0.0, E_MAX, 161)
-HERMITE_NODES = 12
+@dataclass(frozen=True)
+class TableGrid:
+    """How finely a normal-belief review plan is solved: points of sales so far over the reachable range,
+    efforts each normal block chooses among, Gauss-Hermite nodes for a block's normal outcome, and efforts
+    each block of the count stage (the last days, few deals to come) chooses among."""
+
+    points: int = 700
+    efforts: int = 161
+    nodes: int = 12
+    count_efforts: int = 801
+
+    def __str__(self) -> str:
+        return f"{self.points} x {self.efforts} x {self.nodes}, counts {self.count_efforts}"
 
 
-def _normal_nodes() -> tuple[np.ndarray, np.ndarray]:
+FINE = TableGrid()  # the grids every table above is solved on
+# Coarser grids, and what each loses against FINE (`coarse_table`, docs/model.md).
+COARSE_GRIDS = (FINE, TableGrid(700, 41, 6, 81), TableGrid(700, 17, 4, 17), TableGrid(400, 17, 4, 17),
+                TableGrid(150, 17, 4, 17), TableGrid(1400, 17, 4, 17), TableGrid(2800, 17, 4, 17))
+
+
+def _normal_nodes(count: int = FINE.nodes) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Hermite nodes (in standard deviations) and weights summing to 1, for a block's normal outcome."""
-    nodes, weights = np.polynomial.hermite_e.hermegauss(HERMITE_NODES)
+    nodes, weights = np.polynomial.hermite_e.hermegauss(count)
     return nodes, weights / weights.sum()
 
 
@@ -229,28 +245,32 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     return effort
 
 
-def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0,
+                         resolution: TableGrid = FINE) -> tuple[np.ndarray, np.ndarray]:
     """The value of `normal_review_plan` (unbounded depth) at every days left and sales so far: (grid of
-    sales so far, value[t, point]). What a table solved once per plan and rep type would hold."""
-    plan = _NormalReviews(terms, blocks, exact_below)
+    sales so far, value[t, point]), solved on the grids of `resolution`. What a table solved once per plan
+    and rep type would hold."""
+    plan = _NormalReviews(terms, blocks, exact_below, resolution)
     return plan.grid, np.array([plan.value(t, None) for t in range(terms.days + 1)])
 
 
 class _NormalReviews:
     """The stages of a review plan on the engine's normal belief (`normal_review_plan`), solved as asked."""
 
-    def __init__(self, terms: OneRep, blocks: int, exact_below: float):
+    def __init__(self, terms: OneRep, blocks: int, exact_below: float, resolution: TableGrid = FINE):
         if blocks < 1:
             raise ValueError(f"blocks must be 1 or more, got {blocks}")
         self.terms, self.blocks = terms, blocks
         v, lam, days = terms.deal_value, terms.lam, terms.days
         self.count_days = count_days = int(np.ceil(exact_below / lam)) - 1  # fewer than exact_below deals at unit effort
-        counted = review_plan(terms, blocks, up_to=count_days)  # the plan once few deals are to come
+        # the plan once few deals are to come
+        counted = review_plan(terms, blocks, up_to=count_days, efforts=np.linspace(0.0, E_MAX, resolution.count_efforts))
         most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
         spread = 6.0 * np.sqrt(most * v)
-        self.grid = grid = np.linspace(-spread, most + spread + terms.quota, NORMAL_GRID_POINTS)
-        self.nodes, self.weights = _normal_nodes()
-        self.cost = terms.cost(NORMAL_EFFORTS)
+        self.efforts = np.linspace(0.0, E_MAX, resolution.efforts)
+        self.nodes, self.weights = _normal_nodes(resolution.nodes)
+        self.grid = grid = np.linspace(-spread, most + spread + terms.quota, resolution.points)
+        self.cost = terms.cost(self.efforts)
         counts = np.arange(counted.value.shape[1]) * v
         self.values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
         self.first = {t: np.interp(grid, counts, counted.effort[t]) for t in range(1, min(count_days, days) + 1)}
@@ -266,8 +286,8 @@ class _NormalReviews:
         if key not in self.values:
             terms, grid = self.terms, self.grid
             block = days_left if levels == 0 else -(-days_left // self.blocks)
-            mean = grid[:, None] + NORMAL_EFFORTS[None, :] * (terms.lam * block * terms.deal_value)
-            sd = np.sqrt(NORMAL_EFFORTS * terms.lam * block) * terms.deal_value
+            mean = grid[:, None] + self.efforts[None, :] * (terms.lam * block * terms.deal_value)
+            sd = np.sqrt(self.efforts * terms.lam * block) * terms.deal_value
             if block == days_left:  # the last block, and still many deals to come: pay at the period's end
                 total = _pay_normal(mean, sd, terms.quota, terms.curve)
             else:
@@ -275,7 +295,7 @@ class _NormalReviews:
                 total = sum(w * np.interp(mean + z * sd[None, :], grid, later) for z, w in zip(self.nodes, self.weights))
             total = total - block * self.cost[None, :]
             best = total.argmax(axis=1)
-            self.first[key] = NORMAL_EFFORTS[best]
+            self.first[key] = self.efforts[best]
             self.values[key] = total[np.arange(len(grid)), best]
         return self.values[key]
 
@@ -329,6 +349,16 @@ def _with_bonus(terms: OneRep, multiple: float) -> OneRep:
     return replace(terms, curve=tuple(curve))
 
 
+def _rep_type(terms: OneRep, productivity: float = 1.0, cost: float = 1.0, bonus: float = 1.0,
+              deal: float = 1.0) -> OneRep:
+    """The benchmark rep `terms` with `productivity` times its sales a day per unit effort, `cost` times its
+    effort cost, `bonus` times its plan's lumps, and deals `deal` times as large (fewer of them for the same
+    sales)."""
+    sized = replace(terms, lam=terms.lam * productivity / deal, deal_value=terms.deal_value * deal,
+                    effort_cost=terms.effort_cost * cost)
+    return _with_bonus(sized, bonus)
+
+
 def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, float]],
                         ratios: Sequence[float] = (1.25, 1.5, 2.0), blocks: int = 2, **world) -> dict:
     """Can one set of value tables per plan serve a force whose reps differ? In the benchmark world with
@@ -350,8 +380,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     tables: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
 
     def type_terms(productivity: float, bonus: float, deal: float) -> OneRep:
-        sized = replace(terms, lam=terms.lam * productivity / deal, deal_value=terms.deal_value * deal)
-        return _with_bonus(sized, bonus)
+        return _rep_type(terms, productivity, bonus=bonus, deal=deal)
 
     def table(kind: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         key = tuple(round(x, 12) for x in kind)
@@ -371,7 +400,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
 
     out = {}
     for productivity, cost, bonus, deal in reps:
-        rep = replace(type_terms(productivity, bonus, deal), effort_cost=terms.effort_cost * cost)
+        rep = _rep_type(terms, productivity, cost, bonus, deal)
         place = (productivity / np.sqrt(cost), bonus, deal)  # the productivity of the benchmark's cost with the same k / lam^2
         states, _ = _sizes(rep)
         exact = solve(rep)
@@ -394,6 +423,28 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
         row["policies averaged"] = lost(np.minimum(sales_rate / (rep.lam * rep.deal_value), E_MAX))
         out[(productivity, cost, bonus, deal)] = row
     return out
+
+
+def coarse_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, float]],
+                        grids: Sequence[TableGrid] = COARSE_GRIDS, blocks: int = 2, **world) -> dict:
+    """How coarse can a table be? In the benchmark world with `plan`, each of `reps` (as in
+    `shared_table_losses`) chooses effort by `continuation_plan` (its own choice on the fine effort grid)
+    against its own `blocks`-block review values (`normal_review_values`) solved on each of `grids`.
+    Returns {grid: {"seconds": the mean wall time of solving one table, rep: the share of the rep's
+    exact policy's value given up}}: what a table's resolution costs to solve against what it loses."""
+    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    rows: dict = {grid: {"seconds": 0.0} for grid in grids}
+    for productivity, cost, bonus, deal in reps:
+        rep = _rep_type(terms, productivity, cost, bonus, deal)
+        exact = solve(rep)
+        best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
+        for grid in grids:
+            start = time.perf_counter()
+            sales, value = normal_review_values(rep, blocks, resolution=grid)
+            rows[grid]["seconds"] += (time.perf_counter() - start) / len(reps)
+            effort = continuation_plan(rep, lambda t, at, sales=sales, value=value: np.interp(at, sales, value[t]), blocks)
+            rows[grid][(productivity, cost, bonus, deal)] = (best - evaluate(rep, effort)) / max(best - floor, 1e-9)
+    return rows
 
 
 def _on_sales(effort: np.ndarray, value: float, to_value: float, states: int) -> np.ndarray:
@@ -638,6 +689,27 @@ def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     return "\n".join(lines)
 
 
+# Reps of the far goal's band whose tables `coarse_table` solves coarsely: the benchmark rep, two more
+# productive reps (who pursue the goal), a cheaper effort, a larger bonus, larger deals, all four.
+COARSE_REPS = ((1.0, 1.0, 1.0, 1.0), (1.03, 1.0, 1.0, 1.0), (1.07, 1.0, 1.0, 1.0), (1.0, 0.9, 1.0, 1.0),
+               (1.0, 1.0, 1.1, 1.0), (1.0, 1.0, 1.0, 1.1), (1.03, 0.9, 1.1, 1.1))
+
+
+def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str = "month") -> str:
+    """`coarse_table_losses` around the far goal's band, as a Markdown table (docs/model.md): one row per
+    resolution, the time one table took to solve and each rep's value lost."""
+    plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
+    rows = coarse_table_losses(plan, COARSE_REPS, difficulty=difficulty, period=period)
+    names = [", ".join(f"{name} {value:g}" for name, value in zip(("productivity", "effort cost", "bonus", "deal size"), rep)
+                       if value != 1.0) or "the benchmark rep" for rep in COARSE_REPS]
+    columns = ["grid: points x efforts x nodes, count efforts", "seconds a table", *names]
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for grid, row in rows.items():
+        lines.append(f"| {grid} | {row['seconds']:.3f} | "
+                     + " | ".join(f"{round(100 * row[rep], 2) + 0.0:.2f}%" for rep in COARSE_REPS) + " |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(table())
     print()
@@ -650,3 +722,5 @@ if __name__ == "__main__":
     print(difficulty_table(blocks=NORMAL_BLOCKS, difficulties=NORMAL_DIFFICULTIES, belief="normal"))
     print()
     print(shared_table())
+    print()
+    print(coarse_table())
