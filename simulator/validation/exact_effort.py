@@ -360,7 +360,8 @@ def _rep_type(terms: OneRep, productivity: float = 1.0, cost: float = 1.0, bonus
 
 
 def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, float]],
-                        ratios: Sequence[float] = (1.25, 1.5, 2.0), blocks: int = 2, **world) -> dict:
+                        ratios: Sequence[float] = (1.25, 1.5, 2.0), blocks: int = 2, resolution: TableGrid = FINE,
+                        **world) -> dict:
     """Can one set of value tables per plan serve a force whose reps differ? In the benchmark world with
     `plan`, each of `reps` (productivity, effort cost, bonus, deal size: multiples of the benchmark rep's
     sales a day per unit effort, its effort cost, the plan's bonus and the deal's value, a rep of larger
@@ -371,6 +372,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     policy's value given up: by the engine's constant plan ("constant"), against its own table ("own"),
     against the ladder's tables (each ratio), and by averaging the types' efforts in sales a day instead
     of their values ("policies averaged", at the first ratio); "reach" is the exact chance of reaching quota.
+    Every table (the ladder's and the rep's own) is solved on the grids of `resolution`.
 
     A rep's problem depends on productivity and effort cost only through k / lam^2 (in deals a day
     u = lam e, the cost k e^2 is (k / lam^2) u^2), up to the effort cap and where the count stage starts:
@@ -385,7 +387,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     def table(kind: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         key = tuple(round(x, 12) for x in kind)
         if key not in tables:
-            tables[key] = normal_review_values(type_terms(*kind), blocks)
+            tables[key] = normal_review_values(type_terms(*kind), blocks, resolution=resolution)
         return tables[key]
 
     def ladder(place: tuple[float, float, float], ratio: float) -> list[tuple[tuple[float, float, float], float]]:
@@ -409,7 +411,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
         def lost(effort: np.ndarray, rep: OneRep = rep, best: float = best, floor: float = floor) -> float:
             return (best - evaluate(rep, effort)) / max(best - floor, 1e-9)
 
-        own = normal_review_values(rep, blocks)
+        own = normal_review_values(rep, blocks, resolution=resolution)
         row = {"constant": lost(normal_review_plan(rep, 1)),
                "own": lost(continuation_plan(rep, lambda t, sales, own=own: np.interp(sales, own[0], own[1][t]), blocks)),
                "reach": float(forward(rep, exact.effort)[0][rep.quota_deals:].sum())}
