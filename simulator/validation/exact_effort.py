@@ -301,34 +301,35 @@ class _NormalReviews:
 
 
 def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], blocks: int = 2,
-                      exact_below: float = 10.0) -> np.ndarray:
+                      exact_below: float = 10.0, efforts: np.ndarray = EFFORTS, nodes: int = FINE.nodes) -> np.ndarray:
     """The first-block effort a rep chooses for itself at every (days left, deals won) against a
     continuation value solved by someone else, `later(days left after the block, sales so far)`: how an
     engine would use a table solved once per plan and rep type, each rep still weighing its own effort
     cost and productivity today. The block is a `blocks`-th of the days left (`review_plan`); its
     sales are believed normal while `exact_below` deals or more are to come at unit effort (Gauss-Hermite
     over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
-    values pay. Returns effort[t, n], as `Policy.effort`."""
+    values pay. The rep chooses among `efforts`, a normal block's outcome taken at `nodes` Gauss-Hermite
+    nodes. Returns effort[t, n], as `Policy.effort`."""
     v, lam = terms.deal_value, terms.lam
     states, _ = _sizes(terms)
     sales = np.arange(states) * v
-    nodes, weights = _normal_nodes()
-    cost = terms.cost(EFFORTS)
+    z_nodes, weights = _normal_nodes(nodes)
+    cost = terms.cost(efforts)
     effort = np.zeros((terms.days + 1, states))
     for t in range(1, terms.days + 1):
         block = -(-t // blocks)
         if lam * t >= exact_below:
-            mean = sales[:, None] + EFFORTS[None, :] * (lam * block * v)
-            sd = np.sqrt(EFFORTS * lam * block) * v
+            mean = sales[:, None] + efforts[None, :] * (lam * block * v)
+            sd = np.sqrt(efforts * lam * block) * v
             if block == t:
                 total = _pay_normal(mean, sd, terms.quota, terms.curve)
             else:
-                total = sum(w * later(t - block, mean + z * sd[None, :]) for z, w in zip(nodes, weights))
+                total = sum(w * later(t - block, mean + z * sd[None, :]) for z, w in zip(z_nodes, weights))
         else:
             jumps = int(lam * E_MAX * block + 10.0 * np.sqrt(lam * E_MAX * block) + 15)
             ahead = later(t - block, sales[:, None] + np.arange(jumps + 1)[None, :] * v)
-            total = ahead @ poisson.pmf(np.arange(jumps + 1)[None, :], lam * block * EFFORTS[:, None]).T
-        effort[t] = EFFORTS[(total - block * cost[None, :]).argmax(axis=1)]
+            total = ahead @ poisson.pmf(np.arange(jumps + 1)[None, :], lam * block * efforts[:, None]).T
+        effort[t] = efforts[(total - block * cost[None, :]).argmax(axis=1)]
     return effort
 
 
