@@ -175,8 +175,9 @@ def test_one_value_table_per_plan_serves_reps_who_differ():
 def test_a_table_needs_a_fine_grid_of_sales_and_little_else():
     """docs/model.md ("How fine a table must be"): a rep choosing against its own review values loses the
     same (within 0.05 points) when the table is solved on 17 efforts, 4 Gauss-Hermite nodes and 17 efforts
-    in the count stage instead of 161, 12 and 801, at an eighth of the time; coarsening the grid of sales so
-    far (150 points instead of 700) costs more than a point, and a finer one (1,400) loses less."""
+    in the count stage instead of 161, 12 and 801 (a thirteenth of the time, docs/model.md's figure, not
+    checked here); coarsening the grid of sales so far (150 points instead of 700) costs more than a point,
+    and a finer one (1,400) loses less."""
     _, plan, difficulty, period = next(c for c in CASES if c[0] == "far_bonus")
     rep = (1.0, 0.9, 1.0, 1.0)  # a cheaper effort: it pursues the far goal
     fine, lean = FINE, TableGrid(700, 17, 4, 17)
@@ -186,7 +187,6 @@ def test_a_table_needs_a_fine_grid_of_sales_and_little_else():
     assert abs(rows[lean][rep] - rows[fine][rep]) < 0.0005
     assert rows[few_points][rep] > rows[fine][rep] + 0.01
     assert rows[more_points][rep] < rows[fine][rep]
-    assert rows[lean]["seconds"] < rows[fine]["seconds"] / 3
 
 
 def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():

@@ -195,8 +195,8 @@ class TableGrid:
         return f"{self.points} x {self.efforts} x {self.nodes}, counts {self.count_efforts}"
 
 
-FINE = TableGrid()  # the grids every table above is solved on
-# Coarser grids, and what each loses against FINE (`coarse_table`, docs/model.md).
+FINE = TableGrid()  # the grids a review plan is solved on unless told otherwise
+# Grids coarser and finer than FINE, compared by what a rep choosing against each loses (`coarse_table`).
 COARSE_GRIDS = (FINE, TableGrid(700, 41, 6, 81), TableGrid(700, 17, 4, 17), TableGrid(400, 17, 4, 17),
                 TableGrid(150, 17, 4, 17), TableGrid(1400, 17, 4, 17), TableGrid(2800, 17, 4, 17))
 
