@@ -333,6 +333,25 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
     return effort
 
 
+def _benchmark_terms(plan: dict, **world) -> OneRep:
+    """The benchmark rep's terms in the benchmark world with `plan` (read off a short run of the engine)."""
+    return engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+
+
+def _value_lost(terms: OneRep, exact: Policy, effort: np.ndarray) -> float:
+    """The share of the exact policy's value (above what the period pays with no sale and no effort) that
+    following effort[t, n] gives up."""
+    best, floor = float(exact.value[terms.days, 0]), float(terms.pay(np.array([0]))[0])
+    return (best - evaluate(terms, effort)) / max(best - floor, 1e-9)
+
+
+def _rep_label(rep: tuple[float, float, float, float]) -> str:
+    """A rep of the ladder tables (productivity, effort cost, bonus, deal size) by how it differs."""
+    differs = [f"{name} {value:g}" for name, value in zip(("productivity", "effort cost", "bonus", "deal size"), rep)
+               if value != 1.0]
+    return ", ".join(differs) or "the benchmark rep"
+
+
 def _types_around(place: float, ratio: float) -> list[tuple[float, float]]:
     """The rep types of a ladder `ratio` apart (1, ratio, ratio^2, ... times the benchmark rep's) that
     bracket `place`, each with its weight when interpolating between them in logs (types of weight 0
@@ -379,16 +398,14 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     u = lam e, the cost k e^2 is (k / lam^2) u^2), up to the effort cap and where the count stage starts:
     a rep of effort cost c times the benchmark's reads the productivity ladder at 1 / sqrt(c) times its
     own productivity (docs/model.md)."""
-    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    terms = _benchmark_terms(plan, **world)
     tables: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
-
-    def type_terms(productivity: float, bonus: float, deal: float) -> OneRep:
-        return _rep_type(terms, productivity, bonus=bonus, deal=deal)
 
     def table(kind: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
         key = tuple(round(x, 12) for x in kind)
         if key not in tables:
-            tables[key] = normal_review_values(type_terms(*kind), blocks, resolution=resolution)
+            tables[key] = normal_review_values(_rep_type(terms, kind[0], bonus=kind[1], deal=kind[2]), blocks,
+                                               resolution=resolution)
         return tables[key]
 
     def ladder(place: tuple[float, float, float], ratio: float) -> list[tuple[tuple[float, float, float], float]]:
@@ -407,10 +424,9 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
         place = (productivity / np.sqrt(cost), bonus, deal)  # the productivity of the benchmark's cost with the same k / lam^2
         states, _ = _sizes(rep)
         exact = solve(rep)
-        best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
 
-        def lost(effort: np.ndarray, rep: OneRep = rep, best: float = best, floor: float = floor) -> float:
-            return (best - evaluate(rep, effort)) / max(best - floor, 1e-9)
+        def lost(effort: np.ndarray, rep: OneRep = rep, exact: Policy = exact) -> float:
+            return _value_lost(rep, exact, effort)
 
         own = normal_review_values(rep, blocks, resolution=resolution)
         row = {"constant": lost(normal_review_plan(rep, 1)),
@@ -420,7 +436,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
             row[ratio] = lost(continuation_plan(rep, interpolated(ladder(place, ratio)), blocks))
         sales_rate = 0.0  # each type's sales a day at the rep's sales so far, averaged
         for kind, w in ladder(place, ratios[0]):
-            kind_terms = type_terms(*kind)
+            kind_terms = _rep_type(terms, kind[0], bonus=kind[1], deal=kind[2])
             effort = _on_sales(normal_review_plan(kind_terms, blocks), kind_terms.deal_value, rep.deal_value, states)
             sales_rate = sales_rate + w * kind_terms.lam * kind_terms.deal_value * effort
         row["policies averaged"] = lost(np.minimum(sales_rate / (rep.lam * rep.deal_value), E_MAX))
@@ -435,18 +451,17 @@ def coarse_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     against its own `blocks`-block review values (`normal_review_values`) solved on each of `grids`.
     Returns {grid: {"seconds": the mean wall time of solving one table, rep: the share of the rep's
     exact policy's value given up}}: what a table's resolution costs to solve against what it loses."""
-    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    terms = _benchmark_terms(plan, **world)
     rows: dict = {grid: {"seconds": 0.0} for grid in grids}
     for productivity, cost, bonus, deal in reps:
         rep = _rep_type(terms, productivity, cost, bonus, deal)
         exact = solve(rep)
-        best, floor = float(exact.value[rep.days, 0]), float(rep.pay(np.array([0]))[0])
         for grid in grids:
             start = time.perf_counter()
             sales, value = normal_review_values(rep, blocks, resolution=grid)
             rows[grid]["seconds"] += (time.perf_counter() - start) / len(reps)
             effort = continuation_plan(rep, lambda t, at, sales=sales, value=value: np.interp(at, sales, value[t]), blocks)
-            rows[grid][(productivity, cost, bonus, deal)] = (best - evaluate(rep, effort)) / max(best - floor, 1e-9)
+            rows[grid][(productivity, cost, bonus, deal)] = _value_lost(rep, exact, effort)
     return rows
 
 
@@ -605,15 +620,13 @@ def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), belief: st
     counts (`review_plan`); "normal": on the engine's normal belief (`normal_review_plan`)."""
     if belief not in ("count", "normal"):
         raise ValueError(f"belief must be 'count' or 'normal', got {belief!r}")
-    terms = engine_choices(benchmark_scenario(plan, **{"reps": 20, "years": 0.25, **world})).terms
+    terms = _benchmark_terms(plan, **world)
     exact = solve(terms)
-    best = float(exact.value[terms.days, 0])
-    floor = float(terms.pay(np.array([0]))[0])
     q = terms.quota_deals
     out: dict = {"exact": float(forward(terms, exact.effort)[0][q:].sum())}
     for b in blocks:
         effort = review_plan(terms, b).effort if belief == "count" else normal_review_plan(terms, b)
-        out[b] = ((best - evaluate(terms, effort)) / max(best - floor, 1e-9), float(forward(terms, effort)[0][q:].sum()))
+        out[b] = (_value_lost(terms, exact, effort), float(forward(terms, effort)[0][q:].sum()))
     return out
 
 
@@ -684,10 +697,8 @@ def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
                "exact: reach quota"]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for (productivity, cost, bonus, deal), row in losses.items():
-        differs = [f"{name} {value:g}" for name, value in (("productivity", productivity), ("effort cost", cost),
-                                                            ("bonus", bonus), ("deal size", deal)) if value != 1.0]
         cells = [row["constant"], row["own"], *(row[r] for r in SHARED_RATIOS), row["policies averaged"]]
-        lines.append(f"| {', '.join(differs) or 'the benchmark rep'} | {difficulty / productivity:.2f} | "
+        lines.append(f"| {_rep_label((productivity, cost, bonus, deal))} | {difficulty / productivity:.2f} | "
                      + " | ".join(f"{round(100 * c, 2) + 0.0:.2f}%" for c in cells) + f" | {row['reach']:.3f} |")
     return "\n".join(lines)
 
@@ -703,9 +714,7 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     resolution, the time one table took to solve and each rep's value lost."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
     rows = coarse_table_losses(plan, COARSE_REPS, difficulty=difficulty, period=period)
-    names = [", ".join(f"{name} {value:g}" for name, value in zip(("productivity", "effort cost", "bonus", "deal size"), rep)
-                       if value != 1.0) or "the benchmark rep" for rep in COARSE_REPS]
-    columns = ["grid: points x efforts x nodes, count efforts", "seconds a table", *names]
+    columns = ["grid: points x efforts x nodes, count efforts", "seconds a table", *map(_rep_label, COARSE_REPS)]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for grid, row in rows.items():
         lines.append(f"| {grid} | {row['seconds']:.3f} | "
