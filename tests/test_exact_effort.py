@@ -21,6 +21,7 @@ from simulator.validation.exact_effort import (
     evaluate,
     forward,
     normal_review_plan,
+    normal_review_values,
     review_losses,
     review_plan,
     shared_table_losses,
@@ -187,6 +188,40 @@ def test_a_table_needs_a_fine_grid_of_sales_and_little_else():
     assert abs(rows[lean][rep] - rows[fine][rep]) < 0.0005
     assert rows[few_points][rep] > rows[fine][rep] + 0.01
     assert rows[more_points][rep] < rows[fine][rep]
+
+
+def _curve(lo, slope, qc, lump):
+    """A pay curve in `PayCurve.kernel` form from its segments' starts (x quota), slopes, quota terms and lumps."""
+    pad = (0.0,) * (12 - len(lo))
+    return (len(lo), tuple(lo) + pad, tuple(slope) + pad, tuple(qc) + pad, tuple(lump) + pad, 1)
+
+
+TABLE_TERMS = {
+    "far bonus, month": OneRep(1.0, 5000.0, 40.0, 21, 262500.0, _curve((0.0, 1.0), (0.01, 0.01), (0.0, 0.0),
+                                                                           (0.0, 4000.0))),
+    "accelerator and bonus, quarter": OneRep(1.0, 5000.0, 40.0, 63, 756000.0,
+                                             _curve((0.0, 1.0), (0.02, 0.04), (0.0, -0.02), (0.0, 4500.0))),
+    "cap, month, other productivity and deals": OneRep(1.07, 5500.0, 36.0, 21, 136500.0,
+                                                       _curve((0.0, 1.0, 1.5), (0.02, 0.04, 0.0),
+                                                              (0.0, -0.02, 0.04), (0.0, 0.0, 0.0))),
+    "bonus, week (counts only)": OneRep(1.0, 5000.0, 40.0, 5, 32500.0, BONUS_CURVE),
+}
+
+
+@pytest.mark.parametrize("name", TABLE_TERMS)
+def test_compiled_review_values_equal_the_numpy_reference(name):
+    """docs/model.md ("What a table costs to solve"): the compiled solver of a review plan's values
+    (`review_tables`: a walk on the evenly spaced grid of sales, only the counts and Poisson terms that
+    matter) gives the numpy reference's values to rounding, for one, two and three blocks, on plans with a
+    lump, an accelerator, a cap, a period shorter than the count stage and a productivity whose counts fall
+    between the grid's points."""
+    terms = TABLE_TERMS[name]
+    for blocks in (1, 2, 3):
+        grid, reference = normal_review_values(terms, blocks, resolution=TableGrid(400, 17, 4, 17), compiled=False)
+        sales, compiled = normal_review_values(terms, blocks, resolution=TableGrid(400, 17, 4, 17))
+        assert np.array_equal(sales, grid)
+        assert compiled.shape == reference.shape == (terms.days + 1, 400)
+        assert np.abs(compiled - reference).max() < 1e-9 * np.abs(reference).max(), blocks
 
 
 def test_the_normal_review_plan_under_linear_pay_is_the_closed_form():

@@ -39,6 +39,7 @@ from simulator.behaviour.effort import E_MAX
 from simulator.behaviour.valuation import curve_at, value_normal
 from simulator.scenario import Scenario
 from simulator.sim.engine import Engine
+from simulator.validation.review_tables import count_stage, normal_stages
 
 EFFORTS = np.linspace(0.0, E_MAX, 801)
 
@@ -245,13 +246,40 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     return effort
 
 
-def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0,
-                         resolution: TableGrid = FINE) -> tuple[np.ndarray, np.ndarray]:
+def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0, resolution: TableGrid = FINE,
+                         compiled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The value of `normal_review_plan` (unbounded depth) at every days left and sales so far: (grid of
     sales so far, value[t, point]), solved on the grids of `resolution`. What a table solved once per plan
-    and rep type would hold."""
-    plan = _NormalReviews(terms, blocks, exact_below, resolution)
-    return plan.grid, np.array([plan.value(t, None) for t in range(terms.days + 1)])
+    and rep type would hold, and what an engine would solve before a run.
+
+    By compiled loops (`review_tables`) unless `compiled` is False; then by the numpy stages that
+    `normal_review_plan` also solves, the reference the compiled values equal to rounding (tests)."""
+    if not compiled:
+        plan = _NormalReviews(terms, blocks, exact_below, resolution)
+        return plan.grid, np.array([plan.value(t, None) for t in range(terms.days + 1)])
+    if blocks < 1:
+        raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    v, lam, days = terms.deal_value, terms.lam, terms.days
+    count_days = min(int(np.ceil(exact_below / lam)) - 1, days)
+    states, jumps = _sizes(terms)
+    grid = _sales_grid(terms, resolution.points)
+    needed = min(states, int(grid[-1] // v) + 2)  # the counts the grid reads (np.interp holds the last beyond)
+    count_efforts = np.linspace(0.0, E_MAX, resolution.count_efforts)
+    counted = count_stage(v, lam, terms.quota, terms.curve, blocks, count_days, jumps * days + states, jumps,
+                          needed, count_efforts, terms.cost(count_efforts))
+    on_grid = np.array([np.interp(grid, np.arange(needed) * v, row) for row in counted])
+    efforts = np.linspace(0.0, E_MAX, resolution.efforts)
+    nodes, weights = _normal_nodes(resolution.nodes)
+    return grid, normal_stages(grid, on_grid, days, blocks, count_days, lam, v, terms.quota, terms.curve, efforts,
+                               terms.cost(efforts), nodes, weights)
+
+
+def _sales_grid(terms: OneRep, points: int) -> np.ndarray:
+    """Sales so far on which a normal-belief plan is solved: every level a period's effort can reach, six
+    standard deviations beyond, and the quota above the most."""
+    most = terms.lam * E_MAX * terms.days * terms.deal_value  # the most a period's effort sells, in expectation
+    spread = 6.0 * np.sqrt(most * terms.deal_value)
+    return np.linspace(-spread, most + spread + terms.quota, points)
 
 
 class _NormalReviews:
@@ -265,11 +293,9 @@ class _NormalReviews:
         self.count_days = count_days = int(np.ceil(exact_below / lam)) - 1  # fewer than exact_below deals at unit effort
         # the plan once few deals are to come
         counted = review_plan(terms, blocks, up_to=count_days, efforts=np.linspace(0.0, E_MAX, resolution.count_efforts))
-        most = lam * E_MAX * days * v  # the most a period's effort sells, in expectation
-        spread = 6.0 * np.sqrt(most * v)
         self.efforts = np.linspace(0.0, E_MAX, resolution.efforts)
         self.nodes, self.weights = _normal_nodes(resolution.nodes)
-        self.grid = grid = np.linspace(-spread, most + spread + terms.quota, resolution.points)
+        self.grid = grid = _sales_grid(terms, resolution.points)
         self.cost = terms.cost(self.efforts)
         counts = np.arange(counted.value.shape[1]) * v
         self.values = {t: np.interp(grid, counts, counted.value[t]) for t in range(min(count_days, days) + 1)}
@@ -449,17 +475,19 @@ def coarse_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     """How coarse can a table be? In the benchmark world with `plan`, each of `reps` (as in
     `shared_table_losses`) chooses effort by `continuation_plan` (its own choice on the fine effort grid)
     against its own `blocks`-block review values (`normal_review_values`) solved on each of `grids`.
-    Returns {grid: {"seconds": the mean wall time of solving one table, rep: the share of the rep's
-    exact policy's value given up}}: what a table's resolution costs to solve against what it loses."""
+    Returns {grid: {"seconds": the mean wall time of solving one table by compiled loops, "numpy seconds":
+    by the numpy reference, rep: the share of the rep's exact policy's value given up}}: what a table's
+    resolution costs to solve against what it loses."""
     terms = _benchmark_terms(plan, **world)
-    rows: dict = {grid: {"seconds": 0.0} for grid in grids}
+    rows: dict = {grid: {"seconds": 0.0, "numpy seconds": 0.0} for grid in grids}
     for productivity, cost, bonus, deal in reps:
         rep = _rep_type(terms, productivity, cost, bonus, deal)
         exact = solve(rep)
         for grid in grids:
-            start = time.perf_counter()
-            sales, value = normal_review_values(rep, blocks, resolution=grid)
-            rows[grid]["seconds"] += (time.perf_counter() - start) / len(reps)
+            for compiled, column in ((False, "numpy seconds"), (True, "seconds")):
+                start = time.perf_counter()
+                sales, value = normal_review_values(rep, blocks, resolution=grid, compiled=compiled)
+                rows[grid][column] += (time.perf_counter() - start) / len(reps)
             effort = continuation_plan(rep, lambda t, at, sales=sales, value=value: np.interp(at, sales, value[t]), blocks)
             rows[grid][(productivity, cost, bonus, deal)] = _value_lost(rep, exact, effort)
     return rows
@@ -711,13 +739,14 @@ COARSE_REPS = ((1.0, 1.0, 1.0, 1.0), (1.03, 1.0, 1.0, 1.0), (1.07, 1.0, 1.0, 1.0
 
 def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str = "month") -> str:
     """`coarse_table_losses` around the far goal's band, as a Markdown table (docs/model.md): one row per
-    resolution, the time one table took to solve and each rep's value lost."""
+    resolution, the time one table took to solve (numpy, compiled) and each rep's value lost."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
     rows = coarse_table_losses(plan, COARSE_REPS, difficulty=difficulty, period=period)
-    columns = ["grid: points x efforts x nodes, count efforts", "seconds a table", *map(_rep_label, COARSE_REPS)]
+    columns = ["grid: points x efforts x nodes, count efforts", "seconds a table: numpy", "compiled",
+               *map(_rep_label, COARSE_REPS)]
     lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
     for grid, row in rows.items():
-        lines.append(f"| {grid} | {row['seconds']:.3f} | "
+        lines.append(f"| {grid} | {row['numpy seconds']:.3f} | {row['seconds']:.4f} | "
                      + " | ".join(f"{round(100 * row[rep], 2) + 0.0:.2f}%" for rep in COARSE_REPS) + " |")
     return "\n".join(lines)
 
