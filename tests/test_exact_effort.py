@@ -8,7 +8,9 @@ quota; far goals with a large bonus are where it fails."""
 import numpy as np
 import pytest
 
+from simulator.scenario import load_scenario
 from simulator.validation.exact_effort import (
+    BASELINE_EFFORT_COST,
     BASELINE_PLAN,
     CASES,
     FINE,
@@ -19,6 +21,7 @@ from simulator.validation.exact_effort import (
     compare,
     engine_choices,
     evaluate,
+    force_difficulties,
     forward,
     normal_review_plan,
     normal_review_values,
@@ -280,3 +283,24 @@ def test_under_linear_pay_effort_is_the_certainty_equivalent_closed_form_every_d
     c, v, k = 0.03, 5000.0, 40.0
     closed_form = (c * v - risk_aversion * c**2 * v**2 / 2) / (2 * k)
     np.testing.assert_allclose(np.concatenate(efforts), closed_form, rtol=1e-4)
+
+
+def test_on_the_baselines_terms_the_band_sits_where_its_low_performers_are():
+    """docs/model.md ("Where the band lies in the shipped baseline"): in the benchmark world priced like the
+    baseline (its plan, and its effort cost per squared sales a day), a quarter's quota at 1.2 times a rep's
+    output at unit effort lies in the band: the constant plan gives the goal up (reaching quota under 5% of
+    quarters, losing over 10% of the rep's value) where a two-block review plan pursues it (over half the
+    quarters, within 3%). In a run of the baseline itself, the rep-quarters from 1.15 to 1.25 times the rep's
+    output are over 5% of all, and the engine's reps there reach quota in under half of them: the band is
+    where the baseline's low performers are, not in the force's tails."""
+    matched = review_losses(BASELINE_PLAN, (1, 2), "normal", difficulty=1.2, period="quarter",
+                            effort_cost=BASELINE_EFFORT_COST)
+    assert matched[1][0] > 0.10 and matched[1][1] < 0.05
+    assert matched[2][0] < 0.03 and matched[2][1] > 0.5
+    force = force_difficulties(load_scenario("scenarios/baseline.yaml"), seed=1, edges=(1.15, 1.25))
+    band = force.iloc[1]
+    assert band.share > 0.05
+    assert band.made < 0.5
+    assert force.iloc[0].made > 0.6  # easier quotas are mostly made: the fall is at the band
+    with pytest.raises(ValueError, match="fixed, uniform quota"):
+        force_difficulties(load_scenario("scenarios/ratchet.yaml"))

@@ -32,12 +32,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
 from numba import njit
 from scipy.stats import poisson
 
 from simulator.behaviour.effort import E_MAX
 from simulator.behaviour.valuation import curve_at, value_normal
-from simulator.scenario import Scenario
+from simulator.experiments.run import run
+from simulator.scenario import Scenario, load_scenario
 from simulator.sim.engine import Engine
 from simulator.validation.review_tables import count_stage, normal_stages
 
@@ -689,20 +691,29 @@ DIFFICULTIES = (1.3, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8)
 BASELINE_PLAN = {"commission_rate": 0.02, "tiers": [{"at": 1.0, "rate": 0.04}], "bonus": 4500}
 BASELINE_DIFFICULTIES = (1.0, 1.6, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7)
 
+# The baseline's effort cost in the benchmark's world. Its reps pay $90 a day to avoid a day at unit effort and
+# sell about $4,554 a day at it (the force's average rep: the baseline's quota a day at difficulty 1, one
+# year, seed 1); a rep's problem depends on the cost only through k / (sales a day)^2, so in the benchmark's
+# world of $5,000 a day the same rep's cost is 90 x (5000 / 4554)^2 = 108. The benchmark still leaves out the
+# baseline's risk aversion, demand uncertainty, second product and pipeline.
+BASELINE_EFFORT_COST = 108.0
+BASELINE_MATCHED_DIFFICULTIES = (0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4)
+
 # Review plans on the engine's normal belief, across the far-goal band (the fifth table).
 NORMAL_BLOCKS = (1, 2, 3, 4, 6)
 NORMAL_DIFFICULTIES = (1.3, 2.2, 2.3, 2.4, 2.5, 2.6)
 
 
 def difficulty_table(plan: dict | None = None, blocks: tuple[int, ...] = (1, 2, 3), period: str = "month",
-                     difficulties: tuple[float, ...] = DIFFICULTIES, belief: str = "count") -> str:
+                     difficulties: tuple[float, ...] = DIFFICULTIES, belief: str = "count", **world) -> str:
     """Where along quota difficulty the constant plan and the exact policy give up a bonus (by
     default the large bonus on month quotas), with the review plans between them (planned on the
-    `belief` of `review_losses`), as a Markdown table (docs/model.md)."""
+    `belief` of `review_losses`), as a Markdown table (docs/model.md). `world`: the benchmark world's
+    other settings (`benchmark_scenario`)."""
     plan = plan or next(c[1] for c in CASES if c[0] == "far_bonus")
     lines = _review_header(["quota"], blocks)
     for difficulty in difficulties:
-        r = review_losses(plan, blocks, belief, difficulty=difficulty, period=period)
+        r = review_losses(plan, blocks, belief, difficulty=difficulty, period=period, **world)
         lines.append(f"| {difficulty:g} x normal | {_review_cells(r, blocks)} |")
     return "\n".join(lines)
 
@@ -751,6 +762,50 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     return "\n".join(lines)
 
 
+FORCE_EDGES = (0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.6, 2.0)
+
+
+def force_difficulties(scenario: Scenario, seed: int | None = None,
+                       edges: Sequence[float] = FORCE_EDGES) -> pd.DataFrame:
+    """How hard each rep's quota is in a run of `scenario`, and what the engine's reps do about it: each
+    complete rep-period's quota over the rep's own expected sales at unit effort (its ability x territory
+    potential x ramp-up at mid-period, against the force's mean ability x potential; a fixed uniform quota is
+    the force's expected sales at unit effort times its difficulty), in bins cut at `edges`: the share of
+    rep-periods, their mean effort and attainment and the share reaching quota. Read beside the review plans
+    on the same plan (`difficulty_table` with the scenario's effort cost): the share of the force inside their
+    band is the share of rep-periods whose reps give up a goal a rep that keeps its option to review effort
+    would still chase."""
+    quota = scenario.quota
+    if quota.policy != "fixed" or quota.basis != "uniform":
+        raise ValueError(f"a fixed, uniform quota is needed to place reps on quota difficulty; "
+                         f"{scenario.name} has policy {quota.policy!r}, basis {quota.basis!r}")
+    periods = run(scenario, seed, summary=False).rep_periods
+    periods = periods[periods.complete]
+    force = scenario.force
+    tenure = periods.tenure_days - periods.days / 2  # at mid-period
+    ramp = force.ramp_start + (1.0 - force.ramp_start) * np.clip(tenure / max(force.ramp_days, 1), 0.0, 1.0)
+    potential = periods.ability * periods.territory_potential
+    difficulty = quota.difficulty * potential.mean() / (potential * ramp)
+    bins = pd.cut(difficulty, [0.0, *edges, np.inf])
+    table = periods.groupby(bins, observed=True).agg(
+        rep_periods=("effort", "size"), effort=("effort", "mean"), attainment=("attainment", "mean"),
+        made=("attainment", lambda a: float((a >= 1.0).mean())))
+    table.insert(1, "share", table.rep_periods / len(periods))
+    return table
+
+
+def force_difficulty_table(path: str = "scenarios/baseline.yaml", seed: int = 1) -> str:
+    """`force_difficulties` of a shipped scenario as a Markdown table (docs/model.md)."""
+    table = force_difficulties(load_scenario(path), seed)
+    lines = ["| quota / the rep's output at unit effort | share of rep-periods | effort | attainment | reach quota |",
+             "| --- | --- | --- | --- | --- |"]
+    for interval, row in table.iterrows():
+        high = "" if np.isinf(interval.right) else f"{interval.right:g}"
+        lines.append(f"| {interval.left:g}-{high} | {row.share:.3f} | {row.effort:.2f} | {row.attainment:.2f} | "
+                     f"{row.made:.3f} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     print(table())
     print()
@@ -765,3 +820,8 @@ if __name__ == "__main__":
     print(shared_table())
     print()
     print(coarse_table())
+    print()
+    print(difficulty_table(BASELINE_PLAN, period="quarter", difficulties=BASELINE_MATCHED_DIFFICULTIES,
+                           belief="normal", effort_cost=BASELINE_EFFORT_COST))
+    print()
+    print(force_difficulty_table())
