@@ -22,7 +22,9 @@ engine's rule costs the rep: the exact value of following the engine's choices (
 on the same recursion) against the optimum. Review plans (`review_plan`, `normal_review_plan`) sit
 between the two, and `shared_table_losses` measures whether their values, solved for a ladder of rep types,
 can serve reps of other productivity, effort cost, bonus and deal size, `coarse_table_losses` how finely
-such a table must be solved (docs/model.md).
+such a table must be solved (docs/model.md). `force_difficulties` places a shipped scenario's rep-periods on
+the same scale of quota difficulty, to see how much of a force sits in a band, and `flagged_review_losses`
+whether the constant plan's own value (`constant_plan_humps`) can tell which rep-days those are.
 """
 
 from __future__ import annotations
@@ -515,15 +517,16 @@ def evaluate(terms: OneRep, effort: np.ndarray) -> float:
     return float(value[0])
 
 
-def forward(terms: OneRep, effort: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def forward(terms: OneRep, effort: np.ndarray, measure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Under effort[t, n] from zero deals: the distribution of deals at the period's end, and the
-    expected effort on each day (first day first)."""
+    expected effort on each day (first day first), or the expected `measure[t, n]` if given."""
     states, jumps = _sizes(terms)
+    measure = effort if measure is None else measure
     dist = np.zeros(states)
     dist[0] = 1.0
     path = np.zeros(terms.days)
     for day, t in enumerate(range(terms.days, 0, -1)):
-        path[day] = float(dist @ effort[t])
+        path[day] = float(dist @ measure[t])
         step = _transitions(terms, effort[t], jumps)
         new = np.zeros(states + jumps)
         for j in range(jumps + 1):
@@ -762,6 +765,80 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     return "\n".join(lines)
 
 
+def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
+                        exact_below: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's constant plan at every days left t and deals won n, on its own belief (sales normal while
+    `exact_below` deals or more are to come at unit effort, counted after): (effort[t, n] it chooses among
+    `efforts`, margin[t, n]), the margin being how far the value of that choice lies above the best other
+    hump of the value along effort (another local maximum; inf where there is one hump). Near a band the
+    value has two humps, giving the lump up and pursuing it, and a small margin marks the days where the
+    choice between them is close: where a rep that keeps its option to review effort may choose otherwise."""
+    states, jumps = _sizes(terms)
+    v, lam = terms.deal_value, terms.lam
+    n = np.arange(states)
+    cost = terms.cost(efforts)
+    effort = np.zeros((terms.days + 1, states))
+    margin = np.full((terms.days + 1, states), np.inf)
+    for t in range(1, terms.days + 1):
+        if lam * t >= exact_below:
+            mean = n[:, None] * v + efforts[None, :] * (lam * t * v)
+            value = _pay_normal(mean, np.sqrt(efforts * lam * t) * v, terms.quota, terms.curve)
+        else:
+            reach = jumps * t
+            ahead = np.lib.stride_tricks.sliding_window_view(terms.pay(np.arange(states + reach)), reach + 1)[:states]
+            value = ahead @ _transitions(terms, efforts * t, reach).T
+        value = value - t * cost[None, :]
+        best = value.argmax(axis=1)
+        effort[t] = efforts[best]
+        below = np.concatenate([np.full((states, 1), -np.inf), value[:, :-1]], axis=1)
+        above = np.concatenate([value[:, 1:], np.full((states, 1), -np.inf)], axis=1)
+        hump = (value >= below) & (value > above)
+        hump[n, best] = False
+        margin[t] = value[n, best] - np.where(hump, value, -np.inf).max(axis=1)
+    return effort, margin
+
+
+FLAG_MARGINS = (0.05, 0.1, 0.2, 0.5)  # margins of `flagged_review_losses`, in lumps
+
+
+def flagged_review_losses(plan: dict, margins: Sequence[float] = FLAG_MARGINS, blocks: int = 2, **world) -> dict:
+    """A review plan run only on the days the constant plan flags: where its value has another hump within
+    `margin` times the plan's largest lump of its choice (`constant_plan_humps`); the constant plan's effort
+    elsewhere. In the benchmark world with `plan`: {"constant": value lost by the constant plan alone,
+    "review": by the `blocks`-block review plan alone (`normal_review_plan`), margin: (value lost, the share of
+    rep-days flagged on the days the flagged plan reaches, its chance of reaching quota)}. What an engine that
+    ran the review only for reps near a band would lose, and on how many rep-days it would run it."""
+    terms = _benchmark_terms(plan, **world)
+    exact = solve(terms)
+    constant, margin = constant_plan_humps(terms)
+    review = normal_review_plan(terms, blocks)
+    lump = max(terms.curve[4])
+    out: dict = {"constant": _value_lost(terms, exact, constant), "review": _value_lost(terms, exact, review)}
+    for m in margins:
+        flag = margin < m * lump
+        effort = np.where(flag, review, constant)
+        dist, flagged = forward(terms, effort, flag.astype(float))
+        out[m] = (_value_lost(terms, exact, effort), float(flagged.mean()), float(dist[terms.quota_deals:].sum()))
+    return out
+
+
+def flagged_review_table() -> str:
+    """`flagged_review_losses` across the band of the baseline's plan priced like the baseline and of the far
+    bonus over a month, as a Markdown table (docs/model.md)."""
+    far_bonus = next(c[1] for c in CASES if c[0] == "far_bonus")
+    cases = [("baseline's plan, quarter, effort cost 108", BASELINE_PLAN, d,
+              {"period": "quarter", "effort_cost": BASELINE_EFFORT_COST}) for d in (1.0, 1.1, 1.15, 1.2, 1.25, 1.4)]
+    cases += [("far bonus, month", far_bonus, d, {"period": "month"}) for d in (1.3, 2.3, 2.4, 2.5, 2.6)]
+    columns = ["plan", "quota", "constant plan", "review plan", *(f"flagged within {m:g} lump" for m in FLAG_MARGINS)]
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for label, plan, difficulty, world in cases:
+        r = flagged_review_losses(plan, difficulty=difficulty, **world)
+        cells = [f"{100 * r['constant']:.2f}%", f"{100 * r['review']:.2f}%"]
+        cells += [f"{100 * r[m][0]:.2f}% ({r[m][1]:.3f}; {r[m][2]:.3f})" for m in FLAG_MARGINS]
+        lines.append(f"| {label} | {difficulty:g} x normal | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 FORCE_EDGES = (0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.6, 2.0)
 
 
@@ -825,3 +902,5 @@ if __name__ == "__main__":
                            belief="normal", effort_cost=BASELINE_EFFORT_COST))
     print()
     print(force_difficulty_table())
+    print()
+    print(flagged_review_table())
