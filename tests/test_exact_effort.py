@@ -7,6 +7,7 @@ quota; far goals with a large bonus are where it fails."""
 
 import numpy as np
 import pytest
+from conftest import small
 
 from simulator.scenario import load_scenario
 from simulator.validation.exact_effort import (
@@ -20,6 +21,7 @@ from simulator.validation.exact_effort import (
     coarse_table_losses,
     compare,
     engine_choices,
+    engine_hump_days,
     evaluate,
     flagged_review_losses,
     force_difficulties,
@@ -320,3 +322,15 @@ def test_the_constant_plans_second_hump_finds_the_band():
     assert 0.05 < flagged < 0.33
     easy = flagged_review_losses(BASELINE_PLAN, (0.2,), difficulty=1.0, **world)
     assert easy[0.2][1] < 0.01
+
+
+def test_few_of_the_engines_rep_days_sit_between_two_humps():
+    """docs/model.md ("Finding the reps in a band"): on the engine's own reps (the baseline, a small force
+    over a quarter) another hump of the value along effort within a fifth of the lump is rare (under 10% of
+    rep-days), and rarer than the engine's guard margin within the same: the guard compares other focus
+    mixes too, so its margin is not the band's flag."""
+    days = engine_hump_days(small("baseline", size=40, years=0.25), 4500.0, (0.05, 0.2, 0.5), seed=1)
+    assert days["rep-days"] > 2000 and days["guarded rep-days"] > 0
+    shares = [days[m][0] for m in (0.05, 0.2, 0.5)]
+    assert shares == sorted(shares) and shares[1] < 0.10
+    assert days[0.2][0] < days[0.2][1]

@@ -38,7 +38,8 @@ import pandas as pd
 from numba import njit
 from scipy.stats import poisson
 
-from simulator.behaviour.effort import E_MAX
+from simulator.behaviour.effort import E_MAX, quiet_compilation, utility_grid
+from simulator.behaviour.rules import effort_inputs
 from simulator.behaviour.valuation import curve_at, value_normal
 from simulator.experiments.run import run
 from simulator.scenario import Scenario, load_scenario
@@ -839,6 +840,54 @@ def flagged_review_table() -> str:
     return "\n".join(lines)
 
 
+def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] = FLAG_MARGINS,
+                     seed: int | None = None) -> dict:
+    """On every rep-day of a run of `scenario`: does the value the rep chose have another hump within
+    `margin` x `lump`? The value is the envelope of the rep's valuation along effort (`effort.utility_grid`
+    at 161 efforts, the best focus mix at each; a hump within 0.05 effort of the best is the same one). Beside
+    it, the margin the engine's own guard found on the rep-days it ran after a warm search
+    (`effort.distant_check`). Returns {"rep-days": n, "guarded rep-days": n, margin: (share of rep-days
+    flagged by the envelope, share of guarded rep-days whose guard margin is within it)}: how many rep-days
+    an engine running review plans only near a band would run them on, measured on the engine's own reps
+    (`flagged_review_losses` measures it on the benchmark's)."""
+    engine = Engine(scenario, seed=seed)
+    reps = engine.reps
+    efforts = np.linspace(0.0, E_MAX, 161)
+    envelope_margins, guard_margins = [], []
+    while not engine.finished:
+        for phase in engine.phases():
+            if phase == "decide":
+                inputs = effort_inputs(engine.ctx, engine.terms)
+            if phase != "prospect":  # the reps have chosen: read their values and the guard's memory
+                continue
+            for i in np.flatnonzero(reps.active):
+                with quiet_compilation():
+                    value = utility_grid(i, efforts, *inputs, bool(reps.exact_used[i])).max(axis=0)
+                best = int(value.argmax())
+                below = np.concatenate([[-np.inf], value[:-1]])
+                above = np.concatenate([value[1:], [-np.inf]])
+                hump = (value >= below) & (value > above) & (np.abs(efforts - efforts[best]) > 0.05)
+                envelope_margins.append(value[best] - (value[hump].max() if hump.any() else -np.inf))
+                if reps.guard_memory[i, 2] == engine.day and not reps.exhaustive_used[i]:
+                    guard_margins.append(reps.guard_memory[i, 0])
+    envelope, guard = np.array(envelope_margins), np.array(guard_margins)
+    out: dict = {"rep-days": len(envelope), "guarded rep-days": len(guard)}
+    for m in margins:
+        out[m] = (float(np.mean(envelope < m * lump)), float(np.mean(guard < m * lump)) if len(guard) else np.nan)
+    return out
+
+
+def engine_hump_table(path: str = "scenarios/baseline.yaml", lump: float = 4500.0, years: float = 1.0,
+                      seed: int = 1) -> str:
+    """`engine_hump_days` of a shipped scenario as a Markdown table (docs/model.md); `lump` by default the
+    baseline's bonus and the reps' mean goal value."""
+    days = engine_hump_days(load_scenario(path, [f"horizon_years={years}"]), lump, seed=seed)
+    lines = ["| margin (x the lump) | rep-days with another hump within it | guarded rep-days with the guard's margin within it |",
+             "| --- | --- | --- |"]
+    lines += [f"| {m:g} | {days[m][0]:.4f} | {days[m][1]:.4f} |" for m in FLAG_MARGINS]
+    return "\n".join(lines)
+
+
 FORCE_EDGES = (0.8, 0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4, 1.6, 2.0)
 
 
@@ -904,3 +953,5 @@ if __name__ == "__main__":
     print(force_difficulty_table())
     print()
     print(flagged_review_table())
+    print()
+    print(engine_hump_table())
