@@ -48,6 +48,22 @@ def test_under_linear_pay_the_exact_policy_is_the_closed_form():
     assert np.allclose(policy.effort[1:, :60], 0.03 * 5000 / 80, atol=0.0025)  # the grid's half-step
 
 
+def test_a_cara_reps_exact_policy_under_linear_pay_is_the_closed_form():
+    """A CARA rep (r per $) values commission c on Poisson(lam e) deals of value v at its certainty equivalent,
+    lam e (1 - exp(-r c v)) / r, so its effort is lam (1 - exp(-r c v)) / (2 r k) on every day and at every
+    count, below the risk-neutral c v lam / (2k): the certainty-equivalent recursion of `solve`."""
+    r = 1e-3  # strong enough to move effort well beyond the grid's step
+    terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=LINEAR_CURVE,
+                   risk_aversion=r)
+    policy = solve(terms)
+    closed = (1.0 - np.exp(-r * 0.03 * 5000)) / (2 * r * 40.0)
+    assert closed < 0.03 * 5000 / 80 - 0.1
+    assert np.allclose(policy.effort[1:, :60], closed, atol=0.0025)  # the grid's half-step
+    assert evaluate(terms, policy.effort) == pytest.approx(policy.value[21, 0], rel=1e-9)
+    with pytest.raises(ValueError, match="risk-neutral"):
+        review_plan(terms, 2)
+
+
 def test_the_exact_policy_is_worth_what_the_recursion_says_and_beats_a_perturbed_one():
     terms = OneRep(lam=1.0, deal_value=5000.0, effort_cost=40.0, days=21, quota=105000.0, curve=BONUS_CURVE)
     policy = solve(terms)

@@ -11,7 +11,9 @@ choices with it:
   default gamma = 2 (as in the engine: `behaviour.effort_cost`);
 - pay at the period's end is the plan's own curve (`pay.payout.PayCurve.kernel`, read through
   `behaviour.valuation.curve_at`): commission, bonus, accelerator, cap, threshold;
-- risk-neutral reps, no goal value, no demand uncertainty, identical reps.
+- risk-neutral reps, or CARA reps valued in certainty equivalents (exact for exponential utility of pay net
+  of effort cost; `solve`, `evaluate` and `compare` only, the review plans are risk-neutral); no goal value,
+  no demand uncertainty, identical reps.
 
 State: deals won so far (n) and days left (t). V_0(n) = pay(n v); V_t(n) = max_e [-cost(e) +
 sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of 801 points over [0, E_MAX]. The engine's
@@ -53,8 +55,8 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
                        period: str = "month", difficulty: float = 1.0, seed: int = 3, risk_aversion: float = 0.0,
                        patience: float = 0.9, cycle_days: float = 0.0, effort_curvature: float = 2.0) -> Scenario:
     """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan.
-    (The exact policy needs `cycle_days` 0 and risk-neutral reps; the other settings serve the
-    closed-form checks of linear pay.)"""
+    (The exact policy needs `cycle_days` 0; the review plans also risk-neutral reps; the other settings
+    serve the closed-form checks of linear pay.)"""
     zero = {"mean": 0.0, "sd": 0.0}
     return Scenario.model_validate({
         "name": "exact_effort", "description": "One product decided the day it is worked; identical reps.",
@@ -87,6 +89,7 @@ class OneRep:
     quota: float
     curve: tuple  # `PayCurve.kernel` form
     curvature: float = 2.0
+    risk_aversion: float = 0.0  # CARA per $ of the period's pay net of effort cost, as the engine's reps weigh it
 
     def cost(self, effort: np.ndarray) -> np.ndarray:
         """A day's effort cost, as the engine's reps weigh it."""
@@ -121,8 +124,26 @@ def _sizes(terms: OneRep) -> tuple[int, int]:
     return jumps * terms.days + 1, jumps  # every reachable count, the largest day's count kept
 
 
+def _risk_neutral(terms: OneRep) -> None:
+    """Review plans and the constant plan's humps are solved for risk-neutral reps only: say so, not a wrong number."""
+    if terms.risk_aversion != 0.0:
+        raise ValueError(f"review plans are solved for risk-neutral reps; these terms have risk aversion "
+                         f"{terms.risk_aversion:g} (only `solve`, `evaluate` and `compare` weigh risk)")
+
+
+def _certain(expect: Callable[[np.ndarray], np.ndarray], ahead: np.ndarray, risk_aversion: float) -> np.ndarray:
+    """The certainty equivalent of tomorrow's values ahead[state, deals won today] under the day's odds
+    (`expect` takes the expectation over its last axis): the mean for a risk-neutral rep; for a CARA rep
+    -log E[exp(-r V)] / r, exact for exponential utility of pay net of effort cost (Pratt 1964), shifted by
+    each state's lowest value so that no exponential overflows."""
+    if risk_aversion == 0.0:
+        return expect(ahead)
+    low = ahead.min(axis=1)
+    return low - np.log(expect(np.exp(-risk_aversion * (ahead - low[:, None])))) / risk_aversion
+
+
 def solve(terms: OneRep) -> Policy:
-    """Backward induction over (days left, deals won)."""
+    """Backward induction over (days left, deals won), in certainty equivalents for a risk-averse rep."""
     states, jumps = _sizes(terms)
     n = np.arange(states + jumps)
     value = np.zeros((terms.days + 1, states + jumps))
@@ -132,7 +153,7 @@ def solve(terms: OneRep) -> Policy:
     cost = terms.cost(EFFORTS[:, None])
     for t in range(1, terms.days + 1):
         ahead = np.lib.stride_tricks.sliding_window_view(value[t - 1], jumps + 1)[:states]
-        total = step @ ahead.T - cost
+        total = _certain(lambda x: step @ x.T, ahead, terms.risk_aversion) - cost
         best = total.argmax(axis=0)
         effort[t] = EFFORTS[best]
         value[t, :states] = total[best, np.arange(states)]
@@ -155,6 +176,7 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: n
     stage earlier than itself. `efforts` are the efforts each block chooses among."""
     if blocks < 1:
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    _risk_neutral(terms)
     last = terms.days if up_to is None else min(up_to, terms.days)
     states, jumps = _sizes(terms)
     width = jumps * terms.days + states  # every count reachable from a state by any block
@@ -264,6 +286,7 @@ def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0, 
         return plan.grid, np.array([plan.value(t, None) for t in range(terms.days + 1)])
     if blocks < 1:
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
+    _risk_neutral(terms)
     v, lam, days = terms.deal_value, terms.lam, terms.days
     count_days = min(int(np.ceil(exact_below / lam)) - 1, days)
     states, jumps = _sizes(terms)
@@ -293,6 +316,7 @@ class _NormalReviews:
     def __init__(self, terms: OneRep, blocks: int, exact_below: float, resolution: TableGrid = FINE):
         if blocks < 1:
             raise ValueError(f"blocks must be 1 or more, got {blocks}")
+        _risk_neutral(terms)
         self.terms, self.blocks = terms, blocks
         v, lam, days = terms.deal_value, terms.lam, terms.days
         self.count_days = count_days = int(np.ceil(exact_below / lam)) - 1  # fewer than exact_below deals at unit effort
@@ -341,6 +365,7 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
     over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
     values pay. The rep chooses among `efforts`, a normal block's outcome taken at `nodes` Gauss-Hermite
     nodes. Returns effort[t, n], as `Policy.effort`."""
+    _risk_neutral(terms)
     v, lam = terms.deal_value, terms.lam
     states, _ = _sizes(terms)
     sales = np.arange(states) * v
@@ -506,14 +531,15 @@ def _on_sales(effort: np.ndarray, value: float, to_value: float, states: int) ->
 
 
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
-    """Exact expected value, from the period's start, of following effort[t, n]."""
+    """Exact expected value (certainty equivalent for a risk-averse rep), from the period's start, of
+    following effort[t, n]."""
     states, jumps = _sizes(terms)
     n = np.arange(states + jumps)
     value = terms.pay(n)
     for t in range(1, terms.days + 1):
         ahead = np.lib.stride_tricks.sliding_window_view(value, jumps + 1)[:states]
         step = _transitions(terms, effort[t], jumps)
-        now = np.einsum("sj,sj->s", step, ahead) - terms.cost(effort[t])
+        now = _certain(lambda x, step=step: np.einsum("sj,sj->s", step, x), ahead, terms.risk_aversion) - terms.cost(effort[t])
         value = np.concatenate([now, np.full(jumps, now[-1])])
     return float(value[0])
 
@@ -569,8 +595,10 @@ def engine_choices(scenario: Scenario, seed: int | None = None) -> EngineChoices
     if len(quota) != 1 or np.ptp(r.productivity[r.active]) > 0 or np.ptp(r.effort_cost[r.active]) > 0:
         raise ValueError("the exact benchmark needs identical reps: one quota, productivity and effort cost")
     lam = float(r.productivity[r.active][0] * x.leads[0] * x.win[0])
+    if np.ptp(r.risk_aversion[r.active]) > 0:
+        raise ValueError("the exact benchmark needs identical reps: one risk aversion")
     terms = OneRep(lam, v, float(r.effort_cost[r.active][0]), int(w.period_len), float(quota[0]), w.decision_curve,
-                   scenario.behaviour.effort_curvature)
+                   scenario.behaviour.effort_curvature, float(r.risk_aversion[r.active][0]))
     return EngineChoices(data[:, 0].astype(int), np.rint(data[:, 1]).astype(int), data[:, 2],
                          np.rint(np.concatenate(ends)).astype(int), terms)
 
@@ -774,6 +802,7 @@ def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
     hump of the value along effort (another local maximum; inf where there is one hump). Near a band the
     value has two humps, giving the lump up and pursuing it, and a small margin marks the days where the
     choice between them is close: where a rep that keeps its option to review effort may choose otherwise."""
+    _risk_neutral(terms)
     states, jumps = _sizes(terms)
     v, lam = terms.deal_value, terms.lam
     n = np.arange(states)
@@ -837,6 +866,26 @@ def flagged_review_table() -> str:
         cells = [f"{100 * r['constant']:.2f}%", f"{100 * r['review']:.2f}%"]
         cells += [f"{100 * r[m][0]:.2f}% ({r[m][1]:.3f}; {r[m][2]:.3f})" for m in FLAG_MARGINS]
         lines.append(f"| {label} | {difficulty:g} x normal | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+RISK_AVERSIONS = (0.0, 5e-5, 1e-4)  # none, the baseline's mean CARA per $, twice it
+RISK_DIFFICULTIES = (1.0, 1.1, 1.15, 1.2, 1.25)
+
+
+def risk_table(risk_aversions: Sequence[float] = RISK_AVERSIONS,
+               difficulties: Sequence[float] = RISK_DIFFICULTIES) -> str:
+    """The engine's choices against the exact policy of a CARA rep (`compare`, certainty equivalents) on the
+    baseline's plan over a quarter, priced like the baseline, across the band, as a Markdown table
+    (docs/model.md): where risk aversion moves the band and what the constant plan loses in it."""
+    lines = ["| risk aversion (per $) | quota | value lost | first-day effort, engine - exact | reach quota: exact / engine |",
+             "| --- | --- | --- | --- | --- |"]
+    for r in risk_aversions:
+        for d in difficulties:
+            c = compare(BASELINE_PLAN, period="quarter", difficulty=d, effort_cost=BASELINE_EFFORT_COST,
+                        risk_aversion=r, reps=150)
+            lines.append(f"| {r:g} | {d:g} x normal | {100 * c['value_loss']:.2f}% | {c['first_day_gap']:+.3f} | "
+                         f"{c['reach_exact']:.3f} / {c['reach_engine']:.3f} |")
     return "\n".join(lines)
 
 
@@ -955,3 +1004,5 @@ if __name__ == "__main__":
     print(flagged_review_table())
     print()
     print(engine_hump_table())
+    print()
+    print(risk_table())
