@@ -727,7 +727,7 @@ BASELINE_DIFFICULTIES = (1.0, 1.6, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7)
 # sell about $4,554 a day at it (the force's average rep: the baseline's quota a day at difficulty 1, one
 # year, seed 1); a rep's problem depends on the cost only through k / (sales a day)^2, so in the benchmark's
 # world of $5,000 a day the same rep's cost is 90 x (5000 / 4554)^2 = 108. The benchmark still leaves out the
-# baseline's risk aversion, demand uncertainty, second product and pipeline.
+# baseline's demand uncertainty, second product and pipeline; its risk aversion is a setting (`risk_table`).
 BASELINE_EFFORT_COST = 108.0
 BASELINE_MATCHED_DIFFICULTIES = (0.9, 1.0, 1.05, 1.1, 1.15, 1.2, 1.25, 1.3, 1.4)
 
@@ -794,12 +794,16 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     return "\n".join(lines)
 
 
+HUMP_APART = 0.05  # efforts closer than this to the chosen one are its own hump (a flat top), not another
+
+
 def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
                         exact_below: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
     """The engine's constant plan at every days left t and deals won n, on its own belief (sales normal while
     `exact_below` deals or more are to come at unit effort, counted after): (effort[t, n] it chooses among
     `efforts`, margin[t, n]), the margin being how far the value of that choice lies above the best other
-    hump of the value along effort (another local maximum; inf where there is one hump). Near a band the
+    hump of the value along effort (another local maximum more than `HUMP_APART` from the chosen effort; inf
+    where there is one hump). Near a band the
     value has two humps, giving the lump up and pursuing it, and a small margin marks the days where the
     choice between them is close: where a rep that keeps its option to review effort may choose otherwise."""
     _risk_neutral(terms)
@@ -822,8 +826,8 @@ def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
         effort[t] = efforts[best]
         below = np.concatenate([np.full((states, 1), -np.inf), value[:, :-1]], axis=1)
         above = np.concatenate([value[:, 1:], np.full((states, 1), -np.inf)], axis=1)
-        hump = (value >= below) & (value > above)
-        hump[n, best] = False
+        apart = np.abs(efforts[None, :] - efforts[best][:, None]) > HUMP_APART  # not the chosen hump's flat top
+        hump = (value >= below) & (value > above) & apart
         margin[t] = value[n, best] - np.where(hump, value, -np.inf).max(axis=1)
     return effort, margin
 
@@ -893,7 +897,7 @@ def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] =
                      seed: int | None = None) -> dict:
     """On every rep-day of a run of `scenario`: does the value the rep chose have another hump within
     `margin` x `lump`? The value is the envelope of the rep's valuation along effort (`effort.utility_grid`
-    at 161 efforts, the best focus mix at each; a hump within 0.05 effort of the best is the same one). Beside
+    at 161 efforts, the best focus mix at each; a hump within `HUMP_APART` of the best is the same one). Beside
     it, the margin the engine's own guard found on the rep-days it ran after a warm search
     (`effort.distant_check`). Returns {"rep-days": n, "guarded rep-days": n, margin: (share of rep-days
     flagged by the envelope, share of guarded rep-days whose guard margin is within it)}: how many rep-days
@@ -915,7 +919,7 @@ def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] =
                 best = int(value.argmax())
                 below = np.concatenate([[-np.inf], value[:-1]])
                 above = np.concatenate([value[1:], [-np.inf]])
-                hump = (value >= below) & (value > above) & (np.abs(efforts - efforts[best]) > 0.05)
+                hump = (value >= below) & (value > above) & (np.abs(efforts - efforts[best]) > HUMP_APART)
                 envelope_margins.append(value[best] - (value[hump].max() if hump.any() else -np.inf))
                 if reps.guard_memory[i, 2] == engine.day and not reps.exhaustive_used[i]:
                     guard_margins.append(reps.guard_memory[i, 0])
