@@ -179,13 +179,26 @@ def test_the_leaders_of_a_one_winner_contest_take_a_third_as_much_of_the_lumpy_p
     assert _behind_the_winner(one) > 3 * one[one["rank"] == 0]["focus_enterprise"].mean()
 
 
-def test_the_draw_to_the_lumpy_product_is_a_point_and_a_half_of_effort_or_more(lumpy_contest):
+@pytest.fixture(scope="module")
+def lumpy_contest_sixteen_seeds():
+    """`lumpy_contest`'s one winner a branch and no prize, pooled over sixteen seeds (1-16)."""
+    seeds = tuple(range(1, 17))
+    common = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
+    one = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.winners=1"))
+    off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
+    return one, off
+
+
+def test_the_draw_to_the_lumpy_product_is_a_point_and_a_half_of_effort_or_more(lumpy_contest_sixteen_seeds):
     """The size of the draw: ranks 2-4 put at least 1.5 points more of their effort on the lumpy product
-    than the same ranks without the contest. Over four sets of four seeds: +0.0154 (a narrow pass), +0.026, +0.020,
-    +0.018 (0.025-0.042 against 0.009-0.024). While the line's spread was reckoned on 96 points over
-    every rival's range, and deal timing weighed the prize, it was +0.014 on seeds 1-4 (0.023 against
-    0.009; docs/model.md, Contests)."""
-    one, _, off = lumpy_contest
+    than the same ranks without the contest, over sixteen seeds. Over four sets of four seeds: +0.0154 (a
+    narrow pass), +0.026, +0.020, +0.018 (0.025-0.042 against 0.009-0.024) on AVX-512 machines; on an
+    AVX2-only one, whose last bits differ (scripts/table_hashes.py), seeds 1-4 gave +0.0097, so one set of
+    four seeds is too few to judge a size this close to its bound; sixteen there gave +0.0172 (0.035
+    against 0.018). While the line's spread was reckoned on
+    96 points over every rival's range, and deal timing weighed the prize, it was +0.014 on seeds 1-4
+    (0.023 against 0.009; docs/model.md, Contests)."""
+    one, off = lumpy_contest_sixteen_seeds
     assert _behind_the_winner(one) > _behind_the_winner(off) + 0.015
 
 
