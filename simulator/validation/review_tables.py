@@ -2,13 +2,14 @@
 would have to solve before a run (docs/model.md, "What a table costs to solve").
 
 The plan is the one `exact_effort.normal_review_values(..., compiled=False)` solves in numpy, the reference
-(tests hold the two equal to rounding): a rep holds an effort until it reviews it after a `blocks`-th of the days left, valuing the review's
-state by the same plan made then (Bellman 1957, on a few stages). While many deals are still to come a
-block's sales are believed normal (Gauss-Hermite over its outcome, the state sales so far on a grid); in the
-last days, few deals to come, the counts are exact (Poisson). The numpy solver spends its time where a loop
-need not: `np.interp`'s binary search for every point, where a block's outcomes at one effort and node are
-the grid shifted, so one walk along the grid finds them all; the count stage's matrix product over every
-count a period can reach and every count a day can bring, where only counts the sales grid reads, and the
+(tests hold the two equal to rounding): a rep holds an effort until it reviews it after a `blocks`-th of the
+days left, valuing the review's state by the same plan made then (Bellman 1957, on a few stages). While many
+deals are still to come a block's sales are believed normal (Gauss-Hermite over its outcome, the state sales
+so far on a grid); in the last days, few deals to come, the counts are exact (Poisson). The numpy solver
+spends its time where a loop need not: `np.interp`'s binary search for every point, where a block's
+outcomes at one effort and node are the grid shifted by one amount, so on the evenly spaced grid every point
+reads the same two neighbours at the same fraction; the count stage's matrix product over every count a
+period can reach and every count a day can bring, where only the counts the sales grid reads, and the
 Poisson's non-negligible terms, matter.
 """
 
@@ -21,8 +22,9 @@ from numba import njit
 
 from simulator.behaviour.valuation import curve_at, value_normal
 
-# Poisson terms further than this many standard deviations (plus a margin) from the mean are left out of a
-# block's expectation: each is below 1e-30 of the largest, far under a double's rounding.
+# Poisson terms further than this many standard deviations (plus 10 counts) from the mean are left out of a
+# block's expectation: each is below 1e-21 of the largest for means from half a deal to 30 deals (a block of
+# the count stage reaches about 20), far under a double's rounding.
 _TAIL_SDS = 12.0
 
 
