@@ -64,3 +64,19 @@ def test_the_guard_says_where_it_found_a_better_optimum():
             caught[j] += marked.sum()
     assert caught.sum() > 0
     assert caught[1] == caught.max()
+
+
+def test_tracking_humps_changes_no_choice():
+    """The hump margins a run may track (`RepArrays.track_humps`, measured beside the guard in
+    `effort.distant_check`) change no rep's effort, focus or value: the same choices, bit for bit, every day."""
+    plain, tracked = (Engine(small("baseline", size=40, years=0.25), seed=3) for _ in range(2))
+    tracked.reps.track_humps()
+    measured = 0
+    while not plain.finished:
+        plain.step()
+        tracked.step()
+        for name in ("effort", "focus", "value"):
+            assert np.array_equal(getattr(plain.reps, name), getattr(tracked.reps, name)), (plain.day, name)
+        measured += int(np.isfinite(tracked.reps.guard_memory[:, 3:]).any(axis=1).sum())
+    assert plain.reps.guard_memory.shape[1] == 3 and measured > 0
+

@@ -56,11 +56,18 @@ GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of t
 # the goal go would pick (`distant_check`). Negative, so the guard reruns the next day, as after any
 # exhaustive search; they tell a benchmark what the guard's cost buys (`benchmarks.core`).
 CAUGHT = (-1.0, -2.0, -3.0, -4.0)
+# When a run tracks humps (`state.reps.RepArrays.track_humps`), the guard also leaves in the search's work array how far
+# the chosen value lies above the best other hump of U along effort that it found (`distant_check`). Humps closer than
+# FORK_APART in effort are one hump's flat top, or neighbouring focus mixes crossing, not a fork between pursuing a goal
+# and letting it go: on the baseline the crossings lie at most 0.2 apart (margins of $0.4-63), the forks 0.3 or more
+# (`validation.exact_effort.engine_hump_days`).
+FORK_APART = 0.25
 TOL = 0.001  # $: the local search stops when a step could gain less than this ...
 TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
+HUMP = 3 * PROBES  # the slots of the work array `probes` after the guard's efforts, values and rises (`distant_check`)
 # Per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay, then the
 # terms of each unit goal, a goal counted in units rather than $ (goal 0: a product quota, units of one product;
 # goal 1: an activity target, logged activities of one kind): units in the period per unit effort; the rep's
@@ -738,7 +745,7 @@ def base_efforts(c, R, out):
 
 
 @borrowing
-def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps):
     """Yesterday's choice refined, then a climb through neighbouring focus mixes while they
     improve, then a check that no distant optimum has become better: at the chosen mix and at
     the mix that sells most inside the period (k_in), U is probed at each band's commission-only
@@ -773,11 +780,11 @@ def warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
                 moved = True
     if not guard:
         return e_star, k_star, u_star, np.inf
-    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps)
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps):
     """`warm` with U' in closed form (the normal belief, or the exact one for two products):
     yesterday's effort is improved by Newton steps (`climb`; often yesterday's effort already
     passes), and a neighbouring focus mix is screened by U and U' at the current effort, climbed
@@ -802,11 +809,11 @@ def warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
                 moved = True
     if not guard:
         return e_star, k_star, u_star, np.inf
-    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes)
+    return distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps)
 
 
 @borrowing
-def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
+def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
     """The guard of the warm searches: U is probed at the chosen mix (each band's commission-only
     optimum and the efforts that just reach each threshold), at the mix that sells most inside
     the period (k_in) and the one that moves the stacked goal most (threshold efforts), and at
@@ -817,13 +824,29 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
     The margin decides when the guard reruns, so it counts only the chosen mix's probes that lie
     beyond a valley: at or past a probe where U rises again going away from the chosen effort.
     The others are on the chosen optimum's own slopes (a commission-only optimum next to the
-    chosen effort would otherwise hold the margin near zero and rerun the guard every day)."""
+    chosen effort would otherwise hold the margin near zero and rerun the guard every day).
+
+    With `humps` ON (a run tracking humps, `state.reps.RepArrays.track_humps`) it also measures how far
+    the chosen value lies above the best other hump of U along effort (`_fork_top`), as `probes[HUMP]`
+    over the guard's own mixes (the coast mix's commission-only optima added where the guard probes it
+    for thresholds only) and as `probes[HUMP + 1]` over every mix (the others probed at their
+    commission-only optima and threshold efforts for it alone). Near the line between pursuing a goal and
+    letting it go the two humps are close, and a rep that could review its effort later may choose
+    otherwise than the constant plan (docs/model.md, "Finding the reps in a band"). inf where no
+    threshold is within reach (U is then concave) or no other hump was found, nan when a probe won (the
+    exhaustive search decides), negative where a probe for it alone beat the choice (the search missed a
+    better optimum). It changes no choice; OFF, it is compiled out."""
+    tracking = len(humps) == len(ON)
+    if tracking:
+        probes[HUMP] = np.inf
+        probes[HUMP + 1] = np.inf
     if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
     values = probes[PROBES:]
     rise = probes[2 * PROBES:]
     best_probe = -np.inf
+    other_hump = -np.inf  # tracking: the best other hump's top found at the guard's mixes
     k_stack = np.argmax(T[0][:, 3]) if R[12] > 0.0 else k_star
     k_coast = _coast_mix(T[0], R)
     for side in range(4):
@@ -838,17 +861,26 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
         n_probe = base_efforts(c, R, probes) if side == 0 or side == 3 else 0
         if side < 3:
             n_probe += threshold_efforts(c, R, probes[n_probe:])
+        n_guard = n_probe  # the guard's own probes; the rest are for the hump margin alone
+        if tracking and (side == 1 or side == 2) and k_side == k_coast:
+            n_probe += base_efforts(c, R, probes[n_probe:])
         for m in range(n_probe):
             if side == 0 and abs(probes[m] - e_star) < 0.02:
                 values[m] = u_star
                 continue
             value = evaluate(probes[m], c, R)
-            if value > u_star + tolerance:
-                return -1.0, k_star, u_star, CAUGHT[side]
+            if m < n_guard:
+                if value > u_star + tolerance:
+                    if tracking:
+                        probes[HUMP] = np.nan
+                        probes[HUMP + 1] = np.nan
+                    return -1.0, k_star, u_star, CAUGHT[side]
+                if side > 0:
+                    best_probe = max(best_probe, value)
             values[m] = value
-            if side > 0:
-                best_probe = max(best_probe, value)
         if side > 0:
+            if tracking:
+                other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R))
             continue
         for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
             d = probes[m] - e_star
@@ -865,36 +897,82 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes):
                 if rise[n] > 0.0 and dn * d > 0.0 and abs(dn) <= abs(d):
                     best_probe = max(best_probe, values[m])
                     break
+        if tracking:
+            other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c_star, e_star, R))
+    if tracking:
+        any_hump = other_hump
+        for k in range(T[0].shape[0]):
+            if k == k_star or k == k_in or k == k_stack or k == k_coast:
+                continue
+            c = coefficients(k, T)
+            n_probe = base_efforts(c, R, probes)
+            n_probe += threshold_efforts(c, R, probes[n_probe:])
+            for m in range(n_probe):
+                values[m] = evaluate(probes[m], c, R)
+            any_hump = max(any_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R))
+        probes[HUMP] = u_star - other_hump
+        probes[HUMP + 1] = u_star - any_hump
     return e_star, k_star, u_star, u_star - best_probe
 
 
-def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+FORK_TRIES = 4  # probes `_fork_top` tries at one mix, best first
+
+
+@borrowing
+def _fork_top(probes, values, n_probe, c_star, c, e_star, R):
+    """The top of another hump of U along effort at the mix with coefficients c, from its probes (efforts
+    `probes[:n_probe]`, U `values[:n_probe]`, which it overwrites): the best probe more than FORK_APART from
+    the chosen effort e_star beyond which U dips, at the chosen mix and at this one, below the probe (tested
+    a quarter, half and three quarters of the way to e_star), climbed at its mix (`refine`) while the climb
+    stays on its side of the dip; -inf if none of the FORK_TRIES best has a dip. A probe on the chosen
+    hump's own slope has none, so it is passed over."""
+    for _ in range(FORK_TRIES):
+        pick = -1
+        best = -np.inf
+        for m in range(n_probe):
+            if abs(probes[m] - e_star) > FORK_APART and values[m] > best:
+                best, pick = values[m], m
+        if pick < 0:
+            return -np.inf
+        values[pick] = -np.inf  # tried
+        e_probe = probes[pick]
+        for f in (0.25, 0.5, 0.75):
+            dip = e_probe + f * (e_star - e_probe)
+            if max(evaluate(dip, c_star, R), evaluate(dip, c, R)) < best:
+                e_top, u_top, _ = refine(c, e_probe, R)
+                if (e_top - dip) * (e_probe - dip) > 0.0 and u_top > best:
+                    return u_top
+                return best
+    return -np.inf
+
+
+def local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps):
     """`warm_grad`, or `warm` for the exact valuation of other than two products (U' of the exact
     valuation is written for two)."""
 
 
 @overload(local_search, inline="always", jit_options={"cache": True, "error_model": "numpy"})
-def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+def _local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps):
     if len(T) <= 2:  # the normal valuation, with or without unit goals
-        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard: warm_grad(
-            T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        return lambda T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps: warm_grad(
+            T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps)
 
-    def exact(T, R, e_prev, k_prev, neighbours, k_in, probes, guard):
+    def exact(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps):
         if len(T[2]) == 2:
-            return warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
-        return warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+            return warm_grad(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps)
+        return warm(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps)
     return exact
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard):
+def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard, humps):
     """Warm search from yesterday's choice, or the exhaustive search when asked or needed;
     returns (effort, focus, U, the guard's margin, whether the exhaustive search ran). After an
     exhaustive search the margin is 0 (asked) or the guard's `CAUGHT` mark (needed): both rerun the
     guard the next day."""
     if not full:
         k_in = np.argmax(T[0][:, 0])
-        e_star, k_star, u_star, margin = local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard)
+        e_star, k_star, u_star, margin = local_search(T, R, e_prev, k_prev, neighbours, k_in, probes, guard, humps)
         if e_star >= 0.0:
             return e_star, k_star, u_star, margin, False
     else:
@@ -963,7 +1041,7 @@ def _near_breakpoint(mu, s, q, curve):
 
 def decision_workspace(n_focus: int, n_prod: int) -> tuple:
     """Work arrays for `choose_effort`, allocated once per run."""
-    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(3 * PROBES), exact_scratch(n_prod))
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(HUMP + 2), exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
@@ -1023,13 +1101,15 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
     today's on exit; `full[i]` asks for the exhaustive search (a new hire).
     """
     choose_block(0, len(active), active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours,
-                 demand_var, exact_below, side, today, choice, work, day, period_start, *variant(side, today))
+                 demand_var, exact_below, side, today, choice, work, day, period_start, *variant(side, today, choice))
 
 
-def variant(side, today) -> tuple[tuple, tuple]:
+def variant(side, today, choice) -> tuple[tuple, tuple, tuple]:
     """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
-    present-biased rep (`today`) is in play, OFF or ON each."""
-    return (ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF)
+    present-biased rep (`today`) is in play, and whether the run tracks humps (`choice.guard_memory`
+    has the column for it: `state.reps.RepArrays.track_humps`), OFF or ON each."""
+    return ((ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF),
+            (ON if choice.guard_memory.shape[1] > 3 else OFF))
 
 
 @borrowing
@@ -1054,8 +1134,8 @@ def _biased(present_bias):
 
 @borrowing(nogil=True)
 def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, selling, neighbours, demand_var,
-                 exact_below, side, today, choice, work, day, period_start, goals, bias):
-    """`choose_effort` for reps lo..hi-1 with its own `work` arrays; `goals` and `bias` are the
+                 exact_below, side, today, choice, work, day, period_start, goals, bias, humps):
+    """`choose_effort` for reps lo..hi-1 with its own `work` arrays; `goals`, `bias` and `humps` are the
     markers of `variant`. It lets go of the GIL, so blocks of a large force can be decided on
     several threads at once: a rep's choice reads only its own state and writes only its own slots,
     so the numbers are the one-thread numbers (`rules.weigh_effort`, tests/test_threads.py)."""
@@ -1095,15 +1175,18 @@ def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, 
                  or abs(mu_fixed[i] - mu_then) > 0.5 * (math.sqrt(var_fixed[i]) + 1.0))
         if exact:
             e_star, k_star, u_star, margin, wide = search(T_exact, R, full[i], e0, k0, neighbours, n_focus,
-                                                          probes, guard)
+                                                          probes, guard, humps)
         else:
             e_star, k_star, u_star, margin, wide = search(T_normal, R, full[i], e0, k0, neighbours, n_focus,
-                                                          probes, guard)
+                                                          probes, guard, humps)
         choice.exhaustive_used[i] = wide
         if guard or wide:
             guard_memory[i, 0] = margin
             guard_memory[i, 1] = mu_fixed[i]
             guard_memory[i, 2] = day
+            if len(humps) == len(ON):
+                guard_memory[i, 3] = np.nan if wide else probes[HUMP]
+                guard_memory[i, 4] = np.nan if wide else probes[HUMP + 1]
         e_star = biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias)
         effort[i] = e_star
         focus[i] = k_star

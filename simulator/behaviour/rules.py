@@ -78,7 +78,7 @@ def weigh_effort(x: DayContext, terms: Terms) -> None:
     period_start = x.day - (x.period_len - x.days_left)
     inputs = effort_inputs(x, terms)
     *_, side, today = inputs
-    markers = variant(side, today)
+    markers = variant(side, today, r.choice())
     threads = numba.config.NUMBA_NUM_THREADS
     threaded = r.n >= THREADED_FROM_REPS and threads > 1
     with quiet_compilation((choose_block, markers)):  # threaded: an empty first block compiles before the threads ask together

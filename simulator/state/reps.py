@@ -259,6 +259,15 @@ class RepArrays(KeepsBundles):
         return self.kept(Outlook, lambda: Outlook(self.pipe_count, self.mu_fixed, self.var_fixed, self.booked,
                                                   self.mu_stack, self.var_stack))
 
+    def track_humps(self) -> None:
+        """Have the guard also record the hump margins it finds (`effort.distant_check`: over its own focus
+        mixes, over every mix) in a fourth and fifth column of `guard_memory` (nan until it runs): a
+        measurement, off by default because it costs valuations (`validation.exact_effort.engine_hump_days`);
+        it changes no choice."""
+        memory = np.full((self.n, 5), np.nan)
+        memory[:, :3] = self.guard_memory
+        self.guard_memory = memory
+
     def choice(self) -> Choice:
         return self.kept(Choice, lambda: Choice(self.effort, self.focus, self.value, self.exact_used,
                                                 self.exhaustive_used, self.guard_memory))

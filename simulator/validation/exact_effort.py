@@ -40,7 +40,7 @@ import pandas as pd
 from numba import njit
 from scipy.stats import poisson
 
-from simulator.behaviour.effort import E_MAX, quiet_compilation, utility_grid
+from simulator.behaviour.effort import E_MAX, FORK_APART, quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.behaviour.valuation import curve_at, value_normal
 from simulator.experiments.run import run
@@ -663,9 +663,8 @@ CASES: tuple[tuple[str, dict, float, str], ...] = (
 
 def table(reps: int = 200) -> str:
     """The benchmark's cases as a Markdown table (docs/model.md quotes it)."""
-    header = ("| case | quota | value lost | first-day effort, engine - exact | mean abs. effort gap "
-              "| last-day gap | reach quota: exact / engine | just above quota: exact / engine |")
-    lines = [header, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [markdown_header(["case", "quota", "value lost", "first-day effort, engine - exact", "mean abs. effort gap",
+                              "last-day gap", "reach quota: exact / engine", "just above quota: exact / engine"])]
     for name, plan, difficulty, period in CASES:
         r = compare(plan, difficulty=difficulty, period=period, reps=reps)
         lines.append(f"| {name} | {difficulty:g} x normal, {period} | {100 * r['value_loss']:.2f}% "
@@ -692,10 +691,14 @@ def review_losses(plan: dict, blocks: tuple[int, ...] = (1, 2, 3, 4), belief: st
     return out
 
 
+def markdown_header(columns: Sequence[str]) -> str:
+    """A Markdown table's header and rule (docs/model.md quotes the tables)."""
+    return "| " + " | ".join(columns) + " |\n" + "|" + " --- |" * len(columns)
+
+
 def _review_header(first: list[str], blocks: tuple[int, ...]) -> list[str]:
     """A review table's header rows: the `first` columns, one per number of blocks, the exact reach."""
-    columns = [*first, *(f"{b} block{'s' if b > 1 else ''}" for b in blocks), "exact: reach quota"]
-    return ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    return [markdown_header([*first, *(f"{b} block{'s' if b > 1 else ''}" for b in blocks), "exact: reach quota"])]
 
 
 def _review_cells(losses: dict, blocks: tuple[int, ...]) -> str:
@@ -766,7 +769,7 @@ def shared_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     columns = ["rep (x the benchmark's)", "quota / its output at unit effort", "constant plan", "own table",
                *(f"types {r:g}x apart" for r in SHARED_RATIOS), f"efforts averaged ({SHARED_RATIOS[0]:g}x)",
                "exact: reach quota"]
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines = [markdown_header(columns)]
     for (productivity, cost, bonus, deal), row in losses.items():
         cells = [row["constant"], row["own"], *(row[r] for r in SHARED_RATIOS), row["policies averaged"]]
         lines.append(f"| {_rep_label((productivity, cost, bonus, deal))} | {difficulty / productivity:.2f} | "
@@ -787,7 +790,7 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
     rows = coarse_table_losses(plan, COARSE_REPS, difficulty=difficulty, period=period)
     columns = ["grid: points x efforts x nodes, count efforts", "seconds a table: numpy", "compiled",
                *map(_rep_label, COARSE_REPS)]
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines = [markdown_header(columns)]
     for grid, row in rows.items():
         lines.append(f"| {grid} | {row['numpy seconds']:.3f} | {row['seconds']:.4f} | "
                      + " | ".join(f"{round(100 * row[rep], 2) + 0.0:.2f}%" for rep in COARSE_REPS) + " |")
@@ -795,6 +798,19 @@ def coarse_table(plan: dict | None = None, difficulty: float = 2.5, period: str 
 
 
 HUMP_APART = 0.05  # efforts closer than this to the chosen one are its own hump (a flat top), not another
+
+
+def other_hump_margin(value: np.ndarray, efforts: np.ndarray, apart: float = HUMP_APART) -> np.ndarray:
+    """Per row of value[rows, efforts]: how far its best lies above its best other hump (another local maximum
+    more than `apart` from the best effort; inf where there is none)."""
+    rows = np.arange(value.shape[0])
+    best = value.argmax(axis=1)
+    edge = np.full((value.shape[0], 1), -np.inf)
+    below = np.concatenate([edge, value[:, :-1]], axis=1)
+    above = np.concatenate([value[:, 1:], edge], axis=1)
+    away = np.abs(efforts[None, :] - efforts[best][:, None]) > apart  # not the chosen hump's flat top
+    hump = (value >= below) & (value > above) & away
+    return value[rows, best] - np.where(hump, value, -np.inf).max(axis=1)
 
 
 def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
@@ -822,13 +838,8 @@ def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
             ahead = np.lib.stride_tricks.sliding_window_view(terms.pay(np.arange(states + reach)), reach + 1)[:states]
             value = ahead @ _transitions(terms, efforts * t, reach).T
         value = value - t * cost[None, :]
-        best = value.argmax(axis=1)
-        effort[t] = efforts[best]
-        below = np.concatenate([np.full((states, 1), -np.inf), value[:, :-1]], axis=1)
-        above = np.concatenate([value[:, 1:], np.full((states, 1), -np.inf)], axis=1)
-        apart = np.abs(efforts[None, :] - efforts[best][:, None]) > HUMP_APART  # not the chosen hump's flat top
-        hump = (value >= below) & (value > above) & apart
-        margin[t] = value[n, best] - np.where(hump, value, -np.inf).max(axis=1)
+        effort[t] = efforts[value.argmax(axis=1)]
+        margin[t] = other_hump_margin(value, efforts)
     return effort, margin
 
 
@@ -864,7 +875,7 @@ def flagged_review_table() -> str:
               {"period": "quarter", "effort_cost": BASELINE_EFFORT_COST}) for d in (1.0, 1.1, 1.15, 1.2, 1.25, 1.4)]
     cases += [("far bonus, month", far_bonus, d, {"period": "month"}) for d in (1.3, 2.3, 2.4, 2.5, 2.6)]
     columns = ["plan", "quota", "constant plan", "review plan", *(f"flagged within {m:g} lump" for m in FLAG_MARGINS)]
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines = [markdown_header(columns)]
     for label, plan, difficulty, world in cases:
         r = flagged_review_losses(plan, difficulty=difficulty, **world)
         cells = [f"{100 * r['constant']:.2f}%", f"{100 * r['review']:.2f}%"]
@@ -882,8 +893,8 @@ def risk_table(risk_aversions: Sequence[float] = RISK_AVERSIONS,
     """The engine's choices against the exact policy of a CARA rep (`compare`, certainty equivalents) on the
     baseline's plan over a quarter, priced like the baseline, across the band, as a Markdown table
     (docs/model.md): where risk aversion moves the band and what the constant plan loses in it."""
-    lines = ["| risk aversion (per $) | quota | value lost | first-day effort, engine - exact | reach quota: exact / engine |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [markdown_header(["risk aversion (per $)", "quota", "value lost", "first-day effort, engine - exact",
+                              "reach quota: exact / engine"])]
     for r in risk_aversions:
         for d in difficulties:
             c = compare(BASELINE_PLAN, period="quarter", difficulty=d, effort_cost=BASELINE_EFFORT_COST,
@@ -894,40 +905,73 @@ def risk_table(risk_aversions: Sequence[float] = RISK_AVERSIONS,
 
 
 def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] = FLAG_MARGINS,
-                     seed: int | None = None) -> dict:
+                     seed: int | None = None) -> pd.DataFrame:
     """On every rep-day of a run of `scenario`: does the value the rep chose have another hump within
-    `margin` x `lump`? The value is the envelope of the rep's valuation along effort (`effort.utility_grid`
-    at 161 efforts, the best focus mix at each; a hump within `HUMP_APART` of the best is the same one). Beside
-    it, the margin the engine's own guard found on the rep-days it ran after a warm search
-    (`effort.distant_check`). Returns {"rep-days": n, "guarded rep-days": n, margin: (share of rep-days
-    flagged by the envelope, share of guarded rep-days whose guard margin is within it)}: how many rep-days
-    an engine running review plans only near a band would run them on, measured on the engine's own reps
-    (`flagged_review_losses` measures it on the benchmark's)."""
+    `margin` x `lump`, a fork between pursuing the goal and letting it go? The reference is the envelope of
+    the rep's valuation along effort (`effort.utility_grid` at 161 efforts, the best focus mix at each;
+    `other_hump_margin` with humps more than `effort.FORK_APART` apart; nearer ones, neighbouring focus mixes
+    crossing, are counted apart). Against it, the margins the engine keeps in `guard_memory` (`effort.distant_check`,
+    the run tracking humps): the guard's own, and the hump margins found at the guard's own focus mixes and at
+    every mix, on the rep-days the guard ran after a warm search ("guarded") and, as the last guard left
+    them, on every rep-day ("held": what an engine would carry between guards). Per margin (columns): the
+    share of rep-days each flags, and for the hump margins the share of the envelope's flags they find and
+    the share of their own flags the envelope confirms. `attrs` holds the counts. How many rep-days an engine
+    running review plans only near a band would run them on, and whether its own probes can find them
+    (`flagged_review_losses` measures the first on the benchmark's reps)."""
     engine = Engine(scenario, seed=seed)
     reps = engine.reps
+    reps.track_humps()
     efforts = np.linspace(0.0, E_MAX, 161)
-    envelope_margins, guard_margins = [], []
+    envelope, crossing, memory, guarded = [], [], [], []
     while not engine.finished:
         for phase in engine.phases():
             if phase == "decide":
                 inputs = effort_inputs(engine.ctx, engine.terms)
             if phase != "prospect":  # the reps have chosen: read their values and the guard's memory
                 continue
-            for i in np.flatnonzero(reps.active):
-                with quiet_compilation():
-                    value = utility_grid(i, efforts, *inputs, bool(reps.exact_used[i])).max(axis=0)
-                best = int(value.argmax())
-                below = np.concatenate([[-np.inf], value[:-1]])
-                above = np.concatenate([value[1:], [-np.inf]])
-                hump = (value >= below) & (value > above) & (np.abs(efforts - efforts[best]) > HUMP_APART)
-                envelope_margins.append(value[best] - (value[hump].max() if hump.any() else -np.inf))
-                if reps.guard_memory[i, 2] == engine.day and not reps.exhaustive_used[i]:
-                    guard_margins.append(reps.guard_memory[i, 0])
-    envelope, guard = np.array(envelope_margins), np.array(guard_margins)
-    out: dict = {"rep-days": len(envelope), "guarded rep-days": len(guard)}
+            active = np.flatnonzero(reps.active)
+            with quiet_compilation():
+                values = np.array([utility_grid(i, efforts, *inputs, bool(reps.exact_used[i])).max(axis=0)
+                                   for i in active])
+            envelope.append(other_hump_margin(values, efforts, FORK_APART))
+            crossing.append(other_hump_margin(values, efforts))
+            memory.append(reps.guard_memory[active])
+            guarded.append((reps.guard_memory[active, 2] == engine.day) & ~reps.exhaustive_used[active])
+    envelope, crossing, memory, guarded = (np.concatenate(x) for x in (envelope, crossing, memory, guarded))
+    columns = {}
     for m in margins:
-        out[m] = (float(np.mean(envelope < m * lump)), float(np.mean(guard < m * lump)) if len(guard) else np.nan)
-    return out
+        fork = envelope < m * lump
+        column = {"envelope": fork.mean(), "crossing": ((crossing < m * lump) & ~fork).mean(),
+                  "guard": (memory[guarded, 0] < m * lump).mean()}
+        for name, at in (("guard's mixes", 3), ("every mix", 4)):
+            flag = memory[:, at] < m * lump  # nan (an exhaustive search's day) flags nothing
+            fresh = flag & guarded
+            column |= {name: fresh[guarded].mean(), f"{name} finds": fresh[fork & guarded].mean(),
+                       f"{name} right": fork[fresh].mean()}
+        flag = memory[:, 4] < m * lump
+        column |= {"held": flag.mean(), "held finds": flag[fork].mean(), "held right": fork[flag].mean()}
+        columns[m] = column
+    table = pd.DataFrame(columns)
+    table.attrs = {"rep-days": len(envelope), "guarded rep-days": int(guarded.sum()),
+                   "no hump margin": float(np.isnan(memory[:, 4]).mean()),
+                   "missed optimum": float((memory[guarded, 4] < 0.0).mean())}
+    return table
+
+
+ENGINE_HUMP_ROWS = {
+    "envelope": "rep-days: a fork within the margin",
+    "crossing": "rep-days: only focus mixes crossing within it",
+    "guard": "guarded: the guard's own margin within it",
+    "guard's mixes": "guarded: a fork found at the guard's mixes",
+    "guard's mixes finds": "... of the envelope's forks on those days",
+    "guard's mixes right": "... of its flags, forks",
+    "every mix": "guarded: a fork found at every mix",
+    "every mix finds": "... of the envelope's forks on those days",
+    "every mix right": "... of its flags, forks",
+    "held": "rep-days: the last guard's fork (every mix) within it",
+    "held finds": "... of the envelope's forks",
+    "held right": "... of its flags, forks",
+}
 
 
 def engine_hump_table(path: str = "scenarios/baseline.yaml", lump: float = 4500.0, years: float = 1.0,
@@ -935,9 +979,13 @@ def engine_hump_table(path: str = "scenarios/baseline.yaml", lump: float = 4500.
     """`engine_hump_days` of a shipped scenario as a Markdown table (docs/model.md); `lump` by default the
     baseline's bonus and the reps' mean goal value."""
     days = engine_hump_days(load_scenario(path, [f"horizon_years={years}"]), lump, seed=seed)
-    lines = ["| margin (x the lump) | rep-days with another hump within it | guarded rep-days with the guard's margin within it |",
-             "| --- | --- | --- |"]
-    lines += [f"| {m:g} | {days[m][0]:.4f} | {days[m][1]:.4f} |" for m in FLAG_MARGINS]
+    lines = [markdown_header(["share", *(f"within {m:g} lump" for m in days.columns)])]
+    lines += [f"| {label} | " + " | ".join(f"{v:.4f}" for v in days.loc[row]) + " |"
+              for row, label in ENGINE_HUMP_ROWS.items()]
+    a = days.attrs
+    lines.append(f"\n{a['rep-days']} rep-days, {a['guarded rep-days']} guarded; {a['no hump margin']:.4f} without a hump "
+                 f"margin (an exhaustive search's day); on {a['missed optimum']:.4f} of guarded rep-days a probe "
+                 f"for the hump margin beat the choice")
     return "\n".join(lines)
 
 
@@ -976,8 +1024,8 @@ def force_difficulties(scenario: Scenario, seed: int | None = None,
 def force_difficulty_table(path: str = "scenarios/baseline.yaml", seed: int = 1) -> str:
     """`force_difficulties` of a shipped scenario as a Markdown table (docs/model.md)."""
     table = force_difficulties(load_scenario(path), seed)
-    lines = ["| quota / the rep's output at unit effort | share of rep-periods | effort | attainment | reach quota |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [markdown_header(["quota / the rep's output at unit effort", "share of rep-periods", "effort", "attainment",
+                              "reach quota"])]
     for interval, row in table.iterrows():
         high = "" if np.isinf(interval.right) else f"{interval.right:g}"
         lines.append(f"| {interval.left:g}-{high} | {row.share:.3f} | {row.effort:.2f} | {row.attainment:.2f} | "
