@@ -11,7 +11,10 @@ kernel has changed, and it can compare decisions (`python -m benchmarks.decide -
 the exhaustive grid of `effort.utility_grid`).
 
     python -m benchmarks.decide [scenario ...] [--reps N] [--years Y] [--repeat R] [--check]
-                                [--per-day N] [--every D]
+                                [--per-day N] [--every D] [--track-humps]
+
+`--track-humps` also replays the days with the reps tracking humps (`RepArrays.track_humps`: the guard
+measures the forks between pursuing a goal and letting it go, docs/model.md) and prints what that costs.
 """
 
 from __future__ import annotations
@@ -57,12 +60,15 @@ def record(name: str, reps: int, years: float, seed: int = 1) -> list:
     return days, engine.ctx.workspace
 
 
-def replay(days, work) -> tuple[float, list]:
-    """Seconds for all recorded days, and each day's (effort, focus, value, exact, exhaustive)."""
+def replay(days, work, track_humps: bool = False) -> tuple[float, list]:
+    """Seconds for all recorded days, and each day's (effort, focus, value, exact, exhaustive, guard memory);
+    `track_humps`: with the guard memory's columns for the hump margins, so the guard measures them."""
     out = []
     spent = 0.0
     for inputs, state, day, period_start in days:
         effort, focus, value, exact, wide, memory = (a.copy() for a in state)
+        if track_humps:
+            memory = np.column_stack([memory, np.full((len(memory), 2), np.nan)])
         full = inputs[1].copy()
         args = (inputs[0], full) + inputs[2:]
         t0 = time.process_time()
@@ -123,11 +129,13 @@ def main() -> None:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--per-day", type=int, default=10, help="rep-days checked per checked day")
     parser.add_argument("--every", type=int, default=3, help="check every this many days")
+    parser.add_argument("--track-humps", action="store_true", help="also time the days with hump tracking")
     args = parser.parse_args()
-    report(args.scenarios, args.reps, args.years, args.repeat, args.check, args.every, args.per_day)
+    report(args.scenarios, args.reps, args.years, args.repeat, args.check, args.every, args.per_day,
+           args.track_humps)
 
 
-def report(scenarios, reps, years, repeat, checked, every=3, per_day=10) -> None:
+def report(scenarios, reps, years, repeat, checked, every=3, per_day=10, track_humps=False) -> None:
     for name in scenarios:
         days, work = record(name, reps, years)
         rep_days = sum(int(d[0][0].sum()) for d in days)
@@ -145,6 +153,9 @@ def report(scenarios, reps, years, repeat, checked, every=3, per_day=10) -> None
         each, mixes = valuation_cost(days)
         print(f"    one valuation {1e9 * each:.0f} ns ({mixes} focus mixes): the decision spends "
               f"{best / rep_days / each:.1f} valuations' time a rep-day", flush=True)
+        if track_humps:
+            tracked = min(replay(days, work, track_humps=True)[0] for _ in range(repeat))
+            print(f"    tracking humps: {1e9 * tracked / rep_days:.0f} ns/rep-day, {tracked / best:.2f}x", flush=True)
         if checked:
             print("    vs exhaustive grid:", check(days, results, every=every, per_day=per_day), flush=True)
 
