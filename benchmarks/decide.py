@@ -29,7 +29,7 @@ from simulator import load_scenario
 from simulator.behaviour.effort import choose_effort, quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
-from simulator.state.reps import Choice
+from simulator.state.reps import Choice, with_hump_columns
 
 ROOT = Path(__file__).parents[1]
 
@@ -68,11 +68,11 @@ def replay(days, work, track_humps: bool = False) -> tuple[float, list]:
     for inputs, state, day, period_start in days:
         effort, focus, value, exact, wide, memory = (a.copy() for a in state)
         if track_humps:
-            memory = np.column_stack([memory, np.full((len(memory), 2), np.nan)])
+            memory = with_hump_columns(memory)
         full = inputs[1].copy()
         args = (inputs[0], full) + inputs[2:]
         t0 = time.process_time()
-        with quiet_compilation(choose_effort):
+        with quiet_compilation((choose_effort, track_humps)):  # each variant compiles once, quietly
             choose_effort(*args, Choice(effort, focus, value, exact, wide, memory), work, day, period_start)
         spent += time.process_time() - t0
         out.append((effort, focus, value, exact, wide, memory))

@@ -134,16 +134,18 @@ SAME_PACE_PRODUCTS = (
 )
 
 
+LUMPY = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
+
+
 @pytest.fixture(scope="module")
 def lumpy_contest():
     """Contests on two products that bring the same expected $ per unit of effort and close equally
     fast, one lumpy and one smooth (four seeds of 120 reps and a year): one winner per branch of ten
     (ranked), four winners, and no prize (ranked)."""
     seeds = (1, 2, 3, 4)
-    common = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
-    one = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.winners=1"))
-    four = pooled("contest", seeds, *common, "plan.contest.winners=4")
-    off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
+    one = with_branch_rank(pooled("contest", seeds, *LUMPY, "plan.contest.winners=1"))
+    four = pooled("contest", seeds, *LUMPY, "plan.contest.winners=4")
+    off = with_branch_rank(pooled("contest", seeds, *LUMPY, "plan.contest.prize=0"))
     return one, four, off
 
 
@@ -180,13 +182,14 @@ def test_the_leaders_of_a_one_winner_contest_take_a_third_as_much_of_the_lumpy_p
 
 
 @pytest.fixture(scope="module")
-def lumpy_contest_sixteen_seeds():
-    """`lumpy_contest`'s one winner a branch and no prize, pooled over sixteen seeds (1-16)."""
-    seeds = tuple(range(1, 17))
-    common = ("force.size=120", "horizon_years=1", *SAME_PACE_PRODUCTS)
-    one = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.winners=1"))
-    off = with_branch_rank(pooled("contest", seeds, *common, "plan.contest.prize=0"))
-    return one, off
+def lumpy_contest_sixteen_seeds(lumpy_contest):
+    """`lumpy_contest`'s one winner a branch and no prize, pooled over sixteen seeds: its seeds 1-4 and 5-16
+    (ranks are within a seed's period, so the frames join as they are)."""
+    seeds = tuple(range(5, 17))
+    one, _, off = lumpy_contest
+    more_one = with_branch_rank(pooled("contest", seeds, *LUMPY, "plan.contest.winners=1"))
+    more_off = with_branch_rank(pooled("contest", seeds, *LUMPY, "plan.contest.prize=0"))
+    return pd.concat([one, more_one], ignore_index=True), pd.concat([off, more_off], ignore_index=True)
 
 
 def test_the_draw_to_the_lumpy_product_is_a_point_and_a_half_of_effort_or_more(lumpy_contest_sixteen_seeds):

@@ -116,6 +116,12 @@ class Timing(NamedTuple):
     refused: np.ndarray
 
 
+def with_hump_columns(guard_memory: np.ndarray) -> np.ndarray:
+    """A guard memory (margin, expected sales, day of the last guard) with the two hump margins' columns
+    after it, nan until the guard measures them (`RepArrays.track_humps`)."""
+    return np.column_stack([guard_memory[:, :3], np.full((len(guard_memory), 2), np.nan)])
+
+
 class RepArrays(KeepsBundles):
     """Every rep's traits, today's decision, beliefs, period books and running averages; the bundles of
     them its kernels take, kept until an array is replaced (`steady.KeepsBundles`)."""
@@ -264,9 +270,7 @@ class RepArrays(KeepsBundles):
         mixes, over every mix) in a fourth and fifth column of `guard_memory` (nan until it runs): a
         measurement, off by default because it costs valuations (`validation.exact_effort.engine_hump_days`);
         it changes no choice."""
-        memory = np.full((self.n, 5), np.nan)
-        memory[:, :3] = self.guard_memory
-        self.guard_memory = memory
+        self.guard_memory = with_hump_columns(self.guard_memory)
 
     def choice(self) -> Choice:
         return self.kept(Choice, lambda: Choice(self.effort, self.focus, self.value, self.exact_used,
