@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import SCENARIOS, small
 
-from simulator.behaviour.effort import quiet_compilation, utility_grid
+from simulator.behaviour.effort import FLAG_CUT, largest_jump, quiet_compilation, utility_grid
 from simulator.behaviour.rules import effort_inputs
 from simulator.sim.engine import Engine
 
@@ -66,17 +66,32 @@ def test_the_guard_says_where_it_found_a_better_optimum():
     assert caught[1] == caught.max()
 
 
-def test_tracking_humps_changes_no_choice():
+def test_tracking_humps_changes_no_choice_and_the_flag_alone_keeps_the_measurements_forks():
     """The hump margins a run may track (`RepArrays.track_humps`, measured beside the guard in
-    `effort.distant_check`) change no rep's effort, focus or value: the same choices, bit for bit, every day."""
-    plain, tracked = (Engine(small("baseline", size=40, years=0.25), seed=3) for _ in range(2))
-    tracked.reps.track_humps()
-    measured = 0
+    `effort.distant_check`), the whole measurement or the fork flag alone, change no rep's effort, focus or
+    value: the same choices, bit for bit, every day. The flag alone (margins within `FLAG_CUT` of the rep's
+    largest jump of pay, humps screened by their probes) flags only what the whole measurement finds within
+    that cut, and at least nine in ten of them."""
+    plain, every, alone = (Engine(small("baseline", size=60, years=0.5), seed=3) for _ in range(3))
+    every.reps.track_humps(every_mix=True)
+    alone.reps.track_humps(every_mix=False)
+    curve = plain.world.decision_curve
+    measured = within = flagged = 0
     while not plain.finished:
-        plain.step()
-        tracked.step()
+        for engine in (plain, every, alone):
+            engine.step()
         for name in ("effort", "focus", "value"):
-            assert np.array_equal(getattr(plain.reps, name), getattr(tracked.reps, name)), (plain.day, name)
-        measured += int(np.isfinite(tracked.reps.guard_memory[:, 3:]).any(axis=1).sum())
+            for tracked in (every, alone):
+                assert np.array_equal(getattr(plain.reps, name), getattr(tracked.reps, name)), (plain.day, name)
+        r = every.reps
+        measured += int(np.isfinite(r.guard_memory[:, 3:]).any(axis=1).sum())
+        cut = FLAG_CUT * np.array([largest_jump(curve, r.goal[i], r.quota[i]) for i in range(r.n)])
+        fresh = r.active & (r.guard_memory[:, 2] == every.day - 1) & ~r.exhaustive_used
+        found = fresh & (r.guard_memory[:, 3] < cut)
+        flag = fresh & np.isfinite(alone.reps.guard_memory[:, 3])
+        assert not (flag & ~found).any(), every.day
+        within += int(found.sum())
+        flagged += int(flag.sum())
     assert plain.reps.guard_memory.shape[1] == 3 and measured > 0
+    assert alone.reps.guard_memory.shape[1] == 4 and within > 0 and flagged >= 0.9 * within
 

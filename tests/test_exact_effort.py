@@ -346,10 +346,14 @@ def test_the_engines_probes_find_the_forks_between_pursuing_and_letting_go():
     rare (under 5% of rep-days). The hump margins the guard measures when a run tracks them
     (`effort.distant_check`) find them: probing every focus mix, over four in five of the forks on the
     guard's days, and over three in four of its flags are forks; the guard's own mixes alone find fewer.
-    The guard's own margin is not that flag: within a fifth of the lump five times as often as there are
-    forks."""
+    The fork flag (the guard's mixes and those selling between the chosen one and the fastest in-period
+    seller) finds almost all that every mix finds (measured 0.915 against 0.925), as right, and carried from
+    one guard to the next still finds over three in four. The guard's own margin is not that flag: within
+    a fifth of the lump five times as often as there are forks."""
     days = engine_hump_days(small("baseline", size=80, years=0.5), 4500.0, (0.2,), seed=1)[0.2]
     assert days["envelope"] < 0.05
     assert days["every mix finds"] > 0.8 and days["every mix right"] > 0.75
-    assert days["guard's mixes finds"] < days["every mix finds"]
+    assert days["guard's mixes finds"] < days["every mix finds"] - 0.15
+    assert days["flag finds"] > days["every mix finds"] - 0.03 and days["flag right"] > 0.75
+    assert days["held flag finds"] > 0.75 and days["held flag right"] > 0.75
     assert days["guard"] > 5 * days["envelope"]

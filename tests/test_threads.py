@@ -54,13 +54,13 @@ def test_a_force_decided_on_several_threads_gets_the_one_thread_numbers(name, ov
     pd.testing.assert_frame_equal(alone.rep_periods, threaded.rep_periods, check_exact=True)
 
 
-def _compiled_markers(*overrides: str, track_humps: bool = False) -> set:
+def _compiled_markers(*overrides: str, humps: bool | None = None) -> set:
     """The (goals, bias, humps) markers `choose_block` was compiled or loaded for by a small run in a fresh
-    process (`track_humps`: the run's reps track humps, `RepArrays.track_humps`)."""
+    process (`humps`: the run's reps track humps, `RepArrays.track_humps(every_mix=humps)`; None: they do not)."""
     code = ("import sys; sys.path.insert(0, 'tests'); from conftest import small; "
             "from simulator.sim.engine import Engine; from simulator.behaviour.effort import choose_block; "
             f"engine = Engine(small('baseline', *{list(overrides)!r}, size=6, years=0.05), seed=1); "
-            f"engine.reps.track_humps() if {track_humps} else None; engine.run(); "
+            f"engine.reps.track_humps({humps}) if {humps} is not None else None; engine.run(); "
             "print([(len(s[-3]), len(s[-2]), len(s[-1])) for s in choose_block.signatures])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return set(ast.literal_eval(out.stdout.strip().splitlines()[-1]))
@@ -70,7 +70,8 @@ def _compiled_markers(*overrides: str, track_humps: bool = False) -> set:
 def test_a_run_compiles_only_the_parts_of_the_decision_its_plan_uses():
     """A fresh checkout's first run is mostly compiling the decision kernel: a plan without unit goals
     or present-biased reps gets the variant without them, and a run that does not track humps the one
-    without that measurement (1 = off, 2 = on)."""
+    without that measurement (1 = off, 2 = on; for humps 3 = the fork flag alone)."""
     assert _compiled_markers() == {(1, 1, 1)}
     assert _compiled_markers("force.traits.present_bias={mean: 0.7, sd: 0.1, low: 0.3, high: 1.0}") == {(1, 2, 1)}
-    assert _compiled_markers(track_humps=True) == {(1, 1, 2)}
+    assert _compiled_markers(humps=True) == {(1, 1, 2)}
+    assert _compiled_markers(humps=False) == {(1, 1, 3)}

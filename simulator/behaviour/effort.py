@@ -57,17 +57,29 @@ GUARD_MARGIN = 0.2  # ... and whenever its last margin was under this share of t
 # exhaustive search; they tell a benchmark what the guard's cost buys (`benchmarks.core`).
 CAUGHT = (-1.0, -2.0, -3.0, -4.0)
 # When a run tracks humps (`state.reps.RepArrays.track_humps`), the guard also leaves in the search's work array how far
-# the chosen value lies above the best other hump of U along effort that it found (`distant_check`). Humps closer than
+# the chosen value lies above the best other humps of U along effort that it found (`distant_check`). Humps closer than
 # FORK_APART in effort are one hump's flat top, or neighbouring focus mixes crossing, not a fork between pursuing a goal
 # and letting it go: on the baseline the crossings lie at most 0.2 apart (margins of $0.4-63), the forks 0.3 or more
 # (`validation.exact_effort.engine_hump_days`).
 FORK_APART = 0.25
+# The hump margins a run may track, by the width of `guard_memory` (`state.reps.with_hump_columns`): none (3
+# columns), the fork flag alone (4: column 3, the margin over the guard's own focus mixes and those selling between
+# the chosen mix and the one that sells most inside the period), or the flag and the measurement around it (6: also
+# column 4, the guard's own mixes alone, and column 5, every mix).
+HUMP_COLUMNS = {3: "none", 4: "flag", 6: "every mix"}
+# The fork flag alone (the run's hump tracking a flag, not the measurement) keeps only margins within FLAG_CUT of the
+# rep's largest jump of pay (`largest_jump`: on the baseline the $4,000 bonus and the $500 goal value), inf beyond, and
+# climbs only humps whose probes lie within twice that of the choice: that screen is what makes it cheap. Within
+# a fifth of the lump the flag finds nine in ten of the baseline's forks (`validation.exact_effort.engine_hump_days`).
+FLAG_CUT = 0.2
+FLAG_SCREEN = 1.0
 TOL = 0.001  # $: the local search stops when a step could gain less than this ...
 TOL_REL = 1e-7  # ... plus this share of the rep's value
 MAX_STEP = 0.5  # the longest Newton step in effort
 THRESHOLD_Z = np.array([-0.5, 0.5, 1.5, 2.5])  # probes around each threshold, in standard deviations
 PROBES = len(E_GRID) + (len(THRESHOLD_Z) + 1) * (MAX_SEGMENTS + 1)  # the most efforts probed at one mix
 HUMP = 3 * PROBES  # the slots of the work array `probes` after the guard's efforts, values and rises (`distant_check`)
+HUMP_SLOTS = 3  # the hump margins left there: the flag's, the guard's own mixes', every mix's
 # Per focus mix: credited sales in / after the period per unit effort, variance, stacked, side pay, then the
 # terms of each unit goal, a goal counted in units rather than $ (goal 0: a product quota, units of one product;
 # goal 1: an activity target, logged activities of one kind): units in the period per unit effort; the rep's
@@ -826,20 +838,28 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
     The others are on the chosen optimum's own slopes (a commission-only optimum next to the
     chosen effort would otherwise hold the margin near zero and rerun the guard every day).
 
-    With `humps` ON (a run tracking humps, `state.reps.RepArrays.track_humps`) it also measures how far
-    the chosen value lies above the best other hump of U along effort (`_fork_top`), as `probes[HUMP]`
-    over the guard's own mixes (the coast mix's commission-only optima added where the guard probes it
-    for thresholds only) and as `probes[HUMP + 1]` over every mix (the others probed at their
-    commission-only optima and threshold efforts for it alone). Near the line between pursuing a goal and
-    letting it go the two humps are close, and a rep that could review its effort later may choose
-    otherwise than the constant plan (docs/model.md, "Finding the reps in a band"). inf where no
-    threshold is within reach (U is then concave) or no other hump was found, nan when a probe won (the
-    exhaustive search decides), negative where a probe for it alone beat the choice (the search missed a
-    better optimum). It changes no choice; OFF, it is compiled out."""
-    tracking = len(humps) == len(ON)
+    With `humps` FLAG or ON (a run tracking humps, `state.reps.RepArrays.track_humps`) it also measures how
+    far the chosen value lies above the best other hump of U along effort (`_fork_top`). Near the line
+    between pursuing a goal and letting it go the two humps are close, and a rep that could review its
+    effort later may choose otherwise than the constant plan (docs/model.md, "Finding the reps in a band").
+    The fork flag, `probes[HUMP]`, looks at the guard's own mixes (the coast mix's commission-only optima
+    added where the guard probes it for thresholds only) and at the mixes that sell between the chosen mix
+    and k_in (inside the period, per unit effort), probed at their commission-only optima and threshold
+    efforts: there a rep letting the goal go finds the best way to pursue it. ON also leaves the margin
+    over the guard's own mixes alone (`probes[HUMP + 1]`) and over every mix (`probes[HUMP + 2]`), the
+    measurement that judges the flag. inf where no threshold is within reach (U is then concave) or no
+    other hump was found, nan when a probe won (the exhaustive search decides), negative where a probe for
+    the margin alone beat the choice (the search missed a better optimum). It changes no choice; OFF, it
+    is compiled out."""
+    tracking = len(humps) > len(OFF)
+    every_mix = len(humps) == len(ON)
+    cut = np.inf  # the flag alone: margins beyond it are not sought (`FLAG_CUT`) ...
     if tracking:
-        probes[HUMP] = np.inf
-        probes[HUMP + 1] = np.inf
+        for slot in range(HUMP_SLOTS):
+            probes[HUMP + slot] = np.inf
+        if not every_mix:
+            cut = FLAG_CUT * largest_jump(R[16], R[5], R[3])
+    floor = u_star - FLAG_SCREEN * cut  # ... nor humps whose probes all lie below this
     if not _threshold_in_reach(c_star, R):
         return e_star, k_star, u_star, np.inf
     tolerance = 1e-9 * (1.0 + abs(u_star))
@@ -872,15 +892,15 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
             if m < n_guard:
                 if value > u_star + tolerance:
                     if tracking:
-                        probes[HUMP] = np.nan
-                        probes[HUMP + 1] = np.nan
+                        for slot in range(HUMP_SLOTS):
+                            probes[HUMP + slot] = np.nan
                     return -1.0, k_star, u_star, CAUGHT[side]
                 if side > 0:
                     best_probe = max(best_probe, value)
             values[m] = value
         if side > 0:
             if tracking:
-                other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R))
+                other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor))
             continue
         for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
             d = probes[m] - e_star
@@ -898,20 +918,32 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
                     best_probe = max(best_probe, values[m])
                     break
         if tracking:
-            other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c_star, e_star, R))
+            other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c_star, e_star, R, floor))
     if tracking:
+        table = T[0]
+        low = min(table[k_star, 0], table[k_in, 0])
+        high = max(table[k_star, 0], table[k_in, 0])
+        flag_hump = other_hump
         any_hump = other_hump
-        for k in range(T[0].shape[0]):
+        for k in range(table.shape[0]):
             if k == k_star or k == k_in or k == k_stack or k == k_coast:
+                continue
+            between = low < table[k, 0] < high
+            if not (between or every_mix):
                 continue
             c = coefficients(k, T)
             n_probe = base_efforts(c, R, probes)
             n_probe += threshold_efforts(c, R, probes[n_probe:])
             for m in range(n_probe):
                 values[m] = evaluate(probes[m], c, R)
-            any_hump = max(any_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R))
-        probes[HUMP] = u_star - other_hump
-        probes[HUMP + 1] = u_star - any_hump
+            top = _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor)
+            any_hump = max(any_hump, top)
+            if between:
+                flag_hump = max(flag_hump, top)
+        probes[HUMP] = u_star - flag_hump if u_star - flag_hump < cut else np.inf
+        if every_mix:
+            probes[HUMP + 1] = u_star - other_hump
+            probes[HUMP + 2] = u_star - any_hump
     return e_star, k_star, u_star, u_star - best_probe
 
 
@@ -919,16 +951,32 @@ FORK_TRIES = 4  # probes `_fork_top` tries at one mix, best first
 
 
 @borrowing
-def _fork_top(probes, values, n_probe, c_star, c, e_star, R):
+def largest_jump(curve, goal, q):
+    """The largest step of a rep's pay along credited sales at quota q: at a breakpoint, the lump earned
+    there (a bonus), the commission a threshold starts paying on every dollar below it, and the rep's
+    goal value where it counts (`pay.payout.PayCurve.kernel`). The scale of a fork's stakes: the
+    lump a rep chooses between pursuing and letting go."""
+    n, lo, slope, qc, lump, gi = curve
+    best = goal if gi == 0 else 0.0
+    for j in range(1, n):
+        step = (qc[j] - qc[j - 1]) * q + (slope[j] - slope[j - 1]) * lo[j] * q + lump[j] - lump[j - 1]
+        if j == gi:
+            step += goal
+        best = max(best, step)
+    return best
+
+
+@borrowing
+def _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor):
     """The top of another hump of U along effort at the mix with coefficients c, from its probes (efforts
     `probes[:n_probe]`, U `values[:n_probe]`, which it overwrites): the best probe more than FORK_APART from
     the chosen effort e_star beyond which U dips, at the chosen mix and at this one, below the probe (tested
     a quarter, half and three quarters of the way to e_star), climbed at its mix (`refine`) while the climb
-    stays on its side of the dip; -inf if none of the FORK_TRIES best has a dip. A probe on the chosen
-    hump's own slope has none, so it is passed over."""
+    stays on its side of the dip; -inf if none of the FORK_TRIES best above `floor` has a dip. A probe on
+    the chosen hump's own slope has none, so it is passed over."""
     for _ in range(FORK_TRIES):
         pick = -1
-        best = -np.inf
+        best = floor
         for m in range(n_probe):
             if abs(probes[m] - e_star) > FORK_APART and values[m] > best:
                 best, pick = values[m], m
@@ -988,6 +1036,7 @@ def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard, humps
 # part would not have been used by any rep that day.
 OFF = (0,)
 ON = (0, 0)
+FLAG = (0, 0, 0)  # the hump marker's third state: the fork flag alone, not the whole measurement (`distant_check`)
 
 
 def normal_tables(table, goals):
@@ -1041,7 +1090,7 @@ def _near_breakpoint(mu, s, q, curve):
 
 def decision_workspace(n_focus: int, n_prod: int) -> tuple:
     """Work arrays for `choose_effort`, allocated once per run."""
-    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(HUMP + 2), exact_scratch(n_prod))
+    return (np.zeros((n_focus, N_COEF)), np.zeros((n_focus, n_prod)), np.empty(HUMP + HUMP_SLOTS), exact_scratch(n_prod))
 
 
 @njit(cache=True, error_model="numpy")
@@ -1106,10 +1155,11 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
 
 def variant(side, today, choice) -> tuple[tuple, tuple, tuple]:
     """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
-    present-biased rep (`today`) is in play, and whether the run tracks humps (`choice.guard_memory`
-    has the column for it: `state.reps.RepArrays.track_humps`), OFF or ON each."""
+    present-biased rep (`today`) is in play, OFF or ON each, and which hump margins the run tracks
+    (`choice.guard_memory`'s width, `HUMP_COLUMNS`: OFF, FLAG or ON, `state.reps.RepArrays.track_humps`)."""
+    tracked = HUMP_COLUMNS[choice.guard_memory.shape[1]]
     return ((ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF),
-            (ON if choice.guard_memory.shape[1] > 3 else OFF))
+            (OFF if tracked == "none" else FLAG if tracked == "flag" else ON))
 
 
 @borrowing
@@ -1184,9 +1234,11 @@ def choose_block(lo, hi, active, full, days_left, stakes, outlook, kcost, risk, 
             guard_memory[i, 0] = margin
             guard_memory[i, 1] = mu_fixed[i]
             guard_memory[i, 2] = day
-            if len(humps) == len(ON):
+            if len(humps) > len(OFF):
                 guard_memory[i, 3] = np.nan if wide else probes[HUMP]
+            if len(humps) == len(ON):
                 guard_memory[i, 4] = np.nan if wide else probes[HUMP + 1]
+                guard_memory[i, 5] = np.nan if wide else probes[HUMP + 2]
         e_star = biased_effort(e_star, k_star, i, days_left, stakes, kcost, risk, selling, today, table, R, bias)
         effort[i] = e_star
         focus[i] = k_star

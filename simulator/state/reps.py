@@ -116,10 +116,12 @@ class Timing(NamedTuple):
     refused: np.ndarray
 
 
-def with_hump_columns(guard_memory: np.ndarray) -> np.ndarray:
-    """A guard memory (margin, expected sales, day of the last guard) with the two hump margins' columns
-    after it, nan until the guard measures them (`RepArrays.track_humps`)."""
-    return np.column_stack([guard_memory[:, :3], np.full((len(guard_memory), 2), np.nan)])
+def with_hump_columns(guard_memory: np.ndarray, every_mix: bool = True) -> np.ndarray:
+    """A guard memory (margin, expected sales, day of the last guard) with the hump margins' columns after
+    it, nan until the guard measures them (`RepArrays.track_humps`): the fork flag's, and with `every_mix`
+    also the guard's own mixes' and every mix's (`effort.HUMP_COLUMNS`)."""
+    width = 3 if every_mix else 1
+    return np.column_stack([guard_memory[:, :3], np.full((len(guard_memory), width), np.nan)])
 
 
 class RepArrays(KeepsBundles):
@@ -265,12 +267,14 @@ class RepArrays(KeepsBundles):
         return self.kept(Outlook, lambda: Outlook(self.pipe_count, self.mu_fixed, self.var_fixed, self.booked,
                                                   self.mu_stack, self.var_stack))
 
-    def track_humps(self) -> None:
-        """Have the guard also record the hump margins it finds (`effort.distant_check`: over its own focus
-        mixes, over every mix) in a fourth and fifth column of `guard_memory` (nan until it runs): a
-        measurement, off by default because it costs valuations (`validation.exact_effort.engine_hump_days`);
-        it changes no choice."""
-        self.guard_memory = with_hump_columns(self.guard_memory)
+    def track_humps(self, every_mix: bool = True) -> None:
+        """Have the guard also record the hump margins it finds (`effort.distant_check`) after the three
+        columns of `guard_memory` (nan until it runs): the fork flag's (its own focus mixes and those selling
+        between the chosen one and the fastest in-period seller), and with `every_mix` also over its own mixes
+        alone and over every mix. A measurement, off by default because it costs valuations
+        (`validation.exact_effort.engine_hump_days`, `python -m benchmarks.decide --track-humps`); it changes
+        no choice."""
+        self.guard_memory = with_hump_columns(self.guard_memory, every_mix)
 
     def choice(self) -> Choice:
         return self.kept(Choice, lambda: Choice(self.effort, self.focus, self.value, self.exact_used,

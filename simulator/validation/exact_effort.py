@@ -911,7 +911,8 @@ def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] =
     the rep's valuation along effort (`effort.utility_grid` at 161 efforts, the best focus mix at each;
     `other_hump_margin` with humps more than `effort.FORK_APART` apart; nearer ones, neighbouring focus mixes
     crossing, are counted apart). Against it, the margins the engine keeps in `guard_memory` (`effort.distant_check`,
-    the run tracking humps): the guard's own, and the hump margins found at the guard's own focus mixes and at
+    the run tracking humps): the guard's own, and the hump margins found at the guard's own focus mixes, at
+    those and the mixes selling between the chosen one and the fastest in-period seller (the fork flag), and at
     every mix, on the rep-days the guard ran after a warm search ("guarded") and, as the last guard left
     them, on every rep-day ("held": what an engine would carry between guards). Per margin (columns): the
     share of rep-days each flags, and for the hump margins the share of the envelope's flags they find and
@@ -943,18 +944,19 @@ def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] =
         fork = envelope < m * lump
         column = {"envelope": fork.mean(), "crossing": ((crossing < m * lump) & ~fork).mean(),
                   "guard": (memory[guarded, 0] < m * lump).mean()}
-        for name, at in (("guard's mixes", 3), ("every mix", 4)):
+        for name, at in (("guard's mixes", 4), ("flag", 3), ("every mix", 5)):
             flag = memory[:, at] < m * lump  # nan (an exhaustive search's day) flags nothing
             fresh = flag & guarded
             column |= {name: fresh[guarded].mean(), f"{name} finds": fresh[fork & guarded].mean(),
                        f"{name} right": fork[fresh].mean()}
-        flag = memory[:, 4] < m * lump
-        column |= {"held": flag.mean(), "held finds": flag[fork].mean(), "held right": fork[flag].mean()}
+        for name, at in (("held flag", 3), ("held", 5)):
+            flag = memory[:, at] < m * lump
+            column |= {name: flag.mean(), f"{name} finds": flag[fork].mean(), f"{name} right": fork[flag].mean()}
         columns[m] = column
     table = pd.DataFrame(columns)
     table.attrs = {"rep-days": len(envelope), "guarded rep-days": int(guarded.sum()),
-                   "no hump margin": float(np.isnan(memory[:, 4]).mean()),
-                   "missed optimum": float((memory[guarded, 4] < 0.0).mean())}
+                   "no hump margin": float(np.isnan(memory[:, 5]).mean()),
+                   "missed optimum": float((memory[guarded, 5] < 0.0).mean())}
     return table
 
 
@@ -965,9 +967,15 @@ ENGINE_HUMP_ROWS = {
     "guard's mixes": "guarded: a fork found at the guard's mixes",
     "guard's mixes finds": "... of the envelope's forks on those days",
     "guard's mixes right": "... of its flags, forks",
+    "flag": "guarded: a fork found at those and the mixes selling between the chosen one and the fastest",
+    "flag finds": "... of the envelope's forks on those days",
+    "flag right": "... of its flags, forks",
     "every mix": "guarded: a fork found at every mix",
     "every mix finds": "... of the envelope's forks on those days",
     "every mix right": "... of its flags, forks",
+    "held flag": "rep-days: the last guard's fork flag within it",
+    "held flag finds": "... of the envelope's forks",
+    "held flag right": "... of its flags, forks",
     "held": "rep-days: the last guard's fork (every mix) within it",
     "held finds": "... of the envelope's forks",
     "held right": "... of its flags, forks",
