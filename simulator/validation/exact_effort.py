@@ -184,18 +184,22 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: n
     cost = terms.cost(efforts[:, None])
     values = {0: terms.pay(counts)}
     first = {}
+    # the stages a later stage continues from need every reachable count; the others only the plan's states
+    # (with one block, every stage: the constant plan is solved on half the counts)
+    continued = {d - -(-d // blocks) for d in range(1, last + 1)}
 
     def value(days: int) -> np.ndarray:
         if days not in values:
             block = -(-days // blocks)
             later = value(days - block)
             reach = jumps * block
+            needed = width if days in continued else states
             ahead = np.lib.stride_tricks.sliding_window_view(
-                np.concatenate([later, np.full(reach, later[-1])]), reach + 1)[:width]
+                np.concatenate([later, np.full(reach, later[-1])]), reach + 1)[:needed]
             total = _transitions(terms, efforts * block, reach) @ ahead.T - block * cost
             best = total.argmax(axis=0)
             first[days] = efforts[best[:states]]
-            values[days] = total[best, counts]
+            values[days] = total[best, counts[:needed]]
         return values[days]
 
     effort = np.zeros((terms.days + 1, states))
