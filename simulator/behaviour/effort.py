@@ -62,11 +62,6 @@ CAUGHT = (-1.0, -2.0, -3.0, -4.0)
 # and letting it go: on the baseline the crossings lie at most 0.2 apart (margins of $0.4-63), the forks 0.3 or more
 # (`validation.exact_effort.engine_hump_days`).
 FORK_APART = 0.25
-# The hump margins a run may track, by the width of `guard_memory` (`state.reps.with_hump_columns`): none (3
-# columns), the fork flag alone (4: column 3, the margin over the guard's own focus mixes and those selling between
-# the chosen mix and the one that sells most inside the period), or the flag and the measurement around it (6: also
-# column 4, the guard's own mixes alone, and column 5, every mix).
-HUMP_COLUMNS = {3: "none", 4: "flag", 6: "every mix"}
 # The fork flag alone (the run's hump tracking a flag, not the measurement) keeps only margins within FLAG_CUT of the
 # rep's largest jump of pay (`largest_jump`: on the baseline the $4,000 bonus and the rep's goal value, about $500),
 # inf beyond. Within a fifth of the lump the flag finds nine in ten of the baseline's forks
@@ -1040,6 +1035,11 @@ def search(T, R, full, e_prev, k_prev, neighbours, n_focus, probes, guard, humps
 OFF = (0,)
 ON = (0, 0)
 FLAG = (0, 0, 0)  # the hump marker's third state: the fork flag alone, not the whole measurement (`distant_check`)
+# The hump margins a run tracks, by the width of `guard_memory` (`state.reps.with_hump_columns`): none (3 columns),
+# the fork flag alone (4: column 3, the margin over the guard's own focus mixes and those selling between the chosen
+# mix and the one that sells most inside the period), or the flag and the measurement around it (6: also column 4,
+# the guard's own mixes alone, and column 5, every mix).
+HUMP_MARKERS = {3: OFF, 4: FLAG, 6: ON}
 
 
 def normal_tables(table, goals):
@@ -1159,10 +1159,9 @@ def choose_effort(active, full, days_left, stakes, outlook, kcost, risk, selling
 def variant(side, today, choice) -> tuple[tuple, tuple, tuple]:
     """The markers `choose_block` is compiled for on a day: whether a unit goal (`side`) or a
     present-biased rep (`today`) is in play, OFF or ON each, and which hump margins the run tracks
-    (`choice.guard_memory`'s width, `HUMP_COLUMNS`: OFF, FLAG or ON, `state.reps.RepArrays.track_humps`)."""
-    tracked = HUMP_COLUMNS[choice.guard_memory.shape[1]]
+    (`choice.guard_memory`'s width, `HUMP_MARKERS`: OFF, FLAG or ON, `state.reps.RepArrays.track_humps`)."""
     return ((ON if _unit_goal_set(side.unit_goals) else OFF), (ON if _biased(today.present_bias) else OFF),
-            (OFF if tracked == "none" else FLAG if tracked == "flag" else ON))
+            HUMP_MARKERS[choice.guard_memory.shape[1]])
 
 
 @borrowing

@@ -119,7 +119,7 @@ class Timing(NamedTuple):
 def with_hump_columns(guard_memory: np.ndarray, every_mix: bool = True) -> np.ndarray:
     """A guard memory (margin, expected sales, day of the last guard) with the hump margins' columns after
     it, nan until the guard measures them (`RepArrays.track_humps`): the fork flag's, and with `every_mix`
-    also the guard's own mixes' and every mix's (`effort.HUMP_COLUMNS`)."""
+    also the guard's own mixes' and every mix's (`behaviour.effort.HUMP_MARKERS`)."""
     width = 3 if every_mix else 1
     return np.column_stack([guard_memory[:, :3], np.full((len(guard_memory), width), np.nan)])
 
