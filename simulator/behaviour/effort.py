@@ -842,8 +842,10 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
     effort later may choose otherwise than the constant plan (docs/model.md, "Finding the reps in a band").
     The fork flag, `probes[HUMP]`, looks at the guard's own mixes (the coast mix's commission-only optima
     added where the guard probes it for thresholds only) and at the mixes that sell between the chosen mix
-    and k_in (inside the period, per unit effort), probed at their commission-only optima and threshold
-    efforts: there a rep letting the goal go finds the best way to pursue it. ON also leaves the margin
+    and k_in (inside the period, per unit effort): there a rep letting the goal go finds the best way to
+    pursue it. Run alone, the flag probes those mixes at their threshold efforts only (the ways to pursue):
+    their commission-only optima cost a sixth of the flag's time and found 22 more of the ratchet's 611
+    forks in a year, none more in eleven other scenarios (docs/model.md). ON also leaves the margin
     over the guard's own mixes alone (`probes[HUMP + 1]`) and over every mix (`probes[HUMP + 2]`), the
     measurement that judges the flag. inf where no threshold is within reach (U is then concave) or no
     other hump was found, nan when a probe won (the exhaustive search decides), negative where a probe for
@@ -898,7 +900,7 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
             values[m] = value
         if side > 0:
             if tracking:
-                other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor))
+                other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor, False))
             continue
         for m in range(n_probe):  # U rises from a probe nearer the chosen effort to this one
             d = probes[m] - e_star
@@ -916,7 +918,7 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
                     best_probe = max(best_probe, values[m])
                     break
         if tracking:
-            other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c_star, e_star, R, floor))
+            other_hump = max(other_hump, _fork_top(probes, values, n_probe, c_star, c_star, e_star, R, floor, True))
     if tracking:
         table = T[0]
         low = min(table[k_star, 0], table[k_in, 0])
@@ -930,11 +932,11 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
             if not (between or every_mix):
                 continue
             c = coefficients(k, T)
-            n_probe = base_efforts(c, R, probes)
+            n_probe = base_efforts(c, R, probes) if every_mix else 0  # the flag: only ways to pursue
             n_probe += threshold_efforts(c, R, probes[n_probe:])
             for m in range(n_probe):
                 values[m] = evaluate(probes[m], c, R)
-            top = _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor)
+            top = _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor, False)
             any_hump = max(any_hump, top)
             if between:
                 flag_hump = max(flag_hump, top)
@@ -965,11 +967,12 @@ def largest_jump(curve, goal, q):
 
 
 @borrowing
-def _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor):
+def _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor, same):
     """The top of another hump of U along effort at the mix with coefficients c, from its probes (efforts
     `probes[:n_probe]`, U `values[:n_probe]`, which it overwrites): the best probe more than FORK_APART from
-    the chosen effort e_star beyond which U dips, at the chosen mix and at this one, below the probe (tested
-    a quarter, half and three quarters of the way to e_star), climbed at its mix (`refine`) while the climb
+    the chosen effort e_star beyond which U dips, at the chosen mix and at this one (`same`: they are one),
+    below the probe (tested a quarter, half and three quarters of the way to e_star), climbed at its mix
+    (`refine`) while the climb
     stays on its side of the dip; -inf if none of the FORK_TRIES best above `floor` has a dip. A probe on
     the chosen hump's own slope has none, so it is passed over."""
     for _ in range(FORK_TRIES):
@@ -984,7 +987,10 @@ def _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor):
         e_probe = probes[pick]
         for f in (0.25, 0.5, 0.75):
             dip = e_probe + f * (e_star - e_probe)
-            if max(evaluate(dip, c_star, R), evaluate(dip, c, R)) < best:
+            u_dip = evaluate(dip, c_star, R)
+            if not same:  # another mix: the dip must be below the probe at both
+                u_dip = max(u_dip, evaluate(dip, c, R))
+            if u_dip < best:
                 e_top, u_top, _ = refine(c, e_probe, R)
                 if (e_top - dip) * (e_probe - dip) > 0.0 and u_top > best:
                     return u_top
