@@ -83,9 +83,9 @@ def test_tracking_humps_changes_no_choice_and_the_flag_alone_keeps_the_measureme
     while not plain.finished:
         for engine in (plain, every, alone):
             engine.step()
-        for name in ("effort", "focus", "value"):
+        for column in ("effort", "focus", "value"):
             for tracked in (every, alone):
-                assert np.array_equal(getattr(plain.reps, name), getattr(tracked.reps, name)), (plain.day, name)
+                assert np.array_equal(getattr(plain.reps, column), getattr(tracked.reps, column)), (plain.day, column)
         r = every.reps
         measured += int(np.isfinite(r.guard_memory[:, 3:]).any(axis=1).sum())
         cut = FLAG_CUT * np.array([largest_jump(curve, r.goal[i], r.quota[i]) for i in range(r.n)])
