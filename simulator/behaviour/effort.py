@@ -844,8 +844,9 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
     added where the guard probes it for thresholds only) and at the mixes that sell between the chosen mix
     and k_in (inside the period, per unit effort): there a rep letting the goal go finds the best way to
     pursue it. Run alone, the flag probes those mixes at their threshold efforts only (the ways to pursue):
-    their commission-only optima cost a sixth of the flag's time and found 22 more of the ratchet's 611
-    forks in a year, none more in eleven other scenarios (docs/model.md). ON also leaves the margin
+    their commission-only optima took about a quarter of the flagged decision's time on the baseline and
+    found 22 more of the ratchet's 611 forks in a year, none more in eleven other scenarios (docs/model.md).
+    ON also leaves the margin
     over the guard's own mixes alone (`probes[HUMP + 1]`) and over every mix (`probes[HUMP + 2]`), the
     measurement that judges the flag. inf where no threshold is within reach (U is then concave) or no
     other hump was found, nan when a probe won (the exhaustive search decides), negative where a probe for
@@ -972,9 +973,8 @@ def _fork_top(probes, values, n_probe, c_star, c, e_star, R, floor, same):
     `probes[:n_probe]`, U `values[:n_probe]`, which it overwrites): the best probe more than FORK_APART from
     the chosen effort e_star beyond which U dips, at the chosen mix and at this one (`same`: they are one),
     below the probe (tested a quarter, half and three quarters of the way to e_star), climbed at its mix
-    (`refine`) while the climb
-    stays on its side of the dip; -inf if none of the FORK_TRIES best above `floor` has a dip. A probe on
-    the chosen hump's own slope has none, so it is passed over."""
+    (`refine`) while the climb stays on its side of the dip; -inf if none of the FORK_TRIES best above
+    `floor` has a dip. A probe on the chosen hump's own slope has none, so it is passed over."""
     for _ in range(FORK_TRIES):
         pick = -1
         best = floor
