@@ -185,7 +185,7 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: n
     values = {0: terms.pay(counts)}
     first = {}
     # the stages a later stage continues from need every reachable count; the others only the plan's states
-    # (with one block, every stage: the constant plan is solved on half the counts)
+    # (with one block no stage but the period's end is continued from, so each is solved on the states alone)
     continued = {d - -(-d // blocks) for d in range(1, last + 1)}
 
     def value(days: int) -> np.ndarray:
