@@ -32,6 +32,7 @@ from simulator.validation.exact_effort import (
     review_plan,
     shared_table_losses,
     solve,
+    table_flag_losses,
 )
 
 pytestmark = pytest.mark.slow
@@ -338,6 +339,33 @@ def test_the_constant_plans_second_hump_finds_the_band():
     assert 0.05 < flagged < 0.33
     easy = flagged_review_losses(BASELINE_PLAN, (0.2,), difficulty=1.0, **world)
     assert easy[0.2][1] < 0.01
+
+
+@pytest.mark.parametrize("plan, difficulty, world, constant, regret_lost", [
+    (next(c[1] for c in CASES if c[0] == "far_bonus"), 2.4, {"period": "month"}, 0.5, 0.03),
+    (BASELINE_PLAN, 1.2, {"period": "quarter", "effort_cost": BASELINE_EFFORT_COST}, 0.10, 0.07),
+])
+def test_a_flag_read_from_the_table_finds_the_band_on_fewer_rep_days(plan, difficulty, world, constant, regret_lost):
+    """docs/model.md ("A flag from the table"): choosing against the two-block table only where the constant
+    plan's effort gives up more than a hundredth of the lump by the table's own reckoning recovers most of what
+    the constant plan loses in the band (the far bonus at 2.4 times normal output over a month: from 60% to
+    under 3%; the baseline's terms at 1.2: from 14.6% to under 7%), within two points of what the second-hump
+    flag (a fifth of the lump) recovers, on at most half of the rep-days that flag needs."""
+    result = table_flag_losses(plan, (0.01,), difficulty=difficulty, **world)
+    lost, flagged, _ = result[("regret", 0.01)]
+    hump_lost, hump_flagged, _ = result[("hump", 0.2)]
+    assert result["constant"] > constant and lost < regret_lost
+    assert lost < hump_lost + 0.02 and flagged < 0.5 * hump_flagged
+
+
+def test_the_flag_from_the_table_stays_off_where_the_goal_is_easy_or_out_of_reach():
+    """docs/model.md ("A flag from the table"): on the far bonus over a month, the regret flag (a hundredth of
+    the lump) flags under 1% of rep-days where the quota is easily made (1.3 times normal output) or out of
+    reach (2.6 times), where a flag with no threshold at all would flag every rep-day the constant plan errs."""
+    far_bonus = next(c[1] for c in CASES if c[0] == "far_bonus")
+    for difficulty in (1.3, 2.6):
+        assert table_flag_losses(far_bonus, (0.0, 0.01), difficulty=difficulty, period="month")[("regret", 0.01)][1] < 0.01
+    assert table_flag_losses(far_bonus, (0.0,), difficulty=1.3, period="month")[("regret", 0.0)][1] > 0.3
 
 
 def test_the_engines_probes_find_the_forks_between_pursuing_and_letting_go():

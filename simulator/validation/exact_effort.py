@@ -32,7 +32,7 @@ whether the constant plan's own value (`constant_plan_humps`) can tell which rep
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -359,23 +359,16 @@ class _NormalReviews:
         return self.values[key]
 
 
-def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], blocks: int = 2,
-                      exact_below: float = 10.0, efforts: np.ndarray = EFFORTS, nodes: int = FINE.nodes) -> np.ndarray:
-    """The first-block effort a rep chooses for itself at every (days left, deals won) against a
-    continuation value solved by someone else, `later(days left after the block, sales so far)`: how an
-    engine would use a table solved once per plan and rep type, each rep still weighing its own effort
-    cost and productivity today. The block is a `blocks`-th of the days left (`review_plan`); its
-    sales are believed normal while `exact_below` deals or more are to come at unit effort (Gauss-Hermite
-    over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
-    values pay. The rep chooses among `efforts`, a normal block's outcome taken at `nodes` Gauss-Hermite
-    nodes. Returns effort[t, n], as `Policy.effort`."""
+def _first_block_values(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], blocks: int,
+                        exact_below: float, efforts: np.ndarray, nodes: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(t, value[n, e]) for t = 1..days days left: what holding efforts[e] for the first block is worth at n deals
+    won, net of its effort cost, against the continuation value `later` (as `continuation_plan` weighs it)."""
     _risk_neutral(terms)
     v, lam = terms.deal_value, terms.lam
     states, _ = _sizes(terms)
     sales = np.arange(states) * v
     z_nodes, weights = _normal_nodes(nodes)
     cost = terms.cost(efforts)
-    effort = np.zeros((terms.days + 1, states))
     for t in range(1, terms.days + 1):
         block = -(-t // blocks)
         if lam * t >= exact_below:
@@ -389,8 +382,46 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
             jumps = int(lam * E_MAX * block + 10.0 * np.sqrt(lam * E_MAX * block) + 15)
             ahead = later(t - block, sales[:, None] + np.arange(jumps + 1)[None, :] * v)
             total = ahead @ poisson.pmf(np.arange(jumps + 1)[None, :], lam * block * efforts[:, None]).T
-        effort[t] = efforts[(total - block * cost[None, :]).argmax(axis=1)]
+        yield t, total - block * cost[None, :]
+
+
+def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], blocks: int = 2,
+                      exact_below: float = 10.0, efforts: np.ndarray = EFFORTS, nodes: int = FINE.nodes) -> np.ndarray:
+    """The first-block effort a rep chooses for itself at every (days left, deals won) against a
+    continuation value solved by someone else, `later(days left after the block, sales so far)`: how an
+    engine would use a table solved once per plan and rep type, each rep still weighing its own effort
+    cost and productivity today. The block is a `blocks`-th of the days left (`review_plan`); its
+    sales are believed normal while `exact_below` deals or more are to come at unit effort (Gauss-Hermite
+    over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
+    values pay. The rep chooses among `efforts`, a normal block's outcome taken at `nodes` Gauss-Hermite
+    nodes. Returns effort[t, n], as `Policy.effort`."""
+    effort = np.zeros((terms.days + 1, _sizes(terms)[0]))
+    for t, value in _first_block_values(terms, later, blocks, exact_below, efforts, nodes):
+        effort[t] = efforts[value.argmax(axis=1)]
     return effort
+
+
+def table_regret(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarray], constant: np.ndarray,
+                 blocks: int = 2, efforts: np.ndarray = EFFORTS[::5], exact_below: float = 10.0,
+                 nodes: int = FINE.nodes) -> tuple[np.ndarray, np.ndarray]:
+    """What the constant plan's effort constant[t, n] (one of `efforts`) gives up by the table's own reckoning:
+    (effort[t, n] chosen against the continuation value `later`, as `continuation_plan`; regret[t, n], the
+    value of that choice less the value of holding the constant plan's effort for the first block instead).
+
+    Solved with the table, before a run, regret is a map over (days left, sales so far) that an engine
+    reads with one lookup a rep-day, where the other flags probe the constant plan's value along effort
+    every day (docs/model.md, "A flag from the table")."""
+    step = efforts[1] - efforts[0]
+    chosen, regret = np.zeros(constant.shape), np.zeros(constant.shape)
+    for t, value in _first_block_values(terms, later, blocks, exact_below, efforts, nodes):
+        rows = np.arange(value.shape[0])
+        best = value.argmax(axis=1)
+        held = np.rint(constant[t] / step).astype(int)
+        if not np.allclose(efforts[held], constant[t]):
+            raise ValueError("the constant plan's efforts must lie on `efforts`")
+        chosen[t] = efforts[best]
+        regret[t] = value[rows, best] - value[rows, held]
+    return chosen, regret
 
 
 def _benchmark_terms(plan: dict, **world) -> OneRep:
@@ -871,19 +902,69 @@ def flagged_review_losses(plan: dict, margins: Sequence[float] = FLAG_MARGINS, b
     return out
 
 
-def flagged_review_table() -> str:
-    """`flagged_review_losses` across the band of the baseline's plan priced like the baseline and of the far
-    bonus over a month, as a Markdown table (docs/model.md)."""
+def _flag_cases() -> list[tuple[str, dict, float, dict]]:
+    """The plans and difficulties the flag tables run: across the band of the baseline's plan priced like the
+    baseline, and of the far bonus over a month."""
     far_bonus = next(c[1] for c in CASES if c[0] == "far_bonus")
     cases = [("baseline's plan, quarter, effort cost 108", BASELINE_PLAN, d,
               {"period": "quarter", "effort_cost": BASELINE_EFFORT_COST}) for d in (1.0, 1.1, 1.15, 1.2, 1.25, 1.4)]
-    cases += [("far bonus, month", far_bonus, d, {"period": "month"}) for d in (1.3, 2.3, 2.4, 2.5, 2.6)]
+    return cases + [("far bonus, month", far_bonus, d, {"period": "month"}) for d in (1.3, 2.3, 2.4, 2.5, 2.6)]
+
+
+def flagged_review_table() -> str:
+    """`flagged_review_losses` across the band of the baseline's plan priced like the baseline and of the far
+    bonus over a month, as a Markdown table (docs/model.md)."""
     columns = ["plan", "quota", "constant plan", "review plan", *(f"flagged within {m:g} lump" for m in FLAG_MARGINS)]
     lines = [markdown_header(columns)]
-    for label, plan, difficulty, world in cases:
+    for label, plan, difficulty, world in _flag_cases():
         r = flagged_review_losses(plan, difficulty=difficulty, **world)
         cells = [f"{100 * r['constant']:.2f}%", f"{100 * r['review']:.2f}%"]
         cells += [f"{100 * r[m][0]:.2f}% ({r[m][1]:.3f}; {r[m][2]:.3f})" for m in FLAG_MARGINS]
+        lines.append(f"| {label} | {difficulty:g} x normal | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+REGRET_CUTS = (0.005, 0.01, 0.02, 0.05)  # cuts of `table_flag_losses`, in lumps
+HUMP_CUT = 0.2  # the second hump's margin it compares them with, in lumps (the tenth table's best)
+
+
+def table_flag_losses(plan: dict, cuts: Sequence[float] = REGRET_CUTS, margin: float = HUMP_CUT, blocks: int = 2,
+                      **world) -> dict:
+    """A flag read from the table instead of probed each day: the rep chooses against its own `blocks`-block
+    review values (`normal_review_values`, `continuation_plan`) only where the constant plan's effort gives up
+    more than `cut` times the plan's largest lump by the table's reckoning (`table_regret`), and holds the
+    constant plan's effort elsewhere. In the benchmark world with `plan`: {"constant": value lost by the
+    constant plan alone, "table": choosing against the table every day, ("hump", margin): flagged where the
+    constant plan's value has another hump within `margin` lumps (`flagged_review_losses`'s flag, with the
+    same choice against the table), ("regret", cut): flagged by regret; each of the last two (value lost, the
+    share of rep-days flagged on the days the flagged plan reaches, its chance of reaching quota)}."""
+    terms = _benchmark_terms(plan, **world)
+    exact = solve(terms)
+    efforts = EFFORTS[::5]
+    constant, hump = constant_plan_humps(terms, efforts)
+    grid, value = normal_review_values(terms, blocks)
+    chosen, regret = table_regret(terms, lambda t, sales: np.interp(sales, grid, value[t]), constant, blocks,
+                                  efforts)
+    lump = max(terms.curve[4])
+    out: dict = {"constant": _value_lost(terms, exact, constant), "table": _value_lost(terms, exact, chosen)}
+    flags = {("hump", margin): hump < margin * lump, **{("regret", cut): regret > cut * lump for cut in cuts}}
+    for key, flag in flags.items():
+        effort = np.where(flag, chosen, constant)
+        dist, flagged = forward(terms, effort, flag.astype(float))
+        out[key] = (_value_lost(terms, exact, effort), float(flagged.mean()), float(dist[terms.quota_deals:].sum()))
+    return out
+
+
+def table_flag_table() -> str:
+    """`table_flag_losses` on the cases of `flagged_review_table`, as a Markdown table (docs/model.md)."""
+    columns = ["plan", "quota", "constant plan", "table every day", f"hump within {HUMP_CUT:g} lump",
+               *(f"regret over {cut:g} lump" for cut in REGRET_CUTS)]
+    lines = [markdown_header(columns)]
+    for label, plan, difficulty, world in _flag_cases():
+        r = table_flag_losses(plan, difficulty=difficulty, **world)
+        cells = [f"{100 * r['constant']:.2f}%", f"{100 * r['table']:.2f}%"]
+        cells += [f"{100 * r[key][0]:.2f}% ({r[key][1]:.3f}; {r[key][2]:.3f})"
+                  for key in (("hump", HUMP_CUT), *(("regret", cut) for cut in REGRET_CUTS))]
         lines.append(f"| {label} | {difficulty:g} x normal | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -1070,3 +1151,5 @@ if __name__ == "__main__":
     print(engine_hump_table())
     print()
     print(risk_table())
+    print()
+    print(table_flag_table())
