@@ -22,6 +22,7 @@ from simulator.validation.exact_effort import (
     compare,
     engine_choices,
     engine_hump_days,
+    engine_table_flags,
     evaluate,
     flagged_review_losses,
     force_difficulties,
@@ -385,3 +386,21 @@ def test_the_engines_probes_find_the_forks_between_pursuing_and_letting_go():
     assert days["flag finds"] > days["every mix finds"] - 0.03 and days["flag right"] > 0.75
     assert days["held flag finds"] > 0.75 and days["held flag right"] > 0.75
     assert days["guard"] > 5 * days["envelope"]
+
+
+def test_the_benchmark_types_flag_maps_find_some_engine_forks_only_at_the_days_closing_inside():
+    """docs/model.md ("A flag from the table"): the benchmark type's second-hump maps, placed by each engine rep's
+    quota difficulty (the baseline, 80 reps over half a year; types 0.05 apart), find none of the engine's forks
+    when read at the calendar's days left (the baseline's reps fork on a quarter's first days with a fifth of
+    quota already in the pipeline) but a tenth or more, over 30% of their flags right, when read at the days
+    whose work still closes inside the period; and the type whose map flags a fork lies a third of a quota or
+    more apart from one fork to another (the engine's rep is not its type at another difficulty)."""
+    ladder = tuple(np.round(np.arange(0.8, 1.501, 0.05), 3))
+    flags = engine_table_flags(small("baseline", size=80, years=0.5), 4500.0, ladder, seed=1)
+    calendar, inside = flags.loc["calendar days"], flags.loc["days closing inside"]
+    assert flags.attrs["forks"] > 50
+    assert calendar["second hump: flagged"] > 0.01 and calendar["second hump: finds"] < 0.02
+    assert inside["second hump: finds"] > 0.1 and inside["second hump: right"] > 0.3
+    low, *_, high = flags.attrs["offset quantiles"]
+    assert high - low > 0.3
+

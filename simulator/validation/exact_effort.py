@@ -989,6 +989,27 @@ def risk_table(risk_aversions: Sequence[float] = RISK_AVERSIONS,
     return "\n".join(lines)
 
 
+ENVELOPE_EFFORTS = np.linspace(0.0, E_MAX, 161)  # where the engine's reps' valuations are read along effort
+
+
+def _chosen_envelopes(engine: Engine) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each day of the rest of `engine`'s run, once its reps have chosen (the day's "prospect" phase about to
+    run): the active reps' indices, and each one's valuation along `ENVELOPE_EFFORTS`, the best focus mix at
+    each (`effort.utility_grid`)."""
+    reps = engine.reps
+    while not engine.finished:
+        for phase in engine.phases():
+            if phase == "decide":
+                inputs = effort_inputs(engine.ctx, engine.terms)
+            if phase != "prospect":
+                continue
+            active = np.flatnonzero(reps.active)
+            with quiet_compilation():
+                values = np.array([utility_grid(i, ENVELOPE_EFFORTS, *inputs, bool(reps.exact_used[i])).max(axis=0)
+                                   for i in active])
+            yield active, values
+
+
 def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] = FLAG_MARGINS,
                      seed: int | None = None) -> pd.DataFrame:
     """On every rep-day of a run of `scenario`: does the value the rep chose have another hump within
@@ -1007,22 +1028,12 @@ def engine_hump_days(scenario: Scenario, lump: float, margins: Sequence[float] =
     engine = Engine(scenario, seed=seed)
     reps = engine.reps
     reps.track_humps()
-    efforts = np.linspace(0.0, E_MAX, 161)
     envelope, crossing, memory, guarded = [], [], [], []
-    while not engine.finished:
-        for phase in engine.phases():
-            if phase == "decide":
-                inputs = effort_inputs(engine.ctx, engine.terms)
-            if phase != "prospect":  # the reps have chosen: read their values and the guard's memory
-                continue
-            active = np.flatnonzero(reps.active)
-            with quiet_compilation():
-                values = np.array([utility_grid(i, efforts, *inputs, bool(reps.exact_used[i])).max(axis=0)
-                                   for i in active])
-            envelope.append(other_hump_margin(values, efforts, FORK_APART))
-            crossing.append(other_hump_margin(values, efforts))
-            memory.append(reps.guard_memory[active])
-            guarded.append((reps.guard_memory[active, 2] == engine.day) & ~reps.exhaustive_used[active])
+    for active, values in _chosen_envelopes(engine):  # the reps have chosen: read their values and the guard's memory
+        envelope.append(other_hump_margin(values, ENVELOPE_EFFORTS, FORK_APART))
+        crossing.append(other_hump_margin(values, ENVELOPE_EFFORTS))
+        memory.append(reps.guard_memory[active])
+        guarded.append((reps.guard_memory[active, 2] == engine.day) & ~reps.exhaustive_used[active])
     envelope, crossing, memory, guarded = (np.concatenate(x) for x in (envelope, crossing, memory, guarded))
     columns = {}
     for m in margins:
@@ -1079,6 +1090,115 @@ def engine_hump_table(path: str = "scenarios/baseline.yaml", lump: float = 4500.
     lines.append(f"\n{a['rep-days']} rep-days, {a['guarded rep-days']} guarded; {a['no hump margin']:.4f} without a hump "
                  f"margin (an exhaustive search's day); on {a['missed optimum']:.4f} of guarded rep-days a probe "
                  f"for the hump margin beat the choice")
+    return "\n".join(lines)
+
+
+TYPE_DIFFICULTIES = tuple(np.round(np.arange(0.7, 1.601, 0.025), 3))  # the ladder of `engine_table_flags`
+TYPE_READINGS = {"calendar days": "a type at the rep's place, read at the calendar's days left",
+                 "days closing inside": "read at the days whose work still closes inside the period",
+                 "and effort cost": "also placed by the rep's effort cost (k / lam^2)"}
+
+
+def _type_maps(plan: dict, difficulties: Sequence[float], margin: float, cut: float,
+               **world) -> dict[float, tuple[OneRep, np.ndarray, np.ndarray]]:
+    """For each difficulty: the benchmark type's terms and its two flag maps over (days left, deals won), the
+    second hump within `margin` lumps (`constant_plan_humps`) and the regret over `cut` lumps (`table_regret`,
+    4 Gauss-Hermite nodes: they flag as 12 do on all but a few states in ten thousand, docs/model.md)."""
+    efforts = EFFORTS[::5]
+    maps = {}
+    for difficulty in difficulties:
+        terms = _benchmark_terms(plan, difficulty=float(difficulty), **world)
+        constant, hump = constant_plan_humps(terms, efforts)
+        grid, value = normal_review_values(terms, 2)
+        _, regret = table_regret(terms, lambda t, sales, g=grid, v=value: np.interp(sales, g, v[t]), constant, 2,
+                                 efforts, nodes=4)
+        lump = max(terms.curve[4])
+        maps[float(difficulty)] = (terms, hump < margin * lump, regret > cut * lump)
+    return maps
+
+
+def engine_table_flags(scenario: Scenario, lump: float, difficulties: Sequence[float] = TYPE_DIFFICULTIES,
+                       margin: float = HUMP_CUT, cut: float = 0.01, seed: int | None = None) -> pd.DataFrame:
+    """Can the benchmark rep's flag maps, solved for a ladder of quota `difficulties` on the baseline's plan priced
+    like the baseline (`_type_maps`), find the forks of the engine's own reps in a run of `scenario` (the
+    envelope's other hump within `margin` x `lump`, as `engine_hump_days` counts them)? Each rep-day reads the
+    map of the type nearest its place (its quota over its productivity, against the force's mean ability x
+    potential; at a place times the square root of its effort cost over the type's in the last reading, since
+    a problem depends on productivity and effort cost only through k / lam^2) at its sales in hand
+    (`RepArrays.mu_fixed`, as a share of quota) and its days left, three ways (`TYPE_READINGS`: the
+    calendar's days left, or the days whose work still closes inside the period, `Demand.closing_table`'s
+    in-period effort-days weighted by the sales a unit of effort brings at the rep's focus mix). Returns per
+    reading (rows) and map (columns): the share of rep-days flagged, of the forks found, of its flags that
+    are forks. `attrs`: the counts, and where the ladder's flags lie for the forks (the offset, in difficulty,
+    from the rep's place to the nearest type whose second-hump map flags the fork's state, read at the days
+    closing inside: quantiles 5, 25, 50, 75 and 95, and the share of forks some type flags).
+
+    What it measures: whether an engine's rep can borrow the flag of a table solved for a simpler rep at
+    another difficulty (docs/model.md, "A flag from the table")."""
+    if scenario.quota.period != "quarter" or scenario.quota.policy != "fixed":
+        raise ValueError(f"the type maps are solved for a fixed quarterly quota; {scenario.name} has "
+                         f"{scenario.quota.period!r}, {scenario.quota.policy!r}")
+    ladder = np.asarray(difficulties, dtype=float)
+    maps = _type_maps(BASELINE_PLAN, ladder, margin, cut, period="quarter", effort_cost=BASELINE_EFFORT_COST)
+    engine = Engine(scenario, seed=seed)
+    reps, world = engine.reps, engine.world
+    days: dict[str, list] = {name: [] for name in ("calendar", "inside", "share", "place", "cost", "fork")}
+    for active, values in _chosen_envelopes(engine):
+        x = engine.ctx
+        weights = world.focus_shares[reps.focus[active]] * (x.leads * x.win * world.deal_value)[None, :]
+        potential = reps.ability * reps.potential
+        days["calendar"].append(np.full(len(active), float(x.days_left)))
+        days["inside"].append((weights * x.din[None, :]).sum(axis=1) / weights.sum(axis=1))
+        days["share"].append(reps.mu_fixed[active] / reps.quota[active])
+        days["place"].append(scenario.quota.difficulty * potential[active].mean() / reps.productivity[active])
+        days["cost"].append(reps.effort_cost[active])
+        days["fork"].append(other_hump_margin(values, ENVELOPE_EFFORTS, FORK_APART) < margin * lump)
+    d = {name: np.concatenate(parts) for name, parts in days.items()}
+    fork = d["fork"]
+
+    def read(at: float, days_left: np.ndarray, which: int) -> np.ndarray:
+        """The map `which` (1: second hump, 2: regret) of the type at difficulty `at`, on every rep-day."""
+        terms, flags = maps[at][0], maps[at][which]
+        n = np.clip(np.rint(d["share"] * terms.quota / terms.deal_value).astype(int), 0, flags.shape[1] - 1)
+        return flags[np.clip(np.rint(days_left).astype(int), 1, terms.days), n]
+
+    step = ladder[1] - ladder[0]
+    rows = {}
+    for name, days_left, place in (("calendar days", d["calendar"], d["place"]),
+                                   ("days closing inside", d["inside"], d["place"]),
+                                   ("and effort cost", d["inside"],
+                                    d["place"] * np.sqrt(d["cost"] / BASELINE_EFFORT_COST))):
+        nearest = ladder[np.clip(np.rint((place - ladder[0]) / step).astype(int), 0, len(ladder) - 1)]
+        on_ladder = np.abs(place - nearest) <= step / 2
+        row = {}
+        for which, label in ((1, "second hump"), (2, "regret")):
+            flag = np.zeros(len(fork), dtype=bool)
+            for at in np.unique(nearest[on_ladder]):
+                chosen = on_ladder & (nearest == at)
+                flag[chosen] = read(float(at), days_left, which)[chosen]
+            row |= {f"{label}: flagged": flag.mean(), f"{label}: finds": flag[fork].mean(),
+                    f"{label}: right": fork[flag].mean() if flag.any() else np.nan}
+        rows[name] = row
+    table = pd.DataFrame(rows).T
+    by_type = np.array([read(float(at), d["inside"], 1)[fork] for at in ladder])  # types x forks
+    found = by_type.any(axis=0)
+    offsets = [ladder[hit][np.argmin(np.abs(ladder[hit] - place))] - place
+               for hit, place in zip(by_type.T[found], d["place"][fork][found])]
+    table.attrs = {"rep-days": len(fork), "forks": int(fork.sum()), "forks some type flags": float(found.mean()),
+                   "offset quantiles": np.quantile(offsets, [0.05, 0.25, 0.5, 0.75, 0.95]) if offsets else None}
+    return table
+
+
+def engine_table_flag_table(path: str = "scenarios/baseline.yaml", lump: float = 4500.0, years: float = 1.0,
+                            seed: int = 1) -> str:
+    """`engine_table_flags` of a shipped scenario as a Markdown table (docs/model.md)."""
+    flags = engine_table_flags(load_scenario(path, [f"horizon_years={years}"]), lump, seed=seed)
+    lines = [markdown_header(["reading", *flags.columns])]
+    lines += [f"| {TYPE_READINGS[name]} | " + " | ".join(f"{v:.4f}" for v in row) + " |" for name, row in flags.iterrows()]
+    a = flags.attrs
+    lines.append(f"\n{a['rep-days']} rep-days, {a['forks']} forks; some type flags {a['forks some type flags']:.3f} of "
+                 f"them, at an offset from the rep's place of " + ", ".join(f"{q:+.3f}" for q in a["offset quantiles"])
+                 + " (5th, 25th, 50th, 75th, 95th percentiles)")
     return "\n".join(lines)
 
 
@@ -1153,3 +1273,5 @@ if __name__ == "__main__":
     print(risk_table())
     print()
     print(table_flag_table())
+    print()
+    print(engine_table_flag_table())
