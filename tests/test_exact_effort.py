@@ -362,7 +362,7 @@ def test_a_flag_read_from_the_table_finds_the_band_on_fewer_rep_days(plan, diffi
 def test_the_flag_from_the_table_stays_off_where_the_goal_is_easy_or_out_of_reach():
     """docs/model.md ("A flag from the table"): on the far bonus over a month, the regret flag (a hundredth of
     the lump) flags under 1% of rep-days where the quota is easily made (1.3 times normal output) or out of
-    reach (2.6 times), where a flag with no threshold at all would flag every rep-day the constant plan errs."""
+    reach (2.6 times), where with no threshold at all (any regret) it flags most rep-days of the easy quota."""
     far_bonus = next(c[1] for c in CASES if c[0] == "far_bonus")
     for difficulty in (1.3, 2.6):
         assert table_flag_losses(far_bonus, (0.0, 0.01), difficulty=difficulty, period="month")[("regret", 0.01)][1] < 0.01

@@ -1133,8 +1133,9 @@ def engine_table_flags(scenario: Scenario, lump: float, difficulties: Sequence[f
     from the rep's place to the nearest type whose second-hump map flags the fork's state, read at the days
     closing inside: quantiles 5, 25, 50, 75 and 95, and the share of forks some type flags).
 
-    What it measures: whether an engine's rep can borrow the flag of a table solved for a simpler rep at
-    another difficulty (docs/model.md, "A flag from the table")."""
+    The types are the baseline's plan's, whatever the scenario's: `scenario` should be the baseline or a
+    variant of it on the same plan. What it measures: whether an engine's rep can borrow the flag of a table
+    solved for a simpler rep at another difficulty (docs/model.md, "A flag from the table")."""
     if scenario.quota.period != "quarter" or scenario.quota.policy != "fixed":
         raise ValueError(f"the type maps are solved for a fixed quarterly quota; {scenario.name} has "
                          f"{scenario.quota.period!r}, {scenario.quota.policy!r}")
