@@ -846,9 +846,8 @@ def distant_check(T, R, c_star, e_star, k_star, u_star, k_in, probes, humps):
     pursue it. Run alone, the flag probes those mixes at their threshold efforts only (the ways to pursue):
     their commission-only optima took about a quarter of the flagged decision's time on the baseline and
     found 22 more of the ratchet's 611 forks in a year, none more in eleven other scenarios (docs/model.md).
-    ON also leaves the margin
-    over the guard's own mixes alone (`probes[HUMP + 1]`) and over every mix (`probes[HUMP + 2]`), the
-    measurement that judges the flag. inf where no threshold is within reach (U is then concave) or no
+    ON also leaves the margin over the guard's own mixes alone (`probes[HUMP + 1]`) and over every mix
+    (`probes[HUMP + 2]`), the measurement that judges the flag. inf where no threshold is within reach (U is then concave) or no
     other hump was found, nan when a probe won (the exhaustive search decides), negative where a probe for
     the margin alone beat the choice (the search missed a better optimum). It changes no choice; OFF, it
     is compiled out."""

@@ -895,11 +895,17 @@ def flagged_review_losses(plan: dict, margins: Sequence[float] = FLAG_MARGINS, b
     lump = max(terms.curve[4])
     out: dict = {"constant": _value_lost(terms, exact, constant), "review": _value_lost(terms, exact, review)}
     for m in margins:
-        flag = margin < m * lump
-        effort = np.where(flag, review, constant)
-        dist, flagged = forward(terms, effort, flag.astype(float))
-        out[m] = (_value_lost(terms, exact, effort), float(flagged.mean()), float(dist[terms.quota_deals:].sum()))
+        out[m] = _flagged_outcome(terms, exact, margin < m * lump, review, constant)
     return out
+
+
+def _flagged_outcome(terms: OneRep, exact: Policy, flag: np.ndarray, flagged_effort: np.ndarray,
+                     effort: np.ndarray) -> tuple[float, float, float]:
+    """Following flagged_effort[t, n] where flag[t, n] and effort[t, n] elsewhere: (the share of the exact
+    policy's value given up, the share of rep-days flagged on the days it reaches, its chance of reaching quota)."""
+    followed = np.where(flag, flagged_effort, effort)
+    dist, flagged = forward(terms, followed, flag.astype(float))
+    return _value_lost(terms, exact, followed), float(flagged.mean()), float(dist[terms.quota_deals:].sum())
 
 
 def _flag_cases() -> list[tuple[str, dict, float, dict]]:
@@ -949,9 +955,7 @@ def table_flag_losses(plan: dict, cuts: Sequence[float] = REGRET_CUTS, margin: f
     out: dict = {"constant": _value_lost(terms, exact, constant), "table": _value_lost(terms, exact, chosen)}
     flags = {("hump", margin): hump < margin * lump, **{("regret", cut): regret > cut * lump for cut in cuts}}
     for key, flag in flags.items():
-        effort = np.where(flag, chosen, constant)
-        dist, flagged = forward(terms, effort, flag.astype(float))
-        out[key] = (_value_lost(terms, exact, effort), float(flagged.mean()), float(dist[terms.quota_deals:].sum()))
+        out[key] = _flagged_outcome(terms, exact, flag, chosen, constant)
     return out
 
 
@@ -1157,11 +1161,11 @@ def engine_table_flags(scenario: Scenario, lump: float, difficulties: Sequence[f
     d = {name: np.concatenate(parts) for name, parts in days.items()}
     fork = d["fork"]
 
-    def read(at: float, days_left: np.ndarray, which: int) -> np.ndarray:
-        """The map `which` (1: second hump, 2: regret) of the type at difficulty `at`, on every rep-day."""
+    def read(at: float, days_left: np.ndarray, which: int, rows: np.ndarray) -> np.ndarray:
+        """The map `which` (1: second hump, 2: regret) of the type at difficulty `at`, on the rep-days `rows`."""
         terms, flags = maps[at][0], maps[at][which]
-        n = np.clip(np.rint(d["share"] * terms.quota / terms.deal_value).astype(int), 0, flags.shape[1] - 1)
-        return flags[np.clip(np.rint(days_left).astype(int), 1, terms.days), n]
+        n = np.clip(np.rint(d["share"][rows] * terms.quota / terms.deal_value).astype(int), 0, flags.shape[1] - 1)
+        return flags[np.clip(np.rint(days_left[rows]).astype(int), 1, terms.days), n]
 
     step = ladder[1] - ladder[0]
     rows = {}
@@ -1176,12 +1180,12 @@ def engine_table_flags(scenario: Scenario, lump: float, difficulties: Sequence[f
             flag = np.zeros(len(fork), dtype=bool)
             for at in np.unique(nearest[on_ladder]):
                 chosen = on_ladder & (nearest == at)
-                flag[chosen] = read(float(at), days_left, which)[chosen]
+                flag[chosen] = read(float(at), days_left, which, chosen)
             row |= {f"{label}: flagged": flag.mean(), f"{label}: finds": flag[fork].mean(),
                     f"{label}: right": fork[flag].mean() if flag.any() else np.nan}
         rows[name] = row
     table = pd.DataFrame(rows).T
-    by_type = np.array([read(float(at), d["inside"], 1)[fork] for at in ladder])  # types x forks
+    by_type = np.array([read(float(at), d["inside"], 1, fork) for at in ladder])  # types x forks
     found = by_type.any(axis=0)
     offsets = [ladder[hit][np.argmin(np.abs(ladder[hit] - place))] - place
                for hit, place in zip(by_type.T[found], d["place"][fork][found])]
