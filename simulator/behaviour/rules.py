@@ -6,7 +6,11 @@
   ignore what this period does to the next quota (the static benchmark of Misra and Nair 2011);
 - `rule_of_thumb`: no weighing at all: work at the pace the remaining quota needs, a balanced
   product mix, book every deal at once and never discount (a heuristic sales manager's rule, the
-  comparison Chung, Steenburgh and Sudhir 2014 draw against dynamic models).
+  comparison Chung, Steenburgh and Sudhir 2014 draw against dynamic models);
+- `exact`: the forward-looking weighing, with effort taken from the exact within-period policy
+  (`exact_policy`: backward induction over deals won x days left), in the world where that policy
+  is solved (the scenario schema refuses it elsewhere): the dynamic benchmark the constant plan
+  re-made each morning approximates.
 
 Each rule is two functions over the engine's arrays of reps: `choose` sets today's effort and
 focus, `time` makes the day's timing choices.
@@ -30,6 +34,7 @@ from simulator.behaviour.effort import (
     quiet_compilation,
     variant,
 )
+from simulator.behaviour.exact_policy import ExactTables
 from simulator.behaviour.timing import time_deals
 from simulator.selling.pipeline import EMPTY, FLEXIBLE, REFUSED, REFUSED_WAITING, book
 from simulator.state.context import DayContext, Terms
@@ -158,8 +163,20 @@ def book_at_once(x: DayContext, terms: Terms) -> None:
     _book_at_once(x.day, x.days_left == 1, r.active, r.held(), x.booking, x.books(), r.refused, x.dice)
 
 
+def follow_exact_policy(x: DayContext, terms: Terms) -> None:
+    """Effort from the exact policy's table (solved once per rep type, `exact_policy.ExactTables`); the
+    weighing runs first for everything else it sets (focus, the search's warm start)."""
+    weigh_effort(x, terms)
+    r = x.reps
+    if x.exact_tables is None:
+        x.exact_tables = ExactTables(x.world, x.scenario.behaviour.effort_curvature)
+    idx = np.flatnonzero(r.active)
+    r.effort[idx] = x.exact_tables.effort(r, x.leads, x.win, idx, x.days_left)
+
+
 RULES: dict[str, DecisionRule] = {
     "forward_looking": DecisionRule("forward_looking", True, weigh_effort, weigh_timing),
     "myopic": DecisionRule("myopic", False, weigh_effort, weigh_timing),
     "rule_of_thumb": DecisionRule("rule_of_thumb", False, pace_effort, book_at_once),
+    "exact": DecisionRule("exact", True, follow_exact_policy, weigh_timing),
 }

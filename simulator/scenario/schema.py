@@ -783,7 +783,8 @@ class Ethics(Strict):
 class Behaviour(Strict):
     """How reps decide (uncertainty: the model of people)."""
 
-    rule: Literal["forward_looking", "myopic", "rule_of_thumb"] = Field("forward_looking", description="decision rule, by name")
+    rule: Literal["forward_looking", "myopic", "rule_of_thumb", "exact"] = Field(
+        "forward_looking", description="decision rule, by name (exact: effort from the solved within-period policy, only where it is solved: one product decided the day it is worked, fixed quotas, constant demand, no goal value or present bias, the plan's curve alone)")
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
     goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
@@ -792,6 +793,17 @@ class Behaviour(Strict):
     commitment_learning: bool = Field(True, description="whether commitment to the goal follows the experience of reaching it, by `memory` each period (a reduced-form layer; off: commitment stays whole)")
     ethics: Ethics = Field(default_factory=Ethics)
     turnover: Turnover = Field(default_factory=Turnover)
+
+
+def _refuse_outside_exact_world(scenario: Scenario) -> None:
+    """The `exact` rule's table answers one problem; a scenario with more than it has gets an error naming each field."""
+    from simulator.behaviour.exact_policy import exact_world_problems  # the solver's module, loaded when asked for
+
+    problems = exact_world_problems(scenario)
+    if problems:
+        raise ValueError("behaviour.rule exact follows the exact within-period policy, solved for one product "
+                         "decided the day it is worked, fixed quotas, constant demand, no goal value and the "
+                         "plan's curve alone; this scenario has " + "; ".join(problems))
 
 
 class RiskThresholds(Strict):
@@ -885,6 +897,13 @@ class Scenario(Strict):
                                  f"in each {contest.scope} ({field}): otherwise everybody wins")
         if self.quota.reset is not None and self.quota.policy not in ("fixed", "territory"):
             raise ValueError(f"quota.reset adjusts fixed or territory quotas; quota.policy {self.quota.policy} follows sales already")
+        return self
+
+    @model_validator(mode="after")
+    def _exact_rule_world(self) -> Scenario:
+        """The `exact` rule runs only where its solved table is the reps' whole problem."""
+        if self.behaviour.rule == "exact":
+            _refuse_outside_exact_world(self)
         return self
 
     @model_validator(mode="after")

@@ -16,7 +16,8 @@ choices with it:
   no demand uncertainty, identical reps.
 
 State: deals won so far (n) and days left (t). V_0(n) = pay(n v); V_t(n) = max_e [-cost(e) +
-sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of 801 points over [0, E_MAX]. The engine's
+sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of 801 points over [0, E_MAX]. The exact
+policy is solved in `behaviour.exact_policy` (where the `exact` decision rule adopts it); the engine's
 choices are read from a real run of the same world (`Engine`, the decide phase paused), so the
 comparison is of the shipped rule, not a re-implementation of it. `compare` returns the effort gap
 by day, the chance of reaching quota and the mass just above it under both policies, and what the
@@ -41,20 +42,29 @@ from numba import njit
 from scipy.stats import poisson
 
 from simulator.behaviour.effort import E_MAX, FORK_APART, quiet_compilation, utility_grid
+from simulator.behaviour.exact_policy import (
+    EFFORTS,
+    OneRep,
+    Policy,
+    certainty_equivalent,
+    solve,
+    state_sizes,
+    transitions,
+)
 from simulator.behaviour.rules import effort_inputs
-from simulator.behaviour.valuation import curve_at, value_normal
+from simulator.behaviour.valuation import value_normal
 from simulator.experiments.run import run
 from simulator.scenario import Scenario, load_scenario
 from simulator.sim.engine import Engine
 from simulator.validation.review_tables import count_stage, normal_stages
 
-EFFORTS = np.linspace(0.0, E_MAX, 801)
-
 
 def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effort_cost: float = 40.0,
                        period: str = "month", difficulty: float = 1.0, seed: int = 3, risk_aversion: float = 0.0,
-                       patience: float = 0.9, cycle_days: float = 0.0, effort_curvature: float = 2.0) -> Scenario:
-    """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan.
+                       patience: float = 0.9, cycle_days: float = 0.0, effort_curvature: float = 2.0,
+                       rule: str = "forward_looking") -> Scenario:
+    """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan and
+    `rule` the reps' decision rule (`exact`: the engine's reps follow the exact policy).
     (The exact policy needs `cycle_days` 0; the review plans also risk-neutral reps; the other settings
     serve the closed-form checks of linear pay.)"""
     zero = {"mean": 0.0, "sd": 0.0}
@@ -73,55 +83,9 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
         "market": {"territory_spread": 0.0, "demand_uncertainty": 0.0,
                    "customers": {"flexible_share": 0.0, "waiting_share": 0.0, "waiting_ceiling": 0.0,
                                  "cancel_rate": 0.0}},
-        "behaviour": {"rule": "forward_looking", "effort_curvature": effort_curvature,
+        "behaviour": {"rule": rule, "effort_curvature": effort_curvature,
                       "turnover": {"base_rate": 0.0, "quit_rate": 0.0, "morale_floor": 0.0}},
     })
-
-
-@dataclass(frozen=True)
-class OneRep:
-    """The exact problem's terms, as the engine's world sets them."""
-
-    lam: float  # deals a day per unit of effort
-    deal_value: float
-    effort_cost: float  # k: $ a day at effort e cost k (2 / curvature) e^curvature (`behaviour.effort_cost`)
-    days: int  # the period's length
-    quota: float
-    curve: tuple  # `PayCurve.kernel` form
-    curvature: float = 2.0
-    risk_aversion: float = 0.0  # CARA per $ of the period's pay net of effort cost, as the engine's reps weigh it
-
-    def cost(self, effort: np.ndarray) -> np.ndarray:
-        """A day's effort cost, as the engine's reps weigh it."""
-        if self.curvature == 2.0:
-            return self.effort_cost * effort ** 2
-        return self.effort_cost * (2.0 / self.curvature) * effort ** self.curvature
-
-    @property
-    def quota_deals(self) -> int:
-        return int(np.ceil(self.quota / self.deal_value - 1e-9))
-
-    def pay(self, n: np.ndarray) -> np.ndarray:
-        return np.array([curve_at(float(k) * self.deal_value, self.quota, self.curve, 0.0) for k in n])
-
-
-@dataclass(frozen=True)
-class Policy:
-    """effort[t, n] and value[t, n] for t days left and n deals won (t = 0: the period is over)."""
-
-    effort: np.ndarray
-    value: np.ndarray
-    terms: OneRep
-
-
-def _transitions(terms: OneRep, efforts: np.ndarray, jumps: int) -> np.ndarray:
-    return poisson.pmf(np.arange(jumps + 1)[None, :], terms.lam * np.asarray(efforts)[:, None])
-
-
-def _sizes(terms: OneRep) -> tuple[int, int]:
-    top = terms.lam * E_MAX
-    jumps = int(top + 10.0 * np.sqrt(top) + 15)
-    return jumps * terms.days + 1, jumps  # every reachable count, the largest day's count kept
 
 
 def _risk_neutral(terms: OneRep) -> None:
@@ -129,36 +93,6 @@ def _risk_neutral(terms: OneRep) -> None:
     if terms.risk_aversion != 0.0:
         raise ValueError(f"review plans are solved for risk-neutral reps; these terms have risk aversion "
                          f"{terms.risk_aversion:g} (only `solve`, `evaluate` and `compare` weigh risk)")
-
-
-def _certain(expect: Callable[[np.ndarray], np.ndarray], ahead: np.ndarray, risk_aversion: float) -> np.ndarray:
-    """The certainty equivalent of tomorrow's values ahead[state, deals won today] under the day's odds
-    (`expect` takes the expectation over its last axis): the mean for a risk-neutral rep; for a CARA rep
-    -log E[exp(-r V)] / r, exact for exponential utility of pay net of effort cost (Pratt 1964), shifted by
-    each state's lowest value so that no exponential overflows."""
-    if risk_aversion == 0.0:
-        return expect(ahead)
-    low = ahead.min(axis=1)
-    return low - np.log(expect(np.exp(-risk_aversion * (ahead - low[:, None])))) / risk_aversion
-
-
-def solve(terms: OneRep) -> Policy:
-    """Backward induction over (days left, deals won), in certainty equivalents for a risk-averse rep."""
-    states, jumps = _sizes(terms)
-    n = np.arange(states + jumps)
-    value = np.zeros((terms.days + 1, states + jumps))
-    effort = np.zeros((terms.days + 1, states))
-    value[0] = terms.pay(n)
-    step = _transitions(terms, EFFORTS, jumps)
-    cost = terms.cost(EFFORTS[:, None])
-    for t in range(1, terms.days + 1):
-        ahead = np.lib.stride_tricks.sliding_window_view(value[t - 1], jumps + 1)[:states]
-        total = _certain(lambda x: step @ x.T, ahead, terms.risk_aversion) - cost
-        best = total.argmax(axis=0)
-        effort[t] = EFFORTS[best]
-        value[t, :states] = total[best, np.arange(states)]
-        value[t, states:] = value[t, states - 1]  # beyond any count the period can reach: padding only
-    return Policy(effort, value[:, :states], terms)
 
 
 def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: np.ndarray = EFFORTS) -> Policy:
@@ -178,7 +112,7 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: n
         raise ValueError(f"blocks must be 1 or more, got {blocks}")
     _risk_neutral(terms)
     last = terms.days if up_to is None else min(up_to, terms.days)
-    states, jumps = _sizes(terms)
+    states, jumps = state_sizes(terms)
     width = jumps * terms.days + states  # every count reachable from a state by any block
     counts = np.arange(width)
     cost = terms.cost(efforts[:, None])
@@ -196,7 +130,7 @@ def review_plan(terms: OneRep, blocks: int, up_to: int | None = None, efforts: n
             needed = width if days in continued else states
             ahead = np.lib.stride_tricks.sliding_window_view(
                 np.concatenate([later, np.full(reach, later[-1])]), reach + 1)[:needed]
-            total = _transitions(terms, efforts * block, reach) @ ahead.T - block * cost
+            total = transitions(terms, efforts * block, reach) @ ahead.T - block * cost
             best = total.argmax(axis=0)
             first[days] = efforts[best[:states]]
             values[days] = total[best, counts[:needed]]
@@ -269,7 +203,7 @@ def normal_review_plan(terms: OneRep, blocks: int, exact_below: float = 10.0, de
     if depth is not None and depth < 0:
         raise ValueError(f"depth must be 0 or more, got {depth}")
     plan = _NormalReviews(terms, blocks, exact_below)
-    states, _ = _sizes(terms)
+    states, _ = state_sizes(terms)
     effort = np.zeros((terms.days + 1, states))
     for t in range(1, terms.days + 1):
         plan.value(t, depth)
@@ -293,7 +227,7 @@ def normal_review_values(terms: OneRep, blocks: int, exact_below: float = 10.0, 
     _risk_neutral(terms)
     v, lam, days = terms.deal_value, terms.lam, terms.days
     count_days = min(int(np.ceil(exact_below / lam)) - 1, days)
-    states, jumps = _sizes(terms)
+    states, jumps = state_sizes(terms)
     grid = _sales_grid(terms, resolution.points)
     needed = min(states, int(grid[-1] // v) + 2)  # the counts the grid reads (np.interp holds the last beyond)
     count_efforts = np.linspace(0.0, E_MAX, resolution.count_efforts)
@@ -365,7 +299,7 @@ def _first_block_values(terms: OneRep, later: Callable[[int, np.ndarray], np.nda
     won, net of its effort cost, against the continuation value `later` (as `continuation_plan` weighs it)."""
     _risk_neutral(terms)
     v, lam = terms.deal_value, terms.lam
-    states, _ = _sizes(terms)
+    states, _ = state_sizes(terms)
     sales = np.arange(states) * v
     z_nodes, weights = _normal_nodes(nodes)
     cost = terms.cost(efforts)
@@ -395,7 +329,7 @@ def continuation_plan(terms: OneRep, later: Callable[[int, np.ndarray], np.ndarr
     over the block's outcome), counted after (Poisson); a last normal block is valued as the engine
     values pay. The rep chooses among `efforts`, a normal block's outcome taken at `nodes` Gauss-Hermite
     nodes. Returns effort[t, n], as `Policy.effort`."""
-    effort = np.zeros((terms.days + 1, _sizes(terms)[0]))
+    effort = np.zeros((terms.days + 1, state_sizes(terms)[0]))
     for t, value in _first_block_values(terms, later, blocks, exact_below, efforts, nodes):
         effort[t] = efforts[value.argmax(axis=1)]
     return effort
@@ -513,7 +447,7 @@ def shared_table_losses(plan: dict, reps: Sequence[tuple[float, float, float, fl
     for productivity, cost, bonus, deal in reps:
         rep = _rep_type(terms, productivity, cost, bonus, deal)
         place = (productivity / np.sqrt(cost), bonus, deal)  # the productivity of the benchmark's cost with the same k / lam^2
-        states, _ = _sizes(rep)
+        states, _ = state_sizes(rep)
         exact = solve(rep)
 
         def lost(effort: np.ndarray, rep: OneRep = rep, exact: Policy = exact) -> float:
@@ -568,13 +502,13 @@ def _on_sales(effort: np.ndarray, value: float, to_value: float, states: int) ->
 def evaluate(terms: OneRep, effort: np.ndarray) -> float:
     """Exact expected value (certainty equivalent for a risk-averse rep), from the period's start, of
     following effort[t, n]."""
-    states, jumps = _sizes(terms)
+    states, jumps = state_sizes(terms)
     n = np.arange(states + jumps)
     value = terms.pay(n)
     for t in range(1, terms.days + 1):
         ahead = np.lib.stride_tricks.sliding_window_view(value, jumps + 1)[:states]
-        step = _transitions(terms, effort[t], jumps)
-        now = _certain(lambda x, step=step: np.einsum("sj,sj->s", step, x), ahead, terms.risk_aversion) - terms.cost(effort[t])
+        step = transitions(terms, effort[t], jumps)
+        now = certainty_equivalent(lambda x, step=step: np.einsum("sj,sj->s", step, x), ahead, terms.risk_aversion) - terms.cost(effort[t])
         value = np.concatenate([now, np.full(jumps, now[-1])])
     return float(value[0])
 
@@ -582,14 +516,14 @@ def evaluate(terms: OneRep, effort: np.ndarray) -> float:
 def forward(terms: OneRep, effort: np.ndarray, measure: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Under effort[t, n] from zero deals: the distribution of deals at the period's end, and the
     expected effort on each day (first day first), or the expected `measure[t, n]` if given."""
-    states, jumps = _sizes(terms)
+    states, jumps = state_sizes(terms)
     measure = effort if measure is None else measure
     dist = np.zeros(states)
     dist[0] = 1.0
     path = np.zeros(terms.days)
     for day, t in enumerate(range(terms.days, 0, -1)):
         path[day] = float(dist @ measure[t])
-        step = _transitions(terms, effort[t], jumps)
+        step = transitions(terms, effort[t], jumps)
         new = np.zeros(states + jumps)
         for j in range(jumps + 1):
             new[j:j + states] += dist * step[:, j]
@@ -858,7 +792,7 @@ def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
     value has two humps, giving the lump up and pursuing it, and a small margin marks the days where the
     choice between them is close: where a rep that keeps its option to review effort may choose otherwise."""
     _risk_neutral(terms)
-    states, jumps = _sizes(terms)
+    states, jumps = state_sizes(terms)
     v, lam = terms.deal_value, terms.lam
     n = np.arange(states)
     cost = terms.cost(efforts)
@@ -871,7 +805,7 @@ def constant_plan_humps(terms: OneRep, efforts: np.ndarray = EFFORTS[::5],
         else:
             reach = jumps * t
             ahead = np.lib.stride_tricks.sliding_window_view(terms.pay(np.arange(states + reach)), reach + 1)[:states]
-            value = ahead @ _transitions(terms, efforts * t, reach).T
+            value = ahead @ transitions(terms, efforts * t, reach).T
         value = value - t * cost[None, :]
         effort[t] = efforts[value.argmax(axis=1)]
         margin[t] = other_hump_margin(value, efforts)
