@@ -9,14 +9,17 @@ enough to solve, it is solved here by backward induction (Bellman 1957) over dea
 - pay at the period's end is the plan's own curve (`pay.payout.PayCurve.kernel`, read through
   `valuation.curve_at`): commission, bonus, accelerator, cap, threshold;
 - risk-neutral reps, or CARA reps valued in certainty equivalents (exact for exponential utility of
-  pay net of effort cost); no goal value, no demand uncertainty, quotas that do not follow sales.
+  pay net of effort cost); a goal value as the engine weighs it (a lump at quota: goal value x
+  commitment, with any pressure or dismissal threat attached to missing); no demand uncertainty,
+  quotas that do not follow sales.
 
 V_0(n) = pay(n v); V_t(n) = max_e [-cost(e) + sum_j Poisson(j; lam e) V_{t-1}(n + j)], e on a grid of
 801 points over [0, E_MAX]. `simulator.validation.exact_effort` measures how far the daily rule is
 from this policy. The `exact` decision rule (`follow_exact_policy`) adopts it: its table is solved
-once per rep type (rate of wins, effort cost, quota, risk aversion) when the type is first seen, and
-looked up every day. `exact_world_problems` names what a scenario has that the solved problem lacks;
-the scenario schema refuses the rule there, since the table would answer another problem.
+once a period per rep type (rate of wins, effort cost, quota, risk aversion, goal value) when the
+type is first seen, and looked up every day. `exact_world_problems` names what a scenario has that
+the solved problem lacks; the scenario schema refuses the rule there, since the table would answer
+another problem.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class OneRep:
     curve: tuple  # `PayCurve.kernel` form
     curvature: float = 2.0
     risk_aversion: float = 0.0  # CARA per $ of the period's pay net of effort cost, as the engine's reps weigh it
+    goal: float = 0.0  # $ the rep adds to pay on reaching the goal (`RepArrays.goal`; `valuation.curve_at`)
 
     def cost(self, effort: np.ndarray) -> np.ndarray:
         """A day's effort cost, as the engine's reps weigh it."""
@@ -57,7 +61,7 @@ class OneRep:
         return int(np.ceil(self.quota / self.deal_value - 1e-9))
 
     def pay(self, n: np.ndarray) -> np.ndarray:
-        return np.array([curve_at(float(k) * self.deal_value, self.quota, self.curve, 0.0) for k in n])
+        return np.array([curve_at(float(k) * self.deal_value, self.quota, self.curve, self.goal) for k in n])
 
 
 @dataclass(frozen=True)
@@ -139,10 +143,9 @@ def exact_world_problems(scenario) -> list[str]:
     if market.shocks:
         problems.append("market.shocks: the exact policy needs a constant rate of wins (no shocks)")
     traits = scenario.force.traits
-    for name, zero in (("goal_value", 0.0), ("present_bias", 1.0)):
-        dist = getattr(traits, name).model_dump()
-        if dist.get("mean", zero) != zero or dist.get("sd", 0.0) != 0:
-            problems.append(f"force.traits.{name}: the exact policy is solved with {name} {zero:g} for every rep")
+    bias = traits.present_bias.model_dump()
+    if bias.get("mean", 1.0) != 1.0 or bias.get("sd", 0.0) != 0:
+        problems.append("force.traits.present_bias: the exact policy is solved without present bias (1 for every rep)")
     plan = scenario.plan
     for name in ("spif", "activity_pay"):
         if getattr(plan, name):
@@ -154,8 +157,10 @@ def exact_world_problems(scenario) -> list[str]:
 
 
 class ExactTables:
-    """The exact policy for each rep type of one run, solved the first day the type decides. A type is a
-    rep's rate of wins, effort cost, quota and risk aversion: reps equal in all four share one solve."""
+    """The exact policy for each rep type of this period, solved the first day the type decides. A type is
+    a rep's rate of wins, effort cost, quota, risk aversion and goal value: reps equal in all five share
+    one solve. The tables are dropped at each period's start (goal values and quotas move between
+    periods, and a run would otherwise keep every period's tables)."""
 
     def __init__(self, world, curvature: float):
         self.world = world
@@ -165,18 +170,21 @@ class ExactTables:
     def effort(self, reps, leads: np.ndarray, win: np.ndarray, idx: np.ndarray, days_left: int) -> np.ndarray:
         """Today's effort of reps `idx`, looked up at their days left and deals won (a loop over types, not reps)."""
         w = self.world
+        if days_left == w.period_len:
+            self.policies.clear()
         value = float(w.deal_value[0])
         lam = reps.productivity[idx] * _per_rep(leads, idx) * _per_rep(win, idx) * w.focus_g[reps.focus[idx], 0]
-        types = np.column_stack([lam, reps.effort_cost[idx], reps.quota[idx], reps.risk_aversion[idx]])
+        types = np.column_stack([lam, reps.effort_cost[idx], reps.quota[idx], reps.risk_aversion[idx], reps.goal[idx]])
         unique, which = np.unique(types, axis=0, return_inverse=True)
         deals = np.rint(reps.sales[idx] / value).astype(np.int64)
         out = np.empty(len(idx))
-        for k, (rate, cost, quota, risk) in enumerate(unique):
-            key = (float(rate), float(cost), float(quota), float(risk))
+        for k, row in enumerate(unique):
+            key = tuple(float(v) for v in row)
             policy = self.policies.get(key)
             if policy is None:
-                policy = self.policies[key] = solve(OneRep(key[0], value, key[1], int(w.period_len), key[2],
-                                                           w.decision_curve, self.curvature, key[3]))
+                rate, cost, quota, risk, goal = key
+                policy = self.policies[key] = solve(OneRep(rate, value, cost, int(w.period_len), quota,
+                                                           w.decision_curve, self.curvature, risk, goal))
             mine = which.ravel() == k
             out[mine] = policy.effort_at(days_left, deals[mine])
         return out

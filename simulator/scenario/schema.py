@@ -784,7 +784,7 @@ class Behaviour(Strict):
     """How reps decide (uncertainty: the model of people)."""
 
     rule: Literal["forward_looking", "myopic", "rule_of_thumb", "exact"] = Field(
-        "forward_looking", description="decision rule, by name (exact: effort from the solved within-period policy, only where it is solved: one product decided the day it is worked, fixed quotas, constant demand, no goal value or present bias, the plan's curve alone)")
+        "forward_looking", description="decision rule, by name (exact: effort from the solved within-period policy, only where it is solved: one product decided the day it is worked, fixed quotas, constant demand, no present bias, the plan's curve alone)")
     exact_below_deals: NonNeg = Field(10.0, description="use the exact compound-Poisson distribution of period sales when fewer deals than this are expected")
     memory: Share = Field(0.3, description="weight of the latest period in reps' running averages (pay, sales, morale)")
     goal_scaling: Share = Field(0.5, description="how a goal's value grows with its length: a goal of d days is worth goal_value x (d / 63) ^ this")
@@ -802,7 +802,7 @@ def _refuse_outside_exact_world(scenario: Scenario) -> None:
     problems = exact_world_problems(scenario)
     if problems:
         raise ValueError("behaviour.rule exact follows the exact within-period policy, solved for one product "
-                         "decided the day it is worked, fixed quotas, constant demand, no goal value and the "
+                         "decided the day it is worked, fixed quotas, constant demand, no present bias and the "
                          "plan's curve alone; this scenario has " + "; ".join(problems))
 
 

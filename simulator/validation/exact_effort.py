@@ -62,9 +62,10 @@ from simulator.validation.review_tables import count_stage, normal_stages
 def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effort_cost: float = 40.0,
                        period: str = "month", difficulty: float = 1.0, seed: int = 3, risk_aversion: float = 0.0,
                        patience: float = 0.9, cycle_days: float = 0.0, effort_curvature: float = 2.0,
-                       rule: str = "forward_looking") -> Scenario:
+                       rule: str = "forward_looking", goal_value: float = 0.0) -> Scenario:
     """The world the exact policy is solved for, with `plan` (scenario plan fields) as its pay plan and
-    `rule` the reps' decision rule (`exact`: the engine's reps follow the exact policy).
+    `rule` the reps' decision rule (`exact`: the engine's reps follow the exact policy). A `goal_value` is held
+    whole (no commitment learning), so that the reps stay identical.
     (The exact policy needs `cycle_days` 0; the review plans also risk-neutral reps; the other settings
     serve the closed-form checks of linear pay.)"""
     zero = {"mean": 0.0, "sd": 0.0}
@@ -75,7 +76,8 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
         "quota": {"period": period, "policy": "fixed", "basis": "uniform", "difficulty": difficulty},
         "management": {"allow_discounts": False},
         "force": {"size": reps, "segments": {"all": {"share": 1.0, "ability": {"mean": 1.0, "sd": 0.0, "low": 0.2}}},
-                  "traits": {"risk_aversion": {"mean": risk_aversion, "sd": 0.0}, "goal_value": zero,
+                  "traits": {"risk_aversion": {"mean": risk_aversion, "sd": 0.0},
+                             "goal_value": {"mean": goal_value, "sd": 0.0},
                              "outside_option": zero, "patience": {"mean": patience, "sd": 0.0},
                              "effort_cost": {"mean": effort_cost, "sd": 0.0, "low": 0.0}}},
         "products": {"deal": {"price": 5000, "margin": 0.4, "win_rate": 0.25, "leads_per_day": 4.0,
@@ -83,7 +85,7 @@ def benchmark_scenario(plan: dict, *, reps: int = 300, years: float = 1.0, effor
         "market": {"territory_spread": 0.0, "demand_uncertainty": 0.0,
                    "customers": {"flexible_share": 0.0, "waiting_share": 0.0, "waiting_ceiling": 0.0,
                                  "cancel_rate": 0.0}},
-        "behaviour": {"rule": rule, "effort_curvature": effort_curvature,
+        "behaviour": {"rule": rule, "effort_curvature": effort_curvature, "commitment_learning": goal_value == 0.0,
                       "turnover": {"base_rate": 0.0, "quit_rate": 0.0, "morale_floor": 0.0}},
     })
 
@@ -564,10 +566,10 @@ def engine_choices(scenario: Scenario, seed: int | None = None) -> EngineChoices
     if len(quota) != 1 or np.ptp(r.productivity[r.active]) > 0 or np.ptp(r.effort_cost[r.active]) > 0:
         raise ValueError("the exact benchmark needs identical reps: one quota, productivity and effort cost")
     lam = float(r.productivity[r.active][0] * x.leads[0] * x.win[0])
-    if np.ptp(r.risk_aversion[r.active]) > 0:
-        raise ValueError("the exact benchmark needs identical reps: one risk aversion")
+    if np.ptp(r.risk_aversion[r.active]) > 0 or np.ptp(r.goal[r.active]) > 0:
+        raise ValueError("the exact benchmark needs identical reps: one risk aversion and goal value")
     terms = OneRep(lam, v, float(r.effort_cost[r.active][0]), int(w.period_len), float(quota[0]), w.decision_curve,
-                   scenario.behaviour.effort_curvature, float(r.risk_aversion[r.active][0]))
+                   scenario.behaviour.effort_curvature, float(r.risk_aversion[r.active][0]), float(r.goal[r.active][0]))
     return EngineChoices(data[:, 0].astype(int), np.rint(data[:, 1]).astype(int), data[:, 2],
                          np.rint(np.concatenate(ends)).astype(int), terms)
 
