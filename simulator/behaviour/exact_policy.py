@@ -26,12 +26,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import poisson
 
 from simulator.behaviour.effort import E_MAX
 from simulator.behaviour.valuation import curve_at
+
+if TYPE_CHECKING:  # the schema imports this module to check the rule's world
+    from simulator.scenario import Scenario
 
 EFFORTS = np.linspace(0.0, E_MAX, 801)
 
@@ -122,7 +126,7 @@ def solve(terms: OneRep) -> Policy:
 
 # ------------------------------------------------------------------------------ the `exact` rule
 
-def exact_world_problems(scenario) -> list[str]:
+def exact_world_problems(scenario: Scenario) -> list[str]:
     """What `scenario` has that the solved problem lacks, each as 'field: what it is; allowed: ...'
     (empty where the `exact` rule's table is the rep's own problem)."""
     problems = []
