@@ -24,9 +24,9 @@ def test_reps_under_the_exact_rule_follow_the_solved_policy_and_reach_quota_as_o
     """Every rep-day's effort is the solved table's at that day's deals won and days left, so the rule
     loses nothing against the optimum, and the share of months at quota over 300 reps x 12 months is the
     exact policy's chance of reaching it within 4 standard errors: a bonus far off, a capped plan weighed
-    by CARA reps, and straight commission with a goal the reps value (its lump at quota). On the far bonus the daily rule
-    (`forward_looking`) gives the quota up (value lost ~37% in docs/model.md's table): the exact rule is
-    the dynamic benchmark it approximates, now run inside the engine with all of its outputs."""
+    by CARA reps, and straight commission with a goal the reps value (its lump at quota). On the far bonus
+    the daily rule (`forward_looking`) gives the quota up (value lost ~37% in docs/model.md's table): the
+    exact rule is the dynamic benchmark it approximates, run inside the engine with all of its outputs."""
     choices = engine_choices(benchmark_scenario(plan, rule="exact", **world))
     terms = choices.terms
     exact = solve(terms)

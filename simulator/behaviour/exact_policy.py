@@ -17,25 +17,21 @@ V_0(n) = pay(n v); V_t(n) = max_e [-cost(e) + sum_j Poisson(j; lam e) V_{t-1}(n 
 801 points over [0, E_MAX]. `simulator.validation.exact_effort` measures how far the daily rule is
 from this policy. The `exact` decision rule (`follow_exact_policy`) adopts it: its table is solved
 once a period per rep type (rate of wins, effort cost, quota, risk aversion, goal value) when the
-type is first seen, and looked up every day. `exact_world_problems` names what a scenario has that
-the solved problem lacks; the scenario schema refuses the rule there, since the table would answer
-another problem.
+type is first seen, and looked up every day. The scenario schema refuses the rule where a scenario
+has more than the solved problem (`scenario.schema.exact_world_problems`), since the table would
+answer another problem there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.stats import poisson
 
 from simulator.behaviour.effort import E_MAX
 from simulator.behaviour.valuation import curve_at
-
-if TYPE_CHECKING:  # the schema imports this module to check the rule's world
-    from simulator.scenario import Scenario
 
 EFFORTS = np.linspace(0.0, E_MAX, 801)
 
@@ -125,40 +121,6 @@ def solve(terms: OneRep) -> Policy:
 
 
 # ------------------------------------------------------------------------------ the `exact` rule
-
-def exact_world_problems(scenario: Scenario) -> list[str]:
-    """What `scenario` has that the solved problem lacks, each as 'field: what it is; allowed: ...'
-    (empty where the `exact` rule's table is the rep's own problem)."""
-    problems = []
-    products = scenario.products
-    if len(products) != 1:
-        problems.append(f"products: {len(products)} products; the exact policy is solved for one")
-    problems += [f"products.{name}.cycle_days: {p.cycle_days:g}; the exact policy needs 0 (deals decided the day "
-                 f"they are worked)" for name, p in products.items() if p.cycle_days != 0]
-    if scenario.quota.policy != "fixed" or scenario.quota.reset is not None:
-        problems.append(f"quota.policy: {scenario.quota.policy}{' with a reset' if scenario.quota.reset else ''}; "
-                        f"the exact policy is solved within one period, so quotas must be fixed (no reset)")
-    market = scenario.market
-    if market.demand_uncertainty != 0:
-        problems.append(f"market.demand_uncertainty: {market.demand_uncertainty:g}; the exact policy needs 0")
-    if market.seasonality.amplitude != 0:
-        problems.append(f"market.seasonality.amplitude: {market.seasonality.amplitude:g}; the exact policy needs a "
-                        f"constant rate of wins (0)")
-    if market.shocks:
-        problems.append("market.shocks: the exact policy needs a constant rate of wins (no shocks)")
-    traits = scenario.force.traits
-    bias = traits.present_bias.model_dump()
-    if bias.get("mean", 1.0) != 1.0 or bias.get("sd", 0.0) != 0:
-        problems.append("force.traits.present_bias: the exact policy is solved without present bias (1 for every rep)")
-    plan = scenario.plan
-    for name in ("spif", "activity_pay"):
-        if getattr(plan, name):
-            problems.append(f"plan.{name}: pay beside the plan's curve; the exact policy weighs the curve alone")
-    for name in ("product_quota", "activity_target", "stacked_bonus", "contest", "team"):
-        if getattr(plan, name) is not None:
-            problems.append(f"plan.{name}: pay beside the plan's curve; the exact policy weighs the curve alone")
-    return problems
-
 
 class ExactTables:
     """The exact policy for each rep type of this period, solved the first day the type decides. A type is

@@ -164,7 +164,7 @@ def book_at_once(x: DayContext, terms: Terms) -> None:
 
 
 def follow_exact_policy(x: DayContext, terms: Terms) -> None:
-    """Effort from the exact policy's table (solved once per rep type, `exact_policy.ExactTables`); the
+    """Effort from the exact policy's table (solved once a period per rep type, `exact_policy.ExactTables`); the
     weighing runs first for everything else it sets (focus, the search's warm start)."""
     weigh_effort(x, terms)
     r = x.reps

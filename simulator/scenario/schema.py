@@ -795,15 +795,38 @@ class Behaviour(Strict):
     turnover: Turnover = Field(default_factory=Turnover)
 
 
-def _refuse_outside_exact_world(scenario: Scenario) -> None:
-    """The `exact` rule's table answers one problem; a scenario with more than it has gets an error naming each field."""
-    from simulator.behaviour.exact_policy import exact_world_problems  # the solver's module, loaded when asked for
-
-    problems = exact_world_problems(scenario)
-    if problems:
-        raise ValueError("behaviour.rule exact follows the exact within-period policy, solved for one product "
-                         "decided the day it is worked, fixed quotas, constant demand, no present bias and the "
-                         "plan's curve alone; this scenario has " + "; ".join(problems))
+def exact_world_problems(scenario: Scenario) -> list[str]:
+    """What `scenario` has that the exact within-period policy (`behaviour.exact_policy`) is not solved for,
+    each naming its field and what is allowed (empty where the `exact` rule's table is the reps' whole problem)."""
+    problems = []
+    products = scenario.products
+    if len(products) != 1:
+        problems.append(f"products: {len(products)} products; the exact policy is solved for one")
+    problems += [f"products.{name}.cycle_days: {p.cycle_days:g}; the exact policy needs 0 (deals decided the day "
+                 f"they are worked)" for name, p in products.items() if p.cycle_days != 0]
+    if scenario.quota.policy != "fixed" or scenario.quota.reset is not None:
+        problems.append(f"quota.policy: {scenario.quota.policy}{' with a reset' if scenario.quota.reset else ''}; "
+                        f"the exact policy is solved within one period, so quotas must be fixed (no reset)")
+    market = scenario.market
+    if market.demand_uncertainty != 0:
+        problems.append(f"market.demand_uncertainty: {market.demand_uncertainty:g}; the exact policy needs 0")
+    if market.seasonality.amplitude != 0:
+        problems.append(f"market.seasonality.amplitude: {market.seasonality.amplitude:g}; the exact policy needs a "
+                        f"constant rate of wins (0)")
+    if market.shocks:
+        problems.append("market.shocks: the exact policy needs a constant rate of wins (no shocks)")
+    traits = scenario.force.traits
+    bias = traits.present_bias.model_dump()
+    if bias.get("mean", 1.0) != 1.0 or bias.get("sd", 0.0) != 0:
+        problems.append("force.traits.present_bias: the exact policy is solved without present bias (1 for every rep)")
+    plan = scenario.plan
+    for name in ("spif", "activity_pay"):
+        if getattr(plan, name):
+            problems.append(f"plan.{name}: pay beside the plan's curve; the exact policy weighs the curve alone")
+    for name in ("product_quota", "activity_target", "stacked_bonus", "contest", "team"):
+        if getattr(plan, name) is not None:
+            problems.append(f"plan.{name}: pay beside the plan's curve; the exact policy weighs the curve alone")
+    return problems
 
 
 class RiskThresholds(Strict):
@@ -902,8 +925,11 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _exact_rule_world(self) -> Scenario:
         """The `exact` rule runs only where its solved table is the reps' whole problem."""
-        if self.behaviour.rule == "exact":
-            _refuse_outside_exact_world(self)
+        problems = exact_world_problems(self) if self.behaviour.rule == "exact" else []
+        if problems:
+            raise ValueError("behaviour.rule exact follows the exact within-period policy, solved for one product "
+                             "decided the day it is worked, fixed quotas, constant demand, no present bias and the "
+                             "plan's curve alone; this scenario has " + "; ".join(problems))
         return self
 
     @model_validator(mode="after")

@@ -170,7 +170,7 @@ class DayContext(KeepsBundles):
     block_workspaces: list = field(default_factory=list)  # one `workspace` per block of a threaded decision
     work_today: tuple = ()  # (inside, after): `todays_work`'s arrays, rewritten in place each call
     job_value_today: np.ndarray = field(default_factory=lambda: np.zeros(0))  # `job_values`, rewritten in place
-    exact_tables: object = None  # the `exact` rule's solved policies (`behaviour.exact_policy.ExactTables`), kept all run
+    exact_tables: object = None  # the `exact` rule's solved policies of the period (`behaviour.exact_policy.ExactTables`)
 
     @property
     def scenario(self):
